@@ -1,0 +1,5 @@
+//! Command-line definitions and the resolved settings they produce.
+
+pub fn main() -> i32 {
+    0
+}

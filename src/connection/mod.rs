@@ -1,0 +1,105 @@
+//! How commands reach a host. Every module speaks to a host only through
+//! [`Connection`]: run a POSIX `sh` script, optionally feeding it stdin, and
+//! get stdout, stderr and the exit status back separately.
+
+mod error;
+mod local;
+mod spec;
+pub mod ssh;
+
+pub use error::ConnectionError;
+pub use local::LocalConnection;
+pub use spec::{ConnectionKind, ConnectionSpec};
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExecOutput {
+    pub rc: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl ExecOutput {
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// An open line to one host, reused by every task of the run.
+pub trait Connection: Send {
+    /// Run `script` with POSIX `sh` on the host. stdin is `/dev/null` unless
+    /// `stdin` is given. A non-zero exit status is an `Ok` result; `Err` means
+    /// the host could not be reached or the transport broke.
+    fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError>;
+
+    /// Write `content` to `path` on the host (through a temporary file and a
+    /// rename, so a reader never sees half a file) with the given mode.
+    fn put_file(&mut self, path: &str, content: &[u8], mode: u32) -> Result<(), ConnectionError> {
+        let quoted = shell_quote(path);
+        let script = format!(
+            "umask 077; tmp={quoted}.runbook-tmp.$$ && cat > \"$tmp\" && chmod {mode:o} \"$tmp\" && mv -f \"$tmp\" {quoted}"
+        );
+        let output = self.run(&script, Some(content))?;
+        if output.rc == 0 {
+            Ok(())
+        } else {
+            Err(ConnectionError::Transfer {
+                path: path.to_string(),
+                reason: output.stderr_text().trim().to_string(),
+            })
+        }
+    }
+
+    /// Read a whole file from the host.
+    fn get_file(&mut self, path: &str) -> Result<Vec<u8>, ConnectionError> {
+        let output = self.run(&format!("cat -- {}", shell_quote(path)), None)?;
+        if output.rc == 0 {
+            Ok(output.stdout)
+        } else {
+            Err(ConnectionError::Transfer {
+                path: path.to_string(),
+                reason: output.stderr_text().trim().to_string(),
+            })
+        }
+    }
+
+    /// Close the line; later calls may reconnect.
+    fn close(&mut self) {}
+}
+
+/// Quote `text` for POSIX `sh` so it is passed as one literal word.
+pub fn shell_quote(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+,".contains(&b))
+    {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Open a connection of the kind `spec` asks for.
+pub fn open(spec: &ConnectionSpec) -> Result<Box<dyn Connection>, ConnectionError> {
+    match spec.kind {
+        ConnectionKind::Local => Ok(Box::new(LocalConnection::new())),
+        ConnectionKind::Ssh => Ok(Box::new(ssh::SshConnection::connect(spec)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        assert_eq!(shell_quote("/opt/app"), "/opt/app");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}

@@ -1,0 +1,14 @@
+//! runbook: an agentless, Ansible-compatible fleet task runner.
+
+pub mod cli;
+pub mod connection;
+pub mod executor;
+pub mod inventory;
+pub mod lab;
+pub mod modules;
+pub mod playbook;
+pub mod report;
+pub mod source;
+pub mod template;
+pub mod value;
+pub mod yaml;

@@ -1,0 +1,8 @@
+//! YAML as runbook reads it: YAML 1.1 scalars (as Ansible's PyYAML does: `yes`,
+//! `on`, `0755` octal) and a source position on every node.
+
+mod node;
+mod parse;
+
+pub use node::{Node, NodeKind};
+pub use parse::{parse_file, parse_str};

@@ -1,0 +1,201 @@
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use serde_saphyr::options::DuplicateKeyPolicy;
+
+use super::{Node, NodeKind};
+use crate::source::{Diagnostic, SourceFile, Span};
+
+/// Parse a YAML file. An empty file is `Null`.
+pub fn parse_file(path: &Path) -> Result<Node, Diagnostic> {
+    let file = SourceFile::read(path)
+        .map_err(|e| Diagnostic::new(format!("cannot read {}: {e}", path.display())))?;
+    parse_str(file)
+}
+
+/// Parse YAML text held in `file`.
+pub fn parse_str(file: Arc<SourceFile>) -> Result<Node, Diagnostic> {
+    if file.text.trim().is_empty() {
+        return Ok(Node {
+            kind: NodeKind::Null,
+            span: Span::file_start(file),
+        });
+    }
+    let options = serde_saphyr::options! {
+        legacy_octal_numbers: true,
+        duplicate_keys: DuplicateKeyPolicy::LastWins,
+    };
+    let raw: Spanned<Raw> = serde_saphyr::from_str_with_options(&file.text, options)
+        .map_err(|e| syntax_error(&file, &e))?;
+    Ok(convert(raw, &file))
+}
+
+fn syntax_error(file: &Arc<SourceFile>, error: &serde_saphyr::Error) -> Diagnostic {
+    let message = first_line(&error.to_string());
+    let diagnostic = Diagnostic::new(format!("YAML syntax error: {message}"));
+    match error.location() {
+        Some(loc) if loc.line() > 0 => diagnostic.with_span(&Span::new(
+            file.clone(),
+            loc.line() as usize,
+            loc.column() as usize,
+            1,
+        )),
+        _ => diagnostic.with_span(&Span::file_start(file.clone())),
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or(text).to_string()
+}
+
+fn convert(raw: Spanned<Raw>, file: &Arc<SourceFile>) -> Node {
+    let span = span_of(&raw, file);
+    let kind = match raw.value {
+        Raw::Null => NodeKind::Null,
+        Raw::Bool(b) => NodeKind::Bool(b),
+        Raw::Int(i) => NodeKind::Int(i),
+        Raw::Float(f) => NodeKind::Float(f),
+        Raw::Str(s) => NodeKind::Str(s),
+        Raw::Seq(items) => NodeKind::Seq(items.into_iter().map(|i| convert(i, file)).collect()),
+        Raw::Map(entries) => NodeKind::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (convert(k, file), convert(v, file)))
+                .collect(),
+        ),
+    };
+    Node { kind, span }
+}
+
+fn span_of<T>(spanned: &Spanned<T>, file: &Arc<SourceFile>) -> Span {
+    let loc = spanned.referenced;
+    Span::new(
+        file.clone(),
+        loc.line() as usize,
+        loc.column() as usize,
+        loc.span().len() as usize,
+    )
+}
+
+/// What serde-saphyr hands us before positions are attached to our own type.
+enum Raw {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<Raw>>),
+    Map(Vec<(Spanned<Raw>, Spanned<Raw>)>),
+}
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_none<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        Raw::deserialize(d)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Raw, E> {
+        Ok(Raw::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Raw, E> {
+        Ok(Raw::Int(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Raw, E> {
+        Ok(i64::try_from(u).map_or(Raw::Float(u as f64), Raw::Int))
+    }
+    fn visit_i128<E>(self, i: i128) -> Result<Raw, E> {
+        Ok(i64::try_from(i).map_or(Raw::Float(i as f64), Raw::Int))
+    }
+    fn visit_u128<E>(self, u: u128) -> Result<Raw, E> {
+        Ok(i64::try_from(u).map_or(Raw::Float(u as f64), Raw::Int))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Raw, E> {
+        Ok(Raw::Float(f))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Raw, E> {
+        Ok(Raw::Str(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Raw, E> {
+        Ok(Raw::Str(s))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Raw::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key()? {
+            let value = map.next_value()?;
+            entries.push((key, value));
+        }
+        Ok(Raw::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Node {
+        parse_str(SourceFile::new("t.yml", text)).expect("valid yaml")
+    }
+
+    #[test]
+    fn yaml_1_1_scalars_as_ansible_reads_them() {
+        let node = parse("a: yes\nb: off\nc: 0755\nd: '0755'\ne: ~\nf: 1.5\n");
+        assert!(matches!(
+            node.get("a").map(|n| &n.kind),
+            Some(NodeKind::Bool(true))
+        ));
+        assert!(matches!(
+            node.get("b").map(|n| &n.kind),
+            Some(NodeKind::Bool(false))
+        ));
+        assert!(matches!(
+            node.get("c").map(|n| &n.kind),
+            Some(NodeKind::Int(0o755))
+        ));
+        assert_eq!(node.get("d").and_then(Node::as_str), Some("0755"));
+        assert!(node.get("e").is_some_and(Node::is_null));
+    }
+
+    #[test]
+    fn every_node_knows_its_line_and_column() {
+        let node = parse("- hosts: all\n  tasks:\n    - shell: echo hi\n");
+        let play = &node.as_seq().expect("seq")[0];
+        let task = &play.get("tasks").and_then(Node::as_seq).expect("tasks")[0];
+        let (key, value) = &task.as_map().expect("map")[0];
+        assert_eq!((key.span.line, key.span.column), (3, 7));
+        assert_eq!((value.span.line, value.span.column), (3, 14));
+    }
+
+    #[test]
+    fn syntax_errors_point_into_the_file() {
+        let error = parse_str(SourceFile::new("bad.yml", "a: [1,\n b: c\n")).expect_err("invalid");
+        let span = error.span.clone().expect("span");
+        assert!(span.line >= 1, "{error}");
+        assert!(error.to_string().contains("bad.yml:"), "{error}");
+    }
+}
