@@ -1,1 +1,46 @@
-//! modules
+//! Modules: the units of work a task names (`shell`, `debug`, `copy`...).
+//! One module per file behind the [`Module`] trait; adding a module touches
+//! its own file and one line of [`registry`].
+
+mod args;
+mod assert;
+mod command;
+mod context;
+mod debug;
+mod exec;
+mod fail;
+mod outcome;
+mod pause;
+mod ping;
+mod raw;
+pub mod registry;
+mod script;
+mod set_fact;
+mod shell;
+mod spec;
+
+pub use args::Args;
+pub use context::{ConnectionSlot, ModuleContext};
+pub use outcome::Outcome;
+pub use spec::{ArgSpec, FreeForm};
+
+use crate::connection::ConnectionError;
+
+/// One module: what arguments it takes and what it does on a host.
+pub trait Module: Send + Sync {
+    /// The short name (`shell`); `ansible.builtin.shell` resolves to it.
+    fn name(&self) -> &'static str;
+
+    /// Its arguments, checked before any host is touched.
+    fn spec(&self) -> &'static ArgSpec;
+
+    /// Do the work on one host. `Err` means the host could not be reached;
+    /// a failed command is an `Ok` outcome with `failed` set.
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError>;
+
+    /// Modules that run on the controller only (`debug`, `set_fact`...) never
+    /// open a connection.
+    fn runs_on_controller(&self) -> bool {
+        false
+    }
+}

@@ -47,4 +47,32 @@ impl Templar {
         })?;
         Ok(Value::from(rendered))
     }
+
+    /// Render every string inside `value`.
+    pub fn render_value(&self, value: &Value, vars: &Value) -> Result<Value, TemplateError> {
+        match value.as_str() {
+            Some(text) => self.render_str(text, vars),
+            None => Ok(value.clone()),
+        }
+    }
+
+    /// Evaluate a bare expression (`x is defined and y`).
+    pub fn eval_expr(&self, expr: &str, vars: &Value) -> Result<Value, TemplateError> {
+        let compiled = self
+            .env
+            .compile_expression(expr)
+            .map_err(|e| TemplateError {
+                kind: TemplateErrorKind::Syntax,
+                message: e.to_string(),
+            })?;
+        compiled.eval(vars).map_err(|e| TemplateError {
+            kind: TemplateErrorKind::Evaluation,
+            message: e.to_string(),
+        })
+    }
+
+    /// Evaluate a condition (`when`, `failed_when`...).
+    pub fn eval_condition(&self, expr: &str, vars: &Value) -> Result<bool, TemplateError> {
+        Ok(self.eval_expr(expr, vars)?.is_true())
+    }
 }

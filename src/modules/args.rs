@@ -1,0 +1,132 @@
+use std::fmt::Write;
+
+use minijinja::value::ValueKind;
+
+use crate::value::{Value, VarMap};
+
+/// A module's arguments after templating, with typed accessors whose
+/// errors name the argument.
+#[derive(Debug, Clone, Default)]
+pub struct Args {
+    values: VarMap,
+}
+
+/// An argument of the wrong type; the task fails with this message.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("argument `{name}`: {problem}")]
+pub struct ArgError {
+    pub name: String,
+    pub problem: String,
+}
+
+impl Args {
+    pub fn new(values: VarMap) -> Self {
+        Self { values }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values
+            .get(name)
+            .filter(|v| !v.is_none() && !v.is_undefined())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    pub fn values(&self) -> &VarMap {
+        &self.values
+    }
+
+    /// A string argument; numbers and booleans are written as text, as
+    /// Ansible converts them.
+    pub fn str(&self, name: &str) -> Result<Option<String>, ArgError> {
+        let Some(value) = self.get(name) else {
+            return Ok(None);
+        };
+        match value.kind() {
+            ValueKind::String => Ok(value.as_str().map(str::to_string)),
+            ValueKind::Number | ValueKind::Bool => Ok(Some(value.to_string())),
+            other => Err(self.wrong(name, "a string", other)),
+        }
+    }
+
+    /// A boolean argument with Ansible's spellings (`yes`, `no`, `on`, `1`...).
+    pub fn bool(&self, name: &str, default: bool) -> Result<bool, ArgError> {
+        let Some(value) = self.get(name) else {
+            return Ok(default);
+        };
+        if let Some(b) = value.as_str().and_then(parse_bool) {
+            return Ok(b);
+        }
+        match value.kind() {
+            ValueKind::Bool => Ok(value.is_true()),
+            ValueKind::Number => Ok(value.as_i64() == Some(1)),
+            other => Err(self.wrong(name, "a boolean", other)),
+        }
+    }
+
+    /// A number argument (integers or floats, or text that reads as one).
+    pub fn f64(&self, name: &str) -> Result<Option<f64>, ArgError> {
+        let Some(value) = self.get(name) else {
+            return Ok(None);
+        };
+        if let Some(text) = value.as_str() {
+            return text.trim().parse().map(Some).map_err(|_| ArgError {
+                name: name.to_string(),
+                problem: format!("expected a number, got {text:?}"),
+            });
+        }
+        f64::try_from(value.clone())
+            .map(Some)
+            .map_err(|_| self.wrong(name, "a number", value.kind()))
+    }
+
+    /// A list of strings; a single string is a one-item list (and a
+    /// comma-separated string is split, as Ansible's `type='list'` does).
+    pub fn str_list(&self, name: &str) -> Result<Option<Vec<String>>, ArgError> {
+        let Some(value) = self.get(name) else {
+            return Ok(None);
+        };
+        match value.kind() {
+            ValueKind::Seq => Ok(Some(
+                value
+                    .try_iter()
+                    .map_err(|_| self.wrong(name, "a list", value.kind()))?
+                    .map(|item| {
+                        item.as_str()
+                            .map_or_else(|| item.to_string(), str::to_string)
+                    })
+                    .collect(),
+            )),
+            ValueKind::String | ValueKind::Number | ValueKind::Bool => Ok(Some(
+                value
+                    .to_string()
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .collect(),
+            )),
+            other => Err(self.wrong(name, "a list", other)),
+        }
+    }
+
+    fn wrong(&self, name: &str, expected: &str, found: ValueKind) -> ArgError {
+        let mut problem = format!("expected {expected}, got a {found}");
+        if let Some(value) = self.values.get(name) {
+            let _ = write!(problem, " ({value})");
+        }
+        ArgError {
+            name: name.to_string(),
+            problem,
+        }
+    }
+}
+
+/// Ansible's boolean spellings.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "yes" | "on" | "1" | "true" | "y" | "t" => Some(true),
+        "no" | "off" | "0" | "false" | "n" | "f" | "" => Some(false),
+        _ => None,
+    }
+}

@@ -1,0 +1,132 @@
+//! `command`: run a program with arguments, no shell in between.
+
+use super::exec::{CommandRun, run_command};
+use super::spec::RAW_PARAMS;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
+use crate::connection::ConnectionError;
+use crate::value::Value;
+
+pub struct Command;
+
+static SPEC: ArgSpec = ArgSpec {
+    names: &[
+        RAW_PARAMS,
+        "cmd",
+        "argv",
+        "chdir",
+        "creates",
+        "removes",
+        "stdin",
+        "stdin_add_newline",
+        "strip_empty_ends",
+        "expand_argument_vars",
+    ],
+    one_of: &[&[RAW_PARAMS, "cmd", "argv"]],
+    free_form: FreeForm::Command,
+    ..ArgSpec::EMPTY
+};
+
+impl Module for Command {
+    fn name(&self) -> &'static str {
+        "command"
+    }
+
+    fn spec(&self) -> &'static ArgSpec {
+        &SPEC
+    }
+
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+        let argv = match argv(args) {
+            Ok(argv) => argv,
+            Err(msg) => return Ok(Outcome::failed(msg)),
+        };
+        let expand = match args.bool("expand_argument_vars", true) {
+            Ok(expand) => expand,
+            Err(e) => return Ok(Outcome::failed(e.to_string())),
+        };
+        let script = argv
+            .iter()
+            .map(|arg| quote_arg(arg, expand))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let display: Value = argv.iter().map(|a| Value::from(a.as_str())).collect();
+        match CommandRun::from_args(args, display, script) {
+            Ok(run) => run_command(&run, ctx),
+            Err(msg) => Ok(Outcome::failed(msg)),
+        }
+    }
+}
+
+/// The program and its arguments, from `argv`, `cmd` or the free form.
+fn argv(args: &Args) -> Result<Vec<String>, String> {
+    if let Some(list) = args.str_list("argv").map_err(|e| e.to_string())? {
+        return non_empty(list);
+    }
+    let line = match args.str("cmd").map_err(|e| e.to_string())? {
+        Some(cmd) => cmd,
+        None => args
+            .str(RAW_PARAMS)
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default(),
+    };
+    let words = shell_words::split(&line)
+        .map_err(|e| format!("cannot split command line {line:?}: {e}"))?;
+    non_empty(words)
+}
+
+fn non_empty(argv: Vec<String>) -> Result<Vec<String>, String> {
+    if argv.is_empty() || argv[0].is_empty() {
+        Err("no command given".into())
+    } else {
+        Ok(argv)
+    }
+}
+
+/// One argument as a shell word. With expansion on (Ansible's
+/// `expand_argument_vars`), `$NAME`, `${NAME}` and a leading `~` expand as
+/// Python's `expandvars`/`expanduser` would; nothing else is interpreted.
+fn quote_arg(arg: &str, expand: bool) -> String {
+    if !expand {
+        return crate::connection::shell_quote(arg);
+    }
+    let (home, rest) = match arg.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => ("~", rest),
+        _ => ("", arg),
+    };
+    let mut quoted = String::from(home);
+    quoted.push('"');
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\\' | '`' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            '$' if chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphabetic() || *n == '_' || *n == '{') =>
+            {
+                quoted.push('$');
+            }
+            '$' => quoted.push_str("\\$"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_arg;
+
+    #[test]
+    fn arguments_are_literal_except_variables_and_home() {
+        assert_eq!(quote_arg("a b", true), "\"a b\"");
+        assert_eq!(quote_arg("$HOME/x", true), "\"$HOME/x\"");
+        assert_eq!(quote_arg("$(rm -rf /)", true), "\"\\$(rm -rf /)\"");
+        assert_eq!(quote_arg("~/x", true), "~\"/x\"");
+        assert_eq!(quote_arg("`id`", true), "\"\\`id\\`\"");
+        assert_eq!(quote_arg("$HOME", false), "'$HOME'");
+    }
+}

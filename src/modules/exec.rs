@@ -1,0 +1,274 @@
+//! What `command`, `shell` and `script` share: `chdir`, `creates`/`removes`,
+//! `stdin`, the environment, and Ansible's result keys (`rc`, `stdout`,
+//! `stdout_lines`, `start`, `end`, `delta`...).
+
+use std::time::{Duration, SystemTime};
+
+use super::{Args, ModuleContext, Outcome};
+use crate::connection::{ConnectionError, ExecOutput, shell_quote};
+use crate::value::Value;
+
+/// A command ready to run on a host.
+pub struct CommandRun {
+    /// The `cmd` result key: the argv list for `command`, the string for `shell`.
+    pub display: Value,
+    /// POSIX `sh` code that runs the command.
+    pub script: String,
+    pub chdir: Option<String>,
+    pub creates: Option<String>,
+    pub removes: Option<String>,
+    pub stdin: Option<Vec<u8>>,
+    pub strip_empty_ends: bool,
+}
+
+impl CommandRun {
+    /// Read the arguments every command-like module shares.
+    pub fn from_args(args: &Args, display: Value, script: String) -> Result<Self, String> {
+        let stdin = args.str("stdin").map_err(|e| e.to_string())?;
+        let add_newline = args
+            .bool("stdin_add_newline", true)
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            display,
+            script,
+            chdir: args.str("chdir").map_err(|e| e.to_string())?,
+            creates: args.str("creates").map_err(|e| e.to_string())?,
+            removes: args.str("removes").map_err(|e| e.to_string())?,
+            stdin: stdin.map(|text| {
+                let mut bytes = text.into_bytes();
+                if add_newline {
+                    bytes.push(b'\n');
+                }
+                bytes
+            }),
+            strip_empty_ends: args
+                .bool("strip_empty_ends", true)
+                .map_err(|e| e.to_string())?,
+        })
+    }
+}
+
+/// Run `run` on the host unless `creates`/`removes` say it already ran.
+pub fn run_command(run: &CommandRun, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    if let Some(skip) = precondition_skip(run, ctx)? {
+        return Ok(skip);
+    }
+    if ctx.check_mode {
+        return Ok(check_mode_outcome(run));
+    }
+    let script = full_script(run, ctx.environment);
+    let started = SystemTime::now();
+    let output = ctx.connection()?.run(&script, run.stdin.as_deref())?;
+    Ok(command_outcome(run, &output, started))
+}
+
+/// Ansible's partial check mode for commands: with `creates`/`removes` the
+/// task reports it would change, without them it is skipped.
+fn check_mode_outcome(run: &CommandRun) -> Outcome {
+    let msg = "Command would have run if not in check mode";
+    if run.creates.is_none() && run.removes.is_none() {
+        Outcome::skipped(msg)
+    } else {
+        Outcome::changed().with_msg(msg).with("rc", 0)
+    }
+}
+
+fn precondition_skip(
+    run: &CommandRun,
+    ctx: &mut ModuleContext,
+) -> Result<Option<Outcome>, ConnectionError> {
+    if let Some(path) = &run.creates
+        && path_exists(path, run.chdir.as_deref(), ctx)?
+    {
+        return Ok(Some(not_run(
+            run,
+            format!("Did not run command since '{path}' exists"),
+        )));
+    }
+    if let Some(path) = &run.removes
+        && !path_exists(path, run.chdir.as_deref(), ctx)?
+    {
+        return Ok(Some(not_run(
+            run,
+            format!("Did not run command since '{path}' does not exist"),
+        )));
+    }
+    Ok(None)
+}
+
+fn not_run(run: &CommandRun, msg: String) -> Outcome {
+    Outcome::ok()
+        .with("cmd", run.display.clone())
+        .with("rc", 0)
+        .with(
+            "stdout",
+            format!(
+                "skipped, since {}",
+                msg.trim_start_matches("Did not run command since ")
+            ),
+        )
+        .with("stdout_lines", Value::from(Vec::<Value>::new()))
+        .with("stderr", "")
+        .with("stderr_lines", Value::from(Vec::<Value>::new()))
+        .with_msg(msg)
+}
+
+/// Whether `path` (a glob, relative to `chdir`) matches anything on the host.
+fn path_exists(
+    path: &str,
+    chdir: Option<&str>,
+    ctx: &mut ModuleContext,
+) -> Result<bool, ConnectionError> {
+    let cd = chdir
+        .map(|dir| format!("cd {} 2>/dev/null || exit 1; ", shell_quote(dir)))
+        .unwrap_or_default();
+    let test = if path.contains(['*', '?', '[']) {
+        format!(
+            "for f in {}; do [ -e \"$f\" ] && exit 0; done; exit 1",
+            glob_word(path)
+        )
+    } else {
+        format!("[ -e {} ]", shell_quote(path))
+    };
+    Ok(ctx.connection()?.run(&format!("{cd}{test}"), None)?.rc == 0)
+}
+
+/// A glob pattern as one shell word: glob characters stay live, everything
+/// else is escaped.
+fn glob_word(pattern: &str) -> String {
+    pattern
+        .chars()
+        .map(|c| match c {
+            '*' | '?' | '[' | ']' => c.to_string(),
+            c if c.is_ascii_alphanumeric() || "/._-".contains(c) => c.to_string(),
+            c => format!("\\{c}"),
+        })
+        .collect()
+}
+
+/// The command wrapped with its environment and working directory.
+pub fn full_script(run: &CommandRun, environment: &[(String, String)]) -> String {
+    let mut script = environment_prefix(environment);
+    if let Some(dir) = &run.chdir {
+        let quoted = shell_quote(dir);
+        script.push_str(&format!(
+            "cd {quoted} || {{ echo \"Unable to change directory before execution: {}\" >&2; exit 1; }}\n",
+            dir.replace(['"', '\\', '$', '`'], "_")
+        ));
+    }
+    script.push_str(&run.script);
+    script
+}
+
+/// `export` lines for the task's `environment:`.
+pub fn environment_prefix(environment: &[(String, String)]) -> String {
+    environment
+        .iter()
+        .map(|(name, value)| format!("export {name}={}\n", shell_quote(value)))
+        .collect()
+}
+
+fn command_outcome(run: &CommandRun, output: &ExecOutput, started: SystemTime) -> Outcome {
+    let ended = SystemTime::now();
+    let stdout = text(&output.stdout, run.strip_empty_ends);
+    let stderr = text(&output.stderr, run.strip_empty_ends);
+    let mut outcome = Outcome::changed()
+        .with("cmd", run.display.clone())
+        .with("rc", output.rc)
+        .with("stdout_lines", lines(&stdout))
+        .with("stdout", stdout)
+        .with("stderr_lines", lines(&stderr))
+        .with("stderr", stderr)
+        .with("start", timestamp(started))
+        .with("end", timestamp(ended))
+        .with(
+            "delta",
+            delta(ended.duration_since(started).unwrap_or_default()),
+        );
+    if output.rc != 0 {
+        outcome.failed = true;
+        outcome.msg = Some("non-zero return code".into());
+    } else {
+        outcome.msg = Some(String::new());
+    }
+    outcome
+}
+
+fn text(bytes: &[u8], strip_empty_ends: bool) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    if strip_empty_ends {
+        text.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        text.into_owned()
+    }
+}
+
+/// Python's `str.splitlines()`, which Ansible uses for `*_lines`.
+pub fn lines(text: &str) -> Value {
+    text.lines().map(Value::from).collect()
+}
+
+/// `2026-11-24 01:02:03.123456` in local time, as Ansible prints it.
+pub fn timestamp(time: SystemTime) -> String {
+    let since_epoch = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = since_epoch.as_secs() as libc::time_t;
+    // SAFETY: localtime_r only writes into the zeroed struct we own.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let converted = unsafe { !libc::localtime_r(&seconds, &mut tm).is_null() };
+    if !converted {
+        return format!(
+            "{}.{:06}",
+            since_epoch.as_secs(),
+            since_epoch.subsec_micros()
+        );
+    }
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec,
+        since_epoch.subsec_micros()
+    )
+}
+
+/// `0:00:01.234567`, Python's `str(timedelta)`.
+pub fn delta(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    format!(
+        "{}:{:02}:{:02}.{:06}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60,
+        duration.subsec_micros()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_durations_like_python() {
+        assert_eq!(
+            delta(Duration::from_micros(3_723_000_001)),
+            "1:02:03.000001"
+        );
+        assert_eq!(delta(Duration::ZERO), "0:00:00.000000");
+    }
+
+    #[test]
+    fn glob_words_keep_only_glob_characters_live() {
+        assert_eq!(glob_word("/opt/app v1/*.tar"), "/opt/app\\ v1/*.tar");
+    }
+
+    #[test]
+    fn environment_is_exported_quoted() {
+        let env = [("A".to_string(), "x y".to_string())];
+        assert_eq!(environment_prefix(&env), "export A='x y'\n");
+    }
+}

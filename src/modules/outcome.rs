@@ -1,0 +1,53 @@
+use crate::value::{Value, VarMap};
+
+/// What a module did on one host, in Ansible's result vocabulary.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub changed: bool,
+    pub failed: bool,
+    pub skipped: bool,
+    pub msg: Option<String>,
+    /// Module-specific result keys (`rc`, `stdout`, `checksum`...).
+    pub data: VarMap,
+    /// Facts to set on the host (`set_fact`).
+    pub facts: VarMap,
+}
+
+impl Outcome {
+    pub fn ok() -> Self {
+        Self::default()
+    }
+
+    pub fn changed() -> Self {
+        Self {
+            changed: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn failed(msg: impl Into<String>) -> Self {
+        Self {
+            failed: true,
+            msg: Some(msg.into()),
+            ..Self::default()
+        }
+    }
+
+    pub fn skipped(msg: impl Into<String>) -> Self {
+        Self {
+            skipped: true,
+            msg: Some(msg.into()),
+            ..Self::default()
+        }
+    }
+
+    pub fn with_msg(mut self, msg: impl Into<String>) -> Self {
+        self.msg = Some(msg.into());
+        self
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.data.insert(key.to_string(), value.into());
+        self
+    }
+}

@@ -1,0 +1,112 @@
+//! `script`: copy a local script to the host, run it there, remove it.
+
+use std::path::{Path, PathBuf};
+
+use super::exec::{CommandRun, run_command};
+use super::spec::RAW_PARAMS;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
+use crate::connection::{ConnectionError, shell_quote};
+use crate::value::Value;
+
+pub struct Script;
+
+static SPEC: ArgSpec = ArgSpec {
+    names: &[
+        RAW_PARAMS,
+        "cmd",
+        "chdir",
+        "creates",
+        "removes",
+        "executable",
+    ],
+    one_of: &[&[RAW_PARAMS, "cmd"]],
+    free_form: FreeForm::Command,
+    ..ArgSpec::EMPTY
+};
+
+impl Module for Script {
+    fn name(&self) -> &'static str {
+        "script"
+    }
+
+    fn spec(&self) -> &'static ArgSpec {
+        &SPEC
+    }
+
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+        match script_run(args, ctx.playbook_dir) {
+            Ok(run) => run_command(&run, ctx),
+            Err(msg) => Ok(Outcome::failed(msg)),
+        }
+    }
+}
+
+fn script_run(args: &Args, playbook_dir: &Path) -> Result<CommandRun, String> {
+    let line = match args.str("cmd").map_err(|e| e.to_string())? {
+        Some(cmd) => cmd,
+        None => args
+            .str(RAW_PARAMS)
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default(),
+    };
+    let words = shell_words::split(&line).map_err(|e| format!("cannot split {line:?}: {e}"))?;
+    let Some((path, script_args)) = words.split_first() else {
+        return Err("no script given".into());
+    };
+    let local = find_local(path, playbook_dir)?;
+    let content =
+        std::fs::read(&local).map_err(|e| format!("cannot read {}: {e}", local.display()))?;
+    let executable = args.str("executable").map_err(|e| e.to_string())?;
+    let mut run = CommandRun::from_args(
+        args,
+        Value::from(line.as_str()),
+        upload_and_run(executable.as_deref(), script_args),
+    )?;
+    run.stdin = Some(content);
+    Ok(run)
+}
+
+/// The script arrives on stdin, is written to a private temporary file, run,
+/// and removed whatever its outcome — one round trip.
+fn upload_and_run(executable: Option<&str>, script_args: &[String]) -> String {
+    let runner = executable
+        .map(|e| format!("{} ", shell_quote(e)))
+        .unwrap_or_default();
+    let quoted_args: String = script_args
+        .iter()
+        .map(|a| format!(" {}", shell_quote(a)))
+        .collect();
+    format!(
+        "runbook_script=$(mktemp) || exit 1\n\
+         cat > \"$runbook_script\" && chmod 700 \"$runbook_script\" || {{ rm -f \"$runbook_script\"; exit 1; }}\n\
+         {runner}\"$runbook_script\"{quoted_args} </dev/null\n\
+         runbook_rc=$?\n\
+         rm -f \"$runbook_script\"\n\
+         exit $runbook_rc"
+    )
+}
+
+/// A script path as Ansible looks it up: absolute, or under `files/` beside
+/// the playbook, or beside the playbook.
+fn find_local(path: &str, playbook_dir: &Path) -> Result<PathBuf, String> {
+    let given = Path::new(path);
+    let candidates: Vec<PathBuf> = if given.is_absolute() {
+        vec![given.to_path_buf()]
+    } else {
+        vec![
+            playbook_dir.join("files").join(given),
+            playbook_dir.join(given),
+        ]
+    };
+    candidates
+        .iter()
+        .find(|c| c.is_file())
+        .cloned()
+        .ok_or_else(|| {
+            let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+            format!(
+                "could not find script {path:?} (looked in {})",
+                looked.join(", ")
+            )
+        })
+}

@@ -1,0 +1,68 @@
+//! `shell`: run a command line through `/bin/sh` (or `executable`).
+
+use super::exec::{CommandRun, run_command};
+use super::spec::RAW_PARAMS;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
+use crate::connection::{ConnectionError, shell_quote};
+use crate::value::Value;
+
+pub struct Shell;
+
+static SPEC: ArgSpec = ArgSpec {
+    names: &[
+        RAW_PARAMS,
+        "cmd",
+        "chdir",
+        "creates",
+        "removes",
+        "stdin",
+        "stdin_add_newline",
+        "strip_empty_ends",
+        "executable",
+    ],
+    one_of: &[&[RAW_PARAMS, "cmd"]],
+    free_form: FreeForm::Command,
+    ..ArgSpec::EMPTY
+};
+
+impl Module for Shell {
+    fn name(&self) -> &'static str {
+        "shell"
+    }
+
+    fn spec(&self) -> &'static ArgSpec {
+        &SPEC
+    }
+
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+        match shell_run(args) {
+            Ok(run) => run_command(&run, ctx),
+            Err(msg) => Ok(Outcome::failed(msg)),
+        }
+    }
+}
+
+fn shell_run(args: &Args) -> Result<CommandRun, String> {
+    let line = match args.str("cmd").map_err(|e| e.to_string())? {
+        Some(cmd) => cmd,
+        None => args
+            .str(RAW_PARAMS)
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default(),
+    };
+    if line.trim().is_empty() {
+        return Err("no command given".into());
+    }
+    let executable = args.str("executable").map_err(|e| e.to_string())?;
+    let script = wrap_in_shell(&line, executable.as_deref());
+    CommandRun::from_args(args, Value::from(line), script)
+}
+
+/// Run `line` as Ansible does: `/bin/sh -c LINE`, or `EXECUTABLE -c LINE`.
+pub fn wrap_in_shell(line: &str, executable: Option<&str>) -> String {
+    format!(
+        "{} -c {}",
+        shell_quote(executable.unwrap_or("/bin/sh")),
+        shell_quote(line)
+    )
+}

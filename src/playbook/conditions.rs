@@ -1,0 +1,91 @@
+//! Small readers for keyword values that Ansible accepts in several shapes.
+
+use crate::source::Diagnostic;
+use crate::yaml::{Node, NodeKind};
+
+/// `when:`-style conditions: a string, a boolean, or a list of them ("and").
+pub fn conditions(node: &Node, keyword: &str) -> Result<Vec<String>, Diagnostic> {
+    match &node.kind {
+        NodeKind::Seq(items) => items.iter().map(|item| condition(item, keyword)).collect(),
+        _ => Ok(vec![condition(node, keyword)?]),
+    }
+}
+
+fn condition(node: &Node, keyword: &str) -> Result<String, Diagnostic> {
+    match &node.kind {
+        NodeKind::Bool(b) => Ok(if *b { "True" } else { "False" }.into()),
+        NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Float(_) => {
+            Ok(node.scalar_text().unwrap_or_default())
+        }
+        _ => Err(node.error(format!(
+            "`{keyword}` must be a condition or a list of conditions, found a {}",
+            node.type_name()
+        ))),
+    }
+}
+
+/// `tags:`/`notify:`: a string (comma-separated for tags), or a list.
+pub fn string_list(
+    node: &Node,
+    keyword: &str,
+    split_commas: bool,
+) -> Result<Vec<String>, Diagnostic> {
+    match &node.kind {
+        NodeKind::Seq(items) => items.iter().map(|item| scalar(item, keyword)).collect(),
+        NodeKind::Null => Ok(Vec::new()),
+        _ => {
+            let text = scalar(node, keyword)?;
+            Ok(if split_commas {
+                text.split(',')
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect()
+            } else {
+                vec![text]
+            })
+        }
+    }
+}
+
+/// A scalar as text (`port: 22` is accepted where a string is wanted).
+pub fn scalar(node: &Node, keyword: &str) -> Result<String, Diagnostic> {
+    match &node.kind {
+        NodeKind::Seq(_) | NodeKind::Map(_) | NodeKind::Null => Err(node.error(format!(
+            "`{keyword}` must be a string, found a {}",
+            node.type_name()
+        ))),
+        _ => Ok(node.scalar_text().unwrap_or_default()),
+    }
+}
+
+/// A boolean keyword; Ansible also accepts the strings `yes`/`no`/`true`...
+pub fn boolean(node: &Node, keyword: &str) -> Result<bool, Diagnostic> {
+    let parsed = match &node.kind {
+        NodeKind::Bool(b) => Some(*b),
+        NodeKind::Str(s) => crate::modules::registry::parse_bool(s),
+        NodeKind::Int(i) => Some(*i != 0),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        node.error(format!(
+            "`{keyword}` must be a boolean (yes/no, true/false)"
+        ))
+    })
+}
+
+/// A mapping of names to values, as for `vars:` (a list of mappings is merged,
+/// as Ansible allows).
+pub fn var_map(node: &Node, keyword: &str) -> Result<crate::value::VarMap, Diagnostic> {
+    let mut vars = crate::value::VarMap::new();
+    let maps: Vec<&Node> = match &node.kind {
+        NodeKind::Null => Vec::new(),
+        NodeKind::Seq(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    for map in maps {
+        for (key, value) in map.expect_map(&format!("`{keyword}`"))? {
+            vars.insert(key.key_text(), value.to_value());
+        }
+    }
+    Ok(vars)
+}
