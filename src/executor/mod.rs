@@ -1,1 +1,20 @@
-//! executor
+//! Running plays: choosing hosts, scheduling tasks on a pool of `--forks`
+//! workers, and turning module outcomes into Ansible's results. The executor
+//! never prints; it sends [`Event`]s that a reporter renders.
+
+mod context;
+mod events;
+mod host_state;
+mod hostvars;
+mod loops;
+mod options;
+mod play_runner;
+mod result;
+mod run;
+mod stats;
+mod task_runner;
+
+pub use events::{Event, HostResult, Status};
+pub use options::RunOptions;
+pub use run::{RunSummary, run_adhoc, run_playbook};
+pub use stats::HostStats;

@@ -20,6 +20,7 @@ pub enum TemplateErrorKind {
 }
 
 /// The template engine shared by every worker.
+#[derive(Debug)]
 pub struct Templar {
     env: minijinja::Environment<'static>,
 }

@@ -1,0 +1,133 @@
+//! The variables a template sees on one host for one task: layers in
+//! Ansible's precedence order, looked up from the top without merging, and
+//! rendered lazily — `a: "{{ b }}"` is templated when `a` is used, against
+//! the same variables, as Ansible does.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use minijinja::value::{Enumerator, Object, ObjectRepr};
+
+use crate::template::Templar;
+use crate::value::{Value, VarMap};
+
+/// How deep `a: "{{ b }}"`, `b: "{{ c }}"`... may nest before we call it a loop.
+const MAX_DEPTH: usize = 64;
+
+thread_local! {
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+    /// The first failure of a lazily rendered variable, so the error shown
+    /// names the variable that is really undefined, not the one that used it.
+    static LAZY_ERROR: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Take the error recorded while rendering a variable lazily, if any.
+pub fn take_lazy_error() -> Option<String> {
+    LAZY_ERROR.with(|e| e.borrow_mut().take())
+}
+
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Lowest precedence first.
+    layers: Vec<Arc<VarMap>>,
+    templar: Arc<Templar>,
+}
+
+impl Context {
+    pub fn new(templar: Arc<Templar>) -> Self {
+        Self {
+            layers: Vec::new(),
+            templar,
+        }
+    }
+
+    /// A new context with `vars` above every existing layer.
+    pub fn with_layer(&self, vars: Arc<VarMap>) -> Self {
+        let mut layers = self.layers.clone();
+        if !vars.is_empty() {
+            layers.push(vars);
+        }
+        Self {
+            layers,
+            templar: self.templar.clone(),
+        }
+    }
+
+    pub fn push(&mut self, vars: Arc<VarMap>) {
+        if !vars.is_empty() {
+            self.layers.push(vars);
+        }
+    }
+
+    /// The context as a template value.
+    pub fn value(&self) -> Value {
+        Value::from_object(self.clone())
+    }
+
+    fn raw(&self, name: &str) -> Option<&Value> {
+        self.layers.iter().rev().find_map(|layer| layer.get(name))
+    }
+
+    fn render_lazily(self: &Arc<Self>, value: &Value) -> Value {
+        if !holds_template(value) {
+            return value.clone();
+        }
+        let depth = DEPTH.with(|d| d.get());
+        if depth >= MAX_DEPTH {
+            return value.clone();
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        let rendered = self
+            .templar
+            .render_value(value, &Value::from_dyn_object(self.clone()));
+        DEPTH.with(|d| d.set(depth));
+        rendered.unwrap_or_else(|error| {
+            LAZY_ERROR.with(|e| {
+                e.borrow_mut()
+                    .get_or_insert_with(|| error.to_string())
+                    .clone()
+            });
+            Value::UNDEFINED
+        })
+    }
+}
+
+impl Object for Context {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let raw = self.raw(key.as_str()?)?;
+        Some(self.render_lazily(raw))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let mut names: indexmap::IndexSet<&str> = indexmap::IndexSet::new();
+        for layer in &self.layers {
+            names.extend(layer.keys().map(String::as_str));
+        }
+        Enumerator::Values(names.into_iter().map(Value::from).collect())
+    }
+}
+
+/// Whether a value holds a string with template markup anywhere inside.
+pub fn holds_template(value: &Value) -> bool {
+    if let Some(text) = value.as_str() {
+        return text.contains("{{") || text.contains("{%");
+    }
+    match value.kind() {
+        minijinja::value::ValueKind::Seq => value
+            .try_iter()
+            .is_ok_and(|mut items| items.any(|v| holds_template(&v))),
+        minijinja::value::ValueKind::Map => value.try_iter().is_ok_and(|mut keys| {
+            keys.any(|k| value.get_item(&k).is_ok_and(|v| holds_template(&v)))
+        }),
+        _ => false,
+    }
+}
+
+/// A one-layer map of variables.
+pub fn layer(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Arc<VarMap> {
+    Arc::new(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}

@@ -1,0 +1,40 @@
+//! What the run keeps per host: its connection(s) and its recap counters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::connection::ConnectionSpec;
+use crate::modules::ConnectionSlot;
+use crate::value::{Value, VarMap};
+
+/// A host's mutable state, locked by the one worker running it.
+pub struct HostState {
+    pub connection: ConnectionSlot,
+    /// Connections opened for `delegate_to` from this host, by target name.
+    /// Kept per delegating host so two hosts delegating to each other never
+    /// wait on each other's lock.
+    pub delegated: HashMap<String, ConnectionSlot>,
+}
+
+/// A host as the run sees it: fixed facts plus its locked state.
+pub struct HostEntry {
+    /// Inventory variables, precedence already applied.
+    pub inventory_vars: Arc<VarMap>,
+    pub group_names: Value,
+    pub spec: ConnectionSpec,
+    pub state: std::sync::Mutex<HostState>,
+}
+
+impl HostEntry {
+    pub fn new(inventory_vars: VarMap, group_names: Vec<String>, spec: ConnectionSpec) -> Self {
+        Self {
+            inventory_vars: Arc::new(inventory_vars),
+            group_names: group_names.into_iter().map(Value::from).collect(),
+            state: std::sync::Mutex::new(HostState {
+                connection: ConnectionSlot::new(spec.clone()),
+                delegated: HashMap::new(),
+            }),
+            spec,
+        }
+    }
+}

@@ -1,0 +1,37 @@
+use std::time::Duration;
+
+use crate::value::VarMap;
+
+/// How a run was asked to behave, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// How many hosts are worked on at once.
+    pub forks: usize,
+    pub check: bool,
+    pub diff: bool,
+    pub verbosity: u8,
+    pub extra_vars: VarMap,
+    /// `--limit`: a host pattern that further narrows every play's hosts.
+    pub limit: Option<String>,
+    pub connect_timeout: Duration,
+    pub accept_new_host_keys: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            forks: DEFAULT_FORKS,
+            check: false,
+            diff: false,
+            verbosity: 0,
+            extra_vars: VarMap::new(),
+            limit: None,
+            connect_timeout: Duration::from_secs(10),
+            accept_new_host_keys: false,
+        }
+    }
+}
+
+/// Workers spend nearly all their time waiting on hosts, not on the CPU, so
+/// the default is far above Ansible's 5; see docs/cli.md.
+pub const DEFAULT_FORKS: usize = 50;

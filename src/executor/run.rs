@@ -1,0 +1,330 @@
+//! A whole run: the state shared by every worker, and the entry points for
+//! playbooks and ad-hoc commands.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, RwLock};
+
+use indexmap::IndexMap;
+
+use super::context::{Context, layer};
+use super::host_state::HostEntry;
+use super::hostvars::HostVars;
+use super::play_runner::{PlayCtx, run_play};
+use super::{Event, HostStats, RunOptions, Status};
+use crate::connection::ConnectionSpec;
+use crate::inventory::Inventory;
+use crate::playbook::{Playbook, Task};
+use crate::source::Diagnostic;
+use crate::template::Templar;
+use crate::value::{Value, VarMap, map_value};
+
+/// The placeholder `omit` renders to; an argument with this value is dropped.
+pub const OMIT: &str = "__omit_place_holder__runbook";
+
+/// How the run ended, per host.
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    pub stats: IndexMap<String, HostStats>,
+}
+
+impl RunSummary {
+    pub fn any_failed(&self) -> bool {
+        self.stats.values().any(|s| s.failed > 0)
+    }
+
+    pub fn any_unreachable(&self) -> bool {
+        self.stats.values().any(|s| s.unreachable > 0)
+    }
+}
+
+/// State shared by every worker of one run.
+pub struct RunShared {
+    pub inventory: Arc<Inventory>,
+    pub templar: Arc<Templar>,
+    pub options: RunOptions,
+    pub playbook_dir: PathBuf,
+    pub hosts: IndexMap<String, HostEntry>,
+    events: Sender<Event>,
+    /// Registered results and `set_fact`s, per host, for the whole run.
+    facts: RwLock<HashMap<String, Arc<VarMap>>>,
+    stats: Mutex<IndexMap<String, HostStats>>,
+    /// Hosts that failed or were unreachable: they sit out the rest of the run.
+    dead: Mutex<HashSet<String>>,
+    groups: Value,
+    extra_vars: Arc<VarMap>,
+}
+
+impl RunShared {
+    pub fn new(
+        inventory: Arc<Inventory>,
+        options: RunOptions,
+        playbook_dir: PathBuf,
+        events: Sender<Event>,
+    ) -> Result<Arc<Self>, Diagnostic> {
+        let templar = Arc::new(Templar::new());
+        let groups = map_from_groups(&inventory);
+        let extra_vars = Arc::new(options.extra_vars.clone());
+        let mut names: Vec<String> = inventory.hosts.keys().cloned().collect();
+        if !inventory.hosts.contains_key("localhost") {
+            names.push("localhost".into());
+        }
+        let mut run = Self {
+            inventory,
+            templar,
+            options,
+            playbook_dir,
+            hosts: IndexMap::new(),
+            events,
+            facts: RwLock::default(),
+            stats: Mutex::default(),
+            dead: Mutex::default(),
+            groups,
+            extra_vars,
+        };
+        for name in names {
+            let entry = run.host_entry(&name)?;
+            run.hosts.insert(name, entry);
+        }
+        Ok(Arc::new(run))
+    }
+
+    fn host_entry(&self, name: &str) -> Result<HostEntry, Diagnostic> {
+        let mut vars = self.inventory.host_vars(name);
+        if name == "localhost" && !self.inventory.hosts.contains_key(name) {
+            vars.entry("ansible_connection".into())
+                .or_insert_with(|| Value::from("local"));
+        }
+        let mut connection_vars = vars.clone();
+        crate::value::overlay(&mut connection_vars, &self.extra_vars);
+        let connection_vars = self.render_connection_vars(name, connection_vars);
+        let mut spec =
+            ConnectionSpec::from_vars(name, &connection_vars, self.options.connect_timeout)
+                .map_err(Diagnostic::new)?;
+        spec.accept_new_host_keys = self.options.accept_new_host_keys;
+        Ok(HostEntry::new(vars, self.inventory.group_names(name), spec))
+    }
+
+    /// `ansible_host: "{{ inventory_hostname }}.example.com"` and the like.
+    fn render_connection_vars(&self, name: &str, vars: VarMap) -> VarMap {
+        let context = Context::new(self.templar.clone())
+            .with_layer(layer([("inventory_hostname", Value::from(name))]))
+            .with_layer(Arc::new(vars.clone()));
+        let value = context.value();
+        vars.into_iter()
+            .map(|(key, raw)| {
+                let rendered = if key.starts_with("ansible_") {
+                    value.get_attr(&key).unwrap_or(raw)
+                } else {
+                    raw
+                };
+                (key, rendered)
+            })
+            .collect()
+    }
+
+    pub fn emit(&self, event: Event) {
+        // The reporter only goes away when the run is over.
+        let _ = self.events.send(event);
+    }
+
+    pub fn warn(&self, message: impl Into<String>) {
+        self.emit(Event::Warning {
+            message: message.into(),
+        });
+    }
+
+    pub fn record(&self, host: &str, status: Status, ignored: bool) {
+        if let Ok(mut stats) = self.stats.lock() {
+            stats
+                .entry(host.to_string())
+                .or_default()
+                .record(status, ignored);
+        }
+        if matches!(status, Status::Failed | Status::Unreachable) && !ignored {
+            self.mark_dead(host);
+        }
+    }
+
+    pub fn ensure_in_recap(&self, host: &str) {
+        if let Ok(mut stats) = self.stats.lock() {
+            stats.entry(host.to_string()).or_default();
+        }
+    }
+
+    pub fn mark_dead(&self, host: &str) {
+        if let Ok(mut dead) = self.dead.lock() {
+            dead.insert(host.to_string());
+        }
+    }
+
+    pub fn is_dead(&self, host: &str) -> bool {
+        self.dead.lock().is_ok_and(|dead| dead.contains(host))
+    }
+
+    pub fn facts(&self, host: &str) -> Arc<VarMap> {
+        self.facts
+            .read()
+            .ok()
+            .and_then(|facts| facts.get(host).cloned())
+            .unwrap_or_default()
+    }
+
+    pub fn set_facts(&self, host: &str, new: VarMap) {
+        if new.is_empty() {
+            return;
+        }
+        if let Ok(mut facts) = self.facts.write() {
+            let entry = facts.entry(host.to_string()).or_default();
+            let mut merged = (**entry).clone();
+            crate::value::overlay(&mut merged, &new);
+            *entry = Arc::new(merged);
+        }
+    }
+
+    /// Variables every template on `host` sees, whatever the play.
+    fn magic(self: &Arc<Self>, host: &str) -> Arc<VarMap> {
+        let entry = self.hosts.get(host);
+        let short = host.split('.').next().unwrap_or(host);
+        let inventory_dir = self
+            .inventory
+            .dir
+            .as_ref()
+            .map(|d| Value::from(d.display().to_string()));
+        layer([
+            ("inventory_hostname", Value::from(host)),
+            ("inventory_hostname_short", Value::from(short)),
+            (
+                "group_names",
+                entry.map(|e| e.group_names.clone()).unwrap_or_default(),
+            ),
+            ("groups", self.groups.clone()),
+            ("hostvars", HostVars::value(self)),
+            (
+                "playbook_dir",
+                Value::from(self.playbook_dir.display().to_string()),
+            ),
+            ("inventory_dir", inventory_dir.unwrap_or_default()),
+            ("ansible_check_mode", Value::from(self.options.check)),
+            ("ansible_diff_mode", Value::from(self.options.diff)),
+            ("ansible_verbosity", Value::from(self.options.verbosity)),
+            ("ansible_forks", Value::from(self.options.forks)),
+            ("omit", Value::from(OMIT)),
+        ])
+    }
+
+    /// A host's variables outside any play: what `hostvars[host]` shows.
+    pub fn host_context(self: &Arc<Self>, host: &str) -> Context {
+        let mut context = Context::new(self.templar.clone());
+        context.push(self.magic(host));
+        if let Some(entry) = self.hosts.get(host) {
+            context.push(entry.inventory_vars.clone());
+        }
+        context.push(self.facts(host));
+        context.push(self.extra_vars.clone());
+        context
+    }
+
+    /// The variables of `task` on `host` in `play`, in Ansible's precedence order.
+    pub fn task_context(self: &Arc<Self>, play: &PlayCtx, task: &Task, host: &str) -> Context {
+        let mut context = Context::new(self.templar.clone());
+        context.push(self.magic(host));
+        if let Some(entry) = self.hosts.get(host) {
+            context.push(entry.inventory_vars.clone());
+        }
+        context.push(play.magic.clone());
+        context.push(play.vars.clone());
+        context.push(Arc::new(task.vars.clone()));
+        context.push(self.facts(host));
+        context.push(self.extra_vars.clone());
+        context
+    }
+
+    pub fn extra_vars_context(&self) -> Context {
+        Context::new(self.templar.clone()).with_layer(self.extra_vars.clone())
+    }
+
+    pub fn summary(&self) -> RunSummary {
+        RunSummary {
+            stats: self.stats.lock().map(|s| s.clone()).unwrap_or_default(),
+        }
+    }
+
+    pub fn close_connections(&self) {
+        for entry in self.hosts.values() {
+            if let Ok(mut state) = entry.state.lock() {
+                state.connection.close();
+                state.delegated.values_mut().for_each(|slot| slot.close());
+            }
+        }
+    }
+}
+
+fn map_from_groups(inventory: &Inventory) -> Value {
+    let groups: VarMap = inventory
+        .groups_map()
+        .into_iter()
+        .map(|(name, hosts)| (name, hosts.into_iter().map(Value::from).collect()))
+        .collect();
+    map_value(groups)
+}
+
+/// Run every play of `playbook`, sending events as they happen.
+pub fn run_playbook(
+    playbook: &Playbook,
+    inventory: Arc<Inventory>,
+    options: RunOptions,
+    events: Sender<Event>,
+) -> Result<RunSummary, Diagnostic> {
+    let pool = worker_pool(options.forks)?;
+    let run = RunShared::new(inventory, options, playbook.dir.clone(), events)?;
+    for play in &playbook.plays {
+        run_play(&run, play, &pool)?;
+    }
+    run.close_connections();
+    let summary = run.summary();
+    run.emit(Event::Recap {
+        hosts: summary.stats.iter().map(|(h, s)| (h.clone(), *s)).collect(),
+    });
+    Ok(summary)
+}
+
+/// `runbook run PATTERN -m MODULE -a ARGS`: one task on every matching host.
+pub fn run_adhoc(
+    pattern: &str,
+    task: Task,
+    inventory: Arc<Inventory>,
+    options: RunOptions,
+    events: Sender<Event>,
+) -> Result<RunSummary, Diagnostic> {
+    let play = crate::playbook::Play {
+        name: Some(format!("Ansible Ad-Hoc {pattern}")),
+        hosts: pattern.to_string(),
+        span: task.span.clone(),
+        vars: VarMap::new(),
+        vars_files: Vec::new(),
+        gather_facts: false,
+        strategy: crate::playbook::Strategy::Linear,
+        environment: None,
+        tags: Vec::new(),
+        pre_tasks: Vec::new(),
+        tasks: vec![task],
+        post_tasks: Vec::new(),
+        handlers: Vec::new(),
+    };
+    let pool = worker_pool(options.forks)?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let run = RunShared::new(inventory, options, cwd, events)?;
+    run_play(&run, &play, &pool)?;
+    run.close_connections();
+    Ok(run.summary())
+}
+
+fn worker_pool(forks: usize) -> Result<rayon::ThreadPool, Diagnostic> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(forks.max(1))
+        .thread_name(|i| format!("runbook-worker-{i}"))
+        .build()
+        .map_err(|e| Diagnostic::new(format!("cannot start {forks} workers: {e}")))
+}

@@ -1,0 +1,36 @@
+use serde::Serialize;
+
+use super::Status;
+
+/// One host's line in the PLAY RECAP.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct HostStats {
+    pub ok: u32,
+    pub changed: u32,
+    pub unreachable: u32,
+    pub failed: u32,
+    pub skipped: u32,
+    pub rescued: u32,
+    pub ignored: u32,
+}
+
+impl HostStats {
+    /// Count one task result as Ansible does: a changed task is also ok, and
+    /// an ignored failure counts as ok and ignored.
+    pub fn record(&mut self, status: Status, ignored: bool) {
+        match status {
+            Status::Ok => self.ok += 1,
+            Status::Changed => {
+                self.ok += 1;
+                self.changed += 1;
+            }
+            Status::Skipped => self.skipped += 1,
+            Status::Failed if ignored => {
+                self.ok += 1;
+                self.ignored += 1;
+            }
+            Status::Failed => self.failed += 1,
+            Status::Unreachable => self.unreachable += 1,
+        }
+    }
+}
