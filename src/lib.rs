@@ -1,6 +1,7 @@
 //! runbook: an agentless, Ansible-compatible fleet task runner.
 
 pub mod cli;
+pub mod commands;
 pub mod connection;
 pub mod executor;
 pub mod inventory;

@@ -15,6 +15,6 @@ mod stats;
 mod task_runner;
 
 pub use events::{Event, HostResult, Status};
-pub use options::RunOptions;
+pub use options::{DEFAULT_FORKS, RunOptions};
 pub use run::{RunSummary, run_adhoc, run_playbook};
 pub use stats::HostStats;

@@ -12,3 +12,17 @@ mod task_loader;
 pub use free_form::parse_free_form;
 pub use loader::load;
 pub use model::{Loop, LoopControl, LoopKind, Play, Playbook, Strategy, Task};
+
+/// A task from the ad-hoc command line (`-m MODULE -a ARGS`), checked like a
+/// playbook task.
+pub fn adhoc_task(module: &str, args: &str) -> Result<Task, crate::source::Diagnostic> {
+    let value = if args.trim().is_empty() {
+        "null".to_string()
+    } else {
+        serde_json::Value::from(args).to_string()
+    };
+    let text = format!("{{{}: {value}}}", serde_json::Value::from(module));
+    let file = crate::source::SourceFile::new("<command line>", text);
+    let node = crate::yaml::parse_str(file)?;
+    task_loader::load_task(&node, task_loader::TaskRole::Task)
+}

@@ -1,0 +1,146 @@
+//! Command-line definitions. Doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// runbook: run Ansible-style playbooks over SSH on a fleet, fast and safely.
+#[derive(Debug, Parser)]
+#[command(name = "runbook", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run playbooks against an inventory.
+    Play(PlayArgs),
+    /// Run one module on the hosts matching a pattern (ad-hoc).
+    Run(RunArgs),
+    /// Show an inventory: its hosts, groups and variables.
+    Inventory(InventoryArgs),
+    /// Start or stop a disposable fleet of real SSH hosts on this machine.
+    Lab(LabArgs),
+}
+
+/// Options shared by everything that talks to hosts.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Inventory: a file, a directory, a name under inventories/, or a comma list (`h1,h2,`). Repeatable.
+    #[arg(short = 'i', long = "inventory", value_name = "INVENTORY")]
+    pub inventory: Vec<String>,
+    /// Further limit the hosts to a pattern (`web*:!web03`, `@file`).
+    #[arg(short = 'l', long = "limit", value_name = "PATTERN")]
+    pub limit: Option<String>,
+    /// Extra variables: `k=v k2=v2`, `@vars.yml`, or JSON/YAML `{"k": 1}`. Repeatable; highest precedence.
+    #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
+    pub extra_vars: Vec<String>,
+    /// How many hosts to work on at once.
+    #[arg(short = 'f', long = "forks", value_name = "N", default_value_t = crate::executor::DEFAULT_FORKS)]
+    pub forks: usize,
+    /// Seconds to wait for a host to accept the SSH connection.
+    #[arg(
+        short = 'T',
+        long = "timeout",
+        value_name = "SECONDS",
+        default_value_t = 10
+    )]
+    pub timeout: u64,
+    /// Record unknown SSH host keys in known_hosts instead of refusing the host (changed keys are always refused).
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+    /// Predict changes without making them.
+    #[arg(short = 'C', long)]
+    pub check: bool,
+    /// Show what changes (or would change, with --check).
+    #[arg(short = 'D', long)]
+    pub diff: bool,
+    /// More output: -v results, -vv and -vvv more detail.
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Output format: `human` for people, `json` for one JSON event per line.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// Playbook files, run in order.
+    #[arg(required = true, value_name = "PLAYBOOK")]
+    pub playbooks: Vec<PathBuf>,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Check the playbooks and stop.
+    #[arg(long)]
+    pub syntax_check: bool,
+    /// List the hosts each play would run on, and stop.
+    #[arg(long)]
+    pub list_hosts: bool,
+    /// List the tasks of each play, and stop.
+    #[arg(long)]
+    pub list_tasks: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The hosts to run on: a host pattern (`all`, `db*:!db03`, `web:&prod`).
+    #[arg(value_name = "PATTERN")]
+    pub pattern: String,
+    /// The module to run.
+    #[arg(short = 'm', long = "module-name", default_value = "command")]
+    pub module: String,
+    /// The module's arguments (`"uptime"`, `"msg=hello"`).
+    #[arg(short = 'a', long = "args", default_value = "")]
+    pub args: String,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Inventory sources, as for `play`.
+    #[arg(short = 'i', long = "inventory", value_name = "INVENTORY")]
+    pub inventory: Vec<String>,
+    /// Every group and host with its variables, as JSON (like ansible-inventory --list).
+    #[arg(long, group = "view")]
+    pub list: bool,
+    /// The group tree.
+    #[arg(long, group = "view")]
+    pub graph: bool,
+    /// One host's variables, as JSON.
+    #[arg(long, value_name = "HOST", group = "view")]
+    pub host: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    #[command(subcommand)]
+    pub action: LabAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabAction {
+    /// Start N hosts (default 3) and write their inventory.
+    Up {
+        #[arg(default_value_t = 3)]
+        hosts: usize,
+        /// The lab's name; several labs can run at once.
+        #[arg(long, default_value = "lab")]
+        name: String,
+        /// Where to write the inventory (default inventories/NAME).
+        #[arg(long, value_name = "PATH")]
+        inventory_out: Option<PathBuf>,
+    },
+    /// Stop every host of a lab and remove its files.
+    Down {
+        #[arg(long, default_value = "lab")]
+        name: String,
+    },
+}

@@ -1,0 +1,114 @@
+//! The terminal view of `runbook run`, as Ansible's ad-hoc output:
+//! `host | CHANGED | rc=0 >>` and the command's output.
+
+use std::io::Write;
+
+use super::readable::{pretty, visible_fields};
+use super::{Reporter, style};
+use crate::executor::{Event, HostResult, Status};
+use crate::source::Diagnostic;
+
+/// Modules whose output is shown as text rather than JSON.
+const COMMAND_MODULES: &[&str] = &["command", "shell", "raw", "script"];
+
+pub struct AdhocReporter;
+
+impl AdhocReporter {
+    pub fn new() -> Self {
+        style::init_colors();
+        Self
+    }
+}
+
+impl Default for AdhocReporter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn text(result: &HostResult, key: &str) -> String {
+    result
+        .result
+        .get_attr(key)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn render(result: &HostResult) -> String {
+    let host = &result.host;
+    let command_like = COMMAND_MODULES.contains(&result.module.as_str())
+        && result
+            .result
+            .get_attr("rc")
+            .is_ok_and(|v| !v.is_undefined());
+    let caption = match result.status {
+        Status::Changed => "CHANGED",
+        Status::Ok => "SUCCESS",
+        Status::Skipped => return format!("{host} | SKIPPED"),
+        Status::Failed => "FAILED",
+        Status::Unreachable => "UNREACHABLE!",
+    };
+    if command_like && result.status != Status::Unreachable {
+        let rc = result
+            .result
+            .get_attr("rc")
+            .map(|v| v.to_string())
+            .unwrap_or_else(|_| "-1".into());
+        let mut body = text(result, "stdout");
+        for extra in [
+            text(result, "stderr"),
+            if result.status == Status::Failed {
+                text(result, "msg")
+            } else {
+                String::new()
+            },
+        ] {
+            if !extra.is_empty() {
+                if !body.is_empty() {
+                    body.push('\n');
+                }
+                body.push_str(&extra);
+            }
+        }
+        return format!("{host} | {caption} | rc={rc} >>\n{body}");
+    }
+    let caption = if result.status == Status::Failed {
+        "FAILED!"
+    } else {
+        caption
+    };
+    format!(
+        "{host} | {caption} => {}",
+        pretty(visible_fields(&result.result, &[]))
+    )
+}
+
+impl Reporter for AdhocReporter {
+    fn event(&mut self, event: &Event) {
+        match event {
+            Event::HostResult(result) => {
+                let line = style::for_status(result.status)
+                    .apply_to(render(result))
+                    .to_string();
+                let _ = writeln!(std::io::stdout().lock(), "{line}");
+            }
+            Event::Warning { message } => {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "{}",
+                    style::warning().apply_to(format!("[WARNING]: {message}"))
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn error(&mut self, diagnostic: &Diagnostic) {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{} {diagnostic}",
+            style::error().apply_to("ERROR!")
+        );
+    }
+}

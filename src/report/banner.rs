@@ -1,0 +1,17 @@
+/// Ansible's section banner: the title, a space, and stars out to 80 columns.
+pub fn banner(title: &str) -> String {
+    let stars = 80usize.saturating_sub(title.chars().count()).max(3);
+    format!("{title} {}", "*".repeat(stars))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::banner;
+
+    #[test]
+    fn fills_to_eighty_columns_like_ansible() {
+        let line = banner("PLAY [web]");
+        assert_eq!(line.len(), 81);
+        assert!(line.starts_with("PLAY [web] ***"));
+    }
+}

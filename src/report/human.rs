@@ -1,0 +1,178 @@
+//! The terminal view of a playbook run, laid out as ansible-playbook's.
+
+use std::io::Write;
+
+use super::banner::banner;
+use super::readable::{compact, pretty, text_blocks, visible_fields};
+use super::recap::recap_line;
+use super::{Reporter, style};
+use crate::executor::{Event, HostResult, Status};
+use crate::source::Diagnostic;
+
+pub struct HumanReporter {
+    verbosity: u8,
+    /// The last TASK banner printed, so `free` hosts on the same task share it.
+    last_banner: Option<String>,
+}
+
+impl HumanReporter {
+    pub fn new(verbosity: u8) -> Self {
+        style::init_colors();
+        Self {
+            verbosity,
+            last_banner: None,
+        }
+    }
+
+    fn print(&self, line: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+    }
+
+    fn section(&mut self, title: String) {
+        if self.last_banner.as_ref() != Some(&title) {
+            self.print(&format!("\n{}", banner(&title)));
+            self.last_banner = Some(title);
+        }
+    }
+
+    fn host_line(&self, result: &HostResult, looped_item: bool) -> String {
+        let target = match &result.delegated_to {
+            Some(to) if *to != result.host => format!("{} -> {to}", result.host),
+            _ => result.host.clone(),
+        };
+        let item = result
+            .item
+            .as_ref()
+            .map(|label| format!(" (item={label})"))
+            .unwrap_or_default();
+        let paint = style::for_status(result.status);
+        let line = match result.status {
+            Status::Failed if looped_item => format!(
+                "failed: [{target}]{item} => {}{}",
+                compact(&result.result),
+                text_blocks(&result.result)
+            ),
+            Status::Failed => format!(
+                "fatal: [{target}]: FAILED! => {}{}",
+                compact(&result.result),
+                text_blocks(&result.result)
+            ),
+            Status::Unreachable => format!(
+                "fatal: [{target}]: UNREACHABLE! => {}",
+                compact(&result.result)
+            ),
+            status => format!(
+                "{}: [{target}]{}{}",
+                status_word(status),
+                arrow(&item),
+                self.details(result)
+            ),
+        };
+        let mut painted = paint.apply_to(line).to_string();
+        if result.ignored {
+            painted.push_str(&format!(
+                "\n{}",
+                style::for_status(Status::Skipped).apply_to("...ignoring")
+            ));
+        }
+        painted
+    }
+
+    /// What follows `ok: [host]`: `debug` output always, results with `-v`.
+    fn details(&self, result: &HostResult) -> String {
+        if result.module == "debug" && result.status != Status::Skipped {
+            return format!(
+                " => {}",
+                pretty(visible_fields(&result.result, &["changed", "failed"]))
+            );
+        }
+        if self.verbosity > 0 && result.status != Status::Skipped {
+            return format!(
+                " => {}{}",
+                compact(&result.result),
+                text_blocks(&result.result)
+            );
+        }
+        String::new()
+    }
+}
+
+fn arrow(item: &str) -> String {
+    if item.is_empty() {
+        String::new()
+    } else {
+        format!(" =>{item}")
+    }
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "ok",
+        Status::Changed => "changed",
+        Status::Skipped => "skipping",
+        Status::Failed => "failed",
+        Status::Unreachable => "unreachable",
+    }
+}
+
+/// Loop tasks are shown item by item; their summary result adds no line.
+fn is_loop_summary(result: &HostResult) -> bool {
+    result.item.is_none()
+        && result
+            .result
+            .get_attr("results")
+            .is_ok_and(|r| !r.is_undefined())
+}
+
+impl Reporter for HumanReporter {
+    fn event(&mut self, event: &Event) {
+        match event {
+            Event::PlayStart { name, .. } => {
+                self.last_banner = None;
+                self.section(format!("PLAY [{name}]"));
+            }
+            Event::TaskStart { name, handler, .. } => {
+                let kind = if *handler { "RUNNING HANDLER" } else { "TASK" };
+                self.section(format!("{kind} [{name}]"));
+            }
+            Event::ItemResult(result) => self.print(&self.host_line(result, true)),
+            Event::HostResult(result) if is_loop_summary(result) => {
+                if result.ignored {
+                    self.print(
+                        &style::for_status(Status::Skipped)
+                            .apply_to("...ignoring")
+                            .to_string(),
+                    );
+                }
+            }
+            Event::HostResult(result) => self.print(&self.host_line(result, false)),
+            Event::Warning { message } => {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "{}",
+                    style::warning().apply_to(format!("[WARNING]: {message}"))
+                );
+            }
+            Event::NoHostsMatched { .. } => self.print("skipping: no hosts matched"),
+            Event::Recap { hosts } => {
+                self.print(&format!("\n{}", banner("PLAY RECAP")));
+                for (host, stats) in hosts {
+                    let paint = style::for_recap(stats);
+                    self.print(&recap_line(host, stats, |text| {
+                        paint.apply_to(text).to_string()
+                    }));
+                }
+                self.print("");
+            }
+        }
+    }
+
+    fn error(&mut self, diagnostic: &Diagnostic) {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{} {diagnostic}",
+            style::error().apply_to("ERROR!")
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! Results as people read them: JSON for the small fields, and stdout and
+//! stderr as plain text blocks rather than escaped strings.
+
+use serde_json::{Map, Value as Json};
+
+use crate::value::Value;
+
+/// Keys shown as text blocks, not inside the JSON.
+const TEXT_KEYS: &[&str] = &["stdout", "stderr", "stdout_lines", "stderr_lines"];
+
+pub fn to_json(value: &Value) -> Json {
+    serde_json::to_value(value).unwrap_or(Json::Null)
+}
+
+/// The result's fields without internal ones (`_ansible_*`) and without `skip`.
+pub fn visible_fields(result: &Value, skip: &[&str]) -> Map<String, Json> {
+    match to_json(result) {
+        Json::Object(map) => map
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with("_ansible") && !skip.contains(&k.as_str()))
+            .collect(),
+        _ => Map::new(),
+    }
+}
+
+/// One-line JSON of the result without its stdout/stderr.
+pub fn compact(result: &Value) -> String {
+    Json::Object(visible_fields(result, TEXT_KEYS)).to_string()
+}
+
+/// `STDOUT:` and `STDERR:` blocks for whichever of them has text.
+pub fn text_blocks(result: &Value) -> String {
+    let mut out = String::new();
+    for (key, title) in [("stdout", "STDOUT"), ("stderr", "STDERR")] {
+        let text = result
+            .get_attr(key)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        if !text.trim().is_empty() {
+            out.push_str(&format!("\n{title}:\n\n{}\n", text.trim_end_matches('\n')));
+        }
+    }
+    out
+}
+
+/// Ansible's 4-space-indented JSON, used for `debug` output.
+pub fn pretty(fields: Map<String, Json>) -> String {
+    let mut buffer = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, formatter);
+    let _ = serde::Serialize::serialize(&Json::Object(fields), &mut serializer);
+    String::from_utf8(buffer).unwrap_or_default()
+}
