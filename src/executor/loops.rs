@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn with_items_flattens_one_level() {
-        let nested = Value::from_serialize(serde_json::json!([1, [2, [3]], 4]));
+        let nested = Value::from(minijinja::value::Serde(serde_json::json!([1, [2, [3]], 4])));
         assert_eq!(
             strings(loop_items(LoopKind::Items, nested).expect("list")),
             ["1", "2", "[3]", "4"]
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn with_dict_gives_key_value_items() {
-        let dict = Value::from_serialize(serde_json::json!({"a": 1}));
+        let dict = Value::from(minijinja::value::Serde(serde_json::json!({"a": 1})));
         let items = loop_items(LoopKind::Dict, dict).expect("dict");
         assert_eq!(
             items[0].get_attr("key").map(|v| v.to_string()).ok(),

@@ -262,7 +262,7 @@ fn guarded(run: &Arc<RunShared>, ctx: &PlayCtx, task: &Task, host: &str) -> Task
             let result = super::result::TaskResult::failed(format!(
                 "internal error in runbook (please report it): {message}"
             ));
-            run.record(host, Status::Failed, false);
+            run.record(host, Status::Failed, false, false);
             run.emit(Event::HostResult(HostResult {
                 host: host.to_string(),
                 task: task.display_name().to_string(),

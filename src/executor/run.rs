@@ -135,12 +135,12 @@ impl RunShared {
         });
     }
 
-    pub fn record(&self, host: &str, status: Status, ignored: bool) {
+    pub fn record(&self, host: &str, status: Status, ignored: bool, changed: bool) {
         if let Ok(mut stats) = self.stats.lock() {
             stats
                 .entry(host.to_string())
                 .or_default()
-                .record(status, ignored);
+                .record(status, ignored, changed);
         }
         if matches!(status, Status::Failed | Status::Unreachable) && !ignored {
             self.mark_dead(host);

@@ -16,8 +16,8 @@ pub struct HostStats {
 
 impl HostStats {
     /// Count one task result as Ansible does: a changed task is also ok, and
-    /// an ignored failure counts as ok and ignored.
-    pub fn record(&mut self, status: Status, ignored: bool) {
+    /// an ignored failure counts as ok and ignored (and changed if it changed).
+    pub fn record(&mut self, status: Status, ignored: bool, changed: bool) {
         match status {
             Status::Ok => self.ok += 1,
             Status::Changed => {
@@ -28,6 +28,7 @@ impl HostStats {
             Status::Failed if ignored => {
                 self.ok += 1;
                 self.ignored += 1;
+                self.changed += u32::from(changed);
             }
             Status::Failed => self.failed += 1,
             Status::Unreachable => self.unreachable += 1,

@@ -385,7 +385,7 @@ fn finish(
     if status == Status::Changed && !task.notify.is_empty() {
         ctx.notify(host, &task.notify);
     }
-    run.record(host, status, ignored);
+    run.record(host, status, ignored, result.flag("changed"));
     let mut event = host_result(task, host, &result, None, delegated_to);
     event.ignored = ignored;
     run.emit(Event::HostResult(event));

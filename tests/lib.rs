@@ -1,0 +1,11 @@
+//! Integration tests: every test drives the real `runbook` binary, against
+//! the local machine or a lab of real sshd hosts.
+
+mod support;
+
+mod adhoc;
+mod inventory_cli;
+mod lab_runs;
+mod local_runs;
+mod playbook_errors;
+mod shipped;

@@ -1,0 +1,165 @@
+//! A broken or unsupported playbook is refused before any host is touched,
+//! with `file:line:col`, the line itself, and a hint.
+
+use crate::support::Project;
+
+fn syntax_check(playbook: &str) -> crate::support::Output {
+    let project = Project::new();
+    project.file("site.yml", playbook);
+    project.run(&["play", "site.yml", "--syntax-check"])
+}
+
+#[test]
+fn unknown_module_points_at_it_and_suggests_the_nearest() {
+    let output = syntax_check("- hosts: all\n  tasks:\n    - name: greet\n      shel: echo hi\n");
+    output.assert_code(4);
+    assert!(
+        output
+            .stderr
+            .contains("`shel` is neither a task keyword nor a module"),
+        "{}",
+        output.all()
+    );
+    assert!(output.stderr.contains("site.yml:4:7"), "{}", output.all());
+    assert!(
+        output.stderr.contains("4 |       shel: echo hi"),
+        "{}",
+        output.all()
+    );
+    assert!(
+        output.stderr.contains("did you mean `shell`?"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn unknown_argument_is_named_with_its_position() {
+    let output = syntax_check(
+        "- hosts: all\n  tasks:\n    - command:\n        cmd: ls\n        chdri: /tmp\n",
+    );
+    output.assert_code(4);
+    assert!(
+        output.stderr.contains("`command` has no argument `chdri`"),
+        "{}",
+        output.all()
+    );
+    assert!(output.stderr.contains("site.yml:5:9"), "{}", output.all());
+    assert!(
+        output.stderr.contains("did you mean `chdir`?"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn keywords_we_do_not_run_yet_are_errors_not_silent_skips() {
+    let output = syntax_check(
+        "- hosts: all\n  serial: 1\n  tasks:\n    - shell: echo\n      until: false\n",
+    );
+    output.assert_code(4);
+    assert!(
+        output
+            .stderr
+            .contains("the play keyword `serial` is not supported by runbook yet"),
+        "{}",
+        output.all()
+    );
+    assert!(output.stderr.contains("site.yml:2:3"), "{}", output.all());
+    assert!(
+        output
+            .stderr
+            .contains("the task keyword `until` is not supported by runbook yet"),
+        "{}",
+        output.all()
+    );
+    assert!(output.stderr.contains("site.yml:5:7"), "{}", output.all());
+}
+
+#[test]
+fn every_error_in_the_file_is_reported_at_once() {
+    let output = syntax_check(
+        "- hosts: all\n  tasks:\n    - nope: 1\n    - debug: msg=hi\n    - also_nope: 2\n",
+    );
+    output.assert_code(4);
+    assert!(output.stderr.contains("site.yml:3:7"), "{}", output.all());
+    assert!(output.stderr.contains("site.yml:5:7"), "{}", output.all());
+}
+
+#[test]
+fn yaml_syntax_errors_have_positions() {
+    let output = syntax_check("- hosts: all\n  tasks: [\n    - debug: msg=hi\n");
+    output.assert_code(4);
+    assert!(
+        output.stderr.contains("YAML syntax error"),
+        "{}",
+        output.all()
+    );
+    assert!(output.stderr.contains("site.yml:"), "{}", output.all());
+}
+
+#[test]
+fn a_play_without_hosts_is_refused() {
+    let output = syntax_check("- name: no hosts here\n  tasks:\n    - debug: msg=hi\n");
+    output.assert_code(4);
+    assert!(
+        output.stderr.contains("this play has no `hosts:`"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn a_task_with_two_modules_is_refused() {
+    let output =
+        syntax_check("- hosts: all\n  tasks:\n    - shell: echo a\n      command: echo b\n");
+    output.assert_code(4);
+    assert!(
+        output
+            .stderr
+            .contains("conflicting action statements: `shell` and `command`"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn missing_required_arguments_are_caught_before_running() {
+    let output = syntax_check("- hosts: all\n  tasks:\n    - assert: {}\n    - command: {}\n");
+    output.assert_code(4);
+    assert!(
+        output.stderr.contains("`assert` needs that"),
+        "{}",
+        output.all()
+    );
+    assert!(
+        output
+            .stderr
+            .contains("`command` needs one of: a free-form command, cmd, argv"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn fully_qualified_names_and_free_form_arguments_are_accepted() {
+    let output = syntax_check(
+        "- hosts: all\n  tasks:\n    - ansible.builtin.shell: echo hi chdir=/tmp\n    - ansible.builtin.debug: msg=\"a b\"\n    - action: command ls\n",
+    );
+    output.assert_code(0);
+    assert!(
+        output.stdout.contains("playbook: site.yml"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn bad_command_line_options_exit_5() {
+    let project = Project::new();
+    project.file("site.yml", "- hosts: all\n  tasks: []\n");
+    project
+        .run(&["play", "site.yml", "--no-such-flag"])
+        .assert_code(5);
+    project.run(&["play", "site.yml", "-f", "0"]).assert_code(5);
+}

@@ -1,0 +1,89 @@
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Output, Project};
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// A lab of real sshd hosts started with `runbook lab up`, stopped on drop.
+pub struct Lab {
+    pub name: String,
+    pub project: Project,
+    pub hosts: Vec<String>,
+}
+
+impl Lab {
+    /// Start `hosts` hosts; the inventory is written to `inventories/lab` in the project.
+    pub fn up(hosts: usize) -> Self {
+        let project = Project::new();
+        let name = format!(
+            "t{}x{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let lab = Self {
+            name,
+            project,
+            hosts: (1..=hosts).map(|i| format!("node{i}")).collect(),
+        };
+        let count = hosts.to_string();
+        let output = lab.lab_command(&["up", &count, "--inventory-out", "inventories/lab"]);
+        output.assert_code(0);
+        lab
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.project.join(".lab")
+    }
+
+    fn lab_command(&self, args: &[&str]) -> Output {
+        let mut full = vec!["lab"];
+        full.extend_from_slice(args);
+        full.extend_from_slice(&["--name", &self.name]);
+        let dir = self.state_dir();
+        let dir = dir.to_str().expect("utf8 path");
+        self.project
+            .run_with_env(&full, &[("RUNBOOK_LAB_DIR", dir)])
+    }
+
+    /// Run `runbook ARGS` in the lab's project.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.project.run(args)
+    }
+
+    /// A host's private root on this machine (its /opt, /etc... are below).
+    pub fn host_root(&self, host: &str) -> PathBuf {
+        self.state_dir().join("hosts").join(host)
+    }
+
+    /// Every call the host's shims recorded: `(shim, argv)` in order.
+    pub fn shim_calls(&self, host: &str) -> Vec<(String, String)> {
+        let log = self.host_root(host).join("var/log/runbook-shims.log");
+        std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let mut fields = line.splitn(3, '\t');
+                let _time = fields.next()?;
+                Some((
+                    fields.next()?.to_string(),
+                    fields.next().unwrap_or_default().to_string(),
+                ))
+            })
+            .collect()
+    }
+
+    pub fn stop_host(&self, host: &str) {
+        self.lab_command(&["stop", host]).assert_code(0);
+    }
+
+    pub fn start_host(&self, host: &str) {
+        self.lab_command(&["start", host]).assert_code(0);
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = self.lab_command(&["down"]);
+    }
+}

@@ -1,0 +1,12 @@
+//! Test fixtures: a scratch project directory, a builder that runs the real
+//! binary in it, a recap parser, and a lab of real sshd hosts.
+
+#![allow(dead_code)]
+
+mod lab;
+mod project;
+mod recap;
+
+pub use lab::Lab;
+pub use project::{Output, Project};
+pub use recap::{Recap, recap};

@@ -1,0 +1,60 @@
+use std::collections::BTreeMap;
+
+use super::Output;
+
+/// One host's PLAY RECAP counters.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Recap {
+    pub ok: u32,
+    pub changed: u32,
+    pub unreachable: u32,
+    pub failed: u32,
+    pub skipped: u32,
+    pub rescued: u32,
+    pub ignored: u32,
+}
+
+impl Recap {
+    pub fn new(ok: u32, changed: u32, unreachable: u32, failed: u32, skipped: u32) -> Self {
+        Self {
+            ok,
+            changed,
+            unreachable,
+            failed,
+            skipped,
+            ..Self::default()
+        }
+    }
+}
+
+/// Parse the PLAY RECAP block of a run, as a tool reading Ansible's would.
+pub fn recap(output: &Output) -> BTreeMap<String, Recap> {
+    let text = &output.stdout;
+    let start = text
+        .find("PLAY RECAP")
+        .unwrap_or_else(|| panic!("no PLAY RECAP\n{}", output.all()));
+    text[start..]
+        .lines()
+        .skip(1)
+        .filter(|line| line.contains(" : ok="))
+        .map(|line| {
+            let (host, counters) = line.split_once(" : ").expect("recap line");
+            let mut recap = Recap::default();
+            for pair in counters.split_whitespace() {
+                let (name, value) = pair.split_once('=').expect("name=value");
+                let value: u32 = value.parse().expect("number");
+                match name {
+                    "ok" => recap.ok = value,
+                    "changed" => recap.changed = value,
+                    "unreachable" => recap.unreachable = value,
+                    "failed" => recap.failed = value,
+                    "skipped" => recap.skipped = value,
+                    "rescued" => recap.rescued = value,
+                    "ignored" => recap.ignored = value,
+                    other => panic!("unknown recap field {other}"),
+                }
+            }
+            (host.trim().to_string(), recap)
+        })
+        .collect()
+}
