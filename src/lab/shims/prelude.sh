@@ -1,6 +1,7 @@
 # runbook lab shim prelude: logging and state helpers shared by every shim.
-SHIM_STATE=/var/lib/runbook-shims
-SHIM_LOG=/var/log/runbook-shims.log
+# (The overrides exist for runbook's own tests; ssh sessions never set them.)
+SHIM_STATE=${RUNBOOK_SHIM_STATE:-/var/lib/runbook-shims}
+SHIM_LOG=${RUNBOOK_SHIM_LOG:-/var/log/runbook-shims.log}
 
 # One word, quoted for sh only when it needs to be.
 shim_quote() {
