@@ -146,3 +146,79 @@ fn is_live(pid: u32) -> bool {
             .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
     })
 }
+
+#[test]
+fn ten_hosts_share_a_kwdb_cluster_view_and_down_survives_dead_hosts() {
+    let (_dir, lab) = start_lab("ten", 10);
+    assert_eq!(lab.hosts.len(), 10);
+
+    for host in ["node1", "node2", "node3"] {
+        assert_eq!(ssh(&lab, host, "systemctl start kaiwudb").0, 0);
+    }
+    let (rc, status) = ssh(&lab, "node7", "kwbase node status --insecure");
+    assert_eq!(rc, 0, "{status}");
+    let live: Vec<&str> = status
+        .lines()
+        .filter(|line| line.contains(":26257") && line.ends_with("true"))
+        .collect();
+    assert_eq!(live.len(), 3, "{status}");
+
+    let (_, found) = ssh(&lab, "node4", "command -v systemctl");
+    assert_eq!(found.trim(), "/usr/local/sbin/systemctl");
+    let (rc, _) = ssh(&lab, "node4", "dpkg-query -W openssh-server >/dev/null");
+    assert_eq!(rc, 0, "dpkg database is readable");
+    let (rc, _) = ssh(&lab, "node4", "touch /var/lib/dpkg/runbook-lab 2>/dev/null");
+    assert_ne!(rc, 0, "dpkg database is writable from a lab host");
+
+    let crashed = lab.host("node5").expect("node5").pid;
+    crash(crashed);
+    let started = Instant::now();
+    let stopped = lab.down().expect("down with a dead host");
+    eprintln!("down of 10 hosts took {:?}", started.elapsed());
+    assert_eq!(stopped.len(), 9, "{stopped:?}");
+    assert!(!stopped.iter().any(|line| line.starts_with("node5 ")));
+}
+
+/// SIGKILL a process, as a crash would, and give its namespace a moment to end.
+fn crash(pid: u32) {
+    let pid = libc::pid_t::try_from(pid).expect("pid fits");
+    // SAFETY: kill has no memory-safety preconditions.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+    std::thread::sleep(Duration::from_millis(200));
+}
+
+#[test]
+fn labs_started_together_get_their_own_addresses() {
+    let labs: Vec<(tempfile::TempDir, Lab)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ["pair-a", "pair-b"]
+            .into_iter()
+            .map(|name| scope.spawn(move || start_lab(name, 2)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("lab thread"))
+            .collect()
+    });
+    let addresses: std::collections::HashSet<&str> = labs
+        .iter()
+        .flat_map(|(_, lab)| lab.hosts.iter().map(|host| host.address.as_str()))
+        .collect();
+    assert_eq!(addresses.len(), 4, "{addresses:?}");
+    for (_, lab) in &labs {
+        assert_eq!(ssh(lab, "node2", "hostname").1.trim(), "node2");
+    }
+    for (_, lab) in labs {
+        assert_eq!(lab.down().expect("down").len(), 2);
+    }
+}
+
+#[test]
+fn down_of_a_directory_without_a_lab_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let error = lab::down_in(dir.path()).expect_err("no lab there");
+    assert!(error.to_string().contains("no lab in"), "{error}");
+    assert!(
+        dir.path().exists(),
+        "down removed a directory that held no lab"
+    );
+}

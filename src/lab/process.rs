@@ -153,6 +153,10 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::zombie_processes,
+        reason = "reaping the child through waitpid is what is tested"
+    )]
     fn a_finished_child_is_gone() {
         let child = std::process::Command::new("true").spawn().expect("spawn");
         // Until reaped, a finished child is a zombie whose stat is readable.
