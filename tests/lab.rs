@@ -66,6 +66,13 @@ fn hosts_are_separate_machines_over_real_ssh() {
     let (dir, mut lab) = start_lab("separate", 3);
 
     assert_eq!(lab.etc_mode("node1").as_deref(), Some("overlay"));
+    let again = LabUpOptions {
+        hosts: 1,
+        name: lab.name.clone(),
+        inventory_out: None,
+    };
+    let refused = lab::up_in(&lab.state_dir, &again).expect_err("a second up in a running lab");
+    assert!(refused.to_string().contains("already up"), "{refused}");
     let names: Vec<String> = ["node1", "node2", "node3"]
         .iter()
         .map(|host| ssh(&lab, host, "hostname").1.trim().to_string())

@@ -185,6 +185,15 @@ pub fn log_tail(path: &std::path::Path, lines: usize) -> String {
     }
 }
 
+/// Ask a host's sshd to stop without waiting, so that a whole lab stops in
+/// about the time one host takes.
+pub fn request_stop(paths: &LabPaths, host: &HostState) {
+    let markers = markers(paths, &host.name);
+    if let Some(sshd) = host.sshd {
+        sshd.signal(libc::SIGTERM, &markers.sshd);
+    }
+}
+
 /// Stop one host: sshd first, politely (it is the namespace's init, so every
 /// session process goes with it), then the holder. Only processes whose
 /// identity and command line still match are signalled. Returns whether

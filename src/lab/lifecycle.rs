@@ -47,11 +47,18 @@ pub fn down_in(dir: &Path) -> Result<Vec<String>, LabError> {
     let paths = LabPaths::new(absolute(dir)?);
     let state = load_existing(&paths)?;
     let lock = lock(&paths)?;
+    let running: Vec<&HostState> = state
+        .hosts
+        .iter()
+        .filter(|host| is_running(&paths, host))
+        .collect();
+    for host in &running {
+        host::request_stop(&paths, host);
+    }
     let mut stopped = Vec::new();
-    for host in &state.hosts {
-        if host::stop(&paths, host)? {
-            stopped.push(format!("{} ({}:{})", host.name, host.address, host.port));
-        }
+    for host in running {
+        host::stop(&paths, host)?;
+        stopped.push(format!("{} ({}:{})", host.name, host.address, host.port));
     }
     Registry::open()?.release(state.block, &paths.dir);
     drop(lock);
