@@ -8,8 +8,33 @@ use std::time::{Duration, Instant};
 
 use runbook::lab::{self, Lab, LabUpOptions};
 
-/// A lab in a fresh temporary directory, with a name no other test uses.
-fn start_lab(name: &str, hosts: usize) -> (tempfile::TempDir, Lab) {
+/// A lab in a fresh temporary directory, with a name no other test uses;
+/// brought down when dropped, so a failing test leaves no sshd behind.
+struct Running {
+    lab: Lab,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = lab::down_in(&self.lab.state_dir);
+    }
+}
+
+impl std::ops::Deref for Running {
+    type Target = Lab;
+    fn deref(&self) -> &Lab {
+        &self.lab
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Lab {
+        &mut self.lab
+    }
+}
+
+fn start_lab(name: &str, hosts: usize) -> Running {
     let dir = tempfile::tempdir().expect("tempdir");
     let options = LabUpOptions {
         hosts,
@@ -19,7 +44,7 @@ fn start_lab(name: &str, hosts: usize) -> (tempfile::TempDir, Lab) {
     let started = Instant::now();
     let lab = lab::up_in(&dir.path().join("lab"), &options).expect("lab comes up");
     eprintln!("up of {hosts} hosts took {:?}", started.elapsed());
-    (dir, lab)
+    Running { lab, _dir: dir }
 }
 
 /// Run `script` as root on `host` with the system ssh client, the way the
@@ -63,7 +88,7 @@ fn shim_log(lab: &Lab, host: &str) -> String {
 
 #[test]
 fn hosts_are_separate_machines_over_real_ssh() {
-    let (dir, mut lab) = start_lab("separate", 3);
+    let mut lab = start_lab("separate", 3);
 
     assert_eq!(lab.etc_mode("node1").as_deref(), Some("overlay"));
     let again = LabUpOptions {
@@ -135,14 +160,13 @@ fn hosts_are_separate_machines_over_real_ssh() {
     let pids: Vec<u32> = lab.hosts.iter().map(|host| host.pid).collect();
     let state_dir = lab.state_dir.clone();
     let started = Instant::now();
-    let stopped = lab.down().expect("down");
+    let stopped = lab.lab.clone().down().expect("down");
     eprintln!("down of 3 hosts took {:?}", started.elapsed());
     assert_eq!(stopped.len(), 3, "{stopped:?}");
     for pid in pids {
         assert!(!is_live(pid), "sshd {pid} survived down");
     }
     assert!(!state_dir.exists());
-    drop(dir);
 }
 
 /// Running, not a zombie waiting for a parent that never reaps.
@@ -156,7 +180,7 @@ fn is_live(pid: u32) -> bool {
 
 #[test]
 fn ten_hosts_share_a_kwdb_cluster_view_and_down_survives_dead_hosts() {
-    let (_dir, lab) = start_lab("ten", 10);
+    let lab = start_lab("ten", 10);
     assert_eq!(lab.hosts.len(), 10);
 
     for host in ["node1", "node2", "node3"] {
@@ -180,7 +204,7 @@ fn ten_hosts_share_a_kwdb_cluster_view_and_down_survives_dead_hosts() {
     let crashed = lab.host("node5").expect("node5").pid;
     crash(crashed);
     let started = Instant::now();
-    let stopped = lab.down().expect("down with a dead host");
+    let stopped = lab.lab.clone().down().expect("down with a dead host");
     eprintln!("down of 10 hosts took {:?}", started.elapsed());
     assert_eq!(stopped.len(), 9, "{stopped:?}");
     assert!(!stopped.iter().any(|line| line.starts_with("node5 ")));
@@ -196,7 +220,7 @@ fn crash(pid: u32) {
 
 #[test]
 fn labs_started_together_get_their_own_addresses() {
-    let labs: Vec<(tempfile::TempDir, Lab)> = std::thread::scope(|scope| {
+    let labs: Vec<Running> = std::thread::scope(|scope| {
         let handles: Vec<_> = ["pair-a", "pair-b"]
             .into_iter()
             .map(|name| scope.spawn(move || start_lab(name, 2)))
@@ -208,14 +232,14 @@ fn labs_started_together_get_their_own_addresses() {
     });
     let addresses: std::collections::HashSet<&str> = labs
         .iter()
-        .flat_map(|(_, lab)| lab.hosts.iter().map(|host| host.address.as_str()))
+        .flat_map(|lab| lab.hosts.iter().map(|host| host.address.as_str()))
         .collect();
     assert_eq!(addresses.len(), 4, "{addresses:?}");
-    for (_, lab) in &labs {
+    for lab in &labs {
         assert_eq!(ssh(lab, "node2", "hostname").1.trim(), "node2");
     }
-    for (_, lab) in labs {
-        assert_eq!(lab.down().expect("down").len(), 2);
+    for lab in labs {
+        assert_eq!(lab.lab.clone().down().expect("down").len(), 2);
     }
 }
 
