@@ -1,0 +1,437 @@
+//! Stand-ins for the services an ops playbook drives (`systemctl`, `docker`,
+//! `mysqldump`, the KWDB installer...). Each is a small POSIX `sh` script in
+//! the host's own `/usr/local/sbin`, first on root's PATH over ssh. Every call
+//! appends `<timestamp>\t<shim>\t<argv, shell-quoted>` to the host's
+//! `/var/log/runbook-shims.log`; state lives under `/var/lib/runbook-shims/`.
+//!
+//! A systemd unit exists for `systemctl` when
+//! `/var/lib/runbook-shims/systemd/<unit>/` exists (seeded by `up` for
+//! [`SEEDED_UNITS`]) or when `/etc/systemd/system/<unit>` exists on the host.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use super::LabError;
+
+const PRELUDE: &str = include_str!("shims/prelude.sh");
+
+/// `(file name, body)` of every shim; each is installed as
+/// `#!/bin/sh`, the prelude, then its body.
+pub const SHIMS: &[(&str, &str)] = &[
+    ("systemctl", include_str!("shims/systemctl.sh")),
+    ("docker", include_str!("shims/docker.sh")),
+    ("docker-compose", include_str!("shims/docker-compose.sh")),
+    ("supervisorctl", include_str!("shims/supervisorctl.sh")),
+    ("mysqldump", include_str!("shims/mysqldump.sh")),
+    ("mysql", include_str!("shims/mysql.sh")),
+    ("kwbase", include_str!("shims/kwbase.sh")),
+    ("celery", include_str!("shims/celery.sh")),
+    ("jms", include_str!("shims/jms.sh")),
+    ("deploy.sh", include_str!("shims/deploy.sh")),
+    ("uwsgi", include_str!("shims/uwsgi.sh")),
+    ("nginx", include_str!("shims/nginx.sh")),
+];
+
+/// Units every lab host knows, and whether each starts out running (and
+/// enabled). The rest start stopped and disabled, as before an install.
+pub const SEEDED_UNITS: &[(&str, bool)] = &[
+    ("ssh.service", true),
+    ("cron.service", true),
+    ("docker.service", true),
+    ("kaiwudb.service", false),
+    ("nginx.service", false),
+    ("mysql.service", false),
+    ("supervisor.service", false),
+    ("uwsgi.service", false),
+    ("celery.service", false),
+    ("jms_core.service", false),
+    ("redis-server.service", false),
+];
+
+/// The full text of one installed shim.
+pub fn script(body: &str) -> String {
+    format!("#!/bin/sh\n{PRELUDE}\n{body}")
+}
+
+/// Install every shim and seed the unit states below a host's private root.
+pub fn install(host_root: &Path) -> Result<(), LabError> {
+    let bin = host_root.join("usr/local/sbin");
+    for (name, body) in SHIMS {
+        write_executable(&bin.join(name), &script(body))?;
+    }
+    let units = host_root.join("var/lib/runbook-shims/systemd");
+    for (unit, running) in SEEDED_UNITS {
+        let dir = units.join(unit);
+        create_dir(&dir)?;
+        if *running {
+            write(&dir.join("active"), "")?;
+            write(&dir.join("enabled"), "")?;
+        }
+    }
+    Ok(())
+}
+
+fn write_executable(path: &Path, text: &str) -> Result<(), LabError> {
+    write(path, text)?;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+        .map_err(|error| LabError::io(format!("cannot chmod {}", path.display()), error))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), LabError> {
+    fs::write(path, text)
+        .map_err(|error| LabError::io(format!("cannot write {}", path.display()), error))
+}
+
+fn create_dir(path: &Path) -> Result<(), LabError> {
+    fs::create_dir_all(path)
+        .map_err(|error| LabError::io(format!("cannot create {}", path.display()), error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    /// The shims installed in a scratch host root, run on this machine.
+    struct Host {
+        root: tempfile::TempDir,
+    }
+
+    struct Outcome {
+        rc: i32,
+        stdout: String,
+        stderr: String,
+    }
+
+    impl Host {
+        fn new() -> Self {
+            let root = tempfile::tempdir().expect("tempdir");
+            for dir in ["usr/local/sbin", "var/lib", "var/log"] {
+                fs::create_dir_all(root.path().join(dir)).expect("mkdir");
+            }
+            install(root.path()).expect("install");
+            Host { root }
+        }
+
+        fn run_in(&self, dir: &Path, line: &[&str], stdin: &str) -> Outcome {
+            let bin = self.root.path().join("usr/local/sbin");
+            let mut child = Command::new(bin.join(line[0]))
+                .args(&line[1..])
+                .current_dir(dir)
+                .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+                .env(
+                    "RUNBOOK_SHIM_STATE",
+                    self.root.path().join("var/lib/runbook-shims"),
+                )
+                .env("RUNBOOK_SHIM_LOG", self.log_path())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("shim runs");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(stdin.as_bytes())
+                .expect("write stdin");
+            let output = child.wait_with_output().expect("shim finishes");
+            Outcome {
+                rc: output.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            }
+        }
+
+        fn run(&self, line: &[&str]) -> Outcome {
+            self.run_in(self.root.path(), line, "")
+        }
+
+        fn log_path(&self) -> std::path::PathBuf {
+            self.root.path().join("var/log/runbook-shims.log")
+        }
+
+        fn log_lines(&self) -> Vec<(String, String, Vec<String>)> {
+            fs::read_to_string(self.log_path())
+                .unwrap_or_default()
+                .lines()
+                .map(|line| {
+                    let fields: Vec<&str> = line.splitn(3, '\t').collect();
+                    let argv = shell_words::split(fields.get(2).copied().unwrap_or(""))
+                        .expect("argv is shell-quoted");
+                    (fields[0].to_string(), fields[1].to_string(), argv)
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn systemctl_tracks_a_units_life() {
+        let host = Host::new();
+        let check = |line: &[&str], rc: i32, stdout: &str| {
+            let outcome = host.run(line);
+            assert_eq!(
+                (outcome.rc, outcome.stdout.trim()),
+                (rc, stdout),
+                "{line:?}"
+            );
+        };
+        check(&["systemctl", "is-active", "kaiwudb"], 3, "inactive");
+        check(&["systemctl", "start", "kaiwudb"], 0, "");
+        check(&["systemctl", "is-active", "kaiwudb.service"], 0, "active");
+        check(&["systemctl", "is-enabled", "kaiwudb"], 1, "disabled");
+        check(&["systemctl", "enable", "kaiwudb"], 0, "");
+        check(&["systemctl", "is-enabled", "kaiwudb"], 0, "enabled");
+        check(&["systemctl", "-q", "is-active", "kaiwudb"], 0, "");
+        check(
+            &[
+                "systemctl",
+                "show",
+                "kaiwudb",
+                "-p",
+                "ActiveState",
+                "--value",
+            ],
+            0,
+            "active",
+        );
+        let status = host.run(&["systemctl", "status", "kaiwudb"]);
+        assert_eq!(status.rc, 0);
+        assert!(
+            status.stdout.contains("Active: active (running)"),
+            "{}",
+            status.stdout
+        );
+        check(&["systemctl", "stop", "kaiwudb"], 0, "");
+        assert_eq!(host.run(&["systemctl", "status", "kaiwudb"]).rc, 3);
+        check(&["systemctl", "is-active", "docker"], 0, "active");
+    }
+
+    #[test]
+    fn systemctl_reports_unknown_units_like_systemd() {
+        let host = Host::new();
+        let status = host.run(&["systemctl", "status", "nosuch"]);
+        assert_eq!(status.rc, 4);
+        assert_eq!(status.stderr, "Unit nosuch.service could not be found.\n");
+        assert_eq!(host.run(&["systemctl", "start", "nosuch"]).rc, 5);
+        let show = host.run(&["systemctl", "show", "nosuch", "--property=LoadState"]);
+        assert_eq!(show.stdout, "LoadState=not-found\n");
+    }
+
+    #[test]
+    fn every_call_is_logged_with_a_nanosecond_timestamp_and_quoted_argv() {
+        let host = Host::new();
+        host.run(&["systemctl", "restart", "nginx"]);
+        host.run(&["mysql", "-e", "select 'it''s' from t; -- $HOME"]);
+        let lines = host.log_lines();
+        let timestamp = regex::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}$").expect("re");
+        assert!(
+            lines.iter().all(|(time, _, _)| timestamp.is_match(time)),
+            "{lines:?}"
+        );
+        let calls: Vec<(&str, Vec<String>)> = lines
+            .iter()
+            .map(|(_, shim, argv)| (shim.as_str(), argv.clone()))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                ("systemctl", vec!["restart".to_string(), "nginx".into()]),
+                (
+                    "mysql",
+                    vec!["-e".into(), "select 'it''s' from t; -- $HOME".into()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn docker_containers_and_images_persist_between_calls() {
+        let host = Host::new();
+        assert_eq!(
+            host.run(&[
+                "docker",
+                "run",
+                "-d",
+                "--name",
+                "web",
+                "-p",
+                "80:80",
+                "nginx:1.25"
+            ])
+            .rc,
+            0
+        );
+        let names = |all: bool| {
+            let mut line = vec!["docker", "ps", "--format", "{{.Names}} {{.State}}"];
+            if all {
+                line.push("-a");
+            }
+            host.run(&line).stdout
+        };
+        assert_eq!(names(false), "web running\n");
+        let inspect = host.run(&[
+            "docker",
+            "inspect",
+            "-f",
+            "{{.State.Running}} {{.Config.Image}}",
+            "web",
+        ]);
+        assert_eq!(inspect.stdout, "true nginx:1.25\n");
+        assert_eq!(
+            host.run(&["docker", "rm", "web"]).rc,
+            1,
+            "running container removed"
+        );
+        host.run(&["docker", "stop", "web"]);
+        assert_eq!(names(false), "");
+        assert_eq!(names(true), "web exited\n");
+        assert_eq!(host.run(&["docker", "rm", "web"]).rc, 0);
+        assert_eq!(host.run(&["docker", "inspect", "web"]).rc, 1);
+
+        let tarball = host.root.path().join("kwdb-2.1.0.tar");
+        fs::write(&tarball, "not really a tar").expect("write");
+        let loaded = host.run(&["docker", "load", "-i", tarball.to_str().expect("utf-8")]);
+        assert_eq!(loaded.stdout, "Loaded image: kwdb:2.1.0\n");
+        host.run(&["docker", "tag", "kwdb:2.1.0", "kwdb:latest"]);
+        let images = host.run(&["docker", "images"]).stdout;
+        assert!(
+            images.contains("kwdb   2.1.0") && images.contains("kwdb   latest"),
+            "{images}"
+        );
+    }
+
+    #[test]
+    fn compose_projects_become_containers() {
+        let host = Host::new();
+        let project = host.root.path().join("jpom");
+        fs::create_dir_all(&project).expect("mkdir");
+        fs::write(
+            project.join("docker-compose.yml"),
+            "services:\n  server:\n    image: jpom/server\n  agent:\n    image: jpom/agent\nvolumes:\n  data:\n",
+        )
+        .expect("write");
+        assert_eq!(
+            host.run_in(&project, &["docker", "compose", "up", "-d"], "")
+                .rc,
+            0
+        );
+        let running = host.run(&["docker", "ps", "--format", "{{.Names}}"]).stdout;
+        assert_eq!(running, "jpom-agent-1\njpom-server-1\n");
+        host.run_in(&project, &["docker-compose", "down"], "");
+        assert_eq!(host.run(&["docker", "ps", "-a", "-q"]).stdout, "");
+        let calls: Vec<String> = host
+            .log_lines()
+            .into_iter()
+            .map(|(_, shim, argv)| format!("{shim} {}", argv.join(" ")))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                "docker compose up -d",
+                "docker ps --format {{.Names}}",
+                "docker-compose down",
+                "docker ps -a -q"
+            ],
+            "the shims compose calls internally are not logged"
+        );
+    }
+
+    #[test]
+    fn kwdb_upgrade_is_visible_to_kwbase() {
+        let host = Host::new();
+        let package = host.root.path().join("kwdb_install");
+        fs::create_dir_all(package.join("packages")).expect("mkdir");
+        fs::write(
+            package.join("packages/kaiwudb-server_2.2.0-1_amd64.deb"),
+            "",
+        )
+        .expect("write");
+        let upgrade = host.run_in(&package, &["deploy.sh", "upgrade", "-l"], "");
+        assert_eq!(upgrade.rc, 0, "{}", upgrade.stderr);
+        assert!(host.run(&["kwbase", "version"]).stdout.contains("V2.2.0"));
+
+        host.run(&["systemctl", "start", "kaiwudb"]);
+        let status = host.run(&["kwbase", "node", "status", "--insecure"]).stdout;
+        let rows: Vec<&str> = status
+            .lines()
+            .filter(|line| line.contains(":26257"))
+            .collect();
+        assert_eq!(rows.len(), 1, "{status}");
+        assert!(
+            rows[0].contains("2.2.0") && rows[0].ends_with("true"),
+            "{status}"
+        );
+        let refused = host.run_in(&package, &["deploy.sh", "upgrade", "-l"], "");
+        assert_eq!(refused.rc, 1, "upgrade while kaiwudb runs");
+    }
+
+    #[test]
+    fn supervisor_mysql_and_friends_keep_state() {
+        let host = Host::new();
+        assert_eq!(host.run(&["supervisorctl", "status", "worker"]).rc, 4);
+        fs::create_dir_all(host.root.path().join("var/lib/runbook-shims/supervisor"))
+            .expect("mkdir");
+        fs::write(
+            host.root
+                .path()
+                .join("var/lib/runbook-shims/supervisor/worker"),
+            "STOPPED\n",
+        )
+        .expect("seed");
+        assert_eq!(
+            host.run(&["supervisorctl", "start", "worker"]).stdout,
+            "worker: started\n"
+        );
+        assert_eq!(host.run(&["supervisorctl", "status", "worker"]).rc, 0);
+
+        let dump = host.run(&["mysqldump", "-uroot", "--single-transaction", "appdb"]);
+        assert!(
+            dump.stdout
+                .contains("CREATE DATABASE /*!32312 IF NOT EXISTS*/ `appdb`")
+        );
+        host.run_in(
+            host.root.path(),
+            &["mysql", "appdb"],
+            "UPDATE t SET x = 1;\n",
+        );
+        let queries = fs::read_to_string(
+            host.root
+                .path()
+                .join("var/lib/runbook-shims/mysql/queries.sql"),
+        )
+        .expect("queries kept");
+        assert_eq!(queries, "UPDATE t SET x = 1;\n");
+
+        assert_eq!(host.run(&["jms", "status"]).rc, 1);
+        host.run(&["jms", "start"]);
+        assert_eq!(host.run(&["jms", "status"]).rc, 0);
+        assert_eq!(
+            host.run(&["nginx", "-s", "reload"]).rc,
+            1,
+            "reload of a stopped nginx"
+        );
+        assert_eq!(host.run(&["nginx", "-t"]).rc, 0);
+        assert!(
+            host.run(&["celery", "-A", "proj", "multi", "stopwait", "w1"])
+                .stdout
+                .contains("w1@")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        #[test]
+        fn logged_argv_round_trips(args in proptest::collection::vec("[^\u{0}\n]{0,12}", 0..4)) {
+            let host = Host::new();
+            let mut line = vec!["nginx", "-t"];
+            line.extend(args.iter().map(String::as_str));
+            host.run(&line);
+            let logged = host.log_lines();
+            proptest::prop_assert_eq!(logged.len(), 1);
+            proptest::prop_assert_eq!(&logged[0].2[1..], &args[..]);
+        }
+    }
+}

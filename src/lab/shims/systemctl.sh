@@ -1,0 +1,117 @@
+# systemctl: units are directories under $SHIM_STATE/systemd/<unit>/ holding
+# `active` (its content: since when) and `enabled` marker files.
+shim_log systemctl "$@"
+units_dir=$SHIM_STATE/systemd
+quiet=no
+now=no
+value=no
+properties=
+command=
+units=
+while [ $# -gt 0 ]; do
+    case $1 in
+        -q | --quiet) quiet=yes ;;
+        --now) now=yes ;;
+        --value) value=yes ;;
+        -p | --property) shift; properties="$properties,${1:-}" ;;
+        --property=*) properties="$properties,${1#--property=}" ;;
+        -*) ;;
+        *) if [ -z "$command" ]; then command=$1; else units="$units $1"; fi ;;
+    esac
+    shift
+done
+
+unit_name() { case $1 in *.*) printf '%s' "$1" ;; *) printf '%s.service' "$1" ;; esac; }
+
+unit_exists() {
+    [ -d "$units_dir/$1" ] || [ -f "/etc/systemd/system/$1" ] || return 1
+    mkdir -p "$units_dir/$1"
+}
+
+is_active() { [ -e "$units_dir/$1/active" ]; }
+is_enabled() { [ -e "$units_dir/$1/enabled" ]; }
+
+say() { [ "$quiet" = yes ] || printf '%s\n' "$*"; }
+
+not_found() { printf 'Unit %s could not be found.\n' "$1" >&2; }
+
+activate() {
+    [ -e "$units_dir/$1/active" ] || shim_now > "$units_dir/$1/active"
+    [ "$1" != kaiwudb.service ] || shim_kwdb_node live
+}
+
+deactivate() {
+    rm -f "$units_dir/$1/active"
+    [ "$1" != kaiwudb.service ] || shim_kwdb_node dead
+}
+
+print_status() {
+    if is_enabled "$1"; then enabled=enabled; else enabled=disabled; fi
+    printf '● %s - %s (runbook lab)\n' "$1" "${1%.*}"
+    printf '     Loaded: loaded (/etc/systemd/system/%s; %s; preset: enabled)\n' "$1" "$enabled"
+    if is_active "$1"; then
+        printf '     Active: active (running) since %s\n' "$(cat "$units_dir/$1/active")"
+    else
+        printf '     Active: inactive (dead)\n'
+    fi
+}
+
+show() {
+    if unit_exists "$1"; then load=loaded; else load=not-found; fi
+    if is_active "$1"; then active=active sub=running; else active=inactive sub=dead; fi
+    if [ $load = not-found ]; then file_state=; elif is_enabled "$1"; then file_state=enabled; else file_state=disabled; fi
+    for pair in "Id=$1" "Names=$1" "Description=${1%.*} (runbook lab)" "LoadState=$load" \
+        "ActiveState=$active" "SubState=$sub" "UnitFileState=$file_state" "MainPID=0"; do
+        key=${pair%%=*}
+        case ",$properties," in ,, | *",$key,"*) ;; *) continue ;; esac
+        if [ "$value" = yes ]; then printf '%s\n' "${pair#*=}"; else printf '%s\n' "$pair"; fi
+    done
+}
+
+status=0
+case $command in
+    daemon-reload | daemon-reexec | reset-failed) exit 0 ;;
+    '') shim_die 1 "systemctl: no command given (runbook lab shim)" ;;
+esac
+for raw in $units; do
+    unit=$(unit_name "$raw")
+    case $command in
+        start | restart | try-restart | reload-or-restart | stop | enable | disable | reload | status)
+            if ! unit_exists "$unit"; then
+                case $command in
+                    status) not_found "$unit"; status=4 ;;
+                    enable | disable) printf 'Failed to %s unit: Unit file %s does not exist.\n' "$command" "$unit" >&2; status=1 ;;
+                    *) printf 'Failed to %s %s: Unit %s not found.\n' "$command" "$unit" "$unit" >&2; status=5 ;;
+                esac
+                continue
+            fi ;;
+    esac
+    case $command in
+        start) activate "$unit" ;;
+        restart | reload-or-restart) deactivate "$unit"; activate "$unit" ;;
+        try-restart) if is_active "$unit"; then deactivate "$unit"; activate "$unit"; fi ;;
+        stop) deactivate "$unit" ;;
+        reload)
+            if ! is_active "$unit"; then
+                printf 'Job for %s failed because the unit is not active.\n' "$unit" >&2
+                status=1
+            fi ;;
+        enable) : > "$units_dir/$unit/enabled"; [ $now = no ] || activate "$unit" ;;
+        disable) rm -f "$units_dir/$unit/enabled"; [ $now = no ] || deactivate "$unit" ;;
+        is-active)
+            if is_active "$unit"; then say active; else say inactive; status=3; fi ;;
+        is-enabled)
+            if ! unit_exists "$unit"; then
+                printf 'Failed to get unit file state for %s: No such file or directory\n' "$unit" >&2
+                status=1
+            elif is_enabled "$unit"; then say enabled
+            else say disabled; status=1
+            fi ;;
+        status)
+            [ "$quiet" = yes ] || print_status "$unit"
+            is_active "$unit" || status=3 ;;
+        show) show "$unit" ;;
+        *) shim_die 1 "Unknown command verb $command." ;;
+    esac
+done
+exit $status
