@@ -5,6 +5,7 @@ mod support;
 
 mod adhoc;
 mod inventory_cli;
+mod lab_fleet;
 mod lab_runs;
 mod local_runs;
 mod playbook_errors;

@@ -143,4 +143,21 @@ pub enum LabAction {
         #[arg(long, default_value = "lab")]
         name: String,
     },
+    /// Stop one host (its address then refuses connections), to rehearse an outage.
+    Stop {
+        host: String,
+        #[arg(long, default_value = "lab")]
+        name: String,
+    },
+    /// Start a stopped host again, with the same address and keys.
+    Start {
+        host: String,
+        #[arg(long, default_value = "lab")]
+        name: String,
+    },
+    /// List a lab's hosts and whether each is running.
+    Status {
+        #[arg(long, default_value = "lab")]
+        name: String,
+    },
 }
