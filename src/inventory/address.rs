@@ -13,7 +13,8 @@ static TRAILING_PORT: LazyLock<Regex> =
     LazyLock::new(|| compile(r"^((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)$"));
 static LABEL: LazyLock<Regex> =
     LazyLock::new(|| compile(&format!(r"^(?:\w|{RANGE})(?:[\w-]|{RANGE})*$")));
-static IPV6_CHARS: LazyLock<Regex> = LazyLock::new(|| compile(r"^(?:[0-9a-fA-F:.]|\[[0-9a-f]+:[0-9a-f]+(?::[0-9]+)?\])+$"));
+static IPV6_CHARS: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"^(?:[0-9a-fA-F:.]|\[[0-9a-f]+:[0-9a-f]+(?::[0-9]+)?\])+$"));
 
 fn compile(pattern: &str) -> Regex {
     // The patterns are constants checked by the tests below.
@@ -87,7 +88,10 @@ mod tests {
 
     #[test]
     fn ports_after_names_and_addresses() {
-        assert_eq!(split("badwolf.example.com:5309"), ("badwolf.example.com", Some(5309)));
+        assert_eq!(
+            split("badwolf.example.com:5309"),
+            ("badwolf.example.com", Some(5309))
+        );
         assert_eq!(split("192.0.2.50:2222"), ("192.0.2.50", Some(2222)));
         assert_eq!(split("db[01:20]:2222"), ("db[01:20]", Some(2222)));
         assert_eq!(split("[2001:db8::1]:22"), ("2001:db8::1", Some(22)));

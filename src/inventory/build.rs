@@ -30,7 +30,13 @@ impl Inventory {
 
     /// Add `name` (to `group` if given). The port and source only count
     /// when the host is new, as in Ansible.
-    pub(crate) fn add_host(&mut self, name: &str, group: Option<&str>, port: Option<u64>, source: Option<&Path>) {
+    pub(crate) fn add_host(
+        &mut self,
+        name: &str,
+        group: Option<&str>,
+        port: Option<u64>,
+        source: Option<&Path>,
+    ) {
         if !self.hosts.contains_key(name) {
             let mut host = Host::new(name);
             host.source = source.map(Path::to_path_buf);
@@ -41,10 +47,10 @@ impl Inventory {
         }
         if let Some(group) = group {
             self.add_group(group);
-            if let Some(group) = self.groups.get_mut(group) {
-                if !group.hosts.iter().any(|h| h == name) {
-                    group.hosts.push(name.to_string());
-                }
+            if let Some(group) = self.groups.get_mut(group)
+                && !group.hosts.iter().any(|h| h == name)
+            {
+                group.hosts.push(name.to_string());
             }
         }
     }
@@ -61,10 +67,10 @@ impl Inventory {
         }
         self.add_group(parent);
         self.add_group(child);
-        if let Some(group) = self.groups.get_mut(parent) {
-            if !group.children.iter().any(|c| c == child) {
-                group.children.push(child.to_string());
-            }
+        if let Some(group) = self.groups.get_mut(parent)
+            && !group.children.iter().any(|c| c == child)
+        {
+            group.children.push(child.to_string());
         }
         Ok(())
     }
@@ -77,16 +83,21 @@ impl Inventory {
             if name == candidate {
                 return true;
             }
-            if seen.insert(name) {
-                if let Some(group) = self.groups.get(name) {
-                    stack.extend(group.children.iter().map(String::as_str));
-                }
+            if seen.insert(name)
+                && let Some(group) = self.groups.get(name)
+            {
+                stack.extend(group.children.iter().map(String::as_str));
             }
         }
         false
     }
 
-    pub(crate) fn set_group_var(&mut self, group: &str, key: &str, value: Value) -> Result<(), GraphError> {
+    pub(crate) fn set_group_var(
+        &mut self,
+        group: &str,
+        key: &str,
+        value: Value,
+    ) -> Result<(), GraphError> {
         self.add_group(group);
         let Some(entry) = self.groups.get_mut(group) else {
             return Ok(());

@@ -66,7 +66,11 @@ fn class(members: &[char]) -> String {
     }
     if out.len() == 1 || (negated && out.len() == 2) {
         // An empty class matches nothing (`[!]` anything); say so in regex terms.
-        return if negated { "(?s:.)".into() } else { "[^\\s\\S]".into() };
+        return if negated {
+            "(?s:.)".into()
+        } else {
+            "[^\\s\\S]".into()
+        };
     }
     out.push(']');
     out
@@ -93,7 +97,9 @@ mod tests {
     use regex::Regex;
 
     fn matches(glob: &str, name: &str) -> bool {
-        Regex::new(&translate(glob)).expect("valid regex").is_match(name)
+        Regex::new(&translate(glob))
+            .expect("valid regex")
+            .is_match(name)
     }
 
     #[test]

@@ -54,7 +54,10 @@ impl Inventory {
         let mut parents: HashMap<String, Vec<String>> = HashMap::new();
         for group in self.groups.values() {
             for child in &group.children {
-                parents.entry(child.clone()).or_default().push(group.name.clone());
+                parents
+                    .entry(child.clone())
+                    .or_default()
+                    .push(group.name.clone());
             }
         }
         parents
@@ -100,7 +103,10 @@ impl Inventory {
         let mut host_groups: HashMap<String, Vec<String>> = HashMap::new();
         for (group, hosts) in &group_hosts {
             for host in hosts {
-                host_groups.entry(host.clone()).or_default().push(group.clone());
+                host_groups
+                    .entry(host.clone())
+                    .or_default()
+                    .push(group.clone());
             }
         }
         Index {
@@ -137,7 +143,11 @@ impl Inventory {
     }
 }
 
-fn depth_of(name: &str, parents: &HashMap<String, Vec<String>>, memo: &mut HashMap<String, usize>) -> usize {
+fn depth_of(
+    name: &str,
+    parents: &HashMap<String, Vec<String>>,
+    memo: &mut HashMap<String, usize>,
+) -> usize {
     if let Some(depth) = memo.get(name) {
         return *depth;
     }

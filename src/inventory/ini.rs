@@ -38,7 +38,8 @@ static SECTION: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| unreachable!("invalid built-in regex: {e}"))
 });
 static GROUP_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([^:\]\s]+)\s*(?:#.*)?$").unwrap_or_else(|e| unreachable!("invalid built-in regex: {e}"))
+    Regex::new(r"^([^:\]\s]+)\s*(?:#.*)?$")
+        .unwrap_or_else(|e| unreachable!("invalid built-in regex: {e}"))
 });
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -98,7 +99,12 @@ pub fn parse(inventory: &mut Inventory, file: Arc<SourceFile>) -> Result<(), Dia
 
 impl IniParser<'_> {
     fn span(&self, line: &Line, offset: usize, len: usize) -> Span {
-        Span::new(self.file.clone(), line.number, line.indent + offset + 1, len)
+        Span::new(
+            self.file.clone(),
+            line.number,
+            line.indent + offset + 1,
+            len,
+        )
     }
 
     fn whole(&self, line: &Line) -> Span {
@@ -112,8 +118,13 @@ impl IniParser<'_> {
             return self.section(line, name, kind);
         }
         if line.text.starts_with('[') && line.text.ends_with(']') {
-            return Err(Diagnostic::at(format!("invalid section header `{}`", line.text), &self.whole(line))
-                .with_help("a section is `[group]`, `[group:vars]` or `[group:children]`, without spaces"));
+            return Err(Diagnostic::at(
+                format!("invalid section header `{}`", line.text),
+                &self.whole(line),
+            )
+            .with_help(
+                "a section is `[group]`, `[group:vars]` or `[group:children]`, without spaces",
+            ));
         }
         match self.state {
             State::Hosts => self.hosts_line(line),
@@ -170,7 +181,11 @@ impl IniParser<'_> {
             self.inventory
                 .add_child_group(parent, child)
                 .map_err(|e| Diagnostic::at(e.to_string(), &pending.span))?;
-            if self.pending.get(parent).is_some_and(|p| p.state == State::Children) {
+            if self
+                .pending
+                .get(parent)
+                .is_some_and(|p| p.state == State::Children)
+            {
                 self.add_pending_children(parent)?;
             }
         }
@@ -179,7 +194,10 @@ impl IniParser<'_> {
 
     fn hosts_line(&mut self, line: &Line) -> Result<(), Diagnostic> {
         let words = split(line.text).map_err(|e| {
-            Diagnostic::at(format!("cannot split host line: {e}"), &self.span(line, e.column(), 1))
+            Diagnostic::at(
+                format!("cannot split host line: {e}"),
+                &self.span(line, e.column(), 1),
+            )
         })?;
         let Some((first, rest)) = words.split_first() else {
             return Ok(());
@@ -198,7 +216,8 @@ impl IniParser<'_> {
         }
         let source = Some(self.file.path.clone());
         for name in names {
-            self.inventory.add_host(&name, Some(&self.group), port, source.as_deref());
+            self.inventory
+                .add_host(&name, Some(&self.group), port, source.as_deref());
             for (key, value) in &vars {
                 self.inventory.set_host_var(&name, key, value.clone());
             }
@@ -206,7 +225,11 @@ impl IniParser<'_> {
         Ok(())
     }
 
-    fn host_names(&self, pattern: &str, span: &Span) -> Result<(Vec<String>, Option<u64>), Diagnostic> {
+    fn host_names(
+        &self,
+        pattern: &str,
+        span: &Span,
+    ) -> Result<(Vec<String>, Option<u64>), Diagnostic> {
         let address = split_port(pattern);
         if pattern.ends_with(':') && address.port.is_none() {
             return Err(Diagnostic::at(
@@ -227,12 +250,18 @@ impl IniParser<'_> {
 
     fn vars_line(&mut self, line: &Line) -> Result<(), Diagnostic> {
         let Some((key, value)) = line.text.split_once('=') else {
-            return Err(Diagnostic::at(format!("expected key=value, found `{}`", line.text), &self.whole(line))
-                .with_help("a [group:vars] section holds one `name = value` per line"));
+            return Err(Diagnostic::at(
+                format!("expected key=value, found `{}`", line.text),
+                &self.whole(line),
+            )
+            .with_help("a [group:vars] section holds one `name = value` per line"));
         };
         let key = key.trim();
         if key.is_empty() {
-            return Err(Diagnostic::at("variable name missing before `=`", &self.span(line, 0, 1)));
+            return Err(Diagnostic::at(
+                "variable name missing before `=`",
+                &self.span(line, 0, 1),
+            ));
         }
         let group = self.group.clone();
         self.inventory
@@ -242,7 +271,10 @@ impl IniParser<'_> {
 
     fn children_line(&mut self, line: &Line) -> Result<(), Diagnostic> {
         let Some(child) = GROUP_NAME.captures(line.text).and_then(|c| c.get(1)) else {
-            return Err(Diagnostic::at(format!("expected a group name, found `{}`", line.text), &self.whole(line)));
+            return Err(Diagnostic::at(
+                format!("expected a group name, found `{}`", line.text),
+                &self.whole(line),
+            ));
         };
         let child = child.as_str();
         let span = self.span(line, 0, child.chars().count());
@@ -268,13 +300,20 @@ impl IniParser<'_> {
             return Ok(());
         };
         let message = match pending.state {
-            State::Vars => format!("section [{name}:vars] is for group `{name}`, which is not defined"),
+            State::Vars => {
+                format!("section [{name}:vars] is for group `{name}`, which is not defined")
+            }
             _ => {
                 let parent = pending.parents.last().cloned().unwrap_or_default();
                 format!("section [{parent}:children] includes undefined group `{name}`")
             }
         };
-        let known = self.inventory.groups.keys().map(String::as_str).filter(|g| *g != name.as_str());
+        let known = self
+            .inventory
+            .groups
+            .keys()
+            .map(String::as_str)
+            .filter(|g| *g != name.as_str());
         Err(Diagnostic::at(message, &pending.span)
             .suggesting(&name, known)
             .or_help(format!("declare it with a `[{name}]` section")))
@@ -287,6 +326,10 @@ trait OrHelp {
 
 impl OrHelp for Diagnostic {
     fn or_help(self, help: String) -> Self {
-        if self.help.is_some() { self } else { self.with_help(help) }
+        if self.help.is_some() {
+            self
+        } else {
+            self.with_help(help)
+        }
     }
 }

@@ -184,7 +184,9 @@ impl Parser {
             || (self.at > start
                 && matches!(self.peek(), Some('+' | '-'))
                 && matches!(self.chars.get(self.at - 1), Some('e' | 'E'))
-                && !self.chars[start..self.at].iter().any(|c| matches!(c, 'x' | 'X')))
+                && !self.chars[start..self.at]
+                    .iter()
+                    .any(|c| matches!(c, 'x' | 'X')))
         {
             self.at += 1;
         }
@@ -375,7 +377,20 @@ mod tests {
 
     #[test]
     fn everything_else_stays_text() {
-        for text in ["FALSE", "yes", "10-5", "0755", "hello world", "web01", "1.2.3.4", "{{ x }}", "[1,", "'open", "a # b", "1j"] {
+        for text in [
+            "FALSE",
+            "yes",
+            "10-5",
+            "0755",
+            "hello world",
+            "web01",
+            "1.2.3.4",
+            "{{ x }}",
+            "[1,",
+            "'open",
+            "a # b",
+            "1j",
+        ] {
             assert_eq!(parse_value(text), Value::from(text), "{text}");
         }
     }

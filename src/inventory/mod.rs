@@ -151,8 +151,9 @@ impl Inventory {
             .cloned()
             .collect();
         for name in clashes {
-            self.warnings
-                .push(Diagnostic::new(format!("found both a group and a host named `{name}`")));
+            self.warnings.push(Diagnostic::new(format!(
+                "found both a group and a host named `{name}`"
+            )));
         }
     }
 }

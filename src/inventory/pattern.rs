@@ -27,7 +27,8 @@ use super::model::{LOCALHOST_NAMES, Selection};
 use crate::source::Diagnostic;
 
 static ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:[^\s:\[\]]|\[[^\]]*\])+").unwrap_or_else(|e| unreachable!("invalid built-in regex: {e}"))
+    Regex::new(r"(?:[^\s:\[\]]|\[[^\]]*\])+")
+        .unwrap_or_else(|e| unreachable!("invalid built-in regex: {e}"))
 });
 static SUBSCRIPT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(.+)\[(?:(-?[0-9]+)|([0-9]*)([:-])([0-9]*))\]$")
@@ -73,7 +74,11 @@ fn order_items(items: Vec<String>) -> Vec<String> {
     if unions.is_empty() {
         unions.push(ALL.to_string());
     }
-    unions.into_iter().chain(intersections).chain(exclusions).collect()
+    unions
+        .into_iter()
+        .chain(intersections)
+        .chain(exclusions)
+        .collect()
 }
 
 impl Inventory {
@@ -115,15 +120,28 @@ impl Inventory {
     fn limit_file(&self, file: &str) -> Result<Vec<String>, Diagnostic> {
         let path = self.cwd.join(file);
         if path.is_dir() {
-            return Err(Diagnostic::new(format!("a limit starting with `@` must be a file, not a directory: {}", path.display())));
+            return Err(Diagnostic::new(format!(
+                "a limit starting with `@` must be a file, not a directory: {}",
+                path.display()
+            )));
         }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Diagnostic::new(format!("cannot read limit file {}: {e}", path.display())))?;
-        Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Diagnostic::new(format!("cannot read limit file {}: {e}", path.display()))
+        })?;
+        Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect())
     }
 
     /// The hosts one item names, ignoring its `&`/`!` prefix.
-    fn match_item(&self, item: &str, warnings: &mut Vec<String>) -> Result<Vec<String>, Diagnostic> {
+    fn match_item(
+        &self,
+        item: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<String>, Diagnostic> {
         let bare = item.strip_prefix(['&', '!']).unwrap_or(item);
         let (expression, subscript) = split_subscript(bare)?;
         let hosts = self.enumerate(expression, warnings)?;
@@ -132,7 +150,11 @@ impl Inventory {
         })
     }
 
-    fn enumerate(&self, pattern: &str, warnings: &mut Vec<String>) -> Result<Vec<String>, Diagnostic> {
+    fn enumerate(
+        &self,
+        pattern: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<String>, Diagnostic> {
         let matcher = compile(pattern)?;
         let groups: Vec<&String> = self.groups.keys().filter(|g| matcher.is_match(g)).collect();
         let mut results: Vec<String> = groups
@@ -170,7 +192,8 @@ fn compile(pattern: &str) -> Result<Regex, Diagnostic> {
         None => translate(pattern),
     };
     Regex::new(&source).map_err(|e| {
-        Diagnostic::new(format!("invalid host pattern `{pattern}`")).with_help(last_line(&e.to_string()))
+        Diagnostic::new(format!("invalid host pattern `{pattern}`"))
+            .with_help(last_line(&e.to_string()))
     })
 }
 
@@ -187,17 +210,32 @@ fn split_subscript(pattern: &str) -> Result<(&str, Option<Subscript>), Diagnosti
         return Ok((pattern, None));
     };
     let expression = captures.get(1).map_or(pattern, |m| m.as_str());
-    let number = |i: usize| captures.get(i).map(|m| m.as_str()).filter(|s| !s.is_empty());
+    let number = |i: usize| {
+        captures
+            .get(i)
+            .map(|m| m.as_str())
+            .filter(|s| !s.is_empty())
+    };
     let invalid = || Diagnostic::new(format!("invalid subscript in host pattern `{pattern}`"));
     if let Some(index) = number(2) {
-        return Ok((expression, Some(Subscript::Index(index.parse().map_err(|_| invalid())?))));
+        return Ok((
+            expression,
+            Some(Subscript::Index(index.parse().map_err(|_| invalid())?)),
+        ));
     }
     let (start, end) = (number(3), number(5));
     if start.is_none() && end.is_none() {
         return Err(invalid().with_help("give a start, an end or both, e.g. `[0:2]`"));
     }
-    let parse = |n: Option<&str>| n.map(str::parse::<usize>).transpose().map_err(|_| invalid());
-    Ok((expression, Some(Subscript::Slice(parse(start)?.unwrap_or(0), parse(end)?))))
+    let parse = |n: Option<&str>| {
+        n.map(str::parse::<usize>)
+            .transpose()
+            .map_err(|_| invalid())
+    };
+    Ok((
+        expression,
+        Some(Subscript::Slice(parse(start)?.unwrap_or(0), parse(end)?)),
+    ))
 }
 
 /// `None` when a single index is out of range (Ansible's error); slices
@@ -232,10 +270,19 @@ mod tests {
 
     #[test]
     fn splitting_follows_ansible() {
-        assert_eq!(split_pattern("a,b[1], c[2:3] , d"), ["a", "b[1]", "c[2:3]", "d"]);
-        assert_eq!(split_pattern("webservers:dbservers:&staging:!phoenix"), ["webservers", "dbservers", "&staging", "!phoenix"]);
+        assert_eq!(
+            split_pattern("a,b[1], c[2:3] , d"),
+            ["a", "b[1]", "c[2:3]", "d"]
+        );
+        assert_eq!(
+            split_pattern("webservers:dbservers:&staging:!phoenix"),
+            ["webservers", "dbservers", "&staging", "!phoenix"]
+        );
         assert_eq!(split_pattern("db[1:3]"), ["db[1:3]"]);
-        assert_eq!(split_pattern("webservers[0:2]:db"), ["webservers[0:2]", "db"]);
+        assert_eq!(
+            split_pattern("webservers[0:2]:db"),
+            ["webservers[0:2]", "db"]
+        );
         assert_eq!(split_pattern("fe80::1"), ["fe80::1"]);
     }
 

@@ -42,7 +42,11 @@ impl Inventory {
         if !implicit && !self.hosts.contains_key(host) {
             return VarMap::new();
         }
-        let groups = if implicit { Vec::new() } else { self.groups_by_precedence(host) };
+        let groups = if implicit {
+            Vec::new()
+        } else {
+            self.groups_by_precedence(host)
+        };
         let mut vars = VarMap::new();
         if let Some(all) = self.groups.get(ALL) {
             overlay(&mut vars, &all.vars);
@@ -92,8 +96,14 @@ impl Inventory {
             .as_ref()
             .and_then(|p| p.parent())
             .map(|p| p.display().to_string());
-        vars.insert("inventory_file".into(), file.map_or(Value::from(()), Value::from));
-        vars.insert("inventory_dir".into(), dir.map_or(Value::from(()), Value::from));
+        vars.insert(
+            "inventory_file".into(),
+            file.map_or(Value::from(()), Value::from),
+        );
+        vars.insert(
+            "inventory_dir".into(),
+            dir.map_or(Value::from(()), Value::from),
+        );
         overlay(&mut vars, &entry.vars);
         vars
     }
@@ -124,7 +134,11 @@ impl Inventory {
     }
 }
 
-fn overlay_each<'a>(vars: &mut VarMap, dirs: &'a [VarsDir], pick: impl Fn(&'a VarsDir) -> Option<&'a VarMap>) {
+fn overlay_each<'a>(
+    vars: &mut VarMap,
+    dirs: &'a [VarsDir],
+    pick: impl Fn(&'a VarsDir) -> Option<&'a VarMap>,
+) {
     for found in dirs.iter().filter_map(pick) {
         overlay(vars, found);
     }

@@ -37,7 +37,11 @@ pub fn expand(pattern: &str) -> Result<Vec<String>, RangeError> {
         .find(']')
         .map(|offset| open + offset)
         .ok_or_else(|| RangeError::Unclosed(pattern.to_string()))?;
-    let (head, spec, tail) = (&pattern[..open], &pattern[open + 1..close], &pattern[close + 1..]);
+    let (head, spec, tail) = (
+        &pattern[..open],
+        &pattern[open + 1..close],
+        &pattern[close + 1..],
+    );
     let mut names = Vec::new();
     for item in range_items(spec)? {
         let name = format!("{head}{item}{tail}");
@@ -83,7 +87,12 @@ fn single_letter(text: &str) -> Option<usize> {
 /// Python's `string.ascii_letters`: lower case first, so `[x:B]` is a range.
 const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-fn letter_items(first: usize, last: usize, step: usize, spec: &str) -> Result<Vec<String>, RangeError> {
+fn letter_items(
+    first: usize,
+    last: usize,
+    step: usize,
+    spec: &str,
+) -> Result<Vec<String>, RangeError> {
     if first > last {
         return Err(RangeError::Backwards(spec.to_string()));
     }
@@ -94,7 +103,12 @@ fn letter_items(first: usize, last: usize, step: usize, spec: &str) -> Result<Ve
         .collect())
 }
 
-fn number_items(begin: &str, end: &str, step: usize, spec: &str) -> Result<Vec<String>, RangeError> {
+fn number_items(
+    begin: &str,
+    end: &str,
+    step: usize,
+    spec: &str,
+) -> Result<Vec<String>, RangeError> {
     let width = if begin.len() > 1 && begin.starts_with('0') {
         if begin.len() != end.len() {
             return Err(RangeError::UnequalPadding(spec.to_string()));
@@ -134,7 +148,14 @@ mod tests {
         assert_eq!(names("www[01:50].example.com").len(), 50);
         assert_eq!(names("www[01:50].example.com")[0], "www01.example.com");
         assert_eq!(names("www[01:50].example.com")[49], "www50.example.com");
-        assert_eq!(names("www[01:50:2].example.com")[..3], ["www01.example.com", "www03.example.com", "www05.example.com"]);
+        assert_eq!(
+            names("www[01:50:2].example.com")[..3],
+            [
+                "www01.example.com",
+                "www03.example.com",
+                "www05.example.com"
+            ]
+        );
         assert_eq!(names("db-[a:f].example.com").len(), 6);
         assert_eq!(names("db-[a:f].example.com")[5], "db-f.example.com");
     }
@@ -155,7 +176,10 @@ mod tests {
     fn malformed_ranges_are_errors() {
         assert_eq!(expand("h[1]"), Err(RangeError::Shape("1".into())));
         assert_eq!(expand("h[1:]"), Err(RangeError::MissingEnd("1:".into())));
-        assert_eq!(expand("h[01:100]"), Err(RangeError::UnequalPadding("01:100".into())));
+        assert_eq!(
+            expand("h[01:100]"),
+            Err(RangeError::UnequalPadding("01:100".into()))
+        );
         assert_eq!(expand("h[f:a]"), Err(RangeError::Backwards("f:a".into())));
         assert_eq!(expand("h[a:9]"), Err(RangeError::Bounds("a:9".into())));
         assert_eq!(expand("h[1:9:0]"), Err(RangeError::Step("1:9:0".into())));

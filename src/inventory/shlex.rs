@@ -51,7 +51,10 @@ pub fn split(line: &str) -> Result<Vec<Word>, SplitError> {
             State::Between | State::Word => {
                 if c.is_whitespace() || c == '#' {
                     if state == State::Word {
-                        words.push(Word { text: std::mem::take(&mut text), column: start });
+                        words.push(Word {
+                            text: std::mem::take(&mut text),
+                            column: start,
+                        });
                     }
                     if c == '#' {
                         return Ok(words);
@@ -67,7 +70,9 @@ pub fn split(line: &str) -> Result<Vec<Word>, SplitError> {
                         '"' => (state, quote_start) = (State::Double, i),
                         '\\' => {
                             i += 1;
-                            let escaped = chars.get(i).ok_or(SplitError::TrailingEscape { column: i - 1 })?;
+                            let escaped = chars
+                                .get(i)
+                                .ok_or(SplitError::TrailingEscape { column: i - 1 })?;
                             text.push(*escaped);
                         }
                         _ => text.push(c),
@@ -93,9 +98,14 @@ pub fn split(line: &str) -> Result<Vec<Word>, SplitError> {
         i += 1;
     }
     match state {
-        State::Single | State::Double => Err(SplitError::UnclosedQuote { column: quote_start }),
+        State::Single | State::Double => Err(SplitError::UnclosedQuote {
+            column: quote_start,
+        }),
         State::Word => {
-            words.push(Word { text, column: start });
+            words.push(Word {
+                text,
+                column: start,
+            });
             Ok(words)
         }
         State::Between => Ok(words),
@@ -108,13 +118,23 @@ mod tests {
     use proptest::prelude::*;
 
     fn texts(line: &str) -> Vec<String> {
-        split(line).expect("splits").into_iter().map(|w| w.text).collect()
+        split(line)
+            .expect("splits")
+            .into_iter()
+            .map(|w| w.text)
+            .collect()
     }
 
     #[test]
     fn words_quotes_and_comments() {
-        assert_eq!(texts("host1 a=1 b='two words'  # note"), ["host1", "a=1", "b=two words"]);
-        assert_eq!(texts(r#"h x="say \"hi\"" y=a\ b"#), ["h", r#"x=say "hi""#, "y=a b"]);
+        assert_eq!(
+            texts("host1 a=1 b='two words'  # note"),
+            ["host1", "a=1", "b=two words"]
+        );
+        assert_eq!(
+            texts(r#"h x="say \"hi\"" y=a\ b"#),
+            ["h", r#"x=say "hi""#, "y=a b"]
+        );
         assert_eq!(texts("h pass=abc#def"), ["h", "pass=abc"]);
         assert_eq!(texts("h pass='abc#def'"), ["h", "pass=abc#def"]);
         assert_eq!(texts(r#"h v="'quoted'""#), ["h", "v='quoted'"]);
@@ -128,8 +148,14 @@ mod tests {
 
     #[test]
     fn unclosed_quotes_are_errors() {
-        assert_eq!(split("h x='abc"), Err(SplitError::UnclosedQuote { column: 4 }));
-        assert_eq!(split("h x\\"), Err(SplitError::TrailingEscape { column: 3 }));
+        assert_eq!(
+            split("h x='abc"),
+            Err(SplitError::UnclosedQuote { column: 4 })
+        );
+        assert_eq!(
+            split("h x\\"),
+            Err(SplitError::TrailingEscape { column: 3 })
+        );
     }
 
     proptest! {

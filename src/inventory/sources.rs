@@ -39,7 +39,8 @@ pub fn load(sources: &[String], cwd: &Path) -> Result<Inventory, Diagnostic> {
                 let base = if path.is_dir() {
                     path.clone()
                 } else {
-                    path.parent().map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+                    path.parent()
+                        .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
                 };
                 if !bases.contains(&base) {
                     bases.push(base);
@@ -51,7 +52,11 @@ pub fn load(sources: &[String], cwd: &Path) -> Result<Inventory, Diagnostic> {
     inventory.reconcile();
     for base in &bases {
         let groups = inventory.groups.keys().map(String::as_str);
-        let hosts = inventory.hosts.keys().map(String::as_str).chain(LOCALHOST_NAMES);
+        let hosts = inventory
+            .hosts
+            .keys()
+            .map(String::as_str)
+            .chain(LOCALHOST_NAMES);
         let vars = VarsDir::load(base, groups, hosts)?;
         inventory.inventory_vars.push(vars);
     }
@@ -71,11 +76,13 @@ fn resolve(source: &str, cwd: &Path) -> Result<Resolved, Diagnostic> {
     if named.exists() {
         return Ok(Resolved::Path(normalize(&named)));
     }
-    Err(Diagnostic::new(format!("inventory source `{source}` not found")).with_help(format!(
-        "looked for {} and {}; a list of hosts needs a comma, e.g. `{source},`",
-        direct.display(),
-        named.display()
-    )))
+    Err(
+        Diagnostic::new(format!("inventory source `{source}` not found")).with_help(format!(
+            "looked for {} and {}; a list of hosts needs a comma, e.g. `{source},`",
+            direct.display(),
+            named.display()
+        )),
+    )
 }
 
 fn expand_home(source: &str) -> PathBuf {
@@ -128,8 +135,12 @@ fn read_path(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
 }
 
 fn directory_entries(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Diagnostic::new(format!("cannot read inventory directory {}: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::new(format!(
+            "cannot read inventory directory {}: {e}",
+            dir.display()
+        ))
+    })?;
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -166,12 +177,12 @@ fn read_file(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
         let root = crate::yaml::parse_str(file)?;
         return yaml_format::parse(inventory, &root, path);
     }
-    if extension.is_empty() && !looks_like_ini(&file.text) {
-        if let Ok(root) = crate::yaml::parse_str(file.clone()) {
-            if matches!(root.kind, NodeKind::Map(_)) {
-                return yaml_format::parse(inventory, &root, path);
-            }
-        }
+    if extension.is_empty()
+        && !looks_like_ini(&file.text)
+        && let Ok(root) = crate::yaml::parse_str(file.clone())
+        && matches!(root.kind, NodeKind::Map(_))
+    {
+        return yaml_format::parse(inventory, &root, path);
     }
     ini::parse(inventory, file)
 }

@@ -38,7 +38,8 @@ pub fn parse(inventory: &mut Inventory, root: &Node, path: &Path) -> Result<(), 
         ))
     })?;
     if let Some(plugin) = root.get("plugin").filter(|p| !p.is_null()) {
-        return Err(plugin.error("inventory plugin configuration files are not supported yet")
+        return Err(plugin
+            .error("inventory plugin configuration files are not supported yet")
             .with_help("list hosts and groups in a static YAML or INI inventory instead"));
     }
     let mut reader = YamlReader { inventory, path };
@@ -62,7 +63,12 @@ impl YamlReader<'_> {
     fn group(&mut self, key: &Node, data: &Node) -> Result<String, Diagnostic> {
         let name = key
             .as_str()
-            .ok_or_else(|| key.error(format!("a group name must be a string, found a {}", key.type_name())))?
+            .ok_or_else(|| {
+                key.error(format!(
+                    "a group name must be a string, found a {}",
+                    key.type_name()
+                ))
+            })?
             .to_string();
         let entries = match &data.kind {
             NodeKind::Null => {
@@ -71,7 +77,13 @@ impl YamlReader<'_> {
             }
             NodeKind::Map(entries) => entries,
             _ => {
-                self.warn(data, format!("skipping `{name}`: a group must be a mapping, found a {}", data.type_name()));
+                self.warn(
+                    data,
+                    format!(
+                        "skipping `{name}`: a group must be a mapping, found a {}",
+                        data.type_name()
+                    ),
+                );
                 return Ok(name);
             }
         };
@@ -97,7 +109,12 @@ impl YamlReader<'_> {
         Ok(name)
     }
 
-    fn group_var(&mut self, group: &str, key: &Node, value: Option<&Node>) -> Result<(), Diagnostic> {
+    fn group_var(
+        &mut self,
+        group: &str,
+        key: &Node,
+        value: Option<&Node>,
+    ) -> Result<(), Diagnostic> {
         let value = value.map_or(minijinja::Value::from(()), Node::to_value);
         self.inventory
             .set_group_var(group, &key.key_text(), value)
@@ -118,7 +135,10 @@ impl YamlReader<'_> {
     fn hosts(&mut self, group: &str, key: &Node, vars: Option<&Node>) -> Result<(), Diagnostic> {
         let Some(pattern) = key.as_str() else {
             return Err(key
-                .error(format!("a host name must be a string, found a {}", key.type_name()))
+                .error(format!(
+                    "a host name must be a string, found a {}",
+                    key.type_name()
+                ))
                 .with_help("quote host names that look like numbers or booleans"));
         };
         let address = split_port(pattern);
@@ -138,9 +158,11 @@ impl YamlReader<'_> {
             }
         };
         for name in names {
-            self.inventory.add_host(&name, Some(group), address.port, Some(self.path));
+            self.inventory
+                .add_host(&name, Some(group), address.port, Some(self.path));
             for (var, value) in vars {
-                self.inventory.set_host_var(&name, &var.key_text(), value.to_value());
+                self.inventory
+                    .set_host_var(&name, &var.key_text(), value.to_value());
             }
         }
         Ok(())
@@ -150,7 +172,11 @@ impl YamlReader<'_> {
 /// The entries of a `vars`/`children`/`hosts` section. A plain string is
 /// one entry without data, as Ansible allows (`hosts: web1`); anything but a
 /// mapping, a string or nothing is an error.
-fn section_items<'n>(group: &str, section: &str, value: &'n Node) -> Result<Vec<(Node, Option<&'n Node>)>, Diagnostic> {
+fn section_items<'n>(
+    group: &str,
+    section: &str,
+    value: &'n Node,
+) -> Result<Vec<(Node, Option<&'n Node>)>, Diagnostic> {
     match &value.kind {
         NodeKind::Null => Ok(Vec::new()),
         NodeKind::Str(_) => Ok(vec![(value.clone(), None)]),
@@ -160,6 +186,8 @@ fn section_items<'n>(group: &str, section: &str, value: &'n Node) -> Result<Vec<
                 "`{section}` of group `{group}` must be a mapping, found a {}",
                 value.type_name()
             ))
-            .with_help(format!("write each entry as a key ending in `:`, e.g. `{section}:\\n  name:`"))),
+            .with_help(format!(
+                "write each entry as a key ending in `:`, e.g. `{section}:\\n  name:`"
+            ))),
     }
 }

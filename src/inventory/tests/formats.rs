@@ -35,7 +35,10 @@ fn the_documented_ini_and_yaml_examples_define_the_same_groups() {
     for inventory in [ini(DOC_INI), yaml(DOC_YAML)] {
         let groups = inventory.groups_map();
         assert_eq!(names(&groups["ungrouped"]), ["mail.example.com"]);
-        assert_eq!(names(&groups["webservers"]), ["foo.example.com", "bar.example.com"]);
+        assert_eq!(
+            names(&groups["webservers"]),
+            ["foo.example.com", "bar.example.com"]
+        );
         assert_eq!(groups["dbservers"].len(), 3);
         assert_eq!(groups["all"].len(), 6);
         assert_eq!(groups["all"][0], "mail.example.com");
@@ -58,7 +61,8 @@ fn a_host_in_a_group_is_not_ungrouped_even_if_listed_first() {
 
 #[test]
 fn yaml_all_hosts_are_ungrouped() {
-    let inventory = yaml("all:\n  hosts:\n    solo:\n  children:\n    web:\n      hosts:\n        w1:\n");
+    let inventory =
+        yaml("all:\n  hosts:\n    solo:\n  children:\n    web:\n      hosts:\n        w1:\n");
     assert_eq!(names(&inventory.groups_map()["ungrouped"]), ["solo"]);
     assert_eq!(inventory.group_names("w1"), ["web"]);
 }
@@ -74,12 +78,28 @@ jumper ansible_port=5555 ansible_host=192.0.2.50
 db-[a:c].example.com
 ");
     let web = &inventory.groups_map()["web"];
-    assert_eq!(web[..3], ["www01.example.com", "www02.example.com", "www03.example.com"]);
-    assert_eq!(names(&inventory.groups_map()["db"]), ["db-a.example.com", "db-b.example.com", "db-c.example.com"]);
+    assert_eq!(
+        web[..3],
+        [
+            "www01.example.com",
+            "www02.example.com",
+            "www03.example.com"
+        ]
+    );
+    assert_eq!(
+        names(&inventory.groups_map()["db"]),
+        ["db-a.example.com", "db-b.example.com", "db-c.example.com"]
+    );
     let www = inventory.host_vars("www02.example.com");
     assert_eq!(www["http_port"], Value::from(8080));
-    assert_eq!(inventory.host_vars("badwolf.example.com")["ansible_port"], Value::from(5309));
-    assert_eq!(inventory.host_vars("jumper")["ansible_host"], Value::from("192.0.2.50"));
+    assert_eq!(
+        inventory.host_vars("badwolf.example.com")["ansible_port"],
+        Value::from(5309)
+    );
+    assert_eq!(
+        inventory.host_vars("jumper")["ansible_host"],
+        Value::from("192.0.2.50")
+    );
 }
 
 #[test]
@@ -124,14 +144,21 @@ host2
 host2
 host3
 ");
-    assert_eq!(names(&inventory.groups_map()["southeast"]), ["host1", "host2", "host3"]);
-    assert_eq!(inventory.group_names("host2"), ["atlanta", "raleigh", "southeast"]);
+    assert_eq!(
+        names(&inventory.groups_map()["southeast"]),
+        ["host1", "host2", "host3"]
+    );
+    assert_eq!(
+        inventory.group_names("host2"),
+        ["atlanta", "raleigh", "southeast"]
+    );
     assert_eq!(inventory.host_vars("host3")["escape_pods"], Value::from(2));
 }
 
 #[test]
 fn yaml_hosts_vars_children_and_ranges() {
-    let inventory = yaml("\
+    let inventory = yaml(
+        "\
 all:
   vars:
     ntp: ntp.example.com
@@ -145,7 +172,8 @@ all:
         webservers:
       vars:
         env: prod
-");
+",
+    );
     assert_eq!(names(&inventory.groups_map()["prod"]), ["web1", "web2"]);
     let vars = inventory.host_vars("web2");
     assert_eq!(vars["ansible_port"], Value::from(8022));
@@ -161,7 +189,11 @@ fn yaml_skips_unknown_keys_with_a_warning() {
     let inventory = yaml("web:\n  hosts:\n    w1:\n  host:\n    w2:\n");
     assert_eq!(inventory.hosts.len(), 1);
     assert_eq!(inventory.warnings.len(), 1);
-    assert!(inventory.warnings[0].to_string().contains("hosts.yml:4:3"), "{}", inventory.warnings[0]);
+    assert!(
+        inventory.warnings[0].to_string().contains("hosts.yml:4:3"),
+        "{}",
+        inventory.warnings[0]
+    );
 }
 
 #[test]

@@ -33,33 +33,75 @@ fn select(inventory: &Inventory, pattern: &str) -> Vec<String> {
 fn the_documented_pattern_table() {
     let inventory = fleet();
     let all = select(&inventory, "all");
-    assert_eq!(names(&all), ["cobweb", "webbing", "weber", "db1.example.com", "db2.example.com"]);
+    assert_eq!(
+        names(&all),
+        [
+            "cobweb",
+            "webbing",
+            "weber",
+            "db1.example.com",
+            "db2.example.com"
+        ]
+    );
     assert_eq!(select(&inventory, "*"), all);
     assert_eq!(select(&inventory, "cobweb"), ["cobweb"]);
     assert_eq!(select(&inventory, "cobweb:weber"), ["cobweb", "weber"]);
     assert_eq!(select(&inventory, "cobweb,weber"), ["cobweb", "weber"]);
-    assert_eq!(select(&inventory, "webservers"), ["cobweb", "webbing", "weber"]);
-    assert_eq!(select(&inventory, "webservers:dbservers"), ["cobweb", "webbing", "weber", "db1.example.com", "db2.example.com"]);
-    assert_eq!(select(&inventory, "webservers:!atlanta"), ["cobweb", "weber"]);
+    assert_eq!(
+        select(&inventory, "webservers"),
+        ["cobweb", "webbing", "weber"]
+    );
+    assert_eq!(
+        select(&inventory, "webservers:dbservers"),
+        [
+            "cobweb",
+            "webbing",
+            "weber",
+            "db1.example.com",
+            "db2.example.com"
+        ]
+    );
+    assert_eq!(
+        select(&inventory, "webservers:!atlanta"),
+        ["cobweb", "weber"]
+    );
     assert_eq!(select(&inventory, "webservers:&staging"), ["weber"]);
-    assert_eq!(select(&inventory, "webservers:dbservers:&staging:!phoenix"), ["weber", "db2.example.com"]);
+    assert_eq!(
+        select(&inventory, "webservers:dbservers:&staging:!phoenix"),
+        ["weber", "db2.example.com"]
+    );
 }
 
 #[test]
 fn order_of_operators_does_not_matter() {
     let inventory = fleet();
     let expected = select(&inventory, "webservers:dbservers:&staging:!phoenix");
-    assert_eq!(select(&inventory, "&staging:webservers:!phoenix:dbservers"), expected);
-    assert_eq!(select(&inventory, "!phoenix"), ["cobweb", "weber", "db1.example.com", "db2.example.com"]);
+    assert_eq!(
+        select(&inventory, "&staging:webservers:!phoenix:dbservers"),
+        expected
+    );
+    assert_eq!(
+        select(&inventory, "!phoenix"),
+        ["cobweb", "weber", "db1.example.com", "db2.example.com"]
+    );
 }
 
 #[test]
 fn wildcards_and_regexes() {
     let inventory = fleet();
-    assert_eq!(select(&inventory, "*.example.com"), ["db1.example.com", "db2.example.com"]);
+    assert_eq!(
+        select(&inventory, "*.example.com"),
+        ["db1.example.com", "db2.example.com"]
+    );
     assert_eq!(select(&inventory, "web*"), ["cobweb", "webbing", "weber"]);
-    assert_eq!(select(&inventory, "db?.example.com"), ["db1.example.com", "db2.example.com"]);
-    assert_eq!(select(&inventory, "~(web|db).*\\.example\\.com"), ["db1.example.com", "db2.example.com"]);
+    assert_eq!(
+        select(&inventory, "db?.example.com"),
+        ["db1.example.com", "db2.example.com"]
+    );
+    assert_eq!(
+        select(&inventory, "~(web|db).*\\.example\\.com"),
+        ["db1.example.com", "db2.example.com"]
+    );
     // re.match anchors at the start only, and regexes match groups too.
     assert_eq!(select(&inventory, "~web.*g"), ["webbing"]);
     assert_eq!(select(&inventory, "~web"), ["cobweb", "webbing", "weber"]);
@@ -70,10 +112,16 @@ fn the_documented_subscripts() {
     let inventory = fleet();
     assert_eq!(select(&inventory, "webservers[0]"), ["cobweb"]);
     assert_eq!(select(&inventory, "webservers[-1]"), ["weber"]);
-    assert_eq!(select(&inventory, "webservers[0:2]"), ["cobweb", "webbing", "weber"]);
+    assert_eq!(
+        select(&inventory, "webservers[0:2]"),
+        ["cobweb", "webbing", "weber"]
+    );
     assert_eq!(select(&inventory, "webservers[1:2]"), ["webbing", "weber"]);
     assert_eq!(select(&inventory, "webservers[1:]"), ["webbing", "weber"]);
-    assert_eq!(select(&inventory, "webservers[:3]"), ["cobweb", "webbing", "weber"]);
+    assert_eq!(
+        select(&inventory, "webservers[:3]"),
+        ["cobweb", "webbing", "weber"]
+    );
     assert_eq!(select(&inventory, "webservers[1:1]"), ["webbing"]);
     assert!(select(&inventory, "webservers[2:1]").is_empty());
     assert!(inventory.select("webservers[3]").is_err());
@@ -83,7 +131,9 @@ fn the_documented_subscripts() {
 #[test]
 fn unmatched_names_are_warnings_not_errors() {
     let inventory = fleet();
-    let selection = inventory.select("webservers:nosuch:&also_missing").expect("valid");
+    let selection = inventory
+        .select("webservers:nosuch:&also_missing")
+        .expect("valid");
     assert!(selection.hosts.is_empty());
     assert_eq!(selection.warnings, ["nosuch", "also_missing"]);
     assert!(inventory.select("all").expect("valid").warnings.is_empty());
@@ -101,7 +151,10 @@ fn implicit_localhost_is_selectable_and_local() {
     assert_eq!(selection.hosts, ["localhost"]);
     assert!(selection.warnings.is_empty());
     assert!(!select(&inventory, "all").contains(&"localhost".to_string()));
-    assert_eq!(inventory.host_vars("localhost")["ansible_connection"], minijinja::Value::from("local"));
+    assert_eq!(
+        inventory.host_vars("localhost")["ansible_connection"],
+        minijinja::Value::from("local")
+    );
     assert!(inventory.group_names("localhost").is_empty());
 }
 
@@ -109,7 +162,10 @@ fn implicit_localhost_is_selectable_and_local() {
 fn an_inventory_localhost_is_an_ordinary_host() {
     let inventory = ini("localhost ansible_connection=ssh\n");
     assert_eq!(select(&inventory, "all"), ["localhost"]);
-    assert_eq!(inventory.host_vars("localhost")["ansible_connection"], minijinja::Value::from("ssh"));
+    assert_eq!(
+        inventory.host_vars("localhost")["ansible_connection"],
+        minijinja::Value::from("ssh")
+    );
 }
 
 #[test]

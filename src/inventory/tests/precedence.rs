@@ -31,7 +31,10 @@ host2 level=host
 #[test]
 fn child_groups_override_parents_and_hosts_override_groups() {
     let inventory = ini(TREE);
-    assert_eq!(inventory.host_vars("host1")["level"], Value::from("southeast"));
+    assert_eq!(
+        inventory.host_vars("host1")["level"],
+        Value::from("southeast")
+    );
     assert_eq!(inventory.host_vars("host2")["level"], Value::from("host"));
 }
 
@@ -41,7 +44,11 @@ fn same_depth_groups_apply_by_name_unless_priority_says_otherwise() {
     assert_eq!(ini(text).host_vars("h")["x"], Value::from("b"));
     let inventory = ini(&text.replace("x=a\n", "x=a\nansible_group_priority=10\n"));
     assert_eq!(inventory.host_vars("h")["x"], Value::from("a"));
-    assert!(!inventory.host_vars("h").contains_key("ansible_group_priority"));
+    assert!(
+        !inventory
+            .host_vars("h")
+            .contains_key("ansible_group_priority")
+    );
 }
 
 #[test]
@@ -71,23 +78,50 @@ fn vars_directories_rank_above_inventory_files_and_playbooks_above_inventories()
     let inv = tmp.path().join("inv");
     let play = tmp.path().join("play");
     write(&inv.join("hosts"), TREE);
-    write(&inv.join("group_vars/all.yml"), "from_all_dir: inv\nlevel: all_dir\n");
-    write(&inv.join("group_vars/usa.yml"), "level: usa_dir\nusa_only: inv\n");
+    write(
+        &inv.join("group_vars/all.yml"),
+        "from_all_dir: inv\nlevel: all_dir\n",
+    );
+    write(
+        &inv.join("group_vars/usa.yml"),
+        "level: usa_dir\nusa_only: inv\n",
+    );
     write(&inv.join("host_vars/host2.yml"), "level: host_dir\n");
     let mut inventory = Inventory::load(&["inv/hosts".into()], tmp.path()).expect("loads");
     // An inventory-file var of a deeper group loses to a group_vars/ file of a shallower one.
-    assert_eq!(inventory.host_vars("host1")["level"], Value::from("usa_dir"));
-    assert_eq!(inventory.host_vars("host2")["level"], Value::from("host_dir"));
-    assert_eq!(inventory.host_vars("host1")["from_all_dir"], Value::from("inv"));
+    assert_eq!(
+        inventory.host_vars("host1")["level"],
+        Value::from("usa_dir")
+    );
+    assert_eq!(
+        inventory.host_vars("host2")["level"],
+        Value::from("host_dir")
+    );
+    assert_eq!(
+        inventory.host_vars("host1")["from_all_dir"],
+        Value::from("inv")
+    );
 
     write(&play.join("group_vars/usa.yml"), "usa_only: play\n");
     write(&play.join("group_vars/all.yml"), "from_all_dir: play\n");
     write(&play.join("host_vars/host1"), "level: play_host\n");
     inventory.load_playbook_vars(&play).expect("playbook vars");
-    assert_eq!(inventory.host_vars("host1")["usa_only"], Value::from("play"));
-    assert_eq!(inventory.host_vars("host1")["from_all_dir"], Value::from("play"));
-    assert_eq!(inventory.host_vars("host1")["level"], Value::from("play_host"));
-    assert_eq!(inventory.host_vars("host2")["level"], Value::from("host_dir"));
+    assert_eq!(
+        inventory.host_vars("host1")["usa_only"],
+        Value::from("play")
+    );
+    assert_eq!(
+        inventory.host_vars("host1")["from_all_dir"],
+        Value::from("play")
+    );
+    assert_eq!(
+        inventory.host_vars("host1")["level"],
+        Value::from("play_host")
+    );
+    assert_eq!(
+        inventory.host_vars("host2")["level"],
+        Value::from("host_dir")
+    );
 }
 
 #[test]
