@@ -1,0 +1,207 @@
+//! Where inventories come from: each `-i` value is a file, a directory of
+//! inventory files, a comma list of hosts (`web1,web2,`), or a bare name
+//! found under `inventories/`. Formats are told apart as Ansible's plugins
+//! do: `.yml`/`.yaml`/`.json` are YAML, an extensionless file is YAML when
+//! it reads as a YAML mapping, everything else is INI, and an executable
+//! file would be a dynamic inventory script.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::Inventory;
+use super::model::LOCALHOST_NAMES;
+use super::vars_dirs::VarsDir;
+use super::{ini, yaml_format};
+use crate::source::{Diagnostic, SourceFile, Span};
+use crate::yaml::NodeKind;
+
+/// Suffixes Ansible skips inside an inventory directory
+/// (`INVENTORY_IGNORE_EXTS`: `REJECT_EXTS` plus `.orig`, `.cfg`, `.retry`).
+const IGNORED_SUFFIXES: [&str; 12] = [
+    ".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst", ".orig", ".cfg", ".retry",
+];
+const IGNORED_NAMES: [&str; 3] = ["host_vars", "group_vars", "vars_plugins"];
+const YAML_EXTENSIONS: [&str; 3] = ["yml", "yaml", "json"];
+
+enum Resolved {
+    Path(PathBuf),
+    HostList(String),
+}
+
+/// Read every source in order, later ones merging into earlier ones, then
+/// the `group_vars/`/`host_vars/` beside each.
+pub fn load(sources: &[String], cwd: &Path) -> Result<Inventory, Diagnostic> {
+    let mut inventory = Inventory::empty(cwd);
+    let mut bases: Vec<PathBuf> = Vec::new();
+    for source in sources {
+        match resolve(source, cwd)? {
+            Resolved::HostList(list) => read_host_list(&mut inventory, &list),
+            Resolved::Path(path) => {
+                let base = if path.is_dir() {
+                    path.clone()
+                } else {
+                    path.parent()
+                        .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+                };
+                if !bases.contains(&base) {
+                    bases.push(base);
+                }
+                read_path(&mut inventory, &path)?;
+            }
+        }
+    }
+    inventory.reconcile();
+    for base in &bases {
+        let groups = inventory.groups.keys().map(String::as_str);
+        let hosts = inventory
+            .hosts
+            .keys()
+            .map(String::as_str)
+            .chain(LOCALHOST_NAMES);
+        let vars = VarsDir::load(base, groups, hosts)?;
+        inventory.inventory_vars.push(vars);
+    }
+    inventory.warn_name_clashes();
+    Ok(inventory)
+}
+
+fn resolve(source: &str, cwd: &Path) -> Result<Resolved, Diagnostic> {
+    let direct = normalize(&cwd.join(expand_home(source)));
+    if direct.exists() {
+        return Ok(Resolved::Path(direct));
+    }
+    if source.contains(',') {
+        return Ok(Resolved::HostList(source.to_string()));
+    }
+    let named = cwd.join("inventories").join(source);
+    if named.exists() {
+        return Ok(Resolved::Path(normalize(&named)));
+    }
+    Err(
+        Diagnostic::new(format!("inventory source `{source}` not found")).with_help(format!(
+            "looked for {} and {}; a list of hosts needs a comma, e.g. `{source},`",
+            direct.display(),
+            named.display()
+        )),
+    )
+}
+
+fn expand_home(source: &str) -> PathBuf {
+    match (source.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => PathBuf::from(source),
+    }
+}
+
+/// `a/./b/../c` as `a/c`, without touching the file system (Ansible's
+/// `unfrackpath` with `follow=False`).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `web1,web2:2222,` — every name is an ungrouped host.
+fn read_host_list(inventory: &mut Inventory, list: &str) {
+    for item in list.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+        // The host list plugin takes no ranges: `[` leaves the item whole.
+        let address = super::address::split_port(item);
+        let (host, port) = if address.host.contains('[') && address.port.is_some() {
+            (item, None)
+        } else {
+            (address.host, address.port)
+        };
+        if !inventory.hosts.contains_key(host) {
+            inventory.add_host(host, Some(super::graph::UNGROUPED), port, None);
+        }
+    }
+}
+
+fn read_path(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
+    if path.is_dir() {
+        for entry in directory_entries(path)? {
+            read_path(inventory, &entry)?;
+        }
+        return Ok(());
+    }
+    read_file(inventory, path)
+}
+
+fn directory_entries(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::new(format!(
+            "cannot read inventory directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !is_ignored(name))
+        .collect();
+    names.sort();
+    Ok(names.into_iter().map(|name| dir.join(name)).collect())
+}
+
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || IGNORED_NAMES.contains(&name)
+        || IGNORED_SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
+}
+
+fn read_file(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
+    let file = SourceFile::read(path)
+        .map_err(|e| Diagnostic::new(format!("cannot read inventory {}: {e}", path.display())))?;
+    if is_executable(path) {
+        return Err(Diagnostic::at(
+            "dynamic inventory scripts are not supported yet",
+            &Span::file_start(file),
+        )
+        .with_help(format!(
+            "this file is executable, so Ansible would run it; use a static INI or YAML inventory, or `chmod -x {}` if it is one",
+            path.display()
+        )));
+    }
+    if inventory.dir.is_none() {
+        inventory.dir = path.parent().map(Path::to_path_buf);
+    }
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if YAML_EXTENSIONS.contains(&extension) {
+        let root = crate::yaml::parse_str(file)?;
+        return yaml_format::parse(inventory, &root, path);
+    }
+    if extension.is_empty()
+        && !looks_like_ini(&file.text)
+        && let Ok(root) = crate::yaml::parse_str(file.clone())
+        && matches!(root.kind, NodeKind::Map(_))
+    {
+        return yaml_format::parse(inventory, &root, path);
+    }
+    ini::parse(inventory, file)
+}
+
+/// A first meaningful line that is a `[section]` can only be INI.
+fn looks_like_ini(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with(['#', ';']))
+        .is_some_and(|line| line.starts_with('['))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_path: &Path) -> bool {
+    false
+}
