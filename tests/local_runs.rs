@@ -80,7 +80,7 @@ fn a_failed_host_leaves_the_play_and_the_run_exits_2() {
         "{}",
         output.all()
     );
-    assert!(output.stdout.contains("\"rc\":3"), "{}", output.all());
+    assert!(output.stdout.contains("\"rc\": 3"), "{}", output.all());
     assert!(
         output.stdout.contains("STDERR:\n\nbroken"),
         "stderr shown as text\n{}",

@@ -23,9 +23,52 @@ pub fn visible_fields(result: &Value, skip: &[&str]) -> Map<String, Json> {
     }
 }
 
-/// One-line JSON of the result without its stdout/stderr.
+/// One-line JSON of the result without its stdout/stderr, written as
+/// Ansible writes it (Python's `json.dumps`: `", "` and `": "` separators).
 pub fn compact(result: &Value) -> String {
-    Json::Object(visible_fields(result, TEXT_KEYS)).to_string()
+    let mut buffer = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, PythonFormatter);
+    let _ = serde::Serialize::serialize(
+        &Json::Object(visible_fields(result, TEXT_KEYS)),
+        &mut serializer,
+    );
+    String::from_utf8(buffer).unwrap_or_default()
+}
+
+/// JSON on one line with Python's default separators.
+struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
 }
 
 /// `STDOUT:` and `STDERR:` blocks for whichever of them has text.
@@ -51,4 +94,20 @@ pub fn pretty(fields: Map<String, Json>) -> String {
     let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, formatter);
     let _ = serde::Serialize::serialize(&Json::Object(fields), &mut serializer);
     String::from_utf8(buffer).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_json_reads_like_ansibles() {
+        let result = Value::from(minijinja::value::Serde(
+            serde_json::json!({"rc": 3, "msg": "x", "cmd": ["a", "b"], "stdout": "hidden"}),
+        ));
+        assert_eq!(
+            compact(&result),
+            r#"{"cmd": ["a", "b"], "msg": "x", "rc": 3}"#
+        );
+    }
 }
