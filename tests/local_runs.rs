@@ -459,3 +459,14 @@ fn list_hosts_and_tasks() {
     );
     assert!(output.stdout.contains("step one"), "{}", output.all());
 }
+
+#[test]
+fn facts_are_gathered_in_one_task_unless_turned_off() {
+    let project = project(
+        "- hosts: alpha\n  tasks:\n    - assert:\n        that:\n          - ansible_hostname | length > 0\n          - ansible_facts.kernel == ansible_kernel\n          - ansible_processor_vcpus >= 1\n          - ansible_env.PATH is defined\n          - ansible_date_time.year | int > 2000\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(0);
+    assert!(output.stdout.contains("TASK [Gathering Facts]"), "{}", output.all());
+    assert_eq!(recap(&output)["alpha"], Recap::new(2, 0, 0, 0, 0));
+}

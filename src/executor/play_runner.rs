@@ -100,6 +100,9 @@ pub fn run_play(run: &Arc<RunShared>, play: &Play, pool: &ThreadPool) -> Result<
         vars: Arc::new(play_vars(run, play)?),
         notified: Mutex::default(),
     };
+    if play.gather_facts {
+        run_linear(run, &ctx, &gathering_facts(play), &live(run, &hosts), pool, false);
+    }
     let sections = [&play.pre_tasks, &play.tasks, &play.post_tasks];
     match play.strategy {
         Strategy::Linear => {
@@ -113,6 +116,13 @@ pub fn run_play(run: &Arc<RunShared>, play: &Play, pool: &ThreadPool) -> Result<
         Strategy::Free => run_free(run, &ctx, &hosts, pool),
     }
     Ok(())
+}
+
+/// The implicit first task of a play with `gather_facts` on.
+fn gathering_facts(play: &Play) -> Task {
+    let mut task = Task::new(crate::modules::registry::setup(), "setup", play.span.clone());
+    task.name = Some("Gathering Facts".into());
+    task
 }
 
 /// The play's hosts: its pattern, narrowed by `--limit`, without hosts that

@@ -16,6 +16,7 @@ mod raw;
 pub mod registry;
 mod script;
 mod set_fact;
+mod setup;
 mod shell;
 mod spec;
 

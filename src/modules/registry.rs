@@ -12,6 +12,7 @@ static MODULES: &[&dyn Module] = &[
     &super::raw::Raw,
     &super::script::Script,
     &super::set_fact::SetFact,
+    &super::setup::Setup,
     &super::shell::Shell,
 ];
 
@@ -28,6 +29,11 @@ pub fn lookup(name: &str) -> Option<&'static dyn Module> {
         .iter()
         .copied()
         .find(|module| module.name() == short)
+}
+
+/// The module behind `gather_facts`.
+pub fn setup() -> &'static dyn Module {
+    &super::setup::Setup
 }
 
 /// Every module name, for "did you mean" hints.

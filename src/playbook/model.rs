@@ -85,6 +85,32 @@ pub struct Task {
 }
 
 impl Task {
+    /// A task calling `module` with no arguments and no keywords set.
+    pub fn new(module: &'static dyn Module, action: &str, span: Span) -> Self {
+        Self {
+            name: None,
+            span,
+            module,
+            action: action.to_string(),
+            args: VarMap::new(),
+            register: None,
+            when: Vec::new(),
+            loop_: None,
+            loop_control: LoopControl::default(),
+            changed_when: None,
+            failed_when: None,
+            ignore_errors: Value::from(false),
+            no_log: false,
+            tags: Vec::new(),
+            notify: Vec::new(),
+            listen: Vec::new(),
+            environment: None,
+            vars: VarMap::new(),
+            delegate_to: None,
+            run_once: false,
+        }
+    }
+
     /// The name shown in `TASK [...]`: the name, or the module as written.
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.action)

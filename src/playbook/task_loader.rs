@@ -7,7 +7,7 @@ use super::keywords;
 use super::model::{Loop, LoopControl, LoopKind, Task};
 use crate::modules::{ArgSpec, Module, registry};
 use crate::source::{Diagnostic, Span};
-use crate::value::{Value, VarMap};
+use crate::value::VarMap;
 use crate::yaml::{Node, NodeKind};
 
 /// Whether the task is a handler (handlers also take `listen`).
@@ -126,28 +126,7 @@ fn build_task(
     keywords: &[(&str, &Node, &Node)],
 ) -> Result<Task, Diagnostic> {
     let mut args = module_args(&action)?;
-    let mut task = Task {
-        name: None,
-        span: node.span.clone(),
-        module: action.module,
-        action: action.written.clone(),
-        args: VarMap::new(),
-        register: None,
-        when: Vec::new(),
-        loop_: None,
-        loop_control: LoopControl::default(),
-        changed_when: None,
-        failed_when: None,
-        ignore_errors: Value::from(false),
-        no_log: false,
-        tags: Vec::new(),
-        notify: Vec::new(),
-        listen: Vec::new(),
-        environment: None,
-        vars: VarMap::new(),
-        delegate_to: None,
-        run_once: false,
-    };
+    let mut task = Task::new(action.module, &action.written, node.span.clone());
     for (name, key, value) in keywords {
         apply_keyword(&mut task, &mut args, name, key, value)?;
     }
