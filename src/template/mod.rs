@@ -12,6 +12,7 @@ mod layered;
 mod native;
 mod pyrepr;
 mod templar;
+mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};
 pub use layered::layered;
