@@ -12,6 +12,8 @@ mod layered;
 mod native;
 mod pyrepr;
 mod templar;
+#[cfg(test)]
+mod templar_tests;
 mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};

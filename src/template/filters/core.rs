@@ -249,3 +249,135 @@ pub fn type_name(value: &Value) -> &'static str {
         _ => "object",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::template::filters::test_support::{eval, render, render_err};
+    use crate::template::{TemplateError, TemplateErrorKind};
+    use crate::value::Value;
+
+    #[test]
+    fn default_applies_to_undefined_and_optionally_falsy() {
+        let cases = [
+            ("{{ missing | default('x') }}", "x"),
+            ("{{ missing | d('x') }}", "x"),
+            ("{{ missing | default }}", ""),
+            ("{{ name | default('x') }}", "web01"),
+            ("{{ empty | default('x') }}", ""),
+            ("{{ empty | default('x', true) }}", "x"),
+            ("{{ empty | d('x', boolean=true) }}", "x"),
+            ("{{ nothing | default('x') }}", "None"),
+            ("{{ nothing | default('x', true) }}", "x"),
+            ("{{ config.db.user | default('root') }}", "root"),
+        ];
+        for (template, expected) in cases {
+            assert_eq!(render(template), expected, "{template}");
+        }
+    }
+
+    #[test]
+    fn bool_reads_ansible_words() {
+        let truthy = [
+            "'yes'", "'on'", "'1'", "'true'", "'True'", "'Y'", "'t'", "1", "true",
+        ];
+        let falsy = [
+            "'no'", "'off'", "'0'", "'false'", "'FALSE'", "'n'", "'f'", "''", "0", "false", "none",
+            "'maybe'", "2",
+        ];
+        for input in truthy {
+            assert_eq!(
+                render(&format!("{{{{ {input} | bool }}}}")),
+                "True",
+                "{input}"
+            );
+        }
+        for input in falsy {
+            assert_eq!(
+                render(&format!("{{{{ {input} | bool }}}}")),
+                "False",
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn int_and_float_follow_jinja2() {
+        let cases = [
+            ("{{ '42' | int }}", "42"),
+            ("{{ ' 42 ' | int }}", "42"),
+            ("{{ '42.7' | int }}", "42"),
+            ("{{ 'abc' | int }}", "0"),
+            ("{{ 'abc' | int(7) }}", "7"),
+            ("{{ 'abc' | int(default=-1) }}", "-1"),
+            ("{{ '0x1A' | int(base=16) }}", "26"),
+            ("{{ '1A' | int(0, 16) }}", "26"),
+            ("{{ '755' | int(base=8) }}", "493"),
+            ("{{ '1_000' | int }}", "1000"),
+            ("{{ 3.9 | int }}", "3"),
+            ("{{ true | int }}", "1"),
+            ("{{ '1.5' | float }}", "1.5"),
+            ("{{ '3' | float }}", "3.0"),
+            ("{{ 'x' | float }}", "0.0"),
+            ("{{ 'x' | float(2.5) }}", "2.5"),
+            ("{{ 7 | float }}", "7.0"),
+        ];
+        for (template, expected) in cases {
+            assert_eq!(render(template), expected, "{template}");
+        }
+        assert_eq!(eval("'8080' | int"), Value::from(8080));
+    }
+
+    #[test]
+    fn string_and_type_debug_use_python_names() {
+        let cases = [
+            ("{{ true | string }}", "True"),
+            ("{{ none | string }}", "None"),
+            ("{{ [1, 'a'] | string }}", "[1, 'a']"),
+            ("{{ 5 | string ~ '!' }}", "5!"),
+            ("{{ 5 | type_debug }}", "int"),
+            ("{{ 5.0 | type_debug }}", "float"),
+            ("{{ 'x' | type_debug }}", "str"),
+            ("{{ [] | type_debug }}", "list"),
+            ("{{ {} | type_debug }}", "dict"),
+            ("{{ none | type_debug }}", "NoneType"),
+            ("{{ true | type_debug }}", "bool"),
+        ];
+        for (template, expected) in cases {
+            assert_eq!(render(template), expected, "{template}");
+        }
+        assert_eq!(eval("5 | string"), Value::from("5"));
+    }
+
+    #[test]
+    fn ternary_picks_by_truth_and_none() {
+        let cases = [
+            ("{{ (port == 8080) | ternary('yes', 'no') }}", "yes"),
+            ("{{ empty | ternary('yes', 'no') }}", "no"),
+            ("{{ nothing | ternary('yes', 'no', 'null') }}", "null"),
+            ("{{ nothing | ternary('yes', 'no') }}", "no"),
+        ];
+        for (template, expected) in cases {
+            assert_eq!(render(template), expected, "{template}");
+        }
+    }
+
+    #[test]
+    fn mandatory_names_the_missing_variable() {
+        let err = render_err("{{ db_password | mandatory }}");
+        assert_eq!(
+            err,
+            TemplateError {
+                kind: TemplateErrorKind::Undefined("db_password".into()),
+                message: "Mandatory variable 'db_password' not defined.".into(),
+            }
+        );
+        let nested = render_err("x={{ config.db.password | mandatory }}");
+        assert_eq!(
+            nested.message,
+            "Mandatory variable 'config.db.password' not defined."
+        );
+        let custom = render_err("{{ missing | mandatory('set missing in group_vars') }}");
+        assert_eq!(custom.message, "set missing in group_vars");
+        assert_eq!(render("{{ name | mandatory }}"), "web01");
+    }
+}
