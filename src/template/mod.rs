@@ -3,6 +3,7 @@
 //! [`Templar`] is the engine the executor shares between workers;
 //! [`layered`] builds a task's variable context without merging maps.
 
+mod cache;
 mod condition;
 mod environment;
 mod error;

@@ -2,9 +2,9 @@
 //! strings (keeping native types for a lone `{{ expr }}`), whole values,
 //! bare expressions and `when:`-style conditions.
 
-use minijinja::Environment;
 use minijinja::value::ValueKind;
 
+use super::cache::CachingEnvironment;
 use super::condition::truth_of;
 use super::environment::ansible_environment;
 use super::error::TemplateError;
@@ -13,7 +13,7 @@ use crate::value::{Value, map_from_pairs};
 
 /// The template engine shared by every worker (`Send + Sync`).
 pub struct Templar {
-    env: Environment<'static>,
+    engine: CachingEnvironment,
 }
 
 impl Default for Templar {
@@ -31,7 +31,7 @@ impl std::fmt::Debug for Templar {
 impl Templar {
     pub fn new() -> Self {
         Self {
-            env: ansible_environment(),
+            engine: CachingEnvironment::new(ansible_environment()),
         }
     }
 
@@ -89,19 +89,12 @@ impl Templar {
 
     /// Render `text` as a template to a string.
     pub fn render_text(&self, text: &str, vars: &Value) -> Result<String, TemplateError> {
-        self.env
-            .template_from_str(text)
-            .and_then(|template| template.render(vars))
-            .map_err(|err| TemplateError::from_minijinja(&err, text))
+        self.engine.render(text, vars)
     }
 
     /// Evaluate an expression whose result must not be undefined.
     fn eval_defined(&self, expr: &str, vars: &Value) -> Result<Value, TemplateError> {
-        let value = self
-            .env
-            .compile_expression(expr)
-            .and_then(|compiled| compiled.eval(vars))
-            .map_err(|err| TemplateError::from_minijinja(&err, expr))?;
+        let value = self.engine.eval(expr, vars)?;
         if value.is_undefined() {
             return Err(self.undefined_error(expr, vars));
         }
