@@ -1,0 +1,44 @@
+//! Ansible's filters, where minijinja's builtins differ from Jinja2/Ansible
+//! or do not exist. Each file holds one family of filters.
+
+mod collections;
+mod core;
+mod encoding;
+mod math;
+mod paths;
+pub mod pyjson;
+pub mod regex;
+mod serialize;
+#[cfg(test)]
+pub mod test_support;
+
+use minijinja::{Environment, Error, ErrorKind};
+
+pub use self::core::{MANDATORY_MARKER, parse_bool_word};
+use super::pyrepr::py_str;
+use crate::value::Value;
+
+/// Register every filter runbook adds or overrides.
+pub fn register(env: &mut Environment<'static>) {
+    core::register(env);
+    regex::register(env);
+    serialize::register(env);
+    encoding::register(env);
+    paths::register(env);
+    collections::register(env);
+    math::register(env);
+}
+
+/// A filter failure with the filter's own message.
+pub(crate) fn failure(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidOperation, message.into())
+}
+
+/// A value as the text a string filter works on (Python's `str()`);
+/// undefined is an error rather than an empty string.
+pub(crate) fn text_of(value: &Value) -> Result<String, Error> {
+    if value.is_undefined() {
+        return Err(Error::from(ErrorKind::UndefinedError));
+    }
+    Ok(py_str(value))
+}

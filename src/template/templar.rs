@@ -1,0 +1,149 @@
+//! The template engine the executor shares between all workers: renders
+//! strings (keeping native types for a lone `{{ expr }}`), whole values,
+//! bare expressions and `when:`-style conditions.
+
+use minijinja::value::ValueKind;
+
+use super::cache::CachingEnvironment;
+use super::condition::truth_of;
+use super::environment::ansible_environment;
+use super::error::TemplateError;
+use super::native::{TemplateShape, shape};
+use crate::value::{Value, map_from_pairs};
+
+/// The template engine shared by every worker (`Send + Sync`).
+pub struct Templar {
+    engine: CachingEnvironment,
+}
+
+impl Default for Templar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Templar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templar").finish_non_exhaustive()
+    }
+}
+
+impl Templar {
+    pub fn new() -> Self {
+        Self {
+            engine: CachingEnvironment::new(ansible_environment()),
+        }
+    }
+
+    /// Render a string. Text without template markers comes back as-is
+    /// (unparsed); a string that is one `{{ expression }}` and nothing else
+    /// yields the expression's own value (a list stays a list), as Ansible
+    /// 2.19 does; anything else renders to a string.
+    pub fn render_str(&self, text: &str, vars: &Value) -> Result<Value, TemplateError> {
+        match shape(text) {
+            TemplateShape::Plain => Ok(Value::from(text)),
+            TemplateShape::SingleExpression(expr) => self.eval_defined(expr, vars),
+            TemplateShape::Text => self.render_text(text, vars).map(Value::from),
+        }
+    }
+
+    /// Render every string inside `value`, map keys included. Other
+    /// scalars are returned unchanged.
+    pub fn render_value(&self, value: &Value, vars: &Value) -> Result<Value, TemplateError> {
+        match value.kind() {
+            ValueKind::String => match value.as_str() {
+                Some(text) => self.render_str(text, vars),
+                None => Ok(value.clone()),
+            },
+            ValueKind::Seq | ValueKind::Iterable => self.render_seq(value, vars),
+            ValueKind::Map => self.render_map(value, vars),
+            _ => Ok(value.clone()),
+        }
+    }
+
+    /// Evaluate a bare expression (`debug: var=`); `{{ expr }}` is accepted
+    /// too. An expression that is undefined is an error naming it.
+    pub fn eval_expr(&self, expr: &str, vars: &Value) -> Result<Value, TemplateError> {
+        match shape(expr.trim()) {
+            TemplateShape::SingleExpression(inner) => self.eval_defined(inner, vars),
+            _ => self.eval_defined(expr, vars),
+        }
+    }
+
+    /// Evaluate a `when:`/`failed_when:`/`changed_when:`/`until:` condition.
+    /// It is a bare expression; a `{{ }}`-wrapped one is accepted, and
+    /// anything else with template markers is rendered first and the result
+    /// evaluated as an expression, as older Ansible did.
+    pub fn eval_condition(&self, expr: &str, vars: &Value) -> Result<bool, TemplateError> {
+        let expr = expr.trim();
+        let value = match shape(expr) {
+            TemplateShape::Plain => self.eval_defined(expr, vars)?,
+            TemplateShape::SingleExpression(inner) => self.eval_defined(inner, vars)?,
+            TemplateShape::Text => {
+                let rendered = self.render_text(expr, vars)?;
+                self.eval_defined(rendered.trim(), vars)?
+            }
+        };
+        truth_of(&value, expr)
+    }
+
+    /// Render `text` as a template to a string.
+    pub fn render_text(&self, text: &str, vars: &Value) -> Result<String, TemplateError> {
+        self.engine.render(text, vars)
+    }
+
+    /// Evaluate an expression whose result must not be undefined.
+    fn eval_defined(&self, expr: &str, vars: &Value) -> Result<Value, TemplateError> {
+        let value = self.engine.eval(expr, vars)?;
+        if value.is_undefined() {
+            return Err(self.undefined_error(expr, vars));
+        }
+        Ok(value)
+    }
+
+    /// The error for an expression that evaluated to undefined: printing it
+    /// makes minijinja name the undefined part (`a.b` in `a.b | upper`).
+    fn undefined_error(&self, expr: &str, vars: &Value) -> TemplateError {
+        let source = format!("{{{{ {expr} }}}}");
+        match self.render_text(&source, vars) {
+            Err(err) => err,
+            Ok(_) => TemplateError::undefined(expr),
+        }
+    }
+
+    fn render_seq(&self, value: &Value, vars: &Value) -> Result<Value, TemplateError> {
+        let items = value
+            .try_iter()
+            .map_err(|err| TemplateError::evaluation(err.to_string()))?;
+        items
+            .map(|item| self.render_value(&item, vars))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::from)
+    }
+
+    fn render_map(&self, value: &Value, vars: &Value) -> Result<Value, TemplateError> {
+        let keys = value
+            .try_iter()
+            .map_err(|err| TemplateError::evaluation(err.to_string()))?;
+        let mut pairs = Vec::new();
+        for key in keys {
+            let item = value.get_item(&key).unwrap_or_default();
+            pairs.push((
+                self.render_value(&key, vars)?,
+                self.render_value(&item, vars)?,
+            ));
+        }
+        Ok(map_from_pairs(pairs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Templar;
+
+    #[test]
+    fn templar_is_shareable_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Templar>();
+    }
+}
