@@ -52,9 +52,12 @@ fn first_line(text: &str) -> String {
 
 fn convert(raw: Spanned<Raw>, file: &Arc<SourceFile>) -> Node {
     let span = span_of(&raw, file);
+    let source = source_text(&raw, file);
     let kind = match raw.value {
         Raw::Null => NodeKind::Null,
-        Raw::Bool(b) => NodeKind::Bool(b),
+        Raw::Bool(b) if is_pyyaml_bool(source) => NodeKind::Bool(b),
+        // YAML 1.1 also reads `y`/`n` as booleans; PyYAML, and so Ansible, does not.
+        Raw::Bool(_) => NodeKind::Str(source.unwrap_or_default().to_string()),
         Raw::Int(i) => NodeKind::Int(i),
         Raw::Float(f) => NodeKind::Float(f),
         Raw::Str(s) => NodeKind::Str(s),
@@ -67,6 +70,25 @@ fn convert(raw: Spanned<Raw>, file: &Arc<SourceFile>) -> Node {
         ),
     };
     Node { kind, span }
+}
+
+/// The scalar exactly as written, when the source offsets are known.
+fn source_text<'a, T>(spanned: &Spanned<T>, file: &'a SourceFile) -> Option<&'a str> {
+    let span = spanned.referenced.span();
+    let start = usize::try_from(span.byte_offset()?).ok()?;
+    let len = usize::try_from(span.byte_len()?).ok()?;
+    file.text.get(start..start + len)
+}
+
+/// The spellings PyYAML reads as booleans.
+fn is_pyyaml_bool(text: Option<&str>) -> bool {
+    text.is_none_or(|t| {
+        matches!(
+            t,
+            "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+                | "on" | "On" | "ON" | "off" | "Off" | "OFF"
+        )
+    })
 }
 
 fn span_of<T>(spanned: &Spanned<T>, file: &Arc<SourceFile>) -> Span {
@@ -164,7 +186,8 @@ mod tests {
 
     #[test]
     fn yaml_1_1_scalars_as_ansible_reads_them() {
-        let node = parse("a: yes\nb: off\nc: 0755\nd: '0755'\ne: ~\nf: 1.5\n");
+        let node = parse("a: yes\nb: off\nc: 0755\nd: '0755'\ne: ~\nf: 1.5\ny: n\n");
+        assert_eq!(node.get("y").and_then(Node::as_str), Some("n"), "y/n stay strings, as in PyYAML");
         assert!(matches!(
             node.get("a").map(|n| &n.kind),
             Some(NodeKind::Bool(true))
