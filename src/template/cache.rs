@@ -112,17 +112,35 @@ mod tests {
     fn cached_renders_give_the_same_results() {
         let cache = CachingEnvironment::new(ansible_environment());
         for _ in 0..3 {
-            assert_eq!(cache.render("{{ name }}:{{ port }}", &vars()).ok().as_deref(), Some("web01:8080"));
-            assert_eq!(cache.eval("port + 1", &vars()).ok(), Some(Value::from(8081)));
-            assert_eq!(cache.eval("'%}' ~ name", &vars()).ok(), Some(Value::from("%}web01")));
+            assert_eq!(
+                cache
+                    .render("{{ name }}:{{ port }}", &vars())
+                    .ok()
+                    .as_deref(),
+                Some("web01:8080")
+            );
+            assert_eq!(
+                cache.eval("port + 1", &vars()).ok(),
+                Some(Value::from(8081))
+            );
+            assert_eq!(
+                cache.eval("'%}' ~ name", &vars()).ok(),
+                Some(Value::from("%}web01"))
+            );
         }
     }
 
     #[test]
     fn include_cannot_reach_cached_sources() {
         let cache = CachingEnvironment::new(ansible_environment());
-        let err = cache.render("{% include 'x' %}", &vars()).expect_err("no such template");
-        assert!(err.message.contains("not found") || err.message.contains("x"), "{}", err.message);
+        let err = cache
+            .render("{% include 'x' %}", &vars())
+            .expect_err("no such template");
+        assert!(
+            err.message.contains("not found") || err.message.contains("x"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

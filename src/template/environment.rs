@@ -43,6 +43,5 @@ pub fn ansible_environment() -> Environment<'static> {
 fn add_jinja2_builtins_from_contrib(env: &mut Environment<'static>) {
     use minijinja_contrib::filters as contrib;
     env.add_filter("filesizeformat", contrib::filesizeformat);
-    env.add_filter("truncate", contrib::truncate);
     env.add_filter("striptags", contrib::striptags);
 }

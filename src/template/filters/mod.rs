@@ -1,6 +1,8 @@
 //! Ansible's filters, where minijinja's builtins differ from Jinja2/Ansible
 //! or do not exist. Each file holds one family of filters.
 
+#[cfg(test)]
+mod builtins_check;
 mod collections;
 mod core;
 mod encoding;
@@ -11,6 +13,7 @@ pub mod regex;
 mod serialize;
 #[cfg(test)]
 pub mod test_support;
+mod text;
 
 use minijinja::{Environment, Error, ErrorKind};
 
@@ -27,6 +30,7 @@ pub fn register(env: &mut Environment<'static>) {
     paths::register(env);
     collections::register(env);
     math::register(env);
+    text::register(env);
 }
 
 /// A filter failure with the filter's own message.
