@@ -2,7 +2,7 @@
 //! then each IdentityFile. Passphrases come from the environment, never from
 //! a prompt, because many hosts connect at once.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -17,8 +17,12 @@ pub const PASSPHRASE_ENV: &str = "RUNBOOK_SSH_KEY_PASSPHRASE";
 /// Authenticate `session` as `config.user`, or say what was tried.
 pub fn authenticate(session: &Session, config: &SshConfig) -> Result<(), ConnectionError> {
     let mut tried = Vec::new();
-    if std::env::var_os("SSH_AUTH_SOCK").is_some() {
-        match try_agent(session, &config.user) {
+    if let Some(socket) = &config.identity_agent {
+        let wanted: Option<Vec<Vec<u8>>> = config.identities_only.then(|| {
+            let files = config.identity_files.iter();
+            files.filter_map(|key| public_blob(key)).collect()
+        });
+        match try_agent(session, socket, &config.user, wanted.as_deref()) {
             Ok(true) => return Ok(()),
             Ok(false) => tried.push("the ssh-agent's keys".to_string()),
             Err(reason) => tried.push(format!("ssh-agent ({reason})")),
@@ -43,12 +47,23 @@ pub fn authenticate(session: &Session, config: &SshConfig) -> Result<(), Connect
     })
 }
 
-fn try_agent(session: &Session, user: &str) -> Result<bool, ssh2::Error> {
+/// Try the agent's keys, or only those in `wanted` (public key blobs).
+fn try_agent(
+    session: &Session,
+    socket: &Path,
+    user: &str,
+    wanted: Option<&[Vec<u8>]>,
+) -> Result<bool, ssh2::Error> {
     let mut agent = session.agent()?;
+    agent.set_identity_path(socket)?;
     agent.connect()?;
     agent.list_identities()?;
-    for identity in agent.identities()? {
-        if agent.userauth(user, &identity).is_ok() && session.authenticated() {
+    let identities = agent.identities()?;
+    let offered = identities
+        .iter()
+        .filter(|identity| wanted.is_none_or(|blobs| blobs.iter().any(|b| b == identity.blob())));
+    for identity in offered {
+        if agent.userauth(user, identity).is_ok() && session.authenticated() {
             let _ = agent.disconnect();
             return Ok(true);
         }
@@ -81,6 +96,19 @@ fn try_key_file(
         Ok(()) => Err("not accepted".to_string()),
         Err(error) => Err(error.message().to_string()),
     }
+}
+
+/// `key.pub`, beside the private key.
+fn public_key_path(key: &Path) -> PathBuf {
+    let mut name = key.file_name().unwrap_or_default().to_os_string();
+    name.push(".pub");
+    key.with_file_name(name)
+}
+
+/// The key blob of the `.pub` beside a private key, if there is one.
+fn public_blob(key: &Path) -> Option<Vec<u8>> {
+    let text = std::fs::read_to_string(public_key_path(key)).ok()?;
+    STANDARD.decode(text.split_whitespace().nth(1)?).ok()
 }
 
 /// Whether a private key file needs a passphrase: PEM keys say so in a

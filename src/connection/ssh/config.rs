@@ -40,6 +40,10 @@ pub struct SshConfig {
     pub port: u16,
     pub user: String,
     pub identity_files: Vec<PathBuf>,
+    /// `IdentitiesOnly`: offer only agent keys that match an identity file.
+    pub identities_only: bool,
+    /// The agent's socket: `IdentityAgent`, else `$SSH_AUTH_SOCK`.
+    pub identity_agent: Option<PathBuf>,
     pub proxy: Proxy,
     pub user_known_hosts: Vec<PathBuf>,
     pub global_known_hosts: Vec<PathBuf>,
@@ -61,6 +65,8 @@ pub struct SshG {
     pub port: Option<u16>,
     pub user: Option<String>,
     pub identity_files: Vec<String>,
+    pub identities_only: Option<bool>,
+    pub identity_agent: Option<String>,
     pub proxy_jump: Option<String>,
     pub proxy_command: Option<String>,
     pub user_known_hosts: Vec<String>,
@@ -86,6 +92,8 @@ pub fn parse_ssh_g(output: &str) -> SshG {
             "port" => parsed.port = value.parse().ok(),
             "user" => parsed.user = non_empty(value),
             "identityfile" => parsed.identity_files.extend(non_empty(value)),
+            "identitiesonly" => parsed.identities_only = yes_no(value),
+            "identityagent" => parsed.identity_agent = non_empty(value),
             "proxyjump" => parsed.proxy_jump = non_empty(value).filter(|v| v != "none"),
             "proxycommand" => parsed.proxy_command = non_empty(value).filter(|v| v != "none"),
             "userknownhostsfile" => parsed.user_known_hosts = words().collect(),
@@ -221,6 +229,8 @@ pub fn merge(spec: &ConnectionSpec, ssh_g: SshG, home: &Path) -> SshConfig {
             .or(ssh_g.user)
             .unwrap_or_else(|| "root".to_string()),
         identity_files,
+        identities_only: ssh_g.identities_only.unwrap_or(false),
+        identity_agent: agent_socket(ssh_g.identity_agent.as_deref(), home),
         proxy,
         user_known_hosts,
         global_known_hosts,
@@ -237,6 +247,22 @@ pub fn merge(spec: &ConnectionSpec, ssh_g: SshG, home: &Path) -> SshConfig {
             .unwrap_or(spec.connect_timeout),
         server_alive_interval: ssh_g.server_alive_interval.unwrap_or(0),
         ssh_args: spec.ssh_args.clone(),
+    }
+}
+
+/// `IdentityAgent none` turns the agent off; `SSH_AUTH_SOCK` (the default)
+/// means the environment variable.
+fn agent_socket(identity_agent: Option<&str>, home: &Path) -> Option<PathBuf> {
+    match identity_agent {
+        Some("none") => None,
+        Some(path) if path != "SSH_AUTH_SOCK" => {
+            let variable = path.strip_prefix('$');
+            match variable {
+                Some(name) => std::env::var_os(name).map(PathBuf::from),
+                None => Some(expand_tilde(path, home)),
+            }
+        }
+        _ => std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from),
     }
 }
 
@@ -266,7 +292,7 @@ mod tests {
         identityfile ~/.ssh/id_rsa\nidentityfile /keys/ci\nproxyjump bastion,inner\n\
         userknownhostsfile ~/.ssh/known_hosts /etc/kh2\n\
         globalknownhostsfile /etc/ssh/ssh_known_hosts\nstricthostkeychecking accept-new\n\
-        connecttimeout none\nserveraliveinterval 15\nhashknownhosts yes\n";
+        connecttimeout none\nserveraliveinterval 15\nhashknownhosts yes\nidentitiesonly yes\n";
 
     fn spec(address: &str) -> ConnectionSpec {
         let mut spec = ConnectionSpec::local(address);
@@ -286,6 +312,22 @@ mod tests {
         assert_eq!(parsed.connect_timeout, None);
         assert_eq!(parsed.server_alive_interval, Some(15));
         assert_eq!(parsed.hash_known_hosts, Some(true));
+        assert_eq!(parsed.identities_only, Some(true));
+        let agent = parse_ssh_g("identityagent ~/agent.sock\n").identity_agent;
+        let config = merge(
+            &spec("h"),
+            SshG {
+                identity_agent: agent,
+                ..SshG::default()
+            },
+            Path::new("/u"),
+        );
+        assert_eq!(config.identity_agent, Some(PathBuf::from("/u/agent.sock")));
+        let off = SshG {
+            identity_agent: Some("none".into()),
+            ..SshG::default()
+        };
+        assert_eq!(merge(&spec("h"), off, Path::new("/u")).identity_agent, None);
     }
 
     #[test]

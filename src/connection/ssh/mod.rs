@@ -27,6 +27,8 @@ use super::{Connection, ConnectionError, ConnectionSpec, ExecOutput};
 use proxy::ProxyProcess;
 use shell::{Outcome, Shell, Transport};
 
+const CLOSE_TIMEOUT_MS: u32 = 2_000;
+
 /// An open SSH connection to one host with its persistent shell.
 pub struct SshConnection {
     spec: ConnectionSpec,
@@ -137,6 +139,9 @@ impl Connection for SshConnection {
 
     fn close(&mut self) {
         if let Some(mut live) = self.live.take() {
+            // A host that stopped answering must not hold the run up for
+            // long: the goodbyes below are a courtesy.
+            live.session.set_timeout(CLOSE_TIMEOUT_MS);
             if let Some(shell) = live.shell.take() {
                 shell.close(&live.transport(&self.config));
             }

@@ -8,12 +8,16 @@ use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use super::config::{Proxy, SshConfig};
 use crate::connection::ConnectionError;
 
 /// How much of the proxy's stderr is kept for error messages.
 const STDERR_LIMIT: usize = 16 * 1024;
+
+/// How long an error message waits for a failed proxy's last words.
+const STDERR_GRACE: Duration = Duration::from_secs(1);
 
 /// A running proxy child; killed when dropped.
 pub struct ProxyProcess {
@@ -44,8 +48,13 @@ impl ProxyProcess {
             })
     }
 
-    /// What the proxy printed on stderr so far (for error messages).
+    /// What the proxy printed on stderr (for error messages). A proxy that
+    /// failed usually exits at once: give it a moment to finish speaking.
     pub fn stderr_text(&self) -> String {
+        let deadline = Instant::now() + STDERR_GRACE;
+        while Arc::strong_count(&self.stderr) > 1 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         let bytes = self.stderr.lock().map(|b| b.clone()).unwrap_or_default();
         String::from_utf8_lossy(&bytes).trim().to_string()
     }
@@ -126,6 +135,8 @@ fn pump(from: &mut impl Read, to: &mut impl Write) {
     }
 }
 
+/// Keep the child's stderr; the thread's clone of `into` is dropped at EOF,
+/// which is how [`ProxyProcess::stderr_text`] knows it has everything.
 fn capture(mut stderr: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) {
     std::thread::spawn(move || {
         let mut buffer = [0u8; 4096];

@@ -177,14 +177,17 @@ fn check_host_key(
     let fingerprint = known_hosts::fingerprint(key);
     match known_hosts::verify(known, lookup, key) {
         Verdict::Known => Ok(()),
-        Verdict::Changed { file } | Verdict::Revoked { file } => {
-            Err(ConnectionError::ChangedHostKey {
-                host: config.name.clone(),
-                address: lookup.to_string(),
-                fingerprint,
-                known_hosts: file.display().to_string(),
-            })
-        }
+        Verdict::Changed { file } => Err(ConnectionError::ChangedHostKey {
+            host: config.name.clone(),
+            address: lookup.to_string(),
+            fingerprint,
+            known_hosts: file.display().to_string(),
+        }),
+        Verdict::Revoked { file } => Err(ConnectionError::RevokedHostKey {
+            host: config.name.clone(),
+            fingerprint,
+            known_hosts: file.display().to_string(),
+        }),
         Verdict::Unknown if config.host_key_policy == HostKeyPolicy::AcceptNew => {
             record_key(config, lookup, key)
         }

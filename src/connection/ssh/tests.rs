@@ -225,12 +225,9 @@ fn a_closed_port_fails_fast_with_a_connect_error() {
     assert!(started.elapsed() < Duration::from_secs(3));
 }
 
-#[test]
-fn proxy_jump_goes_through_the_jump_host() {
-    let jump = TestSshd::start();
-    let target = TestSshd::start();
-    // One key and one known_hosts file for both, through an ssh config file,
-    // as an operator would set up a bastion.
+/// An ssh config file giving one key and one known_hosts file for a jump
+/// host and a target behind it, as an operator would set up a bastion.
+fn bastion_config(jump: &TestSshd, target: &TestSshd) -> String {
     std::fs::copy(jump.path("id_ed25519.pub"), target.path("authorized_keys")).expect("authorize");
     jump.trust();
     append(&jump.known_hosts(), &target.known_hosts_line());
@@ -245,23 +242,154 @@ fn proxy_jump_goes_through_the_jump_host() {
         ),
     )
     .expect("ssh_config");
-    let mut spec = target.spec();
-    spec.private_key_file = None;
-    spec.user = None;
-    spec.ssh_args = vec![
-        "-F".into(),
-        ssh_config.display().to_string(),
-        "-J".into(),
-        format!("root@127.0.0.1:{}", jump.port),
-    ];
-    let mut connection = connect(&spec);
-    assert_eq!(run(&mut connection, "echo via jump").1, "via jump\n");
+    ssh_config.display().to_string()
+}
+
+fn assert_forwarded(jump: &TestSshd, target: &TestSshd) {
     let forwarded = format!("target 127.0.0.1 port {}", target.port);
     assert!(
         jump.log().contains(&forwarded),
         "the jump host did not forward: {}",
         jump.log()
     );
+}
+
+#[test]
+fn proxy_jump_goes_through_the_jump_host() {
+    let (jump, target) = (TestSshd::start(), TestSshd::start());
+    let mut spec = target.spec();
+    spec.private_key_file = None;
+    spec.user = None;
+    spec.ssh_args = vec![
+        "-F".into(),
+        bastion_config(&jump, &target),
+        "-J".into(),
+        format!("root@127.0.0.1:{}", jump.port),
+    ];
+    let mut connection = connect(&spec);
+    assert_eq!(run(&mut connection, "echo via jump").1, "via jump\n");
+    assert_forwarded(&jump, &target);
+}
+
+#[test]
+fn proxy_command_carries_the_session() {
+    let (jump, target) = (TestSshd::start(), TestSshd::start());
+    let ssh_config = bastion_config(&jump, &target);
+    let mut spec = target.spec();
+    spec.private_key_file = None;
+    spec.ssh_args = vec![
+        "-F".into(),
+        ssh_config.clone(),
+        "-o".into(),
+        format!(
+            "ProxyCommand=ssh -F {ssh_config} -W %h:%p -p {} 127.0.0.1",
+            jump.port
+        ),
+    ];
+    let mut connection = connect(&spec);
+    assert_eq!(run(&mut connection, "echo proxied").1, "proxied\n");
+    assert_forwarded(&jump, &target);
+}
+
+#[test]
+fn a_failing_proxy_is_reported_with_what_it_said() {
+    let server = TestSshd::start();
+    let mut spec = server.spec();
+    spec.ssh_args.extend([
+        "-o".into(),
+        "ProxyCommand=echo no route to %h >&2; exit 1".into(),
+    ]);
+    match SshConnection::connect(&spec) {
+        Err(error @ ConnectionError::Handshake { .. }) => {
+            assert!(
+                error.to_string().contains("no route to 127.0.0.1"),
+                "{error}"
+            );
+        }
+        other => panic!("expected Handshake, got {other:?}"),
+    }
+}
+
+/// An `ssh-agent` on a private socket holding `key`; killed on drop.
+struct Agent(std::process::Child, std::path::PathBuf);
+
+impl Agent {
+    fn start(server: &TestSshd, key: &std::path::Path) -> Self {
+        let socket = server.path("agent.sock");
+        let child = std::process::Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("ssh-agent");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !socket.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let added = std::process::Command::new("ssh-add")
+            .arg("-q")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", &socket)
+            .status()
+            .expect("ssh-add");
+        assert!(added.success());
+        Self(child, socket)
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_agent_logs_in_unless_identities_only_excludes_its_key() {
+    let server = TestSshd::start();
+    server.trust();
+    let agent = Agent::start(&server, &server.path("id_ed25519"));
+    let other = server.path("other_key");
+    keygen(&other);
+    let mut spec = server.spec();
+    spec.private_key_file = None;
+    spec.ssh_args.extend([
+        "-o".into(),
+        format!("IdentityAgent={}", agent.1.display()),
+        "-o".into(),
+        format!("IdentityFile={}", other.display()),
+    ]);
+    let mut connection = connect(&spec);
+    assert_eq!(run(&mut connection, "echo agent").1, "agent\n");
+    spec.ssh_args
+        .extend(["-o".into(), "IdentitiesOnly=yes".into()]);
+    let result = SshConnection::connect(&spec);
+    assert!(
+        matches!(result, Err(ConnectionError::Auth { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn an_encrypted_key_without_a_passphrase_names_the_variable_to_set() {
+    if std::env::var_os(super::PASSPHRASE_ENV).is_some() {
+        return; // the variable is set here: the message would not apply
+    }
+    let server = TestSshd::start();
+    server.trust();
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-p", "-N", "sesame", "-P", "", "-f"])
+        .arg(server.path("id_ed25519"))
+        .status()
+        .expect("ssh-keygen -p");
+    assert!(status.success());
+    match SshConnection::connect(&server.spec()) {
+        Err(error @ ConnectionError::Auth { .. }) => {
+            assert!(error.to_string().contains(super::PASSPHRASE_ENV), "{error}");
+        }
+        other => panic!("expected Auth, got {other:?}"),
+    }
 }
 
 #[test]
