@@ -16,11 +16,19 @@ pub enum ConnectionError {
         fingerprint: String,
     },
     #[error(
-        "HOST KEY FOR {host} HAS CHANGED (now {fingerprint}); it may be an attack or a reinstalled host\n  if the change is expected: ssh-keygen -R {address} -f {known_hosts}"
+        "HOST KEY FOR {host} HAS CHANGED (now {fingerprint}); it may be an attack or a reinstalled host\n  runbook refuses changed keys whatever StrictHostKeyChecking or --accept-new-host-keys say\n  if the change is expected: ssh-keygen -R '{address}' -f {known_hosts}"
     )]
     ChangedHostKey {
         host: String,
         address: String,
+        fingerprint: String,
+        known_hosts: String,
+    },
+    #[error(
+        "host key for {host} ({fingerprint}) is marked @revoked in {known_hosts}; refusing to connect"
+    )]
+    RevokedHostKey {
+        host: String,
         fingerprint: String,
         known_hosts: String,
     },

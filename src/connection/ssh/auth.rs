@@ -1,0 +1,191 @@
+//! Public-key authentication the way `ssh` does it: the agent's keys first,
+//! then each IdentityFile. Passphrases come from the environment, never from
+//! a prompt, because many hosts connect at once.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use ssh2::Session;
+
+use super::config::SshConfig;
+use crate::connection::ConnectionError;
+
+/// The environment variable holding the passphrase of encrypted keys.
+pub const PASSPHRASE_ENV: &str = "RUNBOOK_SSH_KEY_PASSPHRASE";
+
+/// Authenticate `session` as `config.user`, or say what was tried.
+pub fn authenticate(session: &Session, config: &SshConfig) -> Result<(), ConnectionError> {
+    let mut tried = Vec::new();
+    if let Some(socket) = &config.identity_agent {
+        let wanted: Option<Vec<Vec<u8>>> = config.identities_only.then(|| {
+            let files = config.identity_files.iter();
+            files.filter_map(|key| public_blob(key)).collect()
+        });
+        match try_agent(session, socket, &config.user, wanted.as_deref()) {
+            Ok(true) => return Ok(()),
+            Ok(false) => tried.push("the ssh-agent's keys".to_string()),
+            Err(reason) => tried.push(format!("ssh-agent ({reason})")),
+        }
+    }
+    let passphrase = std::env::var(PASSPHRASE_ENV).ok();
+    for key in config.identity_files.iter().filter(|path| path.is_file()) {
+        match try_key_file(session, &config.user, key, passphrase.as_deref()) {
+            Ok(()) => return Ok(()),
+            Err(reason) => tried.push(format!("{} ({reason})", key.display())),
+        }
+    }
+    let reason = if tried.is_empty() {
+        "no ssh-agent and no identity file found (set ansible_ssh_private_key_file or IdentityFile)"
+            .to_string()
+    } else {
+        format!("tried {}", tried.join(", "))
+    };
+    Err(ConnectionError::Auth {
+        user: config.user.clone(),
+        reason,
+    })
+}
+
+/// Try the agent's keys, or only those in `wanted` (public key blobs).
+fn try_agent(
+    session: &Session,
+    socket: &Path,
+    user: &str,
+    wanted: Option<&[Vec<u8>]>,
+) -> Result<bool, ssh2::Error> {
+    let mut agent = session.agent()?;
+    agent.set_identity_path(socket)?;
+    agent.connect()?;
+    agent.list_identities()?;
+    let identities = agent.identities()?;
+    let offered = identities
+        .iter()
+        .filter(|identity| wanted.is_none_or(|blobs| blobs.iter().any(|b| b == identity.blob())));
+    for identity in offered {
+        if agent.userauth(user, identity).is_ok() && session.authenticated() {
+            let _ = agent.disconnect();
+            return Ok(true);
+        }
+    }
+    let _ = agent.disconnect();
+    Ok(false)
+}
+
+fn try_key_file(
+    session: &Session,
+    user: &str,
+    key: &Path,
+    passphrase: Option<&str>,
+) -> Result<(), String> {
+    let text = std::fs::read_to_string(key).map_err(|e| format!("unreadable: {e}"))?;
+    let encrypted = is_encrypted(&text);
+    if encrypted && passphrase.is_none() {
+        return Err(format!("encrypted; set {PASSPHRASE_ENV} to its passphrase"));
+    }
+    let public = key.with_file_name(format!(
+        "{}.pub",
+        key.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let public = public.is_file().then_some(public.as_path());
+    let passphrase = passphrase.filter(|_| encrypted);
+    match session.userauth_pubkey_file(user, public, key, passphrase) {
+        Ok(()) if session.authenticated() => Ok(()),
+        Ok(()) => Err("not accepted".to_string()),
+        Err(error) => Err(error.message().to_string()),
+    }
+}
+
+/// `key.pub`, beside the private key.
+fn public_key_path(key: &Path) -> PathBuf {
+    let mut name = key.file_name().unwrap_or_default().to_os_string();
+    name.push(".pub");
+    key.with_file_name(name)
+}
+
+/// The key blob of the `.pub` beside a private key, if there is one.
+fn public_blob(key: &Path) -> Option<Vec<u8>> {
+    let text = std::fs::read_to_string(public_key_path(key)).ok()?;
+    STANDARD.decode(text.split_whitespace().nth(1)?).ok()
+}
+
+/// Whether a private key file needs a passphrase: PEM keys say so in a
+/// header, OpenSSH keys name their cipher right after the magic.
+pub fn is_encrypted(text: &str) -> bool {
+    let pem_encrypted = text.lines().any(|line| {
+        line.starts_with("-----BEGIN ENCRYPTED")
+            || (line.starts_with("Proc-Type:") && line.contains("ENCRYPTED"))
+    });
+    if pem_encrypted {
+        return true;
+    }
+    let body: String = text
+        .lines()
+        .skip_while(|line| !line.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"))
+        .skip(1)
+        .take_while(|line| !line.starts_with("-----END"))
+        .collect();
+    let Ok(bytes) = STANDARD.decode(body.trim()) else {
+        return false;
+    };
+    openssh_cipher(&bytes).is_some_and(|cipher| cipher != b"none")
+}
+
+fn openssh_cipher(bytes: &[u8]) -> Option<&[u8]> {
+    const MAGIC: &[u8] = b"openssh-key-v1\0";
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+    rest.get(4..4usize.checked_add(len)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn keygen(passphrase: &str, format: &[&str]) -> Option<String> {
+        let dir = tempfile::tempdir().ok()?;
+        let path = dir.path().join("k");
+        let status = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ecdsa", "-N", passphrase])
+            .args(format)
+            .arg("-f")
+            .arg(&path)
+            .status()
+            .ok()?;
+        status
+            .success()
+            .then(|| std::fs::read_to_string(&path).ok())?
+    }
+
+    #[test]
+    fn tells_encrypted_keys_from_plain_ones() {
+        for format in [&[][..], &["-m", "PEM"][..]] {
+            let (Some(plain), Some(locked)) = (keygen("", format), keygen("secret", format)) else {
+                return; // no ssh-keygen here
+            };
+            assert!(!is_encrypted(&plain), "{format:?} plain");
+            assert!(is_encrypted(&locked), "{format:?} encrypted");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_any_text(text in "\\PC*") {
+            let _ = is_encrypted(&text);
+        }
+
+        #[test]
+        fn never_panics_on_any_key_body(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut body = b"openssh-key-v1\0".to_vec();
+            body.extend(bytes);
+            let text = format!(
+                "-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----\n",
+                STANDARD.encode(body)
+            );
+            let _ = is_encrypted(&text);
+        }
+    }
+}

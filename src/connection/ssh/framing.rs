@@ -1,0 +1,238 @@
+//! How one command travels over the persistent shell and how its end is
+//! recognised, kept free of I/O so it can be tested on its own.
+//!
+//! A command is sent as one line of `sh`:
+//!
+//! ```text
+//! ( eval '<script>' ) </dev/null; printf '%s %d\n' MARK $?; printf '%s\n' MARK >&2
+//! ```
+//!
+//! The subshell keeps `exit`, `cd`, `export` and `umask` from touching the
+//! persistent shell, and `</dev/null` keeps the script from eating the shell's
+//! own input (the rest of the command stream). `MARK` is 32 random hex digits,
+//! fresh for every command, so no output can fake it; the end of stdout is
+//! `MARK <status>\n` and the end of stderr is `MARK\n`, found anywhere in the
+//! byte stream, so output without a final newline comes back exactly.
+//!
+//! Input for the command goes in a quoted here-document of base64, decoded on
+//! the host: `base64 -d <<'MARK' | ( eval ... )`. The shell reads a
+//! here-document in full before it runs the line, so the input cannot be
+//! confused with the commands after it, and base64 makes any bytes (NUL, a
+//! line that equals the delimiter, no final newline) safe inside it. It needs
+//! `base64` on the host (coreutils and busybox have it).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+/// A fresh random marker: 32 lowercase hex digits.
+pub fn new_marker() -> String {
+    let mut bytes = [0u8; 16];
+    rand::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The bytes to write to the shell to run `script` with `stdin`.
+pub fn frame(script: &str, stdin: Option<&[u8]>, marker: &str) -> Vec<u8> {
+    let quoted = format!("'{}'", script.replace('\'', r"'\''"));
+    let trailer = format!("; printf '%s %d\\n' {marker} $?; printf '%s\\n' {marker} >&2\n");
+    match stdin {
+        None => format!("( eval {quoted} ) </dev/null{trailer}").into_bytes(),
+        Some(input) => {
+            let mut text = format!("base64 -d <<'{marker}' | ( eval {quoted} ){trailer}");
+            let encoded = STANDARD.encode(input);
+            for chunk in encoded.as_bytes().chunks(76) {
+                text.push_str(&String::from_utf8_lossy(chunk));
+                text.push('\n');
+            }
+            text.push_str(marker);
+            text.push('\n');
+            text.into_bytes()
+        }
+    }
+}
+
+/// What the shell prints before any command, to skip whatever the login shell's
+/// rc files may have printed.
+pub fn sync_frame(marker: &str) -> Vec<u8> {
+    format!("printf '%s 0\\n' {marker}; printf '%s\\n' {marker} >&2\n").into_bytes()
+}
+
+/// Collects one stream of a command until its end marker shows up.
+#[derive(Debug)]
+pub struct StreamEnd {
+    needle: Vec<u8>,
+    data: Vec<u8>,
+    /// Where the next search starts, so long output is scanned once.
+    scanned: usize,
+    found: Option<usize>,
+    /// Whether the marker is followed by ` <status>` (stdout) or not (stderr).
+    with_status: bool,
+    status: Option<i32>,
+}
+
+impl StreamEnd {
+    /// The end of stdout: `MARK <status>\n`.
+    pub fn stdout(marker: &str) -> Self {
+        Self::new(format!("{marker} "), true)
+    }
+
+    /// The end of stderr: `MARK\n`.
+    pub fn stderr(marker: &str) -> Self {
+        Self::new(format!("{marker}\n"), false)
+    }
+
+    fn new(needle: String, with_status: bool) -> Self {
+        Self {
+            needle: needle.into_bytes(),
+            data: Vec::new(),
+            scanned: 0,
+            found: None,
+            with_status,
+            status: None,
+        }
+    }
+
+    /// Take in the next bytes read from the stream.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        self.data.extend_from_slice(chunk);
+        if self.found.is_none() {
+            let start = self.scanned.saturating_sub(self.needle.len());
+            self.found = find(&self.data[start..], &self.needle).map(|at| start + at);
+            self.scanned = self.data.len();
+        }
+        if let Some(at) = self.found {
+            if !self.with_status {
+                self.status = Some(0);
+            } else if self.status.is_none() {
+                self.status = parse_status(&self.data[at + self.needle.len()..]);
+            }
+        }
+    }
+
+    /// Whether the whole end marker has arrived.
+    pub fn is_complete(&self) -> bool {
+        self.status.is_some()
+    }
+
+    /// The exit status carried by the marker (stdout only).
+    pub fn status(&self) -> Option<i32> {
+        self.status.filter(|_| self.with_status)
+    }
+
+    /// Everything before the marker (or everything, if it never came).
+    pub fn into_output(mut self) -> Vec<u8> {
+        if let Some(at) = self.found {
+            self.data.truncate(at);
+        }
+        self.data
+    }
+}
+
+/// `<digits>\n` at the start of `rest`, once the newline has arrived.
+fn parse_status(rest: &[u8]) -> Option<i32> {
+    let newline = rest.iter().position(|&b| b == b'\n')?;
+    let text = std::str::from_utf8(&rest[..newline]).ok()?;
+    // A status that does not parse is still an end: report it as -1.
+    Some(text.trim().parse().unwrap_or(-1))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn markers_are_fresh_hex() {
+        let (a, b) = (new_marker(), new_marker());
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn frames_run_the_script_in_a_subshell_under_sh() {
+        let marker = new_marker();
+        let framed = frame("echo 'hi'; exit 3", None, &marker);
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(String::from_utf8(framed).expect("utf8"))
+            .output()
+            .expect("sh");
+        let mut out = StreamEnd::stdout(&marker);
+        out.feed(&output.stdout);
+        let mut err = StreamEnd::stderr(&marker);
+        err.feed(&output.stderr);
+        assert_eq!(out.status(), Some(3));
+        assert!(err.is_complete());
+        assert_eq!(out.into_output(), b"hi\n");
+    }
+
+    #[test]
+    fn stdin_arrives_byte_for_byte_through_sh() {
+        let marker = new_marker();
+        let input: Vec<u8> = (0..=255u8).chain(*b"\nEOF\n").collect();
+        let framed = frame("cat", Some(&input), &marker);
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(String::from_utf8(framed).expect("utf8"))
+            .output()
+            .expect("sh");
+        let mut out = StreamEnd::stdout(&marker);
+        out.feed(&output.stdout);
+        assert_eq!(out.status(), Some(0));
+        assert_eq!(out.into_output(), input);
+    }
+
+    #[test]
+    fn status_waits_for_its_newline() {
+        let mut out = StreamEnd::stdout("M");
+        out.feed(b"dataM 1");
+        assert!(!out.is_complete());
+        out.feed(b"27\n");
+        assert_eq!(out.status(), Some(127));
+        assert_eq!(out.into_output(), b"data");
+    }
+
+    proptest! {
+        #[test]
+        fn output_comes_back_exactly_however_it_is_split(
+            output in proptest::collection::vec(any::<u8>(), 0..2000),
+            status in 0i32..256,
+            cuts in proptest::collection::vec(any::<usize>(), 0..8),
+        ) {
+            let marker = new_marker();
+            let mut stream = output.clone();
+            stream.extend_from_slice(format!("{marker} {status}\n").as_bytes());
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (stream.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut end = StreamEnd::stdout(&marker);
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([stream.len()]) {
+                end.feed(&stream[from..cut]);
+                from = cut;
+            }
+            prop_assert_eq!(end.status(), Some(status));
+            prop_assert_eq!(end.into_output(), output);
+        }
+
+        #[test]
+        fn an_unfinished_stream_is_not_complete(
+            output in proptest::collection::vec(any::<u8>(), 0..500),
+        ) {
+            let marker = new_marker();
+            let mut end = StreamEnd::stderr(&marker);
+            end.feed(&output);
+            end.feed(&marker.as_bytes()[..16]);
+            prop_assert!(!end.is_complete());
+        }
+    }
+}
