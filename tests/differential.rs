@@ -26,7 +26,9 @@ fn ansible_playbook(lab: &Lab, playbook: &Path) -> crate::support::Output {
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/differential").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/differential")
+        .join(name)
 }
 
 #[test]
@@ -36,6 +38,18 @@ fn core_modules_and_keywords_recap_as_ansible_does() {
     let theirs = Lab::up(2);
     let runbook = ours.run(&["play", playbook.to_str().expect("utf8"), "-i", "lab"]);
     let ansible = ansible_playbook(&theirs, &playbook);
-    assert_eq!(runbook.code, ansible.code, "exit codes differ\n--- runbook\n{}\n--- ansible\n{}", runbook.all(), ansible.all());
-    assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n--- runbook\n{}\n--- ansible\n{}", runbook.all(), ansible.all());
+    assert_eq!(
+        runbook.code,
+        ansible.code,
+        "exit codes differ\n--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    assert_eq!(
+        recap(&runbook),
+        recap(&ansible),
+        "recaps differ\n--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
 }

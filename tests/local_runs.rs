@@ -467,6 +467,10 @@ fn facts_are_gathered_in_one_task_unless_turned_off() {
     );
     let output = project.run(&["play", "site.yml", "-i", "local"]);
     output.assert_code(0);
-    assert!(output.stdout.contains("TASK [Gathering Facts]"), "{}", output.all());
+    assert!(
+        output.stdout.contains("TASK [Gathering Facts]"),
+        "{}",
+        output.all()
+    );
     assert_eq!(recap(&output)["alpha"], Recap::new(2, 0, 0, 0, 0));
 }

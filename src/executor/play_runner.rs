@@ -38,18 +38,17 @@ impl PlayCtx<'_> {
         }
     }
 
-    /// Hosts that notified `handler` (and are still up), forgetting the notifications.
+    /// Hosts among `hosts` that notified `handler`.
     fn take_notified(&self, handler: &Task, hosts: &[String]) -> Vec<String> {
-        let Ok(mut notified) = self.notified.lock() else {
+        let Ok(notified) = self.notified.lock() else {
             return Vec::new();
         };
         hosts
             .iter()
             .filter(|host| {
-                notified.get_mut(host.as_str()).is_some_and(|names| {
-                    let hit = handler_names(handler).any(|name| names.contains(name));
-                    hit
-                })
+                notified
+                    .get(host.as_str())
+                    .is_some_and(|names| handler_names(handler).any(|name| names.contains(name)))
             })
             .cloned()
             .collect()
@@ -101,7 +100,14 @@ pub fn run_play(run: &Arc<RunShared>, play: &Play, pool: &ThreadPool) -> Result<
         notified: Mutex::default(),
     };
     if play.gather_facts {
-        run_linear(run, &ctx, &gathering_facts(play), &live(run, &hosts), pool, false);
+        run_linear(
+            run,
+            &ctx,
+            &gathering_facts(play),
+            &live(run, &hosts),
+            pool,
+            false,
+        );
     }
     let sections = [&play.pre_tasks, &play.tasks, &play.post_tasks];
     match play.strategy {
@@ -120,7 +126,11 @@ pub fn run_play(run: &Arc<RunShared>, play: &Play, pool: &ThreadPool) -> Result<
 
 /// The implicit first task of a play with `gather_facts` on.
 fn gathering_facts(play: &Play) -> Task {
-    let mut task = Task::new(crate::modules::registry::setup(), "setup", play.span.clone());
+    let mut task = Task::new(
+        crate::modules::registry::setup(),
+        "setup",
+        play.span.clone(),
+    );
     task.name = Some("Gathering Facts".into());
     task
 }

@@ -49,11 +49,16 @@ impl Module for Setup {
     fn run(&self, _args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
         let output = ctx.connection()?.run(SCRIPT, None)?;
         if output.rc != 0 {
-            return Ok(Outcome::failed(format!("gathering facts failed: {}", output.stderr_text().trim())));
+            return Ok(Outcome::failed(format!(
+                "gathering facts failed: {}",
+                output.stderr_text().trim()
+            )));
         }
         let facts = parse_facts(&output.stdout_text());
         let mut outcome = Outcome::ok().with("ansible_facts", map_value(facts.clone()));
-        outcome.facts.insert("ansible_facts".into(), map_value(facts.clone()));
+        outcome
+            .facts
+            .insert("ansible_facts".into(), map_value(facts.clone()));
         for (name, value) in facts {
             outcome.facts.insert(format!("ansible_{name}"), value);
         }
@@ -67,13 +72,27 @@ fn parse_facts(text: &str) -> VarMap {
     let basics = key_values(sections.next().unwrap_or_default());
     let os_release = key_values(sections.next().unwrap_or_default());
     let environment = key_values(sections.next().unwrap_or_default());
-    let get = |key: &str| basics.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
-    let os = |key: &str| os_release.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim_matches('"').to_string());
+    let get = |key: &str| {
+        basics
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let os = |key: &str| {
+        os_release
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim_matches('"').to_string())
+    };
     let mut facts = VarMap::new();
     let mut put = |key: &str, value: Value| {
         facts.insert(key.to_string(), value);
     };
-    put("hostname", Value::from(get("hostname").split('.').next().unwrap_or_default()));
+    put(
+        "hostname",
+        Value::from(get("hostname").split('.').next().unwrap_or_default()),
+    );
     put("nodename", Value::from(get("hostname")));
     put("fqdn", Value::from(get("fqdn")));
     put("kernel", Value::from(get("kernel")));
@@ -88,39 +107,75 @@ fn parse_facts(text: &str) -> VarMap {
     put("memfree_mb", kb_to_mb(&get("memfree_kb")));
     let id = os("ID").unwrap_or_default();
     let version = os("VERSION_ID").unwrap_or_default();
-    put("distribution", Value::from(distribution_name(&id, os("NAME").as_deref())));
+    put(
+        "distribution",
+        Value::from(distribution_name(&id, os("NAME").as_deref())),
+    );
     put("distribution_version", Value::from(version.as_str()));
-    put("distribution_major_version", Value::from(version.split('.').next().unwrap_or_default()));
-    put("distribution_release", Value::from(os("VERSION_CODENAME").unwrap_or_default()));
-    put("os_family", Value::from(os_family(&id, os("ID_LIKE").as_deref())));
-    let all_ipv4: Vec<Value> = get("all_ipv4").split_whitespace().map(Value::from).collect();
+    put(
+        "distribution_major_version",
+        Value::from(version.split('.').next().unwrap_or_default()),
+    );
+    put(
+        "distribution_release",
+        Value::from(os("VERSION_CODENAME").unwrap_or_default()),
+    );
+    put(
+        "os_family",
+        Value::from(os_family(&id, os("ID_LIKE").as_deref())),
+    );
+    let all_ipv4: Vec<Value> = get("all_ipv4")
+        .split_whitespace()
+        .map(Value::from)
+        .collect();
     let default = get("default_ipv4");
-    let default = if default.is_empty() { all_ipv4.first().map(|v| v.to_string()).unwrap_or_default() } else { default };
-    put("default_ipv4", map_from_pairs([("address", Value::from(default))]));
+    let default = if default.is_empty() {
+        all_ipv4.first().map(|v| v.to_string()).unwrap_or_default()
+    } else {
+        default
+    };
+    put(
+        "default_ipv4",
+        map_from_pairs([("address", Value::from(default))]),
+    );
     put("all_ipv4_addresses", Value::from(all_ipv4));
     let python = get("python");
     if !python.is_empty() {
-        put("python", map_from_pairs([("executable", Value::from(python))]));
+        put(
+            "python",
+            map_from_pairs([("executable", Value::from(python))]),
+        );
     }
     put("date_time", date_time(&get("date")));
-    put("env", map_from_pairs(environment.into_iter().map(|(k, v)| (k, Value::from(v)))));
+    put(
+        "env",
+        map_from_pairs(environment.into_iter().map(|(k, v)| (k, Value::from(v)))),
+    );
     facts
 }
 
 fn key_values(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|line| line.split_once('='))
-        .filter(|(key, _)| !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|(key, _)| {
+            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
 
 fn number(text: &str) -> Value {
-    text.trim().parse::<i64>().map(Value::from).unwrap_or_default()
+    text.trim()
+        .parse::<i64>()
+        .map(Value::from)
+        .unwrap_or_default()
 }
 
 fn kb_to_mb(text: &str) -> Value {
-    text.trim().parse::<i64>().map(|kb| Value::from(kb / 1024)).unwrap_or_default()
+    text.trim()
+        .parse::<i64>()
+        .map(|kb| Value::from(kb / 1024))
+        .unwrap_or_default()
 }
 
 /// Ansible's names for the common distributions.
@@ -141,7 +196,11 @@ fn distribution_name(id: &str, name: Option<&str>) -> String {
         "openEuler" | "openeuler" => "openEuler",
         _ => "",
     };
-    if known.is_empty() { name.unwrap_or(id).to_string() } else { known.to_string() }
+    if known.is_empty() {
+        name.unwrap_or(id).to_string()
+    } else {
+        known.to_string()
+    }
 }
 
 fn os_family(id: &str, like: Option<&str>) -> String {
@@ -149,7 +208,9 @@ fn os_family(id: &str, like: Option<&str>) -> String {
     for candidate in candidates {
         let family = match candidate {
             "debian" | "ubuntu" => "Debian",
-            "rhel" | "centos" | "fedora" | "rocky" | "almalinux" | "openEuler" | "openeuler" => "RedHat",
+            "rhel" | "centos" | "fedora" | "rocky" | "almalinux" | "openEuler" | "openeuler" => {
+                "RedHat"
+            }
             "suse" | "sles" | "opensuse" => "Suse",
             "alpine" => "Alpine",
             "arch" => "Archlinux",
@@ -198,9 +259,24 @@ mod tests {
         assert_eq!(get("distribution_major_version"), "12");
         assert_eq!(get("memtotal_mb"), "2000");
         assert_eq!(get("processor_vcpus"), "2");
-        assert_eq!(facts["default_ipv4"].get_attr("address").map(|v| v.to_string()).ok(), Some("10.0.0.5".into()));
-        assert_eq!(facts["env"].get_attr("HOME").map(|v| v.to_string()).ok(), Some("/root".into()));
-        assert_eq!(facts["date_time"].get_attr("year").map(|v| v.to_string()).ok(), Some("2026".into()));
+        assert_eq!(
+            facts["default_ipv4"]
+                .get_attr("address")
+                .map(|v| v.to_string())
+                .ok(),
+            Some("10.0.0.5".into())
+        );
+        assert_eq!(
+            facts["env"].get_attr("HOME").map(|v| v.to_string()).ok(),
+            Some("/root".into())
+        );
+        assert_eq!(
+            facts["date_time"]
+                .get_attr("year")
+                .map(|v| v.to_string())
+                .ok(),
+            Some("2026".into())
+        );
         assert!(!facts.contains_key("python"));
     }
 }

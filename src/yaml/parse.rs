@@ -46,8 +46,15 @@ fn syntax_error(file: &Arc<SourceFile>, error: &serde_saphyr::Error) -> Diagnost
     }
 }
 
+/// The parser's first line, without its own `error: line N column M:` prefix
+/// (the position is shown by the span).
 fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or(text).to_string()
+    let line = text.lines().next().unwrap_or(text);
+    let without_prefix = line.strip_prefix("error: ").unwrap_or(line);
+    match without_prefix.split_once(": ") {
+        Some((position, rest)) if position.starts_with("line ") => rest.to_string(),
+        _ => without_prefix.to_string(),
+    }
 }
 
 fn convert(raw: Spanned<Raw>, file: &Arc<SourceFile>) -> Node {
@@ -85,8 +92,24 @@ fn is_pyyaml_bool(text: Option<&str>) -> bool {
     text.is_none_or(|t| {
         matches!(
             t,
-            "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
-                | "on" | "On" | "ON" | "off" | "Off" | "OFF"
+            "yes"
+                | "Yes"
+                | "YES"
+                | "no"
+                | "No"
+                | "NO"
+                | "true"
+                | "True"
+                | "TRUE"
+                | "false"
+                | "False"
+                | "FALSE"
+                | "on"
+                | "On"
+                | "ON"
+                | "off"
+                | "Off"
+                | "OFF"
         )
     })
 }
@@ -187,7 +210,11 @@ mod tests {
     #[test]
     fn yaml_1_1_scalars_as_ansible_reads_them() {
         let node = parse("a: yes\nb: off\nc: 0755\nd: '0755'\ne: ~\nf: 1.5\ny: n\n");
-        assert_eq!(node.get("y").and_then(Node::as_str), Some("n"), "y/n stay strings, as in PyYAML");
+        assert_eq!(
+            node.get("y").and_then(Node::as_str),
+            Some("n"),
+            "y/n stay strings, as in PyYAML"
+        );
         assert!(matches!(
             node.get("a").map(|n| &n.kind),
             Some(NodeKind::Bool(true))
