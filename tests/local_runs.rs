@@ -474,3 +474,91 @@ fn facts_are_gathered_in_one_task_unless_turned_off() {
     );
     assert_eq!(recap(&output)["alpha"], Recap::new(2, 0, 0, 0, 0));
 }
+
+#[test]
+fn a_limit_that_matches_nothing_is_an_error() {
+    let project =
+        project("- hosts: web\n  gather_facts: false\n  tasks:\n    - command: \"true\"\n");
+    let output = project.run(&["play", "site.yml", "-i", "local", "-l", "gamma"]);
+    output.assert_code(1);
+    assert!(
+        output
+            .stderr
+            .contains("--limit gamma leaves no hosts to target"),
+        "{}",
+        output.all()
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local", "-l", "beta"]);
+    output.assert_code(0);
+    assert!(!recap(&output).contains_key("alpha"), "{}", output.all());
+}
+
+#[test]
+fn a_missing_vars_file_is_an_error_exit_1() {
+    let project = project(
+        "- hosts: web\n  gather_facts: false\n  vars_files:\n    - vars/nope.yml\n  tasks:\n    - command: \"true\"\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(1);
+    assert!(
+        output.stderr.contains("vars/nope.yml was not found"),
+        "{}",
+        output.all()
+    );
+    assert!(output.stderr.contains("site.yml:4:7"), "{}", output.all());
+}
+
+#[test]
+fn become_is_refused_until_it_is_supported() {
+    let project = Project::new();
+    project
+        .file(
+            "inventories/local",
+            "alpha ansible_connection=local ansible_become=true\n",
+        )
+        .file(
+            "site.yml",
+            "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: \"true\"\n",
+        );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(1);
+    assert!(
+        output.stderr.contains("cannot become another user yet"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn ctrl_c_exits_99() {
+    let project = project(
+        "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - pause:\n        seconds: 30\n",
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+        .args(["play", "site.yml", "-i", "local"])
+        .current_dir(project.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(99));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("User interrupted execution"));
+}
+
+#[test]
+fn very_verbose_shows_where_each_task_is() {
+    let project = project(
+        "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - name: step\n      command: \"true\"\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local", "-vv"]);
+    output.assert_code(0);
+    assert!(output.stdout.contains("task path: "), "{}", output.all());
+    assert!(output.stdout.contains("site.yml:4:7"), "{}", output.all());
+}

@@ -60,6 +60,21 @@ pub fn play(args: &PlayArgs) -> ExitCode {
         }
     }
     let inventory = Arc::new(inventory);
+    if let Some(limit) = &args.connect.limit {
+        match inventory.select(limit) {
+            Ok(selection) if selection.hosts.is_empty() => {
+                reporter.error(&crate::source::Diagnostic::new(format!(
+                    "--limit {limit} leaves no hosts to target (it matches none in the inventory)"
+                )));
+                return ExitCode::Error;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                reporter.error(&e);
+                return ExitCode::BadOptions;
+            }
+        }
+    }
     if args.list_hosts || args.list_tasks {
         return list(&playbooks, &inventory, args, reporter.as_mut());
     }

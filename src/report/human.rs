@@ -132,9 +132,18 @@ impl Reporter for HumanReporter {
                 self.last_banner = None;
                 self.section(format!("PLAY [{name}]"));
             }
-            Event::TaskStart { name, handler, .. } => {
+            Event::TaskStart {
+                name,
+                handler,
+                location,
+            } => {
                 let kind = if *handler { "RUNNING HANDLER" } else { "TASK" };
-                self.section(format!("{kind} [{name}]"));
+                let title = format!("{kind} [{name}]");
+                let new_section = self.last_banner.as_ref() != Some(&title);
+                self.section(title);
+                if new_section && self.verbosity >= 2 {
+                    self.print(&format!("task path: {location}"));
+                }
             }
             Event::ItemResult(result) => self.print(&self.host_line(result, true)),
             Event::HostResult(result) if is_loop_summary(result) => {
