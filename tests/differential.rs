@@ -9,9 +9,14 @@ use crate::support::{Lab, recap};
 
 /// ansible-playbook from PATH, or from the venv scripts/setup makes.
 fn ansible_playbook_program() -> std::path::PathBuf {
-    let venv = std::env::var("RUNBOOK_ANSIBLE_VENV").unwrap_or_else(|_| "/opt/runbook-ansible".into());
+    let venv =
+        std::env::var("RUNBOOK_ANSIBLE_VENV").unwrap_or_else(|_| "/opt/runbook-ansible".into());
     let in_venv = Path::new(&venv).join("bin/ansible-playbook");
-    if in_venv.is_file() { in_venv } else { "ansible-playbook".into() }
+    if in_venv.is_file() {
+        in_venv
+    } else {
+        "ansible-playbook".into()
+    }
 }
 
 fn ansible_playbook(lab: &Lab, playbook: &Path) -> crate::support::Output {
