@@ -534,7 +534,7 @@ fn ctrl_c_exits_99() {
     let project = project(
         "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - pause:\n        seconds: 30\n",
     );
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"))
         .args(["play", "site.yml", "-i", "local"])
         .current_dir(project.path())
         .stdout(std::process::Stdio::null())
