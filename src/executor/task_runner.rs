@@ -235,8 +235,8 @@ fn call_module(
     };
     let mut module_ctx = ModuleContext {
         host,
-        check_mode: run.options.check,
-        diff: run.options.diff,
+        check_mode: task.check_mode.unwrap_or(run.options.check),
+        diff: task.diff.unwrap_or(run.options.diff),
         environment,
         playbook_dir: &run.playbook_dir,
         templar: &run.templar,

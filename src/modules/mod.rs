@@ -7,8 +7,11 @@ mod assert;
 mod command;
 mod context;
 mod debug;
+mod diff;
+mod error;
 mod exec;
 mod fail;
+pub mod host;
 mod outcome;
 mod pause;
 mod ping;
@@ -19,11 +22,15 @@ mod set_fact;
 mod setup;
 mod shell;
 mod spec;
+mod state;
 
 pub use args::Args;
 pub use context::{ConnectionSlot, ModuleContext};
+pub use diff::{Changes, Diff};
+pub use error::ModuleError;
 pub use outcome::Outcome;
 pub use spec::{ArgSpec, FreeForm};
+pub use state::{StateModule, Stateful};
 
 use crate::connection::ConnectionError;
 

@@ -82,6 +82,10 @@ pub struct Task {
     pub vars: VarMap,
     pub delegate_to: Option<String>,
     pub run_once: bool,
+    /// `check_mode:` — overrides `--check` for this task.
+    pub check_mode: Option<bool>,
+    /// `diff:` — overrides `--diff` for this task.
+    pub diff: Option<bool>,
 }
 
 impl Task {
@@ -108,6 +112,8 @@ impl Task {
             vars: VarMap::new(),
             delegate_to: None,
             run_once: false,
+            check_mode: None,
+            diff: None,
         }
     }
 

@@ -165,6 +165,8 @@ fn apply_keyword(
         "vars" => task.vars = var_map(value, name)?,
         "delegate_to" => task.delegate_to = Some(scalar(value, name)?),
         "run_once" => task.run_once = boolean(value, name)?,
+        "check_mode" => task.check_mode = Some(boolean(value, name)?),
+        "diff" => task.diff = Some(boolean(value, name)?),
         "loop_control" => task.loop_control = loop_control(value)?,
         _ => set_loop(task, name, key, value)?,
     }

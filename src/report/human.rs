@@ -69,7 +69,11 @@ impl HumanReporter {
                 self.details(result)
             ),
         };
-        let mut painted = paint.apply_to(line).to_string();
+        let mut painted = format!(
+            "{}{}",
+            super::diff_view::render_diffs(&result.result),
+            paint.apply_to(line)
+        );
         if result.ignored {
             painted.push_str(&format!(
                 "\n{}",

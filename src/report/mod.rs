@@ -3,6 +3,7 @@
 
 mod adhoc;
 mod banner;
+mod diff_view;
 mod human;
 mod json;
 mod readable;

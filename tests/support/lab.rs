@@ -73,6 +73,54 @@ impl Lab {
             .collect()
     }
 
+    /// Every file under the host's private directories (`/etc` changes,
+    /// `/opt`, `/srv`, `/var/lib`, `/var/log`...) with its mode and SHA-256,
+    /// to prove a `--check` run changed nothing. The shim log is left out:
+    /// it records reads too.
+    pub fn snapshot(&self, host: &str) -> std::collections::BTreeMap<String, String> {
+        use sha2::Digest;
+        use std::os::unix::fs::MetadataExt;
+        let root = self.host_root(host);
+        let mut files = std::collections::BTreeMap::new();
+        let mut pending = vec![root.clone()];
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                    continue;
+                };
+                let relative = path
+                    .strip_prefix(&root)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
+                if relative.ends_with("runbook-shims.log") {
+                    continue;
+                }
+                let content = if meta.is_file() {
+                    hex::encode(sha2::Sha256::digest(
+                        std::fs::read(&path).unwrap_or_default(),
+                    ))
+                } else if meta.is_symlink() {
+                    std::fs::read_link(&path)
+                        .map(|t| t.display().to_string())
+                        .unwrap_or_default()
+                } else {
+                    pending.push(path.clone());
+                    String::from("dir")
+                };
+                files.insert(
+                    relative,
+                    format!("{:o} {}:{} {content}", meta.mode(), meta.uid(), meta.gid()),
+                );
+            }
+        }
+        files
+    }
+
     pub fn stop_host(&self, host: &str) {
         self.lab_command(&["stop", host]).assert_code(0);
     }

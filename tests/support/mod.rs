@@ -3,10 +3,12 @@
 
 #![allow(dead_code)]
 
+mod ansible;
 mod lab;
 mod project;
 mod recap;
 
+pub use ansible::ansible_playbook;
 pub use lab::Lab;
 pub use project::{Output, Project};
 pub use recap::{Recap, recap};

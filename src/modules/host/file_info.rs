@@ -1,0 +1,160 @@
+use crate::connection::shell_quote;
+use crate::modules::{ModuleContext, ModuleError};
+
+/// What kind of thing a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Absent,
+    File,
+    Directory,
+    Link,
+    Other,
+}
+
+/// A path's facts on the host, from one round trip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileInfo {
+    pub path: String,
+    pub kind: FileKind,
+    /// Permission bits (`0o644`), including setuid/setgid/sticky.
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub owner: String,
+    pub group: String,
+    pub size: u64,
+    /// Seconds since the epoch.
+    pub mtime: i64,
+    pub atime: i64,
+    /// The target of a symbolic link.
+    pub link_target: Option<String>,
+    /// SHA-1 of a regular file's content, when asked for.
+    pub checksum: Option<String>,
+}
+
+impl FileInfo {
+    pub fn exists(&self) -> bool {
+        self.kind != FileKind::Absent
+    }
+
+    /// `0644`, as Ansible shows modes.
+    pub fn mode_text(&self) -> String {
+        format!("{:04o}", self.mode)
+    }
+}
+
+/// Facts about `path` (not following a final symlink unless `follow`),
+/// with the SHA-1 of a regular file when `checksum` is set.
+pub fn file_info(
+    ctx: &mut ModuleContext,
+    path: &str,
+    follow: bool,
+    checksum: bool,
+) -> Result<FileInfo, ModuleError> {
+    let script = info_script(path, follow, checksum);
+    let output = ctx.connection()?.run(&script, None)?;
+    if output.rc == 127 {
+        return Err(ModuleError::failed(format!(
+            "stat is not installed on {}",
+            ctx.host
+        )));
+    }
+    parse_info(path, &output.stdout_text()).ok_or_else(|| {
+        ModuleError::failed(format!(
+            "cannot read the state of {path} on {}: {}",
+            ctx.host,
+            output.stderr_text().trim()
+        ))
+    })
+}
+
+fn info_script(path: &str, follow: bool, checksum: bool) -> String {
+    let quoted = shell_quote(path);
+    let follow_flag = if follow { "-L " } else { "" };
+    let sum = if checksum {
+        "if [ -f \"$p\" ] && [ -r \"$p\" ]; then command -v sha1sum >/dev/null 2>&1 || { echo 'sha1sum is not installed' >&2; exit 3; }; sha1sum < \"$p\" | cut -c1-40; else echo; fi"
+    } else {
+        "echo"
+    };
+    format!(
+        "p={quoted}\nif [ -e \"$p\" ] || [ -L \"$p\" ]; then\n  stat {follow_flag}-c '%F|%a|%u|%g|%U|%G|%s|%Y|%X' -- \"$p\" || exit 2\n  if [ -L \"$p\" ]; then readlink -- \"$p\"; else echo; fi\n  {sum}\nelse\n  echo absent\nfi"
+    )
+}
+
+fn parse_info(path: &str, text: &str) -> Option<FileInfo> {
+    let mut lines = text.lines();
+    let first = lines.next()?;
+    if first == "absent" {
+        return Some(absent(path));
+    }
+    let fields: Vec<&str> = first.split('|').collect();
+    let [kind, mode, uid, gid, owner, group, size, mtime, atime] = fields[..] else {
+        return None;
+    };
+    let link = lines.next().unwrap_or_default();
+    let checksum = lines.next().unwrap_or_default();
+    Some(FileInfo {
+        path: path.to_string(),
+        kind: match kind {
+            "regular file" | "regular empty file" => FileKind::File,
+            "directory" => FileKind::Directory,
+            "symbolic link" => FileKind::Link,
+            _ => FileKind::Other,
+        },
+        mode: u32::from_str_radix(mode, 8).ok()?,
+        uid: uid.parse().ok()?,
+        gid: gid.parse().ok()?,
+        owner: owner.to_string(),
+        group: group.to_string(),
+        size: size.parse().ok()?,
+        mtime: mtime.parse().ok()?,
+        atime: atime.parse().ok()?,
+        link_target: (!link.is_empty()).then(|| link.to_string()),
+        checksum: (!checksum.is_empty()).then(|| checksum.to_string()),
+    })
+}
+
+fn absent(path: &str) -> FileInfo {
+    FileInfo {
+        path: path.to_string(),
+        kind: FileKind::Absent,
+        mode: 0,
+        uid: 0,
+        gid: 0,
+        owner: String::new(),
+        group: String::new(),
+        size: 0,
+        mtime: 0,
+        atime: 0,
+        link_target: None,
+        checksum: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_stat_output() {
+        let info = parse_info(
+            "/etc/x",
+            "regular file|644|0|0|root|root|12|1700000000|1700000001\n\nabc123\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            (info.kind, info.mode, info.size),
+            (FileKind::File, 0o644, 12)
+        );
+        assert_eq!(info.checksum.as_deref(), Some("abc123"));
+        assert_eq!(info.mode_text(), "0644");
+        let link =
+            parse_info("/l", "symbolic link|777|0|0|root|root|3|1|1\n/etc/x\n\n").expect("parses");
+        assert_eq!(link.link_target.as_deref(), Some("/etc/x"));
+        assert_eq!(
+            parse_info("/n", "absent\n").map(|i| i.kind),
+            Some(FileKind::Absent)
+        );
+        assert!(parse_info("/n", "garbage\n").is_none());
+    }
+}

@@ -1,0 +1,43 @@
+//! What state modules need to know and do on a host, built from POSIX `sh`
+//! and coreutils: file facts in one round trip, atomic writes, backups,
+//! modes and ownership, and a clear error when a tool is missing.
+
+mod attributes;
+mod file_info;
+mod files;
+mod mode;
+mod tools;
+
+pub use attributes::{Attributes, apply_attributes, attribute_changes};
+pub use file_info::{FileInfo, FileKind, file_info};
+pub use files::{backup_file, read_file, write_file};
+pub use mode::{Mode, parse_mode};
+pub use tools::require_tools;
+
+use super::ModuleError;
+use crate::connection::ExecOutput;
+
+/// A command that must succeed, or the task fails with its stderr.
+pub fn run_checked(
+    ctx: &mut super::ModuleContext,
+    what: &str,
+    script: &str,
+    stdin: Option<&[u8]>,
+) -> Result<ExecOutput, ModuleError> {
+    let output = ctx.connection()?.run(script, stdin)?;
+    if output.rc == 0 {
+        Ok(output)
+    } else {
+        let detail = output.stderr_text();
+        let detail = if detail.trim().is_empty() {
+            output.stdout_text()
+        } else {
+            detail
+        };
+        Err(ModuleError::failed(format!(
+            "{what} failed (rc={}): {}",
+            output.rc,
+            detail.trim()
+        )))
+    }
+}

@@ -1,0 +1,64 @@
+//! `--diff`: a unified diff for each before/after a module reported.
+
+use similar::TextDiff;
+
+use crate::value::Value;
+
+/// The unified diffs of a result's `diff` key (one map or a list of them).
+pub fn render_diffs(result: &Value) -> String {
+    let Ok(diff) = result.get_attr("diff") else {
+        return String::new();
+    };
+    let entries: Vec<Value> = match diff.kind() {
+        minijinja::value::ValueKind::Seq => {
+            diff.try_iter().map(Iterator::collect).unwrap_or_default()
+        }
+        minijinja::value::ValueKind::Map => vec![diff],
+        _ => Vec::new(),
+    };
+    entries.iter().map(render_one).collect()
+}
+
+fn text(entry: &Value, key: &str) -> String {
+    entry
+        .get_attr(key)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn render_one(entry: &Value) -> String {
+    let (before, after) = (text(entry, "before"), text(entry, "after"));
+    let before_header = format!("before: {}", text(entry, "before_header"));
+    let after_header = format!("after: {}", text(entry, "after_header"));
+    let diff = TextDiff::from_lines(&before, &after);
+    let mut unified = diff.unified_diff();
+    unified
+        .context_radius(3)
+        .header(&before_header, &after_header);
+    let mut out = unified.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::modules::Diff;
+
+    #[test]
+    fn shows_a_unified_diff_with_headers() {
+        let result = crate::value::map_from_pairs([(
+            "diff",
+            Diff::content("/etc/app.conf", "a\nb\n", "a\nc\n").to_value(),
+        )]);
+        let shown = render_diffs(&result);
+        assert!(
+            shown.starts_with("--- before: /etc/app.conf\n+++ after: /etc/app.conf\n"),
+            "{shown}"
+        );
+        assert!(shown.contains("-b\n+c\n"), "{shown}");
+    }
+}
