@@ -47,3 +47,13 @@ pub fn to_var_map(value: &Value) -> VarMap {
     })
     .collect()
 }
+
+/// Ansible's boolean spellings, case-insensitive (`yes`/`no`, `on`/`off`,
+/// `true`/`false`, `y`/`n`, `t`/`f`, `1`/`0`; the empty string is false).
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" | "on" | "1" | "true" | "t" => Some(true),
+        "n" | "no" | "off" | "0" | "false" | "f" | "" => Some(false),
+        _ => None,
+    }
+}

@@ -114,7 +114,7 @@ impl Object for Context {
 /// Whether a value holds a string with template markup anywhere inside.
 pub fn holds_template(value: &Value) -> bool {
     if let Some(text) = value.as_str() {
-        return text.contains("{{") || text.contains("{%");
+        return crate::template::has_template_markers(text);
     }
     match value.kind() {
         minijinja::value::ValueKind::Seq => value

@@ -182,7 +182,7 @@ fn refuse_become(run: &RunShared, host: &str, play: &Play) -> Result<(), Diagnos
     let wanted = become_var.is_some_and(|v| {
         v.as_str().map_or_else(
             || v.is_true(),
-            |s| crate::modules::registry::parse_bool(s).unwrap_or(true),
+            |s| crate::value::parse_bool(s).unwrap_or(true),
         )
     });
     if wanted {

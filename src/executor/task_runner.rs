@@ -402,7 +402,7 @@ fn ignores_errors(run: &RunShared, task: &Task, context: &Context) -> bool {
         .render_value(&task.ignore_errors, &context.value())
         .unwrap_or_default();
     match rendered.as_str() {
-        Some(text) => crate::modules::registry::parse_bool(text).unwrap_or(false),
+        Some(text) => crate::value::parse_bool(text).unwrap_or(false),
         None => rendered.is_true(),
     }
 }

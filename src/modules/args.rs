@@ -2,7 +2,7 @@ use std::fmt::Write;
 
 use minijinja::value::ValueKind;
 
-use crate::value::{Value, VarMap};
+use crate::value::{Value, VarMap, parse_bool};
 
 /// A module's arguments after templating, with typed accessors whose
 /// errors name the argument.
@@ -119,14 +119,5 @@ impl Args {
             name: name.to_string(),
             problem,
         }
-    }
-}
-
-/// Ansible's boolean spellings.
-pub fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "yes" | "on" | "1" | "true" | "y" | "t" => Some(true),
-        "no" | "off" | "0" | "false" | "n" | "f" | "" => Some(false),
-        _ => None,
     }
 }

@@ -1,6 +1,6 @@
 //! `command`: run a program with arguments, no shell in between.
 
-use super::exec::{CommandRun, run_command};
+use super::exec::{CommandRun, command_line, run_command};
 use super::spec::RAW_PARAMS;
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
 use crate::connection::ConnectionError;
@@ -62,13 +62,7 @@ fn argv(args: &Args) -> Result<Vec<String>, String> {
     if let Some(list) = args.str_list("argv").map_err(|e| e.to_string())? {
         return non_empty(list);
     }
-    let line = match args.str("cmd").map_err(|e| e.to_string())? {
-        Some(cmd) => cmd,
-        None => args
-            .str(RAW_PARAMS)
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default(),
-    };
+    let line = command_line(args)?;
     let words = shell_words::split(&line)
         .map_err(|e| format!("cannot split command line {line:?}: {e}"))?;
     non_empty(words)

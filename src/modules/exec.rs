@@ -48,6 +48,17 @@ impl CommandRun {
     }
 }
 
+/// The command line from `cmd`, or else the free-form string.
+pub fn command_line(args: &Args) -> Result<String, String> {
+    match args.str("cmd").map_err(|e| e.to_string())? {
+        Some(cmd) => Ok(cmd),
+        None => Ok(args
+            .str(super::spec::RAW_PARAMS)
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default()),
+    }
+}
+
 /// Run `run` on the host unless `creates`/`removes` say it already ran.
 pub fn run_command(run: &CommandRun, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
     if let Some(skip) = precondition_skip(run, ctx)? {

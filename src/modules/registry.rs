@@ -41,8 +41,6 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     MODULES.iter().map(|module| module.name())
 }
 
-pub use super::args::parse_bool;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::exec::{CommandRun, run_command};
+use super::exec::{CommandRun, command_line, run_command};
 use super::spec::RAW_PARAMS;
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
 use crate::connection::{ConnectionError, shell_quote};
@@ -42,13 +42,7 @@ impl Module for Script {
 }
 
 fn script_run(args: &Args, playbook_dir: &Path) -> Result<CommandRun, String> {
-    let line = match args.str("cmd").map_err(|e| e.to_string())? {
-        Some(cmd) => cmd,
-        None => args
-            .str(RAW_PARAMS)
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default(),
-    };
+    let line = command_line(args)?;
     let words = shell_words::split(&line).map_err(|e| format!("cannot split {line:?}: {e}"))?;
     let Some((path, script_args)) = words.split_first() else {
         return Err("no script given".into());

@@ -1,6 +1,6 @@
 //! `shell`: run a command line through `/bin/sh` (or `executable`).
 
-use super::exec::{CommandRun, run_command};
+use super::exec::{CommandRun, command_line, run_command};
 use super::spec::RAW_PARAMS;
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
 use crate::connection::{ConnectionError, shell_quote};
@@ -43,13 +43,7 @@ impl Module for Shell {
 }
 
 fn shell_run(args: &Args) -> Result<CommandRun, String> {
-    let line = match args.str("cmd").map_err(|e| e.to_string())? {
-        Some(cmd) => cmd,
-        None => args
-            .str(RAW_PARAMS)
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default(),
-    };
+    let line = command_line(args)?;
     if line.trim().is_empty() {
         return Err("no command given".into());
     }

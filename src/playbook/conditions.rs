@@ -62,7 +62,7 @@ pub fn scalar(node: &Node, keyword: &str) -> Result<String, Diagnostic> {
 pub fn boolean(node: &Node, keyword: &str) -> Result<bool, Diagnostic> {
     let parsed = match &node.kind {
         NodeKind::Bool(b) => Some(*b),
-        NodeKind::Str(s) => crate::modules::registry::parse_bool(s),
+        NodeKind::Str(s) => crate::value::parse_bool(s),
         NodeKind::Int(i) => Some(*i != 0),
         _ => None,
     };

@@ -1,7 +1,6 @@
 //! Jinja2 templating with Ansible's filters and tests, on minijinja.
 //!
-//! [`Templar`] is the engine the executor shares between workers;
-//! [`layered`] builds a task's variable context without merging maps.
+//! [`Templar`] is the engine the executor shares between workers.
 
 mod cache;
 mod condition;
@@ -9,7 +8,6 @@ mod environment;
 mod error;
 mod filters;
 mod jinja_tests;
-mod layered;
 mod native;
 mod pyrepr;
 mod templar;
@@ -18,6 +16,5 @@ mod templar_tests;
 mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};
-pub use layered::layered;
 pub use native::{TemplateShape, has_template_markers, shape};
 pub use templar::Templar;

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::filters::test_support::vars;
-use super::{Templar, TemplateError, TemplateErrorKind, layered};
+use super::{Templar, TemplateError, TemplateErrorKind};
 use crate::value::{Value, map_from_pairs};
 
 fn templar() -> Templar {
@@ -146,10 +146,7 @@ fn eval_expr_accepts_bare_and_wrapped_expressions() {
 
 #[test]
 fn conditions_evaluate_like_ansible() {
-    let flags = layered(vec![
-        vars(),
-        minijinja::context! { flag_false => "False", flag_yes => "yes", flag_word => "maybe" },
-    ]);
+    let flags = minijinja::context! { flag_false => "False", flag_yes => "yes", flag_word => "maybe", ..vars() };
     let cases = [
         ("port == 8080", true),
         ("name is defined and port > 1", true),
@@ -229,20 +226,6 @@ fn syntax_errors_carry_the_line_inside_the_template() {
         "{}",
         unknown.message
     );
-}
-
-#[test]
-fn layered_contexts_render_with_precedence() {
-    let ctx = layered(vec![
-        minijinja::context! { port => 80, user => "root" },
-        minijinja::context! { port => 8080 },
-    ]);
-    let t = templar();
-    assert_eq!(
-        t.render_str("{{ user }}:{{ port }}", &ctx).ok(),
-        Some(Value::from("root:8080"))
-    );
-    assert_eq!(t.eval_expr("port", &ctx).ok(), Some(Value::from(8080)));
 }
 
 #[test]

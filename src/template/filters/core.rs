@@ -46,14 +46,7 @@ fn default(
     })
 }
 
-/// The words Ansible reads as booleans (case-insensitive).
-pub fn parse_bool_word(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" | "on" | "1" | "true" | "t" => Some(true),
-        "n" | "no" | "off" | "0" | "false" | "f" | "" => Some(false),
-        _ => None,
-    }
-}
+pub use crate::value::parse_bool as parse_bool_word;
 
 /// Ansible's `bool`: known words and 1/0 map to booleans; anything else is
 /// false (Ansible warns and compares with 1).
