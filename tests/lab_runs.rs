@@ -247,3 +247,66 @@ fn large_output_and_many_commands_on_one_connection() {
     );
     lab.run(&["play", "site.yml", "-i", "lab"]).assert_code(0);
 }
+
+#[test]
+fn an_encrypted_key_is_unlocked_from_the_environment_or_the_terminal() {
+    let lab = Lab::up(1);
+    let key = lab.project.join("locked_key");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "s3cret", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen");
+    assert!(status.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).expect("pub");
+    let authorized = lab.state_dir().join("authorized_keys");
+    let mut keys = std::fs::read_to_string(&authorized).expect("authorized_keys");
+    keys.push_str(&public);
+    std::fs::write(&authorized, keys).expect("write");
+    let key_var = format!("ansible_ssh_private_key_file={}", key.display());
+
+    let locked = lab.run(&["run", "lab", "-i", "lab", "-a", "true", "-e", &key_var]);
+    locked.assert_code(3);
+    assert!(
+        locked.stdout.contains("RUNBOOK_SSH_KEY_PASSPHRASE"),
+        "says how to unlock\n{}",
+        locked.all()
+    );
+
+    let unlocked = lab.project.run_with_env(
+        &["run", "lab", "-i", "lab", "-a", "true", "-e", &key_var],
+        &[("RUNBOOK_SSH_KEY_PASSPHRASE", "s3cret")],
+    );
+    unlocked.assert_code(0);
+
+    // On a terminal, runbook asks once (script(1) gives it one).
+    let command = format!(
+        "{} run lab -i lab -a true -e {key_var}",
+        env!("CARGO_BIN_EXE_runbook")
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(lab.project.path())
+        .env("NO_COLOR", "1")
+        .env_remove("SSH_AUTH_SOCK")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script");
+    use std::io::Write;
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"s3cret\n")
+        .expect("type");
+    let output = child.wait_with_output().expect("wait");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(shown.contains("Enter passphrase for key"), "{shown}");
+    assert!(shown.contains("node1 | CHANGED | rc=0"), "{shown}");
+    assert!(
+        !shown.contains("s3cret"),
+        "the passphrase is not echoed: {shown}"
+    );
+}

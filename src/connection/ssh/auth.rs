@@ -1,6 +1,6 @@
 //! Public-key authentication the way `ssh` does it: the agent's keys first,
-//! then each IdentityFile. Passphrases come from the environment, never from
-//! a prompt, because many hosts connect at once.
+//! then each IdentityFile. Passphrases come from the environment or, once per
+//! key, from the terminal (see `passphrase.rs`).
 
 use std::path::{Path, PathBuf};
 
@@ -28,9 +28,8 @@ pub fn authenticate(session: &Session, config: &SshConfig) -> Result<(), Connect
             Err(reason) => tried.push(format!("ssh-agent ({reason})")),
         }
     }
-    let passphrase = std::env::var(PASSPHRASE_ENV).ok();
     for key in config.identity_files.iter().filter(|path| path.is_file()) {
-        match try_key_file(session, &config.user, key, passphrase.as_deref()) {
+        match try_key_file(session, &config.user, key) {
             Ok(()) => return Ok(()),
             Err(reason) => tried.push(format!("{} ({reason})", key.display())),
         }
@@ -72,26 +71,20 @@ fn try_agent(
     Ok(false)
 }
 
-fn try_key_file(
-    session: &Session,
-    user: &str,
-    key: &Path,
-    passphrase: Option<&str>,
-) -> Result<(), String> {
+fn try_key_file(session: &Session, user: &str, key: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(key).map_err(|e| format!("unreadable: {e}"))?;
-    let encrypted = is_encrypted(&text);
-    if encrypted && passphrase.is_none() {
-        return Err(format!("encrypted; set {PASSPHRASE_ENV} to its passphrase"));
-    }
-    let public = key.with_file_name(format!(
-        "{}.pub",
-        key.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
+    let passphrase = if is_encrypted(&text) {
+        let passphrase = super::passphrase::passphrase_for(key);
+        Some(
+            passphrase
+                .ok_or_else(|| format!("encrypted; set {PASSPHRASE_ENV} to its passphrase"))?,
+        )
+    } else {
+        None
+    };
+    let public = public_key_path(key);
     let public = public.is_file().then_some(public.as_path());
-    let passphrase = passphrase.filter(|_| encrypted);
-    match session.userauth_pubkey_file(user, public, key, passphrase) {
+    match session.userauth_pubkey_file(user, public, key, passphrase.as_deref()) {
         Ok(()) if session.authenticated() => Ok(()),
         Ok(()) => Err("not accepted".to_string()),
         Err(error) => Err(error.message().to_string()),

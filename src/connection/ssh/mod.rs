@@ -9,6 +9,7 @@ mod auth;
 mod config;
 mod framing;
 mod known_hosts;
+mod passphrase;
 mod proxy;
 mod session;
 mod shell;
