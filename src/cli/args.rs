@@ -86,6 +86,15 @@ pub struct PlayArgs {
     /// List the tasks of each play, and stop.
     #[arg(long)]
     pub list_tasks: bool,
+    /// List the tags of each play, and stop.
+    #[arg(long)]
+    pub list_tags: bool,
+    /// Only run tasks with these tags (comma-separated, repeatable; `all`, `tagged`, `untagged`, `never`'s own tags).
+    #[arg(short = 't', long = "tags", value_name = "TAGS", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Skip tasks with these tags (comma-separated, repeatable).
+    #[arg(long = "skip-tags", value_name = "TAGS", value_delimiter = ',')]
+    pub skip_tags: Vec<String>,
 }
 
 #[derive(Debug, Args)]

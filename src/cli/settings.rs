@@ -30,6 +30,7 @@ pub fn run_options(args: &ConnectArgs, cwd: &Path) -> Result<RunOptions, Diagnos
         limit: args.limit.clone(),
         connect_timeout: Duration::from_secs(args.timeout.max(1)),
         accept_new_host_keys: args.accept_new_host_keys,
+        tags: crate::executor::TagFilter::default(),
     })
 }
 

@@ -40,7 +40,13 @@ pub fn play(args: &PlayArgs) -> ExitCode {
         return ExitCode::Ok;
     }
     let options = match settings::run_options(&args.connect, &cwd) {
-        Ok(options) => options,
+        Ok(mut options) => {
+            options.tags = crate::executor::TagFilter {
+                only: args.tags.clone(),
+                skip: args.skip_tags.clone(),
+            };
+            options
+        }
         Err(e) => {
             reporter.error(&e);
             return ExitCode::BadOptions;
@@ -75,7 +81,7 @@ pub fn play(args: &PlayArgs) -> ExitCode {
             }
         }
     }
-    if args.list_hosts || args.list_tasks {
+    if args.list_hosts || args.list_tasks || args.list_tags {
         return list(&playbooks, &inventory, args, reporter.as_mut());
     }
     let mut worst = ExitCode::Ok;
@@ -134,9 +140,22 @@ fn list(
                     let _ = writeln!(out, "      {h}");
                 });
             }
+            if args.list_tags {
+                let mut tags: Vec<&str> = play
+                    .all_tasks()
+                    .flat_map(|t| t.tags.iter().map(String::as_str))
+                    .collect();
+                tags.sort_unstable();
+                tags.dedup();
+                let _ = writeln!(out, "      TASK TAGS: [{}]", tags.join(", "));
+            }
             if args.list_tasks {
                 let _ = writeln!(out, "    tasks:");
-                for task in play.all_tasks() {
+                let filter = crate::executor::TagFilter {
+                    only: args.tags.clone(),
+                    skip: args.skip_tags.clone(),
+                };
+                for task in play.all_tasks().filter(|t| filter.selects(&t.tags)) {
                     let _ = writeln!(
                         out,
                         "      {}\tTAGS: [{}]",

@@ -47,6 +47,13 @@ pub enum Event {
     /// A per-item result of a loop; the task's own result follows.
     ItemResult(HostResult),
     HostResult(HostResult),
+    /// An `until` condition did not hold yet; the task runs again.
+    Retry {
+        host: String,
+        task: String,
+        retries_left: usize,
+        result: Value,
+    },
     Warning {
         message: String,
     },

@@ -4,17 +4,22 @@
 
 mod context;
 mod events;
+mod handlers;
 mod host_state;
 mod hostvars;
 mod loops;
 mod options;
+mod play_ctx;
 mod play_runner;
 mod result;
 mod run;
 mod stats;
+mod steps;
+mod tags;
 mod task_runner;
 
 pub use events::{Event, HostResult, Status};
 pub use options::{DEFAULT_FORKS, RunOptions};
 pub use run::{RunSummary, run_adhoc, run_playbook};
 pub use stats::HostStats;
+pub use tags::TagFilter;

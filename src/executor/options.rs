@@ -15,6 +15,8 @@ pub struct RunOptions {
     pub limit: Option<String>,
     pub connect_timeout: Duration,
     pub accept_new_host_keys: bool,
+    /// `--tags` / `--skip-tags`.
+    pub tags: super::TagFilter,
 }
 
 impl Default for RunOptions {
@@ -28,6 +30,7 @@ impl Default for RunOptions {
             limit: None,
             connect_timeout: Duration::from_secs(10),
             accept_new_host_keys: false,
+            tags: super::TagFilter::default(),
         }
     }
 }

@@ -1,76 +1,20 @@
-//! One play: pick its hosts, load its variables, and move the hosts through
-//! its tasks with the `linear` or `free` strategy, flushing handlers after
-//! each section as Ansible does.
+//! One play: pick its hosts, cut them into `serial` batches, and run each
+//! batch through the play — facts, `pre_tasks`, `tasks`, `post_tasks`, each
+//! followed by its handlers — with the `linear` or `free` strategy.
 
-use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use indexmap::IndexSet;
 use rayon::ThreadPool;
 
+use super::Event;
 use super::context::layer;
+use super::handlers::flush_handlers;
+use super::play_ctx::PlayCtx;
 use super::run::RunShared;
-use super::task_runner::{TaskRun, run_task_on_host};
-use super::{Event, HostResult, Status};
-use crate::playbook::{Play, Strategy, Task};
+use super::steps::{run_steps, run_task};
+use crate::playbook::{BatchSize, HostOrder, Play, Strategy, Task};
 use crate::source::Diagnostic;
 use crate::value::{Value, VarMap, to_var_map};
-
-/// What every task of a play shares.
-pub struct PlayCtx<'a> {
-    pub play: &'a Play,
-    /// `ansible_play_hosts` and friends.
-    pub magic: Arc<VarMap>,
-    /// Play `vars` with `vars_files` above them.
-    pub vars: Arc<VarMap>,
-    /// Handlers notified per host (by name or `listen` topic), not yet run.
-    notified: Mutex<HashMap<String, IndexSet<String>>>,
-}
-
-impl PlayCtx<'_> {
-    pub fn notify(&self, host: &str, names: &[String]) {
-        if let Ok(mut notified) = self.notified.lock() {
-            notified
-                .entry(host.to_string())
-                .or_default()
-                .extend(names.iter().cloned());
-        }
-    }
-
-    /// Hosts among `hosts` that notified `handler`.
-    fn take_notified(&self, handler: &Task, hosts: &[String]) -> Vec<String> {
-        let Ok(notified) = self.notified.lock() else {
-            return Vec::new();
-        };
-        hosts
-            .iter()
-            .filter(|host| {
-                notified
-                    .get(host.as_str())
-                    .is_some_and(|names| handler_names(handler).any(|name| names.contains(name)))
-            })
-            .cloned()
-            .collect()
-    }
-
-    fn forget(&self, hosts: &[String]) {
-        if let Ok(mut notified) = self.notified.lock() {
-            for host in hosts {
-                notified.remove(host);
-            }
-        }
-    }
-}
-
-/// The names a handler answers to: its name and its `listen` topics.
-pub fn handler_names(handler: &Task) -> impl Iterator<Item = &str> {
-    handler
-        .name
-        .as_deref()
-        .into_iter()
-        .chain(handler.listen.iter().map(String::as_str))
-}
 
 pub fn run_play(run: &Arc<RunShared>, play: &Play, pool: &ThreadPool) -> Result<(), Diagnostic> {
     let hosts = play_hosts(run, play)?;
@@ -87,41 +31,118 @@ pub fn run_play(run: &Arc<RunShared>, play: &Play, pool: &ThreadPool) -> Result<
     for host in &hosts {
         run.ensure_in_recap(host);
     }
-    let hosts_value: Value = hosts.iter().map(|h| Value::from(h.as_str())).collect();
-    let ctx = PlayCtx {
-        play,
-        magic: layer([
-            ("ansible_play_hosts", hosts_value.clone()),
-            ("ansible_play_hosts_all", hosts_value.clone()),
-            ("ansible_play_batch", hosts_value),
-            ("ansible_play_name", Value::from(play.display_name())),
-        ]),
-        vars: Arc::new(play_vars(run, play)?),
-        notified: Mutex::default(),
-    };
-    if play.gather_facts {
-        run_linear(
-            run,
-            &ctx,
-            &gathering_facts(play),
-            &live(run, &hosts),
-            pool,
-            false,
-        );
-    }
-    let sections = [&play.pre_tasks, &play.tasks, &play.post_tasks];
-    match play.strategy {
-        Strategy::Linear => {
-            for section in sections {
-                for task in section.iter() {
-                    run_linear(run, &ctx, task, &live(run, &hosts), pool, false);
-                }
-                flush_handlers(run, &ctx, &hosts, pool);
-            }
+    let vars = Arc::new(play_vars(run, play)?);
+    for batch in batches(&hosts, &play.serial) {
+        let live: Vec<String> = hosts.iter().filter(|h| !run.is_dead(h)).cloned().collect();
+        let batch: Vec<String> = batch.into_iter().filter(|h| !run.is_dead(h)).collect();
+        if batch.is_empty() {
+            continue;
         }
-        Strategy::Free => run_free(run, &ctx, &hosts, pool),
+        let ctx = PlayCtx::new(
+            play,
+            play_magic(play, &hosts, &live, &batch),
+            vars.clone(),
+            batch,
+        );
+        run_batch(run, &ctx, pool);
+        let everyone_failed = ctx.batch.iter().all(|h| run.is_dead(h));
+        if ctx.play_stopped() || everyone_failed {
+            break;
+        }
     }
     Ok(())
+}
+
+fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) -> Arc<VarMap> {
+    let list =
+        |hosts: &[String]| -> Value { hosts.iter().map(|h| Value::from(h.as_str())).collect() };
+    layer([
+        ("ansible_play_hosts", list(live)),
+        ("ansible_play_hosts_all", list(all)),
+        ("ansible_play_batch", list(batch)),
+        ("ansible_play_name", Value::from(play.display_name())),
+    ])
+}
+
+/// One batch through the whole play.
+fn run_batch(run: &Arc<RunShared>, ctx: &PlayCtx, pool: &ThreadPool) {
+    let hosts = ctx.batch.clone();
+    if ctx.play.gather_facts {
+        let facts = gathering_facts(ctx.play);
+        if run.selects(&facts.tags) {
+            run_task(run, ctx, &facts, &hosts, pool, false);
+        }
+    }
+    match ctx.play.strategy {
+        Strategy::Linear => {
+            for section in [&ctx.play.pre_tasks, &ctx.play.tasks, &ctx.play.post_tasks] {
+                run_steps(run, ctx, section, &hosts, pool);
+                if ctx.play_stopped() {
+                    return;
+                }
+                flush_handlers(run, ctx, &hosts, pool);
+            }
+        }
+        Strategy::Free => run_free(run, ctx, &hosts, pool),
+    }
+}
+
+/// `strategy: free`: each host runs through the play at its own pace.
+fn run_free(run: &Arc<RunShared>, ctx: &PlayCtx, hosts: &[String], pool: &ThreadPool) {
+    pool.scope(|scope| {
+        for host in hosts {
+            scope.spawn(move |_| {
+                let one = std::slice::from_ref(host);
+                for section in [&ctx.play.pre_tasks, &ctx.play.tasks, &ctx.play.post_tasks] {
+                    run_steps(run, ctx, section, one, pool);
+                    flush_handlers(run, ctx, one, pool);
+                }
+            });
+        }
+    });
+}
+
+/// The hosts cut into `serial:` batches; the last size repeats. Without
+/// `serial`, one batch of every host.
+pub fn batches(hosts: &[String], serial: &[BatchSize]) -> Vec<Vec<String>> {
+    if serial.is_empty() {
+        return vec![hosts.to_vec()];
+    }
+    let mut batches = Vec::new();
+    let mut rest = hosts;
+    let mut sizes = serial.iter();
+    let mut size = serial[0];
+    while !rest.is_empty() {
+        if let Some(next) = sizes.next() {
+            size = *next;
+        }
+        let count = match size {
+            BatchSize::Count(n) => n,
+            BatchSize::Percent(p) => ((hosts.len() as f64 * p / 100.0) as usize).max(1),
+        }
+        .clamp(1, rest.len());
+        batches.push(rest[..count].to_vec());
+        rest = &rest[count..];
+    }
+    batches
+}
+
+/// Hosts in the order `order:` asks for.
+fn ordered(mut hosts: Vec<String>, order: HostOrder) -> Vec<String> {
+    match order {
+        HostOrder::Inventory => {}
+        HostOrder::ReverseInventory => hosts.reverse(),
+        HostOrder::Sorted => hosts.sort(),
+        HostOrder::ReverseSorted => {
+            hosts.sort();
+            hosts.reverse();
+        }
+        HostOrder::Shuffle => {
+            use rand::seq::SliceRandom;
+            hosts.shuffle(&mut rand::rng());
+        }
+    }
+    hosts
 }
 
 /// The implicit first task of a play with `gather_facts` on.
@@ -132,6 +153,7 @@ fn gathering_facts(play: &Play) -> Task {
         play.span.clone(),
     );
     task.name = Some("Gathering Facts".into());
+    task.tags = vec!["always".into()];
     task
 }
 
@@ -155,7 +177,7 @@ fn play_hosts(run: &Arc<RunShared>, play: &Play) -> Result<Vec<String>, Diagnost
             "Could not match supplied host pattern, ignoring: {name}"
         ));
     }
-    let mut hosts = selection.hosts;
+    let mut hosts = ordered(selection.hosts, play.order);
     if let Some(limit) = &run.options.limit {
         let allowed = run.inventory.select(limit)?;
         for name in &allowed.warnings {
@@ -227,145 +249,43 @@ fn play_vars(run: &Arc<RunShared>, play: &Play) -> Result<VarMap, Diagnostic> {
     Ok(vars)
 }
 
-fn live(run: &RunShared, hosts: &[String]) -> Vec<String> {
-    hosts.iter().filter(|h| !run.is_dead(h)).cloned().collect()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// One task on every live host at once (at most `--forks` in flight).
-fn run_linear(
-    run: &Arc<RunShared>,
-    ctx: &PlayCtx,
-    task: &Task,
-    hosts: &[String],
-    pool: &ThreadPool,
-    handler: bool,
-) {
-    if hosts.is_empty() {
-        return;
+    fn hosts(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("h{i}")).collect()
     }
-    run.emit(Event::TaskStart {
-        name: task.display_name().to_string(),
-        location: task.span.location(),
-        handler,
-    });
-    let targets = if task.run_once { &hosts[..1] } else { hosts };
-    let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
-    pool.scope(|scope| {
-        for host in targets {
-            let results = &results;
-            scope.spawn(move |_| {
-                let outcome = guarded(run, ctx, task, host);
-                if let Ok(mut results) = results.lock() {
-                    results.push((host.clone(), outcome));
-                }
-            });
-        }
-    });
-    if task.run_once {
-        share_run_once_result(
-            run,
-            ctx,
-            task,
-            hosts,
-            results.into_inner().unwrap_or_default(),
+
+    fn sizes(batches: Vec<Vec<String>>) -> Vec<usize> {
+        batches.iter().map(Vec::len).collect()
+    }
+
+    #[test]
+    fn serial_batches_as_ansible_cuts_them() {
+        assert_eq!(sizes(batches(&hosts(5), &[])), [5]);
+        assert_eq!(sizes(batches(&hosts(5), &[BatchSize::Count(2)])), [2, 2, 1]);
+        assert_eq!(
+            sizes(batches(
+                &hosts(5),
+                &[BatchSize::Count(1), BatchSize::Percent(50.0)]
+            )),
+            [1, 2, 2]
+        );
+        assert_eq!(
+            sizes(batches(
+                &hosts(10),
+                &[
+                    BatchSize::Count(1),
+                    BatchSize::Count(3),
+                    BatchSize::Percent(25.0)
+                ]
+            )),
+            [1, 3, 2, 2, 2]
+        );
+        assert_eq!(
+            sizes(batches(&hosts(3), &[BatchSize::Percent(10.0)])),
+            [1, 1, 1]
         );
     }
-}
-
-/// `run_once`: the one result counts for every host of the batch.
-fn share_run_once_result(
-    run: &Arc<RunShared>,
-    ctx: &PlayCtx,
-    task: &Task,
-    hosts: &[String],
-    results: Vec<(String, TaskRun)>,
-) {
-    let Some((_, first)) = results.into_iter().next() else {
-        return;
-    };
-    for host in &hosts[1..] {
-        if let Some(name) = &task.register {
-            run.set_facts(
-                host,
-                VarMap::from_iter([(name.clone(), first.registered.clone())]),
-            );
-        }
-        run.set_facts(host, first.facts.clone());
-        if first.status == Status::Changed {
-            ctx.notify(host, &task.notify);
-        }
-    }
-}
-
-/// Run a task on a host; a bug in runbook fails that host, not the run.
-fn guarded(run: &Arc<RunShared>, ctx: &PlayCtx, task: &Task, host: &str) -> TaskRun {
-    catch_unwind(AssertUnwindSafe(|| run_task_on_host(run, ctx, task, host))).unwrap_or_else(
-        |panic| {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            let result = super::result::TaskResult::failed(format!(
-                "internal error in runbook (please report it): {message}"
-            ));
-            run.record(host, Status::Failed, false, false);
-            run.emit(Event::HostResult(HostResult {
-                host: host.to_string(),
-                task: task.display_name().to_string(),
-                status: Status::Failed,
-                ignored: false,
-                item: None,
-                delegated_to: None,
-                result: result.value(),
-                module: task.module.name().to_string(),
-            }));
-            TaskRun {
-                status: Status::Failed,
-                registered: result.value(),
-                facts: VarMap::new(),
-            }
-        },
-    )
-}
-
-fn flush_handlers(run: &Arc<RunShared>, ctx: &PlayCtx, hosts: &[String], pool: &ThreadPool) {
-    for handler in &ctx.play.handlers {
-        let targets = ctx.take_notified(handler, &live(run, hosts));
-        run_linear(run, ctx, handler, &targets, pool, true);
-    }
-    ctx.forget(hosts);
-}
-
-/// `strategy: free`: each host runs through the play at its own pace.
-fn run_free(run: &Arc<RunShared>, ctx: &PlayCtx, hosts: &[String], pool: &ThreadPool) {
-    pool.scope(|scope| {
-        for host in hosts {
-            scope.spawn(move |_| {
-                for section in [&ctx.play.pre_tasks, &ctx.play.tasks, &ctx.play.post_tasks] {
-                    for task in section.iter() {
-                        if run.is_dead(host) {
-                            return;
-                        }
-                        run.emit(Event::TaskStart {
-                            name: task.display_name().to_string(),
-                            location: task.span.location(),
-                            handler: false,
-                        });
-                        guarded(run, ctx, task, host);
-                    }
-                    for handler in &ctx.play.handlers {
-                        if !ctx
-                            .take_notified(handler, std::slice::from_ref(host))
-                            .is_empty()
-                            && !run.is_dead(host)
-                        {
-                            guarded(run, ctx, handler, host);
-                        }
-                    }
-                    ctx.forget(std::slice::from_ref(host));
-                }
-            });
-        }
-    });
 }

@@ -11,7 +11,8 @@ use indexmap::IndexMap;
 use super::context::{Context, layer};
 use super::host_state::HostEntry;
 use super::hostvars::HostVars;
-use super::play_runner::{PlayCtx, run_play};
+use super::play_ctx::PlayCtx;
+use super::play_runner::run_play;
 use super::{Event, HostStats, RunOptions, Status};
 use crate::connection::ConnectionSpec;
 use crate::inventory::Inventory;
@@ -52,6 +53,8 @@ pub struct RunShared {
     stats: Mutex<IndexMap<String, HostStats>>,
     /// Hosts that failed or were unreachable: they sit out the rest of the run.
     dead: Mutex<HashSet<String>>,
+    /// Hosts that could not be reached (also in `dead`).
+    unreachable: Mutex<HashSet<String>>,
     groups: Value,
     extra_vars: Arc<VarMap>,
 }
@@ -80,6 +83,7 @@ impl RunShared {
             facts: RwLock::default(),
             stats: Mutex::default(),
             dead: Mutex::default(),
+            unreachable: Mutex::default(),
             groups,
             extra_vars,
         };
@@ -135,16 +139,41 @@ impl RunShared {
         });
     }
 
-    pub fn record(&self, host: &str, status: Status, ignored: bool, changed: bool) {
+    /// Count a result in the recap. Whether a failure takes the host out of
+    /// the play is the caller's decision (blocks may still rescue it).
+    pub fn record(&self, host: &str, status: Status, ignored: bool, changed: bool, rescued: bool) {
         if let Ok(mut stats) = self.stats.lock() {
-            stats
-                .entry(host.to_string())
-                .or_default()
-                .record(status, ignored, changed);
+            let stats = stats.entry(host.to_string()).or_default();
+            if rescued {
+                stats.rescued += 1;
+            } else {
+                stats.record(status, ignored, changed);
+            }
         }
-        if matches!(status, Status::Failed | Status::Unreachable) && !ignored {
+        if status == Status::Unreachable {
+            if let Ok(mut unreachable) = self.unreachable.lock() {
+                unreachable.insert(host.to_string());
+            }
             self.mark_dead(host);
         }
+    }
+
+    pub fn is_unreachable(&self, host: &str) -> bool {
+        self.unreachable.lock().is_ok_and(|u| u.contains(host))
+    }
+
+    /// `meta: clear_host_errors`: a failed (not unreachable) host rejoins.
+    pub fn clear_failure(&self, host: &str) {
+        if !self.is_unreachable(host)
+            && let Ok(mut dead) = self.dead.lock()
+        {
+            dead.remove(host);
+        }
+    }
+
+    /// Whether a task or meta with `tags` runs under `--tags`/`--skip-tags`.
+    pub fn selects(&self, tags: &[String]) -> bool {
+        self.options.tags.selects(tags)
     }
 
     pub fn ensure_in_recap(&self, host: &str) {
@@ -226,8 +255,14 @@ impl RunShared {
         context
     }
 
-    /// The variables of `task` on `host` in `play`, in Ansible's precedence order.
-    pub fn task_context(self: &Arc<Self>, play: &PlayCtx, task: &Task, host: &str) -> Context {
+    /// The variables of `task` on `host` in `play`, in Ansible's precedence
+    /// order (docs/variables.md); without a task, the play's own.
+    pub fn task_context(
+        self: &Arc<Self>,
+        play: &PlayCtx,
+        task: Option<&Task>,
+        host: &str,
+    ) -> Context {
         let mut context = Context::new(self.templar.clone());
         context.push(self.magic(host));
         if let Some(entry) = self.hosts.get(host) {
@@ -235,10 +270,27 @@ impl RunShared {
         }
         context.push(play.magic.clone());
         context.push(play.vars.clone());
-        context.push(Arc::new(task.vars.clone()));
+        if let Some(task) = task {
+            context.push(Arc::new(task.vars.clone()));
+        }
         context.push(self.facts(host));
         context.push(self.extra_vars.clone());
         context
+    }
+
+    /// Whether every `when:` of a `meta` holds on `host`.
+    pub fn meta_condition_holds(
+        self: &Arc<Self>,
+        play: &PlayCtx,
+        meta: &crate::playbook::Meta,
+        host: &str,
+    ) -> bool {
+        let vars = self.task_context(play, None, host).value();
+        meta.when.iter().all(|condition| {
+            self.templar
+                .eval_condition(condition, &vars)
+                .unwrap_or(false)
+        })
     }
 
     pub fn extra_vars_context(&self) -> Context {
@@ -298,21 +350,10 @@ pub fn run_adhoc(
     options: RunOptions,
     events: Sender<Event>,
 ) -> Result<RunSummary, Diagnostic> {
-    let play = crate::playbook::Play {
-        name: Some(format!("Ansible Ad-Hoc {pattern}")),
-        hosts: pattern.to_string(),
-        span: task.span.clone(),
-        vars: VarMap::new(),
-        vars_files: Vec::new(),
-        gather_facts: false,
-        strategy: crate::playbook::Strategy::Linear,
-        environment: None,
-        tags: Vec::new(),
-        pre_tasks: Vec::new(),
-        tasks: vec![task],
-        post_tasks: Vec::new(),
-        handlers: Vec::new(),
-    };
+    let mut play = crate::playbook::Play::new(pattern.to_string(), task.span.clone());
+    play.name = Some(format!("Ansible Ad-Hoc {pattern}"));
+    play.gather_facts = false;
+    play.tasks = vec![crate::playbook::Step::Task(task)];
     let pool = worker_pool(options.forks)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     let run = RunShared::new(inventory, options, cwd, events)?;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::context::{Context, take_lazy_error};
 use super::loops::loop_items;
-use super::play_runner::PlayCtx;
+use super::play_ctx::PlayCtx;
 use super::result::{TaskResult, loop_result};
 use super::run::{OMIT, RunShared};
 use super::{Event, HostResult, Status};
@@ -30,7 +30,7 @@ struct ItemRun {
 }
 
 pub fn run_task_on_host(run: &Arc<RunShared>, ctx: &PlayCtx, task: &Task, host: &str) -> TaskRun {
-    let context = run.task_context(ctx, task, host);
+    let context = run.task_context(ctx, Some(task), host);
     let (result, facts, delegated_to) = match &task.loop_ {
         None => {
             let item = run_item(run, ctx, task, host, &context);
@@ -185,23 +185,103 @@ fn run_item(
         },
         None => None,
     };
-    let (mut result, facts) = call_module(
-        run,
-        task,
-        host,
-        delegated_to.as_deref(),
-        &args,
-        &environment,
-        &vars,
-    );
-    if let Err(message) = apply_overrides(run, task, context, &mut result) {
-        result = TaskResult::failed(message);
-    }
+    let attempt = || {
+        let (mut result, facts) = call_module(
+            run,
+            task,
+            host,
+            delegated_to.as_deref(),
+            &args,
+            &environment,
+            &vars,
+        );
+        if let Err(message) = apply_overrides(run, task, context, &mut result) {
+            result = TaskResult::failed(message);
+        }
+        (result, facts)
+    };
+    let (result, facts) = match &task.until {
+        Some(until) => retry_until(run, task, host, context, until, attempt),
+        None => attempt(),
+    };
     ItemRun {
         result,
         facts,
         delegated_to,
     }
+}
+
+/// `until`/`retries`/`delay`: run again until the conditions hold, as
+/// Ansible does — `retries` more attempts after the first (default 3),
+/// `delay` seconds apart (default 5); out of attempts, the task fails.
+fn retry_until(
+    run: &Arc<RunShared>,
+    task: &Task,
+    host: &str,
+    context: &Context,
+    until: &[String],
+    attempt: impl Fn() -> (TaskResult, VarMap),
+) -> (TaskResult, VarMap) {
+    let vars = context.value();
+    let number = |value: &Option<Value>, default: f64| {
+        value
+            .as_ref()
+            .and_then(|v| run.templar.render_value(v, &vars).ok())
+            .and_then(|v| {
+                v.as_str()
+                    .map_or_else(|| f64::try_from(v.clone()).ok(), |s| s.trim().parse().ok())
+            })
+            .unwrap_or(default)
+    };
+    let total = 1 + number(&task.retries, 3.0).max(0.0) as usize;
+    let delay = number(&task.delay, 5.0).max(0.0);
+    for attempt_number in 1..=total {
+        let (mut result, facts) = attempt();
+        result
+            .fields
+            .insert("attempts".into(), Value::from(attempt_number));
+        if result.unreachable {
+            return (result, facts);
+        }
+        let scope = match &task.register {
+            Some(name) => context.with_layer(Arc::new(VarMap::from_iter([(
+                name.clone(),
+                result.value(),
+            )]))),
+            None => context.with_layer(Arc::new(result.fields.clone())),
+        };
+        let holds = until.iter().try_fold(true, |all, condition| {
+            run.templar
+                .eval_condition(condition, &scope.value())
+                .map(|holds| all && holds)
+                .map_err(|e| conditional_failure(task, condition, &e))
+        });
+        match holds {
+            Ok(true) => return (result, facts),
+            Err(message) => return (TaskResult::failed(message), facts),
+            Ok(false) if attempt_number == total => {
+                result.set_flag("failed", true);
+                result
+                    .fields
+                    .insert("attempts".into(), Value::from(total - 1));
+                return (result, facts);
+            }
+            Ok(false) => {
+                run.emit(Event::Retry {
+                    host: host.to_string(),
+                    task: task.display_name().to_string(),
+                    retries_left: total - attempt_number,
+                    result: if task.no_log {
+                        result.censored()
+                    } else {
+                        result.value()
+                    },
+                });
+                std::thread::sleep(std::time::Duration::from_secs_f64(delay));
+            }
+        }
+    }
+    attempt()
 }
 
 fn call_module(
@@ -385,10 +465,10 @@ fn finish(
     if status == Status::Changed && !task.notify.is_empty() {
         ctx.notify(host, &task.notify);
     }
-    run.record(host, status, ignored, result.flag("changed"));
     let mut event = host_result(task, host, &result, None, delegated_to);
     event.ignored = ignored;
     run.emit(Event::HostResult(event));
+    settle(run, ctx, task, host, &result, ignored);
     TaskRun {
         status,
         registered,
@@ -396,10 +476,49 @@ fn finish(
     }
 }
 
+/// Count the result and decide what a failure means for the host: caught by
+/// an enclosing `rescue:` (counted as rescued), waiting for a block's
+/// `always:`, or out of the play.
+pub fn settle(
+    run: &Arc<RunShared>,
+    ctx: &PlayCtx,
+    task: &Task,
+    host: &str,
+    result: &TaskResult,
+    ignored: bool,
+) {
+    let status = result.status();
+    let failed = status == Status::Failed && !ignored;
+    let rescued = failed && ctx.is_rescuable(host);
+    run.record(host, status, ignored, result.flag("changed"), rescued);
+    if !failed {
+        return;
+    }
+    if ctx.in_block(host) {
+        let failed_task = crate::value::map_from_pairs([
+            ("name", Value::from(task.display_name())),
+            ("action", Value::from(task.module.name())),
+        ]);
+        run.set_facts(
+            host,
+            VarMap::from_iter([
+                ("ansible_failed_task".to_string(), failed_task),
+                ("ansible_failed_result".to_string(), result.value()),
+            ]),
+        );
+        ctx.fail_in_block(host);
+    } else {
+        run.mark_dead(host);
+    }
+}
+
 fn ignores_errors(run: &RunShared, task: &Task, context: &Context) -> bool {
+    let Some(ignore_errors) = &task.ignore_errors else {
+        return false;
+    };
     let rendered = run
         .templar
-        .render_value(&task.ignore_errors, &context.value())
+        .render_value(ignore_errors, &context.value())
         .unwrap_or_default();
     match rendered.as_str() {
         Some(text) => crate::value::parse_bool(text).unwrap_or(false),

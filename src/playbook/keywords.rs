@@ -2,6 +2,11 @@
 //! run yet — those are errors, never silently ignored.
 
 pub const PLAY: &[&str] = &[
+    "serial",
+    "max_fail_percentage",
+    "any_errors_fatal",
+    "force_handlers",
+    "order",
     "name",
     "hosts",
     "vars",
@@ -17,13 +22,8 @@ pub const PLAY: &[&str] = &[
 ];
 
 pub const PLAY_NOT_YET: &[&str] = &[
-    "serial",
-    "max_fail_percentage",
-    "any_errors_fatal",
-    "order",
     "throttle",
     "roles",
-    "force_handlers",
     "vars_prompt",
     "become",
     "become_user",
@@ -68,6 +68,9 @@ pub const TASK: &[&str] = &[
     "run_once",
     "check_mode",
     "diff",
+    "until",
+    "retries",
+    "delay",
     "with_items",
     "with_list",
     "with_dict",
@@ -77,12 +80,6 @@ pub const TASK: &[&str] = &[
 pub const HANDLER_ONLY: &[&str] = &["listen"];
 
 pub const TASK_NOT_YET: &[&str] = &[
-    "block",
-    "rescue",
-    "always",
-    "until",
-    "retries",
-    "delay",
     "become",
     "become_user",
     "become_method",
@@ -105,8 +102,6 @@ pub const TASK_NOT_YET: &[&str] = &[
     "import_role",
     "include",
     "import_playbook",
-    "include_vars",
-    "meta",
     "with_fileglob",
     "with_first_found",
     "with_nested",
@@ -121,3 +116,20 @@ pub const TASK_NOT_YET: &[&str] = &[
 ];
 
 pub const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "extended"];
+
+/// Keywords a `block:` takes; those its tasks inherit are passed down.
+pub const BLOCK: &[&str] = &[
+    "name",
+    "block",
+    "rescue",
+    "always",
+    "when",
+    "vars",
+    "environment",
+    "tags",
+    "ignore_errors",
+    "no_log",
+    "delegate_to",
+    "check_mode",
+    "diff",
+];

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::conditions::{boolean, scalar, string_list, var_map};
 use super::keywords;
-use super::model::{Play, Playbook, Strategy, Task};
-use super::task_loader::{TaskRole, load_task};
+use super::model::{BatchSize, HostOrder, Play, Playbook, Step, Strategy, Task};
+use super::steps::{Inherited, load_steps};
+use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
 use crate::yaml::{self, Node, NodeKind};
 
@@ -65,26 +66,21 @@ fn load_play(node: &Node) -> Result<Play, Vec<Diagnostic>> {
             key.error("`import_playbook` is not supported by runbook yet"),
         ]);
     }
-    let mut play = Play {
-        name: None,
-        hosts: String::new(),
-        span: node.span.clone(),
-        vars: Default::default(),
-        vars_files: Vec::new(),
-        gather_facts: true,
-        strategy: Strategy::Linear,
-        environment: None,
-        tags: Vec::new(),
-        pre_tasks: Vec::new(),
-        tasks: Vec::new(),
-        post_tasks: Vec::new(),
-        handlers: Vec::new(),
-    };
+    let mut play = Play::new(String::new(), node.span.clone());
     let mut errors = Vec::new();
     for (key, value) in entries {
         if let Err(mut e) = apply_play_keyword(&mut play, key, value) {
             errors.append(&mut e);
         }
+    }
+    let play_tags = play.tags.clone();
+    for step in play
+        .pre_tasks
+        .iter_mut()
+        .chain(&mut play.tasks)
+        .chain(&mut play.post_tasks)
+    {
+        step.add_tags(&play_tags);
     }
     if node.get("hosts").is_none() {
         errors.push(node.error("this play has no `hosts:` (which hosts should it run on?)"));
@@ -110,10 +106,15 @@ fn apply_play_keyword(play: &mut Play, key: &Node, value: &Node) -> Result<(), V
         "strategy" => play.strategy = strategy(value).map_err(one)?,
         "environment" => play.environment = Some(value.to_value()),
         "tags" => play.tags = string_list(value, name, true).map_err(one)?,
-        "pre_tasks" => play.pre_tasks = load_tasks(value, TaskRole::Task)?,
-        "tasks" => play.tasks = load_tasks(value, TaskRole::Task)?,
-        "post_tasks" => play.post_tasks = load_tasks(value, TaskRole::Task)?,
-        "handlers" => play.handlers = load_tasks(value, TaskRole::Handler)?,
+        "pre_tasks" => play.pre_tasks = load_steps(value, TaskRole::Task, &Inherited::default())?,
+        "tasks" => play.tasks = load_steps(value, TaskRole::Task, &Inherited::default())?,
+        "post_tasks" => play.post_tasks = load_steps(value, TaskRole::Task, &Inherited::default())?,
+        "handlers" => play.handlers = handlers(value)?,
+        "serial" => play.serial = serial(value).map_err(one)?,
+        "max_fail_percentage" => play.max_fail_percentage = Some(percentage(value).map_err(one)?),
+        "any_errors_fatal" => play.any_errors_fatal = boolean(value, name).map_err(one)?,
+        "force_handlers" => play.force_handlers = boolean(value, name).map_err(one)?,
+        "order" => play.order = order(value).map_err(one)?,
         _ if keywords::PLAY_NOT_YET.contains(&name) => {
             return Err(one(key.error(format!(
                 "the play keyword `{name}` is not supported by runbook yet"
@@ -129,23 +130,90 @@ fn apply_play_keyword(play: &mut Play, key: &Node, value: &Node) -> Result<(), V
     Ok(())
 }
 
-fn load_tasks(node: &Node, role: TaskRole) -> Result<Vec<Task>, Vec<Diagnostic>> {
-    if node.is_null() {
-        return Ok(Vec::new());
+/// Handlers are plain tasks (blocks and `meta` are not supported in them).
+fn handlers(node: &Node) -> Result<Vec<Task>, Vec<Diagnostic>> {
+    let steps = load_steps(node, TaskRole::Handler, &Inherited::default())?;
+    steps
+        .into_iter()
+        .map(|step| match step {
+            Step::Task(task) => Ok(task),
+            Step::Meta(meta) => Err(vec![Diagnostic::at(
+                "`meta` in handlers is not supported by runbook yet",
+                &meta.span,
+            )]),
+            Step::Block(block) => Err(vec![Diagnostic::at(
+                "blocks in handlers are not supported by runbook yet",
+                &block.span,
+            )]),
+        })
+        .collect()
+}
+
+/// `serial: 2`, `serial: "30%"`, or a list of them.
+fn serial(node: &Node) -> Result<Vec<BatchSize>, Diagnostic> {
+    let items: Vec<&Node> = match &node.kind {
+        NodeKind::Seq(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    items.into_iter().map(batch_size).collect()
+}
+
+fn batch_size(node: &Node) -> Result<BatchSize, Diagnostic> {
+    let text = scalar(node, "serial")?;
+    let invalid = || {
+        node.error(format!(
+            "`serial` takes a number of hosts or a percentage, found `{text}`"
+        ))
+    };
+    match text.trim().strip_suffix('%') {
+        Some(percent) => percent
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|p| *p > 0.0)
+            .map(BatchSize::Percent)
+            .ok_or_else(invalid),
+        None => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(BatchSize::Count)
+            .ok_or_else(invalid),
     }
-    let items = node.expect_seq("a task list").map_err(|e| vec![e])?;
-    let mut tasks = Vec::new();
-    let mut errors = Vec::new();
-    for item in items {
-        match load_task(item, role) {
-            Ok(task) => tasks.push(task),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(tasks)
-    } else {
-        Err(errors)
+}
+
+fn percentage(node: &Node) -> Result<f64, Diagnostic> {
+    let text = scalar(node, "max_fail_percentage")?;
+    text.trim()
+        .trim_end_matches('%')
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=100.0).contains(p))
+        .ok_or_else(|| {
+            node.error(format!(
+                "`max_fail_percentage` takes a number from 0 to 100, found `{text}`"
+            ))
+        })
+}
+
+fn order(node: &Node) -> Result<HostOrder, Diagnostic> {
+    const NAMES: [&str; 5] = [
+        "inventory",
+        "reverse_inventory",
+        "sorted",
+        "reverse_sorted",
+        "shuffle",
+    ];
+    match scalar(node, "order")?.as_str() {
+        "inventory" => Ok(HostOrder::Inventory),
+        "reverse_inventory" => Ok(HostOrder::ReverseInventory),
+        "sorted" => Ok(HostOrder::Sorted),
+        "reverse_sorted" => Ok(HostOrder::ReverseSorted),
+        "shuffle" => Ok(HostOrder::Shuffle),
+        other => Err(node
+            .error(format!("unknown order `{other}`"))
+            .suggesting(other, NAMES)),
     }
 }
 

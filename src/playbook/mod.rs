@@ -7,11 +7,15 @@ mod free_form;
 mod keywords;
 mod loader;
 mod model;
+mod steps;
 mod task_loader;
 
 pub use free_form::parse_free_form;
 pub use loader::load;
-pub use model::{Loop, LoopControl, LoopKind, Play, Playbook, Strategy, Task};
+pub use model::{
+    BatchSize, Block, HostOrder, Loop, LoopControl, LoopKind, Meta, MetaAction, Play, Playbook,
+    Step, Strategy, Task,
+};
 
 /// A task from the ad-hoc command line (`-m MODULE -a ARGS`), checked like a
 /// playbook task.

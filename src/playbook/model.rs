@@ -34,13 +34,166 @@ pub struct Play {
     pub strategy: Strategy,
     pub environment: Option<Value>,
     pub tags: Vec<String>,
-    pub pre_tasks: Vec<Task>,
-    pub tasks: Vec<Task>,
-    pub post_tasks: Vec<Task>,
+    pub pre_tasks: Vec<Step>,
+    pub tasks: Vec<Step>,
+    pub post_tasks: Vec<Step>,
     pub handlers: Vec<Task>,
+    /// `serial:` batch sizes; empty means one batch of every host.
+    pub serial: Vec<BatchSize>,
+    /// `max_fail_percentage:` per batch; above it the play stops.
+    pub max_fail_percentage: Option<f64>,
+    /// `any_errors_fatal:` one failure ends the play for every host.
+    pub any_errors_fatal: bool,
+    /// `force_handlers:` notified handlers run even on hosts that failed.
+    pub force_handlers: bool,
+    pub order: HostOrder,
+}
+
+/// One batch size of `serial:`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BatchSize {
+    Count(usize),
+    /// A percentage of the play's hosts (at least one host).
+    Percent(f64),
+}
+
+/// `order:` — the order hosts are taken in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HostOrder {
+    #[default]
+    Inventory,
+    ReverseInventory,
+    Sorted,
+    ReverseSorted,
+    Shuffle,
+}
+
+/// One entry of a task list: a task, a block of them, or a `meta:` action.
+pub enum Step {
+    Task(Task),
+    Block(Block),
+    Meta(Meta),
+}
+
+/// `block:` with its `rescue:` and `always:`. Keywords set on the block
+/// (`when`, `vars`, `tags`...) were passed down to its tasks when loaded.
+pub struct Block {
+    pub name: Option<String>,
+    pub span: Span,
+    pub block: Vec<Step>,
+    pub rescue: Vec<Step>,
+    pub always: Vec<Step>,
+}
+
+/// `meta:` — an action on the play itself.
+pub struct Meta {
+    pub action: MetaAction,
+    pub span: Span,
+    pub when: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaAction {
+    FlushHandlers,
+    EndPlay,
+    EndHost,
+    EndBatch,
+    ClearHostErrors,
+    Noop,
+}
+
+impl MetaAction {
+    pub const NAMES: &[&str] = &[
+        "flush_handlers",
+        "end_play",
+        "end_host",
+        "end_batch",
+        "clear_host_errors",
+        "noop",
+    ];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "flush_handlers" => Self::FlushHandlers,
+            "end_play" => Self::EndPlay,
+            "end_host" => Self::EndHost,
+            "end_batch" => Self::EndBatch,
+            "clear_host_errors" => Self::ClearHostErrors,
+            "noop" => Self::Noop,
+            _ => return None,
+        })
+    }
+}
+
+impl Step {
+    /// Add a play's tags to every task and `meta` inside.
+    pub fn add_tags(&mut self, tags: &[String]) {
+        let add = |own: &mut Vec<String>| {
+            for tag in tags {
+                if !own.contains(tag) {
+                    own.push(tag.clone());
+                }
+            }
+        };
+        match self {
+            Step::Task(task) => add(&mut task.tags),
+            Step::Meta(meta) => add(&mut meta.tags),
+            Step::Block(block) => {
+                for step in block
+                    .block
+                    .iter_mut()
+                    .chain(&mut block.rescue)
+                    .chain(&mut block.always)
+                {
+                    step.add_tags(tags);
+                }
+            }
+        }
+    }
+
+    /// Every task inside, depth first, in the order they appear.
+    pub fn tasks(&self) -> Box<dyn Iterator<Item = &Task> + '_> {
+        match self {
+            Step::Task(task) => Box::new(std::iter::once(task)),
+            Step::Block(block) => Box::new(
+                block
+                    .block
+                    .iter()
+                    .chain(&block.rescue)
+                    .chain(&block.always)
+                    .flat_map(Step::tasks),
+            ),
+            Step::Meta(_) => Box::new(std::iter::empty()),
+        }
+    }
 }
 
 impl Play {
+    /// A play on `hosts` with every keyword at its default.
+    pub fn new(hosts: String, span: Span) -> Self {
+        Self {
+            name: None,
+            hosts,
+            span,
+            vars: VarMap::new(),
+            vars_files: Vec::new(),
+            gather_facts: true,
+            strategy: Strategy::Linear,
+            environment: None,
+            tags: Vec::new(),
+            pre_tasks: Vec::new(),
+            tasks: Vec::new(),
+            post_tasks: Vec::new(),
+            handlers: Vec::new(),
+            serial: Vec::new(),
+            max_fail_percentage: None,
+            any_errors_fatal: false,
+            force_handlers: false,
+            order: HostOrder::Inventory,
+        }
+    }
+
     /// The name shown in `PLAY [...]`: the name, or the host pattern.
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.hosts)
@@ -52,6 +205,7 @@ impl Play {
             .iter()
             .chain(&self.tasks)
             .chain(&self.post_tasks)
+            .flat_map(Step::tasks)
     }
 }
 
@@ -72,7 +226,7 @@ pub struct Task {
     pub changed_when: Option<Vec<String>>,
     pub failed_when: Option<Vec<String>>,
     /// A boolean or a template that renders to one.
-    pub ignore_errors: Value,
+    pub ignore_errors: Option<Value>,
     pub no_log: bool,
     pub tags: Vec<String>,
     pub notify: Vec<String>,
@@ -84,6 +238,12 @@ pub struct Task {
     pub run_once: bool,
     /// `check_mode:` — overrides `--check` for this task.
     pub check_mode: Option<bool>,
+    /// `until:` — retry until these hold (all of them).
+    pub until: Option<Vec<String>>,
+    /// `retries:` (default 3 with `until`), a number or a template.
+    pub retries: Option<Value>,
+    /// `delay:` seconds between attempts (default 5), a number or a template.
+    pub delay: Option<Value>,
     /// `diff:` — overrides `--diff` for this task.
     pub diff: Option<bool>,
 }
@@ -103,7 +263,7 @@ impl Task {
             loop_control: LoopControl::default(),
             changed_when: None,
             failed_when: None,
-            ignore_errors: Value::from(false),
+            ignore_errors: None,
             no_log: false,
             tags: Vec::new(),
             notify: Vec::new(),
@@ -114,6 +274,9 @@ impl Task {
             run_once: false,
             check_mode: None,
             diff: None,
+            until: None,
+            retries: None,
+            delay: None,
         }
     }
 

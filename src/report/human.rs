@@ -167,6 +167,16 @@ impl Reporter for HumanReporter {
                     style::warning().apply_to(format!("[WARNING]: {message}"))
                 );
             }
+            Event::Retry {
+                host,
+                task,
+                retries_left,
+                ..
+            } => {
+                let line =
+                    format!("FAILED - RETRYING: [{host}]: {task} ({retries_left} retries left).");
+                self.print(&style::for_status(Status::Failed).apply_to(line).to_string());
+            }
             Event::NoHostsMatched { .. } => self.print("skipping: no hosts matched"),
             Event::Recap { hosts } => {
                 self.print(&format!("\n{}", banner("PLAY RECAP")));

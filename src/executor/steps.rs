@@ -1,0 +1,234 @@
+//! Task lists on a set of hosts: each task on every host before the next
+//! (linear), blocks with `rescue:`/`always:`, `meta:` actions, and the
+//! failure rules (`any_errors_fatal`, `max_fail_percentage`) checked after
+//! every task, as Ansible's linear strategy does.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+
+use rayon::ThreadPool;
+
+use super::handlers::flush_handlers;
+use super::play_ctx::PlayCtx;
+use super::result::TaskResult;
+use super::run::RunShared;
+use super::task_runner::{TaskRun, run_task_on_host};
+use super::{Event, HostResult, Status};
+use crate::playbook::{Block, Meta, MetaAction, Step, Task};
+use crate::value::VarMap;
+
+/// The hosts among `hosts` that still take part: not failed, not ended,
+/// not waiting for a `rescue:`.
+pub fn active(run: &RunShared, ctx: &PlayCtx, hosts: &[String]) -> Vec<String> {
+    hosts
+        .iter()
+        .filter(|h| !run.is_dead(h) && !ctx.is_ended(h) && !ctx.failed_in_block(h))
+        .cloned()
+        .collect()
+}
+
+pub fn run_steps(
+    run: &Arc<RunShared>,
+    ctx: &PlayCtx,
+    steps: &[Step],
+    hosts: &[String],
+    pool: &ThreadPool,
+) {
+    for step in steps {
+        if ctx.batch_stopped() {
+            return;
+        }
+        let targets = active(run, ctx, hosts);
+        if targets.is_empty() {
+            return;
+        }
+        match step {
+            Step::Task(task) => {
+                if run.selects(&task.tags) {
+                    run_task(run, ctx, task, &targets, pool, false);
+                    check_failure_limits(run, ctx);
+                }
+            }
+            Step::Block(block) => run_block(run, ctx, block, &targets, pool),
+            Step::Meta(meta) => {
+                if run.selects(&meta.tags) {
+                    run_meta(run, ctx, meta, &targets, pool);
+                }
+            }
+        }
+    }
+}
+
+/// `block:`, then `rescue:` for the hosts that failed in it, then `always:`
+/// for every host that entered (failed or not). A host whose failure no
+/// `rescue:` caught is failed once it leaves its outermost block.
+fn run_block(
+    run: &Arc<RunShared>,
+    ctx: &PlayCtx,
+    block: &Block,
+    hosts: &[String],
+    pool: &ThreadPool,
+) {
+    let rescuing = !block.rescue.is_empty();
+    ctx.enter_block(hosts, rescuing);
+    run_steps(run, ctx, &block.block, hosts, pool);
+    if rescuing {
+        ctx.leave_rescuable(hosts);
+        let failed = ctx.take_block_failures(hosts);
+        run_steps(run, ctx, &block.rescue, &failed, pool);
+    }
+    let waiting: Vec<String> = hosts
+        .iter()
+        .filter(|h| ctx.failed_in_block(h))
+        .cloned()
+        .collect();
+    if !block.always.is_empty() {
+        ctx.take_block_failures(&waiting);
+        run_steps(run, ctx, &block.always, hosts, pool);
+        waiting
+            .iter()
+            .filter(|h| !run.is_dead(h))
+            .for_each(|h| ctx.fail_in_block(h));
+    }
+    ctx.leave_block(hosts);
+    for host in hosts.iter().filter(|h| !ctx.in_block(h)) {
+        if ctx.take_block_failures(std::slice::from_ref(host)).len() == 1 {
+            run.mark_dead(host);
+        }
+    }
+}
+
+fn run_meta(run: &Arc<RunShared>, ctx: &PlayCtx, meta: &Meta, hosts: &[String], pool: &ThreadPool) {
+    let applies: Vec<String> = hosts
+        .iter()
+        .filter(|h| run.meta_condition_holds(ctx, meta, h))
+        .cloned()
+        .collect();
+    if applies.is_empty() {
+        return;
+    }
+    match meta.action {
+        MetaAction::FlushHandlers => flush_handlers(run, ctx, hosts, pool),
+        MetaAction::EndPlay => ctx.stop_play(),
+        MetaAction::EndBatch => ctx.stop_batch(),
+        MetaAction::EndHost => applies.iter().for_each(|h| ctx.end_host(h)),
+        MetaAction::ClearHostErrors => ctx.batch.iter().for_each(|h| run.clear_failure(h)),
+        MetaAction::Noop => {}
+    }
+}
+
+/// After each task: `any_errors_fatal` stops the play at the first failure;
+/// `max_fail_percentage` when more than that share of the batch failed; and
+/// a batch whose every host failed stops the play, as Ansible does.
+fn check_failure_limits(run: &RunShared, ctx: &PlayCtx) {
+    let failed = ctx.batch.iter().filter(|h| run.is_dead(h)).count();
+    if failed == 0 {
+        return;
+    }
+    let share = failed as f64 * 100.0 / ctx.batch.len().max(1) as f64;
+    let over_limit = ctx
+        .play
+        .max_fail_percentage
+        .is_some_and(|limit| share > limit);
+    if ctx.play.any_errors_fatal || over_limit {
+        ctx.stop_play();
+    }
+}
+
+/// One task on `hosts` at once (at most `--forks` in flight).
+pub fn run_task(
+    run: &Arc<RunShared>,
+    ctx: &PlayCtx,
+    task: &Task,
+    hosts: &[String],
+    pool: &ThreadPool,
+    handler: bool,
+) {
+    if hosts.is_empty() {
+        return;
+    }
+    run.emit(Event::TaskStart {
+        name: task.display_name().to_string(),
+        location: task.span.location(),
+        handler,
+    });
+    let targets = if task.run_once { &hosts[..1] } else { hosts };
+    let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
+    pool.scope(|scope| {
+        for host in targets {
+            let results = &results;
+            scope.spawn(move |_| {
+                let outcome = guarded(run, ctx, task, host);
+                if let Ok(mut results) = results.lock() {
+                    results.push((host.clone(), outcome));
+                }
+            });
+        }
+    });
+    if task.run_once {
+        share_run_once_result(
+            run,
+            ctx,
+            task,
+            hosts,
+            results.into_inner().unwrap_or_default(),
+        );
+    }
+}
+
+/// `run_once`: the one result counts for every host of the batch.
+fn share_run_once_result(
+    run: &Arc<RunShared>,
+    ctx: &PlayCtx,
+    task: &Task,
+    hosts: &[String],
+    results: Vec<(String, TaskRun)>,
+) {
+    let Some((_, first)) = results.into_iter().next() else {
+        return;
+    };
+    for host in &hosts[1..] {
+        if let Some(name) = &task.register {
+            run.set_facts(
+                host,
+                VarMap::from_iter([(name.clone(), first.registered.clone())]),
+            );
+        }
+        run.set_facts(host, first.facts.clone());
+        if first.status == Status::Changed {
+            ctx.notify(host, &task.notify);
+        }
+    }
+}
+
+/// Run a task on a host; a bug in runbook fails that host, not the run.
+fn guarded(run: &Arc<RunShared>, ctx: &PlayCtx, task: &Task, host: &str) -> TaskRun {
+    catch_unwind(AssertUnwindSafe(|| run_task_on_host(run, ctx, task, host))).unwrap_or_else(
+        |panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            let result = TaskResult::failed(format!(
+                "internal error in runbook (please report it): {message}"
+            ));
+            super::task_runner::settle(run, ctx, task, host, &result, false);
+            run.emit(Event::HostResult(HostResult {
+                host: host.to_string(),
+                task: task.display_name().to_string(),
+                status: Status::Failed,
+                ignored: false,
+                item: None,
+                delegated_to: None,
+                result: result.value(),
+                module: task.module.name().to_string(),
+            }));
+            TaskRun {
+                status: Status::Failed,
+                registered: result.value(),
+                facts: VarMap::new(),
+            }
+        },
+    )
+}
