@@ -353,7 +353,7 @@ pub fn run_adhoc(
     let mut play = crate::playbook::Play::new(pattern.to_string(), task.span.clone());
     play.name = Some(format!("Ansible Ad-Hoc {pattern}"));
     play.gather_facts = false;
-    play.tasks = vec![crate::playbook::Step::Task(task)];
+    play.tasks = vec![crate::playbook::Step::Task(Box::new(task))];
     let pool = worker_pool(options.forks)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     let run = RunShared::new(inventory, options, cwd, events)?;

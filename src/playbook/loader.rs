@@ -136,7 +136,7 @@ fn handlers(node: &Node) -> Result<Vec<Task>, Vec<Diagnostic>> {
     steps
         .into_iter()
         .map(|step| match step {
-            Step::Task(task) => Ok(task),
+            Step::Task(task) => Ok(*task),
             Step::Meta(meta) => Err(vec![Diagnostic::at(
                 "`meta` in handlers is not supported by runbook yet",
                 &meta.span,

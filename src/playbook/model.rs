@@ -70,7 +70,7 @@ pub enum HostOrder {
 
 /// One entry of a task list: a task, a block of them, or a `meta:` action.
 pub enum Step {
-    Task(Task),
+    Task(Box<Task>),
     Block(Block),
     Meta(Meta),
 }
@@ -155,7 +155,7 @@ impl Step {
     /// Every task inside, depth first, in the order they appear.
     pub fn tasks(&self) -> Box<dyn Iterator<Item = &Task> + '_> {
         match self {
-            Step::Task(task) => Box::new(std::iter::once(task)),
+            Step::Task(task) => Box::new(std::iter::once(task.as_ref())),
             Step::Block(block) => Box::new(
                 block
                     .block

@@ -137,7 +137,7 @@ fn load_step(node: &Node, role: TaskRole, inherited: &Inherited) -> Result<Step,
     }
     let mut task = load_task(node, role).map_err(|e| vec![e])?;
     inherited.apply(&mut task);
-    Ok(Step::Task(task))
+    Ok(Step::Task(Box::new(task)))
 }
 
 fn load_block(
