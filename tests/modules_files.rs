@@ -219,3 +219,23 @@ fn same_recap_and_files_as_ansible() {
         assert_eq!(mine, ansibles, "files on {host} differ");
     }
 }
+
+#[test]
+fn edge_cases_match_ansible() {
+    let playbook = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/files/edges.yml");
+    let ours = Lab::up(1);
+    let theirs = Lab::up(1);
+    for round in ["first", "second"] {
+        let runbook = ours.run(&["play", playbook.to_str().expect("utf8"), "-i", "lab"]);
+        let ansible = ansible_playbook(&theirs, &playbook, &[]);
+        assert_eq!(
+            recap(&runbook),
+            recap(&ansible),
+            "{round} run: recaps differ\n--- runbook\n{}\n--- ansible\n{}",
+            runbook.all(),
+            ansible.all()
+        );
+    }
+    let edge = |lab: &Lab| tree(&lab.host_root("node1").join("opt/edge"));
+    assert_eq!(edge(&ours), edge(&theirs));
+}
