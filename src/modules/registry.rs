@@ -5,8 +5,10 @@ use super::Module;
 static MODULES: &[&dyn Module] = &[
     &super::assert::Assert,
     &super::command::Command,
+    &super::state::Stateful(super::copy::Copy),
     &super::debug::Debug,
     &super::fail::Fail,
+    &super::state::Stateful(super::file::File),
     &super::pause::Pause,
     &super::ping::Ping,
     &super::raw::Raw,
@@ -14,6 +16,7 @@ static MODULES: &[&dyn Module] = &[
     &super::set_fact::SetFact,
     &super::setup::Setup,
     &super::shell::Shell,
+    &super::state::Stateful(super::template_module::Template),
 ];
 
 /// Collections whose modules we implement under their short names.

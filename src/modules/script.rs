@@ -1,8 +1,9 @@
 //! `script`: copy a local script to the host, run it there, remove it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::exec::{CommandRun, command_line, run_command};
+use super::local_source::find_local;
 use super::spec::RAW_PARAMS;
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
 use crate::connection::{ConnectionError, shell_quote};
@@ -47,7 +48,7 @@ fn script_run(args: &Args, playbook_dir: &Path) -> Result<CommandRun, String> {
     let Some((path, script_args)) = words.split_first() else {
         return Err("no script given".into());
     };
-    let local = find_local(path, playbook_dir)?;
+    let local = find_local("script", path, playbook_dir, "files", Path::is_file)?;
     let content =
         std::fs::read(&local).map_err(|e| format!("cannot read {}: {e}", local.display()))?;
     let executable = args.str("executable").map_err(|e| e.to_string())?;
@@ -78,29 +79,4 @@ fn upload_and_run(executable: Option<&str>, script_args: &[String]) -> String {
          rm -f \"$runbook_script\"\n\
          exit $runbook_rc"
     )
-}
-
-/// A script path as Ansible looks it up: absolute, or under `files/` beside
-/// the playbook, or beside the playbook.
-fn find_local(path: &str, playbook_dir: &Path) -> Result<PathBuf, String> {
-    let given = Path::new(path);
-    let candidates: Vec<PathBuf> = if given.is_absolute() {
-        vec![given.to_path_buf()]
-    } else {
-        vec![
-            playbook_dir.join("files").join(given),
-            playbook_dir.join(given),
-        ]
-    };
-    candidates
-        .iter()
-        .find(|c| c.is_file())
-        .cloned()
-        .ok_or_else(|| {
-            let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
-            format!(
-                "could not find script {path:?} (looked in {})",
-                looked.join(", ")
-            )
-        })
 }

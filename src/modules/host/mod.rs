@@ -10,7 +10,7 @@ mod tools;
 
 pub use attributes::{Attributes, apply_attributes, attribute_changes};
 pub use file_info::{FileInfo, FileKind, file_info};
-pub use files::{backup_file, read_file, write_file};
+pub use files::{Fill, WriteOptions, backup_file, read_file, write_file, write_file_with};
 pub use mode::{Mode, parse_mode};
 pub use tools::require_tools;
 

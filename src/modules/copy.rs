@@ -1,0 +1,226 @@
+//! `copy`: put a file (from `content`, a local `src`, or a file already on
+//! the host) or a whole local directory at `dest`, idempotently.
+
+use std::path::Path;
+
+use super::copy_source::{LocalSource, read_local_source};
+use super::host::{Attributes, parse_mode};
+use super::local_source::find_local;
+use super::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
+use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
+
+pub struct Copy;
+
+static SPEC: ArgSpec = ArgSpec {
+    names: &[
+        "src",
+        "content",
+        "dest",
+        "mode",
+        "owner",
+        "group",
+        "backup",
+        "force",
+        "validate",
+        "remote_src",
+        "directory_mode",
+        "follow",
+        "local_follow",
+        "checksum",
+        "decrypt",
+        "unsafe_writes",
+    ],
+    aliases: &[("thirsty", "force")],
+    required: &["dest"],
+    ..ArgSpec::EMPTY
+};
+
+impl StateModule for Copy {
+    type Desired = PlacementWant;
+    type Observed = PlacementSeen;
+
+    fn name(&self) -> &'static str {
+        "copy"
+    }
+
+    fn spec(&self) -> &'static ArgSpec {
+        &SPEC
+    }
+
+    fn desired(&self, args: &Args, ctx: &ModuleContext) -> Result<PlacementWant, ModuleError> {
+        let dest = args
+            .str("dest")?
+            .filter(|d| !d.is_empty())
+            .ok_or_else(|| ModuleError::failed("dest is required"))?;
+        let remote_src = args.bool("remote_src", false)?;
+        let (files, dirs, src) = match (args.get("content"), args.str("src")?) {
+            (Some(_), Some(_)) => {
+                return Err(ModuleError::failed(
+                    "parameters are mutually exclusive: content|src",
+                ));
+            }
+            (Some(content), None) => (content_file(content, &dest)?, Vec::new(), None),
+            (None, Some(src)) if remote_src => {
+                let name = file_name(&src);
+                let file = FileWant {
+                    dest: dest.clone(),
+                    name,
+                    payload: Payload::HostFile(src.clone()),
+                    source_mode: None,
+                };
+                (vec![file], Vec::new(), Some(src))
+            }
+            (None, Some(src)) => local_files(&src, &dest, ctx.playbook_dir)?,
+            (None, None) => return Err(ModuleError::failed("src (or content) is required")),
+        };
+        check_checksum(args, &files)?;
+        let validate = args.str("validate")?;
+        if let Some(command) = &validate
+            && !command.contains("%s")
+        {
+            return Err(ModuleError::failed(format!(
+                "validate must contain %s: {command}"
+            )));
+        }
+        let directory_mode = match args.get("directory_mode") {
+            Some(value) => Some(parse_mode(value).map_err(ModuleError::failed)?),
+            None => None,
+        };
+        let after_header = src
+            .clone()
+            .unwrap_or_else(|| "dynamically generated".into());
+        Ok(PlacementWant {
+            files,
+            dirs,
+            attrs: Attributes::from_args(args)?,
+            directory_mode,
+            backup: args.bool("backup", false)?,
+            force: args.bool("force", true)?,
+            validate,
+            src,
+            after_header,
+        })
+    }
+
+    fn inspect(
+        &self,
+        want: &PlacementWant,
+        ctx: &mut ModuleContext,
+    ) -> Result<PlacementSeen, ModuleError> {
+        placement::inspect(want, ctx)
+    }
+
+    fn diff(&self, want: &PlacementWant, have: &PlacementSeen) -> Result<Changes, ModuleError> {
+        placement::diff(want, have)
+    }
+
+    fn apply(
+        &self,
+        want: &PlacementWant,
+        have: &PlacementSeen,
+        _changes: &Changes,
+        ctx: &mut ModuleContext,
+    ) -> Result<Outcome, ModuleError> {
+        placement::apply(want, have, ctx)
+    }
+
+    fn describe(&self, want: &PlacementWant, have: &PlacementSeen) -> Outcome {
+        placement::describe(want, have)
+    }
+}
+
+fn content_file(content: &crate::value::Value, dest: &str) -> Result<Vec<FileWant>, ModuleError> {
+    if dest.ends_with('/') {
+        return Err(ModuleError::failed(
+            "can not use content with a dir as dest",
+        ));
+    }
+    // Ansible writes a mapping or list given as `content` as JSON.
+    let text = match content.as_str() {
+        Some(text) => text.to_string(),
+        None if content.kind() == minijinja::value::ValueKind::Map
+            || content.kind() == minijinja::value::ValueKind::Seq =>
+        {
+            serde_json::to_string(content)
+                .map_err(|e| ModuleError::failed(format!("cannot write content as JSON: {e}")))?
+        }
+        None => content.to_string(),
+    };
+    Ok(vec![FileWant {
+        dest: dest.to_string(),
+        name: None,
+        payload: Payload::Bytes(text.into_bytes()),
+        source_mode: None,
+    }])
+}
+
+fn file_name(path: &str) -> Option<String> {
+    Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+}
+
+type LocalFiles = (Vec<FileWant>, Vec<String>, Option<String>);
+
+/// A local file, or a directory's tree (`src: dir/` copies what is inside,
+/// `src: dir` the directory itself).
+fn local_files(src: &str, dest: &str, playbook_dir: &Path) -> Result<LocalFiles, ModuleError> {
+    let found = find_local(
+        "file",
+        src.trim_end_matches('/'),
+        playbook_dir,
+        "files",
+        |p| p.exists(),
+    )
+    .map_err(ModuleError::failed)?;
+    let shown = found.display().to_string();
+    match read_local_source(&found).map_err(ModuleError::failed)? {
+        LocalSource::File { content, mode } => {
+            let file = FileWant {
+                dest: dest.to_string(),
+                name: file_name(src),
+                payload: Payload::Bytes(content),
+                source_mode: Some(mode),
+            };
+            Ok((vec![file], Vec::new(), Some(shown)))
+        }
+        LocalSource::Tree { dirs, files } => {
+            let root = dest.trim_end_matches('/');
+            let root = if src.ends_with('/') {
+                root.to_string()
+            } else {
+                format!("{root}/{}", file_name(src).unwrap_or_default())
+            };
+            let mut all_dirs = vec![root.clone()];
+            all_dirs.extend(dirs.iter().map(|d| format!("{root}/{d}")));
+            let wanted = files
+                .into_iter()
+                .map(|f| FileWant {
+                    dest: format!("{root}/{}", f.relative),
+                    name: None,
+                    payload: Payload::Bytes(f.content),
+                    source_mode: Some(f.mode),
+                })
+                .collect();
+            Ok((wanted, all_dirs, Some(shown)))
+        }
+    }
+}
+
+/// `checksum:` is the SHA-1 the content must have.
+fn check_checksum(args: &Args, files: &[FileWant]) -> Result<(), ModuleError> {
+    let Some(expected) = args.str("checksum")? else {
+        return Ok(());
+    };
+    for file in files {
+        if let Payload::Bytes(bytes) = &file.payload {
+            let actual = placement::sha1_hex(bytes);
+            if !actual.eq_ignore_ascii_case(expected.trim()) {
+                return Err(ModuleError::failed(format!(
+                    "Copied file does not match the expected checksum. Transfer failed. (expected {expected}, got {actual})"
+                )));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Reading what `copy src:` names on the controller: one file, or a
+//! directory tree (its subdirectories and files, in a stable order).
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+/// A local `src` read into memory.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LocalSource {
+    File {
+        content: Vec<u8>,
+        mode: u32,
+    },
+    Tree {
+        dirs: Vec<String>,
+        files: Vec<TreeFile>,
+    },
+}
+
+/// A file inside a copied directory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeFile {
+    /// Path below the copied directory, with `/` separators.
+    pub relative: String,
+    pub content: Vec<u8>,
+    pub mode: u32,
+}
+
+pub fn read_local_source(path: &Path) -> Result<LocalSource, String> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.is_dir() {
+        let mut dirs = Vec::new();
+        let mut files = Vec::new();
+        walk(path, "", &mut dirs, &mut files)?;
+        Ok(LocalSource::Tree { dirs, files })
+    } else {
+        let content =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Ok(LocalSource::File {
+            content,
+            mode: meta.permissions().mode() & 0o7777,
+        })
+    }
+}
+
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    dirs: &mut Vec<String>,
+    files: &mut Vec<TreeFile>,
+) -> Result<(), String> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let relative = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let path = entry.path();
+        let meta =
+            std::fs::metadata(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if meta.is_dir() {
+            dirs.push(relative.clone());
+            walk(&path, &relative, dirs, files)?;
+        } else {
+            let content =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            files.push(TreeFile {
+                relative,
+                content,
+                mode: meta.permissions().mode() & 0o7777,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_tree_parents_first_in_name_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("b/c")).expect("mkdir");
+        std::fs::write(dir.path().join("z.txt"), "z").expect("write");
+        std::fs::write(dir.path().join("b/c/y.txt"), "y").expect("write");
+        let LocalSource::Tree { dirs, files } = read_local_source(dir.path()).expect("reads")
+        else {
+            panic!("a directory reads as a tree");
+        };
+        assert_eq!(dirs, vec!["b", "b/c"]);
+        let names: Vec<&str> = files.iter().map(|f| f.relative.as_str()).collect();
+        assert_eq!(names, vec!["b/c/y.txt", "z.txt"]);
+        assert_eq!(files[1].content, b"z");
+    }
+}

@@ -1,0 +1,574 @@
+//! `file`: make a path a file, directory, symbolic or hard link, or absent,
+//! with the given mode, owner, group and times; `recurse` carries the
+//! attributes down a directory tree.
+
+use super::file_state::{Action, FileState, TimeSpec, action_for, kind_state, parse_time};
+use super::host::{
+    Attributes, FileInfo, FileKind, Mode, apply_attributes, attribute_changes, file_info,
+    run_checked,
+};
+use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
+use crate::connection::shell_quote;
+use crate::value::Value;
+
+pub struct File;
+
+static SPEC: ArgSpec = ArgSpec {
+    names: &[
+        "path",
+        "state",
+        "mode",
+        "owner",
+        "group",
+        "recurse",
+        "src",
+        "force",
+        "follow",
+        "modification_time",
+        "modification_time_format",
+        "access_time",
+        "access_time_format",
+        "unsafe_writes",
+    ],
+    aliases: &[("dest", "path"), ("name", "path")],
+    required: &["path"],
+    ..ArgSpec::EMPTY
+};
+
+const DEFAULT_TIME_FORMAT: &str = "%Y%m%d%H%M.%S";
+
+/// The `file` task's arguments, read.
+#[derive(Debug, Clone)]
+pub struct FileWant {
+    path: String,
+    state: Option<FileState>,
+    attrs: Attributes,
+    recurse: bool,
+    src: Option<String>,
+    force: bool,
+    follow: bool,
+    mtime: Option<TimeSpec>,
+    atime: Option<TimeSpec>,
+}
+
+/// What the host has at `path`.
+#[derive(Debug, Clone)]
+pub struct FileSeen {
+    info: FileInfo,
+    state: FileState,
+    link_matches: bool,
+    /// Entries below a directory whose attributes differ (`recurse`).
+    children_differ: usize,
+    /// Epoch seconds of the requested timestamps, read on the host.
+    mtime_target: Option<i64>,
+    atime_target: Option<i64>,
+}
+
+impl StateModule for File {
+    type Desired = FileWant;
+    type Observed = FileSeen;
+
+    fn name(&self) -> &'static str {
+        "file"
+    }
+
+    fn spec(&self) -> &'static ArgSpec {
+        &SPEC
+    }
+
+    fn desired(&self, args: &Args, _ctx: &ModuleContext) -> Result<FileWant, ModuleError> {
+        let path = args
+            .str("path")?
+            .or(args.str("dest")?)
+            .or(args.str("name")?)
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| ModuleError::failed("path is required"))?;
+        let state = match args.str("state")? {
+            Some(text) => Some(FileState::parse(&text).map_err(ModuleError::failed)?),
+            None => None,
+        };
+        let recurse = args.bool("recurse", false)?;
+        if recurse && state.is_some_and(|s| s != FileState::Directory) {
+            return Err(ModuleError::failed(
+                "recurse option requires state to be 'directory'",
+            ));
+        }
+        let src = args.str("src")?;
+        if matches!(state, Some(FileState::Link | FileState::Hard)) && src.is_none() {
+            return Err(ModuleError::failed(
+                "src option requires state to be 'link' or 'hard'",
+            ));
+        }
+        let mut attrs = Attributes::from_args(args)?;
+        if attrs.mode == Some(Mode::Preserve) {
+            return Err(ModuleError::failed("mode: preserve is only for copy"));
+        }
+        if matches!(state, Some(FileState::Link)) {
+            attrs.mode = None;
+        }
+        Ok(FileWant {
+            path: without_trailing_slash(&path),
+            state,
+            attrs,
+            recurse,
+            src,
+            force: args.bool("force", false)?,
+            follow: args.bool("follow", true)?,
+            mtime: time_arg(args, "modification_time")?,
+            atime: time_arg(args, "access_time")?,
+        })
+    }
+
+    fn inspect(&self, want: &FileWant, ctx: &mut ModuleContext) -> Result<FileSeen, ModuleError> {
+        let follow_link = want.follow
+            && !matches!(
+                want.state,
+                Some(FileState::Link | FileState::Hard | FileState::Absent)
+            );
+        let info = file_info(ctx, &want.path, follow_link, false)?;
+        let state = resolve_state(want, &info);
+        let link_matches = link_matches(ctx, want, state, &info)?;
+        if matches!(state, FileState::Link | FileState::Hard) && !link_matches {
+            check_link_source(ctx, want, state)?;
+        }
+        let children_differ = if want.recurse && info.kind == FileKind::Directory {
+            children_differ(ctx, &want.path, &want.attrs)?
+        } else {
+            0
+        };
+        Ok(FileSeen {
+            mtime_target: time_target(ctx, want.mtime.as_ref())?,
+            atime_target: time_target(ctx, want.atime.as_ref())?,
+            info,
+            state,
+            link_matches,
+            children_differ,
+        })
+    }
+
+    fn diff(&self, want: &FileWant, have: &FileSeen) -> Result<Changes, ModuleError> {
+        let mut changes = Changes::none();
+        let action = action_for(
+            have.state,
+            &want.path,
+            have.info.kind,
+            have.link_matches,
+            want.force,
+        );
+        let before = kind_state(have.info.kind, 1);
+        match action {
+            Action::Fail(message) => return Err(ModuleError::failed(message)),
+            Action::Nothing => {}
+            _ => changes.add(
+                format!("state {before} -> {}", have.state.as_str()),
+                Some(Diff::attribute(
+                    &want.path,
+                    "state",
+                    before,
+                    have.state.as_str(),
+                )),
+            ),
+        }
+        if have.state == FileState::Absent || !have.info.exists() {
+            return Ok(changes);
+        }
+        if have.state != FileState::Link || have.link_matches {
+            changes.extend(attribute_changes(&want.attrs, &have.info)?);
+        }
+        if have.children_differ > 0 {
+            changes.add(
+                format!(
+                    "attributes of {} entries below {}",
+                    have.children_differ, want.path
+                ),
+                None,
+            );
+        }
+        for (name, spec, target, current) in [
+            (
+                "modification_time",
+                want_time(want, have.state, &want.mtime),
+                have.mtime_target,
+                have.info.mtime,
+            ),
+            (
+                "access_time",
+                want_time(want, have.state, &want.atime),
+                have.atime_target,
+                have.info.atime,
+            ),
+        ] {
+            let differs = match spec {
+                TimeSpec::Now => true,
+                TimeSpec::At(_) => target != Some(current),
+                TimeSpec::Preserve => false,
+            };
+            if differs {
+                changes.add(name, None);
+            }
+        }
+        Ok(changes)
+    }
+
+    fn apply(
+        &self,
+        want: &FileWant,
+        have: &FileSeen,
+        _changes: &Changes,
+        ctx: &mut ModuleContext,
+    ) -> Result<Outcome, ModuleError> {
+        let action = action_for(
+            have.state,
+            &want.path,
+            have.info.kind,
+            have.link_matches,
+            want.force,
+        );
+        let created = perform(ctx, want, have.state, &action)?;
+        if have.state == FileState::Absent {
+            return Ok(Outcome::ok()
+                .with("path", want.path.as_str())
+                .with("state", "absent"));
+        }
+        let follow = want.follow && have.state != FileState::Link;
+        for dir in &created {
+            let now = file_info(ctx, dir, false, false)?;
+            apply_attributes(ctx, dir, &want.attrs, &now)?;
+        }
+        let now = file_info(ctx, &want.path, follow, false)?;
+        if !attribute_changes(&want.attrs, &now)?.is_empty() {
+            apply_attributes(ctx, &want.path, &want.attrs, &now)?;
+        }
+        if want.recurse && have.children_differ > 0 {
+            apply_recursively(ctx, &want.path, &want.attrs)?;
+        }
+        set_times(ctx, want, have)?;
+        let after = file_info(ctx, &want.path, follow, false)?;
+        Ok(result_keys(want, have.state, &after))
+    }
+
+    fn describe(&self, want: &FileWant, have: &FileSeen) -> Outcome {
+        if have.state == FileState::Absent {
+            let outcome = Outcome::ok().with("path", want.path.as_str());
+            return outcome.with("state", "absent");
+        }
+        result_keys(want, have.state, &have.info)
+    }
+}
+
+fn without_trailing_slash(path: &str) -> String {
+    match path.trim_end_matches('/') {
+        "" => "/".to_string(),
+        trimmed => trimmed.to_string(),
+    }
+}
+
+fn time_arg(args: &Args, name: &str) -> Result<Option<TimeSpec>, ModuleError> {
+    let Some(text) = args.str(name)? else {
+        return Ok(None);
+    };
+    let format = args
+        .str(&format!("{name}_format"))?
+        .unwrap_or_else(|| DEFAULT_TIME_FORMAT.into());
+    parse_time(&text, &format)
+        .map(Some)
+        .map_err(ModuleError::failed)
+}
+
+/// `touch` sets both times to now unless told otherwise; other states keep them.
+fn want_time(_want: &FileWant, state: FileState, spec: &Option<TimeSpec>) -> TimeSpec {
+    match (spec, state) {
+        (Some(spec), _) => spec.clone(),
+        (None, FileState::Touch) => TimeSpec::Now,
+        (None, _) => TimeSpec::Preserve,
+    }
+}
+
+/// Ansible's default state: what is there, else `link` with `src`,
+/// `directory` with `recurse`, else `file`.
+fn resolve_state(want: &FileWant, info: &FileInfo) -> FileState {
+    if let Some(state) = want.state {
+        return state;
+    }
+    if want.recurse {
+        return FileState::Directory;
+    }
+    match info.kind {
+        FileKind::Directory => FileState::Directory,
+        FileKind::Link if want.src.is_some() => FileState::Link,
+        FileKind::Absent if want.src.is_some() => FileState::Link,
+        _ => FileState::File,
+    }
+}
+
+fn link_matches(
+    ctx: &mut ModuleContext,
+    want: &FileWant,
+    state: FileState,
+    info: &FileInfo,
+) -> Result<bool, ModuleError> {
+    let Some(src) = &want.src else {
+        return Ok(false);
+    };
+    match (state, info.kind) {
+        (FileState::Link, FileKind::Link) => Ok(info.link_target.as_deref() == Some(src.as_str())),
+        (FileState::Hard, FileKind::File) => {
+            let script = format!(
+                "a=$(stat -c %d:%i -- {p}) && b=$(stat -L -c %d:%i -- {s} 2>/dev/null) && [ \"$a\" = \"$b\" ]",
+                p = shell_quote(&want.path),
+                s = shell_quote(src)
+            );
+            Ok(ctx.connection()?.run(&script, None)?.rc == 0)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// A symbolic link's source is read relative to the link's directory; a
+/// missing source is an error unless `force`; a hard link needs its source.
+fn check_link_source(
+    ctx: &mut ModuleContext,
+    want: &FileWant,
+    state: FileState,
+) -> Result<(), ModuleError> {
+    let Some(src) = &want.src else {
+        return Ok(());
+    };
+    if state == FileState::Link && want.force {
+        return Ok(());
+    }
+    let script = format!(
+        "cd \"$(dirname -- {})\" 2>/dev/null; [ -e {} ]",
+        shell_quote(&want.path),
+        shell_quote(src)
+    );
+    if ctx.connection()?.run(&script, None)?.rc == 0 {
+        return Ok(());
+    }
+    Err(ModuleError::failed(if state == FileState::Link {
+        format!(
+            "src file does not exist, use \"force=yes\" if you really want to create the link: {src}"
+        )
+    } else {
+        format!("src does not exist: {src}")
+    }))
+}
+
+/// How many entries below `path` do not have the wanted attributes.
+fn children_differ(
+    ctx: &mut ModuleContext,
+    path: &str,
+    want: &Attributes,
+) -> Result<usize, ModuleError> {
+    if *want == Attributes::default() {
+        return Ok(0);
+    }
+    let script = format!(
+        "find {} -mindepth 1 ! -type l -exec stat -c '%F|%a|%u|%g|%U|%G' -- {{}} +",
+        shell_quote(path)
+    );
+    let output = run_checked(ctx, &format!("listing {path}"), &script, None)?;
+    let mut differ = 0;
+    for line in output.stdout_text().lines() {
+        let Some(info) = child_info(line) else {
+            continue;
+        };
+        if !attribute_changes(want, &info)?.is_empty() {
+            differ += 1;
+        }
+    }
+    Ok(differ)
+}
+
+fn child_info(line: &str) -> Option<FileInfo> {
+    let fields: Vec<&str> = line.split('|').collect();
+    let [kind, mode, uid, gid, owner, group] = fields[..] else {
+        return None;
+    };
+    Some(FileInfo {
+        path: String::new(),
+        kind: if kind == "directory" {
+            FileKind::Directory
+        } else {
+            FileKind::File
+        },
+        mode: u32::from_str_radix(mode, 8).ok()?,
+        uid: uid.parse().ok()?,
+        gid: gid.parse().ok()?,
+        owner: owner.to_string(),
+        group: group.to_string(),
+        size: 0,
+        mtime: 0,
+        atime: 0,
+        link_target: None,
+        checksum: None,
+    })
+}
+
+/// Epoch seconds of a timestamp in the host's local time.
+fn time_target(
+    ctx: &mut ModuleContext,
+    spec: Option<&TimeSpec>,
+) -> Result<Option<i64>, ModuleError> {
+    let Some(TimeSpec::At(stamp)) = spec else {
+        return Ok(None);
+    };
+    let output = run_checked(
+        ctx,
+        "reading the time",
+        &format!("date -d {} +%s", shell_quote(stamp)),
+        None,
+    )?;
+    output
+        .stdout_text()
+        .trim()
+        .parse()
+        .map(Some)
+        .map_err(|_| ModuleError::failed(format!("cannot read the time {stamp} on {}", ctx.host)))
+}
+
+/// Do what `action` says; returns the directories it created.
+fn perform(
+    ctx: &mut ModuleContext,
+    want: &FileWant,
+    state: FileState,
+    action: &Action,
+) -> Result<Vec<String>, ModuleError> {
+    let path = shell_quote(&want.path);
+    let src = want.src.as_deref().map(shell_quote).unwrap_or_default();
+    let script = match action {
+        Action::Nothing | Action::Fail(_) => return Ok(Vec::new()),
+        Action::Remove => format!("rm -rf -- {path}"),
+        Action::Touch => format!("touch -- {path}"),
+        Action::MakeDirectory => {
+            let script = format!(
+                "p={path}\nwhile [ ! -e \"$p\" ] && [ ! -L \"$p\" ]; do printf '%s\\0' \"$p\"; p=$(dirname -- \"$p\"); done\nmkdir -p -- {path}"
+            );
+            let output = run_checked(ctx, &format!("creating {}", want.path), &script, None)?;
+            return Ok(output
+                .stdout_text()
+                .split('\0')
+                .filter(|d| !d.is_empty() && *d != want.path)
+                .map(str::to_string)
+                .collect());
+        }
+        Action::Link { replace } => {
+            let flags = match (state, replace) {
+                (FileState::Link, true) => "-sfn",
+                (FileState::Link, false) => "-s",
+                (_, true) => "-f",
+                (_, false) => "",
+            };
+            format!("ln {flags} -- {src} {path}")
+        }
+    };
+    run_checked(
+        ctx,
+        &format!("setting {} to {}", want.path, state.as_str()),
+        &script,
+        None,
+    )?;
+    Ok(Vec::new())
+}
+
+fn apply_recursively(
+    ctx: &mut ModuleContext,
+    path: &str,
+    want: &Attributes,
+) -> Result<(), ModuleError> {
+    let quoted = shell_quote(path);
+    let mut script = Vec::new();
+    if want.owner.is_some() || want.group.is_some() {
+        let spec = format!(
+            "{}{}",
+            want.owner.clone().unwrap_or_default(),
+            want.group
+                .as_ref()
+                .map(|g| format!(":{g}"))
+                .unwrap_or_default()
+        );
+        script.push(format!("chown -R -h {} -- {quoted}", shell_quote(&spec)));
+    }
+    match &want.mode {
+        Some(Mode::Octal(bits)) => script.push(format!("chmod -R {bits:o} -- {quoted}")),
+        Some(Mode::Symbolic(text)) => {
+            script.push(format!("chmod -R {} -- {quoted}", shell_quote(text)))
+        }
+        Some(Mode::Preserve) | None => {}
+    }
+    if script.is_empty() {
+        return Ok(());
+    }
+    run_checked(
+        ctx,
+        &format!("setting attributes below {path}"),
+        &script.join(" && "),
+        None,
+    )
+    .map(|_| ())
+}
+
+fn set_times(ctx: &mut ModuleContext, want: &FileWant, have: &FileSeen) -> Result<(), ModuleError> {
+    let path = shell_quote(&want.path);
+    let mut script = Vec::new();
+    for (flag, spec, target) in [
+        (
+            "-m",
+            want_time(want, have.state, &want.mtime),
+            have.mtime_target,
+        ),
+        (
+            "-a",
+            want_time(want, have.state, &want.atime),
+            have.atime_target,
+        ),
+    ] {
+        match (spec, target) {
+            (TimeSpec::Now, _) => script.push(format!("touch -c -h {flag} -- {path}")),
+            (TimeSpec::At(_), Some(epoch)) => {
+                script.push(format!("touch -c -h {flag} -d @{epoch} -- {path}"));
+            }
+            _ => {}
+        }
+    }
+    if script.is_empty() {
+        return Ok(());
+    }
+    run_checked(
+        ctx,
+        &format!("setting the times of {}", want.path),
+        &script.join(" && "),
+        None,
+    )
+    .map(|_| ())
+}
+
+fn result_keys(want: &FileWant, state: FileState, info: &FileInfo) -> Outcome {
+    let shown_state = if info.exists() {
+        match (state, info.kind) {
+            (FileState::Hard, _) => "hard",
+            (_, kind) => kind_state(kind, 1),
+        }
+    } else {
+        "absent"
+    };
+    let mut outcome = Outcome::ok()
+        .with("path", want.path.as_str())
+        .with("state", shown_state);
+    if matches!(state, FileState::Link | FileState::Hard) {
+        outcome = outcome.with("dest", want.path.as_str());
+        if let Some(src) = &want.src {
+            outcome = outcome.with("src", src.as_str());
+        }
+    }
+    if info.exists() {
+        outcome = outcome
+            .with("mode", info.mode_text())
+            .with("owner", info.owner.as_str())
+            .with("group", info.group.as_str())
+            .with("uid", Value::from(info.uid))
+            .with("gid", Value::from(info.gid))
+            .with("size", Value::from(info.size));
+    }
+    outcome
+}

@@ -1,0 +1,63 @@
+//! Where a module finds a file named relative to the playbook (`script`,
+//! `copy src:`, `template src:`), as Ansible searches: absolute as given,
+//! else in the kind's own folder (`files/`, `templates/`) beside the
+//! playbook, then beside the playbook itself.
+
+use std::path::{Path, PathBuf};
+
+/// Candidate places for `path`, in search order.
+pub fn candidates(path: &str, playbook_dir: &Path, folder: &str) -> Vec<PathBuf> {
+    let given = Path::new(path);
+    if given.is_absolute() {
+        vec![given.to_path_buf()]
+    } else {
+        vec![
+            playbook_dir.join(folder).join(given),
+            playbook_dir.join(given),
+        ]
+    }
+}
+
+/// The first candidate that exists and satisfies `accept` (a file, or a
+/// file or a directory), or an error that lists where it looked.
+pub fn find_local(
+    what: &str,
+    path: &str,
+    playbook_dir: &Path,
+    folder: &str,
+    accept: fn(&Path) -> bool,
+) -> Result<PathBuf, String> {
+    let candidates = candidates(path, playbook_dir, folder);
+    candidates
+        .iter()
+        .find(|c| accept(c))
+        .cloned()
+        .ok_or_else(|| {
+            let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+            format!(
+                "could not find {what} {path:?} (looked in {})",
+                looked.join(", ")
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefers_the_kind_folder_then_beside_the_playbook() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("files")).expect("mkdir");
+        std::fs::write(dir.path().join("a.txt"), "beside").expect("write");
+        std::fs::write(dir.path().join("files/a.txt"), "in files").expect("write");
+        std::fs::write(dir.path().join("b.txt"), "beside").expect("write");
+        let found = find_local("file", "a.txt", dir.path(), "files", Path::is_file);
+        assert_eq!(found, Ok(dir.path().join("files/a.txt")));
+        let found = find_local("file", "b.txt", dir.path(), "files", Path::is_file);
+        assert_eq!(found, Ok(dir.path().join("b.txt")));
+        let missing =
+            find_local("file", "c.txt", dir.path(), "files", Path::is_file).expect_err("absent");
+        assert!(missing.contains("files/c.txt"), "{missing}");
+    }
+}
