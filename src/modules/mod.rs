@@ -11,7 +11,10 @@ mod diff;
 mod error;
 mod exec;
 mod fail;
+mod fetch;
+mod get_url;
 pub mod host;
+mod http;
 mod outcome;
 mod pause;
 mod ping;
@@ -21,6 +24,7 @@ mod script;
 mod set_fact;
 mod setup;
 mod shell;
+mod slurp;
 mod spec;
 mod state;
 

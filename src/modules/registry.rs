@@ -7,6 +7,8 @@ static MODULES: &[&dyn Module] = &[
     &super::command::Command,
     &super::debug::Debug,
     &super::fail::Fail,
+    &super::state::Stateful(super::fetch::Fetch),
+    &super::state::Stateful(super::get_url::GetUrl),
     &super::pause::Pause,
     &super::ping::Ping,
     &super::raw::Raw,
@@ -14,6 +16,7 @@ static MODULES: &[&dyn Module] = &[
     &super::set_fact::SetFact,
     &super::setup::Setup,
     &super::shell::Shell,
+    &super::slurp::Slurp,
 ];
 
 /// Collections whose modules we implement under their short names.
