@@ -227,3 +227,76 @@ fn bad_arguments_fail_before_connecting() {
         );
     }
 }
+
+#[test]
+fn uri_reports_status_headers_and_json_and_writes_dest_once() {
+    let lab = Lab::up(1);
+    let served = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        served.path().join("data.json"),
+        "{\"name\": \"runbook\", \"n\": 3}",
+    )
+    .expect("write");
+    let server = HttpServer::serve(served.path());
+    let url = server.url("data.json");
+    lab.project.file(
+        "site.yml",
+        &format!(
+            r#"- hosts: lab
+  gather_facts: false
+  tasks:
+    - uri:
+        url: {url}
+        return_content: true
+      register: r
+    - assert:
+        that:
+          - r.status == 200
+          - r.json.name == 'runbook'
+          - r.content_type == 'application/json'
+          - r.url == '{url}'
+          - not r.redirected
+      when: not ansible_check_mode
+    - uri:
+        url: {missing}
+        status_code: [404]
+    - uri:
+        url: {url}
+        dest: /opt/data.json
+"#,
+            missing = server.url("nope")
+        ),
+    );
+    let before = lab.snapshot("node1");
+    let check = lab.run(&["play", "site.yml", "-i", "lab", "--check"]);
+    check.assert_code(0);
+    assert_eq!(
+        recap(&check)["node1"],
+        Recap::new(0, 0, 0, 0, 4),
+        "{}",
+        check.all()
+    );
+    assert_eq!(before, lab.snapshot("node1"));
+    run_changed_then_ok(&lab, "site.yml", 4, 1);
+    assert_eq!(
+        std::fs::read_to_string(host_file(&lab, "node1", "/opt/data.json")).expect("dest"),
+        "{\"name\": \"runbook\", \"n\": 3}"
+    );
+
+    lab.project.file(
+        "fail.yml",
+        &format!(
+            "- hosts: lab\n  gather_facts: false\n  tasks:\n    - uri:\n        url: {}\n",
+            server.url("nope")
+        ),
+    );
+    let failed = lab.run(&["play", "fail.yml", "-i", "lab"]);
+    failed.assert_code(2);
+    assert!(
+        failed
+            .stdout
+            .contains("Status code was 404 and not [200]: HTTP Error 404"),
+        "{}",
+        failed.all()
+    );
+}

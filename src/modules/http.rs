@@ -20,7 +20,7 @@ pub struct Request {
 }
 
 /// A `curl` command writing the body to `"$out"` and the response headers
-/// to `"$hdr"`, printing `<status> <redirects>` on stdout.
+/// to `"$hdr"`, printing `<status> <redirects> <final url>` on stdout.
 pub fn curl_command(request: &Request) -> String {
     let mut words = vec![
         "curl".to_string(),
@@ -52,7 +52,7 @@ pub fn curl_command(request: &Request) -> String {
         "-o".into(),
         "\"$out\"".into(),
         "-w".into(),
-        "'%{http_code} %{num_redirects}'".into(),
+        "'%{http_code} %{num_redirects} %{url_effective}'".into(),
         "--".into(),
         shell_quote(&request.url),
     ]);
@@ -178,7 +178,9 @@ mod tests {
 
     #[test]
     fn headers_from_a_mapping_or_a_string() {
-        let map = Value::from_serialize(serde_json::json!({"Accept": "text/plain", "X-N": 3}));
+        let map = Value::from(minijinja::value::Serde(
+            serde_json::json!({"Accept": "text/plain", "X-N": 3}),
+        ));
         assert_eq!(
             headers_arg(Some(&map)),
             Ok(vec![

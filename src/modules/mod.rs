@@ -27,6 +27,7 @@ mod shell;
 mod slurp;
 mod spec;
 mod state;
+mod uri;
 
 pub use args::Args;
 pub use context::{ConnectionSlot, ModuleContext};

@@ -17,6 +17,7 @@ static MODULES: &[&dyn Module] = &[
     &super::setup::Setup,
     &super::shell::Shell,
     &super::slurp::Slurp,
+    &super::uri::Uri,
 ];
 
 /// Collections whose modules we implement under their short names.
