@@ -300,3 +300,88 @@ fn uri_reports_status_headers_and_json_and_writes_dest_once() {
         failed.all()
     );
 }
+
+/// Build `name` (a .tar.gz or .zip) in `dir` from a small tree.
+fn make_archive(dir: &Path, name: &str) {
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(tree.join("app/conf")).expect("mkdir");
+    std::fs::write(tree.join("app/readme.txt"), "hello\n").expect("write");
+    std::fs::write(tree.join("app/conf/app.ini"), "[app]\nport = 8080\n").expect("write");
+    let archive = dir.join(name);
+    let status = if name.ends_with(".zip") {
+        Command::new("zip")
+            .arg("-qr")
+            .arg(&archive)
+            .arg("app")
+            .current_dir(&tree)
+            .status()
+    } else {
+        Command::new("tar")
+            .arg("-czf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&tree)
+            .arg("app")
+            .status()
+    };
+    assert!(status.expect("archiver").success());
+}
+
+#[test]
+fn unarchive_unpacks_a_controller_tarball_once() {
+    let lab = Lab::up(1);
+    make_archive(&lab.project.join("files"), "app.tar.gz");
+    std::fs::create_dir_all(host_file(&lab, "node1", "/opt/apps")).expect("mkdir");
+    lab.project.file(
+        "site.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - unarchive:\n        src: app.tar.gz\n        dest: /opt/apps\n        list_files: true\n      register: out\n    - assert:\n        that:\n          - out.handler == 'TgzArchive'\n          - \"'app/conf/app.ini' in out.files\"\n",
+    );
+    check_changes_nothing(&lab, "site.yml", 1);
+    run_changed_then_ok(&lab, "site.yml", 2, 1);
+    let unpacked = host_file(&lab, "node1", "/opt/apps/app/conf/app.ini");
+    assert_eq!(
+        std::fs::read_to_string(&unpacked).expect("unpacked"),
+        "[app]\nport = 8080\n"
+    );
+
+    std::fs::write(&unpacked, "tampered\n").expect("write");
+    let again = lab.run(&["play", "site.yml", "-i", "lab", "--diff"]);
+    assert_eq!(recap(&again)["node1"].changed, 1, "{}", again.all());
+    assert!(again.stdout.contains("app/conf/app.ini"), "{}", again.all());
+    assert_eq!(
+        std::fs::read_to_string(&unpacked).expect("restored"),
+        "[app]\nport = 8080\n"
+    );
+}
+
+#[test]
+fn unarchive_unpacks_a_remote_zip_unless_creates_exists() {
+    let lab = Lab::up(1);
+    make_archive(&host_file(&lab, "node1", "/opt"), "app.zip");
+    std::fs::create_dir_all(host_file(&lab, "node1", "/srv/www")).expect("mkdir");
+    lab.project.file(
+        "site.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - unarchive:\n        src: /opt/app.zip\n        remote_src: true\n        dest: /srv/www\n        mode: '0600'\n",
+    );
+    check_changes_nothing(&lab, "site.yml", 1);
+    run_changed_then_ok(&lab, "site.yml", 1, 1);
+    let readme = host_file(&lab, "node1", "/srv/www/app/readme.txt");
+    assert_eq!(
+        std::fs::read_to_string(&readme).expect("unpacked"),
+        "hello\n"
+    );
+    assert_eq!(mode_of(&readme), 0o600);
+
+    lab.project.file(
+        "creates.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - unarchive:\n        src: /opt/app.zip\n        remote_src: true\n        dest: /nonexistent\n        creates: /srv/www/app\n",
+    );
+    let skipped = lab.run(&["play", "creates.yml", "-i", "lab"]);
+    skipped.assert_code(0);
+    assert_eq!(
+        recap(&skipped)["node1"],
+        Recap::new(0, 0, 0, 0, 1),
+        "{}",
+        skipped.all()
+    );
+}

@@ -27,6 +27,7 @@ mod shell;
 mod slurp;
 mod spec;
 mod state;
+mod unarchive;
 mod uri;
 
 pub use args::Args;

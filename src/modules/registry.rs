@@ -17,6 +17,7 @@ static MODULES: &[&dyn Module] = &[
     &super::setup::Setup,
     &super::shell::Shell,
     &super::slurp::Slurp,
+    &super::state::Stateful(super::unarchive::Unarchive),
     &super::uri::Uri,
 ];
 
