@@ -208,7 +208,6 @@ fn bad_arguments_fail_before_connecting() {
             "src: a.tgz\n        dest: /opt\n        remote: true",
             "remote_src",
         ),
-        ("pip", "name: x\n        stat: present", "state"),
     ] {
         project.file(
             "site.yml",
@@ -383,5 +382,40 @@ fn unarchive_unpacks_a_remote_zip_unless_creates_exists() {
         Recap::new(0, 0, 0, 0, 1),
         "{}",
         skipped.all()
+    );
+}
+
+#[test]
+fn archive_rebuilds_only_when_content_changes() {
+    let lab = Lab::up(1);
+    make_archive(&host_file(&lab, "node1", "/opt"), "unused.zip");
+    let tree = host_file(&lab, "node1", "/opt/tree/app");
+    std::fs::write(tree.join("debug.log"), "noise\n").expect("write");
+    lab.project.file(
+        "site.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - archive:\n        path: /opt/tree/app/*\n        exclude_path: /opt/tree/app/debug.log\n        dest: /opt/app.tar.gz\n        mode: '0600'\n      register: out\n    - assert:\n        that:\n          - out.state == 'archive'\n          - out.arcroot == '/opt/tree/app/'\n          - \"'/opt/tree/app/conf/app.ini' in out.archived\"\n          - \"'/opt/tree/app/debug.log' not in out.archived\"\n",
+    );
+    check_changes_nothing(&lab, "site.yml", 1);
+    run_changed_then_ok(&lab, "site.yml", 2, 1);
+    let dest = host_file(&lab, "node1", "/opt/app.tar.gz");
+    assert_eq!(mode_of(&dest), 0o600);
+    let listing = Command::new("tar")
+        .arg("-tzf")
+        .arg(&dest)
+        .output()
+        .expect("tar");
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    assert!(
+        listing.contains("conf/app.ini") && !listing.contains("debug.log"),
+        "{listing}"
+    );
+
+    std::fs::write(tree.join("readme.txt"), "new text\n").expect("write");
+    let again = lab.run(&["play", "site.yml", "-i", "lab"]);
+    assert_eq!(
+        recap(&again)["node1"].changed,
+        1,
+        "content changed\n{}",
+        again.all()
     );
 }

@@ -118,8 +118,7 @@ pub fn parse_headers(raw: &str) -> Vec<(String, String)> {
 /// The reason phrase of the final response's status line (`OK`, `Not Found`).
 pub fn reason_phrase(raw: &str) -> String {
     raw.lines()
-        .filter(|line| line.starts_with("HTTP/"))
-        .last()
+        .rfind(|line| line.starts_with("HTTP/"))
         .and_then(|line| line.splitn(3, ' ').nth(2))
         .unwrap_or_default()
         .trim()

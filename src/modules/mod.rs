@@ -2,6 +2,7 @@
 //! One module per file behind the [`Module`] trait; adding a module touches
 //! its own file and one line of [`registry`].
 
+mod archive;
 mod args;
 mod assert;
 mod command;

@@ -3,6 +3,7 @@
 use super::Module;
 
 static MODULES: &[&dyn Module] = &[
+    &super::state::Stateful(super::archive::Archive),
     &super::assert::Assert,
     &super::command::Command,
     &super::debug::Debug,
