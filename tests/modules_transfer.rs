@@ -205,7 +205,7 @@ fn bad_arguments_fail_before_connecting() {
         ("archive", "path: /x\n        formt: zip", "format"),
         (
             "unarchive",
-            "src: a.tgz\n        dest: /opt\n        remote: true",
+            "src: a.tgz\n        dest: /opt\n        remote_scr: true",
             "remote_src",
         ),
     ] {

@@ -475,7 +475,7 @@ mod tests {
 
     #[test]
     fn globs_stay_bare_and_the_rest_is_quoted() {
-        assert_eq!(glob_word("/opt/my dir/*.log"), "'/opt/my dir/'*'.log'");
+        assert_eq!(glob_word("/opt/my dir/*.log"), "'/opt/my dir/'*.log");
         assert_eq!(glob_word("/opt/$(x)"), "'/opt/$(x)'");
     }
 
