@@ -2,6 +2,7 @@
 //! One module per file behind the [`Module`] trait; adding a module touches
 //! its own file and one line of [`registry`].
 
+mod archive;
 mod args;
 mod assert;
 mod command;
@@ -13,9 +14,12 @@ mod diff;
 mod error;
 mod exec;
 mod fail;
+mod fetch;
 mod file;
 mod file_state;
+mod get_url;
 pub mod host;
+mod http;
 mod local_source;
 mod outcome;
 mod pause;
@@ -27,10 +31,13 @@ mod script;
 mod set_fact;
 mod setup;
 mod shell;
+mod slurp;
 mod spec;
 mod state;
 mod template_module;
 mod template_text;
+mod unarchive;
+mod uri;
 
 pub use args::Args;
 pub use context::{ConnectionSlot, ModuleContext};

@@ -3,12 +3,15 @@
 use super::Module;
 
 static MODULES: &[&dyn Module] = &[
+    &super::state::Stateful(super::archive::Archive),
     &super::assert::Assert,
     &super::command::Command,
     &super::state::Stateful(super::copy::Copy),
     &super::debug::Debug,
     &super::fail::Fail,
     &super::state::Stateful(super::file::File),
+    &super::state::Stateful(super::fetch::Fetch),
+    &super::state::Stateful(super::get_url::GetUrl),
     &super::pause::Pause,
     &super::ping::Ping,
     &super::raw::Raw,
@@ -17,6 +20,9 @@ static MODULES: &[&dyn Module] = &[
     &super::setup::Setup,
     &super::shell::Shell,
     &super::state::Stateful(super::template_module::Template),
+    &super::slurp::Slurp,
+    &super::state::Stateful(super::unarchive::Unarchive),
+    &super::uri::Uri,
 ];
 
 /// Collections whose modules we implement under their short names.
