@@ -23,6 +23,7 @@ mod setup;
 mod shell;
 mod spec;
 mod state;
+mod text_edit;
 
 pub use args::Args;
 pub use context::{ConnectionSlot, ModuleContext};
