@@ -4,6 +4,7 @@
 
 mod args;
 mod assert;
+mod blockinfile;
 mod command;
 mod context;
 mod debug;
@@ -12,11 +13,13 @@ mod error;
 mod exec;
 mod fail;
 pub mod host;
+mod lineinfile;
 mod outcome;
 mod pause;
 mod ping;
 mod raw;
 pub mod registry;
+mod replace;
 mod script;
 mod set_fact;
 mod setup;
@@ -24,6 +27,7 @@ mod shell;
 mod spec;
 mod state;
 mod text_edit;
+mod text_file;
 
 pub use args::Args;
 pub use context::{ConnectionSlot, ModuleContext};

@@ -4,12 +4,15 @@ use super::Module;
 
 static MODULES: &[&dyn Module] = &[
     &super::assert::Assert,
+    &super::state::Stateful(super::blockinfile::BlockInFile),
     &super::command::Command,
     &super::debug::Debug,
     &super::fail::Fail,
+    &super::state::Stateful(super::lineinfile::LineInFile),
     &super::pause::Pause,
     &super::ping::Ping,
     &super::raw::Raw,
+    &super::state::Stateful(super::replace::Replace),
     &super::script::Script,
     &super::set_fact::SetFact,
     &super::setup::Setup,

@@ -38,9 +38,6 @@ pub struct LineRemoval {
     pub finder: Option<Finder>,
 }
 
-/// The result of `set_line`.
-pub type LineEdit = Edited;
-
 /// Where the regexp (or exact line) matched, and where the anchor did.
 struct Found<'a> {
     line: Option<usize>,
@@ -50,7 +47,7 @@ struct Found<'a> {
 }
 
 /// Ensure the line is present (Ansible's `present()`).
-pub fn set_line(content: &[u8], want: &LineWant) -> LineEdit {
+pub fn set_line(content: &[u8], want: &LineWant) -> Edited {
     let lines = read_lines(content);
     let found = find(&lines, want);
     let new_line = want.line.as_bytes();
@@ -162,7 +159,7 @@ fn find<'a>(lines: &'a [Vec<u8>], want: &LineWant) -> Found<'a> {
 
 /// Remove every matching line (Ansible's `absent()`); also returns how
 /// many were found.
-pub fn remove_lines(content: &[u8], want: &LineRemoval) -> (LineEdit, usize) {
+pub fn remove_lines(content: &[u8], want: &LineRemoval) -> (Edited, usize) {
     let lines = read_lines(content);
     let before = lines.len();
     let kept: Vec<Vec<u8>> = lines

@@ -9,11 +9,11 @@ mod pyre;
 mod replace;
 mod template;
 
-pub use blocks::{BlockEdit, edit_block};
-pub use lines::{LineEdit, LineRemoval, LineWant, remove_lines, set_line};
-pub use pyre::{PyRegex, PyRegexError, PyTextRegex};
+pub use blocks::{BlockAnchor, BlockEdit, edit_block};
+pub use lines::{Anchor, Finder, LineRemoval, LineWant, remove_lines, set_line};
+pub use pyre::{PyRegex, PyTextRegex};
 pub use replace::{ReplaceWant, replace_all};
-pub use template::{Template, TemplateError};
+pub use template::Template;
 
 /// A file's content after an edit, and what Ansible says about it.
 #[derive(Debug, Clone, PartialEq, Eq)]

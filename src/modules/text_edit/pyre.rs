@@ -128,12 +128,9 @@ impl<'a> FromIterator<Option<&'a str>> for GroupNames {
 }
 
 impl GroupNames {
-    pub fn len(&self) -> usize {
+    /// How many groups, the whole match included.
+    pub fn count(&self) -> usize {
         self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
     }
 
     pub fn index_of(&self, name: &str) -> Option<usize> {

@@ -53,7 +53,7 @@ impl Template {
                     at += used;
                     Some(
                         group_index(&name, groups)
-                            .ok_or_else(|| group_problem(&name, groups))
+                            .ok_or_else(|| group_problem(&name))
                             .map_err(fail)?,
                     )
                 }
@@ -75,7 +75,7 @@ impl Template {
                             number = number * 10 + usize::from(second - b'0');
                             at += 1;
                         }
-                        if number >= groups.len() {
+                        if number >= groups.count() {
                             return Err(fail(format!("invalid group reference {number}")));
                         }
                         Some(number)
@@ -139,12 +139,12 @@ fn group_name(rest: &[u8]) -> Option<(String, usize)> {
 
 fn group_index(name: &str, groups: &GroupNames) -> Option<usize> {
     match name.parse::<usize>() {
-        Ok(number) => (number < groups.len()).then_some(number),
+        Ok(number) => (number < groups.count()).then_some(number),
         Err(_) => groups.index_of(name),
     }
 }
 
-fn group_problem(name: &str, _groups: &GroupNames) -> String {
+fn group_problem(name: &str) -> String {
     if name.parse::<usize>().is_ok() {
         format!("invalid group reference {name}")
     } else {
@@ -188,7 +188,7 @@ mod tests {
         );
         assert_eq!(expand("(?P<x>a)", r"[\g<x>]", "a").as_deref(), Ok("[a]"));
         assert_eq!(expand("(a)|(b)", r"<\2>", "a").as_deref(), Ok("<>"));
-        assert_eq!(expand("(a)", r"\10", "a").is_err(), true);
+        assert!(expand("(a)", r"\10", "a").is_err());
     }
 
     #[test]
