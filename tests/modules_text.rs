@@ -52,7 +52,7 @@ fn edits_match_ansible_byte_for_byte() {
     let ansible = ansible_playbook(&theirs, &playbook, &[]);
     assert_eq!(
         recap(&runbook)["node1"],
-        Recap::new(22, 17, 0, 0, 0),
+        Recap::new(23, 18, 0, 0, 0),
         "every edit ran, the repeated ones were ok\n{}",
         runbook.all()
     );
