@@ -10,6 +10,7 @@ mod lab_fleet;
 mod lab_runs;
 mod local_runs;
 mod modules_files;
+mod modules_text;
 mod modules_transfer;
 mod playbook_errors;
 mod shipped;

@@ -1,0 +1,228 @@
+//! What `lineinfile`, `blockinfile` and `replace` share on the host side:
+//! the path argument and its aliases, reading the file with its facts,
+//! writing the edited bytes (backup, parent directories, `validate`,
+//! attributes) and Ansible's message when attributes changed too.
+
+use super::host::{
+    Attributes, FileInfo, FileKind, apply_attributes, attribute_changes, backup_file, file_info,
+    read_file, run_checked, write_file,
+};
+use super::{Args, Changes, Diff, ModuleContext, ModuleError};
+use crate::connection::shell_quote;
+
+/// Ansible's aliases of `path` in these modules.
+const PATH_NAMES: &[&str] = &["path", "dest", "destfile", "name"];
+
+/// What Ansible adds to `msg` when mode or ownership changed.
+const ATTRIBUTES_CHANGED: &str = "ownership, perms or SE linux context changed";
+
+/// The arguments every text-editing module takes besides its own.
+#[derive(Debug, Clone)]
+pub struct FileArgs {
+    pub path: String,
+    pub backup: bool,
+    pub attributes: Attributes,
+    pub validate: Option<String>,
+}
+
+impl FileArgs {
+    pub fn from_args(args: &Args) -> Result<Self, ModuleError> {
+        let mut path = None;
+        for name in PATH_NAMES {
+            if let Some(given) = args.str(name)? {
+                path = Some(given);
+                break;
+            }
+        }
+        let path = path.ok_or_else(|| ModuleError::failed("missing required arguments: path"))?;
+        let validate = args.str("validate")?;
+        if let Some(command) = &validate
+            && !command.contains("%s")
+        {
+            return Err(ModuleError::failed(format!(
+                "validate must contain %s: {command}"
+            )));
+        }
+        Ok(Self {
+            path,
+            backup: args.bool("backup", false)?,
+            attributes: Attributes::from_args(args)?,
+            validate,
+        })
+    }
+}
+
+/// The file as found: its facts and, for a regular file, its bytes.
+#[derive(Debug, Clone)]
+pub struct TextFile {
+    pub info: FileInfo,
+    pub content: Option<Vec<u8>>,
+}
+
+/// Read the file (following a symlink, as Ansible edits the link's target).
+pub fn inspect(ctx: &mut ModuleContext, path: &str) -> Result<TextFile, ModuleError> {
+    let info = file_info(ctx, path, true, false)?;
+    match info.kind {
+        FileKind::Absent => Ok(TextFile {
+            info,
+            content: None,
+        }),
+        FileKind::Directory => Err(ModuleError::failed(format!("Path {path} is a directory !"))),
+        _ => {
+            let content = read_file(ctx, path)?;
+            Ok(TextFile { info, content })
+        }
+    }
+}
+
+/// Attribute changes wanted on an existing file, for `diff`.
+pub fn attribute_diff(want: &FileArgs, have: &TextFile) -> Result<Changes, ModuleError> {
+    attribute_changes(&want.attributes, &have.info)
+}
+
+/// A content change as Ansible reports it (`path (content)` headers).
+pub fn content_diff(header: &str, before: &[u8], after: &[u8]) -> Diff {
+    Diff {
+        before_header: header.to_string(),
+        after_header: header.to_string(),
+        before: String::from_utf8_lossy(before).into_owned(),
+        after: String::from_utf8_lossy(after).into_owned(),
+    }
+}
+
+/// Ansible's `msg`: the edit's message, joined with the attributes note.
+pub fn message(edit_msg: &str, attributes_changed: bool) -> String {
+    match (edit_msg.is_empty(), attributes_changed) {
+        (_, false) => edit_msg.to_string(),
+        (true, true) => ATTRIBUTES_CHANGED.to_string(),
+        (false, true) => format!("{edit_msg} and {ATTRIBUTES_CHANGED}"),
+    }
+}
+
+/// Write `content` when it differs, then set the attributes. Returns the
+/// backup's path (when one was made) and whether attributes changed.
+pub fn write(
+    ctx: &mut ModuleContext,
+    want: &FileArgs,
+    have: &TextFile,
+    content: Option<&[u8]>,
+) -> Result<(Option<String>, bool), ModuleError> {
+    let path = want.path.as_str();
+    let mut backup = None;
+    if let Some(content) = content {
+        if have.content.is_none() {
+            make_parent(ctx, path)?;
+        } else if want.backup {
+            backup = Some(backup_file(ctx, path)?);
+        }
+        match &want.validate {
+            Some(command) => write_validated(ctx, path, content, command)?,
+            None => write_file(ctx, path, content, None)?,
+        }
+    }
+    if want.attributes == Attributes::default() {
+        return Ok((backup, false));
+    }
+    let now = file_info(ctx, path, true, false)?;
+    let changed = !attribute_changes(&want.attributes, &now)?.is_empty();
+    if changed {
+        apply_attributes(ctx, path, &want.attributes, &now)?;
+    }
+    Ok((backup, changed))
+}
+
+fn make_parent(ctx: &mut ModuleContext, path: &str) -> Result<(), ModuleError> {
+    let Some((parent, _)) = path.rsplit_once('/') else {
+        return Ok(());
+    };
+    if parent.is_empty() {
+        return Ok(());
+    }
+    let script = format!("mkdir -p -- {}", shell_quote(parent));
+    run_checked(ctx, &format!("creating {parent}"), &script, None).map(|_| ())
+}
+
+/// Write beside the file, run the `validate` command on that copy, and
+/// only then put it in place.
+fn write_validated(
+    ctx: &mut ModuleContext,
+    path: &str,
+    content: &[u8],
+    command: &str,
+) -> Result<(), ModuleError> {
+    let quoted = shell_quote(path);
+    let made = run_checked(
+        ctx,
+        &format!("preparing {path}"),
+        &format!("mktemp \"$(dirname -- {quoted})/.runbook-validate.XXXXXX\""),
+        None,
+    )?;
+    let temp = made.stdout_text().trim().to_string();
+    let result = validate_then_move(ctx, path, &temp, content, command);
+    if result.is_err() {
+        let _ = ctx
+            .connection()?
+            .run(&format!("rm -f -- {}", shell_quote(&temp)), None);
+    }
+    result
+}
+
+fn validate_then_move(
+    ctx: &mut ModuleContext,
+    path: &str,
+    temp: &str,
+    content: &[u8],
+    command: &str,
+) -> Result<(), ModuleError> {
+    write_file(ctx, temp, content, None)?;
+    let check = command.replace("%s", &shell_quote(temp));
+    let output = ctx.connection()?.run(&check, None)?;
+    if output.rc != 0 {
+        return Err(ModuleError::failed(format!(
+            "failed to validate: rc:{} error:{}",
+            output.rc,
+            output.stderr_text()
+        )));
+    }
+    let (quoted, temp) = (shell_quote(path), shell_quote(temp));
+    let script = format!(
+        "if [ -e {quoted} ]; then chmod \"$(stat -c %a -- {quoted})\" {temp} && chown \"$(stat -c %u:%g -- {quoted})\" {temp}; fi && mv -f {temp} {quoted}"
+    );
+    run_checked(ctx, &format!("writing {path}"), &script, None).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{Value, VarMap};
+
+    fn args(pairs: &[(&str, &str)]) -> Args {
+        Args::new(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
+                .collect::<VarMap>(),
+        )
+    }
+
+    #[test]
+    fn path_has_ansible_aliases() {
+        for alias in PATH_NAMES {
+            let read = FileArgs::from_args(&args(&[(alias, "/etc/x")])).expect("valid");
+            assert_eq!(read.path, "/etc/x");
+        }
+        assert!(FileArgs::from_args(&args(&[])).is_err());
+        let bad = FileArgs::from_args(&args(&[("path", "/x"), ("validate", "visudo -c")]));
+        assert!(bad.is_err_and(|e| e.to_string().contains("%s")));
+    }
+
+    #[test]
+    fn messages_join_as_ansible_joins_them() {
+        assert_eq!(message("line added", false), "line added");
+        assert_eq!(
+            message("line added", true),
+            "line added and ownership, perms or SE linux context changed"
+        );
+        assert_eq!(message("", true), ATTRIBUTES_CHANGED);
+    }
+}
