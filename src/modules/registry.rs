@@ -6,6 +6,7 @@ static MODULES: &[&dyn Module] = &[
     &super::assert::Assert,
     &super::command::Command,
     &super::debug::Debug,
+    &super::state::Stateful(super::docker_container::DockerContainer),
     &super::fail::Fail,
     &super::pause::Pause,
     &super::ping::Ping,
