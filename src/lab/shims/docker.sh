@@ -10,7 +10,7 @@ shim_log docker "$@"
 docker_dir=$SHIM_STATE/docker
 containers=$docker_dir/containers
 tags=$docker_dir/tags
-mkdir -p "$containers" "$tags" "$docker_dir/meta"
+# Directories are made on first write only: reading must leave no trace.
 
 short_id() { printf '%s' "$1" | sha256sum | cut -c1-12; }
 long_id() { printf '%s' "$1" | sha256sum | cut -c1-64; }
@@ -65,6 +65,7 @@ image_id() {
 }
 
 set_tag() {
+    mkdir -p "$tags" "$docker_dir/meta"
     printf '%s\n' "$2" > "$(tag_file "$1")"
     meta=$docker_dir/meta/${2#sha256:}
     [ -f "$meta" ] || date +%Y-%m-%dT%H:%M:%S.000000000Z > "$meta"
