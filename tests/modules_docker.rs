@@ -192,3 +192,111 @@ fn bad_docker_arguments_fail_before_connecting() {
         );
     }
 }
+
+/// A `docker save` archive holding `reference`, written into the host's /opt.
+fn image_archive(lab: &Lab, host: &str, file: &str, reference: &str) {
+    let opt = lab.host_root(host).join("opt");
+    std::fs::create_dir_all(&opt).expect("mkdir");
+    let manifest = opt.join("manifest.json");
+    std::fs::write(
+        &manifest,
+        format!("[{{\"Config\":\"c.json\",\"RepoTags\":[\"{reference}\"],\"Layers\":[]}}]"),
+    )
+    .expect("write manifest");
+    let status = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(&opt)
+        .arg("-cf")
+        .arg(opt.join(file))
+        .arg("manifest.json")
+        .status()
+        .expect("tar runs");
+    assert!(status.success());
+    std::fs::remove_file(manifest).expect("rm");
+}
+
+#[test]
+fn docker_image_loads_pulls_and_removes() {
+    let lab = Lab::up(1);
+    image_archive(&lab, "node1", "KaiwuDB.tar", "kwdb/kwdb:2.2.1");
+    lab.project.file(
+        "images.yml",
+        r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - community.docker.docker_image:
+        name: kwdb/kwdb
+        tag: 2.2.1
+        source: load
+        load_path: /opt/KaiwuDB.tar
+      register: loaded
+    - docker_image:
+        name: jpomdocker/jpom
+        source: pull
+    - docker_image:
+        name: kwdb/kwdb:2.2.0
+        state: absent
+"#,
+    );
+    let before = lab.snapshot("node1");
+    let check = lab.run(&["play", "images.yml", "-i", "lab", "--check", "--diff"]);
+    check.assert_code(0);
+    assert_eq!(recap(&check)["node1"].changed, 2, "{}", check.all());
+    assert!(
+        check.stdout.contains("+source: load /opt/KaiwuDB.tar"),
+        "{}",
+        check.all()
+    );
+    assert_eq!(before, lab.snapshot("node1"), "--check changed the host");
+
+    let first = lab.run(&["play", "images.yml", "-i", "lab"]);
+    first.assert_code(0);
+    assert_eq!(
+        recap(&first)["node1"],
+        Recap::new(3, 2, 0, 0, 0),
+        "{}",
+        first.all()
+    );
+    let second = lab.run(&["play", "images.yml", "-i", "lab"]);
+    assert_eq!(
+        recap(&second)["node1"],
+        Recap::new(3, 0, 0, 0, 0),
+        "{}",
+        second.all()
+    );
+    let tags = lab
+        .host_root("node1")
+        .join("var/lib/runbook-shims/docker/tags");
+    assert!(tags.join("kwdb%kwdb:2.2.1").exists() && tags.join("jpomdocker%jpom:latest").exists());
+
+    lab.project.file(
+        "remove.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - docker_image: {name: 'kwdb/kwdb:2.2.1', state: absent}\n",
+    );
+    let removed = lab.run(&["play", "remove.yml", "-i", "lab", "--diff"]);
+    assert_eq!(recap(&removed)["node1"].changed, 1, "{}", removed.all());
+    assert!(
+        removed.stdout.contains("+kwdb/kwdb:2.2.1: absent"),
+        "{}",
+        removed.all()
+    );
+    assert!(!tags.join("kwdb%kwdb:2.2.1").exists());
+}
+
+#[test]
+fn docker_image_refuses_an_archive_without_the_image() {
+    let lab = Lab::up(1);
+    image_archive(&lab, "node1", "other.tar", "other:1");
+    lab.project.file(
+        "load.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - docker_image: {name: kwdb, tag: '2.2.1', load_path: /opt/other.tar}\n",
+    );
+    let output = lab.run(&["play", "load.yml", "-i", "lab"]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains("did not contain image kwdb:2.2.1"),
+        "{}",
+        output.all()
+    );
+}

@@ -11,6 +11,7 @@ mod diff;
 mod docker_cli;
 mod docker_container;
 mod docker_container_options;
+mod docker_image;
 mod error;
 mod exec;
 mod fail;

@@ -7,6 +7,7 @@ static MODULES: &[&dyn Module] = &[
     &super::command::Command,
     &super::debug::Debug,
     &super::state::Stateful(super::docker_container::DockerContainer),
+    &super::state::Stateful(super::docker_image::DockerImage),
     &super::fail::Fail,
     &super::pause::Pause,
     &super::ping::Ping,
