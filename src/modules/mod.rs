@@ -9,6 +9,7 @@ mod context;
 mod debug;
 mod diff;
 mod docker_cli;
+mod docker_compose;
 mod docker_container;
 mod docker_container_options;
 mod docker_image;

@@ -8,6 +8,7 @@ static MODULES: &[&dyn Module] = &[
     &super::debug::Debug,
     &super::state::Stateful(super::docker_container::DockerContainer),
     &super::state::Stateful(super::docker_image::DockerImage),
+    &super::state::Stateful(super::docker_compose::DockerCompose),
     &super::fail::Fail,
     &super::pause::Pause,
     &super::ping::Ping,
