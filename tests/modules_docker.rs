@@ -300,3 +300,81 @@ fn docker_image_refuses_an_archive_without_the_image() {
         output.all()
     );
 }
+
+#[test]
+fn docker_compose_brings_a_project_up_once_and_follows_image_changes() {
+    let lab = Lab::up(1);
+    let project = lab.host_root("node1").join("opt/jpom");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let compose = |version: &str| {
+        std::fs::write(
+            project.join("docker-compose.yml"),
+            format!(
+                "services:\n  server:\n    image: \"jpomdocker/jpom:{version}\"\n    container_name: jpom-server\n  agent:\n    image: jpomdocker/agent\n"
+            ),
+        )
+        .expect("write compose file")
+    };
+    compose("2.10");
+    lab.project.file(
+        "compose.yml",
+        r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - community.docker.docker_compose:
+        project_src: /opt/jpom
+        state: "{{ wanted | default('present') }}"
+        pull: true
+      register: up
+"#,
+    );
+    let play = |extra: &[&str]| {
+        let mut args = vec!["play", "compose.yml", "-i", "lab"];
+        args.extend_from_slice(extra);
+        let output = lab.run(&args);
+        output.assert_code(0);
+        output
+    };
+    let before = lab.snapshot("node1");
+    let check = play(&["--check", "--diff"]);
+    assert_eq!(recap(&check)["node1"].changed, 1, "{}", check.all());
+    assert!(
+        check
+            .stdout
+            .contains("+server: running (jpomdocker/jpom:2.10)"),
+        "{}",
+        check.all()
+    );
+    assert_eq!(before, lab.snapshot("node1"), "--check changed the host");
+
+    assert_eq!(recap(&play(&[]))["node1"].changed, 1);
+    assert_eq!(
+        container(&lab, "node1", "jpom-server", "status").as_deref(),
+        Some("running")
+    );
+    assert_eq!(
+        container(&lab, "node1", "jpom-agent-1", "status").as_deref(),
+        Some("running")
+    );
+    assert_eq!(recap(&play(&[]))["node1"].changed, 0);
+
+    compose("2.11");
+    let upgrade = play(&["--diff"]);
+    assert_eq!(recap(&upgrade)["node1"].changed, 1, "{}", upgrade.all());
+    assert!(
+        upgrade
+            .stdout
+            .contains("-server: running (jpomdocker/jpom:2.10)"),
+        "{}",
+        upgrade.all()
+    );
+    assert_eq!(
+        container(&lab, "node1", "jpom-server", "image").as_deref(),
+        Some("jpomdocker/jpom:2.11")
+    );
+
+    assert_eq!(recap(&play(&["-e", "wanted=absent"]))["node1"].changed, 1);
+    assert_eq!(container(&lab, "node1", "jpom-server", "status"), None);
+    assert_eq!(recap(&play(&["-e", "wanted=absent"]))["node1"].changed, 0);
+}
