@@ -9,6 +9,7 @@ mod inventory_cli;
 mod lab_fleet;
 mod lab_runs;
 mod local_runs;
+mod modules_docker;
 mod modules_files;
 mod modules_text;
 mod modules_transfer;

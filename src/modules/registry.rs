@@ -9,6 +9,9 @@ static MODULES: &[&dyn Module] = &[
     &super::command::Command,
     &super::state::Stateful(super::copy::Copy),
     &super::debug::Debug,
+    &super::state::Stateful(super::docker_container::DockerContainer),
+    &super::state::Stateful(super::docker_image::DockerImage),
+    &super::state::Stateful(super::docker_compose::DockerCompose),
     &super::fail::Fail,
     &super::state::Stateful(super::file::File),
     &super::state::Stateful(super::fetch::Fetch),
@@ -31,12 +34,27 @@ static MODULES: &[&dyn Module] = &[
 /// Collections whose modules we implement under their short names.
 const COLLECTION_PREFIXES: &[&str] = &["ansible.builtin.", "ansible.legacy."];
 
+/// Collections of which we implement only some modules: a qualified name
+/// resolves only to those (`community.docker.docker_container`).
+const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[(
+    "community.docker.",
+    &["docker_container", "docker_image", "docker_compose"],
+)];
+
 /// The module called `name` (`shell`, `ansible.builtin.shell`).
 pub fn lookup(name: &str) -> Option<&'static dyn Module> {
-    let short = COLLECTION_PREFIXES
-        .iter()
-        .find_map(|prefix| name.strip_prefix(prefix))
-        .unwrap_or(name);
+    let partial = PARTIAL_COLLECTIONS.iter().find_map(|(prefix, modules)| {
+        let short = name.strip_prefix(prefix)?;
+        Some(modules.contains(&short).then_some(short))
+    });
+    let short = match partial {
+        Some(Some(short)) => short,
+        Some(None) => return None,
+        None => COLLECTION_PREFIXES
+            .iter()
+            .find_map(|prefix| name.strip_prefix(prefix))
+            .unwrap_or(name),
+    };
     MODULES
         .iter()
         .copied()
@@ -65,6 +83,11 @@ mod tests {
             Some("command")
         );
         assert!(lookup("community.general.shell").is_none());
+        assert_eq!(
+            lookup("community.docker.docker_container").map(|m| m.name()),
+            Some("docker_container")
+        );
+        assert!(lookup("community.docker.shell").is_none());
         assert!(lookup("nope").is_none());
     }
 }

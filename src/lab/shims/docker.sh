@@ -1,18 +1,102 @@
-# docker: containers are $SHIM_STATE/docker/containers/<name>/ (files id,
-# image, status, args, created, logs); images are $SHIM_STATE/docker/images/<id>
-# holding the image reference.
+# docker: a small engine in files, enough for playbooks and the docker_*
+# modules to drive as they would a real daemon.
+#   containers/<name>/  id, image (reference), image_id, status, created, logs,
+#                       labels (k=v lines), config.json, host.json
+#   tags/<ref, / as %>  the image id a reference points to
+#   meta/<id>           when that image was created
+#   registry/<ref, / as %>  (optional, seeded by tests) the registry's current
+#                       version of a reference; "missing" makes pulls fail
 shim_log docker "$@"
 docker_dir=$SHIM_STATE/docker
 containers=$docker_dir/containers
-images=$docker_dir/images
-mkdir -p "$containers" "$images"
+tags=$docker_dir/tags
+# Directories are made on first write only: reading must leave no trace.
 
 short_id() { printf '%s' "$1" | sha256sum | cut -c1-12; }
+long_id() { printf '%s' "$1" | sha256sum | cut -c1-64; }
+image_env='PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
-add_image() {
-    ref=$1
-    case $ref in *:*) ;; *) ref=$ref:latest ;; esac
-    printf '%s\n' "$ref" > "$images/$(short_id "$ref")"
+# A JSON string.
+js() { printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"; }
+
+# Lines as a JSON array of strings, or null when there are none.
+js_lines() {
+    [ -n "$1" ] || { printf null; return; }
+    printf '['
+    sep=
+    while IFS= read -r line; do printf '%s%s' "$sep" "$(js "$line")"; sep=,; done <<EOF
+$1
+EOF
+    printf ']'
+}
+
+# k=v lines as a JSON object.
+js_pairs() {
+    printf '{'
+    sep=
+    if [ -n "$1" ]; then
+        while IFS= read -r line; do
+            printf '%s%s:%s' "$sep" "$(js "${line%%=*}")" "$(js "${line#*=}")"
+            sep=,
+        done <<EOF
+$1
+EOF
+    fi
+    printf '}'
+}
+
+# `name` → `name:latest`; a registry port is not a tag.
+full_ref() {
+    case ${1##*/} in *:* | *@*) printf '%s' "$1" ;; *) printf '%s:latest' "$1" ;; esac
+}
+tag_file() { printf '%s/%s' "$tags" "$(full_ref "$1" | sed 's|/|%|g')"; }
+
+# The id (sha256:...) a reference or an id prefix names, if any.
+image_id() {
+    file=$(tag_file "$1")
+    if [ -f "$file" ]; then cat "$file"; return 0; fi
+    want=${1#sha256:}
+    [ ${#want} -ge 4 ] || return 1
+    for file in "$tags"/*; do
+        [ -f "$file" ] || continue
+        case $(cat "$file") in "sha256:$want"*) cat "$file"; return 0 ;; esac
+    done
+    return 1
+}
+
+set_tag() {
+    mkdir -p "$tags" "$docker_dir/meta"
+    printf '%s\n' "$2" > "$(tag_file "$1")"
+    meta=$docker_dir/meta/${2#sha256:}
+    [ -f "$meta" ] || date +%Y-%m-%dT%H:%M:%S.000000000Z > "$meta"
+}
+
+refs_of() {
+    for file in "$tags"/*; do
+        [ -f "$file" ] && [ "$(cat "$file")" = "$1" ] && basename "$file" | sed 's|%|/|g'
+    done
+    return 0
+}
+
+image_json() {
+    id=$1
+    printf '{"Id":%s,"RepoTags":%s,"RepoDigests":[],"Created":%s,"Config":{"Env":%s,"Cmd":["sh"],"Labels":null}}' \
+        "$(js "$id")" "$(js_lines "$(refs_of "$id")")" "$(js "$(cat "$docker_dir/meta/${id#sha256:}")")" \
+        "$(js_lines "$image_env")"
+}
+
+pull_image() {
+    ref=$(full_ref "$1")
+    version=$(cat "$docker_dir/registry/$(printf '%s' "$ref" | sed 's|/|%|g')" 2>/dev/null || echo 1)
+    [ "$version" != missing ] ||
+        shim_die 1 "Error response from daemon: manifest for $ref not found: manifest unknown"
+    id=sha256:$(long_id "pull $ref $version")
+    if [ "$(image_id "$ref" 2>/dev/null)" = "$id" ]; then
+        printf 'Status: Image is up to date for %s\n' "$ref"
+    else
+        set_tag "$ref" "$id"
+        printf 'Status: Downloaded newer image for %s\n' "$ref"
+    fi
 }
 
 container() {
@@ -24,24 +108,54 @@ container() {
 render() {
     dir=$containers/$1
     status=$(cat "$dir/status")
-    if [ "$status" = running ]; then shown="Up 2 minutes"; else shown="Exited (0) 1 minute ago"; fi
+    id=$(cat "$dir/id")
+    case $status in running) shown="Up 2 minutes" ;; created) shown=Created ;; *) shown="Exited (0) 1 minute ago" ;; esac
     printf '%s\n' "$2" | sed -e "s|{{ *\.Names *}}|$1|g" -e "s|{{ *\.Name *}}|/$1|g" \
-        -e "s|{{ *\.ID *}}|$(cat "$dir/id")|g" -e "s|{{ *\.Id *}}|$(cat "$dir/id")|g" \
+        -e "s|{{ *\.ID *}}|$(printf '%s' "$id" | cut -c1-12)|g" -e "s|{{ *\.Id *}}|$id|g" \
         -e "s|{{ *\.Image *}}|$(cat "$dir/image")|g" -e "s|{{ *\.Config\.Image *}}|$(cat "$dir/image")|g" \
         -e "s|{{ *\.State\.Status *}}|$status|g" -e "s|{{ *\.State *}}|$status|g" \
         -e "s|{{ *\.State\.Running *}}|$([ "$status" = running ] && echo true || echo false)|g" \
         -e "s|{{ *\.Status *}}|$shown|g" -e 's|\\t|	|g'
 }
 
+container_json() {
+    dir=$containers/$1
+    status=$(cat "$dir/status")
+    running=false
+    [ "$status" = running ] && running=true
+    printf '{"Id":%s,"Created":%s,"Name":%s,"Image":%s,"State":{"Status":%s,"Running":%s,"ExitCode":0},"Config":%s,"HostConfig":%s,"Mounts":[]}' \
+        "$(js "$(cat "$dir/id")")" "$(js "$(cat "$dir/created")")" "$(js "/$1")" \
+        "$(js "$(cat "$dir/image_id")")" "$(js "$status")" "$running" \
+        "$(cat "$dir/config.json")" "$(cat "$dir/host.json")"
+}
+
+# Does container directory $1 pass every --filter in $2 (newline-separated)?
+passes() {
+    [ -n "$2" ] || return 0
+    while IFS= read -r filter; do
+        case $filter in
+            name=*) case $(basename "$1") in *"${filter#name=}"*) ;; *) return 1 ;; esac ;;
+            label=*=*) grep -qxF "${filter#label=}" "$1/labels" || return 1 ;;
+            label=*) grep -q "^${filter#label=}=" "$1/labels" || return 1 ;;
+            status=*) [ "$(cat "$1/status")" = "${filter#status=}" ] || return 1 ;;
+        esac
+    done <<EOF
+$2
+EOF
+}
+
 ps_cmd() {
-    all=no format= quiet=no
+    all=no format= quiet=no filters=
     while [ $# -gt 0 ]; do
         case $1 in
             -a | --all) all=yes ;;
             -q | --quiet) quiet=yes ;;
             --format) shift; format=${1:-} ;;
             --format=*) format=${1#--format=} ;;
-            -f | --filter) shift ;;
+            -f | --filter) shift; filters="$filters${filters:+
+}${1:-}" ;;
+            --filter=*) filters="$filters${filters:+
+}${1#--filter=}" ;;
         esac
         shift
     done
@@ -53,69 +167,134 @@ ps_cmd() {
     format=${format#table }
     for dir in "$containers"/*/; do
         [ -d "$dir" ] || continue
-        name=$(basename "$dir")
+        dir=${dir%/}
         [ $all = yes ] || [ "$(cat "$dir/status")" = running ] || continue
-        render "$name" "$format"
+        passes "$dir" "$filters" || continue
+        render "$(basename "$dir")" "$format"
     done
 }
 
-run_cmd() {
-    detach=no name=
+# `-p [ip:][host:]container[/proto]` as a PortBindings entry.
+port_binding() {
+    spec=$1 proto=tcp
+    case $spec in */*) proto=${spec##*/}; spec=${spec%/*} ;; esac
+    cport=${spec##*:}
+    rest=${spec%"$cport"}
+    rest=${rest%:}
+    hip= hport=$rest
+    case $rest in *:*) hip=${rest%:*}; hport=${rest##*:} ;; esac
+    printf '%s:[{"HostIp":%s,"HostPort":%s}]' "$(js "$cport/$proto")" "$(js "$hip")" "$(js "$hport")"
+}
+
+# `--ulimit name=soft[:hard]` as an Ulimits entry.
+ulimit_entry() {
+    name=${1%%=*} soft=${1#*=}
+    hard=${soft#*:}
+    soft=${soft%%:*}
+    printf '{"Name":%s,"Soft":%s,"Hard":%s}' "$(js "$name")" "$soft" "$hard"
+}
+
+# docker run / docker create: $1 is the status the container starts in.
+create_cmd() {
+    start=$1
+    shift
+    detach=no name= env=$image_env binds= volumes= ports= ulimits= labels= workdir= restart=no retries=0
+    privileged=false ipc=private network=default
     while [ $# -gt 0 ]; do
-        case $1 in
+        opt=$1 value=
+        case $opt in
+            --*=*) value=${opt#*=}; opt=${opt%%=*} ;;
+            -d | --detach | --privileged | --rm | -i | -t | -it | --init | --read-only) ;;
+            -*) shift; value=${1:-} ;;
+        esac
+        case $opt in
             -d | --detach) detach=yes ;;
-            --name) shift; name=${1:-} ;;
-            --name=*) name=${1#--name=} ;;
-            -p | -v | -e | -w | -h | -u | -l | --restart | --network | --env | --env-file | --volume \
-                | --publish | --workdir | --hostname | --user | --label | --entrypoint | --log-opt \
-                | --ulimit | --memory | --cpus | --add-host | --mount | --device | --cap-add) shift ;;
+            --privileged) privileged=true ;;
+            --name) name=$value ;;
+            -e | --env)
+                case $value in *=*) ;; *) value=$value=$(printenv "$value" || true) ;; esac
+                env=$(printf '%s\n' "$env" | grep -v "^${value%%=*}=" || true)
+                env="$env${env:+
+}$value" ;;
+            -v | --volume)
+                case $value in
+                    *:*) binds="$binds${binds:+
+}$value" ;;
+                    *) volumes="$volumes${volumes:+,}$(js "$value"):{}" ;;
+                esac ;;
+            -p | --publish) ports="$ports${ports:+,}$(port_binding "$value")" ;;
+            --ulimit) ulimits="$ulimits${ulimits:+,}$(ulimit_entry "$value")" ;;
+            -l | --label) labels="$labels${labels:+
+}$value" ;;
+            -w | --workdir) workdir=$value ;;
+            --restart) restart=${value%%:*}; case $value in *:*) retries=${value#*:} ;; esac ;;
+            --ipc) ipc=$value ;;
+            --network | --net) network=$value ;;
             -*) ;;
             *) break ;;
         esac
         shift
     done
     image=${1:-}
-    [ -n "$image" ] || shim_die 125 '"docker run" requires at least 1 argument.'
+    [ -n "$image" ] || shim_die 125 "\"docker $command\" requires at least 1 argument."
     shift
     [ -n "$name" ] || name=lab_$(short_id "$image$(date +%N)")
     [ ! -d "$containers/$name" ] ||
         shim_die 125 "docker: Error response from daemon: Conflict. The container name \"/$name\" is already in use."
-    add_image "$image"
+    id=$(image_id "$image") || { pull_image "$image" >&2 || exit 125; id=$(image_id "$image"); }
+    cmd=
+    if [ $# -gt 0 ]; then cmd=$(printf '%s\n' "$@"); else cmd=sh; fi
     dir=$containers/$name
     mkdir -p "$dir"
-    id=$(short_id "$name$(date +%N)")
-    printf '%s\n' "$id" > "$dir/id"
+    cid=$(long_id "$name$(date +%N)")
+    printf '%s\n' "$cid" > "$dir/id"
     printf '%s\n' "$image" > "$dir/image"
+    printf '%s\n' "$id" > "$dir/image_id"
     printf '%s\n' "$*" > "$dir/args"
-    date +%Y-%m-%dT%H:%M:%S > "$dir/created"
-    if [ $detach = yes ]; then echo running > "$dir/status"; else echo exited > "$dir/status"; fi
+    printf '%s\n' "$labels" > "$dir/labels"
+    date +%Y-%m-%dT%H:%M:%S.000000000Z > "$dir/created"
+    [ -n "$volumes" ] && volumes="{$volumes}" || volumes=null
+    printf '{"Hostname":%s,"Image":%s,"Env":%s,"Cmd":%s,"WorkingDir":%s,"Labels":%s,"Volumes":%s}\n' \
+        "$(js "$(printf '%s' "$cid" | cut -c1-12)")" "$(js "$image")" "$(js_lines "$env")" \
+        "$(js_lines "$cmd")" "$(js "$workdir")" "$(js_pairs "$labels")" "$volumes" > "$dir/config.json"
+    [ -n "$ulimits" ] && ulimits="[$ulimits]" || ulimits=null
+    printf '{"Binds":%s,"PortBindings":{%s},"RestartPolicy":{"Name":%s,"MaximumRetryCount":%s},"Privileged":%s,"Ulimits":%s,"IpcMode":%s,"NetworkMode":%s}\n' \
+        "$(js_lines "$binds")" "$ports" "$(js "$restart")" "$retries" "$privileged" "$ulimits" \
+        "$(js "$ipc")" "$(js "$network")" > "$dir/host.json"
+    if [ "$start" = created ]; then echo created > "$dir/status"
+    elif [ $detach = yes ]; then echo running > "$dir/status"
+    else echo exited > "$dir/status"; fi
     printf '%s started from %s\n' "$name" "$image" > "$dir/logs"
-    [ $detach = no ] || printf '%s\n' "$id"
+    if [ "$start" = created ] || [ $detach = yes ]; then printf '%s\n' "$cid"; else cat "$dir/logs"; fi
 }
 
 inspect_cmd() {
-    format=
-    names=
+    format= names= type=
     while [ $# -gt 0 ]; do
         case $1 in
             -f | --format) shift; format=${1:-} ;;
             --format=*) format=${1#--format=} ;;
-            --type=* | -s | --size) ;;
-            --type) shift ;;
+            --type=*) type=${1#--type=} ;;
+            --type) shift; type=${1:-} ;;
+            -s | --size) ;;
             *) names="$names $1" ;;
         esac
         shift
     done
-    status=0
-    [ -n "$format" ] || printf '[\n'
+    status=0 sep=
+    [ -n "$format" ] || printf '['
     for name in $names; do
-        if [ ! -d "$containers/$name" ]; then
-            printf 'Error: No such object: %s\n' "$name" >&2
-            status=1
-        elif [ -n "$format" ]; then
-            render "$name" "$format"
+        if [ "$type" != image ] && [ -d "$containers/$name" ]; then
+            if [ -n "$format" ]; then render "$name" "$format"
+            else printf '%s%s' "$sep" "$(container_json "$name")"; sep=,
+            fi
+        elif [ "$type" != container ] && id=$(image_id "$name"); then
+            if [ -n "$format" ]; then printf '%s\n' "$format" | sed "s|{{ *\.Id *}}|$id|g"
+            else printf '%s%s' "$sep" "$(image_json "$id")"; sep=,
+            fi
         else
-            render "$name" '    {"Id": "{{.ID}}", "Name": "{{.Name}}", "State": {"Status": "{{.State.Status}}", "Running": {{.State.Running}}}, "Config": {"Image": "{{.Image}}"}}'
+            printf 'Error: No such %s: %s\n' "${type:-object}" "$name" >&2
+            status=1
         fi
     done
     [ -n "$format" ] || printf ']\n'
@@ -126,71 +305,132 @@ set_status() {
     new=$1
     shift
     for name in "$@"; do
+        case $name in -*) continue ;; esac
         dir=$(container "$name") || exit 1
         echo "$new" > "$dir/status"
         printf '%s\n' "$name"
     done
 }
 
-command=${1:-}
-[ $# -eq 0 ] || shift
-case $command in
-    ps) ps_cmd "$@" ;;
-    run) run_cmd "$@" ;;
-    inspect) inspect_cmd "$@" ;;
-    start | restart) set_status running "$@" ;;
-    stop | kill) set_status exited "$@" ;;
-    rm)
-        force=no
-        for name in "$@"; do
-            case $name in -f | --force) force=yes; continue ;; -*) continue ;; esac
-            dir=$(container "$name") || exit 1
-            if [ "$(cat "$dir/status")" = running ] && [ $force = no ]; then
-                shim_die 1 "Error response from daemon: You cannot remove a running container $name. Stop the container before attempting removal or force remove"
-            fi
-            rm -rf "$dir"
-            printf '%s\n' "$name"
-        done ;;
-    pull)
-        for ref; do case $ref in -*) ;; *) add_image "$ref"; printf 'Status: Downloaded newer image for %s\n' "$ref" ;; esac; done ;;
-    images)
-        quiet=no
-        [ "${1:-}" != -q ] || quiet=yes
-        [ $quiet = yes ] || printf 'REPOSITORY   TAG   IMAGE ID   CREATED   SIZE\n'
-        for file in "$images"/*; do
-            [ -f "$file" ] || continue
-            ref=$(cat "$file")
-            if [ $quiet = yes ]; then basename "$file"
-            else printf '%s   %s   %s   2 days ago   120MB\n' "${ref%:*}" "${ref##*:}" "$(basename "$file")"
-            fi
-        done ;;
-    load)
-        file=
-        while [ $# -gt 0 ]; do
-            case $1 in -i | --input) shift; file=${1:-} ;; --input=*) file=${1#--input=} ;; esac
-            shift
-        done
-        [ -f "$file" ] || shim_die 1 "open $file: no such file or directory"
-        ref=$(tar -xOf "$file" manifest.json 2>/dev/null | sed -n 's/.*"RepoTags":\["\([^"]*\)".*/\1/p')
-        if [ -z "$ref" ]; then
-            ref=$(basename "$file"); ref=${ref%.tar.gz}; ref=${ref%.tgz}; ref=${ref%.tar}
-            ref=$(printf '%s' "$ref" | sed 's/[-_]\([0-9][0-9.]*\)$/:\1/')
+rm_cmd() {
+    force=no
+    for name in "$@"; do
+        case $name in -f | --force) force=yes; continue ;; -*) continue ;; esac
+        dir=$(container "$name") || exit 1
+        if [ "$(cat "$dir/status")" = running ] && [ $force = no ]; then
+            shim_die 1 "Error response from daemon: You cannot remove a running container $name. Stop the container before attempting removal or force remove"
         fi
-        add_image "$ref"
-        printf 'Loaded image: %s\n' "$ref" ;;
-    tag)
-        [ $# -eq 2 ] || shim_die 1 '"docker tag" requires exactly 2 arguments.'
-        grep -qx -e "$1" -e "$1:latest" "$images"/* 2>/dev/null || shim_die 1 "Error response from daemon: No such image: $1"
-        add_image "$2" ;;
-    exec)
-        while [ $# -gt 0 ]; do case $1 in -e | -u | -w) shift ;; -*) ;; *) break ;; esac; shift; done
-        dir=$(container "${1:-}") || exit 1
-        [ "$(cat "$dir/status")" = running ] || shim_die 1 "Error response from daemon: Container ${1:-} is not running" ;;
-    logs)
-        for name; do case $name in -*) ;; *) dir=$(container "$name") || exit 1; cat "$dir/logs" ;; esac; done ;;
-    compose) RUNBOOK_SHIM_LOGGED=1 exec docker-compose "$@" ;;
-    version)
-        case "$*" in *Server.Version*) echo 24.0.7 ;; *) printf 'Client: Docker Engine (runbook lab)\n Version: 24.0.7\nServer:\n Version: 24.0.7\n' ;; esac ;;
-    info) printf 'Server Version: 24.0.7\nStorage Driver: overlay2\n' ;;
-    *) shim_die 1 "docker: '$command' is not a docker command (runbook lab shim)." ;;
-esac
+        rm -rf "$dir"
+        printf '%s\n' "$name"
+    done
+}
+
+rmi_cmd() {
+    force=no
+    for ref in "$@"; do
+        case $ref in -f | --force) force=yes; continue ;; -*) continue ;; esac
+        id=$(image_id "$ref") || shim_die 1 "Error response from daemon: No such image: $ref"
+        if [ $force = no ]; then
+            for dir in "$containers"/*/; do
+                [ -d "$dir" ] && [ "$(cat "$dir/image_id")" = "$id" ] &&
+                    shim_die 1 "Error response from daemon: conflict: unable to remove repository reference \"$ref\" (must force) - container $(cut -c1-12 "$dir/id") is using its referenced image $(printf '%s' "${id#sha256:}" | cut -c1-12)"
+            done
+        fi
+        if [ -f "$(tag_file "$ref")" ]; then
+            rm -f "$(tag_file "$ref")"
+            printf 'Untagged: %s\n' "$(full_ref "$ref")"
+        else
+            for tagged in $(refs_of "$id"); do rm -f "$(tag_file "$tagged")"; printf 'Untagged: %s\n' "$tagged"; done
+        fi
+        [ -n "$(refs_of "$id")" ] || printf 'Deleted: %s\n' "$id"
+    done
+}
+
+images_cmd() {
+    quiet=no
+    [ "${1:-}" != -q ] || quiet=yes
+    [ $quiet = yes ] || printf 'REPOSITORY   TAG   IMAGE ID   CREATED   SIZE\n'
+    for file in "$tags"/*; do
+        [ -f "$file" ] || continue
+        ref=$(basename "$file" | sed 's|%|/|g')
+        id=$(cut -c8-19 "$file")
+        if [ $quiet = yes ]; then printf '%s\n' "$id"
+        else printf '%s   %s   %s   2 days ago   120MB\n' "${ref%:*}" "${ref##*:}" "$id"
+        fi
+    done
+}
+
+load_cmd() {
+    file=
+    while [ $# -gt 0 ]; do
+        case $1 in -i | --input) shift; file=${1:-} ;; --input=*) file=${1#--input=} ;; esac
+        shift
+    done
+    if [ -z "$file" ]; then
+        file=$(mktemp)
+        trap 'rm -f "$file"' EXIT
+        cat > "$file"
+        named=
+    else
+        [ -f "$file" ] || shim_die 1 "open $file: no such file or directory"
+        named=$file
+    fi
+    refs=$(tar -xOf "$file" manifest.json 2>/dev/null | tr ',' '\n' | sed -n 's/.*"RepoTags":\["\([^"]*\)".*/\1/p; s/^"\([^"]*:[^"]*\)"\]*}*\]*$/\1/p')
+    if [ -z "$refs" ] && [ -n "$named" ]; then
+        refs=$(basename "$named"); refs=${refs%.tar.gz}; refs=${refs%.tgz}; refs=${refs%.tar}
+        refs=$(printf '%s' "$refs" | sed 's/[-_]\([0-9][0-9.]*\)$/:\1/')
+    fi
+    [ -n "$refs" ] || shim_die 1 "Error: archive has no manifest.json with RepoTags (runbook lab shim)"
+    id=sha256:$(sha256sum < "$file" | cut -c1-64)
+    for ref in $refs; do
+        set_tag "$ref" "$id"
+        printf 'Loaded image: %s\n' "$ref"
+    done
+}
+
+dispatch() {
+    command=${1:-}
+    [ $# -eq 0 ] || shift
+    case $command in
+        container | image)
+            sub=${1:-}
+            [ $# -eq 0 ] || shift
+            case $command:$sub in
+                container:ls | container:list) ps_cmd "$@" ;;
+                image:ls | image:list) images_cmd "$@" ;;
+                image:rm) rmi_cmd "$@" ;;
+                image:inspect) inspect_cmd --type image "$@" ;;
+                container:inspect) inspect_cmd --type container "$@" ;;
+                *) dispatch "$sub" "$@" ;;
+            esac ;;
+        ps) ps_cmd "$@" ;;
+        run) create_cmd started "$@" ;;
+        create) create_cmd created "$@" ;;
+        inspect) inspect_cmd "$@" ;;
+        start | restart) set_status running "$@" ;;
+        stop | kill) set_status exited "$@" ;;
+        rm) rm_cmd "$@" ;;
+        rmi) rmi_cmd "$@" ;;
+        pull)
+            for ref; do case $ref in -*) ;; *) pull_image "$ref" || exit 1 ;; esac; done ;;
+        images) images_cmd "$@" ;;
+        load) load_cmd "$@" ;;
+        tag)
+            [ $# -eq 2 ] || shim_die 1 '"docker tag" requires exactly 2 arguments.'
+            id=$(image_id "$1") || shim_die 1 "Error response from daemon: No such image: $1"
+            set_tag "$2" "$id" ;;
+        exec)
+            while [ $# -gt 0 ]; do case $1 in -e | -u | -w) shift ;; -*) ;; *) break ;; esac; shift; done
+            dir=$(container "${1:-}") || exit 1
+            [ "$(cat "$dir/status")" = running ] || shim_die 1 "Error response from daemon: Container ${1:-} is not running" ;;
+        logs)
+            for name; do case $name in -*) ;; *) dir=$(container "$name") || exit 1; cat "$dir/logs" ;; esac; done ;;
+        compose) RUNBOOK_SHIM_LOGGED=1 exec docker-compose "$@" ;;
+        version)
+            case "$*" in *Server.Version*) echo 24.0.7 ;; *) printf 'Client: Docker Engine (runbook lab)\n Version: 24.0.7\nServer:\n Version: 24.0.7\n' ;; esac ;;
+        info) printf 'Server Version: 24.0.7\nStorage Driver: overlay2\n' ;;
+        *) shim_die 1 "docker: '$command' is not a docker command (runbook lab shim)." ;;
+    esac
+}
+
+dispatch "$@"
