@@ -9,5 +9,6 @@ mod inventory_cli;
 mod lab_fleet;
 mod lab_runs;
 mod local_runs;
+mod modules_system;
 mod playbook_errors;
 mod shipped;

@@ -22,6 +22,7 @@ mod set_fact;
 mod setup;
 mod shell;
 mod spec;
+mod stat;
 mod state;
 
 pub use args::Args;

@@ -14,6 +14,7 @@ static MODULES: &[&dyn Module] = &[
     &super::set_fact::SetFact,
     &super::setup::Setup,
     &super::shell::Shell,
+    &super::stat::Stat,
 ];
 
 /// Collections whose modules we implement under their short names.
