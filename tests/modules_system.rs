@@ -74,3 +74,152 @@ fn stat_arguments_are_checked_before_connecting() {
     assert!(output.all().contains("get_checksum"), "{}", output.all());
     assert!(output.all().contains("bad.yml:6:9"), "{}", output.all());
 }
+
+const UNIT_SETUP: &str = r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - shell: mkdir -p /etc/systemd/system && printf '[Service]\nExecStart=/bin/true\n' > /etc/systemd/system/demo.service
+"#;
+
+const DEMO_STARTED: &str = r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - systemd:
+        name: demo
+        state: started
+        enabled: true
+        daemon_reload: true
+      register: demo
+    - assert:
+        that:
+          - demo.name == 'demo'
+          - demo.state == 'started'
+          - demo.enabled
+          - demo.status.LoadState == 'loaded'
+"#;
+
+/// The host's files, less the directories the systemctl shim creates for a
+/// unit it is merely asked about (its bookkeeping, not a change to the host).
+fn host_state(lab: &Lab, host: &str) -> BTreeMap<String, String> {
+    lab.snapshot(host)
+        .into_iter()
+        .filter(|(path, facts)| {
+            !(path.starts_with("var/lib/runbook-shims/systemd/") && facts.ends_with(" dir"))
+        })
+        .collect()
+}
+
+fn systemctl_calls(lab: &Lab, host: &str) -> Vec<String> {
+    lab.shim_calls(host)
+        .into_iter()
+        .filter(|(shim, _)| shim == "systemctl")
+        .map(|(_, argv)| argv)
+        .collect()
+}
+
+#[test]
+fn systemd_starts_and_enables_once_and_check_mode_only_reads() {
+    let lab = Lab::up(1);
+    lab.project.file("setup.yml", UNIT_SETUP);
+    lab.project.file("demo.yml", DEMO_STARTED);
+    play(&lab, "setup.yml", &[]).assert_code(0);
+
+    let before = host_state(&lab, "node1");
+    let checked = play(&lab, "demo.yml", &["--check", "--diff"]);
+    checked.assert_code(0);
+    assert_eq!(recap(&checked)["node1"].changed, 1, "{}", checked.all());
+    assert!(
+        checked.stdout.contains("state: inactive"),
+        "{}",
+        checked.all()
+    );
+    assert!(checked.stdout.contains("enabled: no"), "{}", checked.all());
+    assert_eq!(
+        before,
+        host_state(&lab, "node1"),
+        "--check changed the host"
+    );
+    let calls = systemctl_calls(&lab, "node1");
+    assert!(
+        calls
+            .iter()
+            .all(|c| !c.starts_with("start") && !c.starts_with("enable")),
+        "check mode only reads: {calls:?}"
+    );
+
+    let first = play(&lab, "demo.yml", &[]);
+    first.assert_code(0);
+    assert_eq!(recap(&first)["node1"].changed, 1, "{}", first.all());
+    let calls = systemctl_calls(&lab, "node1");
+    assert!(calls.iter().any(|c| c == "start demo"), "{calls:?}");
+    assert!(calls.iter().any(|c| c == "enable demo"), "{calls:?}");
+
+    let second = play(&lab, "demo.yml", &[]);
+    second.assert_code(0);
+    assert_eq!(recap(&second)["node1"].changed, 0, "{}", second.all());
+    let starts = systemctl_calls(&lab, "node1")
+        .iter()
+        .filter(|c| c.starts_with("start"))
+        .count();
+    assert_eq!(starts, 1, "a running unit is not started again");
+}
+
+#[test]
+fn service_restarts_always_and_stops_once() {
+    let lab = Lab::up(1);
+    lab.project.file("setup.yml", UNIT_SETUP);
+    lab.project.file(
+        "cycle.yml",
+        r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - service: name=demo state=started
+    - ansible.builtin.service:
+        name: demo
+        state: restarted
+    - systemd_service:
+        name: demo.service
+        state: stopped
+        enabled: false
+"#,
+    );
+    play(&lab, "setup.yml", &[]).assert_code(0);
+    let first = play(&lab, "cycle.yml", &[]);
+    first.assert_code(0);
+    assert_eq!(recap(&first)["node1"].changed, 3, "{}", first.all());
+    let again = play(&lab, "cycle.yml", &[]);
+    again.assert_code(0);
+    // The play ends stopped, so the next run starts again; restarted always acts.
+    assert_eq!(recap(&again)["node1"].changed, 3, "{}", again.all());
+    let calls = systemctl_calls(&lab, "node1");
+    assert!(calls.iter().any(|c| c == "restart demo"), "{calls:?}");
+    assert!(calls.iter().any(|c| c == "stop demo.service"), "{calls:?}");
+}
+
+#[test]
+fn systemd_fails_on_a_unit_that_does_not_exist_and_checks_arguments() {
+    let lab = Lab::up(1);
+    lab.project.file(
+        "missing.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - systemd: name=nothere state=started\n",
+    );
+    let missing = play(&lab, "missing.yml", &[]);
+    missing.assert_code(2);
+    assert!(
+        missing
+            .stdout
+            .contains("Could not find the requested service nothere"),
+        "{}",
+        missing.all()
+    );
+    lab.project.file(
+        "bad.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - systemd:\n        name: demo\n        stat: started\n",
+    );
+    let bad = play(&lab, "bad.yml", &["--syntax-check"]);
+    bad.assert_code(4);
+    assert!(bad.all().contains("bad.yml:6:9"), "{}", bad.all());
+}

@@ -24,6 +24,7 @@ mod shell;
 mod spec;
 mod stat;
 mod state;
+mod systemd;
 
 pub use args::Args;
 pub use context::{ConnectionSlot, ModuleContext};

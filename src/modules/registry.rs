@@ -15,6 +15,9 @@ static MODULES: &[&dyn Module] = &[
     &super::setup::Setup,
     &super::shell::Shell,
     &super::stat::Stat,
+    &super::state::Stateful(super::systemd::Systemd("systemd")),
+    &super::state::Stateful(super::systemd::Systemd("systemd_service")),
+    &super::state::Stateful(super::systemd::Systemd("service")),
 ];
 
 /// Collections whose modules we implement under their short names.
