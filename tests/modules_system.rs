@@ -223,3 +223,43 @@ fn systemd_fails_on_a_unit_that_does_not_exist_and_checks_arguments() {
     bad.assert_code(4);
     assert!(bad.all().contains("bad.yml:6:9"), "{}", bad.all());
 }
+
+#[test]
+fn include_vars_loads_from_vars_beside_the_playbook() {
+    let lab = Lab::up(1);
+    lab.project
+        .file("vars/app.yml", "app_port: 8080\napp:\n  name: shop\n")
+        .file("vars/env/10-base.yml", "tier: base\nregion: eu\n")
+        .file("vars/env/20-prod.yml", "tier: prod\n")
+        .file(
+            "site.yml",
+            r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - include_vars: app.yml
+      register: loaded
+    - include_vars:
+        dir: env
+        name: env
+    - shell: echo "{{ app.name }}:{{ app_port }}:{{ env.tier }}:{{ env.region }}" > /opt/vars
+    - assert:
+        that:
+          - loaded is not changed
+          - loaded.ansible_included_var_files | length == 1
+          - loaded.ansible_facts.app_port == 8080
+"#,
+        );
+    let output = play(&lab, "site.yml", &[]);
+    output.assert_code(0);
+    let written =
+        std::fs::read_to_string(lab.host_root("node1").join("opt/vars")).expect("written");
+    assert_eq!(written, "shop:8080:prod:eu\n");
+    lab.project.file(
+        "bad.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - include_vars:\n        files: app.yml\n",
+    );
+    let bad = play(&lab, "bad.yml", &["--syntax-check"]);
+    bad.assert_code(4);
+    assert!(bad.all().contains("bad.yml:5:9"), "{}", bad.all());
+}

@@ -12,6 +12,7 @@ mod error;
 mod exec;
 mod fail;
 pub mod host;
+mod include_vars;
 mod outcome;
 mod pause;
 mod ping;

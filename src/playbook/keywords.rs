@@ -105,7 +105,6 @@ pub const TASK_NOT_YET: &[&str] = &[
     "import_role",
     "include",
     "import_playbook",
-    "include_vars",
     "meta",
     "with_fileglob",
     "with_first_found",
