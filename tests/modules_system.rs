@@ -263,3 +263,54 @@ fn include_vars_loads_from_vars_beside_the_playbook() {
     bad.assert_code(4);
     assert!(bad.all().contains("bad.yml:5:9"), "{}", bad.all());
 }
+
+#[test]
+fn wait_for_ports_and_files_in_one_round_trip() {
+    let lab = Lab::up(1);
+    lab.project.file(
+        "site.yml",
+        r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - name: the host's own sshd is listening
+      wait_for:
+        port: "{{ ansible_port | default(22) }}"
+        timeout: 5
+      register: ssh
+    - name: nothing listens on port 1
+      wait_for: port=1 state=stopped timeout=2
+    - name: a file written in the background while we wait
+      shell: (sleep 1; echo 'ready on port=8080' > /opt/ready) >/dev/null 2>&1 &
+    - wait_for:
+        path: /opt/ready
+        search_regex: 'port=(\d+)'
+        timeout: 10
+      register: ready
+    - assert:
+        that:
+          - ssh is not changed
+          - ready.match_groups == ['8080']
+          - ready.elapsed >= 0
+    - name: a port that never opens times out with Ansible's message
+      wait_for: port=1 timeout=2
+      ignore_errors: true
+      register: closed
+    - assert:
+        that:
+          - closed is failed
+          - closed.msg == 'Timeout when waiting for 127.0.0.1:1'
+          - closed.elapsed >= 2
+"#,
+    );
+    let output = play(&lab, "site.yml", &[]);
+    output.assert_code(0);
+    assert_eq!(recap(&output)["node1"].changed, 1, "{}", output.all());
+    lab.project.file(
+        "bad.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - wait_for:\n        port: 22\n        timout: 3\n",
+    );
+    let bad = play(&lab, "bad.yml", &["--syntax-check"]);
+    bad.assert_code(4);
+    assert!(bad.all().contains("bad.yml:6:9"), "{}", bad.all());
+}

@@ -26,6 +26,7 @@ mod spec;
 mod stat;
 mod state;
 mod systemd;
+mod wait_for;
 
 pub use args::Args;
 pub use context::{ConnectionSlot, ModuleContext};

@@ -19,6 +19,7 @@ static MODULES: &[&dyn Module] = &[
     &super::state::Stateful(super::systemd::Systemd("systemd")),
     &super::state::Stateful(super::systemd::Systemd("systemd_service")),
     &super::state::Stateful(super::systemd::Systemd("service")),
+    &super::wait_for::WaitFor,
 ];
 
 /// Collections whose modules we implement under their short names.
