@@ -314,3 +314,100 @@ fn wait_for_ports_and_files_in_one_round_trip() {
     bad.assert_code(4);
     assert!(bad.all().contains("bad.yml:6:9"), "{}", bad.all());
 }
+
+const GIT_REPO_SETUP: &str = r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - shell: |
+        set -e
+        rm -rf /srv/work /srv/app.git
+        git init -q --bare /srv/app.git
+        git clone -q /srv/app.git /srv/work
+        cd /srv/work
+        echo one > README
+        git add README
+        git -c user.name=t -c user.email=t@t commit -q -m one
+        git branch -M main
+        git tag v1
+        git push -q origin main v1
+        git --git-dir=/srv/app.git symbolic-ref HEAD refs/heads/main
+"#;
+
+const GIT_CHECKOUT: &str = r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - git:
+        repo: /srv/app.git
+        dest: /opt/app
+        version: main
+      register: checkout
+    - assert:
+        that:
+          - checkout.after | length == 40
+"#;
+
+#[test]
+fn git_clones_once_updates_and_refuses_to_discard_local_changes() {
+    let lab = Lab::up(1);
+    lab.project.file("setup.yml", GIT_REPO_SETUP);
+    lab.project.file("checkout.yml", GIT_CHECKOUT);
+    play(&lab, "setup.yml", &[]).assert_code(0);
+    let app = lab.host_root("node1").join("opt/app");
+
+    let checked = play(&lab, "checkout.yml", &["--check", "--diff"]);
+    checked.assert_code(0);
+    assert_eq!(recap(&checked)["node1"].changed, 1, "{}", checked.all());
+    assert!(!app.exists(), "--check cloned nothing");
+
+    let first = play(&lab, "checkout.yml", &[]);
+    first.assert_code(0);
+    assert_eq!(recap(&first)["node1"].changed, 1, "{}", first.all());
+    assert_eq!(
+        std::fs::read_to_string(app.join("README")).expect("cloned"),
+        "one\n"
+    );
+    let again = play(&lab, "checkout.yml", &[]);
+    assert_eq!(recap(&again)["node1"].changed, 0, "{}", again.all());
+
+    lab.project.file(
+        "push.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - shell: cd /srv/work && date +%s%N >> CHANGES && git add CHANGES && git -c user.name=t -c user.email=t@t commit -qm more && git push -q origin main\n",
+    );
+    play(&lab, "push.yml", &[]).assert_code(0);
+    let updated = play(&lab, "checkout.yml", &["--diff"]);
+    updated.assert_code(0);
+    assert_eq!(recap(&updated)["node1"].changed, 1, "{}", updated.all());
+    assert!(
+        app.join("CHANGES").exists(),
+        "the new commit is checked out"
+    );
+
+    std::fs::write(app.join("README"), "local edit\n").expect("edit");
+    play(&lab, "push.yml", &[]).assert_code(0);
+    let refused = play(&lab, "checkout.yml", &[]);
+    refused.assert_code(2);
+    assert!(
+        refused.stdout.contains("Local modifications exist"),
+        "{}",
+        refused.all()
+    );
+    assert!(
+        refused.stdout.contains("README"),
+        "the message names the file\n{}",
+        refused.all()
+    );
+    assert_eq!(
+        std::fs::read_to_string(app.join("README")).expect("kept"),
+        "local edit\n"
+    );
+
+    lab.project.file(
+        "bad.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - git:\n        repo: /srv/app.git\n        dst: /opt/app\n",
+    );
+    let bad = play(&lab, "bad.yml", &["--syntax-check"]);
+    bad.assert_code(4);
+    assert!(bad.all().contains("bad.yml:6:9"), "{}", bad.all());
+}

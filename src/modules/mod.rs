@@ -11,6 +11,7 @@ mod diff;
 mod error;
 mod exec;
 mod fail;
+mod git;
 pub mod host;
 mod include_vars;
 mod outcome;

@@ -7,6 +7,7 @@ static MODULES: &[&dyn Module] = &[
     &super::command::Command,
     &super::debug::Debug,
     &super::fail::Fail,
+    &super::state::Stateful(super::git::Git),
     &super::include_vars::IncludeVars,
     &super::pause::Pause,
     &super::ping::Ping,
