@@ -17,6 +17,8 @@ static MODULES: &[&dyn Module] = &[
     &super::state::Stateful(super::fetch::Fetch),
     &super::state::Stateful(super::get_url::GetUrl),
     &super::state::Stateful(super::lineinfile::LineInFile),
+    &super::state::Stateful(super::git::Git),
+    &super::include_vars::IncludeVars,
     &super::pause::Pause,
     &super::ping::Ping,
     &super::raw::Raw,
@@ -29,6 +31,11 @@ static MODULES: &[&dyn Module] = &[
     &super::slurp::Slurp,
     &super::state::Stateful(super::unarchive::Unarchive),
     &super::uri::Uri,
+    &super::stat::Stat,
+    &super::state::Stateful(super::systemd::Systemd("systemd")),
+    &super::state::Stateful(super::systemd::Systemd("systemd_service")),
+    &super::state::Stateful(super::systemd::Systemd("service")),
+    &super::wait_for::WaitFor,
 ];
 
 /// Collections whose modules we implement under their short names.
