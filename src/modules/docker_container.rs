@@ -232,7 +232,7 @@ fn pull(args: &Args) -> Result<Pull, ModuleError> {
         Some("always") => Ok(Pull::Always),
         Some("missing") => Ok(Pull::Missing),
         Some("never") => Ok(Pull::Never),
-        Some(other) => match super::registry::parse_bool(other) {
+        Some(other) => match crate::value::parse_bool(other) {
             Some(true) => Ok(Pull::Always),
             Some(false) => Ok(Pull::Missing),
             None => Err(ModuleError::failed(format!(

@@ -102,7 +102,6 @@ pub const TASK_NOT_YET: &[&str] = &[
     "import_role",
     "include",
     "import_playbook",
-    "meta",
     "with_fileglob",
     "with_first_found",
     "with_nested",
