@@ -34,3 +34,33 @@ fn core_modules_and_keywords_recap_as_ansible_does() {
         ansible.all()
     );
 }
+
+#[test]
+fn control_flow_recaps_as_ansible_does() {
+    let playbook = fixture("control.yml");
+    let ours = Lab::up(3);
+    let theirs = Lab::up(3);
+    let runbook = ours.run(&[
+        "play",
+        playbook.to_str().expect("utf8"),
+        "-i",
+        "lab",
+        "--skip-tags",
+        "skipme",
+    ]);
+    let ansible = ansible_playbook(&theirs, &playbook, &["--skip-tags", "skipme"]);
+    assert_eq!(
+        runbook.code,
+        ansible.code,
+        "exit codes differ\n--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    assert_eq!(
+        recap(&runbook),
+        recap(&ansible),
+        "recaps differ\n--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+}

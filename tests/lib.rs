@@ -4,6 +4,7 @@
 mod support;
 
 mod adhoc;
+mod control_flow;
 mod differential;
 mod inventory_cli;
 mod lab_fleet;

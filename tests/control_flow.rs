@@ -1,0 +1,377 @@
+//! Blocks, retries, batches, failure limits, tags and meta — the play and
+//! task control that rolling upgrades depend on.
+
+use crate::support::{Lab, Project, Recap, recap};
+
+const INVENTORY: &str = "[web]\nalpha ansible_connection=local\nbeta ansible_connection=local\n";
+
+fn project(playbook: &str) -> Project {
+    let project = Project::new();
+    project
+        .file("inventories/local", INVENTORY)
+        .file("site.yml", playbook);
+    project
+}
+
+#[test]
+fn rescue_catches_a_failure_and_always_runs() {
+    let project = project(
+        r#"
+- hosts: web
+  gather_facts: false
+  tasks:
+    - block:
+        - name: may fail
+          command: "{{ 'false' if inventory_hostname == 'beta' else 'true' }}"
+        - name: after the failure
+          command: "true"
+      rescue:
+        - name: recover
+          debug:
+            msg: "rescued {{ ansible_failed_task.name }}: rc={{ ansible_failed_result.rc }}"
+      always:
+        - name: clean up
+          command: "true"
+    - name: after the block
+      command: "true"
+"#,
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(0);
+    let recap = recap(&output);
+    assert_eq!(recap["alpha"], Recap::new(4, 4, 0, 0, 0));
+    assert_eq!(
+        recap["beta"],
+        Recap {
+            ok: 3,
+            changed: 2,
+            rescued: 1,
+            ..Recap::default()
+        }
+    );
+    assert!(
+        output
+            .stdout
+            .contains("\"msg\": \"rescued may fail: rc=1\""),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn without_rescue_always_runs_and_the_host_stays_failed() {
+    let project = project(
+        "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - block:\n        - command: \"false\"\n      always:\n        - name: cleanup\n          shell: echo cleaned > {{ playbook_dir }}/cleaned\n    - name: never reached\n      command: \"true\"\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(2);
+    assert_eq!(recap(&output)["alpha"], Recap::new(1, 1, 0, 1, 0));
+    assert!(project.join("cleaned").exists());
+    assert!(!output.stdout.contains("never reached"), "{}", output.all());
+}
+
+#[test]
+fn block_keywords_apply_to_every_task_inside() {
+    let project = project(
+        "- hosts: web\n  gather_facts: false\n  tasks:\n    - block:\n        - debug: msg={{ greeting }}\n        - debug: msg=second\n      when: inventory_hostname == 'alpha'\n      vars:\n        greeting: hi\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(0);
+    assert_eq!(recap(&output)["beta"], Recap::new(0, 0, 0, 0, 2));
+    assert!(
+        output.stdout.contains("\"msg\": \"hi\""),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn until_retries_with_ansibles_counts() {
+    let project = project(
+        r#"
+- hosts: alpha
+  gather_facts: false
+  tasks:
+    - name: count up
+      shell: "n=$(cat {{ playbook_dir }}/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > {{ playbook_dir }}/n; echo $n"
+      register: counter
+      until: counter.stdout == '3'
+      retries: 5
+      delay: 0
+    - assert:
+        that: counter.attempts == 3
+    - name: never true
+      command: "true"
+      register: never
+      until: false
+      retries: 2
+      delay: 0
+"#,
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("FAILED - RETRYING: [alpha]: count up (5 retries left)."),
+        "{}",
+        output.all()
+    );
+    assert!(
+        output
+            .stdout
+            .contains("FAILED - RETRYING: [alpha]: count up (4 retries left)."),
+        "{}",
+        output.all()
+    );
+    assert!(
+        output
+            .stdout
+            .contains("FAILED - RETRYING: [alpha]: never true (1 retries left)."),
+        "{}",
+        output.all()
+    );
+    assert!(
+        output.stdout.contains("\"attempts\": 2"),
+        "{}",
+        output.all()
+    );
+    assert_eq!(recap(&output)["alpha"], Recap::new(2, 1, 0, 1, 0));
+}
+
+#[test]
+fn serial_runs_batches_through_the_whole_play() {
+    let project = Project::new();
+    let hosts: String = (1..=5)
+        .map(|i| format!("h{i} ansible_connection=local\n"))
+        .collect();
+    project.file("inventories/local", &format!("[many]\n{hosts}")).file(
+        "site.yml",
+        "- hosts: many\n  gather_facts: false\n  serial: [1, \"50%\"]\n  tasks:\n    - shell: echo \"{{ ansible_play_batch | join(',') }}\" >> {{ playbook_dir }}/batches\n      run_once: true\n",
+    );
+    project
+        .run(&["play", "site.yml", "-i", "local"])
+        .assert_code(0);
+    assert_eq!(project.read("batches"), "h1\nh2,h3\nh4,h5\n");
+}
+
+#[test]
+fn max_fail_percentage_zero_stops_the_rollout() {
+    let project = Project::new();
+    let hosts: String = (1..=4)
+        .map(|i| format!("h{i} ansible_connection=local\n"))
+        .collect();
+    project.file("inventories/local", &format!("[many]\n{hosts}")).file(
+        "site.yml",
+        "- hosts: many\n  gather_facts: false\n  serial: 1\n  max_fail_percentage: 0\n  tasks:\n    - command: \"{{ 'false' if inventory_hostname == 'h2' else 'true' }}\"\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(2);
+    let recap = recap(&output);
+    assert_eq!(recap["h1"], Recap::new(1, 1, 0, 0, 0));
+    assert_eq!(recap["h2"], Recap::new(0, 0, 0, 1, 0));
+    assert_eq!(recap["h3"], Recap::default(), "h3 untouched");
+    assert_eq!(recap["h4"], Recap::default(), "h4 untouched");
+}
+
+#[test]
+fn any_errors_fatal_ends_the_play_for_everyone() {
+    let project = project(
+        "- hosts: web\n  gather_facts: false\n  any_errors_fatal: true\n  tasks:\n    - command: \"{{ 'false' if inventory_hostname == 'beta' else 'true' }}\"\n    - name: second\n      command: \"true\"\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(2);
+    assert!(!output.stdout.contains("TASK [second]"), "{}", output.all());
+}
+
+#[test]
+fn tags_select_tasks_as_ansible_does() {
+    let project = project(
+        r#"
+- hosts: alpha
+  gather_facts: false
+  tasks:
+    - name: tagged db
+      debug: msg=db
+      tags: db
+    - name: tagged web
+      debug: msg=web
+      tags: [web]
+    - name: untagged
+      debug: msg=plain
+    - name: always
+      debug: msg=always
+      tags: always
+    - name: only when asked
+      debug: msg=never
+      tags: [never, debug]
+"#,
+    );
+    let names = |args: &[&str]| {
+        let mut full = vec!["play", "site.yml", "-i", "local"];
+        full.extend_from_slice(args);
+        let output = project.run(&full);
+        output.assert_code(0);
+        output
+            .stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("TASK [").and_then(|l| l.split(']').next()))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&[]),
+        ["tagged db", "tagged web", "untagged", "always"]
+    );
+    assert_eq!(names(&["--tags", "db"]), ["tagged db", "always"]);
+    assert_eq!(names(&["--tags", "debug"]), ["always", "only when asked"]);
+    assert_eq!(
+        names(&["--skip-tags", "web,always"]),
+        ["tagged db", "untagged"]
+    );
+    assert_eq!(names(&["--tags", "untagged"]), ["untagged", "always"]);
+    let listed = project.run(&["play", "site.yml", "--list-tags", "-i", "local"]);
+    assert!(
+        listed
+            .stdout
+            .contains("TASK TAGS: [always, db, debug, never, web]"),
+        "{}",
+        listed.all()
+    );
+}
+
+#[test]
+fn meta_flush_handlers_and_end_host() {
+    let project = project(
+        r#"
+- hosts: web
+  gather_facts: false
+  tasks:
+    - command: echo change
+      notify: note
+    - meta: flush_handlers
+    - shell: echo after-flush >> {{ playbook_dir }}/log-{{ inventory_hostname }}
+    - meta: end_host
+      when: inventory_hostname == 'beta'
+    - shell: echo last >> {{ playbook_dir }}/log-{{ inventory_hostname }}
+  handlers:
+    - name: note
+      shell: echo handler >> {{ playbook_dir }}/log-{{ inventory_hostname }}
+"#,
+    );
+    project
+        .run(&["play", "site.yml", "-i", "local"])
+        .assert_code(0);
+    assert_eq!(project.read("log-alpha"), "handler\nafter-flush\nlast\n");
+    assert_eq!(project.read("log-beta"), "handler\nafter-flush\n");
+}
+
+#[test]
+fn force_handlers_run_on_failed_hosts() {
+    let project = project(
+        "- hosts: alpha\n  gather_facts: false\n  force_handlers: true\n  tasks:\n    - command: echo change\n      notify: note\n    - command: \"false\"\n  handlers:\n    - name: note\n      shell: touch {{ playbook_dir }}/handled\n",
+    );
+    project
+        .run(&["play", "site.yml", "-i", "local"])
+        .assert_code(2);
+    assert!(project.join("handled").exists());
+}
+
+/// The rolling upgrade the control-flow issue asks for: five nodes one at a
+/// time, a health gate on each, the third node's upgrade fails, its rescue
+/// restores it, the rollout stops, and no two nodes were ever down at once.
+#[test]
+fn a_rolling_upgrade_stops_at_the_first_failure_with_one_node_down_at_most() {
+    let lab = Lab::up(5);
+    lab.project.file(
+        "rolling.yml",
+        r#"
+- name: rolling KWDB upgrade
+  hosts: lab
+  gather_facts: false
+  serial: 1
+  max_fail_percentage: 0
+  tasks:
+    - name: stop, upgrade, start one node
+      block:
+        - command: systemctl stop kaiwudb
+        - name: upgrade
+          shell: "{{ 'exit 1' if inventory_hostname == 'node3' else 'echo upgraded' }}"
+        - command: systemctl start kaiwudb
+        - name: health gate
+          command: systemctl is-active kaiwudb
+          register: health
+          until: health.stdout == 'active'
+          retries: 3
+          delay: 0
+      rescue:
+        - name: bring the node back on the old version
+          command: systemctl start kaiwudb
+        - name: stop the rollout
+          fail:
+            msg: "upgrade failed on {{ inventory_hostname }}; restored"
+"#,
+    );
+    for host in &lab.hosts {
+        lab.run(&["run", host, "-i", "lab", "-a", "systemctl start kaiwudb"])
+            .assert_code(0);
+    }
+    let output = lab.run(&["play", "rolling.yml", "-i", "lab"]);
+    output.assert_code(2);
+    let recap = recap(&output);
+    assert_eq!(recap["node1"], Recap::new(4, 4, 0, 0, 0));
+    assert_eq!(recap["node2"], Recap::new(4, 4, 0, 0, 0));
+    assert_eq!(
+        recap["node3"],
+        Recap {
+            ok: 2,
+            changed: 2,
+            failed: 1,
+            rescued: 1,
+            ..Recap::default()
+        }
+    );
+    assert_eq!(recap["node4"], Recap::default());
+    assert_eq!(recap["node5"], Recap::default());
+    for untouched in ["node4", "node5"] {
+        assert!(
+            lab.shim_calls(untouched)
+                .iter()
+                .all(|(_, argv)| !argv.starts_with("stop")),
+            "{untouched} never stopped"
+        );
+    }
+    // Merge every host's stop/start calls by time: at most one node down at once.
+    let mut events: Vec<(String, String, bool)> = Vec::new();
+    for host in &lab.hosts {
+        let log = std::fs::read_to_string(lab.host_root(host).join("var/log/runbook-shims.log"))
+            .unwrap_or_default();
+        for line in log.lines() {
+            let fields: Vec<&str> = line.splitn(3, '\t').collect();
+            if fields.len() == 3
+                && fields[1] == "systemctl"
+                && (fields[2] == "stop kaiwudb" || fields[2] == "start kaiwudb")
+            {
+                events.push((
+                    fields[0].to_string(),
+                    host.clone(),
+                    fields[2].starts_with("stop"),
+                ));
+            }
+        }
+    }
+    events.sort();
+    let mut down = std::collections::BTreeSet::new();
+    for (time, host, stopping) in events {
+        if stopping {
+            down.insert(host);
+        } else {
+            down.remove(&host);
+        }
+        assert!(down.len() <= 1, "two nodes down at {time}: {down:?}");
+    }
+    assert!(
+        down.is_empty(),
+        "every stopped node was started again: {down:?}"
+    );
+}
