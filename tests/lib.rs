@@ -16,4 +16,5 @@ mod modules_system;
 mod modules_text;
 mod modules_transfer;
 mod playbook_errors;
+mod roles_includes;
 mod shipped;

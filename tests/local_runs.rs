@@ -562,3 +562,19 @@ fn very_verbose_shows_where_each_task_is() {
     assert!(output.stdout.contains("task path: "), "{}", output.all());
     assert!(output.stdout.contains("site.yml:4:7"), "{}", output.all());
 }
+
+#[test]
+fn hostvars_show_other_hosts_variables() {
+    let project = project(
+        "- hosts: web\n  gather_facts: false\n  tasks:\n    - set_fact:\n        mine: \"{{ inventory_hostname }}-fact\"\n    - debug:\n        var: hostvars['beta'].mine\n    - assert:\n        that:\n          - hostvars['alpha'].role == 'frontend'\n          - hostvars['beta'].mine == 'beta-fact'\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(0);
+    assert!(
+        output
+            .stdout
+            .contains("\"hostvars['beta'].mine\": \"beta-fact\""),
+        "{}",
+        output.all()
+    );
+}

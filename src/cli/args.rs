@@ -86,6 +86,23 @@ pub struct PlayArgs {
     /// List the tasks of each play, and stop.
     #[arg(long)]
     pub list_tasks: bool,
+    /// Where to find roles besides `roles/` beside the playbook (`:`-separated).
+    #[arg(
+        long = "roles-path",
+        value_name = "PATHS",
+        env = "RUNBOOK_ROLES_PATH",
+        value_delimiter = ':'
+    )]
+    pub roles_path: Vec<std::path::PathBuf>,
+    /// Start at the first task with this name (earlier tasks do not run).
+    #[arg(long = "start-at-task", value_name = "NAME")]
+    pub start_at_task: Option<String>,
+    /// Run handlers on hosts that failed, as `force_handlers: true` on every play.
+    #[arg(long)]
+    pub force_handlers: bool,
+    /// Accepted for compatibility; runbook keeps no fact cache.
+    #[arg(long, hide = true)]
+    pub flush_cache: bool,
     /// List the tags of each play, and stop.
     #[arg(long)]
     pub list_tags: bool,

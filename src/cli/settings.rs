@@ -31,6 +31,8 @@ pub fn run_options(args: &ConnectArgs, cwd: &Path) -> Result<RunOptions, Diagnos
         connect_timeout: Duration::from_secs(args.timeout.max(1)),
         accept_new_host_keys: args.accept_new_host_keys,
         tags: crate::executor::TagFilter::default(),
+        start_at_task: None,
+        force_handlers: false,
     })
 }
 

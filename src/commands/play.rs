@@ -20,7 +20,10 @@ pub fn play(args: &PlayArgs) -> ExitCode {
     let mut playbooks = Vec::new();
     let mut broken = false;
     for path in &args.playbooks {
-        match playbook::load(path) {
+        let load_options = playbook::LoadOptions {
+            roles_path: args.roles_path.clone(),
+        };
+        match playbook::load(path, &load_options) {
             Ok(book) => playbooks.push(book),
             Err(errors) => {
                 broken = true;
@@ -45,6 +48,8 @@ pub fn play(args: &PlayArgs) -> ExitCode {
                 only: args.tags.clone(),
                 skip: args.skip_tags.clone(),
             };
+            options.start_at_task = args.start_at_task.clone();
+            options.force_handlers = args.force_handlers;
             options
         }
         Err(e) => {

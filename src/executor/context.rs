@@ -113,6 +113,15 @@ impl Object for Context {
 
 /// Whether a value holds a string with template markup anywhere inside.
 pub fn holds_template(value: &Value) -> bool {
+    // Live views of variables (`hostvars`, a host's context) render their
+    // own values when read; looking inside them would never end.
+    if value.downcast_object_ref::<Context>().is_some()
+        || value
+            .downcast_object_ref::<super::hostvars::HostVars>()
+            .is_some()
+    {
+        return false;
+    }
     if let Some(text) = value.as_str() {
         return crate::template::has_template_markers(text);
     }

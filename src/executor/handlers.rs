@@ -27,7 +27,9 @@ pub fn flush_handlers(run: &Arc<RunShared>, ctx: &PlayCtx, hosts: &[String], poo
             .iter()
             .filter(|h| {
                 !ctx.is_ended(h)
-                    && (!run.is_dead(h) || (ctx.play.force_handlers && !run.is_unreachable(h)))
+                    && (!run.is_dead(h)
+                        || ((ctx.play.force_handlers || run.options.force_handlers)
+                            && !run.is_unreachable(h)))
             })
             .cloned()
             .collect();

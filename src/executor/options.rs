@@ -17,6 +17,10 @@ pub struct RunOptions {
     pub accept_new_host_keys: bool,
     /// `--tags` / `--skip-tags`.
     pub tags: super::TagFilter,
+    /// `--start-at-task`: tasks before the first one of this name do not run.
+    pub start_at_task: Option<String>,
+    /// `--force-handlers`: as `force_handlers: true` on every play.
+    pub force_handlers: bool,
 }
 
 impl Default for RunOptions {
@@ -31,6 +35,8 @@ impl Default for RunOptions {
             connect_timeout: Duration::from_secs(10),
             accept_new_host_keys: false,
             tags: super::TagFilter::default(),
+            start_at_task: None,
+            force_handlers: false,
         }
     }
 }

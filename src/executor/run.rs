@@ -55,6 +55,8 @@ pub struct RunShared {
     dead: Mutex<HashSet<String>>,
     /// Hosts that could not be reached (also in `dead`).
     unreachable: Mutex<HashSet<String>>,
+    /// `--start-at-task` found its task.
+    started: std::sync::atomic::AtomicBool,
     groups: Value,
     extra_vars: Arc<VarMap>,
 }
@@ -84,6 +86,7 @@ impl RunShared {
             stats: Mutex::default(),
             dead: Mutex::default(),
             unreachable: Mutex::default(),
+            started: std::sync::atomic::AtomicBool::new(false),
             groups,
             extra_vars,
         };
@@ -176,6 +179,24 @@ impl RunShared {
         self.options.tags.selects(tags)
     }
 
+    /// `--start-at-task`: false until the named task comes, then true for good.
+    pub fn reached_start(&self, task_name: &str) -> bool {
+        let Some(start) = &self.options.start_at_task else {
+            return true;
+        };
+        if self.started.load(std::sync::atomic::Ordering::SeqCst) {
+            return true;
+        }
+        let matches = task_name == start
+            || globset::Glob::new(start)
+                .is_ok_and(|glob| glob.compile_matcher().is_match(task_name));
+        if matches {
+            self.started
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        matches
+    }
+
     pub fn ensure_in_recap(&self, host: &str) {
         if let Ok(mut stats) = self.stats.lock() {
             stats.entry(host.to_string()).or_default();
@@ -263,13 +284,20 @@ impl RunShared {
         task: Option<&Task>,
         host: &str,
     ) -> Context {
+        let role = task.and_then(|t| t.role.as_ref());
         let mut context = Context::new(self.templar.clone());
         context.push(self.magic(host));
+        if let Some(role) = role {
+            context.push(role.defaults.clone());
+        }
         if let Some(entry) = self.hosts.get(host) {
             context.push(entry.inventory_vars.clone());
         }
         context.push(play.magic.clone());
         context.push(play.vars.clone());
+        if let Some(role) = role {
+            context.push(role.vars.clone());
+        }
         if let Some(task) = task {
             context.push(Arc::new(task.vars.clone()));
         }

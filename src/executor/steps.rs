@@ -44,7 +44,7 @@ pub fn run_steps(
         }
         match step {
             Step::Task(task) => {
-                if run.selects(&task.tags) {
+                if run.selects(&task.tags) && run.reached_start(task.display_name()) {
                     run_task(run, ctx, task, &targets, pool, false);
                     check_failure_limits(run, ctx);
                 }

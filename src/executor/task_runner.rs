@@ -313,12 +313,19 @@ fn call_module(
             .or_insert_with(|| delegate_slot(run, target)),
         _ => &mut state.connection,
     };
+    let search_dirs: Vec<std::path::PathBuf> = task
+        .role
+        .iter()
+        .map(|role| role.dir.clone())
+        .chain([run.playbook_dir.clone()])
+        .collect();
     let mut module_ctx = ModuleContext {
         host,
         check_mode: task.check_mode.unwrap_or(run.options.check),
         diff: task.diff.unwrap_or(run.options.diff),
         environment,
         playbook_dir: &run.playbook_dir,
+        search_dirs: &search_dirs,
         templar: &run.templar,
         vars,
         connection: slot,
@@ -455,13 +462,19 @@ fn finish(
     delegated_to: Option<String>,
 ) -> TaskRun {
     let status = result.status();
-    let ignored = status == Status::Failed && ignores_errors(run, task, context);
+    let ignored = (status == Status::Failed && ignores_errors(run, task, context))
+        || (status == Status::Unreachable && task.ignore_unreachable);
     let registered = result.value();
-    let mut new_facts = facts.clone();
-    if let Some(name) = &task.register {
-        new_facts.insert(name.clone(), registered.clone());
+    match delegated_to.as_deref().filter(|_| task.delegate_facts) {
+        Some(target) => run.set_facts(target, facts.clone()),
+        None => run.set_facts(host, facts.clone()),
     }
-    run.set_facts(host, new_facts);
+    if let Some(name) = &task.register {
+        run.set_facts(
+            host,
+            VarMap::from_iter([(name.clone(), registered.clone())]),
+        );
+    }
     if status == Status::Changed && !task.notify.is_empty() {
         ctx.notify(host, &task.notify);
     }
@@ -488,6 +501,10 @@ pub fn settle(
     ignored: bool,
 ) {
     let status = result.status();
+    if status == Status::Unreachable && task.ignore_unreachable {
+        run.record(host, Status::Failed, true, false, false);
+        return;
+    }
     let failed = status == Status::Failed && !ignored;
     let rescued = failed && ctx.is_rescuable(host);
     run.record(host, status, ignored, result.flag("changed"), rescued);

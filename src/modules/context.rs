@@ -43,6 +43,9 @@ pub struct ModuleContext<'a> {
     pub environment: &'a [(String, String)],
     /// Where relative local paths (`script: files/x.sh`) are looked up.
     pub playbook_dir: &'a Path,
+    /// Where local files (`files/`, `templates/`) are looked up: the task's
+    /// role folder first, then the playbook's.
+    pub search_dirs: &'a [std::path::PathBuf],
     pub templar: &'a Templar,
     /// The task's variables, for modules that evaluate expressions.
     pub vars: &'a Value,

@@ -70,7 +70,7 @@ impl StateModule for Copy {
                 };
                 (vec![file], Vec::new(), Some(src))
             }
-            (None, Some(src)) => local_files(&src, &dest, ctx.playbook_dir)?,
+            (None, Some(src)) => local_files(&src, &dest, ctx.search_dirs)?,
             (None, None) => return Err(ModuleError::failed("src (or content) is required")),
         };
         check_checksum(args, &files)?;
@@ -164,11 +164,15 @@ type LocalFiles = (Vec<FileWant>, Vec<String>, Option<String>);
 
 /// A local file, or a directory's tree (`src: dir/` copies what is inside,
 /// `src: dir` the directory itself).
-fn local_files(src: &str, dest: &str, playbook_dir: &Path) -> Result<LocalFiles, ModuleError> {
+fn local_files(
+    src: &str,
+    dest: &str,
+    search_dirs: &[std::path::PathBuf],
+) -> Result<LocalFiles, ModuleError> {
     let found = find_local(
         "file",
         src.trim_end_matches('/'),
-        playbook_dir,
+        search_dirs,
         "files",
         |p| p.exists(),
     )

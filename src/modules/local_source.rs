@@ -1,20 +1,20 @@
 //! Where a module finds a file named relative to the playbook (`script`,
 //! `copy src:`, `template src:`), as Ansible searches: absolute as given,
-//! else in the kind's own folder (`files/`, `templates/`) beside the
-//! playbook, then beside the playbook itself.
+//! else in the kind's own folder (`files/`, `templates/`) of each search
+//! folder (the task's role, then the playbook's folder), then in the folder
+//! itself.
 
 use std::path::{Path, PathBuf};
 
 /// Candidate places for `path`, in search order.
-pub fn candidates(path: &str, playbook_dir: &Path, folder: &str) -> Vec<PathBuf> {
+pub fn candidates(path: &str, dirs: &[PathBuf], folder: &str) -> Vec<PathBuf> {
     let given = Path::new(path);
     if given.is_absolute() {
         vec![given.to_path_buf()]
     } else {
-        vec![
-            playbook_dir.join(folder).join(given),
-            playbook_dir.join(given),
-        ]
+        dirs.iter()
+            .flat_map(|dir| [dir.join(folder).join(given), dir.join(given)])
+            .collect()
     }
 }
 
@@ -23,11 +23,11 @@ pub fn candidates(path: &str, playbook_dir: &Path, folder: &str) -> Vec<PathBuf>
 pub fn find_local(
     what: &str,
     path: &str,
-    playbook_dir: &Path,
+    dirs: &[PathBuf],
     folder: &str,
     accept: fn(&Path) -> bool,
 ) -> Result<PathBuf, String> {
-    let candidates = candidates(path, playbook_dir, folder);
+    let candidates = candidates(path, dirs, folder);
     candidates
         .iter()
         .find(|c| accept(c))

@@ -35,20 +35,20 @@ impl Module for Script {
     }
 
     fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
-        match script_run(args, ctx.playbook_dir) {
+        match script_run(args, ctx.search_dirs) {
             Ok(run) => run_command(&run, ctx),
             Err(msg) => Ok(Outcome::failed(msg)),
         }
     }
 }
 
-fn script_run(args: &Args, playbook_dir: &Path) -> Result<CommandRun, String> {
+fn script_run(args: &Args, search_dirs: &[std::path::PathBuf]) -> Result<CommandRun, String> {
     let line = command_line(args)?;
     let words = shell_words::split(&line).map_err(|e| format!("cannot split {line:?}: {e}"))?;
     let Some((path, script_args)) = words.split_first() else {
         return Err("no script given".into());
     };
-    let local = find_local("script", path, playbook_dir, "files", Path::is_file)?;
+    let local = find_local("script", path, search_dirs, "files", Path::is_file)?;
     let content =
         std::fs::read(&local).map_err(|e| format!("cannot read {}: {e}", local.display()))?;
     let executable = args.str("executable").map_err(|e| e.to_string())?;

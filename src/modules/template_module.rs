@@ -73,7 +73,7 @@ impl StateModule for Template {
         let path = find_local(
             "template",
             &src,
-            ctx.playbook_dir,
+            ctx.search_dirs,
             "templates",
             Path::is_file,
         )

@@ -4,8 +4,6 @@
 //! Idempotent as Ansible: `tar --diff` against `dest` (zip: every member's
 //! content), or `creates`.
 
-use std::path::PathBuf;
-
 use super::host::{Attributes, FileKind, file_info, require_tools};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
@@ -77,7 +75,14 @@ impl StateModule for Unarchive {
             if remote {
                 None
             } else {
-                let path = find_local(&src, ctx.playbook_dir)?;
+                let path = super::local_source::find_local(
+                    "archive",
+                    &src,
+                    ctx.search_dirs,
+                    "files",
+                    std::path::Path::is_file,
+                )
+                .map_err(ModuleError::failed)?;
                 Some(std::fs::read(&path).map_err(|e| {
                     ModuleError::failed(format!("cannot read {}: {e}", path.display()))
                 })?)
@@ -329,33 +334,6 @@ fn set_attributes(
         }
     }
     Ok(())
-}
-
-/// A controller-side archive: absolute, or under `files/` beside the playbook, or beside it.
-fn find_local(src: &str, playbook_dir: &std::path::Path) -> Result<PathBuf, ModuleError> {
-    let given = std::path::Path::new(src);
-    let candidates = if given.is_absolute() {
-        vec![given.to_path_buf()]
-    } else {
-        vec![
-            playbook_dir.join("files").join(given),
-            playbook_dir.join(given),
-        ]
-    };
-    candidates
-        .iter()
-        .find(|c| c.is_file())
-        .cloned()
-        .ok_or_else(|| {
-            ModuleError::failed(format!(
-                "Could not find or access '{src}' on the controller (looked in {})",
-                candidates
-                    .iter()
-                    .map(|c| c.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! run yet — those are errors, never silently ignored.
 
 pub const PLAY: &[&str] = &[
+    "roles",
     "serial",
     "max_fail_percentage",
     "any_errors_fatal",
@@ -23,7 +24,6 @@ pub const PLAY: &[&str] = &[
 
 pub const PLAY_NOT_YET: &[&str] = &[
     "throttle",
-    "roles",
     "vars_prompt",
     "become",
     "become_user",
@@ -71,6 +71,8 @@ pub const TASK: &[&str] = &[
     "until",
     "retries",
     "delay",
+    "delegate_facts",
+    "ignore_unreachable",
     "with_items",
     "with_list",
     "with_dict",
@@ -84,10 +86,8 @@ pub const TASK_NOT_YET: &[&str] = &[
     "become_user",
     "become_method",
     "become_flags",
-    "delegate_facts",
     "throttle",
     "timeout",
-    "ignore_unreachable",
     "any_errors_fatal",
     "async",
     "poll",
@@ -96,12 +96,7 @@ pub const TASK_NOT_YET: &[&str] = &[
     "module_defaults",
     "collections",
     "debugger",
-    "include_tasks",
-    "import_tasks",
-    "include_role",
-    "import_role",
     "include",
-    "import_playbook",
     "with_fileglob",
     "with_first_found",
     "with_nested",

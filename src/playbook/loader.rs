@@ -6,19 +6,42 @@ use std::path::{Path, PathBuf};
 use super::conditions::{boolean, scalar, string_list, var_map};
 use super::keywords;
 use super::model::{BatchSize, HostOrder, Play, Playbook, Step, Strategy, Task};
-use super::steps::{Inherited, load_steps};
+use super::steps::{Inherited, load_play_role, load_steps};
 use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
 use crate::yaml::{self, Node, NodeKind};
 
+/// Where roles are found besides `roles/` beside the playbook.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub roles_path: Vec<PathBuf>,
+}
+
 /// Read and check a playbook. On failure, every error found is returned.
-pub fn load(path: &Path) -> Result<Playbook, Vec<Diagnostic>> {
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Playbook, Vec<Diagnostic>> {
+    let dir = playbook_dir(path);
+    let plays = load_plays(path, &dir, options, 0)?;
+    Ok(Playbook {
+        path: path.to_path_buf(),
+        dir,
+        plays,
+    })
+}
+
+/// The plays of `path`, with `import_playbook` entries replaced by theirs.
+fn load_plays(
+    path: &Path,
+    dir: &Path,
+    options: &LoadOptions,
+    depth: usize,
+) -> Result<Vec<Play>, Vec<Diagnostic>> {
     let root = yaml::parse_file(path).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let plays = match &root.kind {
         NodeKind::Seq(items) => items
             .iter()
-            .filter_map(|item| collect(load_play(item), &mut errors))
+            .filter_map(|item| collect(load_entry(item, path, dir, options, depth), &mut errors))
+            .flatten()
             .collect(),
         NodeKind::Null => {
             errors.push(root.error("the playbook is empty: it must be a list of plays"));
@@ -32,14 +55,49 @@ pub fn load(path: &Path) -> Result<Playbook, Vec<Diagnostic>> {
             Vec::new()
         }
     };
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(plays)
+    } else {
+        Err(errors)
     }
-    Ok(Playbook {
-        path: path.to_path_buf(),
-        dir: playbook_dir(path),
-        plays,
-    })
+}
+
+/// A play, or the plays an `import_playbook:` brings (relative to the importing file).
+fn load_entry(
+    node: &Node,
+    path: &Path,
+    dir: &Path,
+    options: &LoadOptions,
+    depth: usize,
+) -> Result<Vec<Play>, Vec<Diagnostic>> {
+    let Some(import) = node.get("import_playbook") else {
+        return load_play(node, dir, options).map(|play| vec![play]);
+    };
+    let one = |e: Diagnostic| vec![e];
+    let file = scalar(import, "import_playbook").map_err(one)?;
+    if depth > 16 {
+        return Err(one(
+            import.error("import_playbook nests more than 16 deep (a cycle?)")
+        ));
+    }
+    if let Some((key, _)) = node.as_map().and_then(|entries| {
+        entries
+            .iter()
+            .find(|(k, _)| !matches!(k.key_text().as_str(), "import_playbook" | "name"))
+    }) {
+        return Err(one(key.error(format!(
+            "`{}` on import_playbook is not supported by runbook yet",
+            key.key_text()
+        ))));
+    }
+    let base = path.parent().unwrap_or(dir);
+    let target = base.join(&file);
+    if !target.is_file() {
+        return Err(one(
+            import.error(format!("the playbook {} was not found", target.display()))
+        ));
+    }
+    load_plays(&target, dir, options, depth + 1)
 }
 
 fn playbook_dir(path: &Path) -> PathBuf {
@@ -56,23 +114,26 @@ fn collect<T>(result: Result<T, Vec<Diagnostic>>, errors: &mut Vec<Diagnostic>) 
     result.map_err(|mut e| errors.append(&mut e)).ok()
 }
 
-fn load_play(node: &Node) -> Result<Play, Vec<Diagnostic>> {
+fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec<Diagnostic>> {
     let entries = node.expect_map("a play").map_err(|e| vec![e])?;
-    if let Some((key, _)) = entries
-        .iter()
-        .find(|(k, _)| k.as_str() == Some("import_playbook"))
-    {
-        return Err(vec![
-            key.error("`import_playbook` is not supported by runbook yet"),
-        ]);
-    }
     let mut play = Play::new(String::new(), node.span.clone());
+    let root = Inherited::root(dir, &options.roles_path);
     let mut errors = Vec::new();
+    let mut role_steps = Vec::new();
     for (key, value) in entries {
-        if let Err(mut e) = apply_play_keyword(&mut play, key, value) {
+        let result = match key.as_str() {
+            Some("roles") => {
+                load_roles(value, &root).map(|mut steps| role_steps.append(&mut steps))
+            }
+            _ => apply_play_keyword(&mut play, key, value, &root),
+        };
+        if let Err(mut e) = result {
             errors.append(&mut e);
         }
     }
+    role_steps.append(&mut play.tasks);
+    play.tasks = role_steps;
+    play.handlers.extend(root.take_role_handlers());
     let play_tags = play.tags.clone();
     for step in play
         .pre_tasks
@@ -92,7 +153,20 @@ fn load_play(node: &Node) -> Result<Play, Vec<Diagnostic>> {
     }
 }
 
-fn apply_play_keyword(play: &mut Play, key: &Node, value: &Node) -> Result<(), Vec<Diagnostic>> {
+fn load_roles(node: &Node, root: &Inherited) -> Result<Vec<Step>, Vec<Diagnostic>> {
+    let mut steps = Vec::new();
+    for entry in node.expect_seq("`roles`").map_err(|e| vec![e])? {
+        steps.extend(load_play_role(entry, root)?);
+    }
+    Ok(steps)
+}
+
+fn apply_play_keyword(
+    play: &mut Play,
+    key: &Node,
+    value: &Node,
+    root: &Inherited,
+) -> Result<(), Vec<Diagnostic>> {
     let name = key
         .as_str()
         .ok_or_else(|| vec![key.error("play keys must be strings")])?;
@@ -106,10 +180,10 @@ fn apply_play_keyword(play: &mut Play, key: &Node, value: &Node) -> Result<(), V
         "strategy" => play.strategy = strategy(value).map_err(one)?,
         "environment" => play.environment = Some(value.to_value()),
         "tags" => play.tags = string_list(value, name, true).map_err(one)?,
-        "pre_tasks" => play.pre_tasks = load_steps(value, TaskRole::Task, &Inherited::default())?,
-        "tasks" => play.tasks = load_steps(value, TaskRole::Task, &Inherited::default())?,
-        "post_tasks" => play.post_tasks = load_steps(value, TaskRole::Task, &Inherited::default())?,
-        "handlers" => play.handlers = handlers(value)?,
+        "pre_tasks" => play.pre_tasks = load_steps(value, TaskRole::Task, root)?,
+        "tasks" => play.tasks = load_steps(value, TaskRole::Task, root)?,
+        "post_tasks" => play.post_tasks = load_steps(value, TaskRole::Task, root)?,
+        "handlers" => play.handlers.extend(handlers(value, root)?),
         "serial" => play.serial = serial(value).map_err(one)?,
         "max_fail_percentage" => play.max_fail_percentage = Some(percentage(value).map_err(one)?),
         "any_errors_fatal" => play.any_errors_fatal = boolean(value, name).map_err(one)?,
@@ -131,8 +205,8 @@ fn apply_play_keyword(play: &mut Play, key: &Node, value: &Node) -> Result<(), V
 }
 
 /// Handlers are plain tasks (blocks and `meta` are not supported in them).
-fn handlers(node: &Node) -> Result<Vec<Task>, Vec<Diagnostic>> {
-    let steps = load_steps(node, TaskRole::Handler, &Inherited::default())?;
+fn handlers(node: &Node, root: &Inherited) -> Result<Vec<Task>, Vec<Diagnostic>> {
+    let steps = load_steps(node, TaskRole::Handler, root)?;
     steps
         .into_iter()
         .map(|step| match step {

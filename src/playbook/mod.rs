@@ -7,15 +7,17 @@ mod free_form;
 mod keywords;
 mod loader;
 mod model;
+mod roles;
 mod steps;
 mod task_loader;
 
 pub use free_form::parse_free_form;
-pub use loader::load;
+pub use loader::{LoadOptions, load};
 pub use model::{
     BatchSize, Block, HostOrder, Loop, LoopControl, LoopKind, Meta, MetaAction, Play, Playbook,
     Step, Strategy, Task,
 };
+pub use roles::Role;
 
 /// A task from the ad-hoc command line (`-m MODULE -a ARGS`), checked like a
 /// playbook task.

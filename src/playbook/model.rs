@@ -244,6 +244,12 @@ pub struct Task {
     pub retries: Option<Value>,
     /// `delay:` seconds between attempts (default 5), a number or a template.
     pub delay: Option<Value>,
+    /// `delegate_facts:` facts the module sets go to the `delegate_to` host.
+    pub delegate_facts: bool,
+    /// `ignore_unreachable:` an unreachable host counts as ignored and stays.
+    pub ignore_unreachable: bool,
+    /// The role the task comes from: its defaults, vars and files.
+    pub role: Option<std::sync::Arc<super::roles::Role>>,
     /// `diff:` — overrides `--diff` for this task.
     pub diff: Option<bool>,
 }
@@ -277,6 +283,9 @@ impl Task {
             until: None,
             retries: None,
             delay: None,
+            delegate_facts: false,
+            ignore_unreachable: false,
+            role: None,
         }
     }
 

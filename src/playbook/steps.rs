@@ -4,15 +4,29 @@
 
 use super::conditions::{boolean, conditions, scalar, string_list, var_map};
 use super::keywords;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
 use super::model::{Block, Meta, MetaAction, Step, Task};
+use super::roles::Role;
 use super::task_loader::{TaskRole, load_task};
 use crate::source::Diagnostic;
 use crate::value::{Value, VarMap, overlay, to_var_map};
 use crate::yaml::Node;
 
-/// What a block gives the tasks inside it.
+/// What a block (or an import, or a role) gives the tasks inside it, and
+/// where the tasks being loaded come from.
 #[derive(Default, Clone)]
 pub struct Inherited {
+    /// Where `import_tasks` paths are resolved (the including file's folder).
+    dir: PathBuf,
+    playbook_dir: Arc<PathBuf>,
+    roles_path: Arc<Vec<PathBuf>>,
+    role: Option<Arc<Role>>,
+    /// How deep imports and roles nest, to stop cycles.
+    depth: usize,
+    /// Handlers found in roles while loading, for the play to run.
+    role_handlers: Arc<Mutex<Vec<Task>>>,
     when: Vec<String>,
     vars: VarMap,
     environment: Option<Value>,
@@ -25,7 +39,57 @@ pub struct Inherited {
 }
 
 impl Inherited {
+    /// What a play's own task lists start from.
+    pub fn root(playbook_dir: &Path, roles_path: &[PathBuf]) -> Self {
+        Self {
+            dir: playbook_dir.to_path_buf(),
+            playbook_dir: Arc::new(playbook_dir.to_path_buf()),
+            roles_path: Arc::new(roles_path.to_vec()),
+            ..Self::default()
+        }
+    }
+
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    pub fn playbook_dir(&self) -> &Path {
+        &self.playbook_dir
+    }
+
+    pub fn roles_path(&self) -> &[PathBuf] {
+        &self.roles_path
+    }
+
+    pub fn deeper(&self) -> Self {
+        Self {
+            depth: self.depth + 1,
+            ..self.clone()
+        }
+    }
+
+    /// What the tasks of `role` (in `dir`) inherit.
+    pub fn for_role(&self, role: Arc<Role>, dir: PathBuf) -> Self {
+        Self {
+            role: Some(role),
+            dir,
+            depth: self.depth + 1,
+            ..self.clone()
+        }
+    }
+
+    /// Take the handlers roles brought while loading.
+    pub fn take_role_handlers(&self) -> Vec<Task> {
+        self.role_handlers
+            .lock()
+            .map(|mut h| std::mem::take(&mut *h))
+            .unwrap_or_default()
+    }
+
     fn apply(&self, task: &mut Task) {
+        if task.role.is_none() {
+            task.role = self.role.clone();
+        }
         let mut when = self.when.clone();
         when.append(&mut task.when);
         task.when = when;
@@ -48,10 +112,14 @@ impl Inherited {
         task.diff = task.diff.or(self.diff);
     }
 
-    /// This block's keywords on top of what it inherited.
-    fn nested(&self, node: &Node) -> Result<Inherited, Diagnostic> {
+    /// This block's (or import's) keywords on top of what it inherited;
+    /// `own` are the keys that are not inherited keywords.
+    fn nested(&self, node: &Node, own: &[&str]) -> Result<Inherited, Diagnostic> {
         let mut inner = self.clone();
         for (key, value) in node.expect_map("a block")? {
+            if own.contains(&key.key_text().as_str()) {
+                continue;
+            }
             let name = key.key_text();
             match name.as_str() {
                 "when" => inner.when.extend(conditions(value, &name)?),
@@ -66,7 +134,7 @@ impl Inherited {
                 "delegate_to" => inner.delegate_to = Some(scalar(value, &name)?),
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
                 "diff" => inner.diff = Some(boolean(value, &name)?),
-                "name" | "block" | "rescue" | "always" => {}
+                "name" => {}
                 _ if keywords::TASK_NOT_YET.contains(&name.as_str()) => {
                     return Err(key.error(format!(
                         "`{name}` on a block is not supported by runbook yet"
@@ -130,6 +198,16 @@ fn load_step(node: &Node, role: TaskRole, inherited: &Inherited) -> Result<Step,
         }
         return load_block(node, role, inherited).map(Step::Block);
     }
+    for (keyword, import) in [("import_tasks", true), ("include_tasks", false)] {
+        if let Some(file) = node.get(keyword) {
+            return load_tasks_file(node, keyword, file, import, inherited);
+        }
+    }
+    for keyword in ["import_role", "include_role"] {
+        if let Some(spec) = node.get(keyword) {
+            return load_role_step(node, keyword, spec, inherited);
+        }
+    }
     if let Some(action) = node.get("meta") {
         return load_meta(node, action, inherited)
             .map(Step::Meta)
@@ -145,7 +223,9 @@ fn load_block(
     role: TaskRole,
     inherited: &Inherited,
 ) -> Result<Block, Vec<Diagnostic>> {
-    let inner = inherited.nested(node).map_err(|e| vec![e])?;
+    let inner = inherited
+        .nested(node, &["block", "rescue", "always"])
+        .map_err(|e| vec![e])?;
     let section = |key: &str| match node.get(key) {
         Some(list) => load_steps(list, role, &inner),
         None => Ok(Vec::new()),
@@ -169,6 +249,135 @@ fn load_block(
     } else {
         Err(errors)
     }
+}
+
+/// `import_tasks: file.yml` / `include_tasks: file.yml`, loaded where they
+/// stand; their keywords (and `apply:`) pass down to the tasks inside.
+fn load_tasks_file(
+    node: &Node,
+    keyword: &str,
+    spec: &Node,
+    import: bool,
+    inherited: &Inherited,
+) -> Result<Step, Vec<Diagnostic>> {
+    let one = |e: Diagnostic| vec![e];
+    if node.get("loop").is_some() || node.keys_starting_with("with_") {
+        return Err(one(node.error(format!(
+            "`{keyword}` with a loop is not supported by runbook yet"
+        ))));
+    }
+    let file_node = spec.get("file").unwrap_or(spec);
+    let file = scalar(file_node, keyword).map_err(one)?;
+    if crate::template::has_template_markers(&file) {
+        return Err(one(file_node.error(format!(
+            "`{keyword}` with a templated file name is not supported by runbook yet"
+        ))));
+    }
+    let own: &[&str] = if import {
+        &["import_tasks"]
+    } else {
+        &["include_tasks", "apply"]
+    };
+    let mut inner = inherited.nested(node, own).map_err(one)?.deeper();
+    if let Some(apply) = node.get("apply").or_else(|| spec.get("apply")) {
+        inner = inner.nested(apply, &[]).map_err(one)?;
+    }
+    if inner.depth > 16 {
+        return Err(one(node.error(format!(
+            "imports nest more than 16 deep at `{file}` (a cycle?)"
+        ))));
+    }
+    let path = [
+        inherited.dir.join(&file),
+        inherited.playbook_dir.join(&file),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+    .ok_or_else(|| {
+        one(file_node.error(format!(
+            "the tasks file {file} was not found (looked beside {} and the playbook)",
+            inherited.dir.display()
+        )))
+    })?;
+    inner.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let tasks = crate::yaml::parse_file(&path).map_err(one)?;
+    let steps = load_steps(&tasks, TaskRole::Task, &inner)?;
+    Ok(Step::Block(Block {
+        name: None,
+        span: node.span.clone(),
+        block: steps,
+        rescue: Vec::new(),
+        always: Vec::new(),
+    }))
+}
+
+/// `import_role:`/`include_role:` with `name` and `tasks_from`.
+fn load_role_step(
+    node: &Node,
+    keyword: &str,
+    spec: &Node,
+    inherited: &Inherited,
+) -> Result<Step, Vec<Diagnostic>> {
+    let one = |e: Diagnostic| vec![e];
+    let name = spec
+        .get("name")
+        .ok_or_else(|| one(spec.error(format!("`{keyword}` needs `name:`"))))?;
+    let name = scalar(name, "name").map_err(one)?;
+    let tasks_from = match spec.get("tasks_from") {
+        Some(file) => scalar(file, "tasks_from").map_err(one)?,
+        None => "main".to_string(),
+    };
+    let inner = inherited.nested(node, &[keyword]).map_err(one)?;
+    let loaded = super::roles::load_role(&name, tasks_from.trim_end_matches(".yml"), spec, &inner)?;
+    if let Ok(mut handlers) = inherited.role_handlers.lock() {
+        handlers.extend(loaded.handlers);
+    }
+    Ok(Step::Block(Block {
+        name: None,
+        span: node.span.clone(),
+        block: loaded.steps,
+        rescue: Vec::new(),
+        always: Vec::new(),
+    }))
+}
+
+/// The steps of a `roles:` entry (a name, or a mapping with `role:` and keywords).
+pub fn load_play_role(entry: &Node, inherited: &Inherited) -> Result<Vec<Step>, Vec<Diagnostic>> {
+    let one = |e: Diagnostic| vec![e];
+    let (name, inner) = match entry.as_map() {
+        Some(entries) => {
+            let name = entry
+                .get("role")
+                .or_else(|| entry.get("name"))
+                .ok_or_else(|| one(entry.error("a `roles:` entry needs `role:`")))?;
+            // Keys that are not keywords are the role's parameters (its variables).
+            let params: Vec<&str> = entries
+                .iter()
+                .filter_map(|(k, _)| k.as_str())
+                .filter(|k| {
+                    !keywords::BLOCK.contains(k)
+                        && !keywords::TASK_NOT_YET.contains(k)
+                        && *k != "role"
+                })
+                .collect();
+            let mut own = params.clone();
+            own.push("role");
+            let mut inner = inherited.nested(entry, &own).map_err(one)?;
+            for (key, value) in entries
+                .iter()
+                .filter(|(k, _)| k.as_str().is_some_and(|k| params.contains(&k)))
+            {
+                inner.vars.insert(key.key_text(), value.to_value());
+            }
+            (scalar(name, "role").map_err(one)?, inner)
+        }
+        None => (scalar(entry, "roles").map_err(one)?, inherited.clone()),
+    };
+    let loaded = super::roles::load_role(&name, "main", entry, &inner)?;
+    if let Ok(mut handlers) = inherited.role_handlers.lock() {
+        handlers.extend(loaded.handlers);
+    }
+    Ok(loaded.steps)
 }
 
 fn load_meta(node: &Node, action: &Node, inherited: &Inherited) -> Result<Meta, Diagnostic> {

@@ -166,6 +166,8 @@ fn apply_keyword(
         "delegate_to" => task.delegate_to = Some(scalar(value, name)?),
         "run_once" => task.run_once = boolean(value, name)?,
         "check_mode" => task.check_mode = Some(boolean(value, name)?),
+        "delegate_facts" => task.delegate_facts = boolean(value, name)?,
+        "ignore_unreachable" => task.ignore_unreachable = boolean(value, name)?,
         "until" => task.until = Some(conditions(value, name)?),
         "retries" => task.retries = Some(value.to_value()),
         "delay" => task.delay = Some(value.to_value()),

@@ -1,0 +1,156 @@
+//! Roles: `roles/NAME/` beside the playbook or on the roles path, with
+//! `tasks/`, `handlers/`, `defaults/`, `vars/`, `templates/`, `files/` and
+//! `meta/main.yml` dependencies — loaded statically, as `import_role` does.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::model::{Step, Task};
+use super::steps::{Inherited, load_steps};
+use super::task_loader::TaskRole;
+use crate::source::Diagnostic;
+use crate::value::{VarMap, to_var_map};
+use crate::yaml::{self, Node};
+
+/// A role's own variables and where it lives.
+#[derive(Debug)]
+pub struct Role {
+    pub name: String,
+    pub dir: PathBuf,
+    /// `defaults/main.yml`: the lowest precedence of all.
+    pub defaults: Arc<VarMap>,
+    /// `vars/main.yml`: above play vars.
+    pub vars: Arc<VarMap>,
+}
+
+/// A role ready to run: its tasks and its handlers.
+pub struct LoadedRole {
+    pub steps: Vec<Step>,
+    pub handlers: Vec<Task>,
+}
+
+/// Where to look for role `name`: `roles/` beside the playbook, then each roles path entry.
+pub fn find_role(
+    name: &str,
+    playbook_dir: &Path,
+    roles_path: &[PathBuf],
+) -> Result<PathBuf, String> {
+    let direct = Path::new(name);
+    let mut candidates = Vec::new();
+    if direct.is_absolute() || name.contains('/') {
+        candidates.push(playbook_dir.join(direct));
+    }
+    candidates.push(playbook_dir.join("roles").join(name));
+    candidates.extend(roles_path.iter().map(|dir| dir.join(name)));
+    candidates.push(playbook_dir.join(name));
+    candidates
+        .iter()
+        .find(|c| c.is_dir())
+        .cloned()
+        .ok_or_else(|| {
+            let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+            format!(
+                "the role `{name}` was not found (looked in {})",
+                looked.join(", ")
+            )
+        })
+}
+
+/// `dir/main.yml`, `dir/main.yaml` or `dir/main`, or the named file for `tasks_from`.
+fn main_file(dir: &Path, file: &str) -> Option<PathBuf> {
+    [
+        format!("{file}.yml"),
+        format!("{file}.yaml"),
+        file.to_string(),
+    ]
+    .into_iter()
+    .map(|name| dir.join(name))
+    .find(|path| path.is_file())
+}
+
+fn vars_file(dir: &Path) -> Result<VarMap, Diagnostic> {
+    let Some(path) = main_file(dir, "main") else {
+        return Ok(VarMap::new());
+    };
+    let node = yaml::parse_file(&path)?;
+    if node.is_null() {
+        return Ok(VarMap::new());
+    }
+    node.expect_map("a role variables file")?;
+    Ok(to_var_map(&node.to_value()))
+}
+
+/// Load role `name` (and, before it, its `meta/main.yml` dependencies).
+/// `at` is where the role was named, for errors.
+pub fn load_role(
+    name: &str,
+    tasks_from: &str,
+    at: &Node,
+    inherited: &Inherited,
+) -> Result<LoadedRole, Vec<Diagnostic>> {
+    if inherited.depth() > 16 {
+        return Err(vec![at.error(format!(
+            "roles and imports nest more than 16 deep at `{name}` (a cycle?)"
+        ))]);
+    }
+    let dir = find_role(name, inherited.playbook_dir(), inherited.roles_path())
+        .map_err(|e| vec![at.error(e)])?;
+    let one = |e: Diagnostic| vec![e];
+    let role = Arc::new(Role {
+        name: name.to_string(),
+        defaults: Arc::new(vars_file(&dir.join("defaults")).map_err(one)?),
+        vars: Arc::new(vars_file(&dir.join("vars")).map_err(one)?),
+        dir: dir.clone(),
+    });
+    let mut loaded = LoadedRole {
+        steps: Vec::new(),
+        handlers: Vec::new(),
+    };
+    for dependency in dependencies(&dir).map_err(one)? {
+        let dependency_name = dependency
+            .get("role")
+            .or_else(|| dependency.get("name"))
+            .and_then(Node::scalar_text);
+        let dependency_name = dependency_name
+            .or_else(|| dependency.scalar_text())
+            .unwrap_or_default();
+        let mut nested = load_role(&dependency_name, "main", &dependency, &inherited.deeper())?;
+        loaded.steps.append(&mut nested.steps);
+        loaded.handlers.append(&mut nested.handlers);
+    }
+    let inner = inherited.for_role(role.clone(), dir.join("tasks"));
+    if let Some(path) = main_file(&dir.join("tasks"), tasks_from) {
+        let node = yaml::parse_file(&path).map_err(one)?;
+        loaded
+            .steps
+            .extend(load_steps(&node, TaskRole::Task, &inner)?);
+    } else if tasks_from != "main" {
+        return Err(vec![
+            at.error(format!("the role `{name}` has no tasks/{tasks_from}.yml")),
+        ]);
+    }
+    if let Some(path) = main_file(&dir.join("handlers"), "main") {
+        let node = yaml::parse_file(&path).map_err(one)?;
+        for step in load_steps(
+            &node,
+            TaskRole::Handler,
+            &inherited.for_role(role, dir.join("handlers")),
+        )? {
+            if let Step::Task(task) = step {
+                loaded.handlers.push(*task);
+            }
+        }
+    }
+    Ok(loaded)
+}
+
+fn dependencies(dir: &Path) -> Result<Vec<Node>, Diagnostic> {
+    let Some(path) = main_file(&dir.join("meta"), "main") else {
+        return Ok(Vec::new());
+    };
+    let node = yaml::parse_file(&path)?;
+    match node.get("dependencies") {
+        Some(list) if !list.is_null() => Ok(list.expect_seq("`dependencies`")?.to_vec()),
+        _ => Ok(Vec::new()),
+    }
+}

@@ -1,0 +1,197 @@
+//! Roles, imports and includes, and the command-line controls around them.
+
+use crate::support::{Lab, Project, Recap, recap};
+
+fn project() -> Project {
+    let project = Project::new();
+    project.file(
+        "inventories/local",
+        "[web]\nalpha ansible_connection=local\nbeta ansible_connection=local\n",
+    );
+    project
+}
+
+#[test]
+fn roles_bring_tasks_handlers_defaults_vars_templates_and_dependencies() {
+    let project = project();
+    project
+        .file("roles/base/tasks/main.yml", "- name: base marker\n  shell: echo base >> {{ playbook_dir }}/order-{{ inventory_hostname }}\n")
+        .file("roles/app/meta/main.yml", "dependencies:\n  - base\n")
+        .file("roles/app/defaults/main.yml", "app_port: 80\napp_name: default-name\n")
+        .file("roles/app/vars/main.yml", "app_user: svc\n")
+        .file("roles/app/templates/app.conf.j2", "port={{ app_port }} name={{ app_name }} user={{ app_user }}\n")
+        .file(
+            "roles/app/tasks/main.yml",
+            "- name: render config\n  template:\n    src: app.conf.j2\n    dest: \"{{ playbook_dir }}/app-{{ inventory_hostname }}.conf\"\n  notify: restart app\n- name: app marker\n  shell: echo app >> {{ playbook_dir }}/order-{{ inventory_hostname }}\n",
+        )
+        .file("roles/app/handlers/main.yml", "- name: restart app\n  shell: echo restarted >> {{ playbook_dir }}/order-{{ inventory_hostname }}\n")
+        .file(
+            "site.yml",
+            "- hosts: web\n  gather_facts: false\n  vars:\n    app_name: from-play\n  roles:\n    - role: app\n      app_port: 8080\n  tasks:\n    - name: after roles\n      shell: echo task >> {{ playbook_dir }}/order-{{ inventory_hostname }}\n",
+        );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(0);
+    assert_eq!(
+        project.read("app-alpha.conf"),
+        "port=8080 name=from-play user=svc\n",
+        "role param > play var > role default"
+    );
+    assert_eq!(
+        project.read("order-alpha"),
+        "base\napp\ntask\nrestarted\n",
+        "dependency, role, tasks, then handlers"
+    );
+    assert!(
+        output.stdout.contains("RUNNING HANDLER [restart app]"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn a_missing_role_is_an_error_before_running() {
+    let project = project();
+    project.file("site.yml", "- hosts: web\n  roles:\n    - nowhere\n");
+    let output = project.run(&["play", "site.yml", "--syntax-check"]);
+    output.assert_code(4);
+    assert!(
+        output.stderr.contains("the role `nowhere` was not found"),
+        "{}",
+        output.all()
+    );
+    assert!(output.stderr.contains("site.yml:3:7"), "{}", output.all());
+}
+
+#[test]
+fn imports_and_includes_pass_their_keywords_down() {
+    let project = project();
+    project
+        .file("tasks/common.yml", "- name: common\n  shell: echo \"{{ label }}\" >> {{ playbook_dir }}/seen-{{ inventory_hostname }}\n- import_tasks: nested.yml\n")
+        .file("tasks/nested.yml", "- name: nested\n  shell: echo nested-{{ label }} >> {{ playbook_dir }}/seen-{{ inventory_hostname }}\n")
+        .file("roles/extra/tasks/special.yml", "- name: special\n  shell: echo special >> {{ playbook_dir }}/seen-{{ inventory_hostname }}\n")
+        .file(
+            "site.yml",
+            r#"
+- hosts: web
+  gather_facts: false
+  tasks:
+    - import_tasks: tasks/common.yml
+      vars:
+        label: imported
+    - include_tasks:
+        file: tasks/common.yml
+        apply:
+          tags: [included]
+      vars:
+        label: included
+      when: inventory_hostname == 'alpha'
+    - include_role:
+        name: extra
+        tasks_from: special
+"#,
+        );
+    project
+        .run(&["play", "site.yml", "-i", "local"])
+        .assert_code(0);
+    assert_eq!(
+        project.read("seen-alpha"),
+        "imported\nnested-imported\nincluded\nnested-included\nspecial\n"
+    );
+    assert_eq!(
+        project.read("seen-beta"),
+        "imported\nnested-imported\nspecial\n"
+    );
+}
+
+#[test]
+fn import_playbook_runs_the_imported_plays_in_place() {
+    let project = project();
+    project
+        .file("first.yml", "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - shell: echo first >> {{ playbook_dir }}/plays\n")
+        .file("site.yml", "- import_playbook: first.yml\n- hosts: beta\n  gather_facts: false\n  tasks:\n    - shell: echo second >> {{ playbook_dir }}/plays\n");
+    project
+        .run(&["play", "site.yml", "-i", "local"])
+        .assert_code(0);
+    assert_eq!(project.read("plays"), "first\nsecond\n");
+}
+
+#[test]
+fn start_at_task_skips_what_comes_before() {
+    let project = project();
+    project.file(
+        "site.yml",
+        "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - name: one\n      debug: msg=1\n    - name: two\n      debug: msg=2\n    - name: three\n      debug: msg=3\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local", "--start-at-task", "two"]);
+    output.assert_code(0);
+    assert!(!output.stdout.contains("TASK [one]"), "{}", output.all());
+    assert!(
+        output.stdout.contains("TASK [two]") && output.stdout.contains("TASK [three]"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn force_handlers_from_the_command_line() {
+    let project = project();
+    project.file(
+        "site.yml",
+        "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - command: echo change\n      notify: note\n    - command: \"false\"\n  handlers:\n    - name: note\n      shell: touch {{ playbook_dir }}/handled\n",
+    );
+    project
+        .run(&["play", "site.yml", "-i", "local"])
+        .assert_code(2);
+    assert!(!project.join("handled").exists());
+    project
+        .run(&["play", "site.yml", "-i", "local", "--force-handlers"])
+        .assert_code(2);
+    assert!(project.join("handled").exists());
+}
+
+#[test]
+fn delegate_facts_and_ignore_unreachable() {
+    let lab = Lab::up(2);
+    lab.stop_host("node2");
+    lab.project.file(
+        "site.yml",
+        r#"
+- hosts: node1
+  gather_facts: false
+  tasks:
+    - name: facts for node2, gathered from node1
+      set_fact:
+        given: from-node1
+      delegate_to: node2
+      delegate_facts: true
+    - assert:
+        that:
+          - hostvars['node2'].given == 'from-node1'
+          - given is not defined
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - name: reach everyone
+      command: "true"
+      ignore_unreachable: true
+    - name: afterwards
+      debug: msg="still here"
+"#,
+    );
+    let output = lab.run(&["play", "site.yml", "-i", "lab", "-T", "3"]);
+    output.assert_code(0);
+    let recap = recap(&output);
+    assert_eq!(
+        recap["node2"],
+        Recap {
+            ok: 2,
+            ignored: 1,
+            ..Recap::default()
+        }
+    );
+    assert!(
+        output.stdout.contains("ok: [node2] =>"),
+        "node2 stayed in the play\n{}",
+        output.all()
+    );
+}
