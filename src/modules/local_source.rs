@@ -52,12 +52,23 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), "beside").expect("write");
         std::fs::write(dir.path().join("files/a.txt"), "in files").expect("write");
         std::fs::write(dir.path().join("b.txt"), "beside").expect("write");
-        let found = find_local("file", "a.txt", dir.path(), "files", Path::is_file);
+        let role = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(role.path().join("files")).expect("mkdir");
+        std::fs::write(role.path().join("files/r.txt"), "in the role").expect("write");
+        let dirs = [role.path().to_path_buf(), dir.path().to_path_buf()];
+        let found = find_local("file", "r.txt", &dirs, "files", Path::is_file);
+        assert_eq!(
+            found,
+            Ok(role.path().join("files/r.txt")),
+            "the role's files first"
+        );
+        let dirs = &dirs[1..];
+        let found = find_local("file", "a.txt", dirs, "files", Path::is_file);
         assert_eq!(found, Ok(dir.path().join("files/a.txt")));
-        let found = find_local("file", "b.txt", dir.path(), "files", Path::is_file);
+        let found = find_local("file", "b.txt", dirs, "files", Path::is_file);
         assert_eq!(found, Ok(dir.path().join("b.txt")));
         let missing =
-            find_local("file", "c.txt", dir.path(), "files", Path::is_file).expect_err("absent");
+            find_local("file", "c.txt", dirs, "files", Path::is_file).expect_err("absent");
         assert!(missing.contains("files/c.txt"), "{missing}");
     }
 }
