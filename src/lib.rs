@@ -11,5 +11,6 @@ pub mod playbook;
 pub mod report;
 pub mod source;
 pub mod template;
+pub mod terminal;
 pub mod value;
 pub mod yaml;

@@ -375,3 +375,66 @@ fn a_rolling_upgrade_stops_at_the_first_failure_with_one_node_down_at_most() {
         "every stopped node was started again: {down:?}"
     );
 }
+
+#[test]
+fn throttle_limits_a_task_below_forks() {
+    let project = Project::new();
+    let hosts: String = (1..=4)
+        .map(|i| format!("h{i} ansible_connection=local\n"))
+        .collect();
+    project.file("inventories/local", &format!("[many]\n{hosts}")).file(
+        "site.yml",
+        "- hosts: many\n  gather_facts: false\n  tasks:\n    - shell: \"mkdir {{ playbook_dir }}/slot && sleep 0.2 && rmdir {{ playbook_dir }}/slot\"\n      throttle: 1\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local", "-f", "4"]);
+    output.assert_code(0);
+    assert!(
+        recap(&output).values().all(|r| r.changed == 1),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn vars_prompt_asks_on_the_terminal_or_takes_extra_vars_or_the_default() {
+    let project = project(
+        "- hosts: alpha\n  gather_facts: false\n  vars_prompt:\n    - name: version\n      prompt: Which version\n      private: false\n    - name: region\n      default: eu\n  tasks:\n    - debug:\n        msg: \"{{ version }}-{{ region }}\"\n",
+    );
+    let refused = project.run(&["play", "site.yml", "-i", "local"]);
+    refused.assert_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("there is no terminal to ask on; give it with -e version=..."),
+        "{}",
+        refused.all()
+    );
+    let given = project.run(&["play", "site.yml", "-i", "local", "-e", "version=2.2.1"]);
+    given.assert_code(0);
+    assert!(
+        given.stdout.contains("\"msg\": \"2.2.1-eu\""),
+        "{}",
+        given.all()
+    );
+
+    let command = format!("{} play site.yml -i local", env!("CARGO_BIN_EXE_runbook"));
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script");
+    use std::io::Write;
+    let mut stdin = child.stdin.take().expect("stdin");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    stdin.write_all(b"3.0\n").expect("type");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stdin.write_all(b"\n").expect("type");
+    drop(stdin);
+    let output = child.wait_with_output().expect("wait");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(shown.contains("Which version: "), "{shown}");
+    assert!(shown.contains("\"msg\": \"3.0-eu\""), "{shown}");
+}

@@ -31,7 +31,9 @@ pub fn run_play(run: &Arc<RunShared>, play: &Play, pool: &ThreadPool) -> Result<
     for host in &hosts {
         run.ensure_in_recap(host);
     }
-    let vars = Arc::new(play_vars(run, play)?);
+    let mut vars = play_vars(run, play)?;
+    crate::value::overlay(&mut vars, &prompted_vars(run, play)?);
+    let vars = Arc::new(vars);
     for batch in batches(&hosts, &play.serial) {
         let live: Vec<String> = hosts.iter().filter(|h| !run.is_dead(h)).cloned().collect();
         let batch: Vec<String> = batch.into_iter().filter(|h| !run.is_dead(h)).collect();
@@ -125,6 +127,36 @@ pub fn batches(hosts: &[String], serial: &[BatchSize]) -> Vec<Vec<String>> {
         rest = &rest[count..];
     }
     batches
+}
+
+/// `vars_prompt:` answers, asked on the terminal; a variable given with
+/// `-e` is not asked for, and without a terminal the default is used.
+fn prompted_vars(run: &RunShared, play: &Play) -> Result<VarMap, Diagnostic> {
+    let mut answers = VarMap::new();
+    for prompt in &play.vars_prompt {
+        if run.options.extra_vars.contains_key(&prompt.name) {
+            continue;
+        }
+        let question = match &prompt.default {
+            Some(default) => format!("{} [{default}]: ", prompt.prompt),
+            None => format!("{}: ", prompt.prompt),
+        };
+        let answer = match crate::terminal::ask(&question, !prompt.private) {
+            Some(answer) if prompt.confirm && crate::terminal::ask(&format!("confirm {question}"), !prompt.private).as_ref() != Some(&answer) => {
+                return Err(Diagnostic::at(format!("the answers for `{}` did not match", prompt.name), &prompt.span));
+            }
+            Some(answer) if answer.is_empty() => prompt.default.clone().unwrap_or_default(),
+            Some(answer) => answer,
+            None => prompt.default.clone().ok_or_else(|| {
+                Diagnostic::at(
+                    format!("vars_prompt asks for `{}`, but there is no terminal to ask on; give it with -e {}=...", prompt.name, prompt.name),
+                    &prompt.span,
+                )
+            })?,
+        };
+        answers.insert(prompt.name.clone(), Value::from(answer));
+    }
+    Ok(answers)
 }
 
 /// Hosts in the order `order:` asks for.

@@ -154,17 +154,24 @@ pub fn run_task(
     });
     let targets = if task.run_once { &hosts[..1] } else { hosts };
     let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
-    pool.scope(|scope| {
-        for host in targets {
-            let results = &results;
-            scope.spawn(move |_| {
-                let outcome = guarded(run, ctx, task, host);
-                if let Ok(mut results) = results.lock() {
-                    results.push((host.clone(), outcome));
-                }
-            });
-        }
-    });
+    let throttle = task
+        .throttle
+        .or(ctx.play.throttle)
+        .unwrap_or(targets.len())
+        .max(1);
+    for wave in targets.chunks(throttle) {
+        pool.scope(|scope| {
+            for host in wave {
+                let results = &results;
+                scope.spawn(move |_| {
+                    let outcome = guarded(run, ctx, task, host);
+                    if let Ok(mut results) = results.lock() {
+                        results.push((host.clone(), outcome));
+                    }
+                });
+            }
+        });
+    }
     if task.run_once {
         share_run_once_result(
             run,

@@ -89,3 +89,17 @@ pub fn var_map(node: &Node, keyword: &str) -> Result<crate::value::VarMap, Diagn
     }
     Ok(vars)
 }
+
+/// A positive whole number (`throttle: 2`).
+pub fn count(node: &Node, keyword: &str) -> Result<usize, Diagnostic> {
+    let text = scalar(node, keyword)?;
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            node.error(format!(
+                "`{keyword}` must be a positive number, found `{text}`"
+            ))
+        })
+}

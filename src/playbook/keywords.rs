@@ -2,6 +2,8 @@
 //! run yet — those are errors, never silently ignored.
 
 pub const PLAY: &[&str] = &[
+    "throttle",
+    "vars_prompt",
     "roles",
     "serial",
     "max_fail_percentage",
@@ -23,8 +25,6 @@ pub const PLAY: &[&str] = &[
 ];
 
 pub const PLAY_NOT_YET: &[&str] = &[
-    "throttle",
-    "vars_prompt",
     "become",
     "become_user",
     "become_method",
@@ -73,6 +73,7 @@ pub const TASK: &[&str] = &[
     "delay",
     "delegate_facts",
     "ignore_unreachable",
+    "throttle",
     "with_items",
     "with_list",
     "with_dict",
@@ -86,7 +87,6 @@ pub const TASK_NOT_YET: &[&str] = &[
     "become_user",
     "become_method",
     "become_flags",
-    "throttle",
     "timeout",
     "any_errors_fatal",
     "async",
@@ -114,6 +114,7 @@ pub const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "
 
 /// Keywords a `block:` takes; those its tasks inherit are passed down.
 pub const BLOCK: &[&str] = &[
+    "throttle",
     "name",
     "block",
     "rescue",

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::conditions::{boolean, scalar, string_list, var_map};
 use super::keywords;
-use super::model::{BatchSize, HostOrder, Play, Playbook, Step, Strategy, Task};
+use super::model::{BatchSize, HostOrder, Play, Playbook, Step, Strategy, Task, VarPrompt};
 use super::steps::{Inherited, load_play_role, load_steps};
 use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
@@ -189,6 +189,8 @@ fn apply_play_keyword(
         "any_errors_fatal" => play.any_errors_fatal = boolean(value, name).map_err(one)?,
         "force_handlers" => play.force_handlers = boolean(value, name).map_err(one)?,
         "order" => play.order = order(value).map_err(one)?,
+        "throttle" => play.throttle = Some(super::conditions::count(value, name).map_err(one)?),
+        "vars_prompt" => play.vars_prompt = vars_prompt(value).map_err(one)?,
         _ if keywords::PLAY_NOT_YET.contains(&name) => {
             return Err(one(key.error(format!(
                 "the play keyword `{name}` is not supported by runbook yet"
@@ -317,4 +319,50 @@ fn strategy(node: &Node) -> Result<Strategy, Diagnostic> {
             ))
             .suggesting(other, ["linear", "free"])),
     }
+}
+
+fn vars_prompt(node: &Node) -> Result<Vec<VarPrompt>, Diagnostic> {
+    node.expect_seq("`vars_prompt`")?
+        .iter()
+        .map(|entry| {
+            let mut prompt = VarPrompt {
+                name: String::new(),
+                prompt: String::new(),
+                private: true,
+                default: None,
+                confirm: false,
+                span: entry.span.clone(),
+            };
+            for (key, value) in entry.expect_map("a `vars_prompt` entry")? {
+                match key.key_text().as_str() {
+                    "name" => prompt.name = scalar(value, "name")?,
+                    "prompt" => prompt.prompt = scalar(value, "prompt")?,
+                    "private" => prompt.private = boolean(value, "private")?,
+                    "default" => prompt.default = value.scalar_text(),
+                    "confirm" => prompt.confirm = boolean(value, "confirm")?,
+                    "unsafe" => {}
+                    other @ ("encrypt" | "salt" | "salt_size") => {
+                        return Err(key.error(format!(
+                            "`{other}` in vars_prompt is not supported by runbook yet"
+                        )));
+                    }
+                    other => {
+                        return Err(key
+                            .error(format!("`{other}` is not a vars_prompt option"))
+                            .suggesting(
+                                other,
+                                ["name", "prompt", "private", "default", "confirm", "unsafe"],
+                            ));
+                    }
+                }
+            }
+            if prompt.name.is_empty() {
+                return Err(entry.error("a `vars_prompt` entry needs `name:`"));
+            }
+            if prompt.prompt.is_empty() {
+                prompt.prompt = prompt.name.clone();
+            }
+            Ok(prompt)
+        })
+        .collect()
 }

@@ -15,7 +15,7 @@ pub use free_form::parse_free_form;
 pub use loader::{LoadOptions, load};
 pub use model::{
     BatchSize, Block, HostOrder, Loop, LoopControl, LoopKind, Meta, MetaAction, Play, Playbook,
-    Step, Strategy, Task,
+    Step, Strategy, Task, VarPrompt,
 };
 pub use roles::Role;
 

@@ -47,6 +47,23 @@ pub struct Play {
     /// `force_handlers:` notified handlers run even on hosts that failed.
     pub force_handlers: bool,
     pub order: HostOrder,
+    /// `throttle:` at most this many hosts run a task at once.
+    pub throttle: Option<usize>,
+    /// `vars_prompt:` questions asked before the play runs.
+    pub vars_prompt: Vec<VarPrompt>,
+}
+
+/// One `vars_prompt:` entry.
+#[derive(Debug, Clone)]
+pub struct VarPrompt {
+    pub name: String,
+    pub prompt: String,
+    /// Hide what is typed (the default, as in Ansible).
+    pub private: bool,
+    pub default: Option<String>,
+    /// Ask twice and require the same answer.
+    pub confirm: bool,
+    pub span: Span,
 }
 
 /// One batch size of `serial:`.
@@ -191,6 +208,8 @@ impl Play {
             any_errors_fatal: false,
             force_handlers: false,
             order: HostOrder::Inventory,
+            throttle: None,
+            vars_prompt: Vec::new(),
         }
     }
 
@@ -246,6 +265,8 @@ pub struct Task {
     pub delay: Option<Value>,
     /// `delegate_facts:` facts the module sets go to the `delegate_to` host.
     pub delegate_facts: bool,
+    /// `throttle:` at most this many hosts run this task at once.
+    pub throttle: Option<usize>,
     /// `ignore_unreachable:` an unreachable host counts as ignored and stays.
     pub ignore_unreachable: bool,
     /// The role the task comes from: its defaults, vars and files.
@@ -285,6 +306,7 @@ impl Task {
             delay: None,
             delegate_facts: false,
             ignore_unreachable: false,
+            throttle: None,
             role: None,
         }
     }

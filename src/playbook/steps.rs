@@ -36,6 +36,7 @@ pub struct Inherited {
     delegate_to: Option<String>,
     check_mode: Option<bool>,
     diff: Option<bool>,
+    throttle: Option<usize>,
 }
 
 impl Inherited {
@@ -110,6 +111,7 @@ impl Inherited {
         task.delegate_to = task.delegate_to.take().or_else(|| self.delegate_to.clone());
         task.check_mode = task.check_mode.or(self.check_mode);
         task.diff = task.diff.or(self.diff);
+        task.throttle = task.throttle.or(self.throttle);
     }
 
     /// This block's (or import's) keywords on top of what it inherited;
@@ -134,6 +136,7 @@ impl Inherited {
                 "delegate_to" => inner.delegate_to = Some(scalar(value, &name)?),
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
                 "diff" => inner.diff = Some(boolean(value, &name)?),
+                "throttle" => inner.throttle = Some(super::conditions::count(value, &name)?),
                 "name" => {}
                 _ if keywords::TASK_NOT_YET.contains(&name.as_str()) => {
                     return Err(key.error(format!(

@@ -3,8 +3,6 @@
 //! asks while the others wait, and the answer serves every host.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -21,35 +19,10 @@ pub fn passphrase_for(key: &Path) -> Option<String> {
     if let Some(answer) = asked.get(key) {
         return answer.clone();
     }
-    let answer = ask_on_terminal(&format!("Enter passphrase for key '{}': ", key.display()));
+    let answer = crate::terminal::ask(
+        &format!("Enter passphrase for key '{}': ", key.display()),
+        false,
+    );
     asked.insert(key.to_path_buf(), answer.clone());
     answer
-}
-
-/// Ask on `/dev/tty` with echo off.
-fn ask_on_terminal(prompt: &str) -> Option<String> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .ok()?;
-    let fd = tty.as_raw_fd();
-    // SAFETY: termios is plain data; tcgetattr fills it for a valid fd.
-    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
-    if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
-        return None;
-    }
-    let mut quiet = saved;
-    quiet.c_lflag &= !libc::ECHO;
-    // SAFETY: sets the attributes of the terminal we opened, restored below.
-    unsafe { libc::tcsetattr(fd, libc::TCSANOW, &quiet) };
-    let mut writer = &tty;
-    let _ = writer.write_all(prompt.as_bytes());
-    let mut line = String::new();
-    let read = BufReader::new(&tty).read_line(&mut line);
-    // SAFETY: restores the attributes saved above.
-    unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
-    let _ = writer.write_all(b"\n");
-    read.ok().filter(|n| *n > 0)?;
-    Some(line.trim_end_matches(['\n', '\r']).to_string())
 }

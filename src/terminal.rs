@@ -1,0 +1,38 @@
+//! Questions asked on the terminal (`/dev/tty`), for passphrases and
+//! `vars_prompt` — never on stdout, so piped output stays clean.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::AsRawFd;
+
+/// Ask `prompt` on the terminal; `echo: false` hides what is typed.
+/// `None` when there is no terminal or nothing could be read.
+pub fn ask(prompt: &str, echo: bool) -> Option<String> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()?;
+    let fd = tty.as_raw_fd();
+    // SAFETY: termios is plain data; tcgetattr fills it for a valid fd.
+    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
+        return None;
+    }
+    if !echo {
+        let mut quiet = saved;
+        quiet.c_lflag &= !libc::ECHO;
+        // SAFETY: sets the attributes of the terminal we opened, restored below.
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &quiet) };
+    }
+    let mut writer = &tty;
+    let _ = writer.write_all(prompt.as_bytes());
+    let mut line = String::new();
+    let read = BufReader::new(&tty).read_line(&mut line);
+    if !echo {
+        // SAFETY: restores the attributes saved above.
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+        let _ = writer.write_all(b"\n");
+    }
+    read.ok().filter(|n| *n > 0)?;
+    Some(line.trim_end_matches(['\n', '\r']).to_string())
+}
