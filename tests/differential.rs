@@ -64,3 +64,33 @@ fn control_flow_recaps_as_ansible_does() {
         ansible.all()
     );
 }
+
+#[test]
+fn roles_includes_and_delegation_recap_as_ansible_does() {
+    let playbook = fixture("structure.yml");
+    let ours = Lab::up(2);
+    let theirs = Lab::up(2);
+    let runbook = ours.run(&["play", playbook.to_str().expect("utf8"), "-i", "lab"]);
+    let ansible = ansible_playbook(&theirs, &playbook, &[]);
+    assert_eq!(
+        runbook.code,
+        ansible.code,
+        "exit codes differ\n--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    assert_eq!(
+        recap(&runbook),
+        recap(&ansible),
+        "recaps differ\n--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    for host in ["node1", "node2"] {
+        let ours =
+            std::fs::read_to_string(ours.host_root(host).join("opt/site.conf")).expect("ours");
+        let theirs =
+            std::fs::read_to_string(theirs.host_root(host).join("opt/site.conf")).expect("theirs");
+        assert_eq!(ours, theirs, "{host}: the role's template renders the same");
+    }
+}

@@ -313,12 +313,26 @@ impl RunShared {
         meta: &crate::playbook::Meta,
         host: &str,
     ) -> bool {
+        self.first_false_condition(play, &meta.when, host).is_none()
+    }
+
+    /// The first of `conditions` that does not hold on `host` (an error counts as not holding).
+    pub fn first_false_condition(
+        self: &Arc<Self>,
+        play: &PlayCtx,
+        conditions: &[String],
+        host: &str,
+    ) -> Option<String> {
         let vars = self.task_context(play, None, host).value();
-        meta.when.iter().all(|condition| {
-            self.templar
-                .eval_condition(condition, &vars)
-                .unwrap_or(false)
-        })
+        conditions
+            .iter()
+            .find(|condition| {
+                !self
+                    .templar
+                    .eval_condition(condition, &vars)
+                    .unwrap_or(false)
+            })
+            .cloned()
     }
 
     pub fn extra_vars_context(&self) -> Context {

@@ -14,7 +14,7 @@ use super::result::TaskResult;
 use super::run::RunShared;
 use super::task_runner::{TaskRun, run_task_on_host};
 use super::{Event, HostResult, Status};
-use crate::playbook::{Block, Meta, MetaAction, Step, Task};
+use crate::playbook::{Block, Include, Meta, MetaAction, Step, Task};
 use crate::value::VarMap;
 
 /// The hosts among `hosts` that still take part: not failed, not ended,
@@ -50,6 +50,11 @@ pub fn run_steps(
                 }
             }
             Step::Block(block) => run_block(run, ctx, block, &targets, pool),
+            Step::Include(include) => {
+                if run.selects(&include.tags) {
+                    run_include(run, ctx, include, &targets, pool);
+                }
+            }
             Step::Meta(meta) => {
                 if run.selects(&meta.tags) {
                     run_meta(run, ctx, meta, &targets, pool);
@@ -96,6 +101,50 @@ fn run_block(
             run.mark_dead(host);
         }
     }
+}
+
+/// A dynamic include: `included:` on the hosts where its `when` holds
+/// (counted ok), skipped elsewhere, then its tasks on the included hosts.
+fn run_include(
+    run: &Arc<RunShared>,
+    ctx: &PlayCtx,
+    include: &Include,
+    hosts: &[String],
+    pool: &ThreadPool,
+) {
+    run.emit(Event::TaskStart {
+        name: include.name.clone(),
+        location: include.span.location(),
+        handler: false,
+    });
+    let mut included = Vec::new();
+    for host in hosts {
+        let failed_condition = run.first_false_condition(ctx, &include.when, host);
+        let result = match &failed_condition {
+            None => {
+                included.push(host.clone());
+                let mut result = TaskResult::from_outcome(crate::modules::Outcome::ok());
+                result.fields.insert(
+                    "include".into(),
+                    crate::value::Value::from(include.what.as_str()),
+                );
+                result
+            }
+            Some(condition) => TaskResult::skipped_by(condition),
+        };
+        run.record(host, result.status(), false, false, false);
+        run.emit(Event::HostResult(HostResult {
+            host: host.clone(),
+            task: include.name.clone(),
+            status: result.status(),
+            ignored: false,
+            item: None,
+            delegated_to: None,
+            result: result.value(),
+            module: include.keyword.clone(),
+        }));
+    }
+    run_steps(run, ctx, &include.body, &included, pool);
 }
 
 fn run_meta(run: &Arc<RunShared>, ctx: &PlayCtx, meta: &Meta, hosts: &[String], pool: &ThreadPool) {

@@ -221,6 +221,10 @@ fn handlers(node: &Node, root: &Inherited) -> Result<Vec<Task>, Vec<Diagnostic>>
                 "blocks in handlers are not supported by runbook yet",
                 &block.span,
             )]),
+            Step::Include(include) => Err(vec![Diagnostic::at(
+                "includes in handlers are not supported by runbook yet",
+                &include.span,
+            )]),
         })
         .collect()
 }

@@ -14,8 +14,8 @@ mod task_loader;
 pub use free_form::parse_free_form;
 pub use loader::{LoadOptions, load};
 pub use model::{
-    BatchSize, Block, HostOrder, Loop, LoopControl, LoopKind, Meta, MetaAction, Play, Playbook,
-    Step, Strategy, Task, VarPrompt,
+    BatchSize, Block, HostOrder, Include, Loop, LoopControl, LoopKind, Meta, MetaAction, Play,
+    Playbook, Step, Strategy, Task, VarPrompt,
 };
 pub use roles::Role;
 

@@ -85,11 +85,27 @@ pub enum HostOrder {
     Shuffle,
 }
 
-/// One entry of a task list: a task, a block of them, or a `meta:` action.
+/// One entry of a task list: a task, a block of them, a dynamic include,
+/// or a `meta:` action.
 pub enum Step {
     Task(Box<Task>),
     Block(Block),
+    Include(Include),
     Meta(Meta),
+}
+
+/// `include_tasks:`/`include_role:` — counted as a task of its own (`included:`)
+/// on the hosts where its `when` holds, which then run its tasks.
+pub struct Include {
+    /// Shown in `TASK [...]` (`include_tasks`, `include_role : web`).
+    pub name: String,
+    pub keyword: String,
+    /// The file or role included.
+    pub what: String,
+    pub span: Span,
+    pub when: Vec<String>,
+    pub tags: Vec<String>,
+    pub body: Vec<Step>,
 }
 
 /// `block:` with its `rescue:` and `always:`. Keywords set on the block
@@ -156,6 +172,10 @@ impl Step {
         match self {
             Step::Task(task) => add(&mut task.tags),
             Step::Meta(meta) => add(&mut meta.tags),
+            Step::Include(include) => {
+                add(&mut include.tags);
+                include.body.iter_mut().for_each(|step| step.add_tags(tags));
+            }
             Step::Block(block) => {
                 for step in block
                     .block
@@ -181,6 +201,7 @@ impl Step {
                     .chain(&block.always)
                     .flat_map(Step::tasks),
             ),
+            Step::Include(include) => Box::new(include.body.iter().flat_map(Step::tasks)),
             Step::Meta(_) => Box::new(std::iter::empty()),
         }
     }

@@ -7,7 +7,7 @@ use super::keywords;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::model::{Block, Meta, MetaAction, Step, Task};
+use super::model::{Block, Include, Meta, MetaAction, Step, Task};
 use super::roles::Role;
 use super::task_loader::{TaskRole, load_task};
 use crate::source::Diagnostic;
@@ -76,6 +76,23 @@ impl Inherited {
             dir,
             depth: self.depth + 1,
             ..self.clone()
+        }
+    }
+
+    /// Keep a role's handlers for the play, once each: a role used twice
+    /// brings its handlers once, as in Ansible.
+    fn add_role_handlers(&self, handlers: Vec<Task>) {
+        let Ok(mut kept) = self.role_handlers.lock() else {
+            return;
+        };
+        for handler in handlers {
+            let same = |known: &Task| {
+                known.name == handler.name
+                    && known.role.as_ref().map(|r| &r.dir) == handler.role.as_ref().map(|r| &r.dir)
+            };
+            if !kept.iter().any(same) {
+                kept.push(handler);
+            }
         }
     }
 
@@ -276,10 +293,12 @@ fn load_tasks_file(
             "`{keyword}` with a templated file name is not supported by runbook yet"
         ))));
     }
+    // An include's own `when` decides whether it happens at all; an
+    // import's passes down to every imported task.
     let own: &[&str] = if import {
         &["import_tasks"]
     } else {
-        &["include_tasks", "apply"]
+        &["include_tasks", "apply", "when"]
     };
     let mut inner = inherited.nested(node, own).map_err(one)?.deeper();
     if let Some(apply) = node.get("apply").or_else(|| spec.get("apply")) {
@@ -305,12 +324,52 @@ fn load_tasks_file(
     inner.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let tasks = crate::yaml::parse_file(&path).map_err(one)?;
     let steps = load_steps(&tasks, TaskRole::Task, &inner)?;
-    Ok(Step::Block(Block {
-        name: None,
+    if import {
+        return Ok(Step::Block(Block {
+            name: None,
+            span: node.span.clone(),
+            block: steps,
+            rescue: Vec::new(),
+            always: Vec::new(),
+        }));
+    }
+    include_step(
+        node,
+        keyword,
+        "include_tasks".into(),
+        path.display().to_string(),
+        steps,
+        inherited,
+    )
+}
+
+/// A dynamic include: shown and counted as its own task (`included: ...`),
+/// then its tasks run on the hosts where its `when` held.
+fn include_step(
+    node: &Node,
+    keyword: &str,
+    display: String,
+    what: String,
+    body: Vec<Step>,
+    inherited: &Inherited,
+) -> Result<Step, Vec<Diagnostic>> {
+    let one = |e: Diagnostic| vec![e];
+    let mut when = inherited.when.clone();
+    if let Some(conditions_node) = node.get("when") {
+        when.extend(conditions(conditions_node, "when").map_err(one)?);
+    }
+    let mut tags = inherited.tags.clone();
+    if let Some(own_tags) = node.get("tags") {
+        tags.extend(string_list(own_tags, "tags", true).map_err(one)?);
+    }
+    Ok(Step::Include(Include {
+        name: display,
+        keyword: keyword.to_string(),
+        what,
         span: node.span.clone(),
-        block: steps,
-        rescue: Vec::new(),
-        always: Vec::new(),
+        when,
+        tags,
+        body,
     }))
 }
 
@@ -330,10 +389,24 @@ fn load_role_step(
         Some(file) => scalar(file, "tasks_from").map_err(one)?,
         None => "main".to_string(),
     };
-    let inner = inherited.nested(node, &[keyword]).map_err(one)?;
+    let dynamic = keyword == "include_role";
+    let own: &[&str] = if dynamic {
+        &["include_role", "when"]
+    } else {
+        &["import_role"]
+    };
+    let inner = inherited.nested(node, own).map_err(one)?;
     let loaded = super::roles::load_role(&name, tasks_from.trim_end_matches(".yml"), spec, &inner)?;
-    if let Ok(mut handlers) = inherited.role_handlers.lock() {
-        handlers.extend(loaded.handlers);
+    inherited.add_role_handlers(loaded.handlers);
+    if dynamic {
+        return include_step(
+            node,
+            keyword,
+            format!("include_role : {name}"),
+            name.clone(),
+            loaded.steps,
+            inherited,
+        );
     }
     Ok(Step::Block(Block {
         name: None,
@@ -377,9 +450,7 @@ pub fn load_play_role(entry: &Node, inherited: &Inherited) -> Result<Vec<Step>, 
         None => (scalar(entry, "roles").map_err(one)?, inherited.clone()),
     };
     let loaded = super::roles::load_role(&name, "main", entry, &inner)?;
-    if let Ok(mut handlers) = inherited.role_handlers.lock() {
-        handlers.extend(loaded.handlers);
-    }
+    inherited.add_role_handlers(loaded.handlers);
     Ok(loaded.steps)
 }
 

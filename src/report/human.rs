@@ -159,6 +159,21 @@ impl Reporter for HumanReporter {
                     );
                 }
             }
+            Event::HostResult(result)
+                if result.status == Status::Ok && result.module.starts_with("include_") =>
+            {
+                let what = result
+                    .result
+                    .get_attr("include")
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                let line = format!("included: {what} for {}", result.host);
+                self.print(
+                    &style::for_status(Status::Skipped)
+                        .apply_to(line)
+                        .to_string(),
+                );
+            }
             Event::HostResult(result) => self.print(&self.host_line(result, false)),
             Event::Warning { message } => {
                 let _ = writeln!(
