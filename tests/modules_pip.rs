@@ -201,3 +201,40 @@ fn a_host_without_that_pip_gets_a_clear_error() {
         output.all()
     );
 }
+
+#[test]
+fn pip_follows_a_requirements_file_in_chdir() {
+    let wheels = wheels();
+    std::fs::write(
+        wheels.path().join("requirements.txt"),
+        "# pinned\nrbdemo==1.0\n",
+    )
+    .expect("requirements written");
+    let lab = Lab::up(1);
+    let task = |state: &str, extra: &str| {
+        format!(
+            "- hosts: lab\n  gather_facts: false\n  tasks:\n    - pip:\n        requirements: requirements.txt\n        chdir: {dir}\n        virtualenv: /opt/venv\n        state: {state}\n{extra}",
+            dir = wheels.path().display()
+        )
+    };
+    lab.project.file(
+        "install.yml",
+        &task("present", "        extra_args: --no-index --find-links .\n"),
+    );
+    lab.project.file("remove.yml", &task("absent", ""));
+
+    assert_eq!(changed(&play(&lab, "install.yml", &[])), 1);
+    assert_eq!(installed_version(&lab, "node1").as_deref(), Some("1.0"));
+    let again = play(&lab, "install.yml", &[]);
+    assert_eq!(
+        changed(&again),
+        0,
+        "pip's dry run finds nothing to do\n{}",
+        again.all()
+    );
+
+    check_predicts_change(&lab, "remove.yml");
+    assert_eq!(changed(&play(&lab, "remove.yml", &[])), 1);
+    assert_eq!(installed_version(&lab, "node1"), None);
+    assert_eq!(changed(&play(&lab, "remove.yml", &[])), 0);
+}
