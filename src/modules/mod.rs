@@ -33,6 +33,7 @@ mod local_source;
 mod outcome;
 mod pause;
 mod ping;
+mod pip;
 mod placement;
 mod raw;
 pub mod registry;

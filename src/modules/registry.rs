@@ -21,6 +21,7 @@ static MODULES: &[&dyn Module] = &[
     &super::include_vars::IncludeVars,
     &super::pause::Pause,
     &super::ping::Ping,
+    &super::state::Stateful(super::pip::Pip),
     &super::raw::Raw,
     &super::state::Stateful(super::replace::Replace),
     &super::script::Script,
