@@ -17,6 +17,8 @@ pub struct RunOptions {
     pub accept_new_host_keys: bool,
     /// `--tags` / `--skip-tags`.
     pub tags: super::TagFilter,
+    /// `-b`, `--become-user`, `--become-method`, `-K`.
+    pub become_: super::BecomeDefaults,
 }
 
 impl Default for RunOptions {
@@ -31,6 +33,7 @@ impl Default for RunOptions {
             connect_timeout: Duration::from_secs(10),
             accept_new_host_keys: false,
             tags: super::TagFilter::default(),
+            become_: super::BecomeDefaults::default(),
         }
     }
 }

@@ -19,16 +19,17 @@ pub const PLAY: &[&str] = &[
     "environment",
     "strategy",
     "tags",
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "become_exe",
 ];
 
 pub const PLAY_NOT_YET: &[&str] = &[
     "throttle",
     "roles",
     "vars_prompt",
-    "become",
-    "become_user",
-    "become_method",
-    "become_flags",
     "remote_user",
     "port",
     "connection",
@@ -75,15 +76,16 @@ pub const TASK: &[&str] = &[
     "with_list",
     "with_dict",
     "with_sequence",
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "become_exe",
 ];
 
 pub const HANDLER_ONLY: &[&str] = &["listen"];
 
 pub const TASK_NOT_YET: &[&str] = &[
-    "become",
-    "become_user",
-    "become_method",
-    "become_flags",
     "delegate_facts",
     "throttle",
     "timeout",
@@ -132,4 +134,9 @@ pub const BLOCK: &[&str] = &[
     "delegate_to",
     "check_mode",
     "diff",
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "become_exe",
 ];

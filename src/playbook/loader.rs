@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::become_keywords::BecomeKeywords;
 use super::conditions::{boolean, scalar, string_list, var_map};
 use super::keywords;
 use super::model::{BatchSize, HostOrder, Play, Playbook, Step, Strategy, Task};
@@ -115,6 +116,7 @@ fn apply_play_keyword(play: &mut Play, key: &Node, value: &Node) -> Result<(), V
         "any_errors_fatal" => play.any_errors_fatal = boolean(value, name).map_err(one)?,
         "force_handlers" => play.force_handlers = boolean(value, name).map_err(one)?,
         "order" => play.order = order(value).map_err(one)?,
+        _ if BecomeKeywords::NAMES.contains(&name) => play.become_.set(name, value).map_err(one)?,
         _ if keywords::PLAY_NOT_YET.contains(&name) => {
             return Err(one(key.error(format!(
                 "the play keyword `{name}` is not supported by runbook yet"

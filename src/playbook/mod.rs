@@ -2,6 +2,7 @@
 //! YAML with positions, and the checks that reject what we do not support
 //! before any host is touched.
 
+mod become_keywords;
 mod conditions;
 mod free_form;
 mod keywords;
@@ -10,6 +11,7 @@ mod model;
 mod steps;
 mod task_loader;
 
+pub use become_keywords::BecomeKeywords;
 pub use free_form::parse_free_form;
 pub use loader::load;
 pub use model::{

@@ -1,5 +1,6 @@
 use std::path::PathBuf;
 
+use super::become_keywords::BecomeKeywords;
 use crate::modules::Module;
 use crate::source::Span;
 use crate::value::{Value, VarMap};
@@ -47,6 +48,8 @@ pub struct Play {
     /// `force_handlers:` notified handlers run even on hosts that failed.
     pub force_handlers: bool,
     pub order: HostOrder,
+    /// `become*` set on the play: what every task without its own gets.
+    pub become_: BecomeKeywords,
 }
 
 /// One batch size of `serial:`.
@@ -191,6 +194,7 @@ impl Play {
             any_errors_fatal: false,
             force_handlers: false,
             order: HostOrder::Inventory,
+            become_: BecomeKeywords::default(),
         }
     }
 
@@ -246,6 +250,8 @@ pub struct Task {
     pub delay: Option<Value>,
     /// `diff:` — overrides `--diff` for this task.
     pub diff: Option<bool>,
+    /// `become*` set on the task or its blocks (the play's are applied when it runs).
+    pub become_: BecomeKeywords,
 }
 
 impl Task {
@@ -277,6 +283,7 @@ impl Task {
             until: None,
             retries: None,
             delay: None,
+            become_: BecomeKeywords::default(),
         }
     }
 

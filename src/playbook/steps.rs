@@ -2,6 +2,7 @@
 //! on a block are passed down to every task inside it, which is what they
 //! mean in Ansible (a block's `when` is checked for each of its tasks).
 
+use super::become_keywords::BecomeKeywords;
 use super::conditions::{boolean, conditions, scalar, string_list, var_map};
 use super::keywords;
 use super::model::{Block, Meta, MetaAction, Step, Task};
@@ -22,6 +23,7 @@ pub struct Inherited {
     delegate_to: Option<String>,
     check_mode: Option<bool>,
     diff: Option<bool>,
+    become_: BecomeKeywords,
 }
 
 impl Inherited {
@@ -46,6 +48,7 @@ impl Inherited {
         task.delegate_to = task.delegate_to.take().or_else(|| self.delegate_to.clone());
         task.check_mode = task.check_mode.or(self.check_mode);
         task.diff = task.diff.or(self.diff);
+        task.become_.inherit(&self.become_);
     }
 
     /// This block's keywords on top of what it inherited.
@@ -66,6 +69,9 @@ impl Inherited {
                 "delegate_to" => inner.delegate_to = Some(scalar(value, &name)?),
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
                 "diff" => inner.diff = Some(boolean(value, &name)?),
+                _ if BecomeKeywords::NAMES.contains(&name.as_str()) => {
+                    inner.become_.set(&name, value)?
+                }
                 "name" | "block" | "rescue" | "always" => {}
                 _ if keywords::TASK_NOT_YET.contains(&name.as_str()) => {
                     return Err(key.error(format!(

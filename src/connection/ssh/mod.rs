@@ -21,6 +21,7 @@ mod tests;
 
 pub use auth::PASSPHRASE_ENV;
 pub use config::{HostKeyPolicy, Proxy, SshConfig};
+pub(crate) use passphrase::ask_on_terminal;
 
 use ssh2::Session;
 

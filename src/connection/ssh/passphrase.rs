@@ -27,7 +27,7 @@ pub fn passphrase_for(key: &Path) -> Option<String> {
 }
 
 /// Ask on `/dev/tty` with echo off.
-fn ask_on_terminal(prompt: &str) -> Option<String> {
+pub(crate) fn ask_on_terminal(prompt: &str) -> Option<String> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
