@@ -239,7 +239,8 @@ fn random_key() -> String {
 /// prompts are taken out of stderr.
 fn check_sudo(mut output: ExecOutput, prompt: &str) -> Result<ExecOutput, ConnectionError> {
     let stderr = output.stderr_text();
-    if stderr.contains(SUDO_WRONG_PASSWORD) {
+    // Only sudo's own prompt before it: a command may print the same words.
+    if stderr.contains(&format!("{prompt}{SUDO_WRONG_PASSWORD}")) {
         return Err(ConnectionError::Become("Incorrect sudo password".into()));
     }
     if output.rc != 0 && stderr.contains(&format!("sudo: {SUDO_NEEDS_PASSWORD}")) {
@@ -332,6 +333,74 @@ mod tests {
             "{command}"
         );
         assert!(command.contains("id -u"), "{command}");
+    }
+
+    /// Answers like sudo would: asks (prints the prompt) when `asks`, and
+    /// records every command with its stdin.
+    type Calls = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
+    struct FakeSudo {
+        asks: bool,
+        calls: Calls,
+    }
+
+    impl Connection for FakeSudo {
+        fn run(
+            &mut self,
+            script: &str,
+            stdin: Option<&[u8]>,
+        ) -> Result<ExecOutput, ConnectionError> {
+            self.calls
+                .lock()
+                .expect("calls")
+                .push((script.to_string(), stdin.unwrap_or_default().to_vec()));
+            let prompt = script
+                .split("-p '")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .filter(|_| self.asks)
+                .unwrap_or_default();
+            let stdout = if script.contains(PROBE_OK) {
+                PROBE_OK
+            } else {
+                "done"
+            };
+            Ok(ExecOutput {
+                rc: 0,
+                stdout: stdout.as_bytes().to_vec(),
+                stderr: prompt.as_bytes().to_vec(),
+            })
+        }
+    }
+
+    fn calls_with(asks: bool) -> Vec<(String, Vec<u8>)> {
+        let calls = Calls::default();
+        let mut escalating = Escalating::new(Box::new(FakeSudo {
+            asks,
+            calls: calls.clone(),
+        }));
+        escalating.escalate(Some(sudo("root", None, Some("pw"))));
+        for _ in 0..2 {
+            let output = escalating.run("cat > /f", Some(b"data")).expect("runs");
+            assert!(
+                !output.stderr_text().contains("password:"),
+                "prompt removed"
+            );
+        }
+        calls.lock().expect("calls").clone()
+    }
+
+    #[test]
+    fn the_password_line_comes_first_and_only_when_sudo_asks() {
+        let calls = calls_with(true);
+        assert_eq!(calls.len(), 3, "one probe, then the two commands");
+        assert_eq!(calls[0].1, b"pw\n", "the probe gets the password alone");
+        assert_eq!(calls[1].1, b"pw\ndata");
+        assert_eq!(calls[2].1, b"pw\ndata", "the probe's answer is kept");
+        let calls = calls_with(false);
+        assert_eq!(calls.len(), 3);
+        assert_eq!(calls[1].1, b"data", "a NOPASSWD rule gets no password line");
+        assert!(calls[1].0.contains(" -n "), "{}", calls[1].0);
     }
 
     #[test]
