@@ -326,3 +326,16 @@ fn files_containing(dir: &std::path::Path, secret: &str) -> Vec<String> {
     }
     found
 }
+
+#[test]
+fn an_unsupported_method_is_refused_before_any_host_is_touched() {
+    let project = crate::support::Project::new();
+    project.file(
+        "site.yml",
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: \"true\"\n      become: true\n      become_method: sudu\n",
+    );
+    let output = project.run(&["play", "site.yml"]);
+    output.assert_code(4);
+    assert!(output.stderr.contains("site.yml:6:22"), "{}", output.all());
+    assert!(output.stderr.contains("sudo"), "{}", output.all());
+}
