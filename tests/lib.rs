@@ -4,6 +4,7 @@
 mod support;
 
 mod adhoc;
+mod r#become;
 mod control_flow;
 mod differential;
 mod inventory_cli;

@@ -509,27 +509,6 @@ fn a_missing_vars_file_is_an_error_exit_1() {
 }
 
 #[test]
-fn become_is_refused_until_it_is_supported() {
-    let project = Project::new();
-    project
-        .file(
-            "inventories/local",
-            "alpha ansible_connection=local ansible_become=true\n",
-        )
-        .file(
-            "site.yml",
-            "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: \"true\"\n",
-        );
-    let output = project.run(&["play", "site.yml", "-i", "local"]);
-    output.assert_code(1);
-    assert!(
-        output.stderr.contains("cannot become another user yet"),
-        "{}",
-        output.all()
-    );
-}
-
-#[test]
 fn ctrl_c_exits_99() {
     let project = project(
         "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - pause:\n        seconds: 30\n",

@@ -62,6 +62,18 @@ pub struct ConnectArgs {
     /// Output format: `human` for people, `json` for one JSON event per line.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
+    /// Run tasks as another user (`become: true` unless a play or task says otherwise).
+    #[arg(short = 'b', long = "become")]
+    pub become_: bool,
+    /// The user to become (default root).
+    #[arg(long, value_name = "USER")]
+    pub become_user: Option<String>,
+    /// How to become it: `sudo` (default) or `su`.
+    #[arg(long, value_name = "METHOD")]
+    pub become_method: Option<String>,
+    /// Ask once for the become (sudo) password, on the terminal.
+    #[arg(short = 'K', long = "ask-become-pass")]
+    pub ask_become_pass: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::ConnectArgs;
-use crate::executor::RunOptions;
+use crate::connection::{BecomeMethod, Secret};
+use crate::executor::{BecomeDefaults, RunOptions};
 use crate::inventory::Inventory;
 use crate::modules::{ArgSpec, FreeForm};
 use crate::source::{Diagnostic, SourceFile};
@@ -33,6 +34,36 @@ pub fn run_options(args: &ConnectArgs, cwd: &Path) -> Result<RunOptions, Diagnos
         tags: crate::executor::TagFilter::default(),
         start_at_task: None,
         force_handlers: false,
+        become_: become_defaults(args)?,
+    })
+}
+
+/// `-b`, `--become-user`, `--become-method`; `-K` asks for the password now,
+/// before any host is touched.
+fn become_defaults(args: &ConnectArgs) -> Result<BecomeDefaults, Diagnostic> {
+    if let Some(method) = &args.become_method
+        && BecomeMethod::parse(method).is_none()
+    {
+        return Err(Diagnostic::new(format!(
+            "--become-method {method:?} is not supported by runbook (it has sudo and su)"
+        ))
+        .suggesting(method, BecomeMethod::NAMES.iter().copied()));
+    }
+    let password = if args.ask_become_pass {
+        let answer = crate::terminal::ask("BECOME password: ", false).ok_or_else(|| {
+            Diagnostic::new(
+                "-K/--ask-become-pass needs a terminal to ask on; set ansible_become_password (e.g. in a vault) instead",
+            )
+        })?;
+        Some(Secret::new(answer))
+    } else {
+        None
+    };
+    Ok(BecomeDefaults {
+        enabled: args.become_,
+        user: args.become_user.clone(),
+        method: args.become_method.clone(),
+        password,
     })
 }
 

@@ -40,6 +40,10 @@ pub enum ConnectionError {
     Lost(String),
     #[error("transfer of {path} failed: {reason}")]
     Transfer { path: String, reason: String },
+    /// `become` failed (wrong password, no sudoers rule...): the task fails,
+    /// but the host stays reachable.
+    #[error("{0}")]
+    Become(String),
     #[error("cannot run local command: {0}")]
     Local(String),
 }

@@ -3,11 +3,13 @@
 //! get stdout, stderr and the exit status back separately.
 
 mod error;
+pub mod escalation;
 mod local;
 mod spec;
 pub mod ssh;
 
 pub use error::ConnectionError;
+pub use escalation::{Escalating, Escalation, Method as BecomeMethod, Secret};
 pub use local::LocalConnection;
 pub use spec::{ConnectionKind, ConnectionSpec};
 

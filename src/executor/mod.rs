@@ -3,6 +3,7 @@
 //! never prints; it sends [`Event`]s that a reporter renders.
 
 mod context;
+mod escalation;
 mod events;
 mod handlers;
 mod host_state;
@@ -18,6 +19,7 @@ mod steps;
 mod tags;
 mod task_runner;
 
+pub use escalation::BecomeDefaults;
 pub use events::{Event, HostResult, Status};
 pub use options::{DEFAULT_FORKS, RunOptions};
 pub use run::{RunSummary, run_adhoc, run_playbook};

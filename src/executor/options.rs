@@ -21,6 +21,8 @@ pub struct RunOptions {
     pub start_at_task: Option<String>,
     /// `--force-handlers`: as `force_handlers: true` on every play.
     pub force_handlers: bool,
+    /// `-b`, `--become-user`, `--become-method`, `-K`.
+    pub become_: super::BecomeDefaults,
 }
 
 impl Default for RunOptions {
@@ -37,6 +39,7 @@ impl Default for RunOptions {
             tags: super::TagFilter::default(),
             start_at_task: None,
             force_handlers: false,
+            become_: super::BecomeDefaults::default(),
         }
     }
 }

@@ -186,6 +186,8 @@ fn gathering_facts(play: &Play) -> Task {
     );
     task.name = Some("Gathering Facts".into());
     task.tags = vec!["always".into()];
+    // As in Ansible, facts are gathered as the user the play becomes.
+    task.become_ = play.become_.clone();
     task
 }
 
@@ -220,34 +222,7 @@ fn play_hosts(run: &Arc<RunShared>, play: &Play) -> Result<Vec<String>, Diagnost
         hosts.retain(|h| allowed.hosts.contains(h));
     }
     hosts.retain(|h| run.hosts.contains_key(h) && !run.is_dead(h));
-    for host in &hosts {
-        refuse_become(run, host, play)?;
-    }
     Ok(hosts)
-}
-
-/// `ansible_become` asks for privileges runbook cannot take yet: running
-/// without them would fail in confusing ways, so say so up front.
-fn refuse_become(run: &RunShared, host: &str, play: &Play) -> Result<(), Diagnostic> {
-    let Some(entry) = run.hosts.get(host) else {
-        return Ok(());
-    };
-    let become_var = entry.inventory_vars.get("ansible_become");
-    let wanted = become_var.is_some_and(|v| {
-        v.as_str().map_or_else(
-            || v.is_true(),
-            |s| crate::value::parse_bool(s).unwrap_or(true),
-        )
-    });
-    if wanted {
-        return Err(Diagnostic::at(
-            format!(
-                "{host} has ansible_become set, but runbook cannot become another user yet; connect as a user with the rights needed (ansible_user)"
-            ),
-            &play.span,
-        ));
-    }
-    Ok(())
 }
 
 /// Play `vars`, with `vars_files` loaded above them.

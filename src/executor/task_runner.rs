@@ -9,7 +9,7 @@ use super::play_ctx::PlayCtx;
 use super::result::{TaskResult, loop_result};
 use super::run::{OMIT, RunShared};
 use super::{Event, HostResult, Status};
-use crate::connection::ConnectionSpec;
+use crate::connection::{ConnectionError, ConnectionSpec, Escalation};
 use crate::modules::{Args, ConnectionSlot, ModuleContext};
 use crate::playbook::Task;
 use crate::template::{TemplateError, TemplateErrorKind};
@@ -185,16 +185,24 @@ fn run_item(
         },
         None => None,
     };
+    let escalation = match super::escalation::resolve(
+        &run.templar,
+        &run.options.become_,
+        &ctx.play.become_,
+        &task.become_,
+        &vars,
+    ) {
+        Ok(escalation) => escalation,
+        Err(message) => return failed(message),
+    };
+    let call = ModuleCall {
+        args,
+        environment,
+        escalation,
+    };
     let attempt = || {
-        let (mut result, facts) = call_module(
-            run,
-            task,
-            host,
-            delegated_to.as_deref(),
-            &args,
-            &environment,
-            &vars,
-        );
+        let (mut result, facts) =
+            call_module(run, task, host, delegated_to.as_deref(), &call, &vars);
         if let Err(message) = apply_overrides(run, task, context, &mut result) {
             result = TaskResult::failed(message);
         }
@@ -284,13 +292,19 @@ fn retry_until(
     attempt()
 }
 
+/// What a module is called with on one host, rendered.
+struct ModuleCall {
+    args: Args,
+    environment: Vec<(String, String)>,
+    escalation: Option<Escalation>,
+}
+
 fn call_module(
     run: &Arc<RunShared>,
     task: &Task,
     host: &str,
     delegated_to: Option<&str>,
-    args: &Args,
-    environment: &[(String, String)],
+    call: &ModuleCall,
     vars: &Value,
 ) -> (TaskResult, VarMap) {
     let Some(entry) = run.hosts.get(host) else {
@@ -319,22 +333,24 @@ fn call_module(
         .map(|role| role.dir.clone())
         .chain([run.playbook_dir.clone()])
         .collect();
+    slot.escalate(call.escalation.clone());
     let mut module_ctx = ModuleContext {
         host,
         check_mode: task.check_mode.unwrap_or(run.options.check),
         diff: task.diff.unwrap_or(run.options.diff),
-        environment,
+        environment: &call.environment,
         playbook_dir: &run.playbook_dir,
         search_dirs: &search_dirs,
         templar: &run.templar,
         vars,
         connection: slot,
     };
-    match task.module.run(args, &mut module_ctx) {
+    match task.module.run(&call.args, &mut module_ctx) {
         Ok(outcome) => {
             let facts = outcome.facts.clone();
             (TaskResult::from_outcome(outcome), facts)
         }
+        Err(ConnectionError::Become(message)) => (TaskResult::failed(message), VarMap::new()),
         Err(error) => (TaskResult::unreachable(error.to_string()), VarMap::new()),
     }
 }

@@ -1,18 +1,31 @@
 use std::path::Path;
 
-use crate::connection::{self, Connection, ConnectionError, ConnectionSpec};
+use crate::connection::{
+    self, Connection, ConnectionError, ConnectionSpec, Escalating, Escalation,
+};
 use crate::template::Templar;
 use crate::value::Value;
 
 /// A host's connection, opened on first use and kept for the whole run.
 pub struct ConnectionSlot {
     spec: ConnectionSpec,
-    open: Option<Box<dyn Connection>>,
+    open: Option<Escalating>,
+    /// `become` for the task running now: every command goes through it.
+    escalation: Option<Escalation>,
 }
 
 impl ConnectionSlot {
     pub fn new(spec: ConnectionSpec) -> Self {
-        Self { spec, open: None }
+        Self {
+            spec,
+            open: None,
+            escalation: None,
+        }
+    }
+
+    /// Run the next commands as another user (`None`: as the login user).
+    pub fn escalate(&mut self, escalation: Option<Escalation>) {
+        self.escalation = escalation;
     }
 
     pub fn spec(&self) -> &ConnectionSpec {
@@ -20,11 +33,12 @@ impl ConnectionSlot {
     }
 
     pub fn get(&mut self) -> Result<&mut dyn Connection, ConnectionError> {
-        let connection = match self.open.take() {
+        let mut connection = match self.open.take() {
             Some(open) => open,
-            None => connection::open(&self.spec)?,
+            None => Escalating::new(connection::open(&self.spec)?),
         };
-        Ok(self.open.insert(connection).as_mut())
+        connection.escalate(self.escalation.clone());
+        Ok(self.open.insert(connection))
     }
 
     pub fn close(&mut self) {

@@ -22,13 +22,14 @@ pub const PLAY: &[&str] = &[
     "environment",
     "strategy",
     "tags",
-];
-
-pub const PLAY_NOT_YET: &[&str] = &[
     "become",
     "become_user",
     "become_method",
     "become_flags",
+    "become_exe",
+];
+
+pub const PLAY_NOT_YET: &[&str] = &[
     "remote_user",
     "port",
     "connection",
@@ -78,15 +79,16 @@ pub const TASK: &[&str] = &[
     "with_list",
     "with_dict",
     "with_sequence",
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "become_exe",
 ];
 
 pub const HANDLER_ONLY: &[&str] = &["listen"];
 
 pub const TASK_NOT_YET: &[&str] = &[
-    "become",
-    "become_user",
-    "become_method",
-    "become_flags",
     "timeout",
     "any_errors_fatal",
     "async",
@@ -128,4 +130,9 @@ pub const BLOCK: &[&str] = &[
     "delegate_to",
     "check_mode",
     "diff",
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "become_exe",
 ];

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::become_keywords::BecomeKeywords;
 use super::conditions::{boolean, scalar, string_list, var_map};
 use super::keywords;
 use super::model::{BatchSize, HostOrder, Play, Playbook, Step, Strategy, Task, VarPrompt};
@@ -191,6 +192,7 @@ fn apply_play_keyword(
         "order" => play.order = order(value).map_err(one)?,
         "throttle" => play.throttle = Some(super::conditions::count(value, name).map_err(one)?),
         "vars_prompt" => play.vars_prompt = vars_prompt(value).map_err(one)?,
+        _ if BecomeKeywords::NAMES.contains(&name) => play.become_.set(name, value).map_err(one)?,
         _ if keywords::PLAY_NOT_YET.contains(&name) => {
             return Err(one(key.error(format!(
                 "the play keyword `{name}` is not supported by runbook yet"

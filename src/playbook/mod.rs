@@ -2,6 +2,7 @@
 //! YAML with positions, and the checks that reject what we do not support
 //! before any host is touched.
 
+mod become_keywords;
 mod conditions;
 mod free_form;
 mod keywords;
@@ -11,6 +12,7 @@ mod roles;
 mod steps;
 mod task_loader;
 
+pub use become_keywords::BecomeKeywords;
 pub use free_form::parse_free_form;
 pub use loader::{LoadOptions, load};
 pub use model::{

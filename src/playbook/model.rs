@@ -1,5 +1,6 @@
 use std::path::PathBuf;
 
+use super::become_keywords::BecomeKeywords;
 use crate::modules::Module;
 use crate::source::Span;
 use crate::value::{Value, VarMap};
@@ -47,6 +48,8 @@ pub struct Play {
     /// `force_handlers:` notified handlers run even on hosts that failed.
     pub force_handlers: bool,
     pub order: HostOrder,
+    /// `become*` set on the play: what every task without its own gets.
+    pub become_: BecomeKeywords,
     /// `throttle:` at most this many hosts run a task at once.
     pub throttle: Option<usize>,
     /// `vars_prompt:` questions asked before the play runs.
@@ -229,6 +232,7 @@ impl Play {
             any_errors_fatal: false,
             force_handlers: false,
             order: HostOrder::Inventory,
+            become_: BecomeKeywords::default(),
             throttle: None,
             vars_prompt: Vec::new(),
         }
@@ -294,6 +298,8 @@ pub struct Task {
     pub role: Option<std::sync::Arc<super::roles::Role>>,
     /// `diff:` — overrides `--diff` for this task.
     pub diff: Option<bool>,
+    /// `become*` set on the task or its blocks (the play's are applied when it runs).
+    pub become_: BecomeKeywords,
 }
 
 impl Task {
@@ -325,6 +331,7 @@ impl Task {
             until: None,
             retries: None,
             delay: None,
+            become_: BecomeKeywords::default(),
             delegate_facts: false,
             ignore_unreachable: false,
             throttle: None,

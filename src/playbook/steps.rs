@@ -2,6 +2,7 @@
 //! on a block are passed down to every task inside it, which is what they
 //! mean in Ansible (a block's `when` is checked for each of its tasks).
 
+use super::become_keywords::BecomeKeywords;
 use super::conditions::{boolean, conditions, scalar, string_list, var_map};
 use super::keywords;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ pub struct Inherited {
     check_mode: Option<bool>,
     diff: Option<bool>,
     throttle: Option<usize>,
+    become_: BecomeKeywords,
 }
 
 impl Inherited {
@@ -129,6 +131,7 @@ impl Inherited {
         task.check_mode = task.check_mode.or(self.check_mode);
         task.diff = task.diff.or(self.diff);
         task.throttle = task.throttle.or(self.throttle);
+        task.become_.inherit(&self.become_);
     }
 
     /// This block's (or import's) keywords on top of what it inherited;
@@ -154,6 +157,9 @@ impl Inherited {
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
                 "diff" => inner.diff = Some(boolean(value, &name)?),
                 "throttle" => inner.throttle = Some(super::conditions::count(value, &name)?),
+                _ if BecomeKeywords::NAMES.contains(&name.as_str()) => {
+                    inner.become_.set(&name, value)?
+                }
                 "name" => {}
                 _ if keywords::TASK_NOT_YET.contains(&name.as_str()) => {
                     return Err(key.error(format!(

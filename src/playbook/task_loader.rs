@@ -1,6 +1,7 @@
 //! One task mapping → [`Task`]: find the module among the keywords, read its
 //! arguments in any of Ansible's shapes, and check them against the module.
 
+use super::become_keywords::BecomeKeywords;
 use super::conditions::{boolean, conditions, scalar, string_list, var_map};
 use super::free_form::parse_free_form;
 use super::keywords;
@@ -174,6 +175,7 @@ fn apply_keyword(
         "delay" => task.delay = Some(value.to_value()),
         "diff" => task.diff = Some(boolean(value, name)?),
         "loop_control" => task.loop_control = loop_control(value)?,
+        _ if BecomeKeywords::NAMES.contains(&name) => task.become_.set(name, value)?,
         _ => set_loop(task, name, key, value)?,
     }
     Ok(())
