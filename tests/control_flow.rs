@@ -438,3 +438,25 @@ fn vars_prompt_asks_on_the_terminal_or_takes_extra_vars_or_the_default() {
     assert!(shown.contains("Which version: "), "{shown}");
     assert!(shown.contains("\"msg\": \"3.0-eu\""), "{shown}");
 }
+
+#[test]
+fn a_task_timeout_kills_the_command_and_fails_the_task() {
+    let project = project(
+        "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - shell: \"sleep 30; touch {{ playbook_dir }}/finished\"\n      timeout: 1\n",
+    );
+    let started = std::time::Instant::now();
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(2);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "killed, not waited for"
+    );
+    assert!(
+        output
+            .stdout
+            .contains("failed to execute in the expected time frame (1) and was terminated"),
+        "{}",
+        output.all()
+    );
+    assert!(!project.join("finished").exists());
+}

@@ -54,13 +54,14 @@ fn unknown_argument_is_named_with_its_position() {
 
 #[test]
 fn keywords_we_do_not_run_yet_are_errors_not_silent_skips() {
-    let output =
-        syntax_check("- hosts: all\n  throttle: 1\n  tasks:\n    - shell: echo\n      async: 10\n");
+    let output = syntax_check(
+        "- hosts: all\n  remote_user: ops\n  tasks:\n    - shell: echo\n      async: 10\n",
+    );
     output.assert_code(4);
     assert!(
         output
             .stderr
-            .contains("the play keyword `throttle` is not supported by runbook yet"),
+            .contains("the play keyword `remote_user` is not supported by runbook yet"),
         "{}",
         output.all()
     );

@@ -167,15 +167,23 @@ pub struct Escalating {
     /// sudo's prompt: random, so it cannot be mistaken for a command's output.
     prompt: String,
     asks: HashMap<String, Asks>,
+    /// A task's `timeout:`: each command is killed after this many seconds.
+    time_limit: Option<u64>,
 }
 
 impl Escalating {
+    /// Kill each following command after `seconds` (`None`: no limit).
+    pub fn limit_time(&mut self, seconds: Option<u64>) {
+        self.time_limit = seconds;
+    }
+
     pub fn new(inner: Box<dyn Connection>) -> Self {
         Self {
             inner,
             active: None,
             prompt: format!("[runbook become {}] password:", random_key()),
             asks: HashMap::new(),
+            time_limit: None,
         }
     }
 
@@ -260,6 +268,18 @@ fn check_sudo(mut output: ExecOutput, prompt: &str) -> Result<ExecOutput, Connec
 
 impl Connection for Escalating {
     fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError> {
+        let limited;
+        let script = match self.time_limit {
+            // coreutils' timeout kills the whole command, under become too.
+            Some(seconds) => {
+                limited = format!(
+                    "timeout -s KILL {seconds} /bin/sh -c {}",
+                    super::shell_quote(script)
+                );
+                limited.as_str()
+            }
+            None => script,
+        };
         let Some(how) = self.active.clone() else {
             return self.inner.run(script, stdin);
         };

@@ -334,6 +334,8 @@ fn call_module(
         .chain([run.playbook_dir.clone()])
         .collect();
     slot.escalate(call.escalation.clone());
+    slot.limit_time(task.timeout);
+    let started = std::time::Instant::now();
     let mut module_ctx = ModuleContext {
         host,
         check_mode: task.check_mode.unwrap_or(run.options.check),
@@ -345,7 +347,15 @@ fn call_module(
         vars,
         connection: slot,
     };
-    match task.module.run(&call.args, &mut module_ctx) {
+    let outcome = task.module.run(&call.args, &mut module_ctx);
+    if let Some(seconds) = task.timeout.filter(|s| started.elapsed().as_secs() >= *s) {
+        let message = format!(
+            "The {} action failed to execute in the expected time frame ({seconds}) and was terminated",
+            task.module.name()
+        );
+        return (TaskResult::failed(message), VarMap::new());
+    }
+    match outcome {
         Ok(outcome) => {
             let facts = outcome.facts.clone();
             (TaskResult::from_outcome(outcome), facts)

@@ -12,6 +12,8 @@ pub struct ConnectionSlot {
     open: Option<Escalating>,
     /// `become` for the task running now: every command goes through it.
     escalation: Option<Escalation>,
+    /// The task's `timeout:` in seconds.
+    time_limit: Option<u64>,
 }
 
 impl ConnectionSlot {
@@ -20,12 +22,18 @@ impl ConnectionSlot {
             spec,
             open: None,
             escalation: None,
+            time_limit: None,
         }
     }
 
     /// Run the next commands as another user (`None`: as the login user).
     pub fn escalate(&mut self, escalation: Option<Escalation>) {
         self.escalation = escalation;
+    }
+
+    /// Kill each command of the task running now after `seconds`.
+    pub fn limit_time(&mut self, seconds: Option<u64>) {
+        self.time_limit = seconds;
     }
 
     pub fn spec(&self) -> &ConnectionSpec {
@@ -38,6 +46,7 @@ impl ConnectionSlot {
             None => Escalating::new(connection::open(&self.spec)?),
         };
         connection.escalate(self.escalation.clone());
+        connection.limit_time(self.time_limit);
         Ok(self.open.insert(connection))
     }
 

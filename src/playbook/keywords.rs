@@ -75,6 +75,7 @@ pub const TASK: &[&str] = &[
     "delegate_facts",
     "ignore_unreachable",
     "throttle",
+    "timeout",
     "with_items",
     "with_list",
     "with_dict",
@@ -89,7 +90,6 @@ pub const TASK: &[&str] = &[
 pub const HANDLER_ONLY: &[&str] = &["listen"];
 
 pub const TASK_NOT_YET: &[&str] = &[
-    "timeout",
     "any_errors_fatal",
     "async",
     "poll",

@@ -290,6 +290,8 @@ pub struct Task {
     pub delay: Option<Value>,
     /// `delegate_facts:` facts the module sets go to the `delegate_to` host.
     pub delegate_facts: bool,
+    /// `timeout:` seconds; the task's commands are killed on the host after it.
+    pub timeout: Option<u64>,
     /// `throttle:` at most this many hosts run this task at once.
     pub throttle: Option<usize>,
     /// `ignore_unreachable:` an unreachable host counts as ignored and stays.
@@ -334,6 +336,7 @@ impl Task {
             become_: BecomeKeywords::default(),
             delegate_facts: false,
             ignore_unreachable: false,
+            timeout: None,
             throttle: None,
             role: None,
         }

@@ -169,6 +169,7 @@ fn apply_keyword(
         "check_mode" => task.check_mode = Some(boolean(value, name)?),
         "delegate_facts" => task.delegate_facts = boolean(value, name)?,
         "throttle" => task.throttle = Some(super::conditions::count(value, name)?),
+        "timeout" => task.timeout = Some(super::conditions::count(value, name)? as u64),
         "ignore_unreachable" => task.ignore_unreachable = boolean(value, name)?,
         "until" => task.until = Some(conditions(value, name)?),
         "retries" => task.retries = Some(value.to_value()),
