@@ -195,3 +195,19 @@ fn delegate_facts_and_ignore_unreachable() {
         output.all()
     );
 }
+
+#[test]
+fn include_tasks_loops_with_the_item_set() {
+    let project = project();
+    project
+        .file("tasks/service.yml", "- name: configure {{ svc }}\n  shell: echo \"{{ svc }}:{{ i }}\" >> {{ playbook_dir }}/services-{{ inventory_hostname }}\n")
+        .file(
+            "site.yml",
+            "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: tasks/service.yml\n      loop: [api, worker, cron]\n      loop_control:\n        loop_var: svc\n        index_var: i\n      when: svc != 'cron' or inventory_hostname == 'alpha'\n",
+        );
+    project
+        .run(&["play", "site.yml", "-i", "local"])
+        .assert_code(0);
+    assert_eq!(project.read("services-alpha"), "api:0\nworker:1\ncron:2\n");
+    assert_eq!(project.read("services-beta"), "api:0\nworker:1\n");
+}

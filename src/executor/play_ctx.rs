@@ -37,6 +37,8 @@ pub struct PlayCtx<'a> {
     stop_batch: AtomicBool,
     /// The whole play stops (`end_play`, failure limits).
     stop_play: AtomicBool,
+    /// Variables an `include_tasks` loop sets for its tasks, per host.
+    include_vars: Mutex<HashMap<String, Vec<Arc<VarMap>>>>,
 }
 
 impl<'a> PlayCtx<'a> {
@@ -52,6 +54,7 @@ impl<'a> PlayCtx<'a> {
             ended: Mutex::default(),
             stop_batch: AtomicBool::new(false),
             stop_play: AtomicBool::new(false),
+            include_vars: Mutex::default(),
         }
     }
 
@@ -152,6 +155,29 @@ impl<'a> PlayCtx<'a> {
             .filter(|h| failed.remove(h.as_str()))
             .cloned()
             .collect()
+    }
+
+    /// Set `vars` for `host`'s tasks until [`Self::pop_include_vars`].
+    pub fn push_include_vars(&self, host: &str, vars: Arc<VarMap>) {
+        if let Ok(mut layers) = self.include_vars.lock() {
+            layers.entry(host.to_string()).or_default().push(vars);
+        }
+    }
+
+    pub fn pop_include_vars(&self, host: &str) {
+        if let Ok(mut layers) = self.include_vars.lock()
+            && let Some(stack) = layers.get_mut(host)
+        {
+            stack.pop();
+        }
+    }
+
+    pub fn include_vars(&self, host: &str) -> Vec<Arc<VarMap>> {
+        self.include_vars
+            .lock()
+            .ok()
+            .and_then(|l| l.get(host).cloned())
+            .unwrap_or_default()
     }
 
     pub fn end_host(&self, host: &str) {

@@ -301,6 +301,9 @@ impl RunShared {
         if let Some(task) = task {
             context.push(Arc::new(task.vars.clone()));
         }
+        for layer in play.include_vars(host) {
+            context.push(layer);
+        }
         context.push(self.facts(host));
         context.push(self.extra_vars.clone());
         context
@@ -313,17 +316,24 @@ impl RunShared {
         meta: &crate::playbook::Meta,
         host: &str,
     ) -> bool {
-        self.first_false_condition(play, &meta.when, host).is_none()
+        self.first_false_condition(play, &meta.when, host, None)
+            .is_none()
     }
 
-    /// The first of `conditions` that does not hold on `host` (an error counts as not holding).
+    /// The first of `conditions` that does not hold on `host` (an error
+    /// counts as not holding), with `extra` variables on top.
     pub fn first_false_condition(
         self: &Arc<Self>,
         play: &PlayCtx,
         conditions: &[String],
         host: &str,
+        extra: Option<Arc<VarMap>>,
     ) -> Option<String> {
-        let vars = self.task_context(play, None, host).value();
+        let mut context = self.task_context(play, None, host);
+        if let Some(extra) = extra {
+            context.push(extra);
+        }
+        let vars = context.value();
         conditions
             .iter()
             .find(|condition| {

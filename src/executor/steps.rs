@@ -104,7 +104,8 @@ fn run_block(
 }
 
 /// A dynamic include: `included:` on the hosts where its `when` holds
-/// (counted ok), skipped elsewhere, then its tasks on the included hosts.
+/// (counted ok), skipped elsewhere, then its tasks on the included hosts —
+/// once per loop item when it loops, with the item set.
 fn run_include(
     run: &Arc<RunShared>,
     ctx: &PlayCtx,
@@ -117,12 +118,14 @@ fn run_include(
         location: include.span.location(),
         handler: false,
     });
-    let mut included = Vec::new();
+    let mut passes: Vec<(String, Vec<Option<Arc<VarMap>>>)> = Vec::new();
     for host in hosts {
-        let failed_condition = run.first_false_condition(ctx, &include.when, host);
-        let result = match &failed_condition {
-            None => {
-                included.push(host.clone());
+        let result = match include_passes(run, ctx, include, host) {
+            Ok(host_passes) if host_passes.is_empty() => {
+                TaskResult::skipped_by(include.when.first().map_or("", String::as_str))
+            }
+            Ok(host_passes) => {
+                passes.push((host.clone(), host_passes));
                 let mut result = TaskResult::from_outcome(crate::modules::Outcome::ok());
                 result.fields.insert(
                     "include".into(),
@@ -130,9 +133,8 @@ fn run_include(
                 );
                 result
             }
-            Some(condition) => TaskResult::skipped_by(condition),
+            Err(message) => TaskResult::failed(message),
         };
-        run.record(host, result.status(), false, false, false);
         run.emit(Event::HostResult(HostResult {
             host: host.clone(),
             task: include.name.clone(),
@@ -143,8 +145,84 @@ fn run_include(
             result: result.value(),
             module: include.keyword.clone(),
         }));
+        settle_include(run, ctx, host, &result);
     }
-    run_steps(run, ctx, &include.body, &included, pool);
+    let rounds = passes.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
+    for round in 0..rounds {
+        let mut round_hosts = Vec::new();
+        for (host, host_passes) in &passes {
+            if let Some(pass) = host_passes.get(round) {
+                if let Some(vars) = pass {
+                    ctx.push_include_vars(host, vars.clone());
+                }
+                round_hosts.push(host.clone());
+            }
+        }
+        run_steps(run, ctx, &include.body, &round_hosts, pool);
+        for (host, host_passes) in &passes {
+            if host_passes.get(round).is_some_and(Option::is_some) {
+                ctx.pop_include_vars(host);
+            }
+        }
+    }
+}
+
+/// The runs of an include's tasks on `host`: none when its `when` fails,
+/// one per loop item whose `when` holds, or one without a loop.
+fn include_passes(
+    run: &Arc<RunShared>,
+    ctx: &PlayCtx,
+    include: &Include,
+    host: &str,
+) -> Result<Vec<Option<Arc<VarMap>>>, String> {
+    let Some(spec) = &include.loop_ else {
+        let holds = run
+            .first_false_condition(ctx, &include.when, host, None)
+            .is_none();
+        return Ok(if holds { vec![None] } else { Vec::new() });
+    };
+    let vars = run.task_context(ctx, None, host).value();
+    let rendered = run
+        .templar
+        .render_value(&spec.items, &vars)
+        .map_err(|e| e.to_string())?;
+    let items = super::loops::loop_items(spec.kind, rendered)?;
+    let control = &include.loop_control;
+    let mut passes = Vec::new();
+    for (index, item) in items.into_iter().enumerate() {
+        let mut layer = VarMap::new();
+        layer.insert(control.loop_var.clone(), item);
+        layer.insert(
+            "ansible_loop_var".into(),
+            crate::value::Value::from(control.loop_var.as_str()),
+        );
+        if let Some(index_var) = &control.index_var {
+            layer.insert(index_var.clone(), crate::value::Value::from(index));
+        }
+        let layer = Arc::new(layer);
+        if run
+            .first_false_condition(ctx, &include.when, host, Some(layer.clone()))
+            .is_none()
+        {
+            passes.push(Some(layer));
+        }
+    }
+    Ok(passes)
+}
+
+/// Count an include's own result and take a host whose include failed out.
+fn settle_include(run: &Arc<RunShared>, ctx: &PlayCtx, host: &str, result: &TaskResult) {
+    let status = result.status();
+    run.record(
+        host,
+        status,
+        false,
+        false,
+        status == Status::Failed && ctx.is_rescuable(host),
+    );
+    if status == Status::Failed {
+        super::task_runner::take_out(run, ctx, host);
+    }
 }
 
 fn run_meta(run: &Arc<RunShared>, ctx: &PlayCtx, meta: &Meta, hosts: &[String], pool: &ThreadPool) {

@@ -549,6 +549,13 @@ pub fn settle(
                 ("ansible_failed_result".to_string(), result.value()),
             ]),
         );
+    }
+    take_out(run, ctx, host);
+}
+
+/// A failed host waits for its block's `rescue:`/`always:`, or leaves the play.
+pub fn take_out(run: &RunShared, ctx: &PlayCtx, host: &str) {
+    if ctx.in_block(host) {
         ctx.fail_in_block(host);
     } else {
         run.mark_dead(host);

@@ -109,6 +109,9 @@ pub struct Include {
     pub when: Vec<String>,
     pub tags: Vec<String>,
     pub body: Vec<Step>,
+    /// `loop:` over the include: its tasks run once per item, with the item set.
+    pub loop_: Option<Loop>,
+    pub loop_control: LoopControl,
 }
 
 /// `block:` with its `rescue:` and `always:`. Keywords set on the block

@@ -287,10 +287,11 @@ fn load_tasks_file(
     inherited: &Inherited,
 ) -> Result<Step, Vec<Diagnostic>> {
     let one = |e: Diagnostic| vec![e];
-    if node.get("loop").is_some() || node.keys_starting_with("with_") {
-        return Err(one(node.error(format!(
-            "`{keyword}` with a loop is not supported by runbook yet"
-        ))));
+    let (loop_, loop_control) = super::task_loader::loop_of(node).map_err(one)?;
+    if loop_.is_some() && import {
+        return Err(one(
+            node.error(format!("`{keyword}` cannot loop (use include_tasks)"))
+        ));
     }
     let file_node = spec.get("file").unwrap_or(spec);
     let file = scalar(file_node, keyword).map_err(one)?;
@@ -304,7 +305,17 @@ fn load_tasks_file(
     let own: &[&str] = if import {
         &["import_tasks"]
     } else {
-        &["include_tasks", "apply", "when"]
+        &[
+            "include_tasks",
+            "apply",
+            "when",
+            "loop",
+            "loop_control",
+            "with_items",
+            "with_list",
+            "with_dict",
+            "with_sequence",
+        ]
     };
     let mut inner = inherited.nested(node, own).map_err(one)?.deeper();
     if let Some(apply) = node.get("apply").or_else(|| spec.get("apply")) {
@@ -339,14 +350,19 @@ fn load_tasks_file(
             always: Vec::new(),
         }));
     }
-    include_step(
+    let mut step = include_step(
         node,
         keyword,
         "include_tasks".into(),
         path.display().to_string(),
         steps,
         inherited,
-    )
+    )?;
+    if let Step::Include(include) = &mut step {
+        include.loop_ = loop_;
+        include.loop_control = loop_control;
+    }
+    Ok(step)
 }
 
 /// A dynamic include: shown and counted as its own task (`included: ...`),
@@ -376,6 +392,8 @@ fn include_step(
         when,
         tags,
         body,
+        loop_: None,
+        loop_control: Default::default(),
     }))
 }
 

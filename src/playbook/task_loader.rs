@@ -202,6 +202,21 @@ fn set_loop(task: &mut Task, name: &str, key: &Node, value: &Node) -> Result<(),
     Ok(())
 }
 
+/// The loop (`loop:`/`with_*:`) and `loop_control:` written on `node`, for
+/// keywords other than tasks that loop (`include_tasks`).
+pub fn loop_of(node: &Node) -> Result<(Option<Loop>, LoopControl), Diagnostic> {
+    let mut carrier = Task::new(crate::modules::registry::setup(), "loop", node.span.clone());
+    for (key, value) in node.expect_map("a task")? {
+        let name = key.key_text();
+        if name == "loop_control" {
+            carrier.loop_control = loop_control(value)?;
+        } else if name == "loop" || name.starts_with("with_") {
+            set_loop(&mut carrier, &name, key, value)?;
+        }
+    }
+    Ok((carrier.loop_, carrier.loop_control))
+}
+
 fn loop_control(node: &Node) -> Result<LoopControl, Diagnostic> {
     let mut control = LoopControl::default();
     for (key, value) in node.expect_map("`loop_control`")? {
