@@ -93,7 +93,7 @@ pub enum HostOrder {
 pub enum Step {
     Task(Box<Task>),
     Block(Block),
-    Include(Include),
+    Include(Box<Include>),
     Meta(Meta),
 }
 

@@ -384,7 +384,7 @@ fn include_step(
     if let Some(own_tags) = node.get("tags") {
         tags.extend(string_list(own_tags, "tags", true).map_err(one)?);
     }
-    Ok(Step::Include(Include {
+    Ok(Step::Include(Box::new(Include {
         name: display,
         keyword: keyword.to_string(),
         what,
@@ -394,7 +394,7 @@ fn include_step(
         body,
         loop_: None,
         loop_control: Default::default(),
-    }))
+    })))
 }
 
 /// `import_role:`/`include_role:` with `name` and `tasks_from`.
