@@ -36,3 +36,12 @@ pub fn ask(prompt: &str, echo: bool) -> Option<String> {
     read.ok().filter(|n| *n > 0)?;
     Some(line.trim_end_matches(['\n', '\r']).to_string())
 }
+
+/// Whether there is a terminal to ask on.
+pub fn available() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}

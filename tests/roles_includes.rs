@@ -211,3 +211,68 @@ fn include_tasks_loops_with_the_item_set() {
     assert_eq!(project.read("services-alpha"), "api:0\nworker:1\ncron:2\n");
     assert_eq!(project.read("services-beta"), "api:0\nworker:1\n");
 }
+
+#[test]
+fn step_asks_before_each_task() {
+    let project = project();
+    project.file(
+        "site.yml",
+        "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - name: first\n      debug: msg=one\n    - name: second\n      debug: msg=two\n    - name: third\n      debug: msg=three\n    - name: fourth\n      debug: msg=four\n",
+    );
+    let no_terminal = std::process::Command::new("setsid")
+        .args([
+            "-w",
+            env!("CARGO_BIN_EXE_runbook"),
+            "play",
+            "site.yml",
+            "-i",
+            "local",
+            "--step",
+        ])
+        .current_dir(project.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("setsid");
+    assert_eq!(
+        no_terminal.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&no_terminal.stderr)
+    );
+
+    let command = format!(
+        "{} play site.yml -i local --step",
+        env!("CARGO_BIN_EXE_runbook")
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script");
+    use std::io::Write;
+    let mut stdin = child.stdin.take().expect("stdin");
+    for answer in ["y\n", "n\n", "c\n"] {
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        stdin.write_all(answer.as_bytes()).expect("type");
+    }
+    drop(stdin);
+    let output = child.wait_with_output().expect("wait");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        shown.contains("Perform task: TASK: first (N)o/(y)es/(c)ontinue:"),
+        "{shown}"
+    );
+    assert!(shown.contains("\"msg\": \"one\""), "{shown}");
+    assert!(!shown.contains("\"msg\": \"two\""), "answered no: {shown}");
+    assert!(
+        shown.contains("\"msg\": \"three\"") && shown.contains("\"msg\": \"four\""),
+        "continue runs the rest: {shown}"
+    );
+    assert!(
+        !shown.contains("TASK: fourth (N)o"),
+        "no more questions after continue: {shown}"
+    );
+}

@@ -109,6 +109,9 @@ pub struct PlayArgs {
     /// Start at the first task with this name (earlier tasks do not run).
     #[arg(long = "start-at-task", value_name = "NAME")]
     pub start_at_task: Option<String>,
+    /// Confirm each task on the terminal before it runs: (y)es, (n)o, (c)ontinue without asking.
+    #[arg(long)]
+    pub step: bool,
     /// Run handlers on hosts that failed, as `force_handlers: true` on every play.
     #[arg(long)]
     pub force_handlers: bool,

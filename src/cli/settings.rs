@@ -34,6 +34,7 @@ pub fn run_options(args: &ConnectArgs, cwd: &Path) -> Result<RunOptions, Diagnos
         tags: crate::executor::TagFilter::default(),
         start_at_task: None,
         force_handlers: false,
+        step: false,
         become_: become_defaults(args)?,
     })
 }

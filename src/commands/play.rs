@@ -50,6 +50,13 @@ pub fn play(args: &PlayArgs) -> ExitCode {
             };
             options.start_at_task = args.start_at_task.clone();
             options.force_handlers = args.force_handlers;
+            options.step = args.step;
+            if args.step && !crate::terminal::available() {
+                reporter.error(&crate::source::Diagnostic::new(
+                    "--step asks before each task and needs a terminal",
+                ));
+                return ExitCode::BadOptions;
+            }
             options
         }
         Err(e) => {

@@ -21,6 +21,8 @@ pub struct RunOptions {
     pub start_at_task: Option<String>,
     /// `--force-handlers`: as `force_handlers: true` on every play.
     pub force_handlers: bool,
+    /// `--step`: confirm each task on the terminal.
+    pub step: bool,
     /// `-b`, `--become-user`, `--become-method`, `-K`.
     pub become_: super::BecomeDefaults,
 }
@@ -39,6 +41,7 @@ impl Default for RunOptions {
             tags: super::TagFilter::default(),
             start_at_task: None,
             force_handlers: false,
+            step: false,
             become_: super::BecomeDefaults::default(),
         }
     }

@@ -55,6 +55,8 @@ pub struct RunShared {
     dead: Mutex<HashSet<String>>,
     /// Hosts that could not be reached (also in `dead`).
     unreachable: Mutex<HashSet<String>>,
+    /// `--step` was answered with (c)ontinue.
+    stop_stepping: std::sync::atomic::AtomicBool,
     /// `--start-at-task` found its task.
     started: std::sync::atomic::AtomicBool,
     groups: Value,
@@ -87,6 +89,7 @@ impl RunShared {
             dead: Mutex::default(),
             unreachable: Mutex::default(),
             started: std::sync::atomic::AtomicBool::new(false),
+            stop_stepping: std::sync::atomic::AtomicBool::new(false),
             groups,
             extra_vars,
         };
@@ -177,6 +180,24 @@ impl RunShared {
     /// Whether a task or meta with `tags` runs under `--tags`/`--skip-tags`.
     pub fn selects(&self, tags: &[String]) -> bool {
         self.options.tags.selects(tags)
+    }
+
+    /// `--step`: ask whether to run `task_name` (yes, no, or continue without asking).
+    pub fn step_allows(&self, task_name: &str) -> bool {
+        use std::sync::atomic::Ordering;
+        if !self.options.step || self.stop_stepping.load(Ordering::SeqCst) {
+            return true;
+        }
+        let question = format!("Perform task: TASK: {task_name} (N)o/(y)es/(c)ontinue: ");
+        let answer = crate::terminal::ask(&question, true).unwrap_or_default();
+        match answer.trim().to_ascii_lowercase().as_str() {
+            "y" | "yes" => true,
+            "c" | "continue" => {
+                self.stop_stepping.store(true, Ordering::SeqCst);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// `--start-at-task`: false until the named task comes, then true for good.

@@ -44,7 +44,10 @@ pub fn run_steps(
         }
         match step {
             Step::Task(task) => {
-                if run.selects(&task.tags) && run.reached_start(task.display_name()) {
+                if run.selects(&task.tags)
+                    && run.reached_start(task.display_name())
+                    && run.step_allows(task.display_name())
+                {
                     run_task(run, ctx, task, &targets, pool, false);
                     check_failure_limits(run, ctx);
                 }
