@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{Lab, ansible_playbook, recap};
+use crate::support::{Lab, ansible_playbook, recap, task_banners};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -30,6 +30,13 @@ fn core_modules_and_keywords_recap_as_ansible_does() {
         recap(&runbook),
         recap(&ansible),
         "recaps differ\n--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    assert_eq!(
+        task_banners(&runbook),
+        task_banners(&ansible),
+        "tasks ran in another order\n--- runbook\n{}\n--- ansible\n{}",
         runbook.all(),
         ansible.all()
     );
@@ -63,6 +70,13 @@ fn control_flow_recaps_as_ansible_does() {
         runbook.all(),
         ansible.all()
     );
+    assert_eq!(
+        task_banners(&runbook),
+        task_banners(&ansible),
+        "tasks ran in another order\n--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
 }
 
 #[test]
@@ -83,6 +97,13 @@ fn roles_includes_and_delegation_recap_as_ansible_does() {
         recap(&runbook),
         recap(&ansible),
         "recaps differ\n--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    assert_eq!(
+        task_banners(&runbook),
+        task_banners(&ansible),
+        "tasks ran in another order\n--- runbook\n{}\n--- ansible\n{}",
         runbook.all(),
         ansible.all()
     );

@@ -201,16 +201,19 @@ impl RunShared {
     }
 
     /// `--start-at-task`: false until the named task comes, then true for good.
-    pub fn reached_start(&self, task_name: &str) -> bool {
+    pub fn reached_start(&self, task_names: &[&str]) -> bool {
         let Some(start) = &self.options.start_at_task else {
             return true;
         };
         if self.started.load(std::sync::atomic::Ordering::SeqCst) {
             return true;
         }
-        let matches = task_name == start
-            || globset::Glob::new(start)
-                .is_ok_and(|glob| glob.compile_matcher().is_match(task_name));
+        let glob = globset::Glob::new(start)
+            .ok()
+            .map(|glob| glob.compile_matcher());
+        let matches = task_names
+            .iter()
+            .any(|name| name == start || glob.as_ref().is_some_and(|g| g.is_match(name)));
         if matches {
             self.started
                 .store(true, std::sync::atomic::Ordering::SeqCst);

@@ -45,7 +45,7 @@ pub fn run_steps(
         match step {
             Step::Task(task) => {
                 if run.selects(&task.tags)
-                    && run.reached_start(task.display_name())
+                    && run.reached_start(&[task.display_name(), &task.banner_name()])
                     && run.step_allows(task.display_name())
                 {
                     run_task(run, ctx, task, &targets, pool, false);
@@ -229,6 +229,11 @@ fn settle_include(run: &Arc<RunShared>, ctx: &PlayCtx, host: &str, result: &Task
 }
 
 fn run_meta(run: &Arc<RunShared>, ctx: &PlayCtx, meta: &Meta, hosts: &[String], pool: &ThreadPool) {
+    run.emit(Event::TaskStart {
+        name: meta.name.clone(),
+        location: meta.span.location(),
+        handler: false,
+    });
     let applies: Vec<String> = hosts
         .iter()
         .filter(|h| run.meta_condition_holds(ctx, meta, h))
@@ -278,7 +283,7 @@ pub fn run_task(
         return;
     }
     run.emit(Event::TaskStart {
-        name: task.display_name().to_string(),
+        name: task.banner_name(),
         location: task.span.location(),
         handler,
     });
@@ -353,7 +358,7 @@ fn guarded(run: &Arc<RunShared>, ctx: &PlayCtx, task: &Task, host: &str) -> Task
             super::task_runner::settle(run, ctx, task, host, &result, false);
             run.emit(Event::HostResult(HostResult {
                 host: host.to_string(),
-                task: task.display_name().to_string(),
+                task: task.banner_name(),
                 status: Status::Failed,
                 ignored: false,
                 item: None,

@@ -277,7 +277,7 @@ fn retry_until(
             Ok(false) => {
                 run.emit(Event::Retry {
                     host: host.to_string(),
-                    task: task.display_name().to_string(),
+                    task: task.banner_name(),
                     retries_left: total - attempt_number,
                     result: if task.no_log {
                         result.censored()
@@ -585,7 +585,7 @@ fn host_result(
 ) -> HostResult {
     HostResult {
         host: host.to_string(),
-        task: task.display_name().to_string(),
+        task: task.banner_name(),
         status: result.status(),
         ignored: false,
         item,

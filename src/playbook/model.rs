@@ -126,6 +126,8 @@ pub struct Block {
 
 /// `meta:` — an action on the play itself.
 pub struct Meta {
+    /// Shown in `TASK [...]`: the task's name, or `meta`.
+    pub name: String,
     pub action: MetaAction,
     pub span: Span,
     pub when: Vec<String>,
@@ -345,9 +347,18 @@ impl Task {
         }
     }
 
-    /// The name shown in `TASK [...]`: the name, or the module as written.
+    /// The task's name, or the module as written.
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.action)
+    }
+
+    /// The name shown in `TASK [...]` and results: a role's tasks carry its
+    /// name first (`web : render config`), as in Ansible.
+    pub fn banner_name(&self) -> String {
+        match &self.role {
+            Some(role) => format!("{} : {}", role.name, self.display_name()),
+            None => self.display_name().to_string(),
+        }
     }
 }
 

@@ -501,6 +501,10 @@ fn load_meta(node: &Node, action: &Node, inherited: &Inherited) -> Result<Meta, 
         }
     }
     Ok(Meta {
+        name: node
+            .get("name")
+            .and_then(Node::scalar_text)
+            .unwrap_or_else(|| "meta".into()),
         action: action_kind,
         span: node.span.clone(),
         when,

@@ -11,4 +11,4 @@ mod recap;
 pub use ansible::ansible_playbook;
 pub use lab::Lab;
 pub use project::{Output, Project};
-pub use recap::{Recap, recap};
+pub use recap::{Recap, recap, task_banners};

@@ -58,3 +58,13 @@ pub fn recap(output: &Output) -> BTreeMap<String, Recap> {
         })
         .collect()
 }
+
+/// The `TASK [...]` and `RUNNING HANDLER [...]` banners of a run, in order.
+pub fn task_banners(output: &Output) -> Vec<String> {
+    output
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("TASK [") || line.starts_with("RUNNING HANDLER ["))
+        .map(|line| line.trim_end_matches('*').trim().to_string())
+        .collect()
+}
