@@ -3,14 +3,8 @@
 
 use crate::support::{Project, Recap, recap};
 
-const INVENTORY: &str = "[web]\nalpha ansible_connection=local\nbeta ansible_connection=local\n\n[web:vars]\nrole=frontend\n";
-
 fn project(playbook: &str) -> Project {
-    let project = Project::new();
-    project
-        .file("inventories/local", INVENTORY)
-        .file("site.yml", playbook);
-    project
+    Project::local_with(playbook)
 }
 
 #[test]

@@ -3,12 +3,7 @@
 use crate::support::{Lab, Project, Recap, recap};
 
 fn project() -> Project {
-    let project = Project::new();
-    project.file(
-        "inventories/local",
-        "[web]\nalpha ansible_connection=local\nbeta ansible_connection=local\n",
-    );
-    project
+    Project::local()
 }
 
 #[test]
@@ -42,7 +37,9 @@ fn roles_bring_tasks_handlers_defaults_vars_templates_and_dependencies() {
         "dependency, role, tasks, then handlers"
     );
     assert!(
-        output.stdout.contains("RUNNING HANDLER [restart app]"),
+        output
+            .stdout
+            .contains("RUNNING HANDLER [app : restart app]"),
         "{}",
         output.all()
     );

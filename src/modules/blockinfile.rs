@@ -123,17 +123,7 @@ impl StateModule for BlockInFile {
     }
 
     fn diff(&self, want: &Desired, have: &Observed) -> Result<Changes, ModuleError> {
-        let mut changes = Changes::none();
-        if have.edit.changed {
-            let before = have.file.content.as_deref().unwrap_or_default();
-            let header = format!("{} (content)", want.file.path);
-            changes.add(
-                have.edit.msg.clone(),
-                Some(text_file::content_diff(&header, before, &have.edit.content)),
-            );
-        }
-        changes.extend(text_file::attribute_diff(&want.file, &have.file)?);
-        Ok(changes)
+        text_file::edit_changes(&want.file, &have.file, &have.edit)
     }
 
     fn apply(
@@ -143,10 +133,8 @@ impl StateModule for BlockInFile {
         _changes: &Changes,
         ctx: &mut ModuleContext,
     ) -> Result<Outcome, ModuleError> {
-        let content = have.edit.changed.then_some(have.edit.content.as_slice());
-        let (backup, attributes_changed) = text_file::write(ctx, &want.file, &have.file, content)?;
-        let mut outcome =
-            Outcome::ok().with_msg(text_file::message(&have.edit.msg, attributes_changed));
+        let (backup, message) = text_file::apply_edit(ctx, &want.file, &have.file, &have.edit)?;
+        let mut outcome = Outcome::ok().with_msg(message);
         if let Some(backup) = backup {
             outcome = outcome.with("backup_file", backup);
         }
@@ -154,9 +142,7 @@ impl StateModule for BlockInFile {
     }
 
     fn describe(&self, want: &Desired, have: &Observed) -> Outcome {
-        let attributes_changed = text_file::attribute_diff(&want.file, &have.file)
-            .is_ok_and(|changes| !changes.is_empty());
-        Outcome::ok().with_msg(text_file::message(&have.edit.msg, attributes_changed))
+        Outcome::ok().with_msg(text_file::edit_message(&want.file, &have.file, &have.edit))
     }
 }
 

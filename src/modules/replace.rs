@@ -126,10 +126,8 @@ impl StateModule for Replace {
         _changes: &Changes,
         ctx: &mut ModuleContext,
     ) -> Result<Outcome, ModuleError> {
-        let content = have.edit.changed.then_some(have.edit.content.as_slice());
-        let (backup, attributes_changed) = text_file::write(ctx, &want.file, &have.file, content)?;
-        let mut outcome =
-            Outcome::ok().with_msg(text_file::message(&have.edit.msg, attributes_changed));
+        let (backup, message) = text_file::apply_edit(ctx, &want.file, &have.file, &have.edit)?;
+        let mut outcome = Outcome::ok().with_msg(message);
         if let Some(backup) = backup {
             outcome = outcome.with("backup_file", backup);
         }
@@ -137,10 +135,8 @@ impl StateModule for Replace {
     }
 
     fn describe(&self, want: &Desired, have: &Observed) -> Outcome {
-        let attributes_changed = text_file::attribute_diff(&want.file, &have.file)
-            .is_ok_and(|changes| !changes.is_empty());
         Outcome::ok()
-            .with_msg(text_file::message(&have.edit.msg, attributes_changed))
+            .with_msg(text_file::edit_message(&want.file, &have.file, &have.edit))
             .with("rc", 0)
     }
 }

@@ -7,6 +7,7 @@ use super::host::{
     Attributes, FileInfo, FileKind, apply_attributes, attribute_changes, backup_file, file_info,
     read_file, run_checked, write_file,
 };
+use super::text_edit::Edited;
 use super::{Args, Changes, Diff, ModuleContext, ModuleError};
 use crate::connection::shell_quote;
 
@@ -189,6 +190,44 @@ fn validate_then_move(
         "if [ -e {quoted} ]; then chmod \"$(stat -c %a -- {quoted})\" {temp} && chown \"$(stat -c %u:%g -- {quoted})\" {temp}; fi && mv -f {temp} {quoted}"
     );
     run_checked(ctx, &format!("writing {path}"), &script, None).map(|_| ())
+}
+
+/// What an edit would change: the content (with its diff) and the attributes.
+pub fn edit_changes(
+    want: &FileArgs,
+    have: &TextFile,
+    edit: &Edited,
+) -> Result<Changes, ModuleError> {
+    let mut changes = Changes::none();
+    if edit.changed {
+        let before = have.content.as_deref().unwrap_or_default();
+        let header = format!("{} (content)", want.path);
+        changes.add(
+            edit.msg.clone(),
+            Some(content_diff(&header, before, &edit.content)),
+        );
+    }
+    changes.extend(attribute_diff(want, have)?);
+    Ok(changes)
+}
+
+/// Write an edit (content and attributes); the backup made, if any, and
+/// Ansible's message for what changed.
+pub fn apply_edit(
+    ctx: &mut ModuleContext,
+    want: &FileArgs,
+    have: &TextFile,
+    edit: &Edited,
+) -> Result<(Option<String>, String), ModuleError> {
+    let content = edit.changed.then_some(edit.content.as_slice());
+    let (backup, attributes_changed) = write(ctx, want, have, content)?;
+    Ok((backup, message(&edit.msg, attributes_changed)))
+}
+
+/// The message reported whether or not anything changes.
+pub fn edit_message(want: &FileArgs, have: &TextFile, edit: &Edited) -> String {
+    let attributes_changed = attribute_diff(want, have).is_ok_and(|changes| !changes.is_empty());
+    message(&edit.msg, attributes_changed)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! run yet — those are errors, never silently ignored.
 
 pub const PLAY: &[&str] = &[
+    "gather_subset",
+    "gather_timeout",
     "throttle",
     "vars_prompt",
     "roles",
@@ -37,8 +39,6 @@ pub const PLAY_NOT_YET: &[&str] = &[
     "diff",
     "ignore_errors",
     "ignore_unreachable",
-    "gather_subset",
-    "gather_timeout",
     "module_defaults",
     "collections",
     "run_once",

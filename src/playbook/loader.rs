@@ -190,6 +190,8 @@ fn apply_play_keyword(
         "any_errors_fatal" => play.any_errors_fatal = boolean(value, name).map_err(one)?,
         "force_handlers" => play.force_handlers = boolean(value, name).map_err(one)?,
         "order" => play.order = order(value).map_err(one)?,
+        // Facts are gathered whole in one round trip; a subset would save nothing.
+        "gather_subset" | "gather_timeout" => {}
         "throttle" => play.throttle = Some(super::conditions::count(value, name).map_err(one)?),
         "vars_prompt" => play.vars_prompt = vars_prompt(value).map_err(one)?,
         _ if BecomeKeywords::NAMES.contains(&name) => play.become_.set(name, value).map_err(one)?,

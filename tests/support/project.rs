@@ -41,11 +41,28 @@ impl Output {
     }
 }
 
+/// Two hosts that run commands on this machine: `alpha` and `beta`, in group `web`.
+const LOCAL_INVENTORY: &str = "[web]\nalpha ansible_connection=local\nbeta ansible_connection=local\n\n[web:vars]\nrole=frontend\n";
+
 impl Project {
     pub fn new() -> Self {
         Self {
             dir: tempfile::tempdir().expect("temp dir"),
         }
+    }
+
+    /// A project with `inventories/local` (`alpha`, `beta` in `web`).
+    pub fn local() -> Self {
+        let project = Self::new();
+        project.file("inventories/local", LOCAL_INVENTORY);
+        project
+    }
+
+    /// [`Project::local`] with `playbook` as `site.yml`.
+    pub fn local_with(playbook: &str) -> Self {
+        let project = Self::local();
+        project.file("site.yml", playbook);
+        project
     }
 
     pub fn path(&self) -> &Path {
