@@ -551,3 +551,19 @@ fn hostvars_show_other_hosts_variables() {
         output.all()
     );
 }
+
+#[test]
+fn no_log_keeps_secrets_out_of_diffs() {
+    let project = project(
+        "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - copy:\n        content: \"password=hunter2\\n\"\n        dest: \"{{ playbook_dir }}/secret.conf\"\n      no_log: true\n    - copy:\n        content: \"visible=1\\n\"\n        dest: \"{{ playbook_dir }}/plain.conf\"\n",
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local", "--diff", "-v"]);
+    output.assert_code(0);
+    assert!(!output.stdout.contains("hunter2"), "{}", output.all());
+    assert!(
+        output.stdout.contains("+visible=1"),
+        "diffs are shown otherwise\n{}",
+        output.all()
+    );
+    assert_eq!(project.read("secret.conf"), "password=hunter2\n");
+}

@@ -224,7 +224,7 @@ fn settle_include(run: &Arc<RunShared>, ctx: &PlayCtx, host: &str, result: &Task
         status == Status::Failed && ctx.is_rescuable(host),
     );
     if status == Status::Failed {
-        super::task_runner::take_out(run, ctx, host);
+        super::settle::take_out(run, ctx, host);
     }
 }
 
@@ -355,7 +355,7 @@ fn guarded(run: &Arc<RunShared>, ctx: &PlayCtx, task: &Task, host: &str) -> Task
             let result = TaskResult::failed(format!(
                 "internal error in runbook (please report it): {message}"
             ));
-            super::task_runner::settle(run, ctx, task, host, &result, false);
+            super::settle::settle(run, ctx, task, host, &result, false);
             run.emit(Event::HostResult(HostResult {
                 host: host.to_string(),
                 task: task.banner_name(),

@@ -3,17 +3,18 @@
 
 use std::sync::Arc;
 
-use super::context::{Context, take_lazy_error};
-use super::loops::loop_items;
+use super::context::Context;
+use super::failure_text::{conditional_failure, template_failure};
+use super::item_loop::run_loop;
 use super::play_ctx::PlayCtx;
-use super::result::{TaskResult, loop_result};
+use super::result::TaskResult;
 use super::run::{OMIT, RunShared};
-use super::{Event, HostResult, Status};
+use super::settle::finish;
+use super::{Event, Status};
 use crate::connection::{ConnectionError, ConnectionSpec, Escalation};
 use crate::modules::{Args, ConnectionSlot, ModuleContext};
 use crate::playbook::Task;
-use crate::template::{TemplateError, TemplateErrorKind};
-use crate::value::{Value, VarMap, map_from_pairs, to_var_map};
+use crate::value::{Value, VarMap, to_var_map};
 
 /// What the play needs to know after a task ran on a host.
 pub struct TaskRun {
@@ -23,10 +24,10 @@ pub struct TaskRun {
 }
 
 /// Everything one execution of the module (one loop item) produced.
-struct ItemRun {
-    result: TaskResult,
-    facts: VarMap,
-    delegated_to: Option<String>,
+pub struct ItemRun {
+    pub result: TaskResult,
+    pub facts: VarMap,
+    pub delegated_to: Option<String>,
 }
 
 pub fn run_task_on_host(run: &Arc<RunShared>, ctx: &PlayCtx, task: &Task, host: &str) -> TaskRun {
@@ -41,107 +42,8 @@ pub fn run_task_on_host(run: &Arc<RunShared>, ctx: &PlayCtx, task: &Task, host: 
     finish(run, ctx, task, host, &context, result, facts, delegated_to)
 }
 
-fn run_loop(
-    run: &Arc<RunShared>,
-    ctx: &PlayCtx,
-    task: &Task,
-    host: &str,
-    context: &Context,
-) -> (TaskResult, VarMap, Option<String>) {
-    let items = match render_loop(run, task, context) {
-        Ok(items) => items,
-        Err(message) => return (TaskResult::failed(message), VarMap::new(), None),
-    };
-    let control = &task.loop_control;
-    let length = items.len();
-    let mut results = Vec::with_capacity(length);
-    let mut facts = VarMap::new();
-    let mut delegated_to = None;
-    for (index, item) in items.into_iter().enumerate() {
-        let mut loop_vars = VarMap::new();
-        loop_vars.insert(control.loop_var.clone(), item.clone());
-        loop_vars.insert(
-            "ansible_loop_var".into(),
-            Value::from(control.loop_var.as_str()),
-        );
-        loop_vars.insert("ansible_loop".into(), loop_info(index, length));
-        if let Some(index_var) = &control.index_var {
-            loop_vars.insert(index_var.clone(), Value::from(index));
-            loop_vars.insert("ansible_index_var".into(), Value::from(index_var.as_str()));
-        }
-        let item_context = context
-            .with_layer(Arc::new(loop_vars.clone()))
-            .with_layer(Arc::new(run.options.extra_vars.clone()));
-        let mut item_run = run_item(run, ctx, task, host, &item_context);
-        for (key, value) in loop_vars {
-            item_run.result.fields.insert(key, value);
-        }
-        let label = item_label(run, task, &item_context, &item);
-        run.emit(Event::ItemResult(host_result(
-            task,
-            host,
-            &item_run.result,
-            Some(label),
-            item_run.delegated_to.clone(),
-        )));
-        crate::value::overlay(&mut facts, &item_run.facts);
-        delegated_to = item_run.delegated_to;
-        results.push(item_run.result);
-        if let Some(pause) = control.pause.filter(|p| *p > 0.0 && index + 1 < length) {
-            std::thread::sleep(std::time::Duration::from_secs_f64(pause));
-        }
-    }
-    (loop_result(results), facts, delegated_to)
-}
-
-fn render_loop(run: &RunShared, task: &Task, context: &Context) -> Result<Vec<Value>, String> {
-    let Some(spec) = &task.loop_ else {
-        return Ok(Vec::new());
-    };
-    let rendered = run
-        .templar
-        .render_value(&spec.items, &context.value())
-        .map_err(|e| template_failure(task, &e))?;
-    loop_items(spec.kind, rendered).map_err(|e| {
-        format!(
-            "{e}\n\nThe error appears to be in '{}'",
-            spec.span.location()
-        )
-    })
-}
-
-fn loop_info(index: usize, length: usize) -> Value {
-    map_from_pairs([
-        ("index", Value::from(index + 1)),
-        ("index0", Value::from(index)),
-        ("first", Value::from(index == 0)),
-        ("last", Value::from(index + 1 == length)),
-        ("length", Value::from(length)),
-        ("revindex", Value::from(length - index)),
-        ("revindex0", Value::from(length - index - 1)),
-    ])
-}
-
-fn item_label(run: &RunShared, task: &Task, context: &Context, item: &Value) -> String {
-    let label = match &task.loop_control.label {
-        Some(template) => run
-            .templar
-            .render_str(template, &context.value())
-            .unwrap_or_else(|_| Value::from(template.as_str())),
-        None => item.clone(),
-    };
-    label
-        .as_str()
-        .map_or_else(|| python_repr(&label), str::to_string)
-}
-
-/// Values as Ansible shows loop items: JSON-like.
-fn python_repr(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
-}
-
 /// One execution of the module with `context`.
-fn run_item(
+pub fn run_item(
     run: &Arc<RunShared>,
     ctx: &PlayCtx,
     task: &Task,
@@ -474,149 +376,4 @@ fn apply_overrides(
         result.set_flag("failed_when_result", failed);
     }
     Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    run: &Arc<RunShared>,
-    ctx: &PlayCtx,
-    task: &Task,
-    host: &str,
-    context: &Context,
-    result: TaskResult,
-    facts: VarMap,
-    delegated_to: Option<String>,
-) -> TaskRun {
-    let status = result.status();
-    let ignored = (status == Status::Failed && ignores_errors(run, task, context))
-        || (status == Status::Unreachable && task.ignore_unreachable);
-    let registered = result.value();
-    match delegated_to.as_deref().filter(|_| task.delegate_facts) {
-        Some(target) => run.set_facts(target, facts.clone()),
-        None => run.set_facts(host, facts.clone()),
-    }
-    if let Some(name) = &task.register {
-        run.set_facts(
-            host,
-            VarMap::from_iter([(name.clone(), registered.clone())]),
-        );
-    }
-    if status == Status::Changed && !task.notify.is_empty() {
-        ctx.notify(host, &task.notify);
-    }
-    let mut event = host_result(task, host, &result, None, delegated_to);
-    event.ignored = ignored;
-    run.emit(Event::HostResult(event));
-    settle(run, ctx, task, host, &result, ignored);
-    TaskRun {
-        status,
-        registered,
-        facts,
-    }
-}
-
-/// Count the result and decide what a failure means for the host: caught by
-/// an enclosing `rescue:` (counted as rescued), waiting for a block's
-/// `always:`, or out of the play.
-pub fn settle(
-    run: &Arc<RunShared>,
-    ctx: &PlayCtx,
-    task: &Task,
-    host: &str,
-    result: &TaskResult,
-    ignored: bool,
-) {
-    let status = result.status();
-    if status == Status::Unreachable && task.ignore_unreachable {
-        run.record(host, Status::Failed, true, false, false);
-        return;
-    }
-    let failed = status == Status::Failed && !ignored;
-    let rescued = failed && ctx.is_rescuable(host);
-    run.record(host, status, ignored, result.flag("changed"), rescued);
-    if !failed {
-        return;
-    }
-    if ctx.in_block(host) {
-        let failed_task = crate::value::map_from_pairs([
-            ("name", Value::from(task.display_name())),
-            ("action", Value::from(task.module.name())),
-        ]);
-        run.set_facts(
-            host,
-            VarMap::from_iter([
-                ("ansible_failed_task".to_string(), failed_task),
-                ("ansible_failed_result".to_string(), result.value()),
-            ]),
-        );
-    }
-    take_out(run, ctx, host);
-}
-
-/// A failed host waits for its block's `rescue:`/`always:`, or leaves the play.
-pub fn take_out(run: &RunShared, ctx: &PlayCtx, host: &str) {
-    if ctx.in_block(host) {
-        ctx.fail_in_block(host);
-    } else {
-        run.mark_dead(host);
-    }
-}
-
-fn ignores_errors(run: &RunShared, task: &Task, context: &Context) -> bool {
-    let Some(ignore_errors) = &task.ignore_errors else {
-        return false;
-    };
-    let rendered = run
-        .templar
-        .render_value(ignore_errors, &context.value())
-        .unwrap_or_default();
-    match rendered.as_str() {
-        Some(text) => crate::value::parse_bool(text).unwrap_or(false),
-        None => rendered.is_true(),
-    }
-}
-
-fn host_result(
-    task: &Task,
-    host: &str,
-    result: &TaskResult,
-    item: Option<String>,
-    delegated_to: Option<String>,
-) -> HostResult {
-    HostResult {
-        host: host.to_string(),
-        task: task.banner_name(),
-        status: result.status(),
-        ignored: false,
-        item,
-        delegated_to,
-        result: if task.no_log {
-            result.censored()
-        } else {
-            result.value()
-        },
-        module: task.module.name().to_string(),
-    }
-}
-
-/// Ansible's wording for a template that failed inside a task, with where the task is.
-fn template_failure(task: &Task, error: &TemplateError) -> String {
-    let detail = match (&error.kind, take_lazy_error()) {
-        (TemplateErrorKind::Undefined(_), Some(inner)) => inner,
-        _ => error.to_string(),
-    };
-    format!(
-        "The task includes an option with an undefined variable or a template error. The error was: {detail}\n\nThe error appears to be in '{}' (task '{}')",
-        task.span.location(),
-        task.display_name()
-    )
-}
-
-fn conditional_failure(task: &Task, condition: &str, error: &TemplateError) -> String {
-    let detail = take_lazy_error().unwrap_or_else(|| error.to_string());
-    format!(
-        "The conditional check '{condition}' failed. The error was: {detail}\n\nThe error appears to be in '{}' (task '{}')",
-        task.span.location(),
-        task.display_name()
-    )
 }
