@@ -273,3 +273,29 @@ fn step_asks_before_each_task() {
         "no more questions after continue: {shown}"
     );
 }
+
+#[test]
+fn include_tasks_with_a_templated_file_name_loads_per_host() {
+    let project = project();
+    project
+        .file("tasks/os-alpha.yml", "- name: alpha's own\n  shell: echo alpha-{{ step }} >> {{ playbook_dir }}/os-{{ inventory_hostname }}\n")
+        .file("tasks/os-beta.yml", "- name: beta's own\n  shell: echo beta-{{ step }} >> {{ playbook_dir }}/os-{{ inventory_hostname }}\n")
+        .file(
+            "site.yml",
+            "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: \"tasks/os-{{ inventory_hostname }}.yml\"\n      loop: [1, 2]\n      loop_control:\n        loop_var: step\n    - include_tasks: \"tasks/{{ missing_file | default('nope') }}.yml\"\n      when: inventory_hostname == 'beta'\n",
+        );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(2);
+    assert_eq!(project.read("os-alpha"), "alpha-1\nalpha-2\n");
+    assert_eq!(project.read("os-beta"), "beta-1\nbeta-2\n");
+    assert!(
+        output
+            .stdout
+            .contains("the tasks file tasks/nope.yml was not found"),
+        "{}",
+        output.all()
+    );
+    let recap = recap(&output);
+    assert_eq!(recap["beta"].failed, 1, "{}", output.all());
+    assert_eq!(recap["alpha"].failed, 0, "{}", output.all());
+}

@@ -3,6 +3,7 @@
 //! failure rules (`any_errors_fatal`, `max_fail_percentage`) checked after
 //! every task, as Ansible's linear strategy does.
 
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
@@ -121,19 +122,24 @@ fn run_include(
         location: include.span.location(),
         handler: false,
     });
-    let mut passes: Vec<(String, Vec<Option<Arc<VarMap>>>)> = Vec::new();
+    let mut passes: Vec<(String, Vec<Pass>)> = Vec::new();
+    let mut loaded = HashMap::new();
     for host in hosts {
-        let result = match include_passes(run, ctx, include, host) {
+        let planned = include_passes(run, ctx, include, host)
+            .and_then(|vars| with_bodies(run, ctx, include, host, vars, &mut loaded));
+        let result = match planned {
             Ok(host_passes) if host_passes.is_empty() => {
                 TaskResult::skipped_by(include.when.first().map_or("", String::as_str))
             }
             Ok(host_passes) => {
-                passes.push((host.clone(), host_passes));
                 let mut result = TaskResult::from_outcome(crate::modules::Outcome::ok());
-                result.fields.insert(
-                    "include".into(),
-                    crate::value::Value::from(include.what.as_str()),
-                );
+                let file = host_passes
+                    .first()
+                    .map_or(include.what.as_str(), |p| p.file.as_str());
+                result
+                    .fields
+                    .insert("include".into(), crate::value::Value::from(file));
+                passes.push((host.clone(), host_passes));
                 result
             }
             Err(message) => TaskResult::failed(message),
@@ -152,22 +158,88 @@ fn run_include(
     }
     let rounds = passes.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
     for round in 0..rounds {
-        let mut round_hosts = Vec::new();
+        // Hosts that included the same file run its tasks together.
+        let mut groups: Vec<(Arc<Vec<Step>>, Vec<String>)> = Vec::new();
         for (host, host_passes) in &passes {
-            if let Some(pass) = host_passes.get(round) {
-                if let Some(vars) = pass {
-                    ctx.push_include_vars(host, vars.clone());
-                }
-                round_hosts.push(host.clone());
+            let Some(pass) = host_passes.get(round) else {
+                continue;
+            };
+            if let Some(vars) = &pass.vars {
+                ctx.push_include_vars(host, vars.clone());
+            }
+            match groups
+                .iter_mut()
+                .find(|(body, _)| Arc::ptr_eq(body, &pass.body))
+            {
+                Some((_, group)) => group.push(host.clone()),
+                None => groups.push((pass.body.clone(), vec![host.clone()])),
             }
         }
-        run_steps(run, ctx, &include.body, &round_hosts, pool);
+        for (body, group) in &groups {
+            run_steps(run, ctx, body, group, pool);
+        }
         for (host, host_passes) in &passes {
-            if host_passes.get(round).is_some_and(Option::is_some) {
+            if host_passes
+                .get(round)
+                .is_some_and(|pass| pass.vars.is_some())
+            {
                 ctx.pop_include_vars(host);
             }
         }
     }
+}
+
+/// One run of an include's tasks on a host: the loop variables it sees and
+/// the tasks (of the file its templated name gave, for a dynamic include).
+struct Pass {
+    vars: Option<Arc<VarMap>>,
+    body: Arc<Vec<Step>>,
+    file: String,
+}
+
+/// The tasks for each of `host`'s passes; a dynamic include's file is
+/// rendered with the host's variables (and the item) and loaded once.
+fn with_bodies(
+    run: &Arc<RunShared>,
+    ctx: &PlayCtx,
+    include: &Include,
+    host: &str,
+    passes: Vec<Option<Arc<VarMap>>>,
+    loaded: &mut HashMap<String, Result<Arc<Vec<Step>>, String>>,
+) -> Result<Vec<Pass>, String> {
+    let Some(dynamic) = &include.dynamic else {
+        return Ok(passes
+            .into_iter()
+            .map(|vars| Pass {
+                vars,
+                body: include.body.clone(),
+                file: include.what.clone(),
+            })
+            .collect());
+    };
+    passes
+        .into_iter()
+        .map(|vars| {
+            let mut context = run.task_context(ctx, None, host);
+            if let Some(layer) = &vars {
+                context.push(layer.clone());
+            }
+            let file = run
+                .templar
+                .render_str(&dynamic.file, &context.value())
+                .map_err(|e| e.to_string())?;
+            let file = file
+                .as_str()
+                .map_or_else(|| file.to_string(), str::to_string);
+            let body = loaded
+                .entry(file.clone())
+                .or_insert_with(|| {
+                    crate::playbook::load_included(dynamic, &file).map(|(_, steps)| Arc::new(steps))
+                })
+                .clone()?;
+            Ok(Pass { vars, body, file })
+        })
+        .collect()
 }
 
 /// The runs of an include's tasks on `host`: none when its `when` fails,

@@ -16,10 +16,11 @@ pub use become_keywords::BecomeKeywords;
 pub use free_form::parse_free_form;
 pub use loader::{LoadOptions, load};
 pub use model::{
-    BatchSize, Block, HostOrder, Include, Loop, LoopControl, LoopKind, Meta, MetaAction, Play,
-    Playbook, Step, Strategy, Task, VarPrompt,
+    BatchSize, Block, DynamicInclude, HostOrder, Include, Loop, LoopControl, LoopKind, Meta,
+    MetaAction, Play, Playbook, Step, Strategy, Task, VarPrompt,
 };
 pub use roles::Role;
+pub use steps::load_included;
 
 /// A task from the ad-hoc command line (`-m MODULE -a ARGS`), checked like a
 /// playbook task.

@@ -108,7 +108,9 @@ pub struct Include {
     pub span: Span,
     pub when: Vec<String>,
     pub tags: Vec<String>,
-    pub body: Vec<Step>,
+    pub body: std::sync::Arc<Vec<Step>>,
+    /// A file name with a template in it: read per host when the include runs.
+    pub dynamic: Option<DynamicInclude>,
     /// `loop:` over the include: its tasks run once per item, with the item set.
     pub loop_: Option<Loop>,
     pub loop_control: LoopControl,
@@ -122,6 +124,13 @@ pub struct Block {
     pub block: Vec<Step>,
     pub rescue: Vec<Step>,
     pub always: Vec<Step>,
+}
+
+/// An include whose file name is a template: the tasks are loaded when the
+/// include runs, with what the include passes down.
+pub struct DynamicInclude {
+    pub file: String,
+    pub inherited: super::steps::Inherited,
 }
 
 /// `meta:` — an action on the play itself.
@@ -182,7 +191,12 @@ impl Step {
             Step::Meta(meta) => add(&mut meta.tags),
             Step::Include(include) => {
                 add(&mut include.tags);
-                include.body.iter_mut().for_each(|step| step.add_tags(tags));
+                if let Some(body) = std::sync::Arc::get_mut(&mut include.body) {
+                    body.iter_mut().for_each(|step| step.add_tags(tags));
+                }
+                if let Some(dynamic) = &mut include.dynamic {
+                    dynamic.inherited.add_tags(tags);
+                }
             }
             Step::Block(block) => {
                 for step in block

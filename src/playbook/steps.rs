@@ -98,6 +98,15 @@ impl Inherited {
         }
     }
 
+    /// Add a play's tags (for tasks loaded later, by a dynamic include).
+    pub fn add_tags(&mut self, tags: &[String]) {
+        for tag in tags {
+            if !self.tags.contains(tag) {
+                self.tags.push(tag.clone());
+            }
+        }
+    }
+
     /// Take the handlers roles brought while loading.
     pub fn take_role_handlers(&self) -> Vec<Task> {
         self.role_handlers
@@ -295,9 +304,10 @@ fn load_tasks_file(
     }
     let file_node = spec.get("file").unwrap_or(spec);
     let file = scalar(file_node, keyword).map_err(one)?;
-    if crate::template::has_template_markers(&file) {
+    let templated = crate::template::has_template_markers(&file);
+    if templated && import {
         return Err(one(file_node.error(format!(
-            "`{keyword}` with a templated file name is not supported by runbook yet"
+            "`{keyword}` is static and cannot use a templated file name (use include_tasks)"
         ))));
     }
     // An include's own `when` decides whether it happens at all; an
@@ -325,6 +335,27 @@ fn load_tasks_file(
         return Err(one(node.error(format!(
             "imports nest more than 16 deep at `{file}` (a cycle?)"
         ))));
+    }
+    if templated {
+        inner.dir = inherited.dir.clone();
+        let dynamic = super::model::DynamicInclude {
+            file: file.clone(),
+            inherited: inner,
+        };
+        let mut step = include_step(
+            node,
+            keyword,
+            "include_tasks".into(),
+            file,
+            Vec::new(),
+            inherited,
+        )?;
+        if let Step::Include(include) = &mut step {
+            include.dynamic = Some(dynamic);
+            include.loop_ = loop_;
+            include.loop_control = loop_control;
+        }
+        return Ok(step);
     }
     let path = [
         inherited.dir.join(&file),
@@ -391,7 +422,8 @@ fn include_step(
         span: node.span.clone(),
         when,
         tags,
-        body,
+        body: Arc::new(body),
+        dynamic: None,
         loop_: None,
         loop_control: Default::default(),
     })))
@@ -510,4 +542,34 @@ fn load_meta(node: &Node, action: &Node, inherited: &Inherited) -> Result<Meta, 
         when,
         tags,
     })
+}
+
+/// The tasks of a dynamic include's file, named `file` once rendered for a
+/// host: looked up beside the including file, then beside the playbook.
+pub fn load_included(
+    include: &super::model::DynamicInclude,
+    file: &str,
+) -> Result<(PathBuf, Vec<Step>), String> {
+    let inherited = &include.inherited;
+    let path = [inherited.dir.join(file), inherited.playbook_dir.join(file)]
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!(
+                "the tasks file {file} was not found (looked beside {} and the playbook)",
+                inherited.dir.display()
+            )
+        })?;
+    let mut inner = inherited.clone();
+    inner.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let render = |errors: Vec<Diagnostic>| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let node = crate::yaml::parse_file(&path).map_err(|e| e.to_string())?;
+    let steps = load_steps(&node, TaskRole::Task, &inner).map_err(render)?;
+    Ok((path, steps))
 }
