@@ -454,3 +454,25 @@ fn a_task_timeout_kills_the_command_and_fails_the_task() {
     );
     assert!(!project.join("finished").exists());
 }
+
+#[test]
+fn refresh_inventory_shows_later_plays_the_inventory_as_it_is_now() {
+    let project = project(
+        r#"
+- hosts: alpha
+  gather_facts: false
+  tasks:
+    - name: add a host to the inventory file
+      shell: "printf '[late]\ngamma ansible_connection=local\n' >> {{ playbook_dir }}/inventories/local"
+    - meta: refresh_inventory
+- hosts: late
+  gather_facts: false
+  tasks:
+    - shell: echo {{ inventory_hostname }} > {{ playbook_dir }}/late
+"#,
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(0);
+    assert_eq!(project.read("late"), "gamma\n");
+    assert!(recap(&output).contains_key("gamma"), "{}", output.all());
+}

@@ -35,6 +35,12 @@ pub fn run_options(args: &ConnectArgs, cwd: &Path) -> Result<RunOptions, Diagnos
         start_at_task: None,
         force_handlers: false,
         step: false,
+        inventory_sources: (!args.inventory.is_empty()).then(|| {
+            crate::executor::InventorySources {
+                sources: args.inventory.clone(),
+                cwd: cwd.to_path_buf(),
+            }
+        }),
         become_: become_defaults(args)?,
     })
 }

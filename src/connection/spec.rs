@@ -11,7 +11,7 @@ pub enum ConnectionKind {
 /// Everything needed to open a connection to one host, from its inventory
 /// variables and the command line. OpenSSH's own config (`ssh -G`) fills in
 /// what the inventory leaves unset when the SSH connection is opened.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionSpec {
     /// The inventory name of the host.
     pub name: String,

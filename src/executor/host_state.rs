@@ -22,7 +22,8 @@ pub struct HostEntry {
     pub inventory_vars: Arc<VarMap>,
     pub group_names: Value,
     pub spec: ConnectionSpec,
-    pub state: std::sync::Mutex<HostState>,
+    /// Shared with the entry that replaces this one on `refresh_inventory`.
+    pub state: Arc<std::sync::Mutex<HostState>>,
 }
 
 impl HostEntry {
@@ -30,11 +31,26 @@ impl HostEntry {
         Self {
             inventory_vars: Arc::new(inventory_vars),
             group_names: group_names.into_iter().map(Value::from).collect(),
-            state: std::sync::Mutex::new(HostState {
+            state: Arc::new(std::sync::Mutex::new(HostState {
                 connection: ConnectionSlot::new(spec.clone()),
                 delegated: HashMap::new(),
-            }),
+            })),
             spec,
+        }
+    }
+
+    /// New variables for a host whose connection settings did not change:
+    /// its open connections stay.
+    pub fn keeping_connections(
+        old: &HostEntry,
+        inventory_vars: VarMap,
+        group_names: Vec<String>,
+    ) -> Self {
+        Self {
+            inventory_vars: Arc::new(inventory_vars),
+            group_names: group_names.into_iter().map(Value::from).collect(),
+            state: old.state.clone(),
+            spec: old.spec.clone(),
         }
     }
 }

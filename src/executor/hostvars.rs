@@ -29,16 +29,21 @@ impl Object for HostVars {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let run = self.run.upgrade()?;
         let host = key.as_str()?;
-        run.hosts
+        run.fleet()
+            .hosts
             .contains_key(host)
             .then(|| run.host_context(host).value())
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         match self.run.upgrade() {
-            Some(run) => {
-                Enumerator::Values(run.hosts.keys().map(|h| Value::from(h.as_str())).collect())
-            }
+            Some(run) => Enumerator::Values(
+                run.fleet()
+                    .hosts
+                    .keys()
+                    .map(|h| Value::from(h.as_str()))
+                    .collect(),
+            ),
             None => Enumerator::Empty,
         }
     }

@@ -6,6 +6,7 @@ mod context;
 mod escalation;
 mod events;
 mod failure_text;
+mod fleet;
 mod handlers;
 mod host_state;
 mod hostvars;
@@ -24,7 +25,7 @@ mod task_runner;
 
 pub use escalation::BecomeDefaults;
 pub use events::{Event, HostResult, Status};
-pub use options::{DEFAULT_FORKS, RunOptions};
+pub use options::{DEFAULT_FORKS, InventorySources, RunOptions};
 pub use run::{RunSummary, run_adhoc, run_playbook};
 pub use stats::HostStats;
 pub use tags::TagFilter;

@@ -23,6 +23,8 @@ pub struct RunOptions {
     pub force_handlers: bool,
     /// `--step`: confirm each task on the terminal.
     pub step: bool,
+    /// Where the inventory came from, so `meta: refresh_inventory` can read it again.
+    pub inventory_sources: Option<InventorySources>,
     /// `-b`, `--become-user`, `--become-method`, `-K`.
     pub become_: super::BecomeDefaults,
 }
@@ -42,6 +44,7 @@ impl Default for RunOptions {
             start_at_task: None,
             force_handlers: false,
             step: false,
+            inventory_sources: None,
             become_: super::BecomeDefaults::default(),
         }
     }
@@ -50,3 +53,10 @@ impl Default for RunOptions {
 /// Workers spend nearly all their time waiting on hosts, not on the CPU, so
 /// the default is far above Ansible's 5; see docs/cli.md.
 pub const DEFAULT_FORKS: usize = 50;
+
+/// The `-i` sources and the folder they are relative to.
+#[derive(Debug, Clone)]
+pub struct InventorySources {
+    pub sources: Vec<String>,
+    pub cwd: std::path::PathBuf,
+}

@@ -202,7 +202,8 @@ fn play_hosts(run: &Arc<RunShared>, play: &Play) -> Result<Vec<String>, Diagnost
     let pattern = pattern
         .as_str()
         .map_or_else(|| pattern.to_string(), str::to_string);
-    let selection = run
+    let fleet = run.fleet();
+    let selection = fleet
         .inventory
         .select(&pattern)
         .map_err(|e| e.with_span(&play.span))?;
@@ -213,7 +214,7 @@ fn play_hosts(run: &Arc<RunShared>, play: &Play) -> Result<Vec<String>, Diagnost
     }
     let mut hosts = ordered(selection.hosts, play.order);
     if let Some(limit) = &run.options.limit {
-        let allowed = run.inventory.select(limit)?;
+        let allowed = fleet.inventory.select(limit)?;
         for name in &allowed.warnings {
             run.warn(format!(
                 "Could not match supplied host pattern, ignoring: {name}"
@@ -221,7 +222,7 @@ fn play_hosts(run: &Arc<RunShared>, play: &Play) -> Result<Vec<String>, Diagnost
         }
         hosts.retain(|h| allowed.hosts.contains(h));
     }
-    hosts.retain(|h| run.hosts.contains_key(h) && !run.is_dead(h));
+    hosts.retain(|h| fleet.hosts.contains_key(h) && !run.is_dead(h));
     Ok(hosts)
 }
 

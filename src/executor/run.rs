@@ -9,17 +9,17 @@ use std::sync::{Arc, Mutex, RwLock};
 use indexmap::IndexMap;
 
 use super::context::{Context, layer};
+use super::fleet::Fleet;
 use super::host_state::HostEntry;
 use super::hostvars::HostVars;
 use super::play_ctx::PlayCtx;
 use super::play_runner::run_play;
 use super::{Event, HostStats, RunOptions, Status};
-use crate::connection::ConnectionSpec;
 use crate::inventory::Inventory;
 use crate::playbook::{Playbook, Task};
 use crate::source::Diagnostic;
 use crate::template::Templar;
-use crate::value::{Value, VarMap, map_value};
+use crate::value::{Value, VarMap};
 
 /// The placeholder `omit` renders to; an argument with this value is dropped.
 pub const OMIT: &str = "__omit_place_holder__runbook";
@@ -42,11 +42,11 @@ impl RunSummary {
 
 /// State shared by every worker of one run.
 pub struct RunShared {
-    pub inventory: Arc<Inventory>,
     pub templar: Arc<Templar>,
     pub options: RunOptions,
     pub playbook_dir: PathBuf,
-    pub hosts: IndexMap<String, HostEntry>,
+    /// The inventory and its hosts; replaced by `meta: refresh_inventory`.
+    fleet: RwLock<Arc<Fleet>>,
     events: Sender<Event>,
     /// Registered results and `set_fact`s, per host, for the whole run.
     facts: RwLock<HashMap<String, Arc<VarMap>>>,
@@ -59,7 +59,6 @@ pub struct RunShared {
     stop_stepping: std::sync::atomic::AtomicBool,
     /// `--start-at-task` found its task.
     started: std::sync::atomic::AtomicBool,
-    groups: Value,
     extra_vars: Arc<VarMap>,
 }
 
@@ -71,18 +70,13 @@ impl RunShared {
         events: Sender<Event>,
     ) -> Result<Arc<Self>, Diagnostic> {
         let templar = Arc::new(Templar::new());
-        let groups = map_from_groups(&inventory);
+        let fleet = Fleet::build(inventory, &templar, &options, None)?;
         let extra_vars = Arc::new(options.extra_vars.clone());
-        let mut names: Vec<String> = inventory.hosts.keys().cloned().collect();
-        if !inventory.hosts.contains_key("localhost") {
-            names.push("localhost".into());
-        }
-        let mut run = Self {
-            inventory,
+        Ok(Arc::new(Self {
             templar,
             options,
             playbook_dir,
-            hosts: IndexMap::new(),
+            fleet: RwLock::new(Arc::new(fleet)),
             events,
             facts: RwLock::default(),
             stats: Mutex::default(),
@@ -90,48 +84,40 @@ impl RunShared {
             unreachable: Mutex::default(),
             started: std::sync::atomic::AtomicBool::new(false),
             stop_stepping: std::sync::atomic::AtomicBool::new(false),
-            groups,
             extra_vars,
+        }))
+    }
+
+    /// The hosts as they are now.
+    pub fn fleet(&self) -> Arc<Fleet> {
+        self.fleet
+            .read()
+            .map(|fleet| fleet.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    pub fn host(&self, name: &str) -> Option<Arc<HostEntry>> {
+        self.fleet().hosts.get(name).cloned()
+    }
+
+    /// `meta: refresh_inventory`: read the inventory sources again; later
+    /// plays see the hosts and variables as they are now.
+    pub fn refresh_inventory(&self) -> Result<(), Diagnostic> {
+        let Some(sources) = &self.options.inventory_sources else {
+            return Ok(());
         };
-        for name in names {
-            let entry = run.host_entry(&name)?;
-            run.hosts.insert(name, entry);
+        let mut inventory = Inventory::load(&sources.sources, &sources.cwd)?;
+        inventory.load_playbook_vars(&self.playbook_dir)?;
+        let fleet = Fleet::build(
+            Arc::new(inventory),
+            &self.templar,
+            &self.options,
+            Some(&self.fleet()),
+        )?;
+        if let Ok(mut current) = self.fleet.write() {
+            *current = Arc::new(fleet);
         }
-        Ok(Arc::new(run))
-    }
-
-    fn host_entry(&self, name: &str) -> Result<HostEntry, Diagnostic> {
-        let mut vars = self.inventory.host_vars(name);
-        if name == "localhost" && !self.inventory.hosts.contains_key(name) {
-            vars.entry("ansible_connection".into())
-                .or_insert_with(|| Value::from("local"));
-        }
-        let mut connection_vars = vars.clone();
-        crate::value::overlay(&mut connection_vars, &self.extra_vars);
-        let connection_vars = self.render_connection_vars(name, connection_vars);
-        let mut spec =
-            ConnectionSpec::from_vars(name, &connection_vars, self.options.connect_timeout)
-                .map_err(Diagnostic::new)?;
-        spec.accept_new_host_keys = self.options.accept_new_host_keys;
-        Ok(HostEntry::new(vars, self.inventory.group_names(name), spec))
-    }
-
-    /// `ansible_host: "{{ inventory_hostname }}.example.com"` and the like.
-    fn render_connection_vars(&self, name: &str, vars: VarMap) -> VarMap {
-        let context = Context::new(self.templar.clone())
-            .with_layer(layer([("inventory_hostname", Value::from(name))]))
-            .with_layer(Arc::new(vars.clone()));
-        let value = context.value();
-        vars.into_iter()
-            .map(|(key, raw)| {
-                let rendered = if key.starts_with("ansible_") {
-                    value.get_attr(&key).unwrap_or(raw)
-                } else {
-                    raw
-                };
-                (key, rendered)
-            })
-            .collect()
+        Ok(())
     }
 
     pub fn emit(&self, event: Event) {
@@ -259,9 +245,10 @@ impl RunShared {
 
     /// Variables every template on `host` sees, whatever the play.
     fn magic(self: &Arc<Self>, host: &str) -> Arc<VarMap> {
-        let entry = self.hosts.get(host);
+        let fleet = self.fleet();
+        let entry = fleet.hosts.get(host);
         let short = host.split('.').next().unwrap_or(host);
-        let inventory_dir = self
+        let inventory_dir = fleet
             .inventory
             .dir
             .as_ref()
@@ -273,7 +260,7 @@ impl RunShared {
                 "group_names",
                 entry.map(|e| e.group_names.clone()).unwrap_or_default(),
             ),
-            ("groups", self.groups.clone()),
+            ("groups", fleet.groups.clone()),
             ("hostvars", HostVars::value(self)),
             (
                 "playbook_dir",
@@ -292,7 +279,7 @@ impl RunShared {
     pub fn host_context(self: &Arc<Self>, host: &str) -> Context {
         let mut context = Context::new(self.templar.clone());
         context.push(self.magic(host));
-        if let Some(entry) = self.hosts.get(host) {
+        if let Some(entry) = self.host(host) {
             context.push(entry.inventory_vars.clone());
         }
         context.push(self.facts(host));
@@ -314,7 +301,7 @@ impl RunShared {
         if let Some(role) = role {
             context.push(role.defaults.clone());
         }
-        if let Some(entry) = self.hosts.get(host) {
+        if let Some(entry) = self.host(host) {
             context.push(entry.inventory_vars.clone());
         }
         context.push(play.magic.clone());
@@ -380,22 +367,13 @@ impl RunShared {
     }
 
     pub fn close_connections(&self) {
-        for entry in self.hosts.values() {
+        for entry in self.fleet().hosts.values() {
             if let Ok(mut state) = entry.state.lock() {
                 state.connection.close();
                 state.delegated.values_mut().for_each(|slot| slot.close());
             }
         }
     }
-}
-
-fn map_from_groups(inventory: &Inventory) -> Value {
-    let groups: VarMap = inventory
-        .groups_map()
-        .into_iter()
-        .map(|(name, hosts)| (name, hosts.into_iter().map(Value::from).collect()))
-        .collect();
-    map_value(groups)
 }
 
 /// Run every play of `playbook`, sending events as they happen.

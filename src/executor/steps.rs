@@ -320,6 +320,13 @@ fn run_meta(run: &Arc<RunShared>, ctx: &PlayCtx, meta: &Meta, hosts: &[String], 
         MetaAction::EndBatch => ctx.stop_batch(),
         MetaAction::EndHost => applies.iter().for_each(|h| ctx.end_host(h)),
         MetaAction::ClearHostErrors => ctx.batch.iter().for_each(|h| run.clear_failure(h)),
+        MetaAction::RefreshInventory => {
+            if let Err(error) = run.refresh_inventory() {
+                run.warn(format!(
+                    "refresh_inventory kept the inventory as it was: {error}"
+                ));
+            }
+        }
         MetaAction::Noop => {}
     }
 }

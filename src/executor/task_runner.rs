@@ -209,7 +209,7 @@ fn call_module(
     call: &ModuleCall,
     vars: &Value,
 ) -> (TaskResult, VarMap) {
-    let Some(entry) = run.hosts.get(host) else {
+    let Some(entry) = run.host(host) else {
         return (
             TaskResult::failed(format!("{host} is not in the inventory")),
             VarMap::new(),
@@ -268,7 +268,7 @@ fn call_module(
 }
 
 fn delegate_slot(run: &RunShared, target: &str) -> ConnectionSlot {
-    let spec = match run.hosts.get(target) {
+    let spec = match run.host(target) {
         Some(entry) => entry.spec.clone(),
         None => ConnectionSpec::from_vars(target, &VarMap::new(), run.options.connect_timeout)
             .unwrap_or_else(|_| ConnectionSpec::local(target)),

@@ -150,6 +150,7 @@ pub enum MetaAction {
     EndHost,
     EndBatch,
     ClearHostErrors,
+    RefreshInventory,
     Noop,
 }
 
@@ -160,6 +161,7 @@ impl MetaAction {
         "end_host",
         "end_batch",
         "clear_host_errors",
+        "refresh_inventory",
         "noop",
     ];
 
@@ -170,6 +172,7 @@ impl MetaAction {
             "end_host" => Self::EndHost,
             "end_batch" => Self::EndBatch,
             "clear_host_errors" => Self::ClearHostErrors,
+            "refresh_inventory" => Self::RefreshInventory,
             "noop" => Self::Noop,
             _ => return None,
         })

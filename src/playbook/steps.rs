@@ -513,7 +513,7 @@ pub fn load_play_role(entry: &Node, inherited: &Inherited) -> Result<Vec<Step>, 
 fn load_meta(node: &Node, action: &Node, inherited: &Inherited) -> Result<Meta, Diagnostic> {
     let name = scalar(action, "meta")?;
     let action_kind = MetaAction::parse(&name).ok_or_else(|| {
-        let message = if name == "refresh_inventory" || name == "reset_connection" {
+        let message = if name == "reset_connection" {
             format!("`meta: {name}` is not supported by runbook yet")
         } else {
             format!("`{name}` is not a meta action")
