@@ -119,3 +119,143 @@ fn kwdb_offline_upgrade_refuses_to_downgrade() {
         "nothing stopped"
     );
 }
+
+#[test]
+fn kwdb_rolling_upgrade_keeps_all_but_one_node_up_and_is_idempotent() {
+    use crate::support::{Lab, recap};
+    let lab = Lab::up(3);
+    let prepare = shipped("lab/kwdb-prepare.yml");
+    let rolling = shipped("kwdb-rolling.yml");
+    lab.run(&["play", &prepare, "-i", "lab"]).assert_code(0);
+    let first = lab.run(&["play", &rolling, "-i", "lab", "-e", "kwdb_hosts=lab"]);
+    first.assert_code(0);
+    let mut events: Vec<(String, String, bool)> = Vec::new();
+    for host in &lab.hosts {
+        let version = std::fs::read_to_string(
+            lab.host_root(host)
+                .join("var/lib/runbook-shims/kwdb/version"),
+        )
+        .expect("version");
+        assert_eq!(version.trim(), "2.2.1", "{host} upgraded");
+        let log = std::fs::read_to_string(lab.host_root(host).join("var/log/runbook-shims.log"))
+            .unwrap_or_default();
+        for line in log.lines() {
+            let fields: Vec<&str> = line.splitn(3, '\t').collect();
+            if fields.len() == 3
+                && fields[1] == "systemctl"
+                && (fields[2] == "stop kaiwudb" || fields[2] == "start kaiwudb")
+            {
+                events.push((
+                    fields[0].to_string(),
+                    host.clone(),
+                    fields[2].starts_with("stop"),
+                ));
+            }
+        }
+    }
+    events.sort();
+    let mut down = std::collections::BTreeSet::new();
+    for (time, host, stopping) in events {
+        if stopping {
+            down.insert(host);
+        } else {
+            down.remove(&host);
+        }
+        assert!(down.len() <= 1, "two nodes down at {time}: {down:?}");
+    }
+    let second = lab.run(&["play", &rolling, "-i", "lab", "-e", "kwdb_hosts=lab"]);
+    second.assert_code(0);
+    for (host, counts) in recap(&second) {
+        assert_eq!(
+            counts.changed,
+            0,
+            "second run changes nothing on {host}\n{}",
+            second.all()
+        );
+    }
+}
+
+#[test]
+fn kwdb_rolling_upgrade_refuses_an_unhealthy_cluster() {
+    use crate::support::Lab;
+    let lab = Lab::up(2);
+    let prepare = shipped("lab/kwdb-prepare.yml");
+    let rolling = shipped("kwdb-rolling.yml");
+    lab.run(&["play", &prepare, "-i", "lab"]).assert_code(0);
+    lab.run(&["run", "node2", "-i", "lab", "-a", "systemctl stop kaiwudb"])
+        .assert_code(0);
+    let output = lab.run(&["play", &rolling, "-i", "lab", "-e", "kwdb_hosts=lab"]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains("the cluster is not healthy"),
+        "{}",
+        output.all()
+    );
+    assert!(
+        lab.shim_calls("node1")
+            .iter()
+            .all(|(shim, argv)| !(shim == "deploy.sh" && argv.starts_with("upgrade"))),
+        "nothing upgraded"
+    );
+}
+
+#[test]
+fn kwdb_rolling_upgrade_stops_at_a_failing_node_and_leaves_the_rest() {
+    use crate::support::{Lab, recap};
+    let lab = Lab::up(3);
+    lab.run(&["play", &shipped("lab/kwdb-prepare.yml"), "-i", "lab"])
+        .assert_code(0);
+    // node2's package is broken: its upgrade fails after the node was stopped.
+    std::fs::write(
+        lab.host_root("node2").join("opt/kwdb-2.2.1/deploy.sh"),
+        "#!/bin/sh\necho 'import failed' >&2\nexit 1\n",
+    )
+    .expect("write");
+    let output = lab.run(&[
+        "play",
+        &shipped("kwdb-rolling.yml"),
+        "-i",
+        "lab",
+        "-e",
+        "kwdb_hosts=lab",
+    ]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains("the upgrade failed on node2"),
+        "{}",
+        output.all()
+    );
+    let recap = recap(&output);
+    assert_eq!(recap["node2"].rescued, 1, "{}", output.all());
+    let version = |host: &str| {
+        std::fs::read_to_string(
+            lab.host_root(host)
+                .join("var/lib/runbook-shims/kwdb/version"),
+        )
+        .expect("version")
+    };
+    assert_eq!(version("node1").trim(), "2.2.1");
+    assert_eq!(
+        version("node2").trim(),
+        "2.2.0",
+        "the failed node keeps its version"
+    );
+    assert_eq!(
+        version("node3").trim(),
+        "2.2.0",
+        "the rollout stopped before node3"
+    );
+    assert!(
+        lab.shim_calls("node3")
+            .iter()
+            .all(|(shim, argv)| !(shim == "systemctl" && argv == "stop kaiwudb")),
+        "node3 never stopped"
+    );
+    let last_node2 = lab
+        .shim_calls("node2")
+        .into_iter()
+        .filter(|(shim, _)| shim == "systemctl")
+        .last()
+        .expect("calls");
+    assert_eq!(last_node2.1, "start kaiwudb", "node2 was started again");
+}
