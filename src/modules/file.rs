@@ -478,15 +478,7 @@ fn apply_recursively(
 ) -> Result<(), ModuleError> {
     let quoted = shell_quote(path);
     let mut script = Vec::new();
-    if want.owner.is_some() || want.group.is_some() {
-        let spec = format!(
-            "{}{}",
-            want.owner.clone().unwrap_or_default(),
-            want.group
-                .as_ref()
-                .map(|g| format!(":{g}"))
-                .unwrap_or_default()
-        );
+    if let Some(spec) = want.chown_spec() {
         script.push(format!("chown -R -h {} -- {quoted}", shell_quote(&spec)));
     }
     match &want.mode {

@@ -11,6 +11,19 @@ pub struct Attributes {
 }
 
 impl Attributes {
+    /// `owner:group` (or `owner`, or `:group`) for chown, when either is given.
+    pub fn chown_spec(&self) -> Option<String> {
+        if self.owner.is_none() && self.group.is_none() {
+            return None;
+        }
+        let group = self
+            .group
+            .as_ref()
+            .map(|g| format!(":{g}"))
+            .unwrap_or_default();
+        Some(format!("{}{group}", self.owner.clone().unwrap_or_default()))
+    }
+
     pub fn from_args(args: &Args) -> Result<Self, ModuleError> {
         let mode = match args.get("mode") {
             Some(value) => Some(super::parse_mode(value).map_err(ModuleError::failed)?),
@@ -68,15 +81,7 @@ pub fn apply_attributes(
 ) -> Result<(), ModuleError> {
     let quoted = shell_quote(path);
     let mut script = Vec::new();
-    if want.owner.is_some() || want.group.is_some() {
-        let spec = format!(
-            "{}{}",
-            want.owner.clone().unwrap_or_default(),
-            want.group
-                .as_ref()
-                .map(|g| format!(":{g}"))
-                .unwrap_or_default()
-        );
+    if let Some(spec) = want.chown_spec() {
         script.push(format!("chown -h {} -- {quoted}", shell_quote(&spec)));
     }
     if let Some(mode) = &want.mode {
