@@ -335,39 +335,7 @@ fn a_rolling_upgrade_stops_at_the_first_failure_with_one_node_down_at_most() {
             "{untouched} never stopped"
         );
     }
-    // Merge every host's stop/start calls by time: at most one node down at once.
-    let mut events: Vec<(String, String, bool)> = Vec::new();
-    for host in &lab.hosts {
-        let log = std::fs::read_to_string(lab.host_root(host).join("var/log/runbook-shims.log"))
-            .unwrap_or_default();
-        for line in log.lines() {
-            let fields: Vec<&str> = line.splitn(3, '\t').collect();
-            if fields.len() == 3
-                && fields[1] == "systemctl"
-                && (fields[2] == "stop kaiwudb" || fields[2] == "start kaiwudb")
-            {
-                events.push((
-                    fields[0].to_string(),
-                    host.clone(),
-                    fields[2].starts_with("stop"),
-                ));
-            }
-        }
-    }
-    events.sort();
-    let mut down = std::collections::BTreeSet::new();
-    for (time, host, stopping) in events {
-        if stopping {
-            down.insert(host);
-        } else {
-            down.remove(&host);
-        }
-        assert!(down.len() <= 1, "two nodes down at {time}: {down:?}");
-    }
-    assert!(
-        down.is_empty(),
-        "every stopped node was started again: {down:?}"
-    );
+    lab.assert_one_down_at_most("kaiwudb");
 }
 
 #[test]

@@ -129,7 +129,6 @@ fn kwdb_rolling_upgrade_keeps_all_but_one_node_up_and_is_idempotent() {
     lab.run(&["play", &prepare, "-i", "lab"]).assert_code(0);
     let first = lab.run(&["play", &rolling, "-i", "lab", "-e", "kwdb_hosts=lab"]);
     first.assert_code(0);
-    let mut events: Vec<(String, String, bool)> = Vec::new();
     for host in &lab.hosts {
         let version = std::fs::read_to_string(
             lab.host_root(host)
@@ -137,32 +136,8 @@ fn kwdb_rolling_upgrade_keeps_all_but_one_node_up_and_is_idempotent() {
         )
         .expect("version");
         assert_eq!(version.trim(), "2.2.1", "{host} upgraded");
-        let log = std::fs::read_to_string(lab.host_root(host).join("var/log/runbook-shims.log"))
-            .unwrap_or_default();
-        for line in log.lines() {
-            let fields: Vec<&str> = line.splitn(3, '\t').collect();
-            if fields.len() == 3
-                && fields[1] == "systemctl"
-                && (fields[2] == "stop kaiwudb" || fields[2] == "start kaiwudb")
-            {
-                events.push((
-                    fields[0].to_string(),
-                    host.clone(),
-                    fields[2].starts_with("stop"),
-                ));
-            }
-        }
     }
-    events.sort();
-    let mut down = std::collections::BTreeSet::new();
-    for (time, host, stopping) in events {
-        if stopping {
-            down.insert(host);
-        } else {
-            down.remove(&host);
-        }
-        assert!(down.len() <= 1, "two nodes down at {time}: {down:?}");
-    }
+    lab.assert_one_down_at_most("kaiwudb");
     let second = lab.run(&["play", &rolling, "-i", "lab", "-e", "kwdb_hosts=lab"]);
     second.assert_code(0);
     for (host, counts) in recap(&second) {

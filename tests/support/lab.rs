@@ -121,6 +121,46 @@ impl Lab {
         files
     }
 
+    /// Replay every host's `systemctl stop|start UNIT` calls in time order
+    /// and check that at most one host had the unit stopped at any moment
+    /// and that every stopped host was started again.
+    #[track_caller]
+    pub fn assert_one_down_at_most(&self, unit: &str) {
+        let (stop, start) = (format!("stop {unit}"), format!("start {unit}"));
+        let mut events: Vec<(String, String, bool)> = Vec::new();
+        for host in &self.hosts {
+            let log =
+                std::fs::read_to_string(self.host_root(host).join("var/log/runbook-shims.log"))
+                    .unwrap_or_default();
+            for line in log.lines() {
+                let fields: Vec<&str> = line.splitn(3, '\t').collect();
+                if fields.len() == 3
+                    && fields[1] == "systemctl"
+                    && (fields[2] == stop || fields[2] == start)
+                {
+                    events.push((fields[0].to_string(), host.clone(), fields[2] == stop));
+                }
+            }
+        }
+        events.sort();
+        let mut down = std::collections::BTreeSet::new();
+        for (time, host, stopping) in events {
+            if stopping {
+                down.insert(host);
+            } else {
+                down.remove(&host);
+            }
+            assert!(
+                down.len() <= 1,
+                "two hosts had {unit} down at {time}: {down:?}"
+            );
+        }
+        assert!(
+            down.is_empty(),
+            "every stopped host was started again: {down:?}"
+        );
+    }
+
     pub fn stop_host(&self, host: &str) {
         self.lab_command(&["stop", host]).assert_code(0);
     }
