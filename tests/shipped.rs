@@ -1,6 +1,6 @@
 //! Every playbook we ship loads, and runs end to end on a lab.
 
-use crate::support::Project;
+use crate::support::{Lab, Project, assert_nothing_changed, recap};
 
 #[test]
 fn every_shipped_playbook_passes_the_syntax_check() {
@@ -27,7 +27,6 @@ fn shipped(name: &str) -> String {
 
 #[test]
 fn kwdb_offline_upgrade_follows_the_procedure_and_is_idempotent() {
-    use crate::support::{Lab, recap};
     let lab = Lab::up(2);
     let prepare = shipped("lab/kwdb-prepare.yml");
     let upgrade = shipped("kwdb-offline.yml");
@@ -77,19 +76,11 @@ fn kwdb_offline_upgrade_follows_the_procedure_and_is_idempotent() {
         "kwdb_hosts=lab",
     ]);
     second.assert_code(0);
-    for (host, counts) in recap(&second) {
-        assert_eq!(
-            counts.changed,
-            0,
-            "second run changes nothing on {host}\n{}",
-            second.all()
-        );
-    }
+    assert_nothing_changed(&second);
 }
 
 #[test]
 fn kwdb_offline_upgrade_refuses_to_downgrade() {
-    use crate::support::Lab;
     let lab = Lab::up(1);
     let prepare = shipped("lab/kwdb-prepare.yml");
     let upgrade = shipped("kwdb-offline.yml");
@@ -122,7 +113,6 @@ fn kwdb_offline_upgrade_refuses_to_downgrade() {
 
 #[test]
 fn kwdb_rolling_upgrade_keeps_all_but_one_node_up_and_is_idempotent() {
-    use crate::support::{Lab, recap};
     let lab = Lab::up(3);
     let prepare = shipped("lab/kwdb-prepare.yml");
     let rolling = shipped("kwdb-rolling.yml");
@@ -140,19 +130,11 @@ fn kwdb_rolling_upgrade_keeps_all_but_one_node_up_and_is_idempotent() {
     lab.assert_one_down_at_most("kaiwudb");
     let second = lab.run(&["play", &rolling, "-i", "lab", "-e", "kwdb_hosts=lab"]);
     second.assert_code(0);
-    for (host, counts) in recap(&second) {
-        assert_eq!(
-            counts.changed,
-            0,
-            "second run changes nothing on {host}\n{}",
-            second.all()
-        );
-    }
+    assert_nothing_changed(&second);
 }
 
 #[test]
 fn kwdb_rolling_upgrade_refuses_an_unhealthy_cluster() {
-    use crate::support::Lab;
     let lab = Lab::up(2);
     let prepare = shipped("lab/kwdb-prepare.yml");
     let rolling = shipped("kwdb-rolling.yml");
@@ -176,7 +158,6 @@ fn kwdb_rolling_upgrade_refuses_an_unhealthy_cluster() {
 
 #[test]
 fn kwdb_rolling_upgrade_stops_at_a_failing_node_and_leaves_the_rest() {
-    use crate::support::{Lab, recap};
     let lab = Lab::up(3);
     lab.run(&["play", &shipped("lab/kwdb-prepare.yml"), "-i", "lab"])
         .assert_code(0);

@@ -55,15 +55,6 @@ impl Node {
             .map(|(_, v)| v)
     }
 
-    /// Whether a mapping has a key starting with `prefix`.
-    pub fn keys_starting_with(&self, prefix: &str) -> bool {
-        self.as_map().is_some_and(|entries| {
-            entries
-                .iter()
-                .any(|(k, _)| k.key_text().starts_with(prefix))
-        })
-    }
-
     /// The key text of a mapping entry (non-string keys are shown as YAML would).
     pub fn key_text(&self) -> String {
         match &self.kind {

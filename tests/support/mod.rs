@@ -11,4 +11,4 @@ mod recap;
 pub use ansible::ansible_playbook;
 pub use lab::Lab;
 pub use project::{Output, Project};
-pub use recap::{Recap, recap, task_banners};
+pub use recap::{Recap, assert_nothing_changed, recap, task_banners};

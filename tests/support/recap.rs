@@ -68,3 +68,16 @@ pub fn task_banners(output: &Output) -> Vec<String> {
         .map(|line| line.trim_end_matches('*').trim().to_string())
         .collect()
 }
+
+/// A second run of an idempotent playbook: no host reports a change.
+#[track_caller]
+pub fn assert_nothing_changed(output: &Output) {
+    for (host, counts) in recap(output) {
+        assert_eq!(
+            counts.changed,
+            0,
+            "second run changes nothing on {host}\n{}",
+            output.all()
+        );
+    }
+}
