@@ -3,7 +3,6 @@
 //! rendered lazily — `a: "{{ b }}"` is templated when `a` is used, against
 //! the same variables, as Ansible does.
 
-use std::cell::Cell;
 use std::sync::Arc;
 
 use minijinja::value::{Enumerator, Object, ObjectRepr};
@@ -13,18 +12,6 @@ use crate::value::{Value, VarMap};
 
 /// How deep `a: "{{ b }}"`, `b: "{{ c }}"`... may nest before we call it a loop.
 const MAX_DEPTH: usize = 64;
-
-thread_local! {
-    static DEPTH: Cell<usize> = const { Cell::new(0) };
-    /// The first failure of a lazily rendered variable, so the error shown
-    /// names the variable that is really undefined, not the one that used it.
-    static LAZY_ERROR: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Take the error recorded while rendering a variable lazily, if any.
-pub fn take_lazy_error() -> Option<String> {
-    LAZY_ERROR.with(|e| e.borrow_mut().take())
-}
 
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -72,23 +59,17 @@ impl Context {
         if !holds_template(value) {
             return value.clone();
         }
-        let depth = DEPTH.with(|d| d.get());
-        if depth >= MAX_DEPTH {
+        if crate::template::nesting() >= MAX_DEPTH {
             return value.clone();
         }
-        DEPTH.with(|d| d.set(depth + 1));
-        let rendered = self
-            .templar
-            .render_value(value, &Value::from_dyn_object(self.clone()));
-        DEPTH.with(|d| d.set(depth));
-        rendered.unwrap_or_else(|error| {
-            LAZY_ERROR.with(|e| {
-                e.borrow_mut()
-                    .get_or_insert_with(|| error.to_string())
-                    .clone()
-            });
-            Value::UNDEFINED
-        })
+        self.templar
+            .render_value(value, &Value::from_dyn_object(self.clone()))
+            .unwrap_or_else(|error| {
+                // The template using this variable only sees "undefined";
+                // keep why, so its error names the real culprit.
+                crate::template::record_inner_error(|| error.to_string());
+                Value::UNDEFINED
+            })
     }
 }
 

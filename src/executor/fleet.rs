@@ -1,5 +1,5 @@
 //! The hosts a run knows: the inventory, an entry (variables, connection
-//! settings, open connections) per host, and `groups`. `meta:
+//! settings, open connections) per host with its magic variables (`groups`...). `meta:
 //! refresh_inventory` builds a new fleet from the same sources; hosts whose
 //! connection settings did not change keep their open connections.
 
@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 
 use super::RunOptions;
 use super::context::{Context, layer};
-use super::host_state::HostEntry;
+use super::host_entry::HostEntry;
 use crate::connection::ConnectionSpec;
 use crate::inventory::Inventory;
 use crate::source::Diagnostic;
@@ -19,10 +19,17 @@ use crate::value::{Value, VarMap, map_value};
 pub struct Fleet {
     pub inventory: Arc<Inventory>,
     pub hosts: IndexMap<String, Arc<HostEntry>>,
-    pub groups: Value,
 }
 
 impl Fleet {
+    /// No hosts yet: what a run holds until its fleet is built.
+    pub fn empty(inventory: Arc<Inventory>) -> Self {
+        Self {
+            inventory,
+            hosts: IndexMap::new(),
+        }
+    }
+
     /// Every inventory host (and the implicit `localhost`), reusing the
     /// connections of `previous` where a host's settings are unchanged.
     pub fn build(
@@ -35,19 +42,6 @@ impl Fleet {
         if !inventory.hosts.contains_key("localhost") {
             names.push("localhost".into());
         }
-        let mut hosts = IndexMap::new();
-        for name in names {
-            let (vars, spec) = host_settings(&inventory, &name, templar, options)?;
-            let group_names = inventory.group_names(&name);
-            let entry = match previous
-                .and_then(|fleet| fleet.hosts.get(&name))
-                .filter(|old| old.spec == spec)
-            {
-                Some(old) => HostEntry::keeping_connections(old, vars, group_names),
-                None => HostEntry::new(vars, group_names, spec),
-            };
-            hosts.insert(name, Arc::new(entry));
-        }
         let groups = map_value(
             inventory
                 .groups_map()
@@ -55,11 +49,41 @@ impl Fleet {
                 .map(|(name, members)| (name, members.into_iter().map(Value::from).collect()))
                 .collect(),
         );
-        Ok(Self {
-            inventory,
-            hosts,
-            groups,
-        })
+        let inventory_dir = inventory
+            .dir
+            .as_ref()
+            .map(|dir| Value::from(dir.display().to_string()))
+            .unwrap_or_default();
+        let mut hosts = IndexMap::new();
+        for name in names {
+            let (vars, spec) = host_settings(&inventory, &name, templar, options)?;
+            let magic = layer([
+                ("inventory_hostname", Value::from(name.as_str())),
+                (
+                    "inventory_hostname_short",
+                    Value::from(name.split('.').next().unwrap_or(&name)),
+                ),
+                (
+                    "group_names",
+                    inventory
+                        .group_names(&name)
+                        .into_iter()
+                        .map(Value::from)
+                        .collect(),
+                ),
+                ("groups", groups.clone()),
+                ("inventory_dir", inventory_dir.clone()),
+            ]);
+            let entry = match previous
+                .and_then(|fleet| fleet.hosts.get(&name))
+                .filter(|old| old.spec == spec)
+            {
+                Some(old) => HostEntry::keeping_connections(old, vars, magic),
+                None => HostEntry::new(vars, magic, spec),
+            };
+            hosts.insert(name, Arc::new(entry));
+        }
+        Ok(Self { inventory, hosts })
     }
 }
 

@@ -1,17 +1,12 @@
 //! Handlers: run once per host per flush, in the order they are defined,
 //! on hosts that notified them by name or `listen` topic.
 
-use std::sync::Arc;
-
-use rayon::ThreadPool;
-
-use super::play_ctx::PlayCtx;
-use super::run::RunShared;
-use super::steps::run_task;
+use super::host_record::{HostRecord, Standing};
+use super::schedule::Stage;
 use crate::playbook::Task;
 
 /// The names a handler answers to: its name and its `listen` topics.
-pub fn handler_names(handler: &Task) -> impl Iterator<Item = &str> {
+fn handler_names(handler: &Task) -> impl Iterator<Item = &str> {
     handler
         .name
         .as_deref()
@@ -19,24 +14,31 @@ pub fn handler_names(handler: &Task) -> impl Iterator<Item = &str> {
         .chain(handler.listen.iter().map(String::as_str))
 }
 
-/// Run the handlers `hosts` notified. With `force_handlers`, hosts that
-/// failed still run theirs (unreachable hosts cannot).
-pub fn flush_handlers(run: &Arc<RunShared>, ctx: &PlayCtx, hosts: &[String], pool: &ThreadPool) {
-    for handler in &ctx.play.handlers {
-        let eligible: Vec<String> = hosts
-            .iter()
-            .filter(|h| {
-                !ctx.is_ended(h)
-                    && (!run.is_dead(h)
-                        || ((ctx.play.force_handlers || run.options.force_handlers)
-                            && !run.is_unreachable(h)))
-            })
-            .cloned()
-            .collect();
-        let targets = ctx.notified_hosts(handler, &eligible);
-        if !targets.is_empty() {
-            run_task(run, ctx, handler, &targets, pool, true);
+impl Stage<'_> {
+    /// Run the handlers `hosts` notified. With `force_handlers`, hosts that
+    /// failed still run theirs (unreachable hosts cannot).
+    pub fn flush_handlers(&self, hosts: &[String]) {
+        let forced = self.play.play.force_handlers || self.run.options.force_handlers;
+        let eligible = |record: &HostRecord| {
+            !record.is_ended()
+                && match record.standing() {
+                    Standing::Active => true,
+                    Standing::Failed => forced,
+                    Standing::Unreachable => false,
+                }
+        };
+        for handler in &self.play.play.handlers {
+            let targets = self.run.hosts.filter(hosts, |record| {
+                eligible(record) && record.notified_any(handler_names(handler))
+            });
+            if !targets.is_empty() {
+                self.run_task(handler, &targets, true);
+            }
+        }
+        for host in hosts {
+            self.run
+                .hosts
+                .update(host, HostRecord::forget_notifications);
         }
     }
-    ctx.forget_notifications(hosts);
 }

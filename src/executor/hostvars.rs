@@ -4,20 +4,29 @@ use std::sync::{Arc, Weak};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 
-use super::run::RunShared;
 use crate::value::Value;
 
-#[derive(Debug)]
+/// Where `hostvars` finds hosts and their variables (the run).
+pub trait HostLookup: Send + Sync {
+    fn host_names(&self) -> Vec<String>;
+    /// `host`'s variables outside any play, or `None` for an unknown host.
+    fn host_vars(&self, host: &str) -> Option<Value>;
+}
+
 pub struct HostVars {
-    // Weak: the run owns the contexts that hold this object, not the reverse.
-    run: Weak<RunShared>,
+    // Weak: the run owns the variable views that hold this object, not the reverse.
+    run: Weak<dyn HostLookup>,
+}
+
+impl std::fmt::Debug for HostVars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("hostvars")
+    }
 }
 
 impl HostVars {
-    pub fn value(run: &Arc<RunShared>) -> Value {
-        Value::from_object(Self {
-            run: Arc::downgrade(run),
-        })
+    pub fn value(run: Weak<dyn HostLookup>) -> Value {
+        Value::from_object(Self { run })
     }
 }
 
@@ -27,23 +36,14 @@ impl Object for HostVars {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let run = self.run.upgrade()?;
-        let host = key.as_str()?;
-        run.fleet()
-            .hosts
-            .contains_key(host)
-            .then(|| run.host_context(host).value())
+        self.run.upgrade()?.host_vars(key.as_str()?)
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         match self.run.upgrade() {
-            Some(run) => Enumerator::Values(
-                run.fleet()
-                    .hosts
-                    .keys()
-                    .map(|h| Value::from(h.as_str()))
-                    .collect(),
-            ),
+            Some(run) => {
+                Enumerator::Values(run.host_names().into_iter().map(Value::from).collect())
+            }
             None => Enumerator::Empty,
         }
     }

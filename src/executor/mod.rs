@@ -1,31 +1,41 @@
 //! Running plays: choosing hosts, scheduling tasks on a pool of `--forks`
 //! workers, and turning module outcomes into Ansible's results. The executor
 //! never prints; it sends [`Event`]s that a reporter renders.
+//!
+//! Modules depend only downwards: `entry` → `play_runner` → `steps`,
+//! `include`, `handlers` (all methods of [`schedule::Stage`]) → `schedule`
+//! → `task_executor` → `run`, `variables`, `host_table`/`host_record`.
 
 mod context;
+mod entry;
 mod escalation;
 mod events;
 mod failure_text;
 mod fleet;
+mod gate;
 mod handlers;
-mod host_state;
+mod host_entry;
+mod host_record;
+mod host_table;
 mod hostvars;
-mod item_loop;
+mod include;
 mod loops;
 mod options;
 mod play_ctx;
 mod play_runner;
 mod result;
 mod run;
-mod settle;
+mod schedule;
 mod stats;
 mod steps;
 mod tags;
-mod task_runner;
+mod task_executor;
+mod variables;
 
+pub use entry::{run_adhoc, run_playbook};
 pub use escalation::BecomeDefaults;
 pub use events::{Event, HostResult, Status};
 pub use options::{DEFAULT_FORKS, InventorySources, RunOptions};
-pub use run::{RunSummary, run_adhoc, run_playbook};
+pub use run::RunSummary;
 pub use stats::HostStats;
 pub use tags::TagFilter;

@@ -8,15 +8,15 @@ use rayon::ThreadPool;
 
 use super::Event;
 use super::context::layer;
-use super::handlers::flush_handlers;
+use super::host_record::HostRecord;
 use super::play_ctx::PlayCtx;
-use super::run::RunShared;
-use super::steps::{run_steps, run_task};
+use super::run::Run;
+use super::schedule::Stage;
 use crate::playbook::{BatchSize, HostOrder, Play, Strategy, Task};
 use crate::source::Diagnostic;
 use crate::value::{Value, VarMap, to_var_map};
 
-pub fn run_play(run: &Arc<RunShared>, play: &Play, pool: &ThreadPool) -> Result<(), Diagnostic> {
+pub fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<(), Diagnostic> {
     let hosts = play_hosts(run, play)?;
     run.emit(Event::PlayStart {
         name: play.display_name().to_string(),
@@ -29,25 +29,32 @@ pub fn run_play(run: &Arc<RunShared>, play: &Play, pool: &ThreadPool) -> Result<
         return Ok(());
     }
     for host in &hosts {
-        run.ensure_in_recap(host);
+        run.hosts.join_recap(host);
     }
     let mut vars = play_vars(run, play)?;
     crate::value::overlay(&mut vars, &prompted_vars(run, play)?);
     let vars = Arc::new(vars);
     for batch in batches(&hosts, &play.serial) {
-        let live: Vec<String> = hosts.iter().filter(|h| !run.is_dead(h)).cloned().collect();
-        let batch: Vec<String> = batch.into_iter().filter(|h| !run.is_dead(h)).collect();
+        let in_run = |record: &HostRecord| !record.is_out_of_run();
+        let live = run.hosts.filter(&hosts, in_run);
+        let batch = run.hosts.filter(&batch, in_run);
         if batch.is_empty() {
             continue;
         }
+        run.hosts.begin_play(&batch);
         let ctx = PlayCtx::new(
             play,
             play_magic(play, &hosts, &live, &batch),
             vars.clone(),
             batch,
         );
-        run_batch(run, &ctx, pool);
-        let everyone_failed = ctx.batch.iter().all(|h| run.is_dead(h));
+        let stage = Stage {
+            run,
+            play: &ctx,
+            pool,
+        };
+        run_batch(&stage);
+        let everyone_failed = run.hosts.filter(&ctx.batch, in_run).is_empty();
         if ctx.play_stopped() || everyone_failed {
             break;
         }
@@ -67,37 +74,39 @@ fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) ->
 }
 
 /// One batch through the whole play.
-fn run_batch(run: &Arc<RunShared>, ctx: &PlayCtx, pool: &ThreadPool) {
-    let hosts = ctx.batch.clone();
-    if ctx.play.gather_facts {
-        let facts = gathering_facts(ctx.play);
-        if run.selects(&facts.tags) {
-            run_task(run, ctx, &facts, &hosts, pool, false);
+fn run_batch(stage: &Stage) {
+    let play = stage.play.play;
+    let hosts = stage.play.batch.clone();
+    if play.gather_facts {
+        let facts = gathering_facts(play);
+        if stage.run.gate.selects(&facts.tags) {
+            stage.run_task(&facts, &hosts, false);
         }
     }
-    match ctx.play.strategy {
+    match play.strategy {
         Strategy::Linear => {
-            for section in [&ctx.play.pre_tasks, &ctx.play.tasks, &ctx.play.post_tasks] {
-                run_steps(run, ctx, section, &hosts, pool);
-                if ctx.play_stopped() {
+            for section in [&play.pre_tasks, &play.tasks, &play.post_tasks] {
+                stage.run_steps(section, &hosts);
+                if stage.play.play_stopped() {
                     return;
                 }
-                flush_handlers(run, ctx, &hosts, pool);
+                stage.flush_handlers(&hosts);
             }
         }
-        Strategy::Free => run_free(run, ctx, &hosts, pool),
+        Strategy::Free => run_free(stage, &hosts),
     }
 }
 
 /// `strategy: free`: each host runs through the play at its own pace.
-fn run_free(run: &Arc<RunShared>, ctx: &PlayCtx, hosts: &[String], pool: &ThreadPool) {
-    pool.scope(|scope| {
+fn run_free(stage: &Stage, hosts: &[String]) {
+    let play = stage.play.play;
+    stage.pool.scope(|scope| {
         for host in hosts {
             scope.spawn(move |_| {
                 let one = std::slice::from_ref(host);
-                for section in [&ctx.play.pre_tasks, &ctx.play.tasks, &ctx.play.post_tasks] {
-                    run_steps(run, ctx, section, one, pool);
-                    flush_handlers(run, ctx, one, pool);
+                for section in [&play.pre_tasks, &play.tasks, &play.post_tasks] {
+                    stage.run_steps(section, one);
+                    stage.flush_handlers(one);
                 }
             });
         }
@@ -131,7 +140,7 @@ pub fn batches(hosts: &[String], serial: &[BatchSize]) -> Vec<Vec<String>> {
 
 /// `vars_prompt:` answers, asked on the terminal; a variable given with
 /// `-e` is not asked for, and without a terminal the default is used.
-fn prompted_vars(run: &RunShared, play: &Play) -> Result<VarMap, Diagnostic> {
+fn prompted_vars(run: &Run, play: &Play) -> Result<VarMap, Diagnostic> {
     let mut answers = VarMap::new();
     for prompt in &play.vars_prompt {
         if run.options.extra_vars.contains_key(&prompt.name) {
@@ -193,8 +202,8 @@ fn gathering_facts(play: &Play) -> Task {
 
 /// The play's hosts: its pattern, narrowed by `--limit`, without hosts that
 /// already failed in this run.
-fn play_hosts(run: &Arc<RunShared>, play: &Play) -> Result<Vec<String>, Diagnostic> {
-    let extra = run.extra_vars_context().value();
+fn play_hosts(run: &Run, play: &Play) -> Result<Vec<String>, Diagnostic> {
+    let extra = run.extra_vars_view().value();
     let pattern = run
         .templar
         .render_str(&play.hosts, &extra)
@@ -220,19 +229,21 @@ fn play_hosts(run: &Arc<RunShared>, play: &Play) -> Result<Vec<String>, Diagnost
                 "Could not match supplied host pattern, ignoring: {name}"
             ));
         }
-        hosts.retain(|h| allowed.hosts.contains(h));
+        let allowed: std::collections::HashSet<&String> = allowed.hosts.iter().collect();
+        hosts.retain(|h| allowed.contains(h));
     }
-    hosts.retain(|h| fleet.hosts.contains_key(h) && !run.is_dead(h));
+    hosts.retain(|h| fleet.hosts.contains_key(h));
+    let hosts = run.hosts.filter(&hosts, |record| !record.is_out_of_run());
     Ok(hosts)
 }
 
 /// Play `vars`, with `vars_files` loaded above them.
-fn play_vars(run: &Arc<RunShared>, play: &Play) -> Result<VarMap, Diagnostic> {
+fn play_vars(run: &Run, play: &Play) -> Result<VarMap, Diagnostic> {
     let mut vars = play.vars.clone();
     let context = run
-        .extra_vars_context()
+        .extra_vars_view()
         .with_layer(Arc::new(play.vars.clone()))
-        .with_layer(Arc::new(run.options.extra_vars.clone()));
+        .with_layer(run.extra_vars.clone());
     for (path, span) in &play.vars_files {
         let rendered = run
             .templar

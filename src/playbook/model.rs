@@ -299,7 +299,8 @@ pub struct Task {
     /// For handlers: the topics they also answer to.
     pub listen: Vec<String>,
     pub environment: Option<Value>,
-    pub vars: VarMap,
+    /// Task and block `vars`, shared by every host the task runs on.
+    pub vars: std::sync::Arc<VarMap>,
     pub delegate_to: Option<String>,
     pub run_once: bool,
     /// `check_mode:` — overrides `--check` for this task.
@@ -347,7 +348,7 @@ impl Task {
             notify: Vec::new(),
             listen: Vec::new(),
             environment: None,
-            vars: VarMap::new(),
+            vars: std::sync::Arc::default(),
             delegate_to: None,
             run_once: false,
             check_mode: None,

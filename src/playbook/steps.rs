@@ -122,9 +122,11 @@ impl Inherited {
         let mut when = self.when.clone();
         when.append(&mut task.when);
         task.when = when;
-        let mut vars = self.vars.clone();
-        overlay(&mut vars, &task.vars);
-        task.vars = vars;
+        if !self.vars.is_empty() {
+            let mut vars = self.vars.clone();
+            overlay(&mut vars, &task.vars);
+            task.vars = std::sync::Arc::new(vars);
+        }
         task.environment = merge_environment(self.environment.as_ref(), task.environment.take());
         for tag in &self.tags {
             if !task.tags.contains(tag) {

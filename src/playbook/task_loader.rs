@@ -163,7 +163,7 @@ fn apply_keyword(
         "notify" => task.notify = string_list(value, name, false)?,
         "listen" => task.listen = string_list(value, name, false)?,
         "environment" => task.environment = Some(value.to_value()),
-        "vars" => task.vars = var_map(value, name)?,
+        "vars" => task.vars = std::sync::Arc::new(var_map(value, name)?),
         "delegate_to" => task.delegate_to = Some(scalar(value, name)?),
         "run_once" => task.run_once = boolean(value, name)?,
         "check_mode" => task.check_mode = Some(boolean(value, name)?),

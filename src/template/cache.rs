@@ -49,6 +49,7 @@ impl CachingEnvironment {
 
     /// Render `text` as a template.
     pub fn render(&self, text: &str, vars: &Value) -> Result<String, TemplateError> {
+        let _evaluation = super::inner_error::Evaluation::begin();
         let result = {
             let env = self.env.read().unwrap_or_else(PoisonError::into_inner);
             env.get_template(&cache_key(text))
@@ -60,6 +61,7 @@ impl CachingEnvironment {
 
     /// Evaluate a Jinja expression to its value (undefined included).
     pub fn eval(&self, expr: &str, vars: &Value) -> Result<Value, TemplateError> {
+        let _evaluation = super::inner_error::Evaluation::begin();
         if expr.contains("%}") {
             // Cannot be wrapped in a `{% set %}` block; compile it directly.
             let env = self.env.read().unwrap_or_else(PoisonError::into_inner);

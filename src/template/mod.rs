@@ -7,6 +7,7 @@ mod condition;
 mod environment;
 mod error;
 mod filters;
+mod inner_error;
 mod jinja_tests;
 mod native;
 mod pyrepr;
@@ -16,5 +17,6 @@ mod templar_tests;
 mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};
+pub use inner_error::{nesting, record_inner_error, take_inner_error};
 pub use native::{TemplateShape, has_template_markers, shape};
 pub use templar::Templar;

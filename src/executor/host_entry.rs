@@ -1,38 +1,46 @@
-//! What the run keeps per host: its connection(s) and its recap counters.
+//! A host as the inventory describes it: variables, connection settings,
+//! the magic variables that follow from them, and its open connections.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::connection::ConnectionSpec;
 use crate::modules::ConnectionSlot;
-use crate::value::{Value, VarMap};
+use crate::value::VarMap;
 
-/// A host's mutable state, locked by the one worker running it.
-pub struct HostState {
-    pub connection: ConnectionSlot,
+/// A host's connections, locked by the one worker running a task on it.
+pub struct Connections {
+    pub own: ConnectionSlot,
     /// Connections opened for `delegate_to` from this host, by target name.
     /// Kept per delegating host so two hosts delegating to each other never
     /// wait on each other's lock.
     pub delegated: HashMap<String, ConnectionSlot>,
 }
 
-/// A host as the run sees it: fixed facts plus its locked state.
+impl Connections {
+    pub fn close(&mut self) {
+        self.own.close();
+        self.delegated.values_mut().for_each(ConnectionSlot::close);
+    }
+}
+
 pub struct HostEntry {
     /// Inventory variables, precedence already applied.
     pub inventory_vars: Arc<VarMap>,
-    pub group_names: Value,
+    /// `inventory_hostname`, `group_names`, `groups`... for this host.
+    pub magic: Arc<VarMap>,
     pub spec: ConnectionSpec,
     /// Shared with the entry that replaces this one on `refresh_inventory`.
-    pub state: Arc<std::sync::Mutex<HostState>>,
+    pub connections: Arc<Mutex<Connections>>,
 }
 
 impl HostEntry {
-    pub fn new(inventory_vars: VarMap, group_names: Vec<String>, spec: ConnectionSpec) -> Self {
+    pub fn new(inventory_vars: VarMap, magic: Arc<VarMap>, spec: ConnectionSpec) -> Self {
         Self {
             inventory_vars: Arc::new(inventory_vars),
-            group_names: group_names.into_iter().map(Value::from).collect(),
-            state: Arc::new(std::sync::Mutex::new(HostState {
-                connection: ConnectionSlot::new(spec.clone()),
+            magic,
+            connections: Arc::new(Mutex::new(Connections {
+                own: ConnectionSlot::new(spec.clone()),
                 delegated: HashMap::new(),
             })),
             spec,
@@ -44,12 +52,12 @@ impl HostEntry {
     pub fn keeping_connections(
         old: &HostEntry,
         inventory_vars: VarMap,
-        group_names: Vec<String>,
+        magic: Arc<VarMap>,
     ) -> Self {
         Self {
             inventory_vars: Arc::new(inventory_vars),
-            group_names: group_names.into_iter().map(Value::from).collect(),
-            state: old.state.clone(),
+            magic,
+            connections: old.connections.clone(),
             spec: old.spec.clone(),
         }
     }

@@ -1,0 +1,60 @@
+//! The executor's entry points: a whole playbook, or one ad-hoc task.
+
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+use super::Event;
+use super::RunOptions;
+use super::play_runner::run_play;
+use super::run::{Run, RunSummary};
+use crate::inventory::Inventory;
+use crate::playbook::{Playbook, Task};
+use crate::source::Diagnostic;
+
+/// Run every play of `playbook`, sending events as they happen.
+pub fn run_playbook(
+    playbook: &Playbook,
+    inventory: Arc<Inventory>,
+    options: RunOptions,
+    events: Sender<Event>,
+) -> Result<RunSummary, Diagnostic> {
+    let pool = worker_pool(options.forks)?;
+    let run = Run::new(inventory, options, playbook.dir.clone(), events)?;
+    for play in &playbook.plays {
+        run_play(&run, play, &pool)?;
+    }
+    run.close_connections();
+    let summary = run.summary();
+    run.emit(Event::Recap {
+        hosts: summary.stats.iter().map(|(h, s)| (h.clone(), *s)).collect(),
+    });
+    Ok(summary)
+}
+
+/// `runbook run PATTERN -m MODULE -a ARGS`: one task on every matching host.
+pub fn run_adhoc(
+    pattern: &str,
+    task: Task,
+    inventory: Arc<Inventory>,
+    options: RunOptions,
+    events: Sender<Event>,
+) -> Result<RunSummary, Diagnostic> {
+    let mut play = crate::playbook::Play::new(pattern.to_string(), task.span.clone());
+    play.name = Some(format!("Ansible Ad-Hoc {pattern}"));
+    play.gather_facts = false;
+    play.tasks = vec![crate::playbook::Step::Task(Box::new(task))];
+    let pool = worker_pool(options.forks)?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let run = Run::new(inventory, options, cwd, events)?;
+    run_play(&run, &play, &pool)?;
+    run.close_connections();
+    Ok(run.summary())
+}
+
+fn worker_pool(forks: usize) -> Result<rayon::ThreadPool, Diagnostic> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(forks.max(1))
+        .thread_name(|i| format!("runbook-worker-{i}"))
+        .build()
+        .map_err(|e| Diagnostic::new(format!("cannot start {forks} workers: {e}")))
+}

@@ -1,0 +1,267 @@
+//! Everything the run learns about one host while it runs, in one record:
+//! whether it is still in the run, its recap counters, its facts and
+//! registered results, and where it stands in the current play (blocks,
+//! notified handlers, `meta: end_host`, include loop variables). Ansible
+//! keeps the same facts in `HostState` (play iterator), `AggregateStats` and
+//! the `VariableManager`; here they live together and change only through
+//! the methods below, so no rule about a host is spread over several maps.
+
+use std::sync::Arc;
+
+use indexmap::IndexSet;
+
+use super::{HostStats, Status};
+use crate::value::VarMap;
+
+/// Whether a host still takes part in the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Standing {
+    #[default]
+    Active,
+    /// A task failed and nothing rescued it: the host sits out the rest of the run.
+    Failed,
+    /// The host could not be reached; `meta: clear_host_errors` cannot bring it back.
+    Unreachable,
+}
+
+/// What one host has done so far.
+#[derive(Debug, Default)]
+pub struct HostRecord {
+    standing: Standing,
+    stats: HostStats,
+    /// Gathered facts, `set_fact`s and registered results, for the whole run.
+    /// Shared with the variable views of running tasks; replaced, never
+    /// edited in place while a view holds it.
+    facts: Arc<VarMap>,
+    play: PlayStanding,
+}
+
+/// Where a host stands in the play (or `serial` batch) running now.
+#[derive(Debug, Default)]
+struct PlayStanding {
+    /// Handlers notified (by name or `listen` topic) and not yet run.
+    notified: IndexSet<String>,
+    /// How many blocks the host is inside.
+    blocks: usize,
+    /// How many of those still catch failures in their `rescue:`.
+    rescuing: usize,
+    /// A task failed inside a block; the host waits for `rescue:`/`always:`.
+    failed_in_block: bool,
+    /// `meta: end_host` took the host out of the play.
+    ended: bool,
+    /// Variables each enclosing `include_tasks` loop sets, innermost last.
+    include_vars: Vec<Arc<VarMap>>,
+}
+
+impl HostRecord {
+    /// A new play (or batch) starts: nothing of the last one's flow carries over.
+    pub fn begin_play(&mut self) {
+        self.play = PlayStanding::default();
+    }
+
+    pub fn stats(&self) -> HostStats {
+        self.stats
+    }
+
+    pub fn standing(&self) -> Standing {
+        self.standing
+    }
+
+    /// Not failed, unreachable, ended, or waiting for a `rescue:`.
+    pub fn takes_part(&self) -> bool {
+        self.standing == Standing::Active && !self.play.ended && !self.play.failed_in_block
+    }
+
+    pub fn is_out_of_run(&self) -> bool {
+        self.standing != Standing::Active
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.play.ended
+    }
+
+    /// Count a result in the recap. A failure a `rescue:` will catch counts
+    /// as rescued; whether it takes the host out is [`Self::fail`]'s business.
+    pub fn count(&mut self, status: Status, ignored: bool, changed: bool) {
+        let rescued = status == Status::Failed && !ignored && self.is_rescuable();
+        if rescued {
+            self.stats.rescued += 1;
+        } else {
+            self.stats.record(status, ignored, changed);
+        }
+        if status == Status::Unreachable {
+            self.standing = Standing::Unreachable;
+        }
+    }
+
+    /// A failure nothing ignored: the host waits for its block's
+    /// `rescue:`/`always:`, or leaves the run.
+    pub fn fail(&mut self) {
+        if self.play.blocks > 0 {
+            self.play.failed_in_block = true;
+        } else {
+            self.leave_run();
+        }
+    }
+
+    /// Out for the rest of the run (a failure outside any block).
+    pub fn leave_run(&mut self) {
+        if self.standing == Standing::Active {
+            self.standing = Standing::Failed;
+        }
+    }
+
+    /// `meta: clear_host_errors`: a failed (not unreachable) host rejoins.
+    pub fn clear_failure(&mut self) {
+        if self.standing == Standing::Failed {
+            self.standing = Standing::Active;
+        }
+    }
+
+    pub fn end_play_for_host(&mut self) {
+        self.play.ended = true;
+    }
+
+    pub fn facts(&self) -> Arc<VarMap> {
+        self.facts.clone()
+    }
+
+    /// Set facts (or a registered result) on top of the host's facts.
+    pub fn set_facts(&mut self, new: &VarMap) {
+        if new.is_empty() {
+            return;
+        }
+        // Copies only when a running task still reads the old map.
+        crate::value::overlay(Arc::make_mut(&mut self.facts), new);
+    }
+
+    pub fn notify(&mut self, handlers: &[String]) {
+        self.play.notified.extend(handlers.iter().cloned());
+    }
+
+    /// Whether the host notified any of `names`.
+    pub fn notified_any<'a>(&self, mut names: impl Iterator<Item = &'a str>) -> bool {
+        names.any(|name| self.play.notified.contains(name))
+    }
+
+    pub fn forget_notifications(&mut self) {
+        self.play.notified.clear();
+    }
+
+    pub fn enter_block(&mut self, rescuing: bool) {
+        self.play.blocks += 1;
+        self.play.rescuing += usize::from(rescuing);
+    }
+
+    /// The block's own tasks are done: its `rescue:` no longer catches failures.
+    pub fn leave_rescuable(&mut self) {
+        self.play.rescuing = self.play.rescuing.saturating_sub(1);
+    }
+
+    /// Leave a block; a failure no `rescue:` caught takes the host out once
+    /// it leaves its outermost block.
+    pub fn leave_block(&mut self) {
+        self.play.blocks = self.play.blocks.saturating_sub(1);
+        if self.play.blocks == 0 && std::mem::take(&mut self.play.failed_in_block) {
+            self.leave_run();
+        }
+    }
+
+    /// Whether a failure now would be caught by a `rescue:`.
+    pub fn is_rescuable(&self) -> bool {
+        self.play.rescuing > 0
+    }
+
+    /// Whether the host is inside a block (a failure then waits for its `always:`).
+    pub fn in_block(&self) -> bool {
+        self.play.blocks > 0
+    }
+
+    /// Take the block failure, to run `rescue:` or `always:`; true if there was one.
+    pub fn take_block_failure(&mut self) -> bool {
+        std::mem::take(&mut self.play.failed_in_block)
+    }
+
+    /// The failure still stands after `always:` (nothing rescued it).
+    pub fn restore_block_failure(&mut self) {
+        if self.standing == Standing::Active {
+            self.play.failed_in_block = true;
+        }
+    }
+
+    /// Set `vars` for the host's tasks until [`Self::pop_include_vars`].
+    pub fn push_include_vars(&mut self, vars: Arc<VarMap>) {
+        self.play.include_vars.push(vars);
+    }
+
+    pub fn pop_include_vars(&mut self) {
+        self.play.include_vars.pop();
+    }
+
+    pub fn include_vars(&self) -> &[Arc<VarMap>] {
+        &self.play.include_vars
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_in_a_block_waits_for_rescue_and_always() {
+        let mut host = HostRecord::default();
+        host.enter_block(true);
+        host.count(Status::Failed, false, false);
+        host.fail();
+        assert_eq!(host.stats().rescued, 1);
+        assert!(!host.takes_part(), "it waits for the rescue");
+        assert!(host.take_block_failure());
+        host.leave_rescuable();
+        assert!(host.takes_part(), "rescued, it runs on");
+        host.leave_block();
+        assert_eq!(host.standing(), Standing::Active);
+    }
+
+    #[test]
+    fn an_unrescued_failure_counts_once_it_leaves_the_outer_block() {
+        let mut host = HostRecord::default();
+        host.enter_block(false);
+        host.enter_block(false);
+        host.count(Status::Failed, false, false);
+        host.fail();
+        assert_eq!(host.stats().failed, 1);
+        host.leave_block();
+        assert_eq!(
+            host.standing(),
+            Standing::Active,
+            "still inside the outer block"
+        );
+        host.leave_block();
+        assert_eq!(host.standing(), Standing::Failed);
+    }
+
+    #[test]
+    fn unreachable_hosts_stay_out_after_clear_host_errors() {
+        let mut host = HostRecord::default();
+        host.count(Status::Unreachable, false, false);
+        host.clear_failure();
+        assert!(host.is_out_of_run());
+        let mut failed = HostRecord::default();
+        failed.fail();
+        failed.clear_failure();
+        assert!(failed.takes_part());
+    }
+
+    #[test]
+    fn facts_are_not_copied_when_nobody_reads_them() {
+        let mut host = HostRecord::default();
+        host.set_facts(&VarMap::from_iter([("a".into(), 1.into())]));
+        let before = Arc::as_ptr(&host.facts);
+        host.set_facts(&VarMap::from_iter([("b".into(), 2.into())]));
+        assert_eq!(before, Arc::as_ptr(&host.facts));
+        let reader = host.facts();
+        host.set_facts(&VarMap::from_iter([("c".into(), 3.into())]));
+        assert_eq!(reader.len(), 2, "a running task keeps the map it read");
+        assert_eq!(host.facts().len(), 3);
+    }
+}

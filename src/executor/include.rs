@@ -1,0 +1,201 @@
+//! A dynamic include (`include_tasks`, `include_role`): `included:` on the
+//! hosts where its `when` holds (counted ok), skipped elsewhere, then its
+//! tasks on the included hosts — once per loop item when it loops.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::result::TaskResult;
+use super::schedule::Stage;
+use super::variables::Scope;
+use super::{Event, HostResult, Status};
+use crate::playbook::{Include, Step};
+use crate::value::VarMap;
+
+/// One run of an include's tasks on a host: the loop variables it sees and
+/// the tasks (of the file its templated name gave, for a dynamic include).
+struct Pass {
+    vars: Option<Arc<VarMap>>,
+    body: Arc<Vec<Step>>,
+    file: String,
+}
+
+/// A dynamic include: `included:` on the hosts where its `when` holds
+/// (counted ok), skipped elsewhere, then its tasks on the included hosts —
+/// once per loop item when it loops, with the item set.
+impl Stage<'_> {
+    pub(super) fn run_include(&self, include: &Include, hosts: &[String]) {
+        let run = self.run;
+        run.emit(Event::TaskStart {
+            name: include.name.clone(),
+            location: include.span.location(),
+            handler: false,
+        });
+        let mut passes: Vec<(String, Vec<Pass>)> = Vec::new();
+        let mut loaded = HashMap::new();
+        for host in hosts {
+            let planned = self
+                .include_passes(include, host)
+                .and_then(|vars| self.with_bodies(include, host, vars, &mut loaded));
+            let result = match planned {
+                Ok(host_passes) if host_passes.is_empty() => {
+                    TaskResult::skipped_by(include.when.first().map_or("", String::as_str))
+                }
+                Ok(host_passes) => {
+                    let mut result = TaskResult::from_outcome(crate::modules::Outcome::ok());
+                    let file = host_passes
+                        .first()
+                        .map_or(include.what.as_str(), |p| p.file.as_str());
+                    result
+                        .fields
+                        .insert("include".into(), crate::value::Value::from(file));
+                    passes.push((host.clone(), host_passes));
+                    result
+                }
+                Err(message) => TaskResult::failed(message),
+            };
+            run.emit(Event::HostResult(HostResult {
+                host: host.clone(),
+                task: include.name.clone(),
+                status: result.status(),
+                ignored: false,
+                item: None,
+                delegated_to: None,
+                result: result.value(),
+                module: include.keyword.clone(),
+            }));
+            self.settle_include(host, &result);
+        }
+        let rounds = passes.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
+        for round in 0..rounds {
+            // Hosts that included the same file run its tasks together.
+            let mut groups: Vec<(Arc<Vec<Step>>, Vec<String>)> = Vec::new();
+            for (host, host_passes) in &passes {
+                let Some(pass) = host_passes.get(round) else {
+                    continue;
+                };
+                if let Some(vars) = &pass.vars {
+                    run.hosts
+                        .update(host, |record| record.push_include_vars(vars.clone()));
+                }
+                match groups
+                    .iter_mut()
+                    .find(|(body, _)| Arc::ptr_eq(body, &pass.body))
+                {
+                    Some((_, group)) => group.push(host.clone()),
+                    None => groups.push((pass.body.clone(), vec![host.clone()])),
+                }
+            }
+            for (body, group) in &groups {
+                self.run_steps(body, group);
+            }
+            for (host, host_passes) in &passes {
+                if host_passes
+                    .get(round)
+                    .is_some_and(|pass| pass.vars.is_some())
+                {
+                    run.hosts.update(host, |record| record.pop_include_vars());
+                }
+            }
+        }
+    }
+
+    /// The tasks for each of `host`'s passes; a dynamic include's file is
+    /// rendered with the host's variables (and the item) and loaded once.
+    fn with_bodies(
+        &self,
+        include: &Include,
+        host: &str,
+        passes: Vec<Option<Arc<VarMap>>>,
+        loaded: &mut HashMap<String, Result<Arc<Vec<Step>>, String>>,
+    ) -> Result<Vec<Pass>, String> {
+        let run = self.run;
+        let Some(dynamic) = &include.dynamic else {
+            return Ok(passes
+                .into_iter()
+                .map(|vars| Pass {
+                    vars,
+                    body: include.body.clone(),
+                    file: include.what.clone(),
+                })
+                .collect());
+        };
+        passes
+            .into_iter()
+            .map(|vars| {
+                let mut context = run.vars(host, Scope::play(self.play));
+                if let Some(layer) = &vars {
+                    context.push(layer.clone());
+                }
+                let file = run
+                    .templar
+                    .render_str(&dynamic.file, &context.value())
+                    .map_err(|e| e.to_string())?;
+                let file = file
+                    .as_str()
+                    .map_or_else(|| file.to_string(), str::to_string);
+                let body = loaded
+                    .entry(file.clone())
+                    .or_insert_with(|| {
+                        crate::playbook::load_included(dynamic, &file)
+                            .map(|(_, steps)| Arc::new(steps))
+                    })
+                    .clone()?;
+                Ok(Pass { vars, body, file })
+            })
+            .collect()
+    }
+
+    /// The runs of an include's tasks on `host`: none when its `when` fails,
+    /// one per loop item whose `when` holds, or one without a loop.
+    fn include_passes(
+        &self,
+        include: &Include,
+        host: &str,
+    ) -> Result<Vec<Option<Arc<VarMap>>>, String> {
+        let run = self.run;
+        let scope = Scope::play(self.play);
+        let Some(spec) = &include.loop_ else {
+            let holds = run
+                .first_false_condition(host, scope, &include.when, None)
+                .is_none();
+            return Ok(if holds { vec![None] } else { Vec::new() });
+        };
+        let vars = run.vars(host, scope).value();
+        let rendered = run
+            .templar
+            .render_value(&spec.items, &vars)
+            .map_err(|e| e.to_string())?;
+        let items = super::loops::loop_items(spec.kind, rendered)?;
+        let control = &include.loop_control;
+        let mut passes = Vec::new();
+        for (index, item) in items.into_iter().enumerate() {
+            let mut layer = VarMap::new();
+            layer.insert(control.loop_var.clone(), item);
+            layer.insert(
+                "ansible_loop_var".into(),
+                crate::value::Value::from(control.loop_var.as_str()),
+            );
+            if let Some(index_var) = &control.index_var {
+                layer.insert(index_var.clone(), crate::value::Value::from(index));
+            }
+            let layer = Arc::new(layer);
+            if run
+                .first_false_condition(host, scope, &include.when, Some(layer.clone()))
+                .is_none()
+            {
+                passes.push(Some(layer));
+            }
+        }
+        Ok(passes)
+    }
+
+    /// Count an include's own result and take a host whose include failed out.
+    fn settle_include(&self, host: &str, result: &TaskResult) {
+        let status = result.status();
+        self.run.count(host, status, false, false);
+        if status == Status::Failed {
+            self.run.hosts.update(host, |record| record.fail());
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! One task on a set of hosts at once: at most `--forks` (and `throttle`)
+//! in flight on the worker pool, `run_once` results shared with the batch,
+//! and a bug in runbook failing its host rather than the run.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+
+use rayon::ThreadPool;
+
+use super::Event;
+use super::Status;
+use super::play_ctx::PlayCtx;
+use super::run::Run;
+use super::task_executor::{TaskExecutor, TaskRun};
+use crate::playbook::Task;
+use crate::value::VarMap;
+
+/// Where a task runs: the run, the play, and the worker pool.
+#[derive(Clone, Copy)]
+pub struct Stage<'a> {
+    pub run: &'a Run,
+    pub play: &'a PlayCtx<'a>,
+    pub pool: &'a ThreadPool,
+}
+
+impl Stage<'_> {
+    /// `task` on every one of `hosts` (a handler when `handler`).
+    pub fn run_task(&self, task: &Task, hosts: &[String], handler: bool) {
+        if hosts.is_empty() {
+            return;
+        }
+        self.run.emit(Event::TaskStart {
+            name: task.banner_name(),
+            location: task.span.location(),
+            handler,
+        });
+        let targets = if task.run_once { &hosts[..1] } else { hosts };
+        let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
+        let throttle = task
+            .throttle
+            .or(self.play.play.throttle)
+            .unwrap_or(targets.len())
+            .max(1);
+        for wave in targets.chunks(throttle) {
+            self.pool.scope(|scope| {
+                for host in wave {
+                    let results = &results;
+                    scope.spawn(move |_| {
+                        let outcome = self.guarded(task, host);
+                        if let Ok(mut results) = results.lock() {
+                            results.push((host.clone(), outcome));
+                        }
+                    });
+                }
+            });
+        }
+        if task.run_once {
+            let results = results.into_inner().unwrap_or_default();
+            self.share_run_once_result(task, hosts, results);
+        }
+    }
+
+    /// `run_once`: the one result counts for every host of the batch.
+    fn share_run_once_result(
+        &self,
+        task: &Task,
+        hosts: &[String],
+        results: Vec<(String, TaskRun)>,
+    ) {
+        let Some((_, first)) = results.into_iter().next() else {
+            return;
+        };
+        for host in &hosts[1..] {
+            if let Some(name) = &task.register {
+                self.run.set_facts(
+                    host,
+                    &VarMap::from_iter([(name.clone(), first.registered.clone())]),
+                );
+            }
+            self.run.set_facts(host, &first.facts);
+            if first.status == Status::Changed {
+                self.run
+                    .hosts
+                    .update(host, |record| record.notify(&task.notify));
+            }
+        }
+    }
+
+    /// Run a task on a host; a bug in runbook fails that host, not the run.
+    fn guarded(&self, task: &Task, host: &str) -> TaskRun {
+        let attempt = catch_unwind(AssertUnwindSafe(|| {
+            TaskExecutor::new(self.run, self.play, task, host).run()
+        }));
+        attempt.unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            TaskExecutor::new(self.run, self.play, task, host).fail_internally(&message)
+        })
+    }
+}

@@ -1,0 +1,206 @@
+//! One execution of the module: `when`, the rendered arguments,
+//! `environment`, `delegate_to` and `become`, then the call on the host's
+//! connection (retried by `until`), with `changed_when`/`failed_when`.
+
+use super::super::context::Context;
+use super::super::escalation;
+use super::super::failure_text::{conditional_failure, template_failure};
+use super::super::result::TaskResult;
+use super::super::run::OMIT;
+use super::{ItemRun, TaskExecutor};
+use crate::connection::{ConnectionError, ConnectionSpec, Escalation};
+use crate::modules::{Args, ConnectionSlot, ModuleContext};
+use crate::value::{Value, VarMap, to_var_map};
+
+/// What a module is called with on one host, rendered.
+struct ModuleCall {
+    args: Args,
+    environment: Vec<(String, String)>,
+    escalation: Option<Escalation>,
+    delegated_to: Option<String>,
+}
+
+impl TaskExecutor<'_> {
+    /// One execution of the module with `vars` (the task's, or an item's).
+    pub(super) fn run_item(&self, vars: &Context) -> ItemRun {
+        let values = vars.value();
+        for condition in &self.task.when {
+            match self.run.templar.eval_condition(condition, &values) {
+                Ok(true) => {}
+                Ok(false) => return ItemRun::of(TaskResult::skipped_by(condition)),
+                Err(e) => return ItemRun::failed(conditional_failure(self.task, condition, &e)),
+            }
+        }
+        let call = match self.prepare(&values) {
+            Ok(call) => call,
+            Err(message) => return ItemRun::failed(message),
+        };
+        let attempt = || {
+            let (mut result, facts) = self.call_module(&call, &values);
+            if let Err(message) = self.apply_overrides(vars, &mut result) {
+                result = TaskResult::failed(message);
+            }
+            (result, facts)
+        };
+        let (result, facts) = match &self.task.until {
+            Some(until) => self.retry_until(vars, until, attempt),
+            None => attempt(),
+        };
+        ItemRun {
+            result,
+            facts,
+            delegated_to: call.delegated_to,
+        }
+    }
+
+    fn prepare(&self, vars: &Value) -> Result<ModuleCall, String> {
+        let args = self.render_args(vars)?;
+        let environment = self.render_environment(vars)?;
+        let delegated_to = match &self.task.delegate_to {
+            Some(target) => {
+                let name = self
+                    .run
+                    .templar
+                    .render_str(target, vars)
+                    .map_err(|e| template_failure(self.task, &e))?;
+                Some(
+                    name.as_str()
+                        .map_or_else(|| name.to_string(), str::to_string),
+                )
+            }
+            None => None,
+        };
+        let escalation = escalation::resolve(
+            &self.run.templar,
+            &self.run.options.become_,
+            &self.play.play.become_,
+            &self.task.become_,
+            vars,
+        )?;
+        Ok(ModuleCall {
+            args,
+            environment,
+            escalation,
+            delegated_to,
+        })
+    }
+
+    fn call_module(&self, call: &ModuleCall, vars: &Value) -> (TaskResult, VarMap) {
+        let (run, task, host) = (self.run, self.task, self.host);
+        let Some(entry) = run.host(host) else {
+            return (
+                TaskResult::failed(format!("{host} is not in the inventory")),
+                VarMap::new(),
+            );
+        };
+        let mut connections = entry
+            .connections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let connections = &mut *connections;
+        let slot = match call.delegated_to.as_deref() {
+            Some(target) if target != host => connections
+                .delegated
+                .entry(target.to_string())
+                .or_insert_with(|| self.delegate_slot(target)),
+            _ => &mut connections.own,
+        };
+        let search_dirs: Vec<std::path::PathBuf> = task
+            .role
+            .iter()
+            .map(|role| role.dir.clone())
+            .chain([run.playbook_dir.clone()])
+            .collect();
+        slot.escalate(call.escalation.clone());
+        slot.limit_time(task.timeout);
+        let started = std::time::Instant::now();
+        let mut module_ctx = ModuleContext {
+            host,
+            check_mode: task.check_mode.unwrap_or(run.options.check),
+            diff: task.diff.unwrap_or(run.options.diff),
+            environment: &call.environment,
+            playbook_dir: &run.playbook_dir,
+            search_dirs: &search_dirs,
+            templar: &run.templar,
+            vars,
+            connection: slot,
+        };
+        let outcome = task.module.run(&call.args, &mut module_ctx);
+        if let Some(seconds) = task.timeout.filter(|s| started.elapsed().as_secs() >= *s) {
+            let message = format!(
+                "The {} action failed to execute in the expected time frame ({seconds}) and was terminated",
+                task.module.name()
+            );
+            return (TaskResult::failed(message), VarMap::new());
+        }
+        match outcome {
+            Ok(outcome) => {
+                let facts = outcome.facts.clone();
+                (TaskResult::from_outcome(outcome), facts)
+            }
+            Err(ConnectionError::Become(message)) => (TaskResult::failed(message), VarMap::new()),
+            Err(error) => (TaskResult::unreachable(error.to_string()), VarMap::new()),
+        }
+    }
+
+    fn delegate_slot(&self, target: &str) -> ConnectionSlot {
+        let spec = match self.run.host(target) {
+            Some(entry) => entry.spec.clone(),
+            None => {
+                ConnectionSpec::from_vars(target, &VarMap::new(), self.run.options.connect_timeout)
+                    .unwrap_or_else(|_| ConnectionSpec::local(target))
+            }
+        };
+        ConnectionSlot::new(spec)
+    }
+
+    fn render_args(&self, vars: &Value) -> Result<Args, String> {
+        let mut rendered = VarMap::new();
+        for (name, raw) in &self.task.args {
+            let value = self
+                .run
+                .templar
+                .render_value(raw, vars)
+                .map_err(|e| template_failure(self.task, &e))?;
+            if value.as_str() != Some(OMIT) {
+                rendered.insert(name.clone(), value);
+            }
+        }
+        Ok(Args::new(rendered))
+    }
+
+    /// Play `environment:` with the task's on top, rendered to name/value pairs.
+    fn render_environment(&self, vars: &Value) -> Result<Vec<(String, String)>, String> {
+        let mut environment = VarMap::new();
+        for source in [&self.play.play.environment, &self.task.environment]
+            .into_iter()
+            .flatten()
+        {
+            let rendered = self
+                .run
+                .templar
+                .render_value(source, vars)
+                .map_err(|e| template_failure(self.task, &e))?;
+            if rendered.kind() != minijinja::value::ValueKind::Map {
+                return Err(format!(
+                    "environment must be a mapping of variable names to values, got {rendered}"
+                ));
+            }
+            crate::value::overlay(&mut environment, &to_var_map(&rendered));
+        }
+        environment
+            .into_iter()
+            .map(|(name, value)| {
+                let valid =
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !valid {
+                    return Err(format!("environment variable name {name:?} is not valid"));
+                }
+                let value = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_string);
+                Ok((name, value))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,118 @@
+//! A task's loop on one host: the items, the loop variables each item
+//! sees, the per-item events, and the combined result.
+
+use std::sync::Arc;
+
+use super::super::Event;
+use super::super::context::Context;
+use super::super::failure_text::template_failure;
+use super::super::loops::loop_items;
+use super::super::result::loop_result;
+use super::{ItemRun, TaskExecutor};
+use crate::value::{Value, VarMap, map_from_pairs};
+
+impl TaskExecutor<'_> {
+    pub(super) fn run_loop(&self) -> ItemRun {
+        let items = match self.loop_items() {
+            Ok(items) => items,
+            Err(message) => return ItemRun::failed(message),
+        };
+        let control = &self.task.loop_control;
+        let length = items.len();
+        let mut results = Vec::with_capacity(length);
+        let mut facts = VarMap::new();
+        let mut delegated_to = None;
+        for (index, item) in items.into_iter().enumerate() {
+            let loop_vars = Arc::new(self.loop_vars(index, length, &item));
+            // Extra vars stay above the loop variables, as in Ansible.
+            let item_vars = self
+                .vars
+                .with_layer(loop_vars.clone())
+                .with_layer(self.run.extra_vars.clone());
+            let mut item_run = self.run_item(&item_vars);
+            for (key, value) in loop_vars.iter() {
+                item_run.result.fields.insert(key.clone(), value.clone());
+            }
+            let label = self.item_label(&item_vars, &item);
+            let mut event = self.host_result(&item_run.result, item_run.delegated_to.clone());
+            event.item = Some(label);
+            self.run.emit(Event::ItemResult(event));
+            crate::value::overlay(&mut facts, &item_run.facts);
+            delegated_to = item_run.delegated_to;
+            results.push(item_run.result);
+            if let Some(pause) = control.pause.filter(|p| *p > 0.0 && index + 1 < length) {
+                std::thread::sleep(std::time::Duration::from_secs_f64(pause));
+            }
+        }
+        ItemRun {
+            result: loop_result(results),
+            facts,
+            delegated_to,
+        }
+    }
+
+    fn loop_items(&self) -> Result<Vec<Value>, String> {
+        let Some(spec) = &self.task.loop_ else {
+            return Ok(Vec::new());
+        };
+        let rendered = self
+            .run
+            .templar
+            .render_value(&spec.items, &self.vars.value())
+            .map_err(|e| template_failure(self.task, &e))?;
+        loop_items(spec.kind, rendered).map_err(|e| {
+            format!(
+                "{e}\n\nThe error appears to be in '{}'",
+                spec.span.location()
+            )
+        })
+    }
+
+    /// `item` (or `loop_var`), `ansible_loop` and `index_var` for one item.
+    fn loop_vars(&self, index: usize, length: usize, item: &Value) -> VarMap {
+        let control = &self.task.loop_control;
+        let mut vars = VarMap::new();
+        vars.insert(control.loop_var.clone(), item.clone());
+        vars.insert(
+            "ansible_loop_var".into(),
+            Value::from(control.loop_var.as_str()),
+        );
+        vars.insert("ansible_loop".into(), loop_info(index, length));
+        if let Some(index_var) = &control.index_var {
+            vars.insert(index_var.clone(), Value::from(index));
+            vars.insert("ansible_index_var".into(), Value::from(index_var.as_str()));
+        }
+        vars
+    }
+
+    fn item_label(&self, vars: &Context, item: &Value) -> String {
+        let label = match &self.task.loop_control.label {
+            Some(template) => self
+                .run
+                .templar
+                .render_str(template, &vars.value())
+                .unwrap_or_else(|_| Value::from(template.as_str())),
+            None => item.clone(),
+        };
+        label
+            .as_str()
+            .map_or_else(|| json_like(&label), str::to_string)
+    }
+}
+
+fn loop_info(index: usize, length: usize) -> Value {
+    map_from_pairs([
+        ("index", Value::from(index + 1)),
+        ("index0", Value::from(index)),
+        ("first", Value::from(index == 0)),
+        ("last", Value::from(index + 1 == length)),
+        ("length", Value::from(length)),
+        ("revindex", Value::from(length - index)),
+        ("revindex0", Value::from(length - index - 1)),
+    ])
+}
+
+/// Values as Ansible shows loop items: JSON-like.
+fn json_like(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+}

@@ -1,0 +1,109 @@
+//! One task on one host, with the variables it sees there: conditions,
+//! loop items, arguments, `until`, the module call, `changed_when` /
+//! `failed_when`, and what the result means for the host. The pieces are
+//! methods of [`TaskExecutor`], one concern per file, so none of them has
+//! to be handed the run, the play, the task and the host again.
+
+mod item;
+mod item_loop;
+mod overrides;
+mod retry;
+mod settle;
+
+use std::sync::Arc;
+
+use super::Status;
+use super::context::Context;
+use super::play_ctx::PlayCtx;
+use super::result::TaskResult;
+use super::run::Run;
+use super::variables::Scope;
+use crate::playbook::Task;
+use crate::value::{Value, VarMap};
+
+/// What the play needs to know after a task ran on a host.
+pub struct TaskRun {
+    pub status: Status,
+    pub registered: Value,
+    pub facts: VarMap,
+}
+
+/// Everything one execution of the module (or a whole loop) produced.
+pub struct ItemRun {
+    pub result: TaskResult,
+    pub facts: VarMap,
+    pub delegated_to: Option<String>,
+}
+
+impl ItemRun {
+    fn failed(message: String) -> Self {
+        Self::of(TaskResult::failed(message))
+    }
+
+    fn of(result: TaskResult) -> Self {
+        Self {
+            result,
+            facts: VarMap::new(),
+            delegated_to: None,
+        }
+    }
+}
+
+pub struct TaskExecutor<'a> {
+    run: &'a Run,
+    play: &'a PlayCtx<'a>,
+    task: &'a Task,
+    host: &'a str,
+    /// The task's variables on this host.
+    vars: Context,
+}
+
+impl<'a> TaskExecutor<'a> {
+    pub fn new(run: &'a Run, play: &'a PlayCtx<'a>, task: &'a Task, host: &'a str) -> Self {
+        Self {
+            vars: run.vars(host, Scope::task(play, task)),
+            run,
+            play,
+            task,
+            host,
+        }
+    }
+
+    /// Run the task (every item of its loop) and settle the result.
+    pub fn run(self) -> TaskRun {
+        let done = match &self.task.loop_ {
+            None => self.run_item(&self.vars),
+            Some(_) => self.run_loop(),
+        };
+        self.finish(done)
+    }
+
+    /// `vars` with the task's result visible under its `register` name, or
+    /// (`until` without `register`) with the result's keys themselves.
+    fn with_result(&self, vars: &Context, result: &TaskResult, bare_keys: bool) -> Context {
+        match &self.task.register {
+            Some(name) => vars.with_layer(Arc::new(VarMap::from_iter([(
+                name.clone(),
+                result.value(),
+            )]))),
+            None if bare_keys => vars.with_layer(Arc::new(result.fields.clone())),
+            None => vars.clone(),
+        }
+    }
+
+    /// Whether every one of `conditions` holds with `vars`.
+    fn all_hold(&self, conditions: &[String], vars: &Context) -> Result<bool, String> {
+        let vars = vars.value();
+        for condition in conditions {
+            let holds = self
+                .run
+                .templar
+                .eval_condition(condition, &vars)
+                .map_err(|e| super::failure_text::conditional_failure(self.task, condition, &e))?;
+            if !holds {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}

@@ -1,0 +1,133 @@
+//! After a task ran on a host: `register`, facts, notifications, the
+//! event, the recap counters, and what a failure means for the host.
+
+use super::super::result::TaskResult;
+use super::super::{Event, HostResult, Status};
+use super::{ItemRun, TaskExecutor, TaskRun};
+use crate::value::{Value, VarMap};
+
+impl TaskExecutor<'_> {
+    pub(super) fn finish(&self, done: ItemRun) -> TaskRun {
+        let ItemRun {
+            result,
+            facts,
+            delegated_to,
+        } = done;
+        let (task, host) = (self.task, self.host);
+        let status = result.status();
+        let ignored = (status == Status::Failed && self.ignores_errors())
+            || (status == Status::Unreachable && task.ignore_unreachable);
+        let registered = result.value();
+        let facts_host = delegated_to
+            .as_deref()
+            .filter(|_| task.delegate_facts)
+            .unwrap_or(host);
+        self.run.set_facts(facts_host, &facts);
+        if let Some(name) = &task.register {
+            self.run.set_facts(
+                host,
+                &VarMap::from_iter([(name.clone(), registered.clone())]),
+            );
+        }
+        if status == Status::Changed && !task.notify.is_empty() {
+            self.run
+                .hosts
+                .update(host, |record| record.notify(&task.notify));
+        }
+        let mut event = self.host_result(&result, delegated_to);
+        event.ignored = ignored;
+        self.run.emit(Event::HostResult(event));
+        self.settle(&result, ignored);
+        TaskRun {
+            status,
+            registered,
+            facts,
+        }
+    }
+
+    /// A bug in runbook while running the task: the host fails, the run goes on.
+    pub fn fail_internally(&self, message: &str) -> TaskRun {
+        let result = TaskResult::failed(format!(
+            "internal error in runbook (please report it): {message}"
+        ));
+        self.settle(&result, false);
+        self.run
+            .emit(Event::HostResult(self.host_result(&result, None)));
+        TaskRun {
+            status: Status::Failed,
+            registered: result.value(),
+            facts: VarMap::new(),
+        }
+    }
+
+    /// Count the result and decide what a failure means for the host: caught
+    /// by an enclosing `rescue:` (counted as rescued), waiting for a block's
+    /// `always:`, or out of the play.
+    fn settle(&self, result: &TaskResult, ignored: bool) {
+        let (run, task, host) = (self.run, self.task, self.host);
+        let status = result.status();
+        if status == Status::Unreachable && task.ignore_unreachable {
+            run.count(host, Status::Failed, true, false);
+            return;
+        }
+        run.count(host, status, ignored, result.flag("changed"));
+        if status != Status::Failed || ignored {
+            return;
+        }
+        if run.hosts.read(host, |record| record.in_block()) {
+            let failed_task = crate::value::map_from_pairs([
+                ("name", Value::from(task.display_name())),
+                ("action", Value::from(task.module.name())),
+            ]);
+            run.set_facts(
+                host,
+                &VarMap::from_iter([
+                    ("ansible_failed_task".to_string(), failed_task),
+                    ("ansible_failed_result".to_string(), result.value()),
+                ]),
+            );
+        }
+        run.hosts.update(host, |record| record.fail());
+    }
+
+    fn ignores_errors(&self) -> bool {
+        let Some(ignore_errors) = &self.task.ignore_errors else {
+            return false;
+        };
+        let rendered = self
+            .run
+            .templar
+            .render_value(ignore_errors, &self.vars.value())
+            .unwrap_or_default();
+        match rendered.as_str() {
+            Some(text) => crate::value::parse_bool(text).unwrap_or(false),
+            None => rendered.is_true(),
+        }
+    }
+
+    /// The result as the reporter gets it (censored under `no_log`).
+    pub(super) fn host_result(
+        &self,
+        result: &TaskResult,
+        delegated_to: Option<String>,
+    ) -> HostResult {
+        HostResult {
+            host: self.host.to_string(),
+            task: self.task.banner_name(),
+            status: result.status(),
+            ignored: false,
+            item: None,
+            delegated_to,
+            result: self.shown(result),
+            module: self.task.module.name().to_string(),
+        }
+    }
+
+    pub(super) fn shown(&self, result: &TaskResult) -> Value {
+        if self.task.no_log {
+            result.censored()
+        } else {
+            result.value()
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The one place that builds what a host's templates see: shared layers in
+//! Ansible's precedence order (docs/variables.md), lowest first —
+//! magic variables, role defaults, inventory, play, role vars, task and
+//! block vars, include loop variables, facts and registered results, extra
+//! vars. Every layer is an `Arc` the run already holds, so a view costs a
+//! handful of pointer copies whatever the size of the fleet or the facts.
+
+use std::path::Path;
+use std::sync::{Arc, Weak};
+
+use super::RunOptions;
+use super::context::{Context, layer};
+use super::hostvars::{HostLookup, HostVars};
+use super::play_ctx::PlayCtx;
+use super::run::{OMIT, Run};
+use crate::playbook::Task;
+use crate::value::{Value, VarMap};
+
+/// What a view covers beyond the host itself.
+#[derive(Clone, Copy, Default)]
+pub struct Scope<'a> {
+    pub play: Option<&'a PlayCtx<'a>>,
+    pub task: Option<&'a Task>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn play(play: &'a PlayCtx<'a>) -> Self {
+        Self {
+            play: Some(play),
+            task: None,
+        }
+    }
+
+    pub fn task(play: &'a PlayCtx<'a>, task: &'a Task) -> Self {
+        Self {
+            play: Some(play),
+            task: Some(task),
+        }
+    }
+}
+
+/// The magic variables that are the same on every host of the run.
+pub fn run_magic(
+    options: &RunOptions,
+    playbook_dir: &Path,
+    run: Weak<dyn HostLookup>,
+) -> Arc<VarMap> {
+    layer([
+        ("hostvars", HostVars::value(run)),
+        (
+            "playbook_dir",
+            Value::from(playbook_dir.display().to_string()),
+        ),
+        ("ansible_check_mode", Value::from(options.check)),
+        ("ansible_diff_mode", Value::from(options.diff)),
+        ("ansible_verbosity", Value::from(options.verbosity)),
+        ("ansible_forks", Value::from(options.forks)),
+        ("omit", Value::from(OMIT)),
+    ])
+}
+
+impl Run {
+    /// `host`'s variables in `scope`.
+    pub fn vars(&self, host: &str, scope: Scope) -> Context {
+        let role = scope.task.and_then(|task| task.role.as_ref());
+        let entry = self.host(host);
+        let mut view = Context::new(self.templar.clone());
+        view.push(self.run_magic.clone());
+        if let Some(entry) = &entry {
+            view.push(entry.magic.clone());
+        }
+        if let Some(role) = role {
+            view.push(role.defaults.clone());
+        }
+        if let Some(entry) = &entry {
+            view.push(entry.inventory_vars.clone());
+        }
+        if let Some(play) = scope.play {
+            view.push(play.magic.clone());
+            view.push(play.vars.clone());
+        }
+        if let Some(role) = role {
+            view.push(role.vars.clone());
+        }
+        if let Some(task) = scope.task {
+            view.push(task.vars.clone());
+        }
+        let (include_vars, facts) = self.hosts.read(host, |record| {
+            (record.include_vars().to_vec(), record.facts())
+        });
+        if scope.play.is_some() {
+            include_vars.into_iter().for_each(|vars| view.push(vars));
+        }
+        view.push(facts);
+        view.push(self.extra_vars.clone());
+        view
+    }
+
+    /// Only the extra vars (`-e`): what play-level keywords see before any host.
+    pub fn extra_vars_view(&self) -> Context {
+        Context::new(self.templar.clone()).with_layer(self.extra_vars.clone())
+    }
+
+    /// The first of `conditions` that does not hold on `host` (an error
+    /// counts as not holding), with `extra` variables on top.
+    pub fn first_false_condition(
+        &self,
+        host: &str,
+        scope: Scope,
+        conditions: &[String],
+        extra: Option<Arc<VarMap>>,
+    ) -> Option<String> {
+        let mut view = self.vars(host, scope);
+        if let Some(extra) = extra {
+            view.push(extra);
+        }
+        let vars = view.value();
+        conditions
+            .iter()
+            .find(|condition| {
+                !self
+                    .templar
+                    .eval_condition(condition, &vars)
+                    .unwrap_or(false)
+            })
+            .cloned()
+    }
+}
+
+impl HostLookup for Run {
+    fn host_names(&self) -> Vec<String> {
+        self.fleet().hosts.keys().cloned().collect()
+    }
+
+    fn host_vars(&self, host: &str) -> Option<Value> {
+        self.fleet()
+            .hosts
+            .contains_key(host)
+            .then(|| self.vars(host, Scope::default()).value())
+    }
+}
