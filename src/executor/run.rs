@@ -9,16 +9,17 @@ use std::sync::{Arc, RwLock};
 
 use indexmap::IndexMap;
 
+use super::context::layer;
 use super::fleet::Fleet;
 use super::gate::{StepAnswer, TaskGate};
 use super::host_entry::HostEntry;
 use super::host_table::HostTable;
-use super::hostvars::HostLookup;
+use super::hostvars::{HostLookup, HostVars};
 use super::{Event, HostStats, RunOptions, Status};
 use crate::inventory::Inventory;
 use crate::source::Diagnostic;
 use crate::template::Templar;
-use crate::value::VarMap;
+use crate::value::{Value, VarMap};
 
 /// The placeholder `omit` renders to; an argument with this value is dropped.
 pub const OMIT: &str = "__omit_place_holder__runbook";
@@ -64,7 +65,7 @@ impl Run {
         let run = Arc::new_cyclic(|run: &std::sync::Weak<Self>| {
             let lookup: std::sync::Weak<dyn HostLookup> = run.clone();
             Self {
-                run_magic: super::variables::run_magic(&options, &playbook_dir, lookup),
+                run_magic: run_magic(&options, &playbook_dir, lookup),
                 extra_vars: Arc::new(options.extra_vars.clone()),
                 gate: TaskGate::new(&options),
                 fleet: RwLock::new(Arc::new(Fleet::empty(inventory.clone()))),
@@ -165,4 +166,24 @@ impl Run {
             }
         }
     }
+}
+
+/// The magic variables that are the same on every host of the run.
+fn run_magic(
+    options: &RunOptions,
+    playbook_dir: &std::path::Path,
+    run: std::sync::Weak<dyn HostLookup>,
+) -> Arc<VarMap> {
+    layer([
+        ("hostvars", HostVars::value(run)),
+        (
+            "playbook_dir",
+            Value::from(playbook_dir.display().to_string()),
+        ),
+        ("ansible_check_mode", Value::from(options.check)),
+        ("ansible_diff_mode", Value::from(options.diff)),
+        ("ansible_verbosity", Value::from(options.verbosity)),
+        ("ansible_forks", Value::from(options.forks)),
+        ("omit", Value::from(OMIT)),
+    ])
 }

@@ -5,14 +5,12 @@
 //! vars. Every layer is an `Arc` the run already holds, so a view costs a
 //! handful of pointer copies whatever the size of the fleet or the facts.
 
-use std::path::Path;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
-use super::RunOptions;
-use super::context::{Context, layer};
-use super::hostvars::{HostLookup, HostVars};
+use super::context::Context;
+use super::hostvars::HostLookup;
 use super::play_ctx::PlayCtx;
-use super::run::{OMIT, Run};
+use super::run::Run;
 use crate::playbook::Task;
 use crate::value::{Value, VarMap};
 
@@ -37,26 +35,6 @@ impl<'a> Scope<'a> {
             task: Some(task),
         }
     }
-}
-
-/// The magic variables that are the same on every host of the run.
-pub fn run_magic(
-    options: &RunOptions,
-    playbook_dir: &Path,
-    run: Weak<dyn HostLookup>,
-) -> Arc<VarMap> {
-    layer([
-        ("hostvars", HostVars::value(run)),
-        (
-            "playbook_dir",
-            Value::from(playbook_dir.display().to_string()),
-        ),
-        ("ansible_check_mode", Value::from(options.check)),
-        ("ansible_diff_mode", Value::from(options.diff)),
-        ("ansible_verbosity", Value::from(options.verbosity)),
-        ("ansible_forks", Value::from(options.forks)),
-        ("omit", Value::from(OMIT)),
-    ])
 }
 
 impl Run {
