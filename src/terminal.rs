@@ -1,12 +1,46 @@
-//! Questions asked on the terminal (`/dev/tty`), for passphrases and
-//! `vars_prompt` — never on stdout, so piped output stays clean.
+//! Questions asked on the terminal (`/dev/tty`), for passphrases,
+//! `vars_prompt` and `--step` — never on stdout, so piped output stays clean.
+//! While a run is reporting, questions take a [`Route`] through its
+//! reporter, so a question never overtakes output still queued for it.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::fd::AsRawFd;
+use std::sync::{Arc, PoisonError, RwLock};
 
-/// Ask `prompt` on the terminal; `echo: false` hides what is typed.
-/// `None` when there is no terminal or nothing could be read.
+type Asker = Arc<dyn Fn(&str, bool) -> Option<String> + Send + Sync>;
+
+static ROUTE: RwLock<Option<Asker>> = RwLock::new(None);
+
+/// Questions go through `asker` until the route is dropped.
+#[must_use = "the route ends when dropped"]
+pub struct Route(());
+
+impl Route {
+    pub fn install(asker: impl Fn(&str, bool) -> Option<String> + Send + Sync + 'static) -> Self {
+        *ROUTE.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(asker));
+        Self(())
+    }
+}
+
+impl Drop for Route {
+    fn drop(&mut self) {
+        *ROUTE.write().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+/// Ask `prompt` (through the run's reporter while one is running);
+/// `echo: false` hides what is typed. `None` when there is no terminal or
+/// nothing could be read.
 pub fn ask(prompt: &str, echo: bool) -> Option<String> {
+    let route = ROUTE.read().unwrap_or_else(PoisonError::into_inner).clone();
+    match route {
+        Some(asker) => asker(prompt, echo),
+        None => ask_on_terminal(prompt, echo),
+    }
+}
+
+/// Ask `prompt` on the terminal itself: what a reporter does with a question.
+pub fn ask_on_terminal(prompt: &str, echo: bool) -> Option<String> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

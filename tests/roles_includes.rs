@@ -263,6 +263,12 @@ fn step_asks_before_each_task() {
         "{shown}"
     );
     assert!(shown.contains("\"msg\": \"one\""), "{shown}");
+    let first_result = shown.find("\"msg\": \"one\"");
+    let second_question = shown.find("Perform task: TASK: second");
+    assert!(
+        first_result.is_some() && first_result < second_question,
+        "a question waits for the output before it: {shown}"
+    );
     assert!(!shown.contains("\"msg\": \"two\""), "answered no: {shown}");
     assert!(
         shown.contains("\"msg\": \"three\"") && shown.contains("\"msg\": \"four\""),

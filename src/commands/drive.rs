@@ -25,7 +25,12 @@ where
         }
     };
     for event in receiver {
-        reporter.event(&event);
+        match &event {
+            Event::Question(question) => {
+                question.answer(reporter.ask(&question.text, question.echo));
+            }
+            _ => reporter.event(&event),
+        }
     }
     match worker.join() {
         Ok(Ok(summary)) => ExitCode::from_summary(&summary),

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
-use super::Event;
 use super::RunOptions;
 use super::play_runner::run_play;
 use super::run::{Run, RunSummary};
+use super::{Event, Question};
 use crate::inventory::Inventory;
 use crate::playbook::{Playbook, Task};
 use crate::source::Diagnostic;
@@ -18,6 +18,7 @@ pub fn run_playbook(
     options: RunOptions,
     events: Sender<Event>,
 ) -> Result<RunSummary, Diagnostic> {
+    let _questions = questions_through(&events);
     let pool = worker_pool(options.forks)?;
     let run = Run::new(inventory, options, playbook.dir.clone(), events)?;
     for play in &playbook.plays {
@@ -43,6 +44,7 @@ pub fn run_adhoc(
     play.name = Some(format!("Ansible Ad-Hoc {pattern}"));
     play.gather_facts = false;
     play.tasks = vec![crate::playbook::Step::Task(Box::new(task))];
+    let _questions = questions_through(&events);
     let pool = worker_pool(options.forks)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     let run = Run::new(inventory, options, cwd, events)?;
@@ -57,4 +59,15 @@ fn worker_pool(forks: usize) -> Result<rayon::ThreadPool, Diagnostic> {
         .thread_name(|i| format!("runbook-worker-{i}"))
         .build()
         .map_err(|e| Diagnostic::new(format!("cannot start {forks} workers: {e}")))
+}
+
+/// While the run lasts, questions (`--step`, `vars_prompt`, passphrases)
+/// travel the event stream, so the reporter asks them in order.
+fn questions_through(events: &Sender<Event>) -> crate::terminal::Route {
+    let events = events.clone();
+    crate::terminal::Route::install(move |text, echo| {
+        let (question, answer) = Question::new(text, echo);
+        events.send(Event::Question(question)).ok()?;
+        answer.recv().ok().flatten()
+    })
 }

@@ -57,10 +57,42 @@ pub enum Event {
     Warning {
         message: String,
     },
+    /// A question for the person at the terminal (`--step`, `vars_prompt`,
+    /// a key's passphrase); the reporter asks it once the output before it
+    /// is shown, and the answer goes back to the asking worker.
+    Question(Question),
     NoHostsMatched {
         play: String,
     },
     Recap {
         hosts: Vec<(String, HostStats)>,
     },
+}
+
+/// A question in the event stream, with the way back for its answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Question {
+    pub text: String,
+    /// Whether what is typed is shown (false for passwords).
+    pub echo: bool,
+    #[serde(skip)]
+    answer: std::sync::mpsc::Sender<Option<String>>,
+}
+
+impl Question {
+    /// A question and the receiver its answer arrives on.
+    pub fn new(text: &str, echo: bool) -> (Self, std::sync::mpsc::Receiver<Option<String>>) {
+        let (answer, receiver) = std::sync::mpsc::channel();
+        let question = Self {
+            text: text.to_string(),
+            echo,
+            answer,
+        };
+        (question, receiver)
+    }
+
+    pub fn answer(&self, answer: Option<String>) {
+        // The asking worker may have given up (the run ended); nothing to do then.
+        let _ = self.answer.send(answer);
+    }
 }

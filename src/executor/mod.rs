@@ -34,7 +34,7 @@ mod variables;
 
 pub use entry::{run_adhoc, run_playbook};
 pub use escalation::BecomeDefaults;
-pub use events::{Event, HostResult, Status};
+pub use events::{Event, HostResult, Question, Status};
 pub use options::{DEFAULT_FORKS, InventorySources, RunOptions};
 pub use run::RunSummary;
 pub use stats::HostStats;

@@ -193,6 +193,8 @@ impl Reporter for HumanReporter {
                 self.print(&style::for_status(Status::Failed).apply_to(line).to_string());
             }
             Event::NoHostsMatched { .. } => self.print("skipping: no hosts matched"),
+            // Asked through `Reporter::ask`, never shown as an event.
+            Event::Question(_) => {}
             Event::Recap { hosts } => {
                 self.print(&format!("\n{}", banner("PLAY RECAP")));
                 for (host, stats) in hosts {

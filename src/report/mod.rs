@@ -23,4 +23,9 @@ pub trait Reporter {
 
     /// An error that ends the run (a broken playbook, bad options...).
     fn error(&mut self, diagnostic: &Diagnostic);
+
+    /// Ask the person at the terminal, after everything reported so far.
+    fn ask(&mut self, question: &str, echo: bool) -> Option<String> {
+        crate::terminal::ask_on_terminal(question, echo)
+    }
 }
