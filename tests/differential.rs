@@ -11,11 +11,18 @@ use crate::support::{Lab, ansible_playbook, recap, task_banners};
 /// twin (`hosts` hosts each, the same names), assert they agree, and return
 /// the labs for further checks.
 fn twin_run(name: &str, hosts: usize, args: &[&str]) -> (Lab, Lab) {
+    twin_run_after(name, hosts, args, |_| {})
+}
+
+/// [`twin_run`] after `prepare` ran on both labs (stopping a host...).
+fn twin_run_after(name: &str, hosts: usize, args: &[&str], prepare: impl Fn(&Lab)) -> (Lab, Lab) {
     let playbook = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/differential")
         .join(name);
     let ours = Lab::up(hosts);
     let theirs = Lab::up(hosts);
+    prepare(&ours);
+    prepare(&theirs);
     let mut runbook_args = vec!["play", playbook.to_str().expect("utf8"), "-i", "lab"];
     runbook_args.extend_from_slice(args);
     let runbook = ours.run(&runbook_args);
@@ -55,4 +62,19 @@ fn roles_includes_and_delegation_behave_as_in_ansible() {
             std::fs::read_to_string(theirs.host_root(host).join("opt/site.conf")).expect("theirs");
         assert_eq!(ours, theirs, "{host}: the role's template renders the same");
     }
+}
+
+#[test]
+fn a_fatal_failure_spreads_as_in_ansible() {
+    twin_run("fatal.yml", 3, &[]);
+}
+
+#[test]
+fn max_fail_percentage_ends_the_playbook_as_in_ansible() {
+    twin_run("max-fail.yml", 5, &[]);
+}
+
+#[test]
+fn unreachable_and_failed_hosts_end_as_in_ansible() {
+    twin_run_after("unreachable.yml", 3, &[], |lab| lab.stop_host("node2"));
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
 use super::RunOptions;
-use super::play_runner::run_play;
+use super::play_runner::{PlayEnd, run_play};
 use super::run::{Run, RunSummary};
 use super::{Event, Question};
 use crate::inventory::Inventory;
@@ -22,7 +22,9 @@ pub fn run_playbook(
     let pool = worker_pool(options.forks)?;
     let run = Run::new(inventory, options, playbook.dir.clone(), events)?;
     for play in &playbook.plays {
-        run_play(&run, play, &pool)?;
+        if run_play(&run, play, &pool)? == PlayEnd::EndPlaybook {
+            break;
+        }
     }
     run.close_connections();
     let summary = run.summary();

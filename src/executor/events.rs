@@ -64,6 +64,8 @@ pub enum Event {
     NoHostsMatched {
         play: String,
     },
+    /// Failure limits took every host out: the playbook ends here.
+    NoHostsRemaining,
     Recap {
         hosts: Vec<(String, HostStats)>,
     },

@@ -21,6 +21,8 @@ pub struct PlayCtx<'a> {
     stop_batch: AtomicBool,
     /// The whole play stops (`end_play`, failure limits).
     stop_play: AtomicBool,
+    /// The plays after this one do not run either (`max_fail_percentage`).
+    abandon_playbook: AtomicBool,
 }
 
 impl<'a> PlayCtx<'a> {
@@ -32,6 +34,7 @@ impl<'a> PlayCtx<'a> {
             batch,
             stop_batch: AtomicBool::new(false),
             stop_play: AtomicBool::new(false),
+            abandon_playbook: AtomicBool::new(false),
         }
     }
 
@@ -42,6 +45,16 @@ impl<'a> PlayCtx<'a> {
     pub fn stop_play(&self) {
         self.stop_play.store(true, Ordering::SeqCst);
         self.stop_batch();
+    }
+
+    /// Stop this play, and the playbook with it.
+    pub fn abandon_playbook(&self) {
+        self.abandon_playbook.store(true, Ordering::SeqCst);
+        self.stop_play();
+    }
+
+    pub fn playbook_abandoned(&self) -> bool {
+        self.abandon_playbook.load(Ordering::SeqCst)
     }
 
     pub fn batch_stopped(&self) -> bool {

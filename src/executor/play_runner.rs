@@ -16,20 +16,26 @@ use crate::playbook::{BatchSize, HostOrder, Play, Strategy, Task};
 use crate::source::Diagnostic;
 use crate::value::{Value, VarMap, to_var_map};
 
-pub fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<(), Diagnostic> {
+/// Whether the plays after this one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayEnd {
+    Continue,
+    /// Every host of a batch failed, or `max_fail_percentage` was passed:
+    /// as in Ansible, the rest of the playbook does not run.
+    EndPlaybook,
+}
+
+pub fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<PlayEnd, Diagnostic> {
     let hosts = play_hosts(run, play)?;
-    run.emit(Event::PlayStart {
-        name: play.display_name().to_string(),
-        hosts: hosts.clone(),
-    });
     if hosts.is_empty() {
+        run.emit(Event::PlayStart {
+            name: play.display_name().to_string(),
+            hosts: Vec::new(),
+        });
         run.emit(Event::NoHostsMatched {
             play: play.display_name().to_string(),
         });
-        return Ok(());
-    }
-    for host in &hosts {
-        run.hosts.join_recap(host);
+        return Ok(PlayEnd::Continue);
     }
     let mut vars = play_vars(run, play)?;
     crate::value::overlay(&mut vars, &prompted_vars(run, play)?);
@@ -41,6 +47,11 @@ pub fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<(), Diagnos
         if batch.is_empty() {
             continue;
         }
+        // As in Ansible, each `serial` batch starts with the play's banner.
+        run.emit(Event::PlayStart {
+            name: play.display_name().to_string(),
+            hosts: batch.clone(),
+        });
         run.hosts.begin_play(&batch);
         let ctx = PlayCtx::new(
             play,
@@ -55,11 +66,14 @@ pub fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<(), Diagnos
         };
         run_batch(&stage);
         let everyone_failed = run.hosts.filter(&ctx.batch, in_run).is_empty();
-        if ctx.play_stopped() || everyone_failed {
+        if everyone_failed || ctx.playbook_abandoned() {
+            return Ok(PlayEnd::EndPlaybook);
+        }
+        if ctx.play_stopped() {
             break;
         }
     }
-    Ok(())
+    Ok(PlayEnd::Continue)
 }
 
 fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) -> Arc<VarMap> {
@@ -80,7 +94,8 @@ fn run_batch(stage: &Stage) {
     if play.gather_facts {
         let facts = gathering_facts(play);
         if stage.run.gate.selects(&facts.tags) {
-            stage.run_task(&facts, &hosts, false);
+            let outcomes = stage.run_task(&facts, &hosts, false);
+            stage.spread_failures(&facts, &outcomes);
         }
     }
     match play.strategy {

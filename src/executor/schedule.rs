@@ -24,10 +24,12 @@ pub struct Stage<'a> {
 }
 
 impl Stage<'_> {
-    /// `task` on every one of `hosts` (a handler when `handler`).
-    pub fn run_task(&self, task: &Task, hosts: &[String], handler: bool) {
+    /// `task` on every one of `hosts` (a handler when `handler`); whether
+    /// a failure on one of them is fatal for the others is
+    /// [`Stage::spread_failures`]'s business.
+    pub fn run_task(&self, task: &Task, hosts: &[String], handler: bool) -> Vec<(String, TaskRun)> {
         if hosts.is_empty() {
-            return;
+            return Vec::new();
         }
         self.run.emit(Event::TaskStart {
             name: task.banner_name(),
@@ -54,20 +56,16 @@ impl Stage<'_> {
                 }
             });
         }
+        let results = results.into_inner().unwrap_or_default();
         if task.run_once {
-            let results = results.into_inner().unwrap_or_default();
-            self.share_run_once_result(task, hosts, results);
+            self.share_run_once_result(task, hosts, &results);
         }
+        results
     }
 
     /// `run_once`: the one result counts for every host of the batch.
-    fn share_run_once_result(
-        &self,
-        task: &Task,
-        hosts: &[String],
-        results: Vec<(String, TaskRun)>,
-    ) {
-        let Some((_, first)) = results.into_iter().next() else {
+    fn share_run_once_result(&self, task: &Task, hosts: &[String], results: &[(String, TaskRun)]) {
+        let Some((_, first)) = results.first() else {
             return;
         };
         for host in &hosts[1..] {

@@ -3,11 +3,12 @@
 //! failure rules (`any_errors_fatal`, `max_fail_percentage`) checked after
 //! every task, as Ansible's linear strategy does.
 
-use super::Event;
-use super::host_record::HostRecord;
+use super::host_record::{HostRecord, Standing};
 use super::schedule::Stage;
+use super::task_executor::TaskRun;
 use super::variables::Scope;
-use crate::playbook::{Block, Meta, MetaAction, Step};
+use super::{Event, Status};
+use crate::playbook::{Block, Meta, MetaAction, Step, Task};
 
 impl Stage<'_> {
     /// The hosts among `hosts` that still take part: not failed, not ended,
@@ -28,8 +29,8 @@ impl Stage<'_> {
             match step {
                 Step::Task(task) => {
                     if self.run.gate.admits(task, |name| self.run.ask_step(name)) {
-                        self.run_task(task, &targets, false);
-                        self.check_failure_limits();
+                        let outcomes = self.run_task(task, &targets, false);
+                        self.spread_failures(task, &outcomes);
                     }
                 }
                 Step::Block(block) => self.run_block(block, &targets),
@@ -131,23 +132,41 @@ impl Stage<'_> {
         }
     }
 
-    /// After each task: `any_errors_fatal` stops the play at the first failure;
-    /// `max_fail_percentage` when more than that share of the batch failed.
-    fn check_failure_limits(&self) {
+    /// After each task, as Ansible's linear strategy: a failure (or an
+    /// unreachable host) in a task that is `run_once` or `any_errors_fatal`
+    /// (on the task, a block around it, or the play) fails every other host
+    /// of the batch — into its `rescue:`/`always:` if it is in a block — and
+    /// more failed hosts than `max_fail_percentage` allows fail the rest and
+    /// end the playbook.
+    pub(super) fn spread_failures(&self, task: &Task, outcomes: &[(String, TaskRun)]) {
+        let play = self.play.play;
+        let failed_here = outcomes.iter().any(|(_, outcome)| {
+            matches!(outcome.status, Status::Failed | Status::Unreachable) && !outcome.ignored
+        });
+        let fatal = task.run_once || task.any_errors_fatal.unwrap_or(play.any_errors_fatal);
+        if failed_here && fatal {
+            self.fail_every_active_host();
+        }
+        let Some(limit) = play.max_fail_percentage else {
+            return;
+        };
         let batch = &self.play.batch;
         let failed = self
             .run
             .hosts
-            .filter(batch, HostRecord::is_out_of_run)
+            .filter(batch, |record| record.standing() == Standing::Failed)
             .len();
-        if failed == 0 {
-            return;
+        if !outcomes.is_empty() && failed as f64 * 100.0 / batch.len().max(1) as f64 > limit {
+            self.fail_every_active_host();
+            self.play.abandon_playbook();
+            self.run.emit(Event::NoHostsRemaining);
+            self.run.emit(Event::NoHostsRemaining);
         }
-        let share = failed as f64 * 100.0 / batch.len().max(1) as f64;
-        let play = self.play.play;
-        let over_limit = play.max_fail_percentage.is_some_and(|limit| share > limit);
-        if play.any_errors_fatal || over_limit {
-            self.play.stop_play();
+    }
+
+    fn fail_every_active_host(&self) {
+        for host in self.active(&self.play.batch) {
+            self.run.hosts.update(&host, HostRecord::fail);
         }
     }
 }

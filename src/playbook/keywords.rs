@@ -49,6 +49,7 @@ pub const PLAY_NOT_YET: &[&str] = &[
 ];
 
 pub const TASK: &[&str] = &[
+    "any_errors_fatal",
     "name",
     "args",
     "action",
@@ -90,7 +91,6 @@ pub const TASK: &[&str] = &[
 pub const HANDLER_ONLY: &[&str] = &["listen"];
 
 pub const TASK_NOT_YET: &[&str] = &[
-    "any_errors_fatal",
     "async",
     "poll",
     "remote_user",
@@ -116,6 +116,7 @@ pub const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "
 
 /// Keywords a `block:` takes; those its tasks inherit are passed down.
 pub const BLOCK: &[&str] = &[
+    "any_errors_fatal",
     "throttle",
     "name",
     "block",

@@ -319,6 +319,8 @@ pub struct Task {
     pub throttle: Option<usize>,
     /// `ignore_unreachable:` an unreachable host counts as ignored and stays.
     pub ignore_unreachable: bool,
+    /// `any_errors_fatal:` of the task or its blocks (the play's applies when unset).
+    pub any_errors_fatal: Option<bool>,
     /// The role the task comes from: its defaults, vars and files.
     pub role: Option<std::sync::Arc<super::roles::Role>>,
     /// `diff:` — overrides `--diff` for this task.
@@ -359,6 +361,7 @@ impl Task {
             become_: BecomeKeywords::default(),
             delegate_facts: false,
             ignore_unreachable: false,
+            any_errors_fatal: None,
             timeout: None,
             throttle: None,
             role: None,

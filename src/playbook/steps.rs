@@ -38,6 +38,7 @@ pub struct Inherited {
     check_mode: Option<bool>,
     diff: Option<bool>,
     throttle: Option<usize>,
+    any_errors_fatal: Option<bool>,
     become_: BecomeKeywords,
 }
 
@@ -142,6 +143,7 @@ impl Inherited {
         task.check_mode = task.check_mode.or(self.check_mode);
         task.diff = task.diff.or(self.diff);
         task.throttle = task.throttle.or(self.throttle);
+        task.any_errors_fatal = task.any_errors_fatal.or(self.any_errors_fatal);
         task.become_.inherit(&self.become_);
     }
 
@@ -168,6 +170,7 @@ impl Inherited {
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
                 "diff" => inner.diff = Some(boolean(value, &name)?),
                 "throttle" => inner.throttle = Some(super::conditions::count(value, &name)?),
+                "any_errors_fatal" => inner.any_errors_fatal = Some(boolean(value, &name)?),
                 _ if BecomeKeywords::NAMES.contains(&name.as_str()) => {
                     inner.become_.set(&name, value)?
                 }

@@ -166,6 +166,7 @@ fn apply_keyword(
         "vars" => task.vars = std::sync::Arc::new(var_map(value, name)?),
         "delegate_to" => task.delegate_to = Some(scalar(value, name)?),
         "run_once" => task.run_once = boolean(value, name)?,
+        "any_errors_fatal" => task.any_errors_fatal = Some(boolean(value, name)?),
         "check_mode" => task.check_mode = Some(boolean(value, name)?),
         "delegate_facts" => task.delegate_facts = boolean(value, name)?,
         "throttle" => task.throttle = Some(super::conditions::count(value, name)?),

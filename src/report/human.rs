@@ -193,6 +193,10 @@ impl Reporter for HumanReporter {
                 self.print(&style::for_status(Status::Failed).apply_to(line).to_string());
             }
             Event::NoHostsMatched { .. } => self.print("skipping: no hosts matched"),
+            Event::NoHostsRemaining => {
+                self.print(&format!("\n{}", banner("NO MORE HOSTS LEFT")));
+                self.last_banner = None;
+            }
             // Asked through `Reporter::ask`, never shown as an event.
             Event::Question(_) => {}
             Event::Recap { hosts } => {

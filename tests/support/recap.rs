@@ -59,12 +59,19 @@ pub fn recap(output: &Output) -> BTreeMap<String, Recap> {
         .collect()
 }
 
-/// The `TASK [...]` and `RUNNING HANDLER [...]` banners of a run, in order.
+/// The `PLAY [...]`, `TASK [...]`, `RUNNING HANDLER [...]` and `NO MORE
+/// HOSTS LEFT` banners of a run, in order.
 pub fn task_banners(output: &Output) -> Vec<String> {
+    const BANNERS: [&str; 4] = [
+        "PLAY [",
+        "TASK [",
+        "RUNNING HANDLER [",
+        "NO MORE HOSTS LEFT",
+    ];
     output
         .stdout
         .lines()
-        .filter(|line| line.starts_with("TASK [") || line.starts_with("RUNNING HANDLER ["))
+        .filter(|line| BANNERS.iter().any(|banner| line.starts_with(banner)))
         .map(|line| line.trim_end_matches('*').trim().to_string())
         .collect()
 }

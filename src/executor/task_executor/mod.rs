@@ -24,6 +24,8 @@ use crate::value::{Value, VarMap};
 /// What the play needs to know after a task ran on a host.
 pub struct TaskRun {
     pub status: Status,
+    /// A failure `ignore_errors`/`ignore_unreachable` let pass.
+    pub ignored: bool,
     pub registered: Value,
     pub facts: VarMap,
 }

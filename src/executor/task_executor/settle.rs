@@ -40,6 +40,7 @@ impl TaskExecutor<'_> {
         self.settle(&result, ignored);
         TaskRun {
             status,
+            ignored,
             registered,
             facts,
         }
@@ -55,6 +56,7 @@ impl TaskExecutor<'_> {
             .emit(Event::HostResult(self.host_result(&result, None)));
         TaskRun {
             status: Status::Failed,
+            ignored: false,
             registered: result.value(),
             facts: VarMap::new(),
         }
