@@ -1,13 +1,14 @@
 //! After a task ran on a host: `register`, facts, notifications, the
 //! event, the recap counters, and what a failure means for the host.
 
+use super::super::context::Context;
 use super::super::result::TaskResult;
 use super::super::{Event, HostResult, Status};
 use super::{ItemRun, TaskExecutor, TaskRun};
 use crate::value::{Value, VarMap};
 
 impl TaskExecutor<'_> {
-    pub(super) fn finish(&self, done: ItemRun) -> TaskRun {
+    pub(super) fn finish(mut self, done: ItemRun) -> TaskRun {
         let ItemRun {
             result,
             facts,
@@ -17,6 +18,9 @@ impl TaskExecutor<'_> {
         let status = result.status();
         let ignored = (status == Status::Failed && self.ignores_errors())
             || (status == Status::Unreachable && task.ignore_unreachable);
+        // Let go of this task's view of the host's facts, so recording the
+        // result below edits the facts in place instead of copying them.
+        self.vars = Context::new(self.run.templar.clone());
         let registered = result.value();
         let facts_host = delegated_to
             .as_deref()
