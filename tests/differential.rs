@@ -78,3 +78,21 @@ fn max_fail_percentage_ends_the_playbook_as_in_ansible() {
 fn unreachable_and_failed_hosts_end_as_in_ansible() {
     twin_run_after("unreachable.yml", 3, &[], |lab| lab.stop_host("node2"));
 }
+
+#[test]
+fn add_host_and_group_by_change_the_inventory_as_in_ansible() {
+    let (ours, theirs) = twin_run("dynamic.yml", 3, &[]);
+    for (host, file) in [
+        ("node1", "opt/groups"),
+        ("node2", "opt/groups"),
+        ("node1", "opt/half"),
+        ("node3", "opt/half"),
+        ("node1", "opt/alias"),
+    ] {
+        let read = |lab: &Lab| std::fs::read_to_string(lab.host_root(host).join(file));
+        let (ours, theirs) = (read(&ours), read(&theirs));
+        assert!(theirs.is_ok(), "ansible wrote {host}:/{file}");
+        assert_eq!(ours.ok(), theirs.ok(), "{host}:/{file}");
+    }
+    assert!(!ours.host_root("node2").join("opt/half").exists());
+}

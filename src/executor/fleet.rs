@@ -19,6 +19,8 @@ use crate::value::{Value, VarMap, map_value};
 pub struct Fleet {
     pub inventory: Arc<Inventory>,
     pub hosts: IndexMap<String, Arc<HostEntry>>,
+    /// `groups` and `inventory_dir`: the same for every host.
+    pub magic: Arc<VarMap>,
 }
 
 impl Fleet {
@@ -27,6 +29,7 @@ impl Fleet {
         Self {
             inventory,
             hosts: IndexMap::new(),
+            magic: Arc::default(),
         }
     }
 
@@ -42,49 +45,85 @@ impl Fleet {
         if !inventory.hosts.contains_key("localhost") {
             names.push("localhost".into());
         }
-        let groups = map_value(
-            inventory
-                .groups_map()
-                .into_iter()
-                .map(|(name, members)| (name, members.into_iter().map(Value::from).collect()))
-                .collect(),
-        );
-        let inventory_dir = inventory
-            .dir
-            .as_ref()
-            .map(|dir| Value::from(dir.display().to_string()))
-            .unwrap_or_default();
-        let mut hosts = IndexMap::new();
+        let mut fleet = Self {
+            magic: fleet_magic(&inventory),
+            inventory,
+            hosts: IndexMap::new(),
+        };
         for name in names {
-            let (vars, spec) = host_settings(&inventory, &name, templar, options)?;
-            let magic = layer([
-                ("inventory_hostname", Value::from(name.as_str())),
-                (
-                    "inventory_hostname_short",
-                    Value::from(name.split('.').next().unwrap_or(&name)),
-                ),
-                (
-                    "group_names",
-                    inventory
-                        .group_names(&name)
-                        .into_iter()
-                        .map(Value::from)
-                        .collect(),
-                ),
-                ("groups", groups.clone()),
-                ("inventory_dir", inventory_dir.clone()),
-            ]);
-            let entry = match previous
-                .and_then(|fleet| fleet.hosts.get(&name))
-                .filter(|old| old.spec == spec)
-            {
-                Some(old) => HostEntry::keeping_connections(old, vars, magic),
-                None => HostEntry::new(vars, magic, spec),
-            };
-            hosts.insert(name, Arc::new(entry));
+            let old = previous.and_then(|previous| previous.hosts.get(&name));
+            let entry = fleet.entry(&name, old, templar, options)?;
+            fleet.hosts.insert(name, entry);
         }
-        Ok(Self { inventory, hosts })
+        Ok(fleet)
     }
+
+    /// This fleet with `inventory` changed at run time (`add_host`,
+    /// `group_by`): only the entries of `changed` hosts are built again.
+    pub fn with_changes(
+        &self,
+        inventory: Arc<Inventory>,
+        changed: &[&str],
+        templar: &Arc<Templar>,
+        options: &RunOptions,
+    ) -> Result<Self, Diagnostic> {
+        let mut fleet = Self {
+            magic: fleet_magic(&inventory),
+            inventory,
+            hosts: self.hosts.clone(),
+        };
+        for name in changed {
+            let entry = fleet.entry(name, self.hosts.get(*name), templar, options)?;
+            fleet.hosts.insert(name.to_string(), entry);
+        }
+        Ok(fleet)
+    }
+
+    /// `name`'s entry, keeping `old`'s connections if its settings did not change.
+    fn entry(
+        &self,
+        name: &str,
+        old: Option<&Arc<HostEntry>>,
+        templar: &Arc<Templar>,
+        options: &RunOptions,
+    ) -> Result<Arc<HostEntry>, Diagnostic> {
+        let (vars, spec) = host_settings(&self.inventory, name, templar, options)?;
+        let group_names: Value = self
+            .inventory
+            .group_names(name)
+            .into_iter()
+            .map(Value::from)
+            .collect();
+        let magic = layer([
+            ("inventory_hostname", Value::from(name)),
+            (
+                "inventory_hostname_short",
+                Value::from(name.split('.').next().unwrap_or(name)),
+            ),
+            ("group_names", group_names),
+        ]);
+        let entry = match old.filter(|old| old.spec == spec) {
+            Some(old) => HostEntry::keeping_connections(old, vars, magic),
+            None => HostEntry::new(vars, magic, spec),
+        };
+        Ok(Arc::new(entry))
+    }
+}
+
+fn fleet_magic(inventory: &Inventory) -> Arc<VarMap> {
+    let groups = map_value(
+        inventory
+            .groups_map()
+            .into_iter()
+            .map(|(name, members)| (name, members.into_iter().map(Value::from).collect()))
+            .collect(),
+    );
+    let inventory_dir = inventory
+        .dir
+        .as_ref()
+        .map(|dir| Value::from(dir.display().to_string()))
+        .unwrap_or_default();
+    layer([("groups", groups), ("inventory_dir", inventory_dir)])
 }
 
 /// A host's inventory variables and its connection settings.

@@ -7,6 +7,7 @@
 //! → `task_executor` → `run`, `variables`, `host_table`/`host_record`.
 
 mod context;
+mod dynamic_inventory;
 mod entry;
 mod escalation;
 mod events;

@@ -10,6 +10,7 @@ use std::sync::{Arc, RwLock};
 use indexmap::IndexMap;
 
 use super::context::layer;
+use super::dynamic_inventory::InventoryChange;
 use super::fleet::Fleet;
 use super::gate::{StepAnswer, TaskGate};
 use super::host_entry::HostEntry;
@@ -48,6 +49,10 @@ pub struct Run {
     pub gate: TaskGate,
     /// The inventory and its hosts; replaced by `meta: refresh_inventory`.
     fleet: RwLock<Arc<Fleet>>,
+    /// Held while `add_host`/`group_by` change the fleet, one at a time.
+    pub(super) inventory_edits: std::sync::Mutex<()>,
+    /// What they changed, for `refresh_inventory` to change again.
+    inventory_changes: std::sync::Mutex<Vec<InventoryChange>>,
     events: Sender<Event>,
     pub(super) extra_vars: Arc<VarMap>,
     /// The magic variables that are the same on every host.
@@ -69,6 +74,8 @@ impl Run {
                 extra_vars: Arc::new(options.extra_vars.clone()),
                 gate: TaskGate::new(&options),
                 fleet: RwLock::new(Arc::new(Fleet::empty(inventory.clone()))),
+                inventory_edits: std::sync::Mutex::new(()),
+                inventory_changes: std::sync::Mutex::default(),
                 templar: templar.clone(),
                 options,
                 playbook_dir,
@@ -89,7 +96,7 @@ impl Run {
             .clone()
     }
 
-    fn replace_fleet(&self, fleet: Fleet) {
+    pub(super) fn replace_fleet(&self, fleet: Fleet) {
         *self
             .fleet
             .write()
@@ -108,6 +115,15 @@ impl Run {
         };
         let mut inventory = Inventory::load(&sources.sources, &sources.cwd)?;
         inventory.load_playbook_vars(&self.playbook_dir)?;
+        let changes = self
+            .inventory_changes
+            .lock()
+            .map(|changes| changes.clone())
+            .unwrap_or_default();
+        for change in changes {
+            // A host a change named may be gone from the sources: skip it, as Ansible does.
+            let _ = change.apply(&mut inventory);
+        }
         let fleet = Fleet::build(
             Arc::new(inventory),
             &self.templar,
@@ -116,6 +132,12 @@ impl Run {
         )?;
         self.replace_fleet(fleet);
         Ok(())
+    }
+
+    pub(super) fn remember_inventory_change(&self, change: InventoryChange) {
+        if let Ok(mut changes) = self.inventory_changes.lock() {
+            changes.push(change);
+        }
     }
 
     pub fn emit(&self, event: Event) {

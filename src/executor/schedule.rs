@@ -15,6 +15,10 @@ use super::task_executor::{TaskExecutor, TaskRun};
 use crate::playbook::Task;
 use crate::value::VarMap;
 
+/// Actions that run once for the whole batch (per loop item), whatever
+/// the hosts, as Ansible's `BYPASS_HOST_LOOP` action plugins.
+const BYPASS_HOST_LOOP: &[&str] = &["add_host"];
+
 /// Where a task runs: the run, the play, and the worker pool.
 #[derive(Clone, Copy)]
 pub struct Stage<'a> {
@@ -36,7 +40,8 @@ impl Stage<'_> {
             location: task.span.location(),
             handler,
         });
-        let targets = if task.run_once { &hosts[..1] } else { hosts };
+        let once = task.run_once || BYPASS_HOST_LOOP.contains(&task.module.name());
+        let targets = if once { &hosts[..1] } else { hosts };
         let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
         let throttle = task
             .throttle

@@ -41,16 +41,18 @@ impl Run {
     /// `host`'s variables in `scope`.
     pub fn vars(&self, host: &str, scope: Scope) -> Context {
         let role = scope.task.and_then(|task| task.role.as_ref());
-        let entry = self.host(host);
+        let fleet = self.fleet();
+        let entry = fleet.hosts.get(host);
         let mut view = Context::new(self.templar.clone());
         view.push(self.run_magic.clone());
-        if let Some(entry) = &entry {
+        view.push(fleet.magic.clone());
+        if let Some(entry) = entry {
             view.push(entry.magic.clone());
         }
         if let Some(role) = role {
             view.push(role.defaults.clone());
         }
-        if let Some(entry) = &entry {
+        if let Some(entry) = entry {
             view.push(entry.inventory_vars.clone());
         }
         if let Some(play) = scope.play {

@@ -15,6 +15,7 @@ mod model;
 mod pattern;
 mod precedence;
 mod range;
+mod runtime;
 mod shlex;
 mod sources;
 mod vars_dirs;
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+pub use address::split_port;
 pub use build::GraphError;
 pub use literal::parse_value as parse_ini_value;
 pub use model::{DEFAULT_GROUP_PRIORITY, Group, Host, LOCALHOST_NAMES, Selection};

@@ -2,6 +2,7 @@
 //! One module per file behind the [`Module`] trait; adding a module touches
 //! its own file and one line of [`registry`].
 
+mod add_host;
 mod archive;
 mod args;
 mod assert;
@@ -25,6 +26,7 @@ mod file;
 mod file_state;
 mod get_url;
 mod git;
+mod group_by;
 pub mod host;
 mod http;
 mod include_vars;

@@ -3,6 +3,7 @@
 use super::Module;
 
 static MODULES: &[&dyn Module] = &[
+    &super::add_host::AddHost,
     &super::state::Stateful(super::archive::Archive),
     &super::assert::Assert,
     &super::state::Stateful(super::blockinfile::BlockInFile),
@@ -16,6 +17,7 @@ static MODULES: &[&dyn Module] = &[
     &super::state::Stateful(super::file::File),
     &super::state::Stateful(super::fetch::Fetch),
     &super::state::Stateful(super::get_url::GetUrl),
+    &super::group_by::GroupBy,
     &super::state::Stateful(super::lineinfile::LineInFile),
     &super::state::Stateful(super::git::Git),
     &super::include_vars::IncludeVars,

@@ -136,7 +136,13 @@ impl TaskExecutor<'_> {
         match outcome {
             Ok(outcome) => {
                 let facts = outcome.facts.clone();
-                (TaskResult::from_outcome(outcome), facts)
+                let mut result = TaskResult::from_outcome(outcome);
+                match run.apply_inventory_change(host, &result) {
+                    Some(Ok(changed)) => result.set_flag("changed", changed),
+                    Some(Err(message)) => result = TaskResult::failed(message),
+                    None => {}
+                }
+                (result, facts)
             }
             Err(ConnectionError::Become(message)) => (TaskResult::failed(message), VarMap::new()),
             Err(error) => (TaskResult::unreachable(error.to_string()), VarMap::new()),
