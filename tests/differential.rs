@@ -70,6 +70,16 @@ fn a_fatal_failure_spreads_as_in_ansible() {
 }
 
 #[test]
+fn a_failing_handler_in_a_fatal_play_fails_every_host_as_in_ansible() {
+    twin_run("handler-fatal.yml", 3, &[]);
+}
+
+#[test]
+fn batch_wide_metas_read_their_condition_on_the_first_host_as_in_ansible() {
+    twin_run("metas.yml", 3, &[]);
+}
+
+#[test]
 fn max_fail_percentage_ends_the_playbook_as_in_ansible() {
     twin_run("max-fail.yml", 5, &[]);
 }

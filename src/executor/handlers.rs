@@ -32,7 +32,8 @@ impl Stage<'_> {
                 eligible(record) && record.notified_any(handler_names(handler))
             });
             if !targets.is_empty() {
-                self.run_task(handler, &targets, true);
+                let outcomes = self.run_task(handler, &targets, true);
+                self.spread_failures(handler, &outcomes);
             }
         }
         for host in hosts {

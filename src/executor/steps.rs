@@ -90,6 +90,9 @@ impl Stage<'_> {
             .collect()
     }
 
+    /// A `meta:` action. As in Ansible, `flush_handlers`, `end_host` and
+    /// `noop` act per host (each where its `when` holds); the others act
+    /// on the whole batch when their `when` holds on its first host.
     fn run_meta(&self, meta: &Meta, hosts: &[String]) {
         let run = self.run;
         run.emit(Event::TaskStart {
@@ -98,19 +101,26 @@ impl Stage<'_> {
             handler: false,
         });
         let scope = Scope::play(self.play);
-        let applies: Vec<String> = hosts
-            .iter()
-            .filter(|h| {
-                run.first_false_condition(h, scope, &meta.when, None)
-                    .is_none()
-            })
-            .cloned()
-            .collect();
+        let holds = |host: &String| {
+            run.first_false_condition(host, scope, &meta.when, None)
+                .is_none()
+        };
+        let per_host = matches!(
+            meta.action,
+            MetaAction::FlushHandlers | MetaAction::EndHost | MetaAction::Noop
+        );
+        let applies: Vec<String> = if per_host {
+            hosts.iter().filter(|h| holds(h)).cloned().collect()
+        } else if hosts.first().is_some_and(holds) {
+            hosts.to_vec()
+        } else {
+            Vec::new()
+        };
         if applies.is_empty() {
             return;
         }
         match meta.action {
-            MetaAction::FlushHandlers => self.flush_handlers(hosts),
+            MetaAction::FlushHandlers => self.flush_handlers(&applies),
             MetaAction::EndPlay => self.play.stop_play(),
             MetaAction::EndBatch => self.play.stop_batch(),
             MetaAction::EndHost => applies
