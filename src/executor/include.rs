@@ -20,9 +20,6 @@ struct Pass {
     file: String,
 }
 
-/// A dynamic include: `included:` on the hosts where its `when` holds
-/// (counted ok), skipped elsewhere, then its tasks on the included hosts —
-/// once per loop item when it loops, with the item set.
 impl Stage<'_> {
     pub(super) fn run_include(&self, include: &Include, hosts: &[String]) {
         let run = self.run;
