@@ -11,8 +11,8 @@ use super::result::TaskResult;
 use super::run::{OMIT, RunShared};
 use super::settle::finish;
 use super::{Event, Status};
-use crate::connection::{ConnectionError, ConnectionSpec, Escalation};
-use crate::modules::{Args, ConnectionSlot, ModuleContext};
+use crate::connection::{ConnectionSpec, Escalation};
+use crate::modules::{Args, ConnectionSlot, ModuleContext, ModuleError};
 use crate::playbook::Task;
 use crate::value::{Value, VarMap, to_var_map};
 
@@ -262,8 +262,10 @@ fn call_module(
             let facts = outcome.facts.clone();
             (TaskResult::from_outcome(outcome), facts)
         }
-        Err(ConnectionError::Become(message)) => (TaskResult::failed(message), VarMap::new()),
-        Err(error) => (TaskResult::unreachable(error.to_string()), VarMap::new()),
+        Err(ModuleError::Failed(message)) => (TaskResult::failed(message), VarMap::new()),
+        Err(ModuleError::Unreachable(error)) => {
+            (TaskResult::unreachable(error.to_string()), VarMap::new())
+        }
     }
 }
 

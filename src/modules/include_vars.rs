@@ -9,7 +9,6 @@ use regex::Regex;
 
 use super::spec::RAW_PARAMS;
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
-use crate::connection::ConnectionError;
 use crate::value::{Value, VarMap, map_value, overlay, to_var_map};
 
 pub struct IncludeVars;
@@ -60,11 +59,7 @@ impl Module for IncludeVars {
         &SPEC
     }
 
-    fn runs_on_controller(&self) -> bool {
-        true
-    }
-
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         Ok(include(args, ctx.playbook_dir).unwrap_or_else(|e| Outcome::failed(e.to_string())))
     }
 }

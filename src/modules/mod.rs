@@ -63,8 +63,6 @@ pub use outcome::Outcome;
 pub use spec::{ArgSpec, FreeForm};
 pub use state::{StateModule, Stateful};
 
-use crate::connection::ConnectionError;
-
 /// One module: what arguments it takes and what it does on a host.
 pub trait Module: Send + Sync {
     /// The short name (`shell`); `ansible.builtin.shell` resolves to it.
@@ -73,13 +71,10 @@ pub trait Module: Send + Sync {
     /// Its arguments, checked before any host is touched.
     fn spec(&self) -> &'static ArgSpec;
 
-    /// Do the work on one host. `Err` means the host could not be reached;
-    /// a failed command is an `Ok` outcome with `failed` set.
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError>;
-
-    /// Modules that run on the controller only (`debug`, `set_fact`...) never
-    /// open a connection.
-    fn runs_on_controller(&self) -> bool {
-        false
-    }
+    /// Do the work on one host. [`ModuleError::Failed`] fails the task (as
+    /// does an `Ok` outcome with `failed` set, which keeps its result keys);
+    /// [`ModuleError::Unreachable`] takes the host out of the play. `?` on a
+    /// [`ConnectionError`](crate::connection::ConnectionError) sorts it into
+    /// one or the other.
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError>;
 }

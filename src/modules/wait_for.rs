@@ -12,7 +12,7 @@
 use regex::Regex;
 
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
-use crate::connection::{ConnectionError, shell_quote};
+use crate::connection::shell_quote;
 use crate::value::{Value, map_from_pairs};
 
 pub struct WaitFor;
@@ -76,12 +76,8 @@ impl Module for WaitFor {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
-        match wait(args).and_then(|wait| run_wait(&wait, ctx)) {
-            Ok(outcome) => Ok(outcome),
-            Err(ModuleError::Failed(message)) => Ok(Outcome::failed(message)),
-            Err(ModuleError::Unreachable(error)) => Err(error),
-        }
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        run_wait(&wait(args)?, ctx)
     }
 }
 
