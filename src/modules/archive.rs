@@ -3,6 +3,7 @@
 //! rebuilt only when its *content* (member names and bytes) would differ
 //! from the existing `dest`; timestamps alone do not count.
 
+use super::host::FILE_ATTRIBUTES;
 use super::host::{
     Attributes, apply_attributes, attribute_changes, file_info, require_tools, run_checked,
 };
@@ -20,10 +21,8 @@ static SPEC: ArgSpec = ArgSpec {
         "exclude_path",
         "remove",
         "force_archive",
-        "mode",
-        "owner",
-        "group",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     required: &["path"],
     ..ArgSpec::EMPTY
 };

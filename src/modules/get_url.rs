@@ -3,6 +3,7 @@
 //! unless its `checksum` does not match or `force` fetched something
 //! different.
 
+use super::host::FILE_ATTRIBUTES;
 use super::host::{
     Attributes, FileInfo, FileKind, apply_attributes, attribute_changes, file_info, run_checked,
 };
@@ -17,9 +18,6 @@ static SPEC: ArgSpec = ArgSpec {
         "url",
         "dest",
         "checksum",
-        "mode",
-        "owner",
-        "group",
         "force",
         "headers",
         "timeout",
@@ -28,6 +26,7 @@ static SPEC: ArgSpec = ArgSpec {
         "url_password",
         "force_basic_auth",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     aliases: &[("username", "url_username"), ("password", "url_password")],
     required: &["url", "dest"],
     ..ArgSpec::EMPTY

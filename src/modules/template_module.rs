@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::host::FILE_ATTRIBUTES;
 use super::host::{Attributes, Mode};
 use super::local_source::find_local;
 use super::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
@@ -17,9 +18,6 @@ static SPEC: ArgSpec = ArgSpec {
     names: &[
         "src",
         "dest",
-        "mode",
-        "owner",
-        "group",
         "backup",
         "force",
         "validate",
@@ -34,8 +32,8 @@ static SPEC: ArgSpec = ArgSpec {
         "variable_end_string",
         "comment_start_string",
         "comment_end_string",
-        "unsafe_writes",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     required: &["src", "dest"],
     ..ArgSpec::EMPTY
 };

@@ -8,7 +8,7 @@ use super::host::{
     read_file, run_checked, write_file,
 };
 use super::text_edit::Edited;
-use super::{Args, Changes, Diff, ModuleContext, ModuleError};
+use super::{Args, Changes, Diff, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
 
 /// Ansible's aliases of `path` in these modules.
@@ -211,17 +211,23 @@ pub fn edit_changes(
     Ok(changes)
 }
 
-/// Write an edit (content and attributes); the backup made, if any, and
-/// Ansible's message for what changed.
+/// Write an edit (content and attributes): the outcome with Ansible's
+/// message for what changed and, when a backup was made, its path under
+/// `backup_key` (`backup_file`; `lineinfile` says `backup`).
 pub fn apply_edit(
     ctx: &mut ModuleContext,
     want: &FileArgs,
     have: &TextFile,
     edit: &Edited,
-) -> Result<(Option<String>, String), ModuleError> {
+    backup_key: &str,
+) -> Result<Outcome, ModuleError> {
     let content = edit.changed.then_some(edit.content.as_slice());
     let (backup, attributes_changed) = write(ctx, want, have, content)?;
-    Ok((backup, message(&edit.msg, attributes_changed)))
+    let outcome = Outcome::ok().with_msg(message(&edit.msg, attributes_changed));
+    Ok(match backup {
+        Some(backup) => outcome.with(backup_key, backup),
+        None => outcome,
+    })
 }
 
 /// The message reported whether or not anything changes.

@@ -4,6 +4,7 @@
 //! Idempotent as Ansible: `tar --diff` against `dest` (zip: every member's
 //! content), or `creates`.
 
+use super::host::FILE_ATTRIBUTES;
 use super::host::{Attributes, FileKind, file_info, require_tools};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
@@ -20,10 +21,8 @@ static SPEC: ArgSpec = ArgSpec {
         "list_files",
         "exclude",
         "keep_newer",
-        "mode",
-        "owner",
-        "group",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     required: &["src", "dest"],
     ..ArgSpec::EMPTY
 };

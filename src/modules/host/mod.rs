@@ -8,7 +8,7 @@ mod files;
 mod mode;
 mod tools;
 
-pub use attributes::{Attributes, apply_attributes, attribute_changes};
+pub use attributes::{Attributes, FILE_ATTRIBUTES, apply_attributes, attribute_changes};
 pub use file_info::{FileInfo, FileKind, file_info};
 pub use files::{Fill, WriteOptions, backup_file, read_file, write_file, write_file_with};
 pub use mode::{Mode, parse_mode};
