@@ -1,9 +1,9 @@
 //! `blockinfile`: keep a block of lines between two marker lines, as
 //! Ansible's module does, byte for byte.
 
-use super::host::FILE_ATTRIBUTES;
-use super::text_edit::{BlockAnchor, BlockEdit, Edited, PyRegex, Template, edit_block};
-use super::text_file::{self, FileArgs, TextFile};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::text_edit::{BlockAnchor, BlockEdit, Edited, PyRegex, Template, edit_block};
+use super::utils::text_file::{self, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
 pub struct BlockInFile;

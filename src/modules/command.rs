@@ -1,7 +1,7 @@
 //! `command`: run a program with arguments, no shell in between.
 
-use super::exec::{CommandRun, command_line, run_command};
 use super::spec::RAW_PARAMS;
+use super::utils::exec::{CommandRun, command_line, run_command};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 

@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use super::copy_source::{LocalSource, read_local_source};
-use super::host::FILE_ATTRIBUTES;
-use super::host::{Attributes, parse_mode};
-use super::local_source::find_local;
-use super::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
+use super::utils::copy_source::{LocalSource, read_local_source};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::host::{Attributes, parse_mode};
+use super::utils::local_source::find_local;
+use super::utils::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
 pub struct Copy;

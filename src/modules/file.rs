@@ -2,9 +2,9 @@
 //! with the given mode, owner, group and times; `recurse` carries the
 //! attributes down a directory tree.
 
-use super::file_state::{Action, FileState, TimeSpec, action_for, kind_state, parse_time};
-use super::host::FILE_ATTRIBUTES;
-use super::host::{
+use super::utils::file_state::{Action, FileState, TimeSpec, action_for, kind_state, parse_time};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::host::{
     Attributes, FileInfo, FileKind, Mode, apply_attributes, attribute_changes, file_info,
     run_checked,
 };

@@ -1,11 +1,11 @@
 //! `lineinfile`: make sure one line is in a file (or that no line matching
 //! a pattern is), as Ansible's module does, byte for byte.
 
-use super::host::FILE_ATTRIBUTES;
-use super::text_edit::{
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::text_edit::{
     Anchor, Edited, Finder, LineRemoval, LineWant, PyRegex, Template, remove_lines, set_line,
 };
-use super::text_file::{self, FileArgs, TextFile};
+use super::utils::text_file::{self, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::value::Value;
 

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::exec::{delta, timestamp};
+use super::utils::exec::{delta, timestamp};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
 pub struct Pause;

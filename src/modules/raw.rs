@@ -3,9 +3,9 @@
 
 use std::time::SystemTime;
 
-use super::exec::{lines, timestamp};
 use super::shell::wrap_in_shell;
 use super::spec::RAW_PARAMS;
+use super::utils::exec::{lines, timestamp};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
 pub struct Raw;

@@ -1,9 +1,9 @@
 //! `replace`: replace every match of a pattern in a file (optionally only
 //! between `after` and `before`), with Python's `re.sub` semantics.
 
-use super::host::FILE_ATTRIBUTES;
-use super::text_edit::{Edited, PyTextRegex, ReplaceWant, Template, replace_all};
-use super::text_file::{self, FileArgs, TextFile};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::text_edit::{Edited, PyTextRegex, ReplaceWant, Template, replace_all};
+use super::utils::text_file::{self, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
 pub struct Replace;

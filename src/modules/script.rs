@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use super::exec::{CommandRun, command_line, run_command};
-use super::local_source::find_local;
 use super::spec::RAW_PARAMS;
+use super::utils::exec::{CommandRun, command_line, run_command};
+use super::utils::local_source::find_local;
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
 use crate::value::Value;

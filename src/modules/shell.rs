@@ -1,7 +1,7 @@
 //! `shell`: run a command line through `/bin/sh` (or `executable`).
 
-use super::exec::{CommandRun, command_line, run_command};
 use super::spec::RAW_PARAMS;
+use super::utils::exec::{CommandRun, command_line, run_command};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
 use crate::value::Value;

@@ -5,8 +5,8 @@
 
 use minijinja::value::ValueKind;
 
-use super::host::{file_info, require_tools, run_checked, write_file};
-use super::http::{Request, curl_command, headers_arg, parse_headers, reason_phrase};
+use super::utils::host::{file_info, require_tools, run_checked, write_file};
+use super::utils::http::{Request, curl_command, headers_arg, parse_headers, reason_phrase};
 use super::{ArgSpec, Args, Module, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
 use crate::value::Value;

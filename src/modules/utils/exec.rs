@@ -4,8 +4,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{Args, ModuleContext, ModuleError, Outcome};
 use crate::connection::{ExecOutput, shell_quote};
+use crate::modules::{Args, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
 /// A command ready to run on a host.
@@ -53,7 +53,7 @@ pub fn command_line(args: &Args) -> Result<String, String> {
     match args.str("cmd").map_err(|e| e.to_string())? {
         Some(cmd) => Ok(cmd),
         None => Ok(args
-            .str(super::spec::RAW_PARAMS)
+            .str(crate::modules::spec::RAW_PARAMS)
             .map_err(|e| e.to_string())?
             .unwrap_or_default()),
     }

@@ -14,12 +14,12 @@ pub use files::{Fill, WriteOptions, backup_file, read_file, write_file, write_fi
 pub use mode::{Mode, parse_mode};
 pub use tools::require_tools;
 
-use super::ModuleError;
 use crate::connection::ExecOutput;
+use crate::modules::ModuleError;
 
 /// A command that must succeed, or the task fails with its stderr.
 pub fn run_checked(
-    ctx: &mut super::ModuleContext,
+    ctx: &mut crate::modules::ModuleContext,
     what: &str,
     script: &str,
     stdin: Option<&[u8]>,

@@ -8,8 +8,8 @@ use super::host::{
     read_file, run_checked, write_file,
 };
 use super::text_edit::Edited;
-use super::{Args, Changes, Diff, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
+use crate::modules::{Args, Changes, Diff, ModuleContext, ModuleError, Outcome};
 
 /// Ansible's aliases of `path` in these modules.
 const PATH_NAMES: &[&str] = &["path", "dest", "destfile", "name"];
