@@ -121,3 +121,16 @@ impl Args {
         }
     }
 }
+
+#[cfg(test)]
+impl Args {
+    /// Arguments as a test writes them: `Args::of(&[("path", "/x")])`.
+    pub fn of<V: Clone + Into<Value>>(pairs: &[(&str, V)]) -> Self {
+        Self::new(
+            pairs
+                .iter()
+                .map(|(name, value)| ((*name).to_string(), value.clone().into()))
+                .collect(),
+        )
+    }
+}

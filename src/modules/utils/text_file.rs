@@ -239,25 +239,15 @@ pub fn edit_message(want: &FileArgs, have: &TextFile, edit: &Edited) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{Value, VarMap};
-
-    fn args(pairs: &[(&str, &str)]) -> Args {
-        Args::new(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
-                .collect::<VarMap>(),
-        )
-    }
 
     #[test]
     fn path_has_ansible_aliases() {
         for alias in PATH_NAMES {
-            let read = FileArgs::from_args(&args(&[(alias, "/etc/x")])).expect("valid");
+            let read = FileArgs::from_args(&Args::of(&[(alias, "/etc/x")])).expect("valid");
             assert_eq!(read.path, "/etc/x");
         }
-        assert!(FileArgs::from_args(&args(&[])).is_err());
-        let bad = FileArgs::from_args(&args(&[("path", "/x"), ("validate", "visudo -c")]));
+        assert!(FileArgs::from_args(&Args::default()).is_err());
+        let bad = FileArgs::from_args(&Args::of(&[("path", "/x"), ("validate", "visudo -c")]));
         assert!(bad.is_err_and(|e| e.to_string().contains("%s")));
     }
 

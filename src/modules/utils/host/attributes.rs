@@ -136,25 +136,15 @@ pub fn apply_attributes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{Value, VarMap};
-
-    fn args(pairs: &[(&str, &str)]) -> Args {
-        Args::new(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
-                .collect::<VarMap>(),
-        )
-    }
 
     #[test]
     fn selinux_contexts_are_left_alone_and_chattr_flags_refused() {
-        let read = Attributes::from_args(&args(&[("owner", "app"), ("setype", "httpd_t")]));
+        let read = Attributes::from_args(&Args::of(&[("owner", "app"), ("setype", "httpd_t")]));
         assert_eq!(read.ok().and_then(|a| a.owner).as_deref(), Some("app"));
         for name in ["attributes", "attr"] {
-            let refused = Attributes::from_args(&args(&[(name, "+i")]));
+            let refused = Attributes::from_args(&Args::of(&[(name, "+i")]));
             assert!(refused.is_err_and(|e| e.to_string().contains("chattr")));
         }
-        assert!(Attributes::from_args(&args(&[("attributes", "")])).is_ok());
+        assert!(Attributes::from_args(&Args::of(&[("attributes", "")])).is_ok());
     }
 }
