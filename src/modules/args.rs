@@ -1,3 +1,6 @@
+//! A module's arguments after templating, read through typed accessors so
+//! a wrong type fails the task with a message that names the argument.
+
 use std::fmt::Write;
 
 use minijinja::value::ValueKind;

@@ -1,3 +1,6 @@
+//! File attributes: the shared argument group every file-writing module
+//! takes, what differs on the host, and setting mode and ownership.
+
 use super::{FileInfo, FileKind, Mode, run_checked};
 use crate::connection::shell_quote;
 use crate::modules::spec::ArgGroup;
