@@ -3,8 +3,7 @@
 //! task (per loop item), not once per host, as Ansible's `BYPASS_HOST_LOOP`
 //! actions do; the executor applies the change and decides `changed`.
 
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::{Value, VarMap, map_from_pairs, map_value};
 
 pub struct AddHost;
@@ -27,7 +26,7 @@ impl Module for AddHost {
         &SPEC
     }
 
-    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let Some(written) = first_text(args, NAME) else {
             return Ok(Outcome::failed(
                 "name, host or hostname needs to be provided",

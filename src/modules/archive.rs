@@ -3,7 +3,8 @@
 //! rebuilt only when its *content* (member names and bytes) would differ
 //! from the existing `dest`; timestamps alone do not count.
 
-use super::host::{
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::host::{
     Attributes, apply_attributes, attribute_changes, file_info, require_tools, run_checked,
 };
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
@@ -20,10 +21,8 @@ static SPEC: ArgSpec = ArgSpec {
         "exclude_path",
         "remove",
         "force_archive",
-        "mode",
-        "owner",
-        "group",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     required: &["path"],
     ..ArgSpec::EMPTY
 };
@@ -48,7 +47,7 @@ pub struct Found {
     new_print: String,
     old_print: Option<String>,
     members: Vec<String>,
-    dest_info: super::host::FileInfo,
+    dest_info: super::utils::host::FileInfo,
 }
 
 /// What is built from the expanded paths.

@@ -1,3 +1,6 @@
+//! A module's arguments after templating, read through typed accessors so
+//! a wrong type fails the task with a message that names the argument.
+
 use std::fmt::Write;
 
 use minijinja::value::ValueKind;
@@ -119,5 +122,18 @@ impl Args {
             name: name.to_string(),
             problem,
         }
+    }
+}
+
+#[cfg(test)]
+impl Args {
+    /// Arguments as a test writes them: `Args::of(&[("path", "/x")])`.
+    pub fn of<V: Clone + Into<Value>>(pairs: &[(&str, V)]) -> Self {
+        Self::new(
+            pairs
+                .iter()
+                .map(|(name, value)| ((*name).to_string(), value.clone().into()))
+                .collect(),
+        )
     }
 }

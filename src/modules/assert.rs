@@ -1,8 +1,7 @@
 //! `assert`: check conditions and fail the host when one is false.
 
 use super::fail::display_text;
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
 pub struct Assert;
@@ -23,11 +22,7 @@ impl Module for Assert {
         &SPEC
     }
 
-    fn runs_on_controller(&self) -> bool {
-        true
-    }
-
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let conditions = conditions(args);
         for condition in &conditions {
             match ctx.templar.eval_condition(condition, ctx.vars) {

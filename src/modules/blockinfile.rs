@@ -1,8 +1,9 @@
 //! `blockinfile`: keep a block of lines between two marker lines, as
 //! Ansible's module does, byte for byte.
 
-use super::text_edit::{BlockAnchor, BlockEdit, Edited, PyRegex, Template, edit_block};
-use super::text_file::{self, FileArgs, TextFile};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::text_edit::{BlockAnchor, BlockEdit, Edited, PyRegex, Template, edit_block};
+use super::utils::text_file::{self, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
 pub struct BlockInFile;
@@ -22,22 +23,13 @@ static SPEC: ArgSpec = ArgSpec {
         "marker_end",
         "append_newline",
         "prepend_newline",
-        "mode",
-        "owner",
-        "group",
-        "unsafe_writes",
-        "attributes",
-        "seuser",
-        "serole",
-        "setype",
-        "selevel",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     aliases: &[
         ("dest", "path"),
         ("destfile", "path"),
         ("name", "path"),
         ("content", "block"),
-        ("attr", "attributes"),
     ],
     required: &["path"],
     ..ArgSpec::EMPTY
@@ -133,12 +125,7 @@ impl StateModule for BlockInFile {
         _changes: &Changes,
         ctx: &mut ModuleContext,
     ) -> Result<Outcome, ModuleError> {
-        let (backup, message) = text_file::apply_edit(ctx, &want.file, &have.file, &have.edit)?;
-        let mut outcome = Outcome::ok().with_msg(message);
-        if let Some(backup) = backup {
-            outcome = outcome.with("backup_file", backup);
-        }
-        Ok(outcome)
+        text_file::apply_edit(ctx, &want.file, &have.file, &have.edit, "backup_file")
     }
 
     fn describe(&self, want: &Desired, have: &Observed) -> Outcome {

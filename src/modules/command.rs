@@ -1,9 +1,8 @@
 //! `command`: run a program with arguments, no shell in between.
 
-use super::exec::{CommandRun, command_line, run_command};
 use super::spec::RAW_PARAMS;
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::utils::exec::{CommandRun, command_line, run_command};
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
 pub struct Command;
@@ -35,25 +34,17 @@ impl Module for Command {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
-        let argv = match argv(args) {
-            Ok(argv) => argv,
-            Err(msg) => return Ok(Outcome::failed(msg)),
-        };
-        let expand = match args.bool("expand_argument_vars", true) {
-            Ok(expand) => expand,
-            Err(e) => return Ok(Outcome::failed(e.to_string())),
-        };
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        let argv = argv(args).map_err(ModuleError::Failed)?;
+        let expand = args.bool("expand_argument_vars", true)?;
         let script = argv
             .iter()
             .map(|arg| quote_arg(arg, expand))
             .collect::<Vec<_>>()
             .join(" ");
         let display: Value = argv.iter().map(|a| Value::from(a.as_str())).collect();
-        match CommandRun::from_args(args, display, script) {
-            Ok(run) => run_command(&run, ctx),
-            Err(msg) => Ok(Outcome::failed(msg)),
-        }
+        let run = CommandRun::from_args(args, display, script).map_err(ModuleError::Failed)?;
+        run_command(&run, ctx)
     }
 }
 

@@ -1,3 +1,6 @@
+//! What a module may use on a host: its connection (opened once, kept for
+//! the run, escalated per task), check/diff mode, the environment and vars.
+
 use std::path::Path;
 
 use crate::connection::{

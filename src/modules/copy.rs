@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use super::copy_source::{LocalSource, read_local_source};
-use super::host::{Attributes, parse_mode};
-use super::local_source::find_local;
-use super::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
+use super::utils::copy_source::{LocalSource, read_local_source};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::host::{Attributes, parse_mode};
+use super::utils::local_source::find_local;
+use super::utils::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
 pub struct Copy;
@@ -16,9 +17,6 @@ static SPEC: ArgSpec = ArgSpec {
         "src",
         "content",
         "dest",
-        "mode",
-        "owner",
-        "group",
         "backup",
         "force",
         "validate",
@@ -28,8 +26,8 @@ static SPEC: ArgSpec = ArgSpec {
         "local_follow",
         "checksum",
         "decrypt",
-        "unsafe_writes",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     aliases: &[("thirsty", "force")],
     required: &["dest"],
     ..ArgSpec::EMPTY

@@ -1,7 +1,6 @@
 //! `debug`: show a message or a variable's value.
 
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
 pub struct Debug;
 
@@ -20,11 +19,7 @@ impl Module for Debug {
         &SPEC
     }
 
-    fn runs_on_controller(&self) -> bool {
-        true
-    }
-
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         if args.has("msg") && args.has("var") {
             return Ok(Outcome::failed("'msg' and 'var' are incompatible options"));
         }

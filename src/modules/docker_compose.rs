@@ -6,8 +6,8 @@
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use super::docker_cli::text_at;
-use super::host::{read_file, run_checked};
+use super::utils::docker_cli::text_at;
+use super::utils::host::{read_file, run_checked};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
 use crate::value::{Value, map_from_pairs};

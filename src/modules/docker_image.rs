@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use super::docker_cli::{self, Object, full_reference, text_at};
+use super::utils::docker_cli::{self, Object, full_reference, text_at};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::value::Value;
 

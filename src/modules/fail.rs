@@ -1,7 +1,6 @@
 //! `fail`: stop this host with a message.
 
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
 pub struct Fail;
 
@@ -20,11 +19,7 @@ impl Module for Fail {
         &SPEC
     }
 
-    fn runs_on_controller(&self) -> bool {
-        true
-    }
-
-    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let msg = args
             .get("msg")
             .map_or_else(|| "Failed as requested from task".to_string(), display_text);

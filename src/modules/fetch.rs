@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sha1::Digest;
 
-use super::host::{FileKind, file_info};
+use super::utils::host::{FileKind, file_info};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
 pub struct Fetch;

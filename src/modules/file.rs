@@ -2,8 +2,9 @@
 //! with the given mode, owner, group and times; `recurse` carries the
 //! attributes down a directory tree.
 
-use super::file_state::{Action, FileState, TimeSpec, action_for, kind_state, parse_time};
-use super::host::{
+use super::utils::file_state::{Action, FileState, TimeSpec, action_for, kind_state, parse_time};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::host::{
     Attributes, FileInfo, FileKind, Mode, apply_attributes, attribute_changes, file_info,
     run_checked,
 };
@@ -17,9 +18,6 @@ static SPEC: ArgSpec = ArgSpec {
     names: &[
         "path",
         "state",
-        "mode",
-        "owner",
-        "group",
         "recurse",
         "src",
         "force",
@@ -28,8 +26,8 @@ static SPEC: ArgSpec = ArgSpec {
         "modification_time_format",
         "access_time",
         "access_time_format",
-        "unsafe_writes",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     aliases: &[("dest", "path"), ("name", "path")],
     required: &["path"],
     ..ArgSpec::EMPTY

@@ -3,10 +3,11 @@
 //! unless its `checksum` does not match or `force` fetched something
 //! different.
 
-use super::host::{
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::host::{
     Attributes, FileInfo, FileKind, apply_attributes, attribute_changes, file_info, run_checked,
 };
-use super::http::{Request, curl_command, headers_arg, wget_command, wget_status_line};
+use super::utils::http::{Request, curl_command, headers_arg, wget_command, wget_status_line};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
 
@@ -17,9 +18,6 @@ static SPEC: ArgSpec = ArgSpec {
         "url",
         "dest",
         "checksum",
-        "mode",
-        "owner",
-        "group",
         "force",
         "headers",
         "timeout",
@@ -28,6 +26,7 @@ static SPEC: ArgSpec = ArgSpec {
         "url_password",
         "force_basic_auth",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     aliases: &[("username", "url_username"), ("password", "url_password")],
     required: &["url", "dest"],
     ..ArgSpec::EMPTY
@@ -303,7 +302,7 @@ fn host_digest(
     path: &str,
     algorithm: &str,
 ) -> Result<String, ModuleError> {
-    super::host::require_tools(ctx, "get_url", &[&format!("{algorithm}sum")])?;
+    super::utils::host::require_tools(ctx, "get_url", &[&format!("{algorithm}sum")])?;
     let script = format!("{algorithm}sum < {} | cut -d' ' -f1", shell_quote(path));
     let output = run_checked(ctx, &format!("checksumming {path}"), &script, None)?;
     Ok(output.stdout_text().trim().to_string())

@@ -4,7 +4,7 @@
 //! fetches and checks out. Local modifications are never discarded unless
 //! `force: true`.
 
-use super::host::{require_tools, run_checked};
+use super::utils::host::{require_tools, run_checked};
 use super::{
     ArgSpec, Args, Changes, Diff, FreeForm, ModuleContext, ModuleError, Outcome, StateModule,
 };

@@ -2,8 +2,7 @@
 //! (`key: "os_{{ ansible_distribution }}"`), under `parents`, for the rest
 //! of the run. The executor applies the change and decides `changed`.
 
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
 pub struct GroupBy;
@@ -24,7 +23,7 @@ impl Module for GroupBy {
         &SPEC
     }
 
-    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let key = match args.str("key") {
             Ok(Some(key)) => key,
             _ => {

@@ -9,7 +9,6 @@ use regex::Regex;
 
 use super::spec::RAW_PARAMS;
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
-use crate::connection::ConnectionError;
 use crate::value::{Value, VarMap, map_value, overlay, to_var_map};
 
 pub struct IncludeVars;
@@ -60,11 +59,7 @@ impl Module for IncludeVars {
         &SPEC
     }
 
-    fn runs_on_controller(&self) -> bool {
-        true
-    }
-
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         Ok(include(args, ctx.playbook_dir).unwrap_or_else(|e| Outcome::failed(e.to_string())))
     }
 }
@@ -236,14 +231,6 @@ fn load(path: &Path) -> Result<VarMap, ModuleError> {
 mod tests {
     use super::*;
 
-    fn args(pairs: &[(&str, Value)]) -> Args {
-        Args::new(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
 
     fn write(dir: &Path, relative: &str, content: &str) {
         let path = dir.join(relative);
@@ -261,10 +248,10 @@ mod tests {
         write(dir.path(), "vars/app.yml", "port: 8080\n");
         write(dir.path(), "app.yml", "port: 1\n");
         let loaded =
-            include(&args(&[(RAW_PARAMS, Value::from("app.yml"))]), dir.path()).expect("loads");
+            include(&Args::of(&[(RAW_PARAMS, Value::from("app.yml"))]), dir.path()).expect("loads");
         assert_eq!(fact(&loaded, "port").as_deref(), Some("8080"));
         let named = include(
-            &args(&[
+            &Args::of(&[
                 ("file", Value::from("app.yml")),
                 ("name", Value::from("app")),
             ]),
@@ -273,7 +260,7 @@ mod tests {
         .expect("loads");
         assert_eq!(fact(&named, "port"), None);
         assert!(fact(&named, "app").is_some_and(|app| app.contains("8080")));
-        assert!(include(&args(&[("file", Value::from("nope.yml"))]), dir.path()).is_err());
+        assert!(include(&Args::of(&[("file", Value::from("nope.yml"))]), dir.path()).is_err());
     }
 
     #[test]
@@ -287,20 +274,20 @@ mod tests {
             ("dir", Value::from("all")),
             ("ignore_files", Value::from("skip.yml")),
         ];
-        let loaded = include(&args(&base), dir.path()).expect("loads");
+        let loaded = include(&Args::of(&base), dir.path()).expect("loads");
         assert_eq!(fact(&loaded, "x").as_deref(), Some("b"));
         assert_eq!(fact(&loaded, "y").as_deref(), Some("a"));
         assert_eq!(fact(&loaded, "z").as_deref(), Some("1"));
         let mut shallow = base.to_vec();
         shallow.push(("depth", Value::from(1)));
         assert_eq!(
-            fact(&include(&args(&shallow), dir.path()).expect("loads"), "z"),
+            fact(&include(&Args::of(&shallow), dir.path()).expect("loads"), "z"),
             None
         );
         let mut only_a = base.to_vec();
         only_a.push(("files_matching", Value::from("^a")));
         assert_eq!(
-            fact(&include(&args(&only_a), dir.path()).expect("loads"), "x").as_deref(),
+            fact(&include(&Args::of(&only_a), dir.path()).expect("loads"), "x").as_deref(),
             Some("a")
         );
     }
@@ -310,7 +297,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         write(dir.path(), "list.yml", "- 1\n- 2\n");
         let error =
-            include(&args(&[("file", Value::from("list.yml"))]), dir.path()).expect_err("refused");
+            include(&Args::of(&[("file", Value::from("list.yml"))]), dir.path()).expect_err("refused");
         assert!(error.to_string().contains("dictionary"), "{error}");
     }
 }

@@ -1,10 +1,11 @@
 //! `lineinfile`: make sure one line is in a file (or that no line matching
 //! a pattern is), as Ansible's module does, byte for byte.
 
-use super::text_edit::{
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::text_edit::{
     Anchor, Edited, Finder, LineRemoval, LineWant, PyRegex, Template, remove_lines, set_line,
 };
-use super::text_file::{self, FileArgs, TextFile};
+use super::utils::text_file::{self, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::value::Value;
 
@@ -24,23 +25,14 @@ static SPEC: ArgSpec = ArgSpec {
         "backup",
         "firstmatch",
         "validate",
-        "mode",
-        "owner",
-        "group",
-        "unsafe_writes",
-        "attributes",
-        "seuser",
-        "serole",
-        "setype",
-        "selevel",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     aliases: &[
         ("dest", "path"),
         ("destfile", "path"),
         ("name", "path"),
         ("regex", "regexp"),
         ("value", "line"),
-        ("attr", "attributes"),
     ],
     required: &["path"],
     ..ArgSpec::EMPTY
@@ -131,10 +123,8 @@ impl StateModule for LineInFile {
         _changes: &Changes,
         ctx: &mut ModuleContext,
     ) -> Result<Outcome, ModuleError> {
-        let (backup, message) = text_file::apply_edit(ctx, &want.file, &have.file, &have.edit)?;
-        Ok(Outcome::ok()
-            .with_msg(message)
-            .with("backup", backup.unwrap_or_default()))
+        // `describe` reports `backup: ""` when none was made.
+        text_file::apply_edit(ctx, &want.file, &have.file, &have.edit, "backup")
     }
 
     fn describe(&self, want: &Desired, have: &Observed) -> Outcome {

@@ -1,3 +1,5 @@
+//! What a module reports: Ansible's result vocabulary as plain data.
+
 use crate::value::{Value, VarMap};
 
 /// What a module did on one host, in Ansible's result vocabulary.

@@ -2,9 +2,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::exec::{delta, timestamp};
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::utils::exec::{delta, timestamp};
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
 pub struct Pause;
 
@@ -23,11 +22,7 @@ impl Module for Pause {
         &SPEC
     }
 
-    fn runs_on_controller(&self) -> bool {
-        true
-    }
-
-    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let seconds = match (args.f64("seconds"), args.f64("minutes")) {
             (Ok(Some(s)), _) => s,
             (Ok(None), Ok(Some(m))) => m * 60.0,

@@ -1,7 +1,6 @@
 //! `ping`: prove the host answers and can run `sh`.
 
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
 pub struct Ping;
 
@@ -20,7 +19,7 @@ impl Module for Ping {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let data = args
             .str("data")
             .ok()

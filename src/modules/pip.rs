@@ -5,15 +5,13 @@
 //! with `pip install --dry-run --report -`, so `changed` means an installed
 //! version really changes, in check mode too.
 
+#[path = "pip_command.rs"]
 mod command;
-mod packages;
-mod requirement;
-mod version;
 
 use self::command::{Verb, path_word, pip_command, prelude};
-use self::packages::{Installed, Package, planned_installs};
-use self::requirement::{Requirement, starts_with_operator};
-use super::host::{require_tools, run_checked};
+use super::utils::host::{require_tools, run_checked};
+use super::utils::pip::packages::{Installed, Package, planned_installs};
+use super::utils::pip::requirement::{Requirement, starts_with_operator};
 use super::{
     ArgSpec, Args, Changes, Diff, FreeForm, ModuleContext, ModuleError, Outcome, StateModule,
 };
@@ -500,4 +498,5 @@ fn removals(want: &Desired, have: &Observed, target: &str, changes: &mut Changes
 }
 
 #[cfg(test)]
+#[path = "pip_tests.rs"]
 mod tests;

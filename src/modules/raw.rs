@@ -3,11 +3,10 @@
 
 use std::time::SystemTime;
 
-use super::exec::{lines, timestamp};
 use super::shell::wrap_in_shell;
 use super::spec::RAW_PARAMS;
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::utils::exec::{lines, timestamp};
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
 pub struct Raw;
 
@@ -27,7 +26,7 @@ impl Module for Raw {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let (line, executable) = match (args.str(RAW_PARAMS), args.str("executable")) {
             (Ok(line), Ok(executable)) => (line.unwrap_or_default(), executable),
             (Err(e), _) | (_, Err(e)) => return Ok(Outcome::failed(e.to_string())),

@@ -1,45 +1,75 @@
 //! Every module runbook knows, by name.
+//!
+//! ## Adding a module
+//!
+//! 1. Write `src/modules/<file>.rs`: a type implementing [`Module`] (or,
+//!    for a module that manages state, [`StateModule`](super::StateModule)
+//!    wrapped in `Stateful`), with a static [`ArgSpec`](super::ArgSpec)
+//!    (compose shared groups such as `FILE_ATTRIBUTES` through `groups`).
+//!    Return [`ModuleError::Failed`](super::ModuleError) to fail the task;
+//!    `?` on connection errors does the right thing. Helpers shared by
+//!    several modules go in `src/modules/utils/`.
+//! 2. Add one line to the list in `every_module!` below:
+//!    `<file>: <the module value>;` (several values for aliases, as
+//!    `systemd` has). That line also declares the file: nothing else
+//!    in `src/` changes.
+//! 3. Write `docs/modules/<name>.md` (arguments, results, check mode,
+//!    differences from Ansible) and link it from `docs/modules/README.md`;
+//!    a test fails until every registered name has its page.
 
-use super::Module;
+use super::*;
 
-static MODULES: &[&dyn Module] = &[
-    &super::add_host::AddHost,
-    &super::state::Stateful(super::archive::Archive),
-    &super::assert::Assert,
-    &super::state::Stateful(super::blockinfile::BlockInFile),
-    &super::command::Command,
-    &super::state::Stateful(super::copy::Copy),
-    &super::debug::Debug,
-    &super::state::Stateful(super::docker_container::DockerContainer),
-    &super::state::Stateful(super::docker_image::DockerImage),
-    &super::state::Stateful(super::docker_compose::DockerCompose),
-    &super::fail::Fail,
-    &super::state::Stateful(super::file::File),
-    &super::state::Stateful(super::fetch::Fetch),
-    &super::state::Stateful(super::get_url::GetUrl),
-    &super::group_by::GroupBy,
-    &super::state::Stateful(super::lineinfile::LineInFile),
-    &super::state::Stateful(super::git::Git),
-    &super::include_vars::IncludeVars,
-    &super::pause::Pause,
-    &super::ping::Ping,
-    &super::state::Stateful(super::pip::Pip),
-    &super::raw::Raw,
-    &super::state::Stateful(super::replace::Replace),
-    &super::script::Script,
-    &super::set_fact::SetFact,
-    &super::setup::Setup,
-    &super::shell::Shell,
-    &super::state::Stateful(super::template_module::Template),
-    &super::slurp::Slurp,
-    &super::state::Stateful(super::unarchive::Unarchive),
-    &super::uri::Uri,
-    &super::stat::Stat,
-    &super::state::Stateful(super::systemd::Systemd("systemd")),
-    &super::state::Stateful(super::systemd::Systemd("systemd_service")),
-    &super::state::Stateful(super::systemd::Systemd("service")),
-    &super::wait_for::WaitFor,
-];
+/// The list: each module file and the modules it serves. Expanded twice,
+/// in `modules/mod.rs` to declare the files and here to build `MODULES`.
+macro_rules! every_module {
+    ($then:ident) => {
+        $then! {
+            add_host: add_host::AddHost;
+            archive: Stateful(archive::Archive);
+            assert: assert::Assert;
+            blockinfile: Stateful(blockinfile::BlockInFile);
+            command: command::Command;
+            copy: Stateful(copy::Copy);
+            debug: debug::Debug;
+            docker_compose: Stateful(docker_compose::DockerCompose);
+            docker_container: Stateful(docker_container::DockerContainer);
+            docker_image: Stateful(docker_image::DockerImage);
+            fail: fail::Fail;
+            fetch: Stateful(fetch::Fetch);
+            file: Stateful(file::File);
+            get_url: Stateful(get_url::GetUrl);
+            git: Stateful(git::Git);
+            group_by: group_by::GroupBy;
+            include_vars: include_vars::IncludeVars;
+            lineinfile: Stateful(lineinfile::LineInFile);
+            pause: pause::Pause;
+            ping: ping::Ping;
+            pip: Stateful(pip::Pip);
+            raw: raw::Raw;
+            replace: Stateful(replace::Replace);
+            script: script::Script;
+            set_fact: set_fact::SetFact;
+            setup: setup::Setup;
+            shell: shell::Shell;
+            slurp: slurp::Slurp;
+            stat: stat::Stat;
+            systemd: Stateful(systemd::Systemd("systemd")),
+                Stateful(systemd::Systemd("systemd_service")),
+                Stateful(systemd::Systemd("service"));
+            template_module: Stateful(template_module::Template);
+            unarchive: Stateful(unarchive::Unarchive);
+            uri: uri::Uri;
+            wait_for: wait_for::WaitFor;
+        }
+    };
+}
+
+macro_rules! module_list {
+    ($($file:ident: $($module:expr),+;)*) => {
+        static MODULES: &[&dyn Module] = &[$($(&$module),+),*];
+    };
+}
+every_module!(module_list);
 
 /// Collections whose modules we implement under their short names.
 const COLLECTION_PREFIXES: &[&str] = &["ansible.builtin.", "ansible.legacy."];
@@ -73,7 +103,7 @@ pub fn lookup(name: &str) -> Option<&'static dyn Module> {
 
 /// The module behind `gather_facts`.
 pub fn setup() -> &'static dyn Module {
-    &super::setup::Setup
+    &setup::Setup
 }
 
 /// Every module name, for "did you mean" hints.
@@ -99,5 +129,37 @@ mod tests {
         );
         assert!(lookup("community.docker.shell").is_none());
         assert!(lookup("nope").is_none());
+    }
+}
+
+#[cfg(test)]
+mod docs_tests {
+    use std::path::Path;
+
+    use super::names;
+
+    /// Names documented on another module's page.
+    const SHARED_PAGES: &[(&str, &str)] = &[("systemd_service", "systemd"), ("service", "systemd")];
+
+    #[test]
+    fn every_module_has_a_docs_page_linked_from_the_index() {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/modules");
+        let index = std::fs::read_to_string(docs.join("README.md")).unwrap_or_default();
+        let mut missing = Vec::new();
+        for name in names() {
+            let page = SHARED_PAGES
+                .iter()
+                .find(|(alias, _)| *alias == name)
+                .map_or(name, |(_, page)| page);
+            if !docs.join(format!("{page}.md")).is_file() {
+                missing.push(format!("{name}: no docs/modules/{page}.md"));
+            }
+            if !index.contains(&format!("]({page}.md)")) {
+                missing.push(format!(
+                    "{name}: docs/modules/README.md does not link {page}.md"
+                ));
+            }
+        }
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
     }
 }

@@ -1,38 +1,19 @@
 //! `replace`: replace every match of a pattern in a file (optionally only
 //! between `after` and `before`), with Python's `re.sub` semantics.
 
-use super::text_edit::{Edited, PyTextRegex, ReplaceWant, Template, replace_all};
-use super::text_file::{self, FileArgs, TextFile};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::text_edit::{Edited, PyTextRegex, ReplaceWant, Template, replace_all};
+use super::utils::text_file::{self, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
 pub struct Replace;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
-        "path",
-        "regexp",
-        "replace",
-        "after",
-        "before",
-        "backup",
-        "validate",
-        "encoding",
-        "mode",
-        "owner",
-        "group",
-        "unsafe_writes",
-        "attributes",
-        "seuser",
-        "serole",
-        "setype",
-        "selevel",
+        "path", "regexp", "replace", "after", "before", "backup", "validate", "encoding",
     ],
-    aliases: &[
-        ("dest", "path"),
-        ("destfile", "path"),
-        ("name", "path"),
-        ("attr", "attributes"),
-    ],
+    groups: &[&FILE_ATTRIBUTES],
+    aliases: &[("dest", "path"), ("destfile", "path"), ("name", "path")],
     required: &["path", "regexp"],
     ..ArgSpec::EMPTY
 };
@@ -126,12 +107,7 @@ impl StateModule for Replace {
         _changes: &Changes,
         ctx: &mut ModuleContext,
     ) -> Result<Outcome, ModuleError> {
-        let (backup, message) = text_file::apply_edit(ctx, &want.file, &have.file, &have.edit)?;
-        let mut outcome = Outcome::ok().with_msg(message);
-        if let Some(backup) = backup {
-            outcome = outcome.with("backup_file", backup);
-        }
-        Ok(outcome)
+        text_file::apply_edit(ctx, &want.file, &have.file, &have.edit, "backup_file")
     }
 
     fn describe(&self, want: &Desired, have: &Observed) -> Outcome {

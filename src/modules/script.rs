@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use super::exec::{CommandRun, command_line, run_command};
-use super::local_source::find_local;
 use super::spec::RAW_PARAMS;
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::{ConnectionError, shell_quote};
+use super::utils::exec::{CommandRun, command_line, run_command};
+use super::utils::local_source::find_local;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
+use crate::connection::shell_quote;
 use crate::value::Value;
 
 pub struct Script;
@@ -34,11 +34,9 @@ impl Module for Script {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
-        match script_run(args, ctx.search_dirs) {
-            Ok(run) => run_command(&run, ctx),
-            Err(msg) => Ok(Outcome::failed(msg)),
-        }
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        let run = script_run(args, ctx.search_dirs).map_err(ModuleError::Failed)?;
+        run_command(&run, ctx)
     }
 }
 

@@ -1,7 +1,6 @@
 //! `set_fact`: set variables on the host for the rest of the run.
 
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::map_value;
 
 pub struct SetFact;
@@ -24,11 +23,7 @@ impl Module for SetFact {
         &SPEC
     }
 
-    fn runs_on_controller(&self) -> bool {
-        true
-    }
-
-    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, _ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let facts: crate::value::VarMap = args
             .values()
             .iter()

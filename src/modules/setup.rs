@@ -1,8 +1,7 @@
 //! `setup` (and `gather_facts`): facts about the host in one round trip,
 //! from POSIX tools only — no Python on the host.
 
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::ConnectionError;
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::{Value, VarMap, map_from_pairs, map_value};
 
 pub struct Setup;
@@ -46,7 +45,7 @@ impl Module for Setup {
         &SPEC
     }
 
-    fn run(&self, _args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, _args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let output = ctx.connection()?.run(SCRIPT, None)?;
         if output.rc != 0 {
             return Ok(Outcome::failed(format!(

@@ -1,9 +1,9 @@
 //! `shell`: run a command line through `/bin/sh` (or `executable`).
 
-use super::exec::{CommandRun, command_line, run_command};
 use super::spec::RAW_PARAMS;
-use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, Outcome};
-use crate::connection::{ConnectionError, shell_quote};
+use super::utils::exec::{CommandRun, command_line, run_command};
+use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
+use crate::connection::shell_quote;
 use crate::value::Value;
 
 pub struct Shell;
@@ -34,11 +34,8 @@ impl Module for Shell {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
-        match shell_run(args) {
-            Ok(run) => run_command(&run, ctx),
-            Err(msg) => Ok(Outcome::failed(msg)),
-        }
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        run_command(&shell_run(args).map_err(ModuleError::Failed)?, ctx)
     }
 }
 

@@ -3,8 +3,8 @@
 
 use base64::Engine;
 
-use super::{ArgSpec, Args, Module, ModuleContext, Outcome};
-use crate::connection::{ConnectionError, shell_quote};
+use super::{ArgSpec, Args, Module, ModuleContext, ModuleError, Outcome};
+use crate::connection::shell_quote;
 
 pub struct Slurp;
 
@@ -27,7 +27,7 @@ impl Module for Slurp {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         let src = match args.str("src") {
             Ok(Some(src)) => src,
             Ok(None) => return Ok(Outcome::failed("missing required arguments: src")),

@@ -1,3 +1,6 @@
+//! What arguments a module accepts, declared as static data so a playbook
+//! is checked before any host is touched.
+
 /// How a module reads a string given instead of a mapping (`shell: echo hi`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FreeForm {
@@ -10,13 +13,24 @@ pub enum FreeForm {
     KeyValue,
 }
 
-/// The arguments a module accepts.
+/// Arguments several modules take alike, declared once and named in each
+/// module's [`ArgSpec::groups`] (Ansible's `FILE_COMMON_ARGUMENTS`).
 #[derive(Debug)]
-pub struct ArgSpec {
-    /// Every accepted argument name, aliases included.
+pub struct ArgGroup {
     pub names: &'static [&'static str],
     /// Aliases: (alias, canonical name).
     pub aliases: &'static [(&'static str, &'static str)],
+}
+
+/// The arguments a module accepts.
+#[derive(Debug)]
+pub struct ArgSpec {
+    /// The module's own argument names, aliases included.
+    pub names: &'static [&'static str],
+    /// Aliases: (alias, canonical name).
+    pub aliases: &'static [(&'static str, &'static str)],
+    /// Shared argument groups the module also accepts.
+    pub groups: &'static [&'static ArgGroup],
     /// Arguments that must be present.
     pub required: &'static [&'static str],
     /// Groups of which exactly one must be present (e.g. `cmd`/`argv`/free form).
@@ -31,6 +45,7 @@ impl ArgSpec {
     pub const EMPTY: ArgSpec = ArgSpec {
         names: &[],
         aliases: &[],
+        groups: &[],
         required: &[],
         one_of: &[],
         free_form: FreeForm::None,
@@ -39,12 +54,49 @@ impl ArgSpec {
 
     /// The canonical name of `name`, if the module accepts it.
     pub fn canonical(&self, name: &str) -> Option<&'static str> {
-        if let Some((_, canonical)) = self.aliases.iter().find(|(alias, _)| *alias == name) {
+        let aliases = self
+            .aliases
+            .iter()
+            .chain(self.groups.iter().flat_map(|group| group.aliases));
+        if let Some((_, canonical)) = aliases.clone().find(|(alias, _)| *alias == name) {
             return Some(canonical);
         }
-        self.names.iter().copied().find(|known| *known == name)
+        self.known_names().find(|known| *known == name)
+    }
+
+    /// Every accepted name, the groups' included, for "did you mean" hints.
+    pub fn known_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let grouped = self.groups.iter().flat_map(|group| group.names.iter());
+        self.names.iter().chain(grouped).copied()
     }
 }
 
 /// The name under which a free-form string is stored, as in Ansible.
 pub const RAW_PARAMS: &str = "_raw_params";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static SHARED: ArgGroup = ArgGroup {
+        names: &["mode", "attributes"],
+        aliases: &[("attr", "attributes")],
+    };
+
+    static SPEC: ArgSpec = ArgSpec {
+        names: &["path"],
+        aliases: &[("dest", "path")],
+        groups: &[&SHARED],
+        ..ArgSpec::EMPTY
+    };
+
+    #[test]
+    fn a_spec_accepts_its_groups_names_and_aliases() {
+        assert_eq!(SPEC.canonical("dest"), Some("path"));
+        assert_eq!(SPEC.canonical("mode"), Some("mode"));
+        assert_eq!(SPEC.canonical("attr"), Some("attributes"));
+        assert_eq!(SPEC.canonical("owner"), None);
+        let names: Vec<&str> = SPEC.known_names().collect();
+        assert_eq!(names, ["path", "mode", "attributes"]);
+    }
+}

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
-use crate::connection::{ConnectionError, shell_quote};
+use crate::connection::shell_quote;
 use crate::value::{Value, map_from_pairs};
 
 pub struct Stat;
@@ -67,12 +67,9 @@ impl Module for Stat {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
-        match request(args).and_then(|request| inspect(&request, ctx)) {
-            Ok(stat) => Ok(Outcome::ok().with("stat", stat)),
-            Err(ModuleError::Failed(message)) => Ok(Outcome::failed(message)),
-            Err(ModuleError::Unreachable(error)) => Err(error),
-        }
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        let stat = inspect(&request(args)?, ctx)?;
+        Ok(Outcome::ok().with("stat", stat))
     }
 }
 

@@ -5,7 +5,6 @@
 //! `--diff` and the ok/changed verdict are decided in one place.
 
 use super::{ArgSpec, Args, Changes, Module, ModuleContext, ModuleError, Outcome};
-use crate::connection::ConnectionError;
 use crate::value::Value;
 
 pub trait StateModule: Send + Sync {
@@ -60,12 +59,8 @@ impl<T: StateModule> Module for Stateful<T> {
         self.0.spec()
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
-        match run_state(&self.0, args, ctx) {
-            Ok(outcome) => Ok(outcome),
-            Err(ModuleError::Failed(message)) => Ok(Outcome::failed(message)),
-            Err(ModuleError::Unreachable(error)) => Err(error),
-        }
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        run_state(&self.0, args, ctx)
     }
 }
 

@@ -284,7 +284,7 @@ impl StateModule for Systemd {
             commands.push(format!("systemctl{no_block} {verb} {unit}"));
         }
         for command in commands {
-            super::host::run_checked(ctx, &command, &command, None)?;
+            super::utils::host::run_checked(ctx, &command, &command, None)?;
         }
         Ok(Outcome::ok())
     }

@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use super::host::{Attributes, Mode};
-use super::local_source::find_local;
-use super::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
-use super::template_text::{Whitespace, newline_sequence, prepare_source};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::host::{Attributes, Mode};
+use super::utils::local_source::find_local;
+use super::utils::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
+use super::utils::template_text::{Whitespace, newline_sequence, prepare_source};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
 use crate::value::{Value, map_from_pairs};
@@ -17,9 +18,6 @@ static SPEC: ArgSpec = ArgSpec {
     names: &[
         "src",
         "dest",
-        "mode",
-        "owner",
-        "group",
         "backup",
         "force",
         "validate",
@@ -34,8 +32,8 @@ static SPEC: ArgSpec = ArgSpec {
         "variable_end_string",
         "comment_start_string",
         "comment_end_string",
-        "unsafe_writes",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     required: &["src", "dest"],
     ..ArgSpec::EMPTY
 };

@@ -4,7 +4,8 @@
 //! Idempotent as Ansible: `tar --diff` against `dest` (zip: every member's
 //! content), or `creates`.
 
-use super::host::{Attributes, FileKind, file_info, require_tools};
+use super::utils::host::FILE_ATTRIBUTES;
+use super::utils::host::{Attributes, FileKind, file_info, require_tools};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
 
@@ -20,10 +21,8 @@ static SPEC: ArgSpec = ArgSpec {
         "list_files",
         "exclude",
         "keep_newer",
-        "mode",
-        "owner",
-        "group",
     ],
+    groups: &[&FILE_ATTRIBUTES],
     required: &["src", "dest"],
     ..ArgSpec::EMPTY
 };
@@ -75,7 +74,7 @@ impl StateModule for Unarchive {
             if remote {
                 None
             } else {
-                let path = super::local_source::find_local(
+                let path = super::utils::local_source::find_local(
                     "archive",
                     &src,
                     ctx.search_dirs,
@@ -330,7 +329,7 @@ fn set_attributes(
         );
         let info = file_info(ctx, &path, false, false)?;
         if info.exists() {
-            super::host::apply_attributes(ctx, &path, attrs, &info)?;
+            super::utils::host::apply_attributes(ctx, &path, attrs, &info)?;
         }
     }
     Ok(())
@@ -346,7 +345,7 @@ mod tests {
         let none = Attributes::default();
         assert_eq!(significant_differences(output, &none).len(), 4);
         let with_mode = Attributes {
-            mode: Some(super::super::host::Mode::Octal(0o644)),
+            mode: Some(crate::modules::utils::host::Mode::Octal(0o644)),
             owner: Some("root".into()),
             ..Attributes::default()
         };

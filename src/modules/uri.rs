@@ -5,10 +5,10 @@
 
 use minijinja::value::ValueKind;
 
-use super::host::{file_info, require_tools, run_checked, write_file};
-use super::http::{Request, curl_command, headers_arg, parse_headers, reason_phrase};
+use super::utils::host::{file_info, require_tools, run_checked, write_file};
+use super::utils::http::{Request, curl_command, headers_arg, parse_headers, reason_phrase};
 use super::{ArgSpec, Args, Module, ModuleContext, ModuleError, Outcome};
-use crate::connection::{ConnectionError, shell_quote};
+use crate::connection::shell_quote;
 use crate::value::Value;
 
 pub struct Uri;
@@ -68,12 +68,8 @@ impl Module for Uri {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
-        match run_uri(args, ctx) {
-            Ok(outcome) => Ok(outcome),
-            Err(ModuleError::Failed(message)) => Ok(Outcome::failed(message)),
-            Err(ModuleError::Unreachable(error)) => Err(error),
-        }
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        run_uri(args, ctx)
     }
 }
 

@@ -12,7 +12,7 @@
 use regex::Regex;
 
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
-use crate::connection::{ConnectionError, shell_quote};
+use crate::connection::shell_quote;
 use crate::value::{Value, map_from_pairs};
 
 pub struct WaitFor;
@@ -76,12 +76,8 @@ impl Module for WaitFor {
         &SPEC
     }
 
-    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
-        match wait(args).and_then(|wait| run_wait(&wait, ctx)) {
-            Ok(outcome) => Ok(outcome),
-            Err(ModuleError::Failed(message)) => Ok(Outcome::failed(message)),
-            Err(ModuleError::Unreachable(error)) => Err(error),
-        }
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        run_wait(&wait(args)?, ctx)
     }
 }
 
@@ -366,43 +362,35 @@ fn to_extended_regex(regex: &str) -> String {
 mod tests {
     use super::*;
 
-    fn args(pairs: &[(&str, Value)]) -> Args {
-        Args::new(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
-    }
 
     #[test]
     fn arguments_pick_what_to_wait_for() {
-        let port = wait(&args(&[("port", Value::from(22))])).expect("valid");
+        let port = wait(&Args::of(&[("port", Value::from(22))])).expect("valid");
         assert_eq!(port.target, Target::PortOpen(22));
         assert_eq!((port.host.as_str(), port.timeout), ("127.0.0.1", 300));
-        let gone = wait(&args(&[
+        let gone = wait(&Args::of(&[
             ("path", Value::from("/x")),
             ("state", Value::from("absent")),
         ]))
         .expect("valid");
         assert_eq!(gone.target, Target::FileAbsent("/x".into()));
         assert!(
-            wait(&args(&[
+            wait(&Args::of(&[
                 ("port", Value::from(1)),
                 ("path", Value::from("/x"))
             ]))
             .is_err()
         );
         assert!(
-            wait(&args(&[
+            wait(&Args::of(&[
                 ("path", Value::from("/x")),
                 ("state", Value::from("drained"))
             ]))
             .is_err()
         );
-        assert!(wait(&args(&[("port", Value::from(70000))])).is_err());
+        assert!(wait(&Args::of(&[("port", Value::from(70000))])).is_err());
         assert!(
-            wait(&args(&[
+            wait(&Args::of(&[
                 ("path", Value::from("/x")),
                 ("search_regex", Value::from("("))
             ]))
@@ -434,7 +422,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn never_panics_on_arguments(path in "\\PC{0,30}", regex in "\\PC{0,30}", state in "\\PC{0,10}") {
-            let _ = wait(&args(&[("path", Value::from(path)), ("search_regex", Value::from(regex)), ("state", Value::from(state))]));
+            let _ = wait(&Args::of(&[("path", Value::from(path)), ("search_regex", Value::from(regex)), ("state", Value::from(state))]));
         }
     }
 }

@@ -293,7 +293,7 @@ fn check_args(spec: &ArgSpec, args: &VarMap, action: &Action) -> Result<(), Diag
     for name in args.keys() {
         if !spec.any_name && spec.canonical(name).is_none() {
             let at = arg_key_span(action, name).unwrap_or_else(|| action.key.span.clone());
-            let known = spec.names.iter().copied().filter(|n| !n.starts_with('_'));
+            let known = spec.known_names().filter(|n| !n.starts_with('_'));
             let message = if name == "_raw_params" {
                 format!(
                     "`{module}` does not take a free-form command; give it key: value arguments"

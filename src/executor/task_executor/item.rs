@@ -8,8 +8,8 @@ use super::super::failure_text::{conditional_failure, template_failure};
 use super::super::result::TaskResult;
 use super::super::run::OMIT;
 use super::{ItemRun, TaskExecutor};
-use crate::connection::{ConnectionError, ConnectionSpec, Escalation};
-use crate::modules::{Args, ConnectionSlot, ModuleContext};
+use crate::connection::{ConnectionSpec, Escalation};
+use crate::modules::{Args, ConnectionSlot, ModuleContext, ModuleError};
 use crate::value::{Value, VarMap, to_var_map};
 
 /// What a module is called with on one host, rendered.
@@ -144,8 +144,10 @@ impl TaskExecutor<'_> {
                 }
                 (result, facts)
             }
-            Err(ConnectionError::Become(message)) => (TaskResult::failed(message), VarMap::new()),
-            Err(error) => (TaskResult::unreachable(error.to_string()), VarMap::new()),
+            Err(ModuleError::Failed(message)) => (TaskResult::failed(message), VarMap::new()),
+            Err(ModuleError::Unreachable(error)) => {
+                (TaskResult::unreachable(error.to_string()), VarMap::new())
+            }
         }
     }
 

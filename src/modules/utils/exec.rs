@@ -4,8 +4,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{Args, ModuleContext, Outcome};
-use crate::connection::{ConnectionError, ExecOutput, shell_quote};
+use crate::connection::{ExecOutput, shell_quote};
+use crate::modules::{Args, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
 /// A command ready to run on a host.
@@ -53,14 +53,14 @@ pub fn command_line(args: &Args) -> Result<String, String> {
     match args.str("cmd").map_err(|e| e.to_string())? {
         Some(cmd) => Ok(cmd),
         None => Ok(args
-            .str(super::spec::RAW_PARAMS)
+            .str(crate::modules::spec::RAW_PARAMS)
             .map_err(|e| e.to_string())?
             .unwrap_or_default()),
     }
 }
 
 /// Run `run` on the host unless `creates`/`removes` say it already ran.
-pub fn run_command(run: &CommandRun, ctx: &mut ModuleContext) -> Result<Outcome, ConnectionError> {
+pub fn run_command(run: &CommandRun, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
     if let Some(skip) = precondition_skip(run, ctx)? {
         return Ok(skip);
     }
@@ -87,7 +87,7 @@ fn check_mode_outcome(run: &CommandRun) -> Outcome {
 fn precondition_skip(
     run: &CommandRun,
     ctx: &mut ModuleContext,
-) -> Result<Option<Outcome>, ConnectionError> {
+) -> Result<Option<Outcome>, ModuleError> {
     if let Some(path) = &run.creates
         && path_exists(path, run.chdir.as_deref(), ctx)?
     {
@@ -129,7 +129,7 @@ fn path_exists(
     path: &str,
     chdir: Option<&str>,
     ctx: &mut ModuleContext,
-) -> Result<bool, ConnectionError> {
+) -> Result<bool, ModuleError> {
     let cd = chdir
         .map(|dir| format!("cd {} 2>/dev/null || exit 1; ", shell_quote(dir)))
         .unwrap_or_default();

@@ -8,18 +8,18 @@ mod files;
 mod mode;
 mod tools;
 
-pub use attributes::{Attributes, apply_attributes, attribute_changes};
+pub use attributes::{Attributes, FILE_ATTRIBUTES, apply_attributes, attribute_changes};
 pub use file_info::{FileInfo, FileKind, file_info};
 pub use files::{Fill, WriteOptions, backup_file, read_file, write_file, write_file_with};
 pub use mode::{Mode, parse_mode};
 pub use tools::require_tools;
 
-use super::ModuleError;
 use crate::connection::ExecOutput;
+use crate::modules::ModuleError;
 
 /// A command that must succeed, or the task fails with its stderr.
 pub fn run_checked(
-    ctx: &mut super::ModuleContext,
+    ctx: &mut crate::modules::ModuleContext,
     what: &str,
     script: &str,
     stdin: Option<&[u8]>,

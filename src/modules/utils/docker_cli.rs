@@ -5,8 +5,8 @@
 use serde_json::Value as Json;
 
 use super::host::run_checked;
-use super::{ModuleContext, ModuleError};
 use crate::connection::{ExecOutput, shell_quote};
+use crate::modules::{ModuleContext, ModuleError};
 use crate::value::Value;
 
 /// What to look up with `docker inspect`.

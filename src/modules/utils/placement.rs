@@ -9,8 +9,8 @@ use super::host::{
     Attributes, FileInfo, FileKind, Fill, Mode, WriteOptions, apply_attributes, attribute_changes,
     backup_file, file_info, read_file, run_checked, write_file_with,
 };
-use super::{Changes, Diff, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
+use crate::modules::{Changes, Diff, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
 /// Where a file's new content comes from.

@@ -1,13 +1,5 @@
 use super::*;
-use crate::value::VarMap;
 
-fn args(pairs: &[(&str, Value)]) -> Args {
-    let mut values = VarMap::new();
-    for (name, value) in pairs {
-        values.insert((*name).to_string(), value.clone());
-    }
-    Args::new(values)
-}
 
 fn want(names: &[&str], state: PipState) -> Desired {
     Desired {
@@ -128,7 +120,7 @@ fn a_missing_virtualenv_is_created_first() {
 #[test]
 fn virtualenv_command_follows_python_and_site_packages() {
     let venv = virtualenv(
-        &args(&[
+        &Args::of(&[
             ("virtualenv_python", Value::from("python3.11")),
             ("virtualenv_site_packages", Value::from(true)),
         ]),
@@ -141,7 +133,7 @@ fn virtualenv_command_follows_python_and_site_packages() {
     );
     assert_eq!(venv.program, "python3.11");
     let classic = virtualenv(
-        &args(&[
+        &Args::of(&[
             ("virtualenv_command", Value::from("virtualenv")),
             ("virtualenv_python", Value::from("python3")),
         ]),

@@ -169,7 +169,7 @@ fn octal(digits: &[u8], max: usize) -> (u8, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::modules::text_edit::PyRegex;
+    use crate::modules::utils::text_edit::PyRegex;
 
     fn expand(pattern: &str, template: &str, line: &str) -> Result<String, TemplateError> {
         let regex = PyRegex::for_lines(pattern).expect("pattern");

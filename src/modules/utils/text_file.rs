@@ -8,8 +8,8 @@ use super::host::{
     read_file, run_checked, write_file,
 };
 use super::text_edit::Edited;
-use super::{Args, Changes, Diff, ModuleContext, ModuleError};
 use crate::connection::shell_quote;
+use crate::modules::{Args, Changes, Diff, ModuleContext, ModuleError, Outcome};
 
 /// Ansible's aliases of `path` in these modules.
 const PATH_NAMES: &[&str] = &["path", "dest", "destfile", "name"];
@@ -211,17 +211,23 @@ pub fn edit_changes(
     Ok(changes)
 }
 
-/// Write an edit (content and attributes); the backup made, if any, and
-/// Ansible's message for what changed.
+/// Write an edit (content and attributes): the outcome with Ansible's
+/// message for what changed and, when a backup was made, its path under
+/// `backup_key` (`backup_file`; `lineinfile` says `backup`).
 pub fn apply_edit(
     ctx: &mut ModuleContext,
     want: &FileArgs,
     have: &TextFile,
     edit: &Edited,
-) -> Result<(Option<String>, String), ModuleError> {
+    backup_key: &str,
+) -> Result<Outcome, ModuleError> {
     let content = edit.changed.then_some(edit.content.as_slice());
     let (backup, attributes_changed) = write(ctx, want, have, content)?;
-    Ok((backup, message(&edit.msg, attributes_changed)))
+    let outcome = Outcome::ok().with_msg(message(&edit.msg, attributes_changed));
+    Ok(match backup {
+        Some(backup) => outcome.with(backup_key, backup),
+        None => outcome,
+    })
 }
 
 /// The message reported whether or not anything changes.
@@ -233,25 +239,15 @@ pub fn edit_message(want: &FileArgs, have: &TextFile, edit: &Edited) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{Value, VarMap};
-
-    fn args(pairs: &[(&str, &str)]) -> Args {
-        Args::new(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
-                .collect::<VarMap>(),
-        )
-    }
 
     #[test]
     fn path_has_ansible_aliases() {
         for alias in PATH_NAMES {
-            let read = FileArgs::from_args(&args(&[(alias, "/etc/x")])).expect("valid");
+            let read = FileArgs::from_args(&Args::of(&[(alias, "/etc/x")])).expect("valid");
             assert_eq!(read.path, "/etc/x");
         }
-        assert!(FileArgs::from_args(&args(&[])).is_err());
-        let bad = FileArgs::from_args(&args(&[("path", "/x"), ("validate", "visudo -c")]));
+        assert!(FileArgs::from_args(&Args::default()).is_err());
+        let bad = FileArgs::from_args(&Args::of(&[("path", "/x"), ("validate", "visudo -c")]));
         assert!(bad.is_err_and(|e| e.to_string().contains("%s")));
     }
 

@@ -10,7 +10,7 @@ use minijinja::value::ValueKind;
 use serde_json::Value as Json;
 
 use super::docker_cli::{at, text_at};
-use super::{Args, ModuleError};
+use crate::modules::{Args, ModuleError};
 use crate::value::Value;
 
 /// One published port: `[ip:][host_port:]container_port[/protocol]`.

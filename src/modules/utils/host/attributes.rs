@@ -1,6 +1,27 @@
+//! File attributes: the shared argument group every file-writing module
+//! takes, what differs on the host, and setting mode and ownership.
+
 use super::{FileInfo, FileKind, Mode, run_checked};
 use crate::connection::shell_quote;
+use crate::modules::spec::ArgGroup;
 use crate::modules::{Args, Changes, Diff, ModuleContext, ModuleError};
+
+/// Ansible's `FILE_COMMON_ARGUMENTS`, taken by every module that writes a
+/// file; [`Attributes::from_args`] reads them.
+pub static FILE_ATTRIBUTES: ArgGroup = ArgGroup {
+    names: &[
+        "mode",
+        "owner",
+        "group",
+        "seuser",
+        "serole",
+        "setype",
+        "selevel",
+        "unsafe_writes",
+        "attributes",
+    ],
+    aliases: &[("attr", "attributes")],
+};
 
 /// `mode`, `owner` and `group` as a task asks for them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -24,7 +45,20 @@ impl Attributes {
         Some(format!("{}{group}", self.owner.clone().unwrap_or_default()))
     }
 
+    /// The [`FILE_ATTRIBUTES`] of a task. SELinux contexts are accepted and
+    /// left alone (as Ansible leaves them on a host without SELinux), and
+    /// `unsafe_writes` too (runbook always writes atomically); `attributes`
+    /// (chattr flags) fail the task rather than be silently not set.
     pub fn from_args(args: &Args) -> Result<Self, ModuleError> {
+        if let Some(flags) = args
+            .str("attributes")?
+            .filter(|f| !f.is_empty())
+            .or(args.str("attr")?.filter(|f| !f.is_empty()))
+        {
+            return Err(ModuleError::failed(format!(
+                "attributes ({flags}): chattr flags are not supported by runbook"
+            )));
+        }
         let mode = match args.get("mode") {
             Some(value) => Some(super::parse_mode(value).map_err(ModuleError::failed)?),
             None => None,
@@ -100,4 +134,20 @@ pub fn apply_attributes(
         None,
     )
     .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selinux_contexts_are_left_alone_and_chattr_flags_refused() {
+        let read = Attributes::from_args(&Args::of(&[("owner", "app"), ("setype", "httpd_t")]));
+        assert_eq!(read.ok().and_then(|a| a.owner).as_deref(), Some("app"));
+        for name in ["attributes", "attr"] {
+            let refused = Attributes::from_args(&Args::of(&[(name, "+i")]));
+            assert!(refused.is_err_and(|e| e.to_string().contains("chattr")));
+        }
+        assert!(Attributes::from_args(&Args::of(&[("attributes", "")])).is_ok());
+    }
 }

@@ -67,7 +67,7 @@ pub fn join(words: &[String]) -> String {
 /// What every script starts with: the task's environment, no pip version
 /// nagging, then `chdir` and `umask`.
 pub fn prelude(want: &Desired, environment: &[(String, String)]) -> String {
-    let mut script = crate::modules::exec::environment_prefix(environment);
+    let mut script = crate::modules::utils::exec::environment_prefix(environment);
     script.push_str("PIP_DISABLE_PIP_VERSION_CHECK=1; export PIP_DISABLE_PIP_VERSION_CHECK\n");
     if let Some(chdir) = &want.chdir {
         script.push_str(&format!("cd {} || exit 1\n", path_word(chdir)));
