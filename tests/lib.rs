@@ -10,6 +10,7 @@ mod adhoc;
 mod r#become;
 mod control_flow;
 mod differential;
+mod error_contract;
 mod inventory_cli;
 mod lab_fleet;
 mod lab_runs;
