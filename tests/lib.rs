@@ -1,12 +1,16 @@
 //! Integration tests: every test drives the real `runbook` binary, against
 //! the local machine or a lab of real sshd hosts.
 
+// Tests may print timings; the user-facing output rule is the binary's.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod support;
 
 mod adhoc;
 mod r#become;
 mod control_flow;
 mod differential;
+mod error_contract;
 mod inventory_cli;
 mod lab_fleet;
 mod lab_runs;

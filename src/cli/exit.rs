@@ -1,3 +1,8 @@
+//! The process exit code, decided in one place from how a command ended:
+//! a run that finished ([`Outcome`]) or the kind of error that stopped it.
+
+use crate::source::{Diagnostic, ErrorKind};
+
 /// Exit codes, the same as ansible-playbook's so CI scripts keep working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(i32)]
@@ -18,13 +23,100 @@ pub enum ExitCode {
 }
 
 impl ExitCode {
-    pub fn from_summary(summary: &crate::executor::RunSummary) -> Self {
+    /// The one mapping from an error's kind to the exit code.
+    pub const fn for_kind(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::Parse => Self::ParseError,
+            ErrorKind::Options => Self::BadOptions,
+            ErrorKind::Connection => Self::HostUnreachable,
+            ErrorKind::Runtime => Self::Error,
+            ErrorKind::Interrupted => Self::Interrupted,
+        }
+    }
+
+    /// How a command ended: what it did, or the error that stopped it.
+    pub fn of(result: &Result<Outcome, Failure>) -> Self {
+        match result {
+            Ok(Outcome::Success) => Self::Ok,
+            Ok(Outcome::HostFailed) => Self::HostFailed,
+            Ok(Outcome::HostUnreachable) => Self::for_kind(ErrorKind::Connection),
+            Err(failure) => Self::for_kind(failure.kind()),
+        }
+    }
+}
+
+/// How a command that ran to its end went. Hosts that failed or could not
+/// be reached were already reported host by host; nothing is left to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    HostFailed,
+    HostUnreachable,
+}
+
+impl Outcome {
+    pub fn of_run(summary: &crate::executor::RunSummary) -> Self {
         if summary.any_failed() {
             Self::HostFailed
         } else if summary.any_unreachable() {
             Self::HostUnreachable
         } else {
-            Self::Ok
+            Self::Success
         }
+    }
+}
+
+/// Why a command stopped: one error, or every error of the files it read
+/// (a playbook reports all its mistakes at once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Failure {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The kind of the first error decides the exit code.
+    pub fn kind(&self) -> ErrorKind {
+        self.diagnostics
+            .first()
+            .map_or(ErrorKind::Runtime, |diagnostic| diagnostic.kind)
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Self {
+            diagnostics: vec![diagnostic],
+        }
+    }
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(diagnostics: Vec<Diagnostic>) -> Self {
+        Self { diagnostics }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_kind_has_its_exit_code() {
+        let code = |kind| ExitCode::of(&Err(Diagnostic::new("x").with_kind(kind).into())) as i32;
+        assert_eq!(code(ErrorKind::Runtime), 1);
+        assert_eq!(code(ErrorKind::Connection), 3);
+        assert_eq!(code(ErrorKind::Parse), 4);
+        assert_eq!(code(ErrorKind::Options), 5);
+        assert_eq!(code(ErrorKind::Interrupted), 99);
+        assert_eq!(ExitCode::of(&Ok(Outcome::Success)) as i32, 0);
+        assert_eq!(ExitCode::of(&Ok(Outcome::HostFailed)) as i32, 2);
+        assert_eq!(
+            ExitCode::of(&Ok(Outcome::HostUnreachable)),
+            ExitCode::for_kind(ErrorKind::Connection)
+        );
     }
 }

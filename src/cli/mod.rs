@@ -1,14 +1,16 @@
 //! The command line: clap definitions ([`args`]), their resolution into
-//! settings the core understands ([`settings`]), and dispatch.
+//! settings the core understands ([`settings`]), and the exit code ([`exit`]).
 
 pub mod args;
 mod exit;
 mod interrupt;
 pub mod settings;
 
-pub use exit::ExitCode;
+pub use exit::{ExitCode, Failure, Outcome};
 
 use clap::Parser;
+
+use crate::source::ErrorKind;
 
 /// Parse the command line, run the command, and return the process exit code.
 pub fn main() -> i32 {
@@ -20,8 +22,9 @@ pub fn main() -> i32 {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     ExitCode::Ok
                 }
-                _ => ExitCode::BadOptions,
+                _ => ExitCode::for_kind(ErrorKind::Options),
             };
+            // clap's own help, version and usage text, before any reporter exists.
             let _ = error.print();
             return code as i32;
         }

@@ -3,27 +3,22 @@
 
 use std::sync::mpsc;
 
-use crate::cli::ExitCode;
-use crate::cli::args::OutputFormat;
+use crate::cli::Outcome;
 use crate::executor::{Event, RunSummary};
-use crate::report::{JsonReporter, Reporter};
+use crate::report::Reporter;
 use crate::source::Diagnostic;
 
-pub fn drive<F>(reporter: &mut dyn Reporter, work: F) -> ExitCode
+/// Report the events of `work` as they come; its error, if any, is the
+/// caller's to report (after every event before it).
+pub fn drive<F>(reporter: &mut dyn Reporter, work: F) -> Result<Outcome, Diagnostic>
 where
     F: FnOnce(mpsc::Sender<Event>) -> Result<RunSummary, Diagnostic> + Send + 'static,
 {
     let (sender, receiver) = mpsc::channel();
     let worker = std::thread::Builder::new()
         .name("runbook-executor".into())
-        .spawn(move || work(sender));
-    let worker = match worker {
-        Ok(worker) => worker,
-        Err(e) => {
-            reporter.error(&Diagnostic::new(format!("cannot start the executor: {e}")));
-            return ExitCode::Error;
-        }
-    };
+        .spawn(move || work(sender))
+        .map_err(|e| Diagnostic::runtime(format!("cannot start the executor: {e}")))?;
     for event in receiver {
         match &event {
             Event::Question(question) => {
@@ -33,27 +28,9 @@ where
         }
     }
     match worker.join() {
-        Ok(Ok(summary)) => ExitCode::from_summary(&summary),
-        Ok(Err(diagnostic)) => {
-            reporter.error(&diagnostic);
-            ExitCode::Error
-        }
-        Err(_) => {
-            reporter.error(&Diagnostic::new(
-                "internal error: the executor stopped unexpectedly (please report it)",
-            ));
-            ExitCode::Error
-        }
-    }
-}
-
-/// The reporter for `format`, or `human` when the caller's own view applies.
-pub fn reporter(
-    format: OutputFormat,
-    human: impl FnOnce() -> Box<dyn Reporter>,
-) -> Box<dyn Reporter> {
-    match format {
-        OutputFormat::Json => Box::new(JsonReporter),
-        OutputFormat::Human => human(),
+        Ok(result) => result.map(|summary| Outcome::of_run(&summary)),
+        Err(_) => Err(Diagnostic::runtime(
+            "internal error: the executor stopped unexpectedly (please report it)",
+        )),
     }
 }

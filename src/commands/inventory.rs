@@ -2,34 +2,33 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::cli::ExitCode;
-use crate::cli::args::InventoryArgs;
-use crate::cli::settings;
+use crate::cli::settings::{self, InventorySettings, InventoryView};
+use crate::cli::{Failure, Outcome};
 use crate::inventory::Inventory;
-use crate::report::{HumanReporter, Reporter};
+use crate::report::{GroupTree, Listing, Reporter};
+use crate::source::Diagnostic;
 
-pub fn inventory(args: &InventoryArgs) -> ExitCode {
-    let inventory = match settings::inventory(&args.inventory, &super::cwd()) {
-        Ok(inventory) => inventory,
-        Err(e) => {
-            HumanReporter::new(0).error(&e);
-            return ExitCode::ParseError;
+pub fn inventory(
+    settings: &InventorySettings,
+    reporter: &mut dyn Reporter,
+) -> Result<Outcome, Failure> {
+    let inventory = settings::inventory(&settings.sources, &settings.cwd)?;
+    let listing = match &settings.view {
+        InventoryView::Host(host) if !inventory.hosts.contains_key(host) => {
+            return Err(Diagnostic::runtime(format!("host {host} is not in the inventory")).into());
         }
+        InventoryView::Host(host) => Listing::Inventory {
+            inventory: vars_json(&inventory, host),
+        },
+        InventoryView::Graph => Listing::InventoryGraph {
+            root: tree(&inventory, "all"),
+        },
+        InventoryView::List => Listing::Inventory {
+            inventory: list(&inventory),
+        },
     };
-    if let Some(host) = &args.host {
-        if !inventory.hosts.contains_key(host) {
-            HumanReporter::new(0).error(&crate::source::Diagnostic::new(format!(
-                "host {host} is not in the inventory"
-            )));
-            return ExitCode::Error;
-        }
-        println!("{}", pretty(&vars_json(&inventory, host)));
-    } else if args.graph {
-        print!("{}", graph(&inventory, "all", 0));
-    } else {
-        println!("{}", pretty(&list(&inventory)));
-    }
-    ExitCode::Ok
+    reporter.listing(&listing);
+    Ok(Outcome::Success)
 }
 
 fn vars_json(inventory: &Inventory, host: &str) -> Json {
@@ -58,29 +57,14 @@ fn list(inventory: &Inventory) -> Json {
     Json::Object(root)
 }
 
-/// `ansible-inventory --graph`'s tree.
-fn graph(inventory: &Inventory, group: &str, depth: usize) -> String {
-    let indent = "  |".repeat(depth);
-    let mut out = format!(
-        "{}@{group}:\n",
-        if depth == 0 {
-            String::new()
-        } else {
-            format!("{indent}--")
-        }
-    );
-    let Some(entry) = inventory.groups.get(group) else {
-        return out;
-    };
-    for child in &entry.children {
-        out.push_str(&graph(inventory, child, depth + 1));
+/// The group tree below `group`, for `--graph`.
+fn tree(inventory: &Inventory, group: &str) -> GroupTree {
+    let entry = inventory.groups.get(group);
+    GroupTree {
+        name: group.to_string(),
+        children: entry
+            .map(|e| e.children.iter().map(|c| tree(inventory, c)).collect())
+            .unwrap_or_default(),
+        hosts: entry.map(|e| e.hosts.clone()).unwrap_or_default(),
     }
-    for host in &entry.hosts {
-        out.push_str(&format!("{}  |--{host}\n", "  |".repeat(depth)));
-    }
-    out
-}
-
-fn pretty(value: &Json) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
 }

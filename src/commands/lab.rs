@@ -1,55 +1,61 @@
 //! `runbook lab up|down|stop|start|status`: a disposable fleet of real sshd hosts.
 
-use crate::cli::ExitCode;
-use crate::cli::args::{LabAction, LabArgs};
-use crate::lab::{self, Lab, LabError, LabUpOptions};
+use crate::cli::settings::LabRequest;
+use crate::cli::{Failure, Outcome};
+use crate::lab::{self, Lab, LabError};
+use crate::report::{LabHostState, Listing, Reporter};
+use crate::source::Diagnostic;
 
-pub fn lab(args: &LabArgs) -> ExitCode {
-    let result = match &args.action {
-        LabAction::Up {
-            hosts,
-            name,
-            inventory_out,
-        } => {
-            let options = LabUpOptions {
-                hosts: *hosts,
-                name: name.clone(),
-                inventory_out: inventory_out.clone(),
-            };
-            lab::up(&options).map(|lab| {
-                print_hosts(&lab);
-                println!(
-                    "lab {} is up: {} hosts, inventory in {}",
-                    lab.name,
-                    lab.hosts.len(),
-                    lab.inventory.display()
-                );
+pub fn lab(request: LabRequest, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
+    match request {
+        LabRequest::Up(options) => {
+            let lab = lab::up(&options).map_err(failed)?;
+            reporter.listing(&hosts(&lab));
+            reporter.notice(&format!(
+                "lab {} is up: {} hosts, inventory in {}",
+                lab.name,
+                lab.hosts.len(),
+                lab.inventory.display()
+            ));
+        }
+        LabRequest::Down { name } => {
+            let stopped = lab::down(&name).map_err(failed)?;
+            reporter.notice(&format!(
+                "lab {name} is down ({} hosts stopped)",
+                stopped.len()
+            ));
+        }
+        LabRequest::Stop { name, host } => {
+            lab::stop_host(&name, &host).map_err(failed)?;
+            reporter.notice(&format!("{host} stopped"));
+        }
+        LabRequest::Start { name, host } => {
+            lab::start_host(&name, &host).map_err(failed)?;
+            reporter.notice(&format!("{host} started"));
+        }
+        LabRequest::Status { name } => {
+            let lab = lab::status(&name).map_err(failed)?;
+            reporter.listing(&hosts(&lab));
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn hosts(lab: &Lab) -> Listing {
+    Listing::LabHosts {
+        hosts: lab
+            .hosts
+            .iter()
+            .map(|host| LabHostState {
+                name: host.name.clone(),
+                address: host.address.clone(),
+                port: host.port,
+                running: host.pid != 0,
             })
-        }
-        LabAction::Down { name } => lab::down(name)
-            .map(|stopped| println!("lab {name} is down ({} hosts stopped)", stopped.len())),
-        LabAction::Stop { host, name } => {
-            lab::stop_host(name, host).map(|()| println!("{host} stopped"))
-        }
-        LabAction::Start { host, name } => {
-            lab::start_host(name, host).map(|()| println!("{host} started"))
-        }
-        LabAction::Status { name } => lab::status(name).map(|lab| print_hosts(&lab)),
-    };
-    match result {
-        Ok(()) => ExitCode::Ok,
-        Err(error) => report(&error),
+            .collect(),
     }
 }
 
-fn print_hosts(lab: &Lab) {
-    for host in &lab.hosts {
-        let state = if host.pid == 0 { "stopped" } else { "running" };
-        println!("{}\t{}:{}\t{state}", host.name, host.address, host.port);
-    }
-}
-
-fn report(error: &LabError) -> ExitCode {
-    eprintln!("ERROR! {error}");
-    ExitCode::Error
+fn failed(error: LabError) -> Diagnostic {
+    Diagnostic::runtime(error.to_string())
 }

@@ -1,4 +1,5 @@
-//! One file per command; each returns the process exit code.
+//! One file per command, each one function returning how it ended; the
+//! exit code and the reporting of errors are decided here, once.
 
 mod drive;
 mod inventory;
@@ -6,15 +7,38 @@ mod lab;
 mod play;
 mod run;
 
-use crate::cli::ExitCode;
-use crate::cli::args::{Cli, Command};
+use crate::cli::args::{Cli, Command, OutputFormat};
+use crate::cli::settings::{self, Settings};
+use crate::cli::{ExitCode, Failure, Outcome};
+use crate::report::{AdhocReporter, HumanReporter, JsonReporter, Reporter};
 
 pub fn dispatch(cli: Cli) -> ExitCode {
-    match cli.command {
-        Command::Play(args) => play::play(&args),
-        Command::Run(args) => run::run(&args),
-        Command::Inventory(args) => inventory::inventory(&args),
-        Command::Lab(args) => lab::lab(&args),
+    let mut reporter = reporter(&cli.command);
+    let result = run_command(cli.command, reporter.as_mut());
+    if let Err(failure) = &result {
+        for diagnostic in failure.diagnostics() {
+            reporter.error(diagnostic);
+        }
+    }
+    ExitCode::of(&result)
+}
+
+fn run_command(command: Command, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
+    match settings::resolve(command, &cwd())? {
+        Settings::Play(settings) => play::play(*settings, reporter),
+        Settings::Run(settings) => run::run(*settings, reporter),
+        Settings::Inventory(settings) => inventory::inventory(&settings, reporter),
+        Settings::Lab(request) => lab::lab(request, reporter),
+    }
+}
+
+/// The view for the command and its `--output`.
+fn reporter(command: &Command) -> Box<dyn Reporter> {
+    let output = settings::output(command);
+    match (output.format, command) {
+        (OutputFormat::Json, _) => Box::new(JsonReporter),
+        (OutputFormat::Human, Command::Run(_)) => Box::new(AdhocReporter::new()),
+        (OutputFormat::Human, _) => Box::new(HumanReporter::new(output.verbosity)),
     }
 }
 

@@ -1,183 +1,177 @@
 //! `runbook play`: check, list, or run playbooks.
 
-use std::fmt::Write;
 use std::sync::Arc;
 
-use super::drive::{drive, reporter};
-use crate::cli::ExitCode;
-use crate::cli::args::PlayArgs;
-use crate::cli::settings;
+use super::drive::drive;
+use crate::cli::settings::{self, PlayMode, PlaySettings};
+use crate::cli::{Failure, Outcome};
+use crate::executor::TagFilter;
 use crate::inventory::Inventory;
-use crate::playbook::{self, Playbook};
-use crate::report::{HumanReporter, Reporter};
+use crate::playbook::{self, Play, Playbook};
+use crate::report::{Listing, PlayOutline, PlaybookOutline, Reporter, TaskOutline};
+use crate::source::{Diagnostic, ErrorKind};
 
-pub fn play(args: &PlayArgs) -> ExitCode {
-    let verbosity = args.connect.verbose;
-    let mut reporter = reporter(args.connect.output, || {
-        Box::new(HumanReporter::new(verbosity))
-    });
-    let cwd = super::cwd();
-    let mut playbooks = Vec::new();
-    let mut broken = false;
-    for path in &args.playbooks {
-        let load_options = playbook::LoadOptions {
-            roles_path: args.roles_path.clone(),
+pub fn play(settings: PlaySettings, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
+    let playbooks = load_all(&settings)?;
+    if settings.mode == PlayMode::SyntaxCheck {
+        reporter.listing(&Listing::SyntaxChecked {
+            playbooks: playbooks.iter().map(path_of).collect(),
+        });
+        return Ok(Outcome::Success);
+    }
+    let inventory = play_inventory(&settings, &playbooks)?;
+    if let Some(limit) = &settings.run.limit {
+        check_limit(&inventory, limit)?;
+    }
+    if let PlayMode::List { hosts, tasks, tags } = settings.mode {
+        let request = ListRequest {
+            hosts,
+            tasks,
+            tags,
+            limit: settings.run.limit.as_deref(),
+            filter: &settings.run.tags,
         };
-        match playbook::load(path, &load_options) {
-            Ok(book) => playbooks.push(book),
-            Err(errors) => {
-                broken = true;
-                errors.iter().for_each(|e| reporter.error(e));
-            }
-        }
+        let playbooks = playbooks
+            .iter()
+            .map(|book| outline(book, &inventory, &request))
+            .collect::<Result<_, _>>()?;
+        reporter.listing(&Listing::Playbooks { playbooks });
+        return Ok(Outcome::Success);
     }
-    if broken {
-        return ExitCode::ParseError;
-    }
-    if args.syntax_check {
-        let mut out = String::new();
-        for book in &playbooks {
-            let _ = writeln!(out, "\nplaybook: {}", book.path.display());
-        }
-        print!("{out}");
-        return ExitCode::Ok;
-    }
-    let options = match settings::run_options(&args.connect, &cwd) {
-        Ok(mut options) => {
-            options.tags = crate::executor::TagFilter {
-                only: args.tags.clone(),
-                skip: args.skip_tags.clone(),
-            };
-            options.start_at_task = args.start_at_task.clone();
-            options.force_handlers = args.force_handlers;
-            options.step = args.step;
-            if args.step && !crate::terminal::available() {
-                reporter.error(&crate::source::Diagnostic::new(
-                    "--step asks before each task and needs a terminal",
-                ));
-                return ExitCode::BadOptions;
-            }
-            options
-        }
-        Err(e) => {
-            reporter.error(&e);
-            return ExitCode::BadOptions;
-        }
-    };
-    let mut inventory = match settings::inventory(&args.connect.inventory, &cwd) {
-        Ok(inventory) => (*inventory).clone(),
-        Err(e) => {
-            reporter.error(&e);
-            return ExitCode::ParseError;
-        }
-    };
-    for book in &playbooks {
-        if let Err(e) = inventory.load_playbook_vars(&book.dir) {
-            reporter.error(&e);
-            return ExitCode::ParseError;
-        }
-    }
-    let inventory = Arc::new(inventory);
-    if let Some(limit) = &args.connect.limit {
-        match inventory.select(limit) {
-            Ok(selection) if selection.hosts.is_empty() => {
-                reporter.error(&crate::source::Diagnostic::new(format!(
-                    "--limit {limit} leaves no hosts to target (it matches none in the inventory)"
-                )));
-                return ExitCode::Error;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                reporter.error(&e);
-                return ExitCode::BadOptions;
-            }
-        }
-    }
-    if args.list_hosts || args.list_tasks || args.list_tags {
-        return list(&playbooks, &inventory, args, reporter.as_mut());
-    }
-    let mut worst = ExitCode::Ok;
     for book in playbooks {
         let inventory = inventory.clone();
-        let options = options.clone();
-        let code = drive(reporter.as_mut(), move |events| {
+        let options = settings.run.clone();
+        let outcome = drive(reporter, move |events| {
             crate::executor::run_playbook(&book, inventory, options, events)
-        });
-        if code != ExitCode::Ok {
-            worst = code;
-            break;
+        })?;
+        if outcome != Outcome::Success {
+            return Ok(outcome);
         }
     }
-    worst
+    Ok(Outcome::Success)
 }
 
-/// `--list-hosts` / `--list-tasks`, in ansible-playbook's layout.
-fn list(
-    playbooks: &[Playbook],
-    inventory: &Inventory,
-    args: &PlayArgs,
-    reporter: &mut dyn Reporter,
-) -> ExitCode {
-    let mut out = String::new();
-    for book in playbooks {
-        let _ = writeln!(out, "\nplaybook: {}", book.path.display());
-        for (index, play) in book.plays.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "\n  play #{} ({}): {}\tTAGS: [{}]",
-                index + 1,
-                play.hosts,
-                play.name.as_deref().unwrap_or(""),
-                play.tags.join(", ")
-            );
-            if args.list_hosts {
-                let mut hosts = match inventory.select(&play.hosts) {
-                    Ok(selection) => selection.hosts,
-                    Err(e) => {
-                        reporter.error(&e);
-                        return ExitCode::Error;
-                    }
-                };
-                if let Some(limit) = &args.connect.limit {
-                    let allowed = inventory.select(limit).map(|s| s.hosts).unwrap_or_default();
-                    hosts.retain(|h| allowed.contains(h));
-                }
-                let _ = writeln!(
-                    out,
-                    "    pattern: ['{}']\n    hosts ({}):",
-                    play.hosts,
-                    hosts.len()
-                );
-                hosts.iter().for_each(|h| {
-                    let _ = writeln!(out, "      {h}");
-                });
-            }
-            if args.list_tags {
-                let mut tags: Vec<&str> = play
-                    .all_tasks()
-                    .flat_map(|t| t.tags.iter().map(String::as_str))
-                    .collect();
-                tags.sort_unstable();
-                tags.dedup();
-                let _ = writeln!(out, "      TASK TAGS: [{}]", tags.join(", "));
-            }
-            if args.list_tasks {
-                let _ = writeln!(out, "    tasks:");
-                let filter = crate::executor::TagFilter {
-                    only: args.tags.clone(),
-                    skip: args.skip_tags.clone(),
-                };
-                for task in play.all_tasks().filter(|t| filter.selects(&t.tags)) {
-                    let _ = writeln!(
-                        out,
-                        "      {}\tTAGS: [{}]",
-                        task.display_name(),
-                        task.tags.join(", ")
-                    );
-                }
-            }
+/// Every playbook, or every error in all of them.
+fn load_all(settings: &PlaySettings) -> Result<Vec<Playbook>, Failure> {
+    let mut playbooks = Vec::new();
+    let mut errors = Vec::new();
+    for path in &settings.playbooks {
+        match playbook::load(path, &settings.load) {
+            Ok(book) => playbooks.push(book),
+            Err(found) => errors.extend(found),
         }
     }
-    print!("{out}");
-    ExitCode::Ok
+    if errors.is_empty() {
+        Ok(playbooks)
+    } else {
+        Err(errors.into())
+    }
+}
+
+/// The inventory with the `group_vars/` and `host_vars/` beside each playbook.
+fn play_inventory(
+    settings: &PlaySettings,
+    playbooks: &[Playbook],
+) -> Result<Arc<Inventory>, Diagnostic> {
+    let mut inventory = (*settings::inventory(&settings.inventory, &settings.cwd)?).clone();
+    for book in playbooks {
+        inventory.load_playbook_vars(&book.dir)?;
+    }
+    Ok(Arc::new(inventory))
+}
+
+fn check_limit(inventory: &Inventory, limit: &str) -> Result<(), Diagnostic> {
+    let selection = inventory
+        .select(limit)
+        .map_err(|e| e.with_kind(ErrorKind::Options))?;
+    if selection.hosts.is_empty() {
+        return Err(Diagnostic::runtime(format!(
+            "--limit {limit} leaves no hosts to target (it matches none in the inventory)"
+        )));
+    }
+    Ok(())
+}
+
+fn path_of(book: &Playbook) -> String {
+    book.path.display().to_string()
+}
+
+/// What `--list-hosts`, `--list-tasks` and `--list-tags` asked for.
+struct ListRequest<'a> {
+    hosts: bool,
+    tasks: bool,
+    tags: bool,
+    limit: Option<&'a str>,
+    filter: &'a TagFilter,
+}
+
+fn outline(
+    book: &Playbook,
+    inventory: &Inventory,
+    request: &ListRequest,
+) -> Result<PlaybookOutline, Diagnostic> {
+    let plays = book
+        .plays
+        .iter()
+        .map(|play| play_outline(play, inventory, request))
+        .collect::<Result<_, _>>()?;
+    Ok(PlaybookOutline {
+        path: path_of(book),
+        plays,
+    })
+}
+
+fn play_outline(
+    play: &Play,
+    inventory: &Inventory,
+    request: &ListRequest,
+) -> Result<PlayOutline, Diagnostic> {
+    let hosts = if request.hosts {
+        Some(play_hosts(play, inventory, request.limit)?)
+    } else {
+        None
+    };
+    let task_tags = request.tags.then(|| {
+        let mut tags: Vec<String> = play
+            .all_tasks()
+            .flat_map(|t| t.tags.iter().cloned())
+            .collect();
+        tags.sort_unstable();
+        tags.dedup();
+        tags
+    });
+    let tasks = request.tasks.then(|| {
+        play.all_tasks()
+            .filter(|t| request.filter.selects(&t.tags))
+            .map(|t| TaskOutline {
+                name: t.display_name().to_string(),
+                tags: t.tags.clone(),
+            })
+            .collect()
+    });
+    Ok(PlayOutline {
+        pattern: play.hosts.clone(),
+        name: play.name.clone().unwrap_or_default(),
+        tags: play.tags.clone(),
+        hosts,
+        task_tags,
+        tasks,
+    })
+}
+
+/// The hosts a play would run on, narrowed by `--limit`.
+fn play_hosts(
+    play: &Play,
+    inventory: &Inventory,
+    limit: Option<&str>,
+) -> Result<Vec<String>, Diagnostic> {
+    let mut hosts = inventory
+        .select(&play.hosts)
+        .map_err(|e| e.with_kind(ErrorKind::Runtime))?
+        .hosts;
+    if let Some(limit) = limit {
+        let allowed = inventory.select(limit).map(|s| s.hosts).unwrap_or_default();
+        hosts.retain(|h| allowed.contains(h));
+    }
+    Ok(hosts)
 }

@@ -1,51 +1,33 @@
 //! `runbook run PATTERN -m MODULE -a ARGS`: an ad-hoc task on a fleet.
 
-use super::drive::{drive, reporter};
-use crate::cli::ExitCode;
-use crate::cli::args::RunArgs;
-use crate::cli::settings;
-use crate::report::AdhocReporter;
+use super::drive::drive;
+use crate::cli::settings::{self, RunSettings};
+use crate::cli::{Failure, Outcome};
+use crate::report::Reporter;
+use crate::source::ErrorKind;
 
-pub fn run(args: &RunArgs) -> ExitCode {
-    let mut reporter = reporter(args.connect.output, || Box::new(AdhocReporter::new()));
-    let cwd = super::cwd();
-    let task = match crate::playbook::adhoc_task(&args.module, &args.args) {
-        Ok(task) => task,
-        Err(e) => {
-            reporter.error(&e);
-            return ExitCode::BadOptions;
+pub fn run(settings: RunSettings, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
+    let RunSettings {
+        pattern,
+        task,
+        inventory,
+        cwd,
+        run,
+    } = settings;
+    let inventory = settings::inventory(&inventory, &cwd)?;
+    let selection = inventory
+        .select(&pattern)
+        .map_err(|e| e.with_kind(ErrorKind::Options))?;
+    if selection.hosts.is_empty() {
+        for name in &selection.warnings {
+            reporter.warning(&format!(
+                "Could not match supplied host pattern, ignoring: {name}"
+            ));
         }
-    };
-    let options = match settings::run_options(&args.connect, &cwd) {
-        Ok(options) => options,
-        Err(e) => {
-            reporter.error(&e);
-            return ExitCode::BadOptions;
-        }
-    };
-    let inventory = match settings::inventory(&args.connect.inventory, &cwd) {
-        Ok(inventory) => inventory,
-        Err(e) => {
-            reporter.error(&e);
-            return ExitCode::ParseError;
-        }
-    };
-    match inventory.select(&args.pattern) {
-        Ok(selection) if selection.hosts.is_empty() => {
-            for name in &selection.warnings {
-                eprintln!("[WARNING]: Could not match supplied host pattern, ignoring: {name}");
-            }
-            eprintln!("[WARNING]: No hosts matched, nothing to do");
-            return ExitCode::Ok;
-        }
-        Ok(_) => {}
-        Err(e) => {
-            reporter.error(&e);
-            return ExitCode::BadOptions;
-        }
+        reporter.warning("No hosts matched, nothing to do");
+        return Ok(Outcome::Success);
     }
-    let pattern = args.pattern.clone();
-    drive(reporter.as_mut(), move |events| {
-        crate::executor::run_adhoc(&pattern, task, inventory, options, events)
-    })
+    Ok(drive(reporter, move |events| {
+        crate::executor::run_adhoc(&pattern, task, inventory, run, events)
+    })?)
 }

@@ -60,7 +60,7 @@ fn worker_pool(forks: usize) -> Result<rayon::ThreadPool, Diagnostic> {
         .num_threads(forks.max(1))
         .thread_name(|i| format!("runbook-worker-{i}"))
         .build()
-        .map_err(|e| Diagnostic::new(format!("cannot start {forks} workers: {e}")))
+        .map_err(|e| Diagnostic::runtime(format!("cannot start {forks} workers: {e}")))
 }
 
 /// While the run lasts, questions (`--step`, `vars_prompt`, passphrases)

@@ -142,7 +142,7 @@ fn host_settings(
     crate::value::overlay(&mut connection_vars, &options.extra_vars);
     let connection_vars = render_connection_vars(name, connection_vars, templar);
     let mut spec = ConnectionSpec::from_vars(name, &connection_vars, options.connect_timeout)
-        .map_err(Diagnostic::new)?;
+        .map_err(Diagnostic::connection)?;
     spec.accept_new_host_keys = options.accept_new_host_keys;
     Ok((vars, spec))
 }

@@ -13,7 +13,7 @@ use super::play_ctx::PlayCtx;
 use super::run::Run;
 use super::schedule::Stage;
 use crate::playbook::{BatchSize, HostOrder, Play, Strategy, Task};
-use crate::source::Diagnostic;
+use crate::source::{Diagnostic, ErrorKind};
 use crate::value::{Value, VarMap, to_var_map};
 
 /// Whether the plays after this one run.
@@ -167,15 +167,15 @@ fn prompted_vars(run: &Run, play: &Play) -> Result<VarMap, Diagnostic> {
         };
         let answer = match crate::terminal::ask(&question, !prompt.private) {
             Some(answer) if prompt.confirm && crate::terminal::ask(&format!("confirm {question}"), !prompt.private).as_ref() != Some(&answer) => {
-                return Err(Diagnostic::at(format!("the answers for `{}` did not match", prompt.name), &prompt.span));
+                return Err(Diagnostic::runtime(format!("the answers for `{}` did not match", prompt.name)).with_span(&prompt.span));
             }
             Some(answer) if answer.is_empty() => prompt.default.clone().unwrap_or_default(),
             Some(answer) => answer,
             None => prompt.default.clone().ok_or_else(|| {
-                Diagnostic::at(
+                Diagnostic::runtime(
                     format!("vars_prompt asks for `{}`, but there is no terminal to ask on; give it with -e {}=...", prompt.name, prompt.name),
-                    &prompt.span,
                 )
+                .with_span(&prompt.span)
             })?,
         };
         answers.insert(prompt.name.clone(), Value::from(answer));
@@ -222,7 +222,9 @@ fn play_hosts(run: &Run, play: &Play) -> Result<Vec<String>, Diagnostic> {
     let pattern = run
         .templar
         .render_str(&play.hosts, &extra)
-        .map_err(|e| Diagnostic::at(format!("cannot template `hosts`: {e}"), &play.span))?;
+        .map_err(|e| {
+            Diagnostic::runtime(format!("cannot template `hosts`: {e}")).with_span(&play.span)
+        })?;
     let pattern = pattern
         .as_str()
         .map_or_else(|| pattern.to_string(), str::to_string);
@@ -230,7 +232,7 @@ fn play_hosts(run: &Run, play: &Play) -> Result<Vec<String>, Diagnostic> {
     let selection = fleet
         .inventory
         .select(&pattern)
-        .map_err(|e| e.with_span(&play.span))?;
+        .map_err(|e| e.with_span(&play.span).with_kind(ErrorKind::Runtime))?;
     for name in &selection.warnings {
         run.warn(format!(
             "Could not match supplied host pattern, ignoring: {name}"
@@ -263,16 +265,19 @@ fn play_vars(run: &Run, play: &Play) -> Result<VarMap, Diagnostic> {
         let rendered = run
             .templar
             .render_str(path, &context.value())
-            .map_err(|e| Diagnostic::at(format!("cannot template vars_files entry: {e}"), span))?;
+            .map_err(|e| {
+                Diagnostic::runtime(format!("cannot template vars_files entry: {e}"))
+                    .with_span(span)
+            })?;
         let rendered = rendered
             .as_str()
             .map_or_else(|| rendered.to_string(), str::to_string);
         let full = run.playbook_dir.join(&rendered);
         if !full.is_file() {
-            return Err(Diagnostic::at(
-                format!("vars file {} was not found", full.display()),
-                span,
-            ));
+            return Err(
+                Diagnostic::runtime(format!("vars file {} was not found", full.display()))
+                    .with_span(span),
+            );
         }
         let node = crate::yaml::parse_file(&full)?;
         if !node.is_null() {

@@ -1,10 +1,8 @@
 //! The terminal view of `runbook run`, as Ansible's ad-hoc output:
 //! `host | CHANGED | rc=0 >>` and the command's output.
 
-use std::io::Write;
-
 use super::readable::{pretty, visible_fields};
-use super::{Reporter, style};
+use super::{Listing, Reporter, messages, output, style};
 use crate::executor::{Event, HostResult, Status};
 use crate::source::Diagnostic;
 
@@ -91,24 +89,26 @@ impl Reporter for AdhocReporter {
                 let line = style::for_status(result.status)
                     .apply_to(render(result))
                     .to_string();
-                let _ = writeln!(std::io::stdout().lock(), "{line}");
+                output::stdout_line(&line);
             }
-            Event::Warning { message } => {
-                let _ = writeln!(
-                    std::io::stderr().lock(),
-                    "{}",
-                    style::warning().apply_to(format!("[WARNING]: {message}"))
-                );
-            }
+            Event::Warning { message } => self.warning(message),
             _ => {}
         }
     }
 
     fn error(&mut self, diagnostic: &Diagnostic) {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "{} {diagnostic}",
-            style::error().apply_to("ERROR!")
-        );
+        messages::error(diagnostic);
+    }
+
+    fn warning(&mut self, message: &str) {
+        messages::warning(message);
+    }
+
+    fn listing(&mut self, listing: &Listing) {
+        messages::listing(listing);
+    }
+
+    fn notice(&mut self, message: &str) {
+        messages::notice(message);
     }
 }

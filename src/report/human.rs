@@ -1,11 +1,9 @@
 //! The terminal view of a playbook run, laid out as ansible-playbook's.
 
-use std::io::Write;
-
 use super::banner::banner;
 use super::readable::{compact, pretty, text_blocks, visible_fields};
 use super::recap::recap_line;
-use super::{Reporter, style};
+use super::{Listing, Reporter, messages, output, style};
 use crate::executor::{Event, HostResult, Status};
 use crate::source::Diagnostic;
 
@@ -25,8 +23,7 @@ impl HumanReporter {
     }
 
     fn print(&self, line: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
+        output::stdout_line(line);
     }
 
     fn section(&mut self, title: String) {
@@ -175,13 +172,7 @@ impl Reporter for HumanReporter {
                 );
             }
             Event::HostResult(result) => self.print(&self.host_line(result, false)),
-            Event::Warning { message } => {
-                let _ = writeln!(
-                    std::io::stderr().lock(),
-                    "{}",
-                    style::warning().apply_to(format!("[WARNING]: {message}"))
-                );
-            }
+            Event::Warning { message } => self.warning(message),
             Event::Retry {
                 host,
                 task,
@@ -213,10 +204,18 @@ impl Reporter for HumanReporter {
     }
 
     fn error(&mut self, diagnostic: &Diagnostic) {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "{} {diagnostic}",
-            style::error().apply_to("ERROR!")
-        );
+        messages::error(diagnostic);
+    }
+
+    fn warning(&mut self, message: &str) {
+        messages::warning(message);
+    }
+
+    fn listing(&mut self, listing: &Listing) {
+        messages::listing(listing);
+    }
+
+    fn notice(&mut self, message: &str) {
+        messages::notice(message);
     }
 }

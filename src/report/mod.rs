@@ -1,11 +1,15 @@
 //! Everything runbook prints goes through a [`Reporter`]: the terminal view
-//! Ansible users know, the ad-hoc view, or JSON lines for CI.
+//! Ansible users know, the ad-hoc view, or JSON lines for CI. Only
+//! `output.rs` here writes to stdout and stderr; clippy denies it elsewhere.
 
 mod adhoc;
 mod banner;
 mod diff_view;
 mod human;
 mod json;
+mod listing;
+mod messages;
+mod output;
 mod readable;
 mod recap;
 mod style;
@@ -13,16 +17,26 @@ mod style;
 pub use adhoc::AdhocReporter;
 pub use human::HumanReporter;
 pub use json::JsonReporter;
+pub use listing::{GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline, TaskOutline};
 
 use crate::executor::Event;
 use crate::source::Diagnostic;
 
-/// Renders what the executor reports.
+/// Renders what the executor and the commands report.
 pub trait Reporter {
     fn event(&mut self, event: &Event);
 
     /// An error that ends the run (a broken playbook, bad options...).
     fn error(&mut self, diagnostic: &Diagnostic);
+
+    /// Something worth knowing that does not stop the command.
+    fn warning(&mut self, message: &str);
+
+    /// What `--syntax-check`, `--list-*`, `inventory` and `lab` show.
+    fn listing(&mut self, listing: &Listing);
+
+    /// A one-line account of what a command did (`lab ... is up`).
+    fn notice(&mut self, message: &str);
 
     /// Ask the person at the terminal, after everything reported so far.
     fn ask(&mut self, question: &str, echo: bool) -> Option<String> {

@@ -5,7 +5,7 @@ mod diagnostic;
 mod source_file;
 mod span;
 
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, ErrorKind};
 pub use source_file::SourceFile;
 pub use span::Span;
 

@@ -159,6 +159,7 @@ mod tests {
     /// what caching buys.
     #[test]
     #[ignore]
+    #[allow(clippy::print_stdout)] // the measurement is the output
     fn measure_cache_benefit() {
         let cache = CachingEnvironment::new(ansible_environment());
         let env = ansible_environment();

@@ -393,6 +393,7 @@ fn an_encrypted_key_without_a_passphrase_names_the_variable_to_set() {
 }
 
 #[test]
+#[allow(clippy::print_stdout)] // the timing is shown with --nocapture
 fn two_hundred_commands_on_one_connection() {
     let (_server, mut connection) = trusted();
     let started = Instant::now();

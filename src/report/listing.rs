@@ -1,0 +1,149 @@
+//! What `--syntax-check`, `--list-*`, `runbook inventory` and `runbook lab`
+//! show, as plain data: the human view draws it as Ansible does, `--output
+//! json` prints the same facts as one JSON line.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "listing", rename_all = "snake_case")]
+pub enum Listing {
+    /// `--syntax-check` found nothing wrong in these playbooks.
+    SyntaxChecked { playbooks: Vec<String> },
+    /// `--list-hosts`, `--list-tasks`, `--list-tags`.
+    Playbooks { playbooks: Vec<PlaybookOutline> },
+    /// `inventory --list` and `--host`: the JSON ansible-inventory prints.
+    Inventory { inventory: serde_json::Value },
+    /// `inventory --graph`: the group tree from `all`.
+    InventoryGraph { root: GroupTree },
+    /// `lab up` and `lab status`.
+    LabHosts { hosts: Vec<LabHostState> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaybookOutline {
+    pub path: String,
+    pub plays: Vec<PlayOutline>,
+}
+
+/// One play; each list is there only when it was asked for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlayOutline {
+    pub pattern: String,
+    pub name: String,
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosts: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_tags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<TaskOutline>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskOutline {
+    pub name: String,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupTree {
+    pub name: String,
+    pub children: Vec<GroupTree>,
+    pub hosts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabHostState {
+    pub name: String,
+    pub address: String,
+    pub port: u16,
+    pub running: bool,
+}
+
+/// The text the terminal shows, byte for byte as ansible-playbook and
+/// ansible-inventory lay it out.
+pub fn render(listing: &Listing) -> String {
+    let mut out = String::new();
+    match listing {
+        Listing::SyntaxChecked { playbooks } => {
+            for path in playbooks {
+                let _ = writeln!(out, "\nplaybook: {path}");
+            }
+        }
+        Listing::Playbooks { playbooks } => {
+            for book in playbooks {
+                let _ = writeln!(out, "\nplaybook: {}", book.path);
+                for (index, play) in book.plays.iter().enumerate() {
+                    render_play(&mut out, index + 1, play);
+                }
+            }
+        }
+        Listing::Inventory { inventory } => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(inventory).unwrap_or_default()
+            );
+        }
+        Listing::InventoryGraph { root } => render_group(&mut out, root, 0),
+        Listing::LabHosts { hosts } => {
+            for host in hosts {
+                let state = if host.running { "running" } else { "stopped" };
+                let _ = writeln!(
+                    out,
+                    "{}\t{}:{}\t{state}",
+                    host.name, host.address, host.port
+                );
+            }
+        }
+    }
+    out
+}
+
+fn render_play(out: &mut String, number: usize, play: &PlayOutline) {
+    let _ = writeln!(
+        out,
+        "\n  play #{number} ({}): {}\tTAGS: [{}]",
+        play.pattern,
+        play.name,
+        play.tags.join(", ")
+    );
+    if let Some(hosts) = &play.hosts {
+        let _ = writeln!(
+            out,
+            "    pattern: ['{}']\n    hosts ({}):",
+            play.pattern,
+            hosts.len()
+        );
+        for host in hosts {
+            let _ = writeln!(out, "      {host}");
+        }
+    }
+    if let Some(tags) = &play.task_tags {
+        let _ = writeln!(out, "      TASK TAGS: [{}]", tags.join(", "));
+    }
+    if let Some(tasks) = &play.tasks {
+        let _ = writeln!(out, "    tasks:");
+        for task in tasks {
+            let _ = writeln!(out, "      {}\tTAGS: [{}]", task.name, task.tags.join(", "));
+        }
+    }
+}
+
+/// `ansible-inventory --graph`'s tree.
+fn render_group(out: &mut String, group: &GroupTree, depth: usize) {
+    let indent = "  |".repeat(depth);
+    if depth == 0 {
+        let _ = writeln!(out, "@{}:", group.name);
+    } else {
+        let _ = writeln!(out, "{indent}--@{}:", group.name);
+    }
+    for child in &group.children {
+        render_group(out, child, depth + 1);
+    }
+    for host in &group.hosts {
+        let _ = writeln!(out, "{indent}  |--{host}");
+    }
+}

@@ -1,0 +1,32 @@
+//! The one place that writes to stdout and stderr. A reader that goes away
+//! (`runbook inventory --graph | head -1`) ends the output quietly, as
+//! ripgrep does, instead of a panic or an error message.
+
+use std::io::{ErrorKind, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set once stdout's reader has gone. The command still runs to its end —
+/// closing a pager must not stop a rollout halfway — but prints no more.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// `text` on stdout, as is (the caller ends its lines).
+pub fn stdout(text: &str) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    if written.is_err_and(|e| e.kind() == ErrorKind::BrokenPipe) {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// One line on stdout.
+pub fn stdout_line(line: &str) {
+    stdout(&format!("{line}\n"));
+}
+
+/// One line on stderr. Nothing is left to tell if stderr itself fails.
+pub fn stderr_line(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
