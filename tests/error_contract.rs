@@ -57,12 +57,12 @@ fn each_error_class_exits_with_its_code() {
         (
             "connection: unusable connection vars",
             &["play", "site.yml", "-i", "bad_port", "-l", "alpha"],
-            3,
+            4,
         ),
         (
             "connection: unreachable host",
             &["run", "alpha", "-i", "closed", "-m", "ping", "-T", "2"],
-            3,
+            4,
         ),
         (
             "parse: playbook",

@@ -55,7 +55,7 @@ fn an_unreachable_host_is_reported_and_the_others_go_on() {
     lab.stop_host("node2");
     lab.project.file("site.yml", "- hosts: lab\n  gather_facts: false\n  tasks:\n    - command: \"true\"\n    - command: \"true\"\n");
     let output = lab.run(&["play", "site.yml", "-i", "lab", "-T", "3"]);
-    output.assert_code(3);
+    output.assert_code(4);
     let recap = recap(&output);
     assert_eq!(recap["node2"], Recap::new(0, 0, 1, 0, 0));
     assert_eq!(recap["node1"], Recap::new(2, 2, 0, 0, 0));
@@ -81,7 +81,7 @@ fn an_unknown_host_key_is_refused_until_accepted() {
         "- hosts: lab\n  gather_facts: false\n  tasks:\n    - command: \"true\"\n",
     );
     let refused = lab.run(&["play", "site.yml", "-i", "lab", "-e", &extra]);
-    refused.assert_code(3);
+    refused.assert_code(4);
     assert!(refused.stdout.contains("is not known"), "{}", refused.all());
     assert!(
         refused.stdout.contains("SHA256:"),
@@ -160,7 +160,7 @@ fn a_changed_host_key_is_always_refused() {
         args.push(&extra);
         args.extend(flag);
         let output = lab.run(&args);
-        output.assert_code(3);
+        output.assert_code(4);
         assert!(output.stdout.contains("HAS CHANGED"), "{}", output.all());
     }
 }
@@ -266,7 +266,7 @@ fn an_encrypted_key_is_unlocked_from_the_environment_or_the_terminal() {
     let key_var = format!("ansible_ssh_private_key_file={}", key.display());
 
     let locked = lab.run(&["run", "lab", "-i", "lab", "-a", "true", "-e", &key_var]);
-    locked.assert_code(3);
+    locked.assert_code(4);
     assert!(
         locked.stdout.contains("RUNBOOK_SSH_KEY_PASSPHRASE"),
         "says how to unlock\n{}",

@@ -4,25 +4,38 @@
 use crate::source::{Diagnostic, ErrorKind};
 
 /// Exit codes, the same as ansible-playbook's so CI scripts keep working.
+/// Not an enum with discriminants: as in Ansible, an unreachable host and
+/// a file that cannot be parsed share the code 4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(i32)]
 pub enum ExitCode {
-    Ok = 0,
+    Ok,
     /// Something went wrong that is not a host's fault.
-    Error = 1,
-    /// At least one host failed a task.
-    HostFailed = 2,
-    /// At least one host could not be reached (and none failed).
-    HostUnreachable = 3,
+    Error,
+    /// At least one host failed a task (and none was unreachable).
+    HostFailed,
+    /// At least one host could not be reached, whether or not others failed.
+    HostUnreachable,
     /// A playbook, inventory or variables file could not be parsed.
-    ParseError = 4,
+    ParseError,
     /// The command line was wrong.
-    BadOptions = 5,
+    BadOptions,
     /// Ctrl-C.
-    Interrupted = 99,
+    Interrupted,
 }
 
 impl ExitCode {
+    /// The number the process exits with.
+    pub const fn code(self) -> i32 {
+        match self {
+            Self::Ok => 0,
+            Self::Error => 1,
+            Self::HostFailed => 2,
+            Self::HostUnreachable | Self::ParseError => 4,
+            Self::BadOptions => 5,
+            Self::Interrupted => 99,
+        }
+    }
+
     /// The one mapping from an error's kind to the exit code.
     pub const fn for_kind(kind: ErrorKind) -> Self {
         match kind {
@@ -56,10 +69,11 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn of_run(summary: &crate::executor::RunSummary) -> Self {
-        if summary.any_failed() {
-            Self::HostFailed
-        } else if summary.any_unreachable() {
+        // ansible-playbook's order: unreachable hosts win over failed ones.
+        if summary.any_unreachable() {
             Self::HostUnreachable
+        } else if summary.any_failed() {
+            Self::HostFailed
         } else {
             Self::Success
         }
@@ -106,14 +120,14 @@ mod tests {
 
     #[test]
     fn each_error_kind_has_its_exit_code() {
-        let code = |kind| ExitCode::of(&Err(Diagnostic::new("x").with_kind(kind).into())) as i32;
+        let code = |kind| ExitCode::of(&Err(Diagnostic::new("x").with_kind(kind).into())).code();
         assert_eq!(code(ErrorKind::Runtime), 1);
-        assert_eq!(code(ErrorKind::Connection), 3);
+        assert_eq!(code(ErrorKind::Connection), 4);
         assert_eq!(code(ErrorKind::Parse), 4);
         assert_eq!(code(ErrorKind::Options), 5);
         assert_eq!(code(ErrorKind::Interrupted), 99);
-        assert_eq!(ExitCode::of(&Ok(Outcome::Success)) as i32, 0);
-        assert_eq!(ExitCode::of(&Ok(Outcome::HostFailed)) as i32, 2);
+        assert_eq!(ExitCode::of(&Ok(Outcome::Success)).code(), 0);
+        assert_eq!(ExitCode::of(&Ok(Outcome::HostFailed)).code(), 2);
         assert_eq!(
             ExitCode::of(&Ok(Outcome::HostUnreachable)),
             ExitCode::for_kind(ErrorKind::Connection)

@@ -3,7 +3,7 @@
 
 use crate::source::ErrorKind;
 
-const INTERRUPTED: i32 = super::ExitCode::for_kind(ErrorKind::Interrupted) as i32;
+const INTERRUPTED: i32 = super::ExitCode::for_kind(ErrorKind::Interrupted).code();
 
 extern "C" fn on_interrupt(_signal: libc::c_int) {
     const MESSAGE: &[u8] = b"\n[ERROR]: User interrupted execution\n";

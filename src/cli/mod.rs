@@ -26,8 +26,8 @@ pub fn main() -> i32 {
             };
             // clap's own help, version and usage text, before any reporter exists.
             let _ = error.print();
-            return code as i32;
+            return code.code();
         }
     };
-    crate::commands::dispatch(cli) as i32
+    crate::commands::dispatch(cli).code()
 }

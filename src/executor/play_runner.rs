@@ -219,12 +219,9 @@ fn gathering_facts(play: &Play) -> Task {
 /// already failed in this run.
 fn play_hosts(run: &Run, play: &Play) -> Result<Vec<String>, Diagnostic> {
     let extra = run.extra_vars_view().value();
-    let pattern = run
-        .templar
-        .render_str(&play.hosts, &extra)
-        .map_err(|e| {
-            Diagnostic::runtime(format!("cannot template `hosts`: {e}")).with_span(&play.span)
-        })?;
+    let pattern = run.templar.render_str(&play.hosts, &extra).map_err(|e| {
+        Diagnostic::runtime(format!("cannot template `hosts`: {e}")).with_span(&play.span)
+    })?;
     let pattern = pattern
         .as_str()
         .map_or_else(|| pattern.to_string(), str::to_string);
