@@ -71,9 +71,12 @@ fn load_entry(
     options: &LoadOptions,
     depth: usize,
 ) -> Result<Vec<Play>, Vec<Diagnostic>> {
-    let Some(import) = node.get("import_playbook") else {
+    let import = super::builtin_action::BuiltinAction::find_in(node)
+        .filter(|(action, _, _)| *action == super::builtin_action::BuiltinAction::ImportPlaybook);
+    let Some((_, import_key, import)) = import else {
         return load_play(node, dir, options).map(|play| vec![play]);
     };
+    let written = import_key.key_text();
     let one = |e: Diagnostic| vec![e];
     let file = scalar(import, "import_playbook").map_err(one)?;
     if depth > 16 {
@@ -82,9 +85,10 @@ fn load_entry(
         ));
     }
     if let Some((key, _)) = node.as_map().and_then(|entries| {
-        entries
-            .iter()
-            .find(|(k, _)| !matches!(k.key_text().as_str(), "import_playbook" | "name"))
+        entries.iter().find(|(k, _)| {
+            let key = k.key_text();
+            key != written && key != "name"
+        })
     }) {
         return Err(one(key.error(format!(
             "`{}` on import_playbook is not supported by runbook yet",

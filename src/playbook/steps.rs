@@ -3,6 +3,7 @@
 //! mean in Ansible (a block's `when` is checked for each of its tasks).
 
 use super::become_keywords::BecomeKeywords;
+use super::builtin_action::{BuiltinAction, is};
 use super::conditions::{boolean, conditions, scalar, string_list, var_map};
 use super::keywords;
 use std::path::{Path, PathBuf};
@@ -235,24 +236,30 @@ fn load_step(node: &Node, role: TaskRole, inherited: &Inherited) -> Result<Step,
         }
         return load_block(node, role, inherited).map(Step::Block);
     }
-    for (keyword, import) in [("import_tasks", true), ("include_tasks", false)] {
-        if let Some(file) = node.get(keyword) {
-            return load_tasks_file(node, keyword, file, import, inherited);
+    let Some((action, key, value)) = BuiltinAction::find_in(node) else {
+        let mut task = load_task(node, role).map_err(|e| vec![e])?;
+        inherited.apply(&mut task);
+        return Ok(Step::Task(Box::new(task)));
+    };
+    let written = key.key_text();
+    match action {
+        BuiltinAction::ImportTasks | BuiltinAction::IncludeTasks => {
+            let import = action == BuiltinAction::ImportTasks;
+            load_tasks_file(node, &written, value, import, inherited)
         }
-    }
-    for keyword in ["import_role", "include_role"] {
-        if let Some(spec) = node.get(keyword) {
-            return load_role_step(node, keyword, spec, inherited);
+        BuiltinAction::ImportRole | BuiltinAction::IncludeRole => {
+            load_role_step(node, &written, action, value, inherited)
         }
-    }
-    if let Some(action) = node.get("meta") {
-        return load_meta(node, action, inherited)
+        BuiltinAction::Meta => load_meta(node, value, inherited)
             .map(Step::Meta)
-            .map_err(|e| vec![e]);
+            .map_err(|e| vec![e]),
+        BuiltinAction::ImportPlaybook => Err(vec![key.error(format!(
+            "`{written}` imports plays; it cannot be used as a task"
+        ))]),
+        BuiltinAction::NotYet(name) => Err(vec![key.error(format!(
+            "`{written}` ({name}) is not supported by runbook yet"
+        ))]),
     }
-    let mut task = load_task(node, role).map_err(|e| vec![e])?;
-    inherited.apply(&mut task);
-    Ok(Step::Task(Box::new(task)))
 }
 
 fn load_block(
@@ -315,10 +322,10 @@ fn load_tasks_file(
     // An include's own `when` decides whether it happens at all; an
     // import's passes down to every imported task.
     let own: &[&str] = if import {
-        &["import_tasks"]
+        &[keyword]
     } else {
         &[
-            "include_tasks",
+            keyword,
             "apply",
             "when",
             "loop",
@@ -347,7 +354,7 @@ fn load_tasks_file(
         let mut step = include_step(
             node,
             keyword,
-            "include_tasks".into(),
+            keyword.to_string(),
             file,
             Vec::new(),
             inherited,
@@ -386,7 +393,7 @@ fn load_tasks_file(
     let mut step = include_step(
         node,
         keyword,
-        "include_tasks".into(),
+        keyword.to_string(),
         path.display().to_string(),
         steps,
         inherited,
@@ -435,6 +442,7 @@ fn include_step(
 fn load_role_step(
     node: &Node,
     keyword: &str,
+    action: BuiltinAction,
     spec: &Node,
     inherited: &Inherited,
 ) -> Result<Step, Vec<Diagnostic>> {
@@ -447,11 +455,11 @@ fn load_role_step(
         Some(file) => scalar(file, "tasks_from").map_err(one)?,
         None => "main".to_string(),
     };
-    let dynamic = keyword == "include_role";
+    let dynamic = action == BuiltinAction::IncludeRole;
     let own: &[&str] = if dynamic {
-        &["include_role", "when"]
+        &[keyword, "when"]
     } else {
-        &["import_role"]
+        &[keyword]
     };
     let inner = inherited.nested(node, own).map_err(one)?;
     let loaded = super::roles::load_role(&name, tasks_from.trim_end_matches(".yml"), spec, &inner)?;
@@ -460,7 +468,7 @@ fn load_role_step(
         return include_step(
             node,
             keyword,
-            format!("include_role : {name}"),
+            format!("{keyword} : {name}"),
             name.clone(),
             loaded.steps,
             inherited,
@@ -528,7 +536,8 @@ fn load_meta(node: &Node, action: &Node, inherited: &Inherited) -> Result<Meta, 
     let mut tags = inherited.tags.clone();
     for (key, value) in node.expect_map("a task")? {
         match key.key_text().as_str() {
-            "meta" | "name" => {}
+            written if is(written, BuiltinAction::Meta) => {}
+            "name" => {}
             "when" => when.extend(conditions(value, "when")?),
             "tags" => tags.extend(string_list(value, "tags", true)?),
             other => return Err(key.error(format!("`{other}` cannot be used with `meta`"))),

@@ -279,10 +279,12 @@ fn module_args(action: &Action) -> Result<VarMap, Diagnostic> {
             .filter(|(k, _)| k.as_str() != Some("module"))
             .map(|(k, v)| (k.key_text(), v.to_value()))
             .collect()),
-        NodeKind::Str(text) if spec.free_form != crate::modules::FreeForm::None => {
-            free_form(text, value)
-        }
-        _ => Err(value.error(format!("`{}` takes a mapping of arguments", action.written))),
+        NodeKind::Str(text) => free_form(text, value),
+        _ => Err(value.error(format!(
+            "`{}` takes a mapping of arguments or `key=value` text, found a {}",
+            action.written,
+            value.type_name()
+        ))),
     }
 }
 
