@@ -183,7 +183,9 @@ fn apply_play_keyword(
         "vars_files" => play.vars_files = vars_files(value).map_err(one)?,
         "gather_facts" => play.gather_facts = boolean(value, name).map_err(one)?,
         "strategy" => play.strategy = strategy(value).map_err(one)?,
-        "environment" => play.environment = Some(value.to_value()),
+        "environment" => {
+            play.environment = Some(super::conditions::environment(value).map_err(one)?)
+        }
         "tags" => play.tags = string_list(value, name, true).map_err(one)?,
         "pre_tasks" => play.pre_tasks = load_steps(value, TaskRole::Task, root)?,
         "tasks" => play.tasks = load_steps(value, TaskRole::Task, root)?,

@@ -159,11 +159,15 @@ impl Inherited {
                 "when" => inner.when.extend(conditions(value, &name)?),
                 "vars" => overlay(&mut inner.vars, &var_map(value, &name)?),
                 "environment" => {
-                    inner.environment =
-                        merge_environment(inner.environment.as_ref(), Some(value.to_value()))
+                    inner.environment = merge_environment(
+                        inner.environment.as_ref(),
+                        Some(super::conditions::environment(value)?),
+                    )
                 }
                 "tags" => inner.tags.extend(string_list(value, &name, true)?),
-                "ignore_errors" => inner.ignore_errors = Some(value.to_value()),
+                "ignore_errors" => {
+                    inner.ignore_errors = Some(super::conditions::templated_boolean(value, &name)?)
+                }
                 "no_log" => inner.no_log = boolean(value, &name)?,
                 "delegate_to" => inner.delegate_to = Some(scalar(value, &name)?),
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
