@@ -8,6 +8,7 @@ mod r#become;
 mod control_flow;
 mod differential;
 mod inventory_cli;
+mod kv_syntax;
 mod lab_fleet;
 mod lab_runs;
 mod local_runs;

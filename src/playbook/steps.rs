@@ -358,7 +358,7 @@ fn load_tasks_file(
         let mut step = include_step(
             node,
             keyword,
-            keyword.to_string(),
+            shown_name(node, keyword),
             file,
             Vec::new(),
             inherited,
@@ -397,7 +397,7 @@ fn load_tasks_file(
     let mut step = include_step(
         node,
         keyword,
-        keyword.to_string(),
+        shown_name(node, keyword),
         path.display().to_string(),
         steps,
         inherited,
@@ -407,6 +407,13 @@ fn load_tasks_file(
         include.loop_control = loop_control;
     }
     Ok(step)
+}
+
+/// How an include is shown: its `name:`, else the action as written.
+fn shown_name(node: &Node, keyword: &str) -> String {
+    node.get("name")
+        .and_then(Node::scalar_text)
+        .unwrap_or_else(|| keyword.to_string())
 }
 
 /// A dynamic include: shown and counted as its own task (`included: ...`),
@@ -472,7 +479,9 @@ fn load_role_step(
         return include_step(
             node,
             keyword,
-            format!("{keyword} : {name}"),
+            node.get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| format!("{keyword} : {name}")),
             name.clone(),
             loaded.steps,
             inherited,
