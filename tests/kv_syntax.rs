@@ -32,7 +32,7 @@ fn file_modules_take_key_value_arguments() {
     - ansible.builtin.file: path={{ playbook_dir }}/out state=directory mode=0750
     - copy: content="a = 'b'\n" dest={{ playbook_dir }}/out/c.txt
     - ansible.builtin.template: src=t.j2 dest="{{ playbook_dir }}/out/t.txt"
-    - lineinfile: path={{ playbook_dir }}/out/c.txt line="x={{ 1 + 1 }}" insertafter=EOF
+    - lineinfile: path={{ playbook_dir }}/out/l.txt line="x={{ 1 + 1 }}" create=yes
     - copy: dest={{ playbook_dir }}/out/args.txt content=inline
       args:
         content: ignored
@@ -43,7 +43,8 @@ fn file_modules_take_key_value_arguments() {
     let output = project.run(&["play", "site.yml", "-i", "local"]);
     output.assert_code(0);
     assert_eq!(recap(&output)["alpha"], Recap::new(5, 5, 0, 0, 0));
-    assert_eq!(project.read("out/c.txt"), "a = 'b'\nx=2\n");
+    assert_eq!(project.read("out/c.txt"), "a = 'b'\n");
+    assert_eq!(project.read("out/l.txt"), "x=2\n");
     assert_eq!(project.read("out/t.txt"), "host alpha\n");
     assert_eq!(project.read("out/args.txt"), "inline");
     use std::os::unix::fs::PermissionsExt;
