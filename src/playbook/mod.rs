@@ -8,6 +8,7 @@ mod conditions;
 mod free_form;
 mod keywords;
 mod loader;
+mod meta_step;
 mod model;
 mod roles;
 mod split_args;

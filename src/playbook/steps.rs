@@ -3,13 +3,13 @@
 //! mean in Ansible (a block's `when` is checked for each of its tasks).
 
 use super::become_keywords::BecomeKeywords;
-use super::builtin_action::{BuiltinAction, is};
+use super::builtin_action::BuiltinAction;
 use super::conditions::{boolean, conditions, scalar, string_list, var_map};
 use super::keywords;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::model::{Block, Include, Meta, MetaAction, Step, Task};
+use super::model::{Block, Include, Step, Task};
 use super::roles::Role;
 use super::task_loader::{TaskRole, load_task};
 use crate::source::Diagnostic;
@@ -29,10 +29,10 @@ pub struct Inherited {
     depth: usize,
     /// Handlers found in roles while loading, for the play to run.
     role_handlers: Arc<Mutex<Vec<Task>>>,
-    when: Vec<String>,
+    pub(super) when: Vec<String>,
     vars: VarMap,
     environment: Option<Value>,
-    tags: Vec<String>,
+    pub(super) tags: Vec<String>,
     ignore_errors: Option<Value>,
     no_log: bool,
     delegate_to: Option<String>,
@@ -254,7 +254,7 @@ fn load_step(node: &Node, role: TaskRole, inherited: &Inherited) -> Result<Step,
         BuiltinAction::ImportRole | BuiltinAction::IncludeRole => {
             load_role_step(node, &written, action, value, inherited)
         }
-        BuiltinAction::Meta => load_meta(node, value, inherited)
+        BuiltinAction::Meta => super::meta_step::load_meta(node, value, inherited)
             .map(Step::Meta)
             .map_err(|e| vec![e]),
         BuiltinAction::ImportPlaybook => Err(vec![key.error(format!(
@@ -531,41 +531,6 @@ pub fn load_play_role(entry: &Node, inherited: &Inherited) -> Result<Vec<Step>, 
     let loaded = super::roles::load_role(&name, "main", entry, &inner)?;
     inherited.add_role_handlers(loaded.handlers);
     Ok(loaded.steps)
-}
-
-fn load_meta(node: &Node, action: &Node, inherited: &Inherited) -> Result<Meta, Diagnostic> {
-    let name = scalar(action, "meta")?;
-    let action_kind = MetaAction::parse(&name).ok_or_else(|| {
-        let message = if name == "reset_connection" {
-            format!("`meta: {name}` is not supported by runbook yet")
-        } else {
-            format!("`{name}` is not a meta action")
-        };
-        action
-            .error(message)
-            .suggesting(&name, MetaAction::NAMES.iter().copied())
-    })?;
-    let mut when = inherited.when.clone();
-    let mut tags = inherited.tags.clone();
-    for (key, value) in node.expect_map("a task")? {
-        match key.key_text().as_str() {
-            written if is(written, BuiltinAction::Meta) => {}
-            "name" => {}
-            "when" => when.extend(conditions(value, "when")?),
-            "tags" => tags.extend(string_list(value, "tags", true)?),
-            other => return Err(key.error(format!("`{other}` cannot be used with `meta`"))),
-        }
-    }
-    Ok(Meta {
-        name: node
-            .get("name")
-            .and_then(Node::scalar_text)
-            .unwrap_or_else(|| "meta".into()),
-        action: action_kind,
-        span: node.span.clone(),
-        when,
-        tags,
-    })
 }
 
 /// The tasks of a dynamic include's file, named `file` once rendered for a
