@@ -106,3 +106,22 @@ fn add_host_and_group_by_change_the_inventory_as_in_ansible() {
     }
     assert!(!ours.host_root("node2").join("opt/half").exists());
 }
+
+#[test]
+fn key_value_arguments_and_fqcn_actions_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("kv.yml", 2, &[]);
+    for host in ["node1", "node2"] {
+        for file in ["opt/kv/content", "opt/kv/conf", "opt/kv/mixed"] {
+            let read = |lab: &Lab| {
+                std::fs::read_to_string(lab.host_root(host).join(file))
+                    .unwrap_or_else(|e| panic!("{host}:{file}: {e}"))
+            };
+            assert_eq!(read(&ours), read(&theirs), "{host}:{file}");
+        }
+    }
+    let conf = std::fs::read_to_string(ours.host_root("node1").join("opt/kv/conf")).expect("conf");
+    assert_eq!(
+        conf,
+        "host=node1\nport=8080\nmode = \"fast\"\nincluded=node1\n"
+    );
+}

@@ -12,6 +12,7 @@ mod control_flow;
 mod differential;
 mod error_contract;
 mod inventory_cli;
+mod kv_syntax;
 mod lab_fleet;
 mod lab_runs;
 mod local_runs;

@@ -68,7 +68,8 @@ pub fn boolean(node: &Node, keyword: &str) -> Result<bool, Diagnostic> {
     };
     parsed.ok_or_else(|| {
         node.error(format!(
-            "`{keyword}` must be a boolean (yes/no, true/false)"
+            "`{keyword}` must be a boolean (yes/no, true/false), found {}",
+            shown(node)
         ))
     })
 }
@@ -102,4 +103,73 @@ pub fn count(node: &Node, keyword: &str) -> Result<usize, Diagnostic> {
                 "`{keyword}` must be a positive number, found `{text}`"
             ))
         })
+}
+
+/// A boolean keyword that may also be a template (`ignore_errors: "{{ x }}"`),
+/// kept unrendered; anything else is an error naming the keyword.
+pub fn templated_boolean(node: &Node, keyword: &str) -> Result<crate::value::Value, Diagnostic> {
+    if is_template(node) {
+        return Ok(node.to_value());
+    }
+    boolean(node, keyword).map(|_| node.to_value())
+}
+
+/// A whole-number keyword that may also be a template (`retries: "{{ n }}"`),
+/// kept unrendered.
+pub fn templated_number(node: &Node, keyword: &str) -> Result<crate::value::Value, Diagnostic> {
+    let valid = match &node.kind {
+        NodeKind::Int(_) => true,
+        NodeKind::Str(text) => text.trim().parse::<i64>().is_ok() || is_template(node),
+        _ => false,
+    };
+    if valid {
+        Ok(node.to_value())
+    } else {
+        Err(node.error(format!(
+            "`{keyword}` must be a whole number (or a template), found {}",
+            shown(node)
+        )))
+    }
+}
+
+/// `environment:`: a mapping, a list of mappings, or a template.
+pub fn environment(node: &Node) -> Result<crate::value::Value, Diagnostic> {
+    let valid = match &node.kind {
+        NodeKind::Map(_) => true,
+        NodeKind::Seq(items) => items.iter().all(|i| matches!(i.kind, NodeKind::Map(_))),
+        _ => is_template(node),
+    };
+    if valid {
+        Ok(node.to_value())
+    } else {
+        Err(node.error(format!(
+            "`environment` must be a mapping of variable names to values (or a template), found {}",
+            shown(node)
+        )))
+    }
+}
+
+/// `loop:`: a list, or a template that renders to one.
+pub fn loop_items(node: &Node, keyword: &str) -> Result<crate::value::Value, Diagnostic> {
+    let valid = keyword != "loop" || matches!(node.kind, NodeKind::Seq(_)) || is_template(node);
+    if valid {
+        Ok(node.to_value())
+    } else {
+        Err(node.error(format!(
+            "`loop` requires a list (or a template that renders to one), found {}",
+            shown(node)
+        )))
+    }
+}
+
+fn is_template(node: &Node) -> bool {
+    matches!(&node.kind, NodeKind::Str(text) if crate::template::has_template_markers(text))
+}
+
+/// The value as a message shows it: the text of a scalar, else its type.
+fn shown(node: &Node) -> String {
+    match &node.kind {
+        NodeKind::Seq(_) | NodeKind::Map(_) | NodeKind::Null => format!("a {}", node.type_name()),
+        _ => format!("`{}`", node.scalar_text().unwrap_or_default()),
+    }
 }

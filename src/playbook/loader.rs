@@ -71,9 +71,12 @@ fn load_entry(
     options: &LoadOptions,
     depth: usize,
 ) -> Result<Vec<Play>, Vec<Diagnostic>> {
-    let Some(import) = node.get("import_playbook") else {
+    let import = super::builtin_action::BuiltinAction::find_in(node)
+        .filter(|(action, _, _)| *action == super::builtin_action::BuiltinAction::ImportPlaybook);
+    let Some((_, import_key, import)) = import else {
         return load_play(node, dir, options).map(|play| vec![play]);
     };
+    let written = import_key.key_text();
     let one = |e: Diagnostic| vec![e];
     let file = scalar(import, "import_playbook").map_err(one)?;
     if depth > 16 {
@@ -82,9 +85,10 @@ fn load_entry(
         ));
     }
     if let Some((key, _)) = node.as_map().and_then(|entries| {
-        entries
-            .iter()
-            .find(|(k, _)| !matches!(k.key_text().as_str(), "import_playbook" | "name"))
+        entries.iter().find(|(k, _)| {
+            let key = k.key_text();
+            key != written && key != "name"
+        })
     }) {
         return Err(one(key.error(format!(
             "`{}` on import_playbook is not supported by runbook yet",
@@ -179,7 +183,9 @@ fn apply_play_keyword(
         "vars_files" => play.vars_files = vars_files(value).map_err(one)?,
         "gather_facts" => play.gather_facts = boolean(value, name).map_err(one)?,
         "strategy" => play.strategy = strategy(value).map_err(one)?,
-        "environment" => play.environment = Some(value.to_value()),
+        "environment" => {
+            play.environment = Some(super::conditions::environment(value).map_err(one)?)
+        }
         "tags" => play.tags = string_list(value, name, true).map_err(one)?,
         "pre_tasks" => play.pre_tasks = load_steps(value, TaskRole::Task, root)?,
         "tasks" => play.tasks = load_steps(value, TaskRole::Task, root)?,

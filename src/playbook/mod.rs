@@ -3,12 +3,15 @@
 //! before any host is touched.
 
 mod become_keywords;
+mod builtin_action;
 mod conditions;
 mod free_form;
 mod keywords;
 mod loader;
+mod meta_step;
 mod model;
 mod roles;
+mod split_args;
 mod steps;
 mod task_loader;
 
@@ -23,10 +26,17 @@ pub use roles::Role;
 pub use steps::load_included;
 
 /// A task from the ad-hoc command line (`-m MODULE -a ARGS`), checked like a
-/// playbook task.
+/// playbook task. `ARGS` is `k=v` text, or a JSON object as Ansible also
+/// accepts (`-a '{"path": "/x"}'`).
 pub fn adhoc_task(module: &str, args: &str) -> Result<Task, crate::source::Diagnostic> {
-    let value = if args.trim().is_empty() {
+    let trimmed = args.trim();
+    let json_object = trimmed.starts_with('{')
+        && trimmed.ends_with('}')
+        && serde_json::from_str::<serde_json::Value>(trimmed).is_ok_and(|v| v.is_object());
+    let value = if trimmed.is_empty() {
         "null".to_string()
+    } else if json_object {
+        trimmed.to_string()
     } else {
         serde_json::Value::from(args).to_string()
     };

@@ -3,12 +3,13 @@
 //! mean in Ansible (a block's `when` is checked for each of its tasks).
 
 use super::become_keywords::BecomeKeywords;
+use super::builtin_action::BuiltinAction;
 use super::conditions::{boolean, conditions, scalar, string_list, var_map};
 use super::keywords;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::model::{Block, Include, Meta, MetaAction, Step, Task};
+use super::model::{Block, Include, Step, Task};
 use super::roles::Role;
 use super::task_loader::{TaskRole, load_task};
 use crate::source::Diagnostic;
@@ -28,10 +29,10 @@ pub struct Inherited {
     depth: usize,
     /// Handlers found in roles while loading, for the play to run.
     role_handlers: Arc<Mutex<Vec<Task>>>,
-    when: Vec<String>,
+    pub(super) when: Vec<String>,
     vars: VarMap,
     environment: Option<Value>,
-    tags: Vec<String>,
+    pub(super) tags: Vec<String>,
     ignore_errors: Option<Value>,
     no_log: bool,
     delegate_to: Option<String>,
@@ -160,11 +161,15 @@ impl Inherited {
                 "when" => inner.when.extend(conditions(value, &name)?),
                 "vars" => overlay(&mut inner.vars, &var_map(value, &name)?),
                 "environment" => {
-                    inner.environment =
-                        merge_environment(inner.environment.as_ref(), Some(value.to_value()))
+                    inner.environment = merge_environment(
+                        inner.environment.as_ref(),
+                        Some(super::conditions::environment(value)?),
+                    )
                 }
                 "tags" => inner.tags.extend(string_list(value, &name, true)?),
-                "ignore_errors" => inner.ignore_errors = Some(value.to_value()),
+                "ignore_errors" => {
+                    inner.ignore_errors = Some(super::conditions::templated_boolean(value, &name)?)
+                }
                 "no_log" => inner.no_log = boolean(value, &name)?,
                 "delegate_to" => inner.delegate_to = Some(scalar(value, &name)?),
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
@@ -238,24 +243,27 @@ fn load_step(node: &Node, role: TaskRole, inherited: &Inherited) -> Result<Step,
         }
         return load_block(node, role, inherited).map(Step::Block);
     }
-    for (keyword, import) in [("import_tasks", true), ("include_tasks", false)] {
-        if let Some(file) = node.get(keyword) {
-            return load_tasks_file(node, keyword, file, import, inherited);
+    let Some((action, key, value)) = BuiltinAction::find_in(node) else {
+        let mut task = load_task(node, role).map_err(|e| vec![e])?;
+        inherited.apply(&mut task);
+        return Ok(Step::Task(Box::new(task)));
+    };
+    let written = key.key_text();
+    match action {
+        BuiltinAction::ImportTasks | BuiltinAction::IncludeTasks => {
+            let import = action == BuiltinAction::ImportTasks;
+            load_tasks_file(node, &written, value, import, inherited)
         }
-    }
-    for keyword in ["import_role", "include_role"] {
-        if let Some(spec) = node.get(keyword) {
-            return load_role_step(node, keyword, spec, inherited);
+        BuiltinAction::ImportRole | BuiltinAction::IncludeRole => {
+            load_role_step(node, &written, action, value, inherited)
         }
-    }
-    if let Some(action) = node.get("meta") {
-        return load_meta(node, action, inherited)
+        BuiltinAction::Meta => super::meta_step::load_meta(node, value, inherited)
             .map(Step::Meta)
-            .map_err(|e| vec![e]);
+            .map_err(|e| vec![e]),
+        BuiltinAction::ImportPlaybook => Err(vec![key.error(format!(
+            "`{written}` imports plays; it cannot be used as a task"
+        ))]),
     }
-    let mut task = load_task(node, role).map_err(|e| vec![e])?;
-    inherited.apply(&mut task);
-    Ok(Step::Task(Box::new(task)))
 }
 
 fn load_block(
@@ -318,10 +326,10 @@ fn load_tasks_file(
     // An include's own `when` decides whether it happens at all; an
     // import's passes down to every imported task.
     let own: &[&str] = if import {
-        &["import_tasks"]
+        &[keyword]
     } else {
         &[
-            "include_tasks",
+            keyword,
             "apply",
             "when",
             "loop",
@@ -350,7 +358,7 @@ fn load_tasks_file(
         let mut step = include_step(
             node,
             keyword,
-            "include_tasks".into(),
+            shown_name(node, keyword),
             file,
             Vec::new(),
             inherited,
@@ -389,7 +397,7 @@ fn load_tasks_file(
     let mut step = include_step(
         node,
         keyword,
-        "include_tasks".into(),
+        shown_name(node, keyword),
         path.display().to_string(),
         steps,
         inherited,
@@ -399,6 +407,13 @@ fn load_tasks_file(
         include.loop_control = loop_control;
     }
     Ok(step)
+}
+
+/// How an include is shown: its `name:`, else the action as written.
+fn shown_name(node: &Node, keyword: &str) -> String {
+    node.get("name")
+        .and_then(Node::scalar_text)
+        .unwrap_or_else(|| keyword.to_string())
 }
 
 /// A dynamic include: shown and counted as its own task (`included: ...`),
@@ -438,6 +453,7 @@ fn include_step(
 fn load_role_step(
     node: &Node,
     keyword: &str,
+    action: BuiltinAction,
     spec: &Node,
     inherited: &Inherited,
 ) -> Result<Step, Vec<Diagnostic>> {
@@ -450,11 +466,11 @@ fn load_role_step(
         Some(file) => scalar(file, "tasks_from").map_err(one)?,
         None => "main".to_string(),
     };
-    let dynamic = keyword == "include_role";
+    let dynamic = action == BuiltinAction::IncludeRole;
     let own: &[&str] = if dynamic {
-        &["include_role", "when"]
+        &[keyword, "when"]
     } else {
-        &["import_role"]
+        &[keyword]
     };
     let inner = inherited.nested(node, own).map_err(one)?;
     let loaded = super::roles::load_role(&name, tasks_from.trim_end_matches(".yml"), spec, &inner)?;
@@ -463,7 +479,9 @@ fn load_role_step(
         return include_step(
             node,
             keyword,
-            format!("include_role : {name}"),
+            node.get("name")
+                .and_then(Node::scalar_text)
+                .unwrap_or_else(|| format!("{keyword} : {name}")),
             name.clone(),
             loaded.steps,
             inherited,
@@ -513,40 +531,6 @@ pub fn load_play_role(entry: &Node, inherited: &Inherited) -> Result<Vec<Step>, 
     let loaded = super::roles::load_role(&name, "main", entry, &inner)?;
     inherited.add_role_handlers(loaded.handlers);
     Ok(loaded.steps)
-}
-
-fn load_meta(node: &Node, action: &Node, inherited: &Inherited) -> Result<Meta, Diagnostic> {
-    let name = scalar(action, "meta")?;
-    let action_kind = MetaAction::parse(&name).ok_or_else(|| {
-        let message = if name == "reset_connection" {
-            format!("`meta: {name}` is not supported by runbook yet")
-        } else {
-            format!("`{name}` is not a meta action")
-        };
-        action
-            .error(message)
-            .suggesting(&name, MetaAction::NAMES.iter().copied())
-    })?;
-    let mut when = inherited.when.clone();
-    let mut tags = inherited.tags.clone();
-    for (key, value) in node.expect_map("a task")? {
-        match key.key_text().as_str() {
-            "meta" | "name" => {}
-            "when" => when.extend(conditions(value, "when")?),
-            "tags" => tags.extend(string_list(value, "tags", true)?),
-            other => return Err(key.error(format!("`{other}` cannot be used with `meta`"))),
-        }
-    }
-    Ok(Meta {
-        name: node
-            .get("name")
-            .and_then(Node::scalar_text)
-            .unwrap_or_else(|| "meta".into()),
-        action: action_kind,
-        span: node.span.clone(),
-        when,
-        tags,
-    })
 }
 
 /// The tasks of a dynamic include's file, named `file` once rendered for a

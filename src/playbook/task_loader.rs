@@ -2,7 +2,10 @@
 //! arguments in any of Ansible's shapes, and check them against the module.
 
 use super::become_keywords::BecomeKeywords;
-use super::conditions::{boolean, conditions, scalar, string_list, var_map};
+use super::conditions::{
+    boolean, conditions, environment, loop_items, scalar, string_list, templated_boolean,
+    templated_number, var_map,
+};
 use super::free_form::parse_free_form;
 use super::keywords;
 use super::model::{Loop, LoopControl, LoopKind, Task};
@@ -157,12 +160,12 @@ fn apply_keyword(
         "when" => task.when = conditions(value, name)?,
         "changed_when" => task.changed_when = Some(conditions(value, name)?),
         "failed_when" => task.failed_when = Some(conditions(value, name)?),
-        "ignore_errors" => task.ignore_errors = Some(value.to_value()),
+        "ignore_errors" => task.ignore_errors = Some(templated_boolean(value, name)?),
         "no_log" => task.no_log = boolean(value, name)?,
         "tags" => task.tags = string_list(value, name, true)?,
         "notify" => task.notify = string_list(value, name, false)?,
         "listen" => task.listen = string_list(value, name, false)?,
-        "environment" => task.environment = Some(value.to_value()),
+        "environment" => task.environment = Some(environment(value)?),
         "vars" => task.vars = std::sync::Arc::new(var_map(value, name)?),
         "delegate_to" => task.delegate_to = Some(scalar(value, name)?),
         "run_once" => task.run_once = boolean(value, name)?,
@@ -173,8 +176,8 @@ fn apply_keyword(
         "timeout" => task.timeout = Some(super::conditions::count(value, name)? as u64),
         "ignore_unreachable" => task.ignore_unreachable = boolean(value, name)?,
         "until" => task.until = Some(conditions(value, name)?),
-        "retries" => task.retries = Some(value.to_value()),
-        "delay" => task.delay = Some(value.to_value()),
+        "retries" => task.retries = Some(templated_number(value, name)?),
+        "delay" => task.delay = Some(templated_number(value, name)?),
         "diff" => task.diff = Some(boolean(value, name)?),
         "loop_control" => task.loop_control = loop_control(value)?,
         _ if BecomeKeywords::NAMES.contains(&name) => task.become_.set(name, value)?,
@@ -197,7 +200,7 @@ fn set_loop(task: &mut Task, name: &str, key: &Node, value: &Node) -> Result<(),
     }
     task.loop_ = Some(Loop {
         kind,
-        items: value.to_value(),
+        items: loop_items(value, name)?,
         span: key.span.clone(),
     });
     Ok(())
@@ -280,10 +283,12 @@ fn module_args(action: &Action) -> Result<VarMap, Diagnostic> {
             .filter(|(k, _)| k.as_str() != Some("module"))
             .map(|(k, v)| (k.key_text(), v.to_value()))
             .collect()),
-        NodeKind::Str(text) if spec.free_form != crate::modules::FreeForm::None => {
-            free_form(text, value)
-        }
-        _ => Err(value.error(format!("`{}` takes a mapping of arguments", action.written))),
+        NodeKind::Str(text) => free_form(text, value),
+        _ => Err(value.error(format!(
+            "`{}` takes a mapping of arguments or `key=value` text, found a {}",
+            action.written,
+            value.type_name()
+        ))),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod node;
 mod parse;
+mod quoting;
 
 pub use node::{Node, NodeKind};
 pub use parse::{parse_file, parse_str};

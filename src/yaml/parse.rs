@@ -29,11 +29,18 @@ pub fn parse_str(file: Arc<SourceFile>) -> Result<Node, Diagnostic> {
     };
     let raw: Spanned<Raw> = serde_saphyr::from_str_with_options(&file.text, options)
         .map_err(|e| syntax_error(&file, &e))?;
-    Ok(convert(raw, &file))
+    let node = convert(raw, &file);
+    super::quoting::check_keys(&node)?;
+    Ok(node)
 }
 
 fn syntax_error(file: &Arc<SourceFile>, error: &serde_saphyr::Error) -> Diagnostic {
-    let message = first_line(&error.to_string());
+    let mut message = first_line(&error.to_string());
+    let line = error.location().map(|loc| loc.line() as usize);
+    let line_text = line.and_then(|n| file.text.lines().nth(n.saturating_sub(1)));
+    if line_text.is_some_and(super::quoting::looks_like_unquoted_template) {
+        message = format!("{message}\n{}", super::quoting::UNQUOTED_TEMPLATE_HINT);
+    }
     let diagnostic = Diagnostic::new(format!("YAML syntax error: {message}"));
     match error.location() {
         Some(loc) if loc.line() > 0 => diagnostic.with_span(&Span::new(
