@@ -20,3 +20,4 @@ mod modules_transfer;
 mod playbook_errors;
 mod roles_includes;
 mod shipped;
+mod snapshots;
