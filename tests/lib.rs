@@ -25,3 +25,4 @@ mod modules_transfer;
 mod playbook_errors;
 mod roles_includes;
 mod shipped;
+mod snapshots;

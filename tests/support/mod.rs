@@ -7,8 +7,10 @@ mod ansible;
 mod lab;
 mod project;
 mod recap;
+mod snapshot;
 
 pub use ansible::ansible_playbook;
 pub use lab::Lab;
 pub use project::{Output, Project};
 pub use recap::{Recap, assert_nothing_changed, recap, task_banners};
+pub use snapshot::{settings as snapshot_settings, transcript};
