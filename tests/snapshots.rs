@@ -138,7 +138,6 @@ fn json_output_of_a_small_run() {
 /// A template error that `| default(...)` recovered from must not resurface
 /// in a later, unrelated error on the same worker thread (`-f 1`).
 #[test]
-#[ignore = "LAZY_ERROR: fixed by the executor refactor"]
 fn a_recovered_template_error_does_not_leak_into_a_later_one() {
     let project = Project::local_with(
         r#"

@@ -2,10 +2,10 @@
 //! held only for the length of one method call, so workers on different
 //! hosts never wait on each other.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexMap;
 
 use super::HostStats;
 use super::host_record::HostRecord;
@@ -13,8 +13,8 @@ use super::host_record::HostRecord;
 #[derive(Default)]
 pub struct HostTable {
     records: RwLock<HashMap<String, Arc<Mutex<HostRecord>>>>,
-    /// The hosts of the PLAY RECAP, in the order they joined it.
-    recap: Mutex<IndexSet<String>>,
+    /// The hosts of the PLAY RECAP: those that ran at least one task.
+    recap: Mutex<BTreeSet<String>>,
 }
 
 impl HostTable {
@@ -71,7 +71,7 @@ impl HostTable {
         }
     }
 
-    /// The recap so far, in the order hosts joined it.
+    /// The recap so far, sorted by host name as Ansible's.
     pub fn recap(&self) -> IndexMap<String, HostStats> {
         let hosts: Vec<String> = self
             .recap
