@@ -48,11 +48,8 @@ fn file_modules_take_key_value_arguments() {
     assert_eq!(project.read("out/t.txt"), "host alpha\n");
     assert_eq!(project.read("out/args.txt"), "inline");
     use std::os::unix::fs::PermissionsExt;
-    let mode = |p: &str| {
-        std::fs::metadata(project.join(p))
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(0)
-    };
+    let mode =
+        |p: &str| std::fs::metadata(project.join(p)).map_or(0, |m| m.permissions().mode() & 0o777);
     assert_eq!(mode("out"), 0o750);
     assert_eq!(mode("out/args.txt"), 0o600);
     let again = project.run(&["play", "site.yml", "-i", "local"]);

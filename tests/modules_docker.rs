@@ -313,7 +313,7 @@ fn docker_compose_brings_a_project_up_once_and_follows_image_changes() {
                 "services:\n  server:\n    image: \"jpomdocker/jpom:{version}\"\n    container_name: jpom-server\n  agent:\n    image: jpomdocker/agent\n"
             ),
         )
-        .expect("write compose file")
+        .expect("write compose file");
     };
     compose("2.10");
     lab.project.file(

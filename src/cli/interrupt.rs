@@ -14,7 +14,7 @@ extern "C" fn on_interrupt(_signal: libc::c_int) {
     }
 }
 
-pub fn exit_on_interrupt() {
+pub(super) fn exit_on_interrupt() {
     // SAFETY: installs a handler that only calls async-signal-safe functions.
     unsafe {
         libc::signal(

@@ -10,7 +10,7 @@ use crate::source::Diagnostic;
 
 /// Report the events of `work` as they come; its error, if any, is the
 /// caller's to report (after every event before it).
-pub fn drive<F>(reporter: &mut dyn Reporter, work: F) -> Result<Outcome, Diagnostic>
+pub(super) fn drive<F>(reporter: &mut dyn Reporter, work: F) -> Result<Outcome, Diagnostic>
 where
     F: FnOnce(mpsc::Sender<Event>) -> Result<RunSummary, Diagnostic> + Send + 'static,
 {

@@ -8,7 +8,7 @@ use crate::inventory::Inventory;
 use crate::report::{GroupTree, Listing, Reporter};
 use crate::source::Diagnostic;
 
-pub fn inventory(
+pub(super) fn inventory(
     settings: &InventorySettings,
     reporter: &mut dyn Reporter,
 ) -> Result<Outcome, Failure> {

@@ -6,7 +6,7 @@ use crate::lab::{self, Lab, LabError};
 use crate::report::{LabHostState, Listing, Reporter};
 use crate::source::Diagnostic;
 
-pub fn lab(request: LabRequest, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
+pub(super) fn lab(request: LabRequest, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
     match request {
         LabRequest::Up(options) => {
             let lab = lab::up(&options).map_err(failed)?;

@@ -11,7 +11,10 @@ use crate::playbook::{self, Play, Playbook};
 use crate::report::{Listing, PlayOutline, PlaybookOutline, Reporter, TaskOutline};
 use crate::source::{Diagnostic, ErrorKind};
 
-pub fn play(settings: PlaySettings, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
+pub(super) fn play(
+    settings: PlaySettings,
+    reporter: &mut dyn Reporter,
+) -> Result<Outcome, Failure> {
     let playbooks = load_all(&settings)?;
     if settings.mode == PlayMode::SyntaxCheck {
         reporter.listing(&Listing::SyntaxChecked {

@@ -6,7 +6,7 @@ use crate::cli::{Failure, Outcome};
 use crate::report::Reporter;
 use crate::source::ErrorKind;
 
-pub fn run(settings: RunSettings, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
+pub(super) fn run(settings: RunSettings, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
     let RunSettings {
         pattern,
         task,

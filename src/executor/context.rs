@@ -14,14 +14,14 @@ use crate::value::{Value, VarMap};
 const MAX_DEPTH: usize = 64;
 
 #[derive(Debug, Clone)]
-pub struct Context {
+pub(super) struct Context {
     /// Lowest precedence first.
     layers: Vec<Arc<VarMap>>,
     templar: Arc<Templar>,
 }
 
 impl Context {
-    pub fn new(templar: Arc<Templar>) -> Self {
+    pub(super) fn new(templar: Arc<Templar>) -> Self {
         Self {
             layers: Vec::new(),
             templar,
@@ -29,7 +29,7 @@ impl Context {
     }
 
     /// A new context with `vars` above every existing layer.
-    pub fn with_layer(&self, vars: Arc<VarMap>) -> Self {
+    pub(super) fn with_layer(&self, vars: Arc<VarMap>) -> Self {
         let mut layers = self.layers.clone();
         if !vars.is_empty() {
             layers.push(vars);
@@ -40,14 +40,14 @@ impl Context {
         }
     }
 
-    pub fn push(&mut self, vars: Arc<VarMap>) {
+    pub(super) fn push(&mut self, vars: Arc<VarMap>) {
         if !vars.is_empty() {
             self.layers.push(vars);
         }
     }
 
     /// The context as a template value.
-    pub fn value(&self) -> Value {
+    pub(super) fn value(&self) -> Value {
         Value::from_object(self.clone())
     }
 
@@ -93,7 +93,7 @@ impl Object for Context {
 }
 
 /// Whether a value holds a string with template markup anywhere inside.
-pub fn holds_template(value: &Value) -> bool {
+pub(super) fn holds_template(value: &Value) -> bool {
     // Live views of variables (`hostvars`, a host's context) render their
     // own values when read; looking inside them would never end.
     if value.downcast_object_ref::<Context>().is_some()
@@ -118,6 +118,6 @@ pub fn holds_template(value: &Value) -> bool {
 }
 
 /// A one-layer map of variables.
-pub fn layer(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Arc<VarMap> {
+pub(super) fn layer(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Arc<VarMap> {
     Arc::new(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }

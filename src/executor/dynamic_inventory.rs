@@ -13,7 +13,7 @@ use crate::value::{Value, VarMap, to_var_map};
 /// One change `add_host` or `group_by` made, kept so that `meta:
 /// refresh_inventory` can make it again on the inventory it reads.
 #[derive(Debug, Clone)]
-pub enum InventoryChange {
+pub(super) enum InventoryChange {
     AddHost {
         name: String,
         groups: Vec<String>,
@@ -28,7 +28,7 @@ pub enum InventoryChange {
 
 impl InventoryChange {
     /// Make the change on `inventory`; whether it changed anything.
-    pub fn apply(&self, inventory: &mut Inventory) -> Result<bool, String> {
+    pub(super) fn apply(&self, inventory: &mut Inventory) -> Result<bool, String> {
         match self {
             Self::AddHost { name, groups, vars } => {
                 Ok(inventory.add_dynamic_host(name, groups, vars))
@@ -69,7 +69,7 @@ impl InventoryChange {
 impl Run {
     /// Apply the inventory change a result asks for (none for most
     /// modules); `Some(changed)` when it was one, `Err` when it is wrong.
-    pub fn apply_inventory_change(
+    pub(super) fn apply_inventory_change(
         &self,
         host: &str,
         result: &TaskResult,

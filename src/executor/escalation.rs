@@ -20,7 +20,7 @@ const DEFAULT_USER: &str = "root";
 const DEFAULT_METHOD: &str = "sudo";
 
 /// The escalation for one task on one host, `None` when it runs as the login user.
-pub fn resolve(
+pub(super) fn resolve(
     templar: &Templar,
     defaults: &BecomeDefaults,
     play: &BecomeKeywords,

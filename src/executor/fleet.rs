@@ -16,7 +16,7 @@ use crate::source::Diagnostic;
 use crate::template::Templar;
 use crate::value::{Value, VarMap, map_value};
 
-pub struct Fleet {
+pub(super) struct Fleet {
     pub inventory: Arc<Inventory>,
     pub hosts: IndexMap<String, Arc<HostEntry>>,
     /// `groups` and `inventory_dir`: the same for every host.
@@ -25,7 +25,7 @@ pub struct Fleet {
 
 impl Fleet {
     /// No hosts yet: what a run holds until its fleet is built.
-    pub fn empty(inventory: Arc<Inventory>) -> Self {
+    pub(super) fn empty(inventory: Arc<Inventory>) -> Self {
         Self {
             inventory,
             hosts: IndexMap::new(),
@@ -35,7 +35,7 @@ impl Fleet {
 
     /// Every inventory host (and the implicit `localhost`), reusing the
     /// connections of `previous` where a host's settings are unchanged.
-    pub fn build(
+    pub(super) fn build(
         inventory: Arc<Inventory>,
         templar: &Arc<Templar>,
         options: &RunOptions,
@@ -60,7 +60,7 @@ impl Fleet {
 
     /// This fleet with `inventory` changed at run time (`add_host`,
     /// `group_by`): only the entries of `changed` hosts are built again.
-    pub fn with_changes(
+    pub(super) fn with_changes(
         &self,
         inventory: Arc<Inventory>,
         changed: &[&str],

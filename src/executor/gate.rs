@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::{RunOptions, TagFilter};
 use crate::playbook::Task;
 
-pub struct TaskGate {
+pub(super) struct TaskGate {
     tags: TagFilter,
     start_at: Option<globset::GlobMatcher>,
     start_at_name: Option<String>,
@@ -16,7 +16,7 @@ pub struct TaskGate {
 }
 
 /// The answer to `--step`'s question.
-pub enum StepAnswer {
+pub(super) enum StepAnswer {
     Yes,
     No,
     /// Yes, and stop asking.
@@ -24,7 +24,7 @@ pub enum StepAnswer {
 }
 
 impl TaskGate {
-    pub fn new(options: &RunOptions) -> Self {
+    pub(super) fn new(options: &RunOptions) -> Self {
         let start_at_name = options.start_at_task.clone();
         Self {
             tags: options.tags.clone(),
@@ -39,13 +39,13 @@ impl TaskGate {
     }
 
     /// Whether a task or meta with `tags` runs under `--tags`/`--skip-tags`.
-    pub fn selects(&self, tags: &[String]) -> bool {
+    pub(super) fn selects(&self, tags: &[String]) -> bool {
         self.tags.selects(tags)
     }
 
     /// Whether `task` runs: selected by its tags, at or after
     /// `--start-at-task`, and confirmed under `--step` (`ask` asks).
-    pub fn admits(&self, task: &Task, ask: impl FnOnce(&str) -> StepAnswer) -> bool {
+    pub(super) fn admits(&self, task: &Task, ask: impl FnOnce(&str) -> StepAnswer) -> bool {
         if !self.selects(&task.tags) || !self.reached_start(task) {
             return false;
         }

@@ -17,7 +17,7 @@ fn handler_names(handler: &Task) -> impl Iterator<Item = &str> {
 impl Stage<'_> {
     /// Run the handlers `hosts` notified. With `force_handlers`, hosts that
     /// failed still run theirs (unreachable hosts cannot).
-    pub fn flush_handlers(&self, hosts: &[String]) {
+    pub(super) fn flush_handlers(&self, hosts: &[String]) {
         let forced = self.play.play.force_handlers || self.run.options.force_handlers;
         let eligible = |record: &HostRecord| {
             !record.is_ended()

@@ -9,7 +9,7 @@ use crate::modules::ConnectionSlot;
 use crate::value::VarMap;
 
 /// A host's connections, locked by the one worker running a task on it.
-pub struct Connections {
+pub(super) struct Connections {
     pub own: ConnectionSlot,
     /// Connections opened for `delegate_to` from this host, by target name.
     /// Kept per delegating host so two hosts delegating to each other never
@@ -18,13 +18,13 @@ pub struct Connections {
 }
 
 impl Connections {
-    pub fn close(&mut self) {
+    pub(super) fn close(&mut self) {
         self.own.close();
         self.delegated.values_mut().for_each(ConnectionSlot::close);
     }
 }
 
-pub struct HostEntry {
+pub(super) struct HostEntry {
     /// Inventory variables, precedence already applied.
     pub inventory_vars: Arc<VarMap>,
     /// `inventory_hostname`, `group_names`, `groups`... for this host.
@@ -35,7 +35,7 @@ pub struct HostEntry {
 }
 
 impl HostEntry {
-    pub fn new(inventory_vars: VarMap, magic: Arc<VarMap>, spec: ConnectionSpec) -> Self {
+    pub(super) fn new(inventory_vars: VarMap, magic: Arc<VarMap>, spec: ConnectionSpec) -> Self {
         Self {
             inventory_vars: Arc::new(inventory_vars),
             magic,
@@ -49,7 +49,7 @@ impl HostEntry {
 
     /// New variables for a host whose connection settings did not change:
     /// its open connections stay.
-    pub fn keeping_connections(
+    pub(super) fn keeping_connections(
         old: &HostEntry,
         inventory_vars: VarMap,
         magic: Arc<VarMap>,

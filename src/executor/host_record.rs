@@ -15,7 +15,7 @@ use crate::value::VarMap;
 
 /// Whether a host still takes part in the run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Standing {
+pub(super) enum Standing {
     #[default]
     Active,
     /// A task failed and nothing rescued it: the host sits out the rest of the run.
@@ -26,7 +26,7 @@ pub enum Standing {
 
 /// What one host has done so far.
 #[derive(Debug, Default)]
-pub struct HostRecord {
+pub(super) struct HostRecord {
     standing: Standing,
     stats: HostStats,
     /// Gathered facts, `set_fact`s and registered results, for the whole run.
@@ -55,34 +55,34 @@ struct PlayStanding {
 
 impl HostRecord {
     /// A new play (or batch) starts: nothing of the last one's flow carries over.
-    pub fn begin_play(&mut self) {
+    pub(super) fn begin_play(&mut self) {
         self.play = PlayStanding::default();
     }
 
-    pub fn stats(&self) -> HostStats {
+    pub(super) fn stats(&self) -> HostStats {
         self.stats
     }
 
-    pub fn standing(&self) -> Standing {
+    pub(super) fn standing(&self) -> Standing {
         self.standing
     }
 
     /// Not failed, unreachable, ended, or waiting for a `rescue:`.
-    pub fn takes_part(&self) -> bool {
+    pub(super) fn takes_part(&self) -> bool {
         self.standing == Standing::Active && !self.play.ended && !self.play.failed_in_block
     }
 
-    pub fn is_out_of_run(&self) -> bool {
+    pub(super) fn is_out_of_run(&self) -> bool {
         self.standing != Standing::Active
     }
 
-    pub fn is_ended(&self) -> bool {
+    pub(super) fn is_ended(&self) -> bool {
         self.play.ended
     }
 
     /// Count a result in the recap. A failure a `rescue:` will catch counts
     /// as rescued; whether it takes the host out is [`Self::fail`]'s business.
-    pub fn count(&mut self, status: Status, ignored: bool, changed: bool) {
+    pub(super) fn count(&mut self, status: Status, ignored: bool, changed: bool) {
         let rescued = status == Status::Failed && !ignored && self.is_rescuable();
         if rescued {
             self.stats.rescued += 1;
@@ -96,7 +96,7 @@ impl HostRecord {
 
     /// A failure nothing ignored: the host waits for its block's
     /// `rescue:`/`always:`, or leaves the run.
-    pub fn fail(&mut self) {
+    pub(super) fn fail(&mut self) {
         if self.play.blocks > 0 {
             self.play.failed_in_block = true;
         } else {
@@ -105,29 +105,29 @@ impl HostRecord {
     }
 
     /// Out for the rest of the run (a failure outside any block).
-    pub fn leave_run(&mut self) {
+    pub(super) fn leave_run(&mut self) {
         if self.standing == Standing::Active {
             self.standing = Standing::Failed;
         }
     }
 
     /// `meta: clear_host_errors`: a failed (not unreachable) host rejoins.
-    pub fn clear_failure(&mut self) {
+    pub(super) fn clear_failure(&mut self) {
         if self.standing == Standing::Failed {
             self.standing = Standing::Active;
         }
     }
 
-    pub fn end_play_for_host(&mut self) {
+    pub(super) fn end_play_for_host(&mut self) {
         self.play.ended = true;
     }
 
-    pub fn facts(&self) -> Arc<VarMap> {
+    pub(super) fn facts(&self) -> Arc<VarMap> {
         self.facts.clone()
     }
 
     /// Set facts (or a registered result) on top of the host's facts.
-    pub fn set_facts(&mut self, new: &VarMap) {
+    pub(super) fn set_facts(&mut self, new: &VarMap) {
         if new.is_empty() {
             return;
         }
@@ -135,32 +135,32 @@ impl HostRecord {
         crate::value::overlay(Arc::make_mut(&mut self.facts), new);
     }
 
-    pub fn notify(&mut self, handlers: &[String]) {
+    pub(super) fn notify(&mut self, handlers: &[String]) {
         self.play.notified.extend(handlers.iter().cloned());
     }
 
     /// Whether the host notified any of `names`.
-    pub fn notified_any<'a>(&self, mut names: impl Iterator<Item = &'a str>) -> bool {
+    pub(super) fn notified_any<'a>(&self, mut names: impl Iterator<Item = &'a str>) -> bool {
         names.any(|name| self.play.notified.contains(name))
     }
 
-    pub fn forget_notifications(&mut self) {
+    pub(super) fn forget_notifications(&mut self) {
         self.play.notified.clear();
     }
 
-    pub fn enter_block(&mut self, rescuing: bool) {
+    pub(super) fn enter_block(&mut self, rescuing: bool) {
         self.play.blocks += 1;
         self.play.rescuing += usize::from(rescuing);
     }
 
     /// The block's own tasks are done: its `rescue:` no longer catches failures.
-    pub fn leave_rescuable(&mut self) {
+    pub(super) fn leave_rescuable(&mut self) {
         self.play.rescuing = self.play.rescuing.saturating_sub(1);
     }
 
     /// Leave a block; a failure no `rescue:` caught takes the host out once
     /// it leaves its outermost block.
-    pub fn leave_block(&mut self) {
+    pub(super) fn leave_block(&mut self) {
         self.play.blocks = self.play.blocks.saturating_sub(1);
         if self.play.blocks == 0 && std::mem::take(&mut self.play.failed_in_block) {
             self.leave_run();
@@ -168,37 +168,37 @@ impl HostRecord {
     }
 
     /// Whether a failure now would be caught by a `rescue:`.
-    pub fn is_rescuable(&self) -> bool {
+    pub(super) fn is_rescuable(&self) -> bool {
         self.play.rescuing > 0
     }
 
     /// Whether the host is inside a block (a failure then waits for its `always:`).
-    pub fn in_block(&self) -> bool {
+    pub(super) fn in_block(&self) -> bool {
         self.play.blocks > 0
     }
 
     /// Take the block failure, to run `rescue:` or `always:`; true if there was one.
-    pub fn take_block_failure(&mut self) -> bool {
+    pub(super) fn take_block_failure(&mut self) -> bool {
         std::mem::take(&mut self.play.failed_in_block)
     }
 
     /// The failure still stands after `always:` (nothing rescued it).
-    pub fn restore_block_failure(&mut self) {
+    pub(super) fn restore_block_failure(&mut self) {
         if self.standing == Standing::Active {
             self.play.failed_in_block = true;
         }
     }
 
     /// Set `vars` for the host's tasks until [`Self::pop_include_vars`].
-    pub fn push_include_vars(&mut self, vars: Arc<VarMap>) {
+    pub(super) fn push_include_vars(&mut self, vars: Arc<VarMap>) {
         self.play.include_vars.push(vars);
     }
 
-    pub fn pop_include_vars(&mut self) {
+    pub(super) fn pop_include_vars(&mut self) {
         self.play.include_vars.pop();
     }
 
-    pub fn include_vars(&self) -> &[Arc<VarMap>] {
+    pub(super) fn include_vars(&self) -> &[Arc<VarMap>] {
         &self.play.include_vars
     }
 }

@@ -11,7 +11,7 @@ use super::HostStats;
 use super::host_record::HostRecord;
 
 #[derive(Default)]
-pub struct HostTable {
+pub(super) struct HostTable {
     records: RwLock<HashMap<String, Arc<Mutex<HostRecord>>>>,
     /// The hosts of the PLAY RECAP: those that ran at least one task.
     recap: Mutex<BTreeSet<String>>,
@@ -35,7 +35,7 @@ impl HostTable {
     }
 
     /// Change `host`'s record (created on first use).
-    pub fn update<T>(&self, host: &str, change: impl FnOnce(&mut HostRecord) -> T) -> T {
+    pub(super) fn update<T>(&self, host: &str, change: impl FnOnce(&mut HostRecord) -> T) -> T {
         let record = self.record(host);
         let mut record = record
             .lock()
@@ -44,12 +44,16 @@ impl HostTable {
     }
 
     /// Read `host`'s record.
-    pub fn read<T>(&self, host: &str, look: impl FnOnce(&HostRecord) -> T) -> T {
+    pub(super) fn read<T>(&self, host: &str, look: impl FnOnce(&HostRecord) -> T) -> T {
         self.update(host, |record| look(record))
     }
 
     /// The hosts among `hosts` for which `test` holds, in order.
-    pub fn filter(&self, hosts: &[String], test: impl Fn(&HostRecord) -> bool) -> Vec<String> {
+    pub(super) fn filter(
+        &self,
+        hosts: &[String],
+        test: impl Fn(&HostRecord) -> bool,
+    ) -> Vec<String> {
         hosts
             .iter()
             .filter(|host| self.read(host, &test))
@@ -58,21 +62,21 @@ impl HostTable {
     }
 
     /// Every one of `hosts` starts a new play (or batch).
-    pub fn begin_play(&self, hosts: &[String]) {
+    pub(super) fn begin_play(&self, hosts: &[String]) {
         for host in hosts {
             self.update(host, HostRecord::begin_play);
         }
     }
 
     /// The host shows in the PLAY RECAP, even with nothing counted.
-    pub fn join_recap(&self, host: &str) {
+    pub(super) fn join_recap(&self, host: &str) {
         if let Ok(mut recap) = self.recap.lock() {
             recap.insert(host.to_string());
         }
     }
 
     /// The recap so far, sorted by host name as Ansible's.
-    pub fn recap(&self) -> IndexMap<String, HostStats> {
+    pub(super) fn recap(&self) -> IndexMap<String, HostStats> {
         let hosts: Vec<String> = self
             .recap
             .lock()

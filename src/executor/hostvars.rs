@@ -7,13 +7,13 @@ use minijinja::value::{Enumerator, Object, ObjectRepr};
 use crate::value::Value;
 
 /// Where `hostvars` finds hosts and their variables (the run).
-pub trait HostLookup: Send + Sync {
+pub(super) trait HostLookup: Send + Sync {
     fn host_names(&self) -> Vec<String>;
     /// `host`'s variables outside any play, or `None` for an unknown host.
     fn host_vars(&self, host: &str) -> Option<Value>;
 }
 
-pub struct HostVars {
+pub(super) struct HostVars {
     // Weak: the run owns the variable views that hold this object, not the reverse.
     run: Weak<dyn HostLookup>,
 }
@@ -25,7 +25,7 @@ impl std::fmt::Debug for HostVars {
 }
 
 impl HostVars {
-    pub fn value(run: Weak<dyn HostLookup>) -> Value {
+    pub(super) fn value(run: Weak<dyn HostLookup>) -> Value {
         Value::from_object(Self { run })
     }
 }

@@ -5,7 +5,7 @@ use crate::value::{Value, map_from_pairs};
 use minijinja::value::ValueKind;
 
 /// The items to iterate over, from the rendered `loop`/`with_*` value.
-pub fn loop_items(kind: LoopKind, rendered: Value) -> Result<Vec<Value>, String> {
+pub(super) fn loop_items(kind: LoopKind, rendered: Value) -> Result<Vec<Value>, String> {
     match kind {
         LoopKind::Loop | LoopKind::List => as_list(&rendered, kind),
         LoopKind::Items => Ok(as_list(&rendered, kind)?

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::playbook::Play;
 use crate::value::VarMap;
 
-pub struct PlayCtx<'a> {
+pub(super) struct PlayCtx<'a> {
     pub play: &'a Play,
     /// `ansible_play_hosts`, `ansible_play_batch` and friends.
     pub magic: Arc<VarMap>,
@@ -26,7 +26,12 @@ pub struct PlayCtx<'a> {
 }
 
 impl<'a> PlayCtx<'a> {
-    pub fn new(play: &'a Play, magic: Arc<VarMap>, vars: Arc<VarMap>, batch: Vec<String>) -> Self {
+    pub(super) fn new(
+        play: &'a Play,
+        magic: Arc<VarMap>,
+        vars: Arc<VarMap>,
+        batch: Vec<String>,
+    ) -> Self {
         Self {
             play,
             magic,
@@ -38,30 +43,30 @@ impl<'a> PlayCtx<'a> {
         }
     }
 
-    pub fn stop_batch(&self) {
+    pub(super) fn stop_batch(&self) {
         self.stop_batch.store(true, Ordering::SeqCst);
     }
 
-    pub fn stop_play(&self) {
+    pub(super) fn stop_play(&self) {
         self.stop_play.store(true, Ordering::SeqCst);
         self.stop_batch();
     }
 
     /// Stop this play, and the playbook with it.
-    pub fn abandon_playbook(&self) {
+    pub(super) fn abandon_playbook(&self) {
         self.abandon_playbook.store(true, Ordering::SeqCst);
         self.stop_play();
     }
 
-    pub fn playbook_abandoned(&self) -> bool {
+    pub(super) fn playbook_abandoned(&self) -> bool {
         self.abandon_playbook.load(Ordering::SeqCst)
     }
 
-    pub fn batch_stopped(&self) -> bool {
+    pub(super) fn batch_stopped(&self) -> bool {
         self.stop_batch.load(Ordering::SeqCst)
     }
 
-    pub fn play_stopped(&self) -> bool {
+    pub(super) fn play_stopped(&self) -> bool {
         self.stop_play.load(Ordering::SeqCst)
     }
 }

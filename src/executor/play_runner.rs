@@ -18,14 +18,14 @@ use crate::value::{Value, VarMap, to_var_map};
 
 /// Whether the plays after this one run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlayEnd {
+pub(super) enum PlayEnd {
     Continue,
     /// Every host of a batch failed, or `max_fail_percentage` was passed:
     /// as in Ansible, the rest of the playbook does not run.
     EndPlaybook,
 }
 
-pub fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<PlayEnd, Diagnostic> {
+pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<PlayEnd, Diagnostic> {
     let hosts = play_hosts(run, play)?;
     if hosts.is_empty() {
         run.emit(Event::PlayStart {
@@ -130,7 +130,7 @@ fn run_free(stage: &Stage, hosts: &[String]) {
 
 /// The hosts cut into `serial:` batches; the last size repeats. Without
 /// `serial`, one batch of every host.
-pub fn batches(hosts: &[String], serial: &[BatchSize]) -> Vec<Vec<String>> {
+pub(super) fn batches(hosts: &[String], serial: &[BatchSize]) -> Vec<Vec<String>> {
     if serial.is_empty() {
         return vec![hosts.to_vec()];
     }

@@ -4,18 +4,18 @@ use super::Status;
 use crate::modules::Outcome;
 use crate::value::{Value, VarMap, map_value};
 
-pub const NO_LOG_MESSAGE: &str =
+pub(super) const NO_LOG_MESSAGE: &str =
     "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /// A result on its way to the reporter and to `register`.
 #[derive(Debug, Clone)]
-pub struct TaskResult {
+pub(super) struct TaskResult {
     pub fields: VarMap,
     pub unreachable: bool,
 }
 
 impl TaskResult {
-    pub fn from_outcome(outcome: Outcome) -> Self {
+    pub(super) fn from_outcome(outcome: Outcome) -> Self {
         let mut fields = VarMap::new();
         fields.insert("changed".into(), Value::from(outcome.changed));
         fields.extend(outcome.data);
@@ -32,11 +32,11 @@ impl TaskResult {
         }
     }
 
-    pub fn failed(msg: impl Into<String>) -> Self {
+    pub(super) fn failed(msg: impl Into<String>) -> Self {
         Self::from_outcome(Outcome::failed(msg))
     }
 
-    pub fn unreachable(msg: impl Into<String>) -> Self {
+    pub(super) fn unreachable(msg: impl Into<String>) -> Self {
         let mut result = Self::failed(msg);
         result
             .fields
@@ -46,7 +46,7 @@ impl TaskResult {
     }
 
     /// A task skipped by its `when:`.
-    pub fn skipped_by(condition: &str) -> Self {
+    pub(super) fn skipped_by(condition: &str) -> Self {
         let mut fields = VarMap::new();
         fields.insert("changed".into(), Value::from(false));
         fields.insert("skipped".into(), Value::from(true));
@@ -61,15 +61,15 @@ impl TaskResult {
         }
     }
 
-    pub fn flag(&self, key: &str) -> bool {
+    pub(super) fn flag(&self, key: &str) -> bool {
         self.fields.get(key).is_some_and(Value::is_true)
     }
 
-    pub fn set_flag(&mut self, key: &str, value: bool) {
+    pub(super) fn set_flag(&mut self, key: &str, value: bool) {
         self.fields.insert(key.into(), Value::from(value));
     }
 
-    pub fn status(&self) -> Status {
+    pub(super) fn status(&self) -> Status {
         if self.unreachable {
             Status::Unreachable
         } else if self.flag("failed") {
@@ -83,12 +83,12 @@ impl TaskResult {
         }
     }
 
-    pub fn value(&self) -> Value {
+    pub(super) fn value(&self) -> Value {
         map_value(self.fields.clone())
     }
 
     /// What may be shown of the result under `no_log`.
-    pub fn censored(&self) -> Value {
+    pub(super) fn censored(&self) -> Value {
         let mut fields = VarMap::new();
         fields.insert("censored".into(), Value::from(NO_LOG_MESSAGE));
         for key in ["changed", "failed", "skipped", "unreachable"] {
@@ -101,7 +101,7 @@ impl TaskResult {
 }
 
 /// The result of a loop: every item's result under `results`.
-pub fn loop_result(items: Vec<TaskResult>) -> TaskResult {
+pub(super) fn loop_result(items: Vec<TaskResult>) -> TaskResult {
     let any = |key: &str| items.iter().any(|item| item.flag(key));
     let all_skipped = !items.is_empty() && items.iter().all(|item| item.flag("skipped"));
     let mut fields = VarMap::new();

@@ -23,7 +23,7 @@ use crate::template::Templar;
 use crate::value::{Value, VarMap};
 
 /// The placeholder `omit` renders to; an argument with this value is dropped.
-pub const OMIT: &str = "__omit_place_holder__runbook";
+pub(super) const OMIT: &str = "__omit_place_holder__runbook";
 
 /// How the run ended, per host.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +41,7 @@ impl RunSummary {
     }
 }
 
-pub struct Run {
+pub(super) struct Run {
     pub templar: Arc<Templar>,
     pub options: RunOptions,
     pub playbook_dir: PathBuf,
@@ -60,7 +60,7 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn new(
+    pub(super) fn new(
         inventory: Arc<Inventory>,
         options: RunOptions,
         playbook_dir: PathBuf,
@@ -89,7 +89,7 @@ impl Run {
     }
 
     /// The hosts as they are now.
-    pub fn fleet(&self) -> Arc<Fleet> {
+    pub(super) fn fleet(&self) -> Arc<Fleet> {
         self.fleet
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -103,13 +103,13 @@ impl Run {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(fleet);
     }
 
-    pub fn host(&self, name: &str) -> Option<Arc<HostEntry>> {
+    pub(super) fn host(&self, name: &str) -> Option<Arc<HostEntry>> {
         self.fleet().hosts.get(name).cloned()
     }
 
     /// `meta: refresh_inventory`: read the inventory sources again; later
     /// plays see the hosts and variables as they are now.
-    pub fn refresh_inventory(&self) -> Result<(), Diagnostic> {
+    pub(super) fn refresh_inventory(&self) -> Result<(), Diagnostic> {
         let Some(sources) = &self.options.inventory_sources else {
             return Ok(());
         };
@@ -140,19 +140,19 @@ impl Run {
         }
     }
 
-    pub fn emit(&self, event: Event) {
+    pub(super) fn emit(&self, event: Event) {
         // The reporter only goes away when the run is over.
         let _ = self.events.send(event);
     }
 
-    pub fn warn(&self, message: impl Into<String>) {
+    pub(super) fn warn(&self, message: impl Into<String>) {
         self.emit(Event::Warning {
             message: message.into(),
         });
     }
 
     /// `--step`: ask whether to run the task called `task_name`.
-    pub fn ask_step(&self, task_name: &str) -> StepAnswer {
+    pub(super) fn ask_step(&self, task_name: &str) -> StepAnswer {
         let question = format!("Perform task: TASK: {task_name} (N)o/(y)es/(c)ontinue: ");
         let answer = crate::terminal::ask(&question, true).unwrap_or_default();
         match answer.trim().to_ascii_lowercase().as_str() {
@@ -163,25 +163,25 @@ impl Run {
     }
 
     /// Count a result in `host`'s recap line.
-    pub fn count(&self, host: &str, status: Status, ignored: bool, changed: bool) {
+    pub(super) fn count(&self, host: &str, status: Status, ignored: bool, changed: bool) {
         self.hosts.join_recap(host);
         self.hosts
             .update(host, |record| record.count(status, ignored, changed));
     }
 
-    pub fn set_facts(&self, host: &str, facts: &VarMap) {
+    pub(super) fn set_facts(&self, host: &str, facts: &VarMap) {
         if !facts.is_empty() {
             self.hosts.update(host, |record| record.set_facts(facts));
         }
     }
 
-    pub fn summary(&self) -> RunSummary {
+    pub(super) fn summary(&self) -> RunSummary {
         RunSummary {
             stats: self.hosts.recap(),
         }
     }
 
-    pub fn close_connections(&self) {
+    pub(super) fn close_connections(&self) {
         for entry in self.fleet().hosts.values() {
             if let Ok(mut connections) = entry.connections.lock() {
                 connections.close();

@@ -21,7 +21,7 @@ const BYPASS_HOST_LOOP: &[&str] = &["add_host"];
 
 /// Where a task runs: the run, the play, and the worker pool.
 #[derive(Clone, Copy)]
-pub struct Stage<'a> {
+pub(super) struct Stage<'a> {
     pub run: &'a Run,
     pub play: &'a PlayCtx<'a>,
     pub pool: &'a ThreadPool,
@@ -31,7 +31,12 @@ impl Stage<'_> {
     /// `task` on every one of `hosts` (a handler when `handler`); whether
     /// a failure on one of them is fatal for the others is
     /// [`Stage::spread_failures`]'s business.
-    pub fn run_task(&self, task: &Task, hosts: &[String], handler: bool) -> Vec<(String, TaskRun)> {
+    pub(super) fn run_task(
+        &self,
+        task: &Task,
+        hosts: &[String],
+        handler: bool,
+    ) -> Vec<(String, TaskRun)> {
         if hosts.is_empty() {
             return Vec::new();
         }

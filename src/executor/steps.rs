@@ -13,11 +13,11 @@ use crate::playbook::{Block, Meta, MetaAction, Step, Task};
 impl Stage<'_> {
     /// The hosts among `hosts` that still take part: not failed, not ended,
     /// not waiting for a `rescue:`.
-    pub fn active(&self, hosts: &[String]) -> Vec<String> {
+    pub(super) fn active(&self, hosts: &[String]) -> Vec<String> {
         self.run.hosts.filter(hosts, HostRecord::takes_part)
     }
 
-    pub fn run_steps(&self, steps: &[Step], hosts: &[String]) {
+    pub(super) fn run_steps(&self, steps: &[Step], hosts: &[String]) {
         for step in steps {
             if self.play.batch_stopped() {
                 return;

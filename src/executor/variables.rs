@@ -16,20 +16,20 @@ use crate::value::{Value, VarMap};
 
 /// What a view covers beyond the host itself.
 #[derive(Clone, Copy, Default)]
-pub struct Scope<'a> {
+pub(super) struct Scope<'a> {
     pub play: Option<&'a PlayCtx<'a>>,
     pub task: Option<&'a Task>,
 }
 
 impl<'a> Scope<'a> {
-    pub fn play(play: &'a PlayCtx<'a>) -> Self {
+    pub(super) fn play(play: &'a PlayCtx<'a>) -> Self {
         Self {
             play: Some(play),
             task: None,
         }
     }
 
-    pub fn task(play: &'a PlayCtx<'a>, task: &'a Task) -> Self {
+    pub(super) fn task(play: &'a PlayCtx<'a>, task: &'a Task) -> Self {
         Self {
             play: Some(play),
             task: Some(task),
@@ -39,7 +39,7 @@ impl<'a> Scope<'a> {
 
 impl Run {
     /// `host`'s variables in `scope`.
-    pub fn vars(&self, host: &str, scope: Scope) -> Context {
+    pub(super) fn vars(&self, host: &str, scope: Scope) -> Context {
         let role = scope.task.and_then(|task| task.role.as_ref());
         let fleet = self.fleet();
         let entry = fleet.hosts.get(host);
@@ -77,13 +77,13 @@ impl Run {
     }
 
     /// Only the extra vars (`-e`): what play-level keywords see before any host.
-    pub fn extra_vars_view(&self) -> Context {
+    pub(super) fn extra_vars_view(&self) -> Context {
         Context::new(self.templar.clone()).with_layer(self.extra_vars.clone())
     }
 
     /// The first of `conditions` that does not hold on `host` (an error
     /// counts as not holding), with `extra` variables on top.
-    pub fn first_false_condition(
+    pub(super) fn first_false_condition(
         &self,
         host: &str,
         scope: Scope,

@@ -56,7 +56,7 @@ pub fn split_port(text: &str) -> Address<'_> {
 /// Whether `text` is one host address, optionally with a port, rather
 /// than a `:`-separated list of patterns (Ansible's `parse_address`
 /// succeeding).
-pub fn is_single_address(text: &str) -> bool {
+pub(super) fn is_single_address(text: &str) -> bool {
     is_valid_host(split_port(text).host)
 }
 

@@ -3,7 +3,7 @@
 //! the whole name must match, `*` crosses dots, matching is case-sensitive.
 
 /// The regex source that matches exactly the names `glob` matches.
-pub fn translate(glob: &str) -> String {
+pub(super) fn translate(glob: &str) -> String {
     let chars: Vec<char> = glob.chars().collect();
     let mut out = String::from("^(?s:");
     let mut i = 0;
@@ -86,7 +86,7 @@ fn escape_member(c: char) -> String {
 
 /// Whether `text` uses any wildcard syntax (as Ansible checks before also
 /// matching host names when a group already matched).
-pub fn has_wildcards(pattern: &str) -> bool {
+pub(super) fn has_wildcards(pattern: &str) -> bool {
     pattern.contains(['.', '?', '*', '['])
 }
 

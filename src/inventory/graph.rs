@@ -10,12 +10,12 @@ use indexmap::IndexMap;
 
 use super::Inventory;
 
-pub const ALL: &str = "all";
-pub const UNGROUPED: &str = "ungrouped";
+pub(super) const ALL: &str = "all";
+pub(super) const UNGROUPED: &str = "ungrouped";
 
 /// Derived lookups, rebuilt by `Inventory::reconcile`.
 #[derive(Debug, Clone, Default)]
-pub struct Index {
+pub(super) struct Index {
     /// Longest path from `all` (which is 0).
     pub depth: HashMap<String, usize>,
     /// Every group a host is in, directly or through a parent, `all` included.

@@ -74,7 +74,7 @@ struct IniParser<'a> {
 }
 
 /// Read the INI inventory held in `file` into `inventory`.
-pub fn parse(inventory: &mut Inventory, file: Arc<SourceFile>) -> Result<(), Diagnostic> {
+pub(super) fn parse(inventory: &mut Inventory, file: Arc<SourceFile>) -> Result<(), Diagnostic> {
     let mut parser = IniParser {
         inventory,
         file: file.clone(),

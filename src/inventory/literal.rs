@@ -18,7 +18,7 @@ pub fn parse_value(text: &str) -> Value {
 }
 
 /// `text` as a Python literal, or `None` when it is not one.
-pub fn literal_eval(text: &str) -> Option<Value> {
+pub(super) fn literal_eval(text: &str) -> Option<Value> {
     let mut parser = Parser {
         chars: text.chars().collect(),
         at: 0,

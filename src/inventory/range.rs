@@ -23,7 +23,7 @@ pub enum RangeError {
 }
 
 /// Whether `name` contains a range to expand (Ansible looks for any `[`).
-pub fn has_range(name: &str) -> bool {
+pub(super) fn has_range(name: &str) -> bool {
     name.contains('[')
 }
 

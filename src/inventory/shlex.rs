@@ -7,13 +7,13 @@ use thiserror::Error;
 
 /// One word of a host line and the 0-based character column it starts at.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
+pub(super) struct Word {
     pub text: String,
     pub column: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum SplitError {
+pub(super) enum SplitError {
     #[error("no closing quotation")]
     UnclosedQuote { column: usize },
     #[error("no escaped character after `\\`")]
@@ -21,7 +21,7 @@ pub enum SplitError {
 }
 
 impl SplitError {
-    pub fn column(&self) -> usize {
+    pub(super) fn column(&self) -> usize {
         match self {
             Self::UnclosedQuote { column } | Self::TrailingEscape { column } => *column,
         }
@@ -37,7 +37,7 @@ enum State {
 }
 
 /// Split `line` into words.
-pub fn split(line: &str) -> Result<Vec<Word>, SplitError> {
+pub(super) fn split(line: &str) -> Result<Vec<Word>, SplitError> {
     let chars: Vec<char> = line.chars().collect();
     let mut words = Vec::new();
     let mut state = State::Between;

@@ -29,7 +29,7 @@ enum Resolved {
 
 /// Read every source in order, later ones merging into earlier ones, then
 /// the `group_vars/`/`host_vars/` beside each.
-pub fn load(sources: &[String], cwd: &Path) -> Result<Inventory, Diagnostic> {
+pub(super) fn load(sources: &[String], cwd: &Path) -> Result<Inventory, Diagnostic> {
     let mut inventory = Inventory::empty(cwd);
     let mut bases: Vec<PathBuf> = Vec::new();
     for source in sources {

@@ -109,7 +109,7 @@ fn extension_of(name: &str) -> &str {
 }
 
 /// One vars file: a YAML (or JSON) mapping; empty files hold nothing.
-pub fn read_vars_file(path: &Path) -> Result<VarMap, Diagnostic> {
+pub(super) fn read_vars_file(path: &Path) -> Result<VarMap, Diagnostic> {
     let file = SourceFile::read(path)
         .map_err(|e| Diagnostic::new(format!("cannot read vars file {}: {e}", path.display())))?;
     if file.text.starts_with("$ANSIBLE_VAULT") {

@@ -27,7 +27,7 @@ const SECTIONS: [&str; 3] = ["vars", "children", "hosts"];
 
 /// Read a parsed YAML inventory into `inventory`; `path` is the file hosts
 /// are recorded as coming from.
-pub fn parse(inventory: &mut Inventory, root: &Node, path: &Path) -> Result<(), Diagnostic> {
+pub(super) fn parse(inventory: &mut Inventory, root: &Node, path: &Path) -> Result<(), Diagnostic> {
     if root.is_null() {
         return Ok(());
     }

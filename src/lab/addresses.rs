@@ -12,23 +12,23 @@ use super::state::LabState;
 
 /// Machine-wide: addresses are a machine-wide resource, whatever
 /// `RUNBOOK_LAB_DIR` each lab uses.
-pub const REGISTRY_DIR: &str = "/run/runbook-lab/blocks";
+pub(super) const REGISTRY_DIR: &str = "/run/runbook-lab/blocks";
 
 /// The blocks labs may use; `127.0.0.x` and `127.0.1.1` (Debian's hostname
 /// entry) are left alone.
-pub const BLOCKS: std::ops::RangeInclusive<u8> = 3..=254;
+pub(super) const BLOCKS: std::ops::RangeInclusive<u8> = 3..=254;
 
 /// Most hosts one block holds.
-pub const MAX_HOSTS: usize = 254;
+pub(super) const MAX_HOSTS: usize = 254;
 
 /// The address of host `index` (1-based) in block `block`.
-pub fn host_address(block: u8, index: usize) -> Ipv4Addr {
+pub(super) fn host_address(block: u8, index: usize) -> Ipv4Addr {
     let last = u8::try_from(index).unwrap_or(u8::MAX);
     Ipv4Addr::new(127, 0, block, last)
 }
 
 /// Port 22 when nothing listens there on `address`, else a free port.
-pub fn pick_port(address: Ipv4Addr) -> Result<u16, LabError> {
+pub(super) fn pick_port(address: Ipv4Addr) -> Result<u16, LabError> {
     if port_is_free(address, 22) {
         return Ok(22);
     }
@@ -40,22 +40,22 @@ pub fn pick_port(address: Ipv4Addr) -> Result<u16, LabError> {
         .map_err(|error| LabError::io(format!("no free port on {address}"), error))
 }
 
-pub fn port_is_free(address: Ipv4Addr, port: u16) -> bool {
+pub(super) fn port_is_free(address: Ipv4Addr, port: u16) -> bool {
     TcpListener::bind(SocketAddrV4::new(address, port)).is_ok()
 }
 
 /// The registry of claimed blocks; holds its lock while alive.
-pub struct Registry {
+pub(super) struct Registry {
     dir: PathBuf,
     _lock: File,
 }
 
 impl Registry {
-    pub fn open() -> Result<Self, LabError> {
+    pub(super) fn open() -> Result<Self, LabError> {
         Self::open_at(Path::new(REGISTRY_DIR))
     }
 
-    pub fn open_at(dir: &Path) -> Result<Self, LabError> {
+    pub(super) fn open_at(dir: &Path) -> Result<Self, LabError> {
         fs::create_dir_all(dir)
             .map_err(|error| LabError::io(format!("cannot create {}", dir.display()), error))?;
         let lock_path = dir.join(".lock");
@@ -72,7 +72,7 @@ impl Registry {
     /// Claim the lowest free block for the lab in `lab_dir`. The claim stays
     /// valid while that lab's state names the block, so the caller writes
     /// its state before dropping the registry.
-    pub fn claim(&self, lab_dir: &Path) -> Result<u8, LabError> {
+    pub(super) fn claim(&self, lab_dir: &Path) -> Result<u8, LabError> {
         let block = BLOCKS
             .into_iter()
             .find(|block| !self.is_claimed(*block, lab_dir))
@@ -89,7 +89,7 @@ impl Registry {
     }
 
     /// Give `block` back if `lab_dir` holds it.
-    pub fn release(&self, block: u8, lab_dir: &Path) {
+    pub(super) fn release(&self, block: u8, lab_dir: &Path) {
         if self.claimant(block).as_deref() == Some(lab_dir) {
             let _ = fs::remove_file(self.claim_path(block));
         }

@@ -18,12 +18,12 @@ use super::state::HostState;
 const STOP_GRACE: Duration = Duration::from_secs(3);
 
 /// What identifies one host's processes in `/proc/<pid>/cmdline`.
-pub struct Markers {
+pub(super) struct Markers {
     pub unshare: String,
     pub sshd: String,
 }
 
-pub fn markers(paths: &LabPaths, host: &str) -> Markers {
+pub(super) fn markers(paths: &LabPaths, host: &str) -> Markers {
     Markers {
         unshare: format!(
             "{} {host} {}",
@@ -34,7 +34,7 @@ pub fn markers(paths: &LabPaths, host: &str) -> Markers {
     }
 }
 
-pub fn write_sshd_config(paths: &LabPaths, host: &HostState) -> Result<(), LabError> {
+pub(super) fn write_sshd_config(paths: &LabPaths, host: &HostState) -> Result<(), LabError> {
     let host_key = paths.host_key(&host.name);
     let pid_file = paths.sshd_pid_file(&host.name);
     let authorized_keys = paths.authorized_keys();
@@ -52,7 +52,7 @@ pub fn write_sshd_config(paths: &LabPaths, host: &HostState) -> Result<(), LabEr
 
 /// Start the host's namespace and sshd in a session of its own, so it
 /// outlives this process and its terminal. Returns without waiting for sshd.
-pub fn spawn(paths: &LabPaths, host: &str) -> Result<ProcessId, LabError> {
+pub(super) fn spawn(paths: &LabPaths, host: &str) -> Result<ProcessId, LabError> {
     let log_path = paths.setup_log(host);
     let log = File::create(&log_path)
         .map_err(|error| LabError::io(format!("cannot create {}", log_path.display()), error))?;
@@ -97,7 +97,7 @@ pub fn spawn(paths: &LabPaths, host: &str) -> Result<ProcessId, LabError> {
 }
 
 /// The sshd an `unshare` started, once the setup script has exec'd it.
-pub fn find_sshd(unshare: &ProcessId, marker: &str) -> Option<ProcessId> {
+pub(super) fn find_sshd(unshare: &ProcessId, marker: &str) -> Option<ProcessId> {
     process::children_of(unshare.pid)
         .into_iter()
         .filter(|pid| process::cmdline(*pid).is_some_and(|line| line.contains(marker)))
@@ -106,7 +106,7 @@ pub fn find_sshd(unshare: &ProcessId, marker: &str) -> Option<ProcessId> {
 
 /// True once an SSH server greets on `address` (a bare TCP accept could
 /// still be somebody else's listener).
-pub fn greets(address: SocketAddr) -> bool {
+pub(super) fn greets(address: SocketAddr) -> bool {
     let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_millis(250)) else {
         return false;
     };
@@ -117,7 +117,7 @@ pub fn greets(address: SocketAddr) -> bool {
 
 /// Wait until every host in `hosts` greets, failing early if one's
 /// namespace died; on failure the error carries that host's logs.
-pub fn wait_ready(
+pub(super) fn wait_ready(
     paths: &LabPaths,
     hosts: &[HostState],
     timeout: Duration,
@@ -154,7 +154,7 @@ pub fn wait_ready(
     Ok(())
 }
 
-pub fn socket_address(host: &HostState) -> Result<SocketAddr, LabError> {
+pub(super) fn socket_address(host: &HostState) -> Result<SocketAddr, LabError> {
     format!("{}:{}", host.address, host.port)
         .parse()
         .map_err(|_| LabError::Failed(format!("{}: bad address {}", host.name, host.address)))
@@ -174,7 +174,7 @@ fn startup_failure(paths: &LabPaths, host: &HostState, why: &str) -> LabError {
 }
 
 /// The last `lines` lines of a log, or a note that there is none.
-pub fn log_tail(path: &std::path::Path, lines: usize) -> String {
+pub(super) fn log_tail(path: &std::path::Path, lines: usize) -> String {
     match fs::read_to_string(path) {
         Ok(text) if !text.trim().is_empty() => {
             let all: Vec<&str> = text.lines().collect();
@@ -187,7 +187,7 @@ pub fn log_tail(path: &std::path::Path, lines: usize) -> String {
 
 /// Ask a host's sshd to stop without waiting, so that a whole lab stops in
 /// about the time one host takes.
-pub fn request_stop(paths: &LabPaths, host: &HostState) {
+pub(super) fn request_stop(paths: &LabPaths, host: &HostState) {
     let markers = markers(paths, &host.name);
     if let Some(sshd) = host.sshd {
         sshd.signal(libc::SIGTERM, &markers.sshd);
@@ -198,7 +198,7 @@ pub fn request_stop(paths: &LabPaths, host: &HostState) {
 /// session process goes with it), then the holder. Only processes whose
 /// identity and command line still match are signalled. Returns whether
 /// anything was running.
-pub fn stop(paths: &LabPaths, host: &HostState) -> Result<bool, LabError> {
+pub(super) fn stop(paths: &LabPaths, host: &HostState) -> Result<bool, LabError> {
     let markers = markers(paths, &host.name);
     let Some(unshare) = host.unshare.filter(|id| {
         process::reap_if_child(id.pid);

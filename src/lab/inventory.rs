@@ -5,7 +5,7 @@ use std::path::Path;
 
 /// One `[lab]` line's worth of a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InventoryHost<'a> {
+pub(super) struct InventoryHost<'a> {
     pub name: &'a str,
     pub address: &'a str,
     pub port: u16,
@@ -13,7 +13,11 @@ pub struct InventoryHost<'a> {
 
 /// Render the inventory text (format documented in the module docs of
 /// [`crate::lab`]).
-pub fn render(hosts: &[InventoryHost<'_>], private_key: &Path, known_hosts: &Path) -> String {
+pub(super) fn render(
+    hosts: &[InventoryHost<'_>],
+    private_key: &Path,
+    known_hosts: &Path,
+) -> String {
     let mut text = String::from("[lab]\n");
     for host in hosts {
         let _ = writeln!(

@@ -21,7 +21,7 @@ fn spawn_keygen(path: &Path, comment: &str) -> Result<Child, LabError> {
 }
 
 /// Make every key in `keys` (path, comment) in parallel.
-pub fn generate(keys: &[(PathBuf, String)]) -> Result<(), LabError> {
+pub(super) fn generate(keys: &[(PathBuf, String)]) -> Result<(), LabError> {
     let children = keys
         .iter()
         .map(|(path, comment)| spawn_keygen(path, comment).map(|child| (path, child)))
@@ -42,14 +42,14 @@ pub fn generate(keys: &[(PathBuf, String)]) -> Result<(), LabError> {
 }
 
 /// Where `ssh-keygen` put the public half of the key at `private_key`.
-pub fn public_key_path(private_key: &Path) -> PathBuf {
+pub(super) fn public_key_path(private_key: &Path) -> PathBuf {
     let mut path = private_key.as_os_str().to_owned();
     path.push(".pub");
     PathBuf::from(path)
 }
 
 /// The `type base64` part of an OpenSSH public key line, without its comment.
-pub fn public_key_body(public_key_line: &str) -> Option<String> {
+pub(super) fn public_key_body(public_key_line: &str) -> Option<String> {
     let mut fields = public_key_line.split_whitespace();
     let kind = fields.next()?;
     let body = fields.next()?;
@@ -58,7 +58,7 @@ pub fn public_key_body(public_key_line: &str) -> Option<String> {
 
 /// The name a host is known by in `known_hosts`: a bare address for port 22,
 /// `[address]:port` otherwise (what `ssh` looks up).
-pub fn known_hosts_name(address: &str, port: u16) -> String {
+pub(super) fn known_hosts_name(address: &str, port: u16) -> String {
     if port == 22 {
         address.to_string()
     } else {
@@ -67,7 +67,7 @@ pub fn known_hosts_name(address: &str, port: u16) -> String {
 }
 
 /// One `known_hosts` line for a host.
-pub fn known_hosts_line(address: &str, port: u16, public_key_body: &str) -> String {
+pub(super) fn known_hosts_line(address: &str, port: u16, public_key_body: &str) -> String {
     format!("{} {public_key_body}\n", known_hosts_name(address, port))
 }
 

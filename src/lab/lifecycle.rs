@@ -67,13 +67,13 @@ pub fn down_in(dir: &Path) -> Result<Vec<String>, LabError> {
     Ok(stopped)
 }
 
-pub fn open(dir: &Path) -> Result<Lab, LabError> {
+pub(super) fn open(dir: &Path) -> Result<Lab, LabError> {
     let paths = LabPaths::new(absolute(dir)?);
     let state = load_existing(&paths)?;
     Ok(lab_from_state(&paths, &state))
 }
 
-pub fn stop_host_in(dir: &Path, name: &str) -> Result<Lab, LabError> {
+pub(super) fn stop_host_in(dir: &Path, name: &str) -> Result<Lab, LabError> {
     let paths = LabPaths::new(absolute(dir)?);
     let _lock = lock(&paths)?;
     let mut state = load_existing(&paths)?;
@@ -85,7 +85,7 @@ pub fn stop_host_in(dir: &Path, name: &str) -> Result<Lab, LabError> {
     Ok(lab_from_state(&paths, &state))
 }
 
-pub fn start_host_in(dir: &Path, name: &str) -> Result<Lab, LabError> {
+pub(super) fn start_host_in(dir: &Path, name: &str) -> Result<Lab, LabError> {
     let paths = LabPaths::new(absolute(dir)?);
     let _lock = lock(&paths)?;
     let mut state = load_existing(&paths)?;
@@ -105,7 +105,7 @@ pub fn start_host_in(dir: &Path, name: &str) -> Result<Lab, LabError> {
 
 /// Fail unless the lab in `dir` is called `name` (`RUNBOOK_LAB_DIR` may
 /// point at another lab).
-pub fn expect_lab_named(dir: &Path, name: &str) -> Result<(), LabError> {
+pub(super) fn expect_lab_named(dir: &Path, name: &str) -> Result<(), LabError> {
     let state = load_existing(&LabPaths::new(dir))?;
     if state.name == name {
         Ok(())

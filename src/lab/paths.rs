@@ -10,11 +10,11 @@ use super::LabError;
 pub const LAB_DIR_ENV: &str = "RUNBOOK_LAB_DIR";
 
 /// Where root keeps labs when `RUNBOOK_LAB_DIR` is not set.
-pub const DEFAULT_LAB_ROOT: &str = "/var/lib/runbook/lab";
+pub(super) const DEFAULT_LAB_ROOT: &str = "/var/lib/runbook/lab";
 
 /// The directory of lab `name`: `$RUNBOOK_LAB_DIR` itself when set, else
 /// `/var/lib/runbook/lab/<name>` (root only).
-pub fn resolve_lab_dir(
+pub(super) fn resolve_lab_dir(
     override_dir: Option<OsString>,
     name: &str,
     is_root: bool,
@@ -34,14 +34,14 @@ pub fn lab_dir(name: &str) -> Result<PathBuf, LabError> {
     resolve_lab_dir(std::env::var_os(LAB_DIR_ENV), name, is_root())
 }
 
-pub fn is_root() -> bool {
+pub(super) fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
 
 /// Lab and host names end up in paths, hostnames and shell scripts, so they
 /// are kept to a conservative alphabet.
-pub fn validate_name(name: &str) -> Result<(), LabError> {
+pub(super) fn validate_name(name: &str) -> Result<(), LabError> {
     let valid = !name.is_empty()
         && name.len() <= 48
         && name
@@ -59,69 +59,69 @@ pub fn validate_name(name: &str) -> Result<(), LabError> {
 
 /// The layout of one lab directory.
 #[derive(Debug, Clone)]
-pub struct LabPaths {
+pub(super) struct LabPaths {
     pub dir: PathBuf,
 }
 
 impl LabPaths {
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
+    pub(super) fn new(dir: impl Into<PathBuf>) -> Self {
         LabPaths { dir: dir.into() }
     }
 
-    pub fn state(&self) -> PathBuf {
+    pub(super) fn state(&self) -> PathBuf {
         self.dir.join("lab.json")
     }
-    pub fn lock(&self) -> PathBuf {
+    pub(super) fn lock(&self) -> PathBuf {
         self.dir.join("lab.lock")
     }
-    pub fn user_key(&self) -> PathBuf {
+    pub(super) fn user_key(&self) -> PathBuf {
         self.dir.join("id_ed25519")
     }
-    pub fn authorized_keys(&self) -> PathBuf {
+    pub(super) fn authorized_keys(&self) -> PathBuf {
         self.dir.join("authorized_keys")
     }
-    pub fn known_hosts(&self) -> PathBuf {
+    pub(super) fn known_hosts(&self) -> PathBuf {
         self.dir.join("known_hosts")
     }
-    pub fn setup_script(&self) -> PathBuf {
+    pub(super) fn setup_script(&self) -> PathBuf {
         self.dir.join("host_setup.sh")
     }
-    pub fn etc_hosts_lines(&self) -> PathBuf {
+    pub(super) fn etc_hosts_lines(&self) -> PathBuf {
         self.dir.join("hosts.lab")
     }
-    pub fn cluster(&self) -> PathBuf {
+    pub(super) fn cluster(&self) -> PathBuf {
         self.dir.join("cluster")
     }
-    pub fn hosts_dir(&self) -> PathBuf {
+    pub(super) fn hosts_dir(&self) -> PathBuf {
         self.dir.join("hosts")
     }
     /// The host's private root: its /etc (overlay upper), /opt, /srv,
     /// /var/lib, /var/log and /usr/local/sbin.
-    pub fn host_root(&self, host: &str) -> PathBuf {
+    pub(super) fn host_root(&self, host: &str) -> PathBuf {
         self.hosts_dir().join(host)
     }
     /// The host's sshd files, outside its root so a playbook cannot edit them.
-    pub fn sshd_dir(&self, host: &str) -> PathBuf {
+    pub(super) fn sshd_dir(&self, host: &str) -> PathBuf {
         self.dir.join("sshd").join(host)
     }
-    pub fn sshd_config(&self, host: &str) -> PathBuf {
+    pub(super) fn sshd_config(&self, host: &str) -> PathBuf {
         self.sshd_dir(host).join("sshd_config")
     }
-    pub fn host_key(&self, host: &str) -> PathBuf {
+    pub(super) fn host_key(&self, host: &str) -> PathBuf {
         self.sshd_dir(host).join("ssh_host_ed25519_key")
     }
-    pub fn sshd_log(&self, host: &str) -> PathBuf {
+    pub(super) fn sshd_log(&self, host: &str) -> PathBuf {
         self.sshd_dir(host).join("sshd.log")
     }
     /// What the namespace setup script printed (mount errors end up here).
-    pub fn setup_log(&self, host: &str) -> PathBuf {
+    pub(super) fn setup_log(&self, host: &str) -> PathBuf {
         self.sshd_dir(host).join("setup.log")
     }
-    pub fn sshd_pid_file(&self, host: &str) -> PathBuf {
+    pub(super) fn sshd_pid_file(&self, host: &str) -> PathBuf {
         self.sshd_dir(host).join("sshd.pid")
     }
     /// `overlay` or `copy`: how the setup script gave the host its own /etc.
-    pub fn etc_mode(&self, host: &str) -> PathBuf {
+    pub(super) fn etc_mode(&self, host: &str) -> PathBuf {
         self.sshd_dir(host).join("etc-mode")
     }
 }

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use super::LabError;
 use super::paths::is_root;
 
-pub const SSHD: &str = "/usr/sbin/sshd";
+pub(super) const SSHD: &str = "/usr/sbin/sshd";
 
 /// Check root and every program `up` runs.
-pub fn check() -> Result<(), LabError> {
+pub(super) fn check() -> Result<(), LabError> {
     if !is_root() {
         return Err(LabError::Missing(
             "runbook lab needs root: every lab host is an sshd in its own mount, UTS and PID \

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProcessId {
+pub(super) struct ProcessId {
     pub pid: u32,
     /// Clock ticks after boot at which the process started.
     pub start_time: u64,
@@ -16,7 +16,7 @@ pub struct ProcessId {
 
 /// The fields of `/proc/<pid>/stat` a lab cares about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProcStat {
+pub(super) struct ProcStat {
     pub state: char,
     pub parent: u32,
     pub start_time: u64,
@@ -24,7 +24,7 @@ pub struct ProcStat {
 
 /// Parse `/proc/<pid>/stat`. The command name may hold spaces and
 /// parentheses, so fields are counted from the last `)`.
-pub fn parse_stat(text: &str) -> Option<ProcStat> {
+pub(super) fn parse_stat(text: &str) -> Option<ProcStat> {
     let after_name = &text[text.rfind(')')? + 1..];
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     Some(ProcStat {
@@ -34,19 +34,19 @@ pub fn parse_stat(text: &str) -> Option<ProcStat> {
     })
 }
 
-pub fn stat(pid: u32) -> Option<ProcStat> {
+pub(super) fn stat(pid: u32) -> Option<ProcStat> {
     parse_stat(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
 }
 
 /// The command line with NULs turned into spaces (sshd rewrites its own as
 /// one string, so this form compares both alike).
-pub fn cmdline(pid: u32) -> Option<String> {
+pub(super) fn cmdline(pid: u32) -> Option<String> {
     let bytes = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     Some(String::from_utf8_lossy(&bytes).replace('\0', " "))
 }
 
 impl ProcessId {
-    pub fn of(pid: u32) -> Option<Self> {
+    pub(super) fn of(pid: u32) -> Option<Self> {
         Some(ProcessId {
             pid,
             start_time: stat(pid)?.start_time,
@@ -55,14 +55,14 @@ impl ProcessId {
 
     /// Still this very process, still running (a zombie has finished), and
     /// its command line still contains `marker`.
-    pub fn is_running(&self, marker: &str) -> bool {
+    pub(super) fn is_running(&self, marker: &str) -> bool {
         let same_process = stat(self.pid)
             .is_some_and(|stat| stat.start_time == self.start_time && stat.state != 'Z');
         same_process && cmdline(self.pid).is_some_and(|line| line.contains(marker))
     }
 
     /// Send `signal` if the process still is the one described.
-    pub fn signal(&self, signal: libc::c_int, marker: &str) -> bool {
+    pub(super) fn signal(&self, signal: libc::c_int, marker: &str) -> bool {
         if !self.is_running(marker) {
             return false;
         }
@@ -76,7 +76,7 @@ impl ProcessId {
 
     /// Wait until the process has finished, reaping it if it is our child
     /// (when `up` ran in this process); true if it finished in time.
-    pub fn wait_gone(&self, marker: &str, timeout: Duration) -> bool {
+    pub(super) fn wait_gone(&self, marker: &str, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
             reap_if_child(self.pid);
@@ -93,7 +93,7 @@ impl ProcessId {
 
 /// Collect the exit status of `pid` if it is a finished child of this
 /// process; anything else (not our child, still running) is left alone.
-pub fn reap_if_child(pid: u32) {
+pub(super) fn reap_if_child(pid: u32) {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return;
     };
@@ -106,7 +106,7 @@ pub fn reap_if_child(pid: u32) {
 }
 
 /// The pids whose parent is `parent`.
-pub fn children_of(parent: u32) -> Vec<u32> {
+pub(super) fn children_of(parent: u32) -> Vec<u32> {
     let Ok(entries) = fs::read_dir("/proc") else {
         return Vec::new();
     };

@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// Everything that differs between two hosts' sshd configs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SshdConfig<'a> {
+pub(super) struct SshdConfig<'a> {
     pub address: &'a str,
     pub port: u16,
     pub host_key: &'a Path,
@@ -15,7 +15,7 @@ pub struct SshdConfig<'a> {
 }
 
 impl SshdConfig<'_> {
-    pub fn render(&self) -> String {
+    pub(super) fn render(&self) -> String {
         let mut text = String::from("# Written by `runbook lab up`; rewritten on every start.\n");
         let lines = [
             format!("ListenAddress {}:{}", self.address, self.port),

@@ -12,7 +12,7 @@ use super::process::ProcessId;
 const STATE_FILE: &str = "lab.json";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabState {
+pub(super) struct LabState {
     pub name: String,
     /// The loopback block: hosts listen on `127.0.<block>.<i>`.
     pub block: u8,
@@ -21,7 +21,7 @@ pub struct LabState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HostState {
+pub(super) struct HostState {
     pub name: String,
     pub address: String,
     pub port: u16,
@@ -32,7 +32,7 @@ pub struct HostState {
 }
 
 impl LabState {
-    pub fn new(name: &str, block: u8) -> Self {
+    pub(super) fn new(name: &str, block: u8) -> Self {
         LabState {
             name: name.to_string(),
             block,
@@ -41,7 +41,7 @@ impl LabState {
         }
     }
 
-    pub fn load(dir: &Path) -> Result<Self, LabError> {
+    pub(super) fn load(dir: &Path) -> Result<Self, LabError> {
         let path = dir.join(STATE_FILE);
         let text = fs::read_to_string(&path)
             .map_err(|error| LabError::io(format!("cannot read {}", path.display()), error))?;
@@ -54,7 +54,7 @@ impl LabState {
     }
 
     /// Write through a temporary file so a crash never leaves half a state.
-    pub fn save(&self, dir: &Path) -> Result<(), LabError> {
+    pub(super) fn save(&self, dir: &Path) -> Result<(), LabError> {
         fs::create_dir_all(dir)
             .map_err(|error| LabError::io(format!("cannot create {}", dir.display()), error))?;
         let path = dir.join(STATE_FILE);
@@ -66,14 +66,14 @@ impl LabState {
             .map_err(|error| LabError::io(format!("cannot write {}", path.display()), error))
     }
 
-    pub fn host(&self, name: &str) -> Result<&HostState, LabError> {
+    pub(super) fn host(&self, name: &str) -> Result<&HostState, LabError> {
         self.hosts
             .iter()
             .find(|host| host.name == name)
             .ok_or_else(|| self.unknown_host(name))
     }
 
-    pub fn host_mut(&mut self, name: &str) -> Result<&mut HostState, LabError> {
+    pub(super) fn host_mut(&mut self, name: &str) -> Result<&mut HostState, LabError> {
         let error = self.unknown_host(name);
         self.hosts
             .iter_mut()

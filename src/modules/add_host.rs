@@ -6,7 +6,7 @@
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::{Value, VarMap, map_from_pairs, map_value};
 
-pub struct AddHost;
+pub(super) struct AddHost;
 
 static SPEC: ArgSpec = ArgSpec {
     free_form: FreeForm::KeyValue,

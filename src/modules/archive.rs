@@ -11,7 +11,7 @@ use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, S
 use crate::connection::shell_quote;
 use crate::value::Value;
 
-pub struct Archive;
+pub(super) struct Archive;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -29,7 +29,7 @@ static SPEC: ArgSpec = ArgSpec {
 
 const FORMATS: &[&str] = &["gz", "bz2", "xz", "zip", "tar"];
 
-pub struct Wanted {
+pub(super) struct Wanted {
     patterns: Vec<String>,
     dest: Option<String>,
     format: String,
@@ -39,7 +39,7 @@ pub struct Wanted {
     attributes: Attributes,
 }
 
-pub struct Found {
+pub(super) struct Found {
     expanded: Vec<String>,
     missing: Vec<String>,
     plan: Plan,
@@ -52,7 +52,7 @@ pub struct Found {
 
 /// What is built from the expanded paths.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
+pub(super) struct Plan {
     /// A multi-member archive, or one compressed file.
     pub archive: bool,
     pub dest: String,
@@ -285,7 +285,7 @@ fn glob_word(pattern: &str) -> String {
 }
 
 /// Decide archive vs compress, `dest` and `arcroot` as Ansible does.
-pub fn plan(want: &Wanted, expanded: &[String], dirs: &[String]) -> Result<Plan, String> {
+pub(super) fn plan(want: &Wanted, expanded: &[String], dirs: &[String]) -> Result<Plan, String> {
     let archive = want.force_archive
         || expanded.len() > 1
         || !dirs.is_empty()

@@ -4,7 +4,7 @@ use super::fail::display_text;
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
-pub struct Assert;
+pub(super) struct Assert;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &["that", "fail_msg", "msg", "success_msg", "quiet"],

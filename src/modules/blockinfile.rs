@@ -6,7 +6,7 @@ use super::utils::text_edit::{BlockAnchor, BlockEdit, Edited, PyRegex, Template,
 use super::utils::text_file::{self, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
-pub struct BlockInFile;
+pub(super) struct BlockInFile;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -38,14 +38,14 @@ static SPEC: ArgSpec = ArgSpec {
 const DEFAULT_MARKER: &str = "# {mark} ANSIBLE MANAGED BLOCK";
 
 #[derive(Debug, Clone)]
-pub struct Desired {
+pub(super) struct Desired {
     file: FileArgs,
     create: bool,
     block: BlockEdit,
 }
 
 #[derive(Debug, Clone)]
-pub struct Observed {
+pub(super) struct Observed {
     file: TextFile,
     edit: Edited,
 }

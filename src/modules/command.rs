@@ -5,7 +5,7 @@ use super::utils::exec::{CommandRun, command_line, run_command};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
-pub struct Command;
+pub(super) struct Command;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[

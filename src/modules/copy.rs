@@ -10,7 +10,7 @@ use super::utils::local_source::find_local;
 use super::utils::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
-pub struct Copy;
+pub(super) struct Copy;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[

@@ -2,7 +2,7 @@
 
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
-pub struct Debug;
+pub(super) struct Debug;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &["msg", "var", "verbosity"],

@@ -12,7 +12,7 @@ use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, S
 use crate::connection::shell_quote;
 use crate::value::{Value, map_from_pairs};
 
-pub struct DockerCompose;
+pub(super) struct DockerCompose;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -39,7 +39,7 @@ const DEFAULT_FILES: &[&str] = &[
     "docker-compose.yml",
 ];
 
-pub struct Wanted {
+pub(super) struct Wanted {
     project_src: String,
     files: Vec<String>,
     project_name: Option<String>,
@@ -53,14 +53,14 @@ pub struct Wanted {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Container {
+pub(super) struct Container {
     name: String,
     service: String,
     image: String,
     state: String,
 }
 
-pub struct Found {
+pub(super) struct Found {
     /// `docker compose` or `docker-compose`, as words.
     cli: Vec<String>,
     /// Each declared service and its image (if it names one).
@@ -285,7 +285,7 @@ fn compose_line(want: &Wanted, have: &Found, files: &[String], words: &[&str]) -
 }
 
 /// `services:` of a compose file: each name and its `image`, if any.
-pub fn declared_services(
+pub(super) fn declared_services(
     path: &str,
     text: &str,
 ) -> Result<IndexMap<String, Option<String>>, ModuleError> {
@@ -307,7 +307,7 @@ pub fn declared_services(
 }
 
 /// `ps --format json`: one object per line (compose ≥ 2.21) or one array.
-pub fn parse_ps(text: &str) -> Result<Vec<Container>, ModuleError> {
+pub(super) fn parse_ps(text: &str) -> Result<Vec<Container>, ModuleError> {
     let text = text.trim();
     let items: Vec<Json> = if text.starts_with('[') {
         serde_json::from_str(text)

@@ -9,7 +9,7 @@ use super::utils::docker_container_options::{ContainerOptions, Difference};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::value::Value;
 
-pub struct DockerContainer;
+pub(super) struct DockerContainer;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -43,7 +43,7 @@ static SPEC: ArgSpec = ArgSpec {
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
+pub(super) enum State {
     Absent,
     Present,
     Started,
@@ -51,13 +51,13 @@ pub enum State {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pull {
+pub(super) enum Pull {
     Always,
     Missing,
     Never,
 }
 
-pub struct Wanted {
+pub(super) struct Wanted {
     name: String,
     image: Option<String>,
     state: State,
@@ -68,7 +68,7 @@ pub struct Wanted {
     detach: bool,
 }
 
-pub struct Found {
+pub(super) struct Found {
     container: Option<Json>,
     /// The wanted image as the host has it, if it has it.
     image: Option<Json>,

@@ -8,7 +8,7 @@ use super::utils::docker_cli::{self, Object, full_reference, text_at};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::value::Value;
 
-pub struct DockerImage;
+pub(super) struct DockerImage;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -27,13 +27,13 @@ static SPEC: ArgSpec = ArgSpec {
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(super) enum Source {
     Pull,
     Load(String),
     Local,
 }
 
-pub struct Wanted {
+pub(super) struct Wanted {
     reference: String,
     /// `None` for `state: absent`.
     source: Option<Source>,
@@ -44,7 +44,7 @@ pub struct Wanted {
     force_tag: bool,
 }
 
-pub struct Found {
+pub(super) struct Found {
     image: Option<Json>,
     repository: Option<Json>,
 }

@@ -2,7 +2,7 @@
 
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
-pub struct Fail;
+pub(super) struct Fail;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &["msg"],
@@ -28,7 +28,7 @@ impl Module for Fail {
 }
 
 /// A value as text: strings as they are, anything else as JSON-ish text.
-pub fn display_text(value: &crate::value::Value) -> String {
+pub(super) fn display_text(value: &crate::value::Value) -> String {
     value
         .as_str()
         .map_or_else(|| value.to_string(), str::to_string)

@@ -9,7 +9,7 @@ use sha1::Digest;
 use super::utils::host::{FileKind, file_info};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
-pub struct Fetch;
+pub(super) struct Fetch;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -24,14 +24,14 @@ static SPEC: ArgSpec = ArgSpec {
     ..ArgSpec::EMPTY
 };
 
-pub struct Wanted {
+pub(super) struct Wanted {
     src: String,
     dest: PathBuf,
     validate_checksum: bool,
     fail_on_missing: bool,
 }
 
-pub enum Found {
+pub(super) enum Found {
     /// The remote file is missing and that is not an error.
     Missing,
     File {

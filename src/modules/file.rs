@@ -12,7 +12,7 @@ use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, S
 use crate::connection::shell_quote;
 use crate::value::Value;
 
-pub struct File;
+pub(super) struct File;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -37,7 +37,7 @@ const DEFAULT_TIME_FORMAT: &str = "%Y%m%d%H%M.%S";
 
 /// The `file` task's arguments, read.
 #[derive(Debug, Clone)]
-pub struct FileWant {
+pub(super) struct FileWant {
     path: String,
     state: Option<FileState>,
     attrs: Attributes,
@@ -51,7 +51,7 @@ pub struct FileWant {
 
 /// What the host has at `path`.
 #[derive(Debug, Clone)]
-pub struct FileSeen {
+pub(super) struct FileSeen {
     info: FileInfo,
     state: FileState,
     link_matches: bool,

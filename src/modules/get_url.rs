@@ -11,7 +11,7 @@ use super::utils::http::{Request, curl_command, headers_arg, wget_command, wget_
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
 
-pub struct GetUrl;
+pub(super) struct GetUrl;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -34,12 +34,12 @@ static SPEC: ArgSpec = ArgSpec {
 
 /// `checksum: "sha256:abc..."`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Checksum {
+pub(super) struct Checksum {
     pub algorithm: String,
     pub value: String,
 }
 
-pub struct Wanted {
+pub(super) struct Wanted {
     request: Request,
     dest: String,
     checksum: Option<Checksum>,
@@ -47,7 +47,7 @@ pub struct Wanted {
     force: bool,
 }
 
-pub struct Found {
+pub(super) struct Found {
     /// The file the download goes to (`dest`, or `dest/<name>` for a directory).
     path: String,
     file: FileInfo,
@@ -309,7 +309,7 @@ fn host_digest(
 }
 
 /// `sha256:abc...` → algorithm and hex digest.
-pub fn parse_checksum(text: &str) -> Result<Checksum, String> {
+pub(super) fn parse_checksum(text: &str) -> Result<Checksum, String> {
     const ALGORITHMS: &[&str] = &["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
     let (algorithm, value) = text
         .split_once(':')

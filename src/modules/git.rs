@@ -11,7 +11,7 @@ use super::{
 use crate::connection::shell_quote;
 use crate::value::Value;
 
-pub struct Git;
+pub(super) struct Git;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -41,7 +41,7 @@ static SPEC: ArgSpec = ArgSpec {
 };
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Desired {
+pub(super) struct Desired {
     repo: String,
     dest: String,
     version: String,
@@ -55,7 +55,7 @@ pub struct Desired {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Observed {
+pub(super) struct Observed {
     /// The checkout's commit; `None` when `dest` is not a checkout.
     before: Option<String>,
     /// Files with uncommitted changes (`git status --porcelain`).

@@ -5,7 +5,7 @@
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
-pub struct GroupBy;
+pub(super) struct GroupBy;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &["key", "parents"],

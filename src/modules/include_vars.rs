@@ -11,7 +11,7 @@ use super::spec::RAW_PARAMS;
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::{Value, VarMap, map_value, overlay, to_var_map};
 
-pub struct IncludeVars;
+pub(super) struct IncludeVars;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[

@@ -9,7 +9,7 @@ use super::utils::text_file::{self, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::value::Value;
 
-pub struct LineInFile;
+pub(super) struct LineInFile;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -40,13 +40,13 @@ static SPEC: ArgSpec = ArgSpec {
 
 /// What to do with the line.
 #[derive(Debug, Clone)]
-pub enum Action {
+pub(super) enum Action {
     Present(LineWant),
     Absent(LineRemoval),
 }
 
 #[derive(Debug, Clone)]
-pub struct Desired {
+pub(super) struct Desired {
     file: FileArgs,
     create: bool,
     action: Action,
@@ -54,7 +54,7 @@ pub struct Desired {
 
 /// The file as found and what the edit makes of it.
 #[derive(Debug, Clone)]
-pub struct Observed {
+pub(super) struct Observed {
     file: TextFile,
     edit: Edited,
     /// Lines removed (`state: absent`), Ansible's `found`.

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use super::utils::exec::{delta, timestamp};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
-pub struct Pause;
+pub(super) struct Pause;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &["seconds", "minutes", "prompt", "echo"],

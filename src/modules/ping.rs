@@ -2,7 +2,7 @@
 
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
-pub struct Ping;
+pub(super) struct Ping;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &["data"],

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::value::Value;
 
-pub struct Pip;
+pub(super) struct Pip;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -45,7 +45,7 @@ static SPEC: ArgSpec = ArgSpec {
 const DEFAULT_VIRTUALENV_COMMAND: &str = "python3 -m venv";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PipState {
+pub(super) enum PipState {
     Present,
     Latest,
     Absent,
@@ -76,7 +76,7 @@ impl PipState {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Desired {
+pub(super) struct Desired {
     /// The names as pip gets them (`version` already appended).
     names: Vec<String>,
     requirements: Option<String>,
@@ -93,7 +93,7 @@ pub struct Desired {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Virtualenv {
+pub(super) struct Virtualenv {
     path: String,
     /// The full creation command line.
     create: String,
@@ -102,7 +102,7 @@ pub struct Virtualenv {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Observed {
+pub(super) struct Observed {
     /// False when the virtualenv is still to be created.
     environment_exists: bool,
     installed: Installed,

@@ -7,7 +7,7 @@ use super::{Desired, PipState};
 
 /// Flags pip needs for one run, in Ansible's order: state flags, then
 /// `extra_args`, then `-e` and the names, or `-r requirements`.
-pub fn pip_command(want: &Desired, verb: Verb) -> String {
+pub(super) fn pip_command(want: &Desired, verb: Verb) -> String {
     let mut words = Vec::new();
     match verb {
         Verb::Apply => words.extend(state_words(want.state).iter().map(|w| w.to_string())),
@@ -37,7 +37,7 @@ pub fn pip_command(want: &Desired, verb: Verb) -> String {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verb {
+pub(super) enum Verb {
     /// The command that makes the state true.
     Apply,
     /// Ask pip what an install would change, without changing anything.
@@ -56,7 +56,7 @@ fn state_words(state: PipState) -> &'static [&'static str] {
 }
 
 /// Words joined into a shell line, each quoted when it needs it.
-pub fn join(words: &[String]) -> String {
+pub(super) fn join(words: &[String]) -> String {
     words
         .iter()
         .map(|w| shell_quote(w))
@@ -66,7 +66,7 @@ pub fn join(words: &[String]) -> String {
 
 /// What every script starts with: the task's environment, no pip version
 /// nagging, then `chdir` and `umask`.
-pub fn prelude(want: &Desired, environment: &[(String, String)]) -> String {
+pub(super) fn prelude(want: &Desired, environment: &[(String, String)]) -> String {
     let mut script = crate::modules::utils::exec::environment_prefix(environment);
     script.push_str("PIP_DISABLE_PIP_VERSION_CHECK=1; export PIP_DISABLE_PIP_VERSION_CHECK\n");
     if let Some(chdir) = &want.chdir {
@@ -79,7 +79,7 @@ pub fn prelude(want: &Desired, environment: &[(String, String)]) -> String {
 }
 
 /// A path as a shell word; a leading `~/` stays the remote user's home.
-pub fn path_word(path: &str) -> String {
+pub(super) fn path_word(path: &str) -> String {
     match path.strip_prefix("~/") {
         Some(rest) => format!("\"$HOME\"/{}", shell_quote(rest)),
         None if path == "~" => "\"$HOME\"".to_string(),

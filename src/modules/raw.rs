@@ -8,7 +8,7 @@ use super::spec::RAW_PARAMS;
 use super::utils::exec::{lines, timestamp};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
-pub struct Raw;
+pub(super) struct Raw;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[RAW_PARAMS, "executable"],

@@ -6,7 +6,7 @@ use super::utils::text_edit::{Edited, PyTextRegex, ReplaceWant, Template, replac
 use super::utils::text_file::{self, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 
-pub struct Replace;
+pub(super) struct Replace;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -19,13 +19,13 @@ static SPEC: ArgSpec = ArgSpec {
 };
 
 #[derive(Debug, Clone)]
-pub struct Desired {
+pub(super) struct Desired {
     file: FileArgs,
     edit: ReplaceWant,
 }
 
 #[derive(Debug, Clone)]
-pub struct Observed {
+pub(super) struct Observed {
     file: TextFile,
     edit: Edited,
 }

@@ -9,7 +9,7 @@ use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome
 use crate::connection::shell_quote;
 use crate::value::Value;
 
-pub struct Script;
+pub(super) struct Script;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[

@@ -3,7 +3,7 @@
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::map_value;
 
-pub struct SetFact;
+pub(super) struct SetFact;
 
 static SPEC: ArgSpec = ArgSpec {
     free_form: FreeForm::KeyValue,

@@ -4,7 +4,7 @@
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::{Value, VarMap, map_from_pairs, map_value};
 
-pub struct Setup;
+pub(super) struct Setup;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &["gather_subset", "gather_timeout", "filter", "fact_path"],

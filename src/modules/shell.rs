@@ -6,7 +6,7 @@ use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome
 use crate::connection::shell_quote;
 use crate::value::Value;
 
-pub struct Shell;
+pub(super) struct Shell;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -50,7 +50,7 @@ fn shell_run(args: &Args) -> Result<CommandRun, String> {
 }
 
 /// Run `line` as Ansible does: `/bin/sh -c LINE`, or `EXECUTABLE -c LINE`.
-pub fn wrap_in_shell(line: &str, executable: Option<&str>) -> String {
+pub(super) fn wrap_in_shell(line: &str, executable: Option<&str>) -> String {
     format!(
         "{} -c {}",
         shell_quote(executable.unwrap_or("/bin/sh")),

@@ -6,7 +6,7 @@ use base64::Engine;
 use super::{ArgSpec, Args, Module, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
 
-pub struct Slurp;
+pub(super) struct Slurp;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &["src"],

@@ -72,7 +72,7 @@ impl ArgSpec {
 }
 
 /// The name under which a free-form string is stored, as in Ansible.
-pub const RAW_PARAMS: &str = "_raw_params";
+pub(super) const RAW_PARAMS: &str = "_raw_params";
 
 #[cfg(test)]
 mod tests {

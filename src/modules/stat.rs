@@ -8,7 +8,7 @@ use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome
 use crate::connection::shell_quote;
 use crate::value::{Value, map_from_pairs};
 
-pub struct Stat;
+pub(super) struct Stat;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[

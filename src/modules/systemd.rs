@@ -10,7 +10,7 @@ use crate::connection::shell_quote;
 use crate::value::{Value, map_from_pairs};
 
 /// The module under one of its names.
-pub struct Systemd(pub &'static str);
+pub(super) struct Systemd(pub &'static str);
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -43,7 +43,7 @@ static SPEC: ArgSpec = ArgSpec {
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
+pub(super) enum State {
     Started,
     Stopped,
     Restarted,
@@ -74,7 +74,7 @@ impl State {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Desired {
+pub(super) struct Desired {
     name: Option<String>,
     state: Option<State>,
     enabled: Option<bool>,
@@ -86,7 +86,7 @@ pub struct Desired {
 
 /// The unit as `systemctl` reports it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Observed {
+pub(super) struct Observed {
     /// Every `systemctl show` property (`ActiveState`, `UnitFileState`...).
     status: Vec<(String, String)>,
     /// What `is-active` printed (`active`, `inactive`, `failed`...).

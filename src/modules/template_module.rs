@@ -12,7 +12,7 @@ use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateMo
 
 use crate::value::{Value, map_from_pairs};
 
-pub struct Template;
+pub(super) struct Template;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[

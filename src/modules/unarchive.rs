@@ -9,7 +9,7 @@ use super::utils::host::{Attributes, FileKind, file_info, require_tools};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
 
-pub struct Unarchive;
+pub(super) struct Unarchive;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -33,7 +33,7 @@ enum Format {
     Zip,
 }
 
-pub struct Wanted {
+pub(super) struct Wanted {
     src: String,
     /// The archive's bytes, when it comes from the controller.
     local: Option<Vec<u8>>,
@@ -47,7 +47,7 @@ pub struct Wanted {
     attributes: Attributes,
 }
 
-pub struct Found {
+pub(super) struct Found {
     /// `creates` exists: nothing to do.
     created: bool,
     /// What differs between the archive and `dest` (empty: unpacked).

@@ -11,7 +11,7 @@ use super::{ArgSpec, Args, Module, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
 use crate::value::Value;
 
-pub struct Uri;
+pub(super) struct Uri;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[

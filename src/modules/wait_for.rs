@@ -15,7 +15,7 @@ use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome
 use crate::connection::shell_quote;
 use crate::value::{Value, map_from_pairs};
 
-pub struct WaitFor;
+pub(super) struct WaitFor;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[

@@ -7,7 +7,7 @@ use crate::yaml::Node;
 
 /// An action the loader handles instead of a module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BuiltinAction {
+pub(super) enum BuiltinAction {
     ImportTasks,
     IncludeTasks,
     ImportRole,
@@ -20,7 +20,7 @@ const PREFIXES: [&str; 2] = ["ansible.builtin.", "ansible.legacy."];
 
 impl BuiltinAction {
     /// The action named `written`, if the loader handles it.
-    pub fn named(written: &str) -> Option<Self> {
+    pub(super) fn named(written: &str) -> Option<Self> {
         let short = PREFIXES
             .iter()
             .find_map(|prefix| written.strip_prefix(prefix))
@@ -38,7 +38,7 @@ impl BuiltinAction {
 
     /// The first key of the mapping `node` naming a loader action: the
     /// action, the key as written, and its value.
-    pub fn find_in(node: &Node) -> Option<(Self, &Node, &Node)> {
+    pub(super) fn find_in(node: &Node) -> Option<(Self, &Node, &Node)> {
         node.as_map()?.iter().find_map(|(key, value)| {
             let action = Self::named(key.as_str()?)?;
             Some((action, key, value))
@@ -47,7 +47,7 @@ impl BuiltinAction {
 }
 
 /// Whether the key `written` names `action` (`meta`, `ansible.builtin.meta`).
-pub fn is(written: &str, action: BuiltinAction) -> bool {
+pub(super) fn is(written: &str, action: BuiltinAction) -> bool {
     BuiltinAction::named(written) == Some(action)
 }
 

@@ -4,7 +4,7 @@ use crate::source::Diagnostic;
 use crate::yaml::{Node, NodeKind};
 
 /// `when:`-style conditions: a string, a boolean, or a list of them ("and").
-pub fn conditions(node: &Node, keyword: &str) -> Result<Vec<String>, Diagnostic> {
+pub(super) fn conditions(node: &Node, keyword: &str) -> Result<Vec<String>, Diagnostic> {
     match &node.kind {
         NodeKind::Seq(items) => items.iter().map(|item| condition(item, keyword)).collect(),
         _ => Ok(vec![condition(node, keyword)?]),
@@ -25,7 +25,7 @@ fn condition(node: &Node, keyword: &str) -> Result<String, Diagnostic> {
 }
 
 /// `tags:`/`notify:`: a string (comma-separated for tags), or a list.
-pub fn string_list(
+pub(super) fn string_list(
     node: &Node,
     keyword: &str,
     split_commas: bool,
@@ -48,7 +48,7 @@ pub fn string_list(
 }
 
 /// A scalar as text (`port: 22` is accepted where a string is wanted).
-pub fn scalar(node: &Node, keyword: &str) -> Result<String, Diagnostic> {
+pub(super) fn scalar(node: &Node, keyword: &str) -> Result<String, Diagnostic> {
     match &node.kind {
         NodeKind::Seq(_) | NodeKind::Map(_) | NodeKind::Null => Err(node.error(format!(
             "`{keyword}` must be a string, found a {}",
@@ -59,7 +59,7 @@ pub fn scalar(node: &Node, keyword: &str) -> Result<String, Diagnostic> {
 }
 
 /// A boolean keyword; Ansible also accepts the strings `yes`/`no`/`true`...
-pub fn boolean(node: &Node, keyword: &str) -> Result<bool, Diagnostic> {
+pub(super) fn boolean(node: &Node, keyword: &str) -> Result<bool, Diagnostic> {
     let parsed = match &node.kind {
         NodeKind::Bool(b) => Some(*b),
         NodeKind::Str(s) => crate::value::parse_bool(s),
@@ -76,7 +76,7 @@ pub fn boolean(node: &Node, keyword: &str) -> Result<bool, Diagnostic> {
 
 /// A mapping of names to values, as for `vars:` (a list of mappings is merged,
 /// as Ansible allows).
-pub fn var_map(node: &Node, keyword: &str) -> Result<crate::value::VarMap, Diagnostic> {
+pub(super) fn var_map(node: &Node, keyword: &str) -> Result<crate::value::VarMap, Diagnostic> {
     let mut vars = crate::value::VarMap::new();
     let maps: Vec<&Node> = match &node.kind {
         NodeKind::Null => Vec::new(),
@@ -92,7 +92,7 @@ pub fn var_map(node: &Node, keyword: &str) -> Result<crate::value::VarMap, Diagn
 }
 
 /// A positive whole number (`throttle: 2`).
-pub fn count(node: &Node, keyword: &str) -> Result<usize, Diagnostic> {
+pub(super) fn count(node: &Node, keyword: &str) -> Result<usize, Diagnostic> {
     let text = scalar(node, keyword)?;
     text.trim()
         .parse::<usize>()
@@ -107,7 +107,10 @@ pub fn count(node: &Node, keyword: &str) -> Result<usize, Diagnostic> {
 
 /// A boolean keyword that may also be a template (`ignore_errors: "{{ x }}"`),
 /// kept unrendered; anything else is an error naming the keyword.
-pub fn templated_boolean(node: &Node, keyword: &str) -> Result<crate::value::Value, Diagnostic> {
+pub(super) fn templated_boolean(
+    node: &Node,
+    keyword: &str,
+) -> Result<crate::value::Value, Diagnostic> {
     if is_template(node) {
         return Ok(node.to_value());
     }
@@ -116,7 +119,10 @@ pub fn templated_boolean(node: &Node, keyword: &str) -> Result<crate::value::Val
 
 /// A whole-number keyword that may also be a template (`retries: "{{ n }}"`),
 /// kept unrendered.
-pub fn templated_number(node: &Node, keyword: &str) -> Result<crate::value::Value, Diagnostic> {
+pub(super) fn templated_number(
+    node: &Node,
+    keyword: &str,
+) -> Result<crate::value::Value, Diagnostic> {
     let valid = match &node.kind {
         NodeKind::Int(_) => true,
         NodeKind::Str(text) => text.trim().parse::<i64>().is_ok() || is_template(node),
@@ -133,7 +139,7 @@ pub fn templated_number(node: &Node, keyword: &str) -> Result<crate::value::Valu
 }
 
 /// `environment:`: a mapping, a list of mappings, or a template.
-pub fn environment(node: &Node) -> Result<crate::value::Value, Diagnostic> {
+pub(super) fn environment(node: &Node) -> Result<crate::value::Value, Diagnostic> {
     let valid = match &node.kind {
         NodeKind::Map(_) => true,
         NodeKind::Seq(items) => items.iter().all(|i| matches!(i.kind, NodeKind::Map(_))),
@@ -150,7 +156,7 @@ pub fn environment(node: &Node) -> Result<crate::value::Value, Diagnostic> {
 }
 
 /// `loop:`: a list, or a template that renders to one.
-pub fn loop_items(node: &Node, keyword: &str) -> Result<crate::value::Value, Diagnostic> {
+pub(super) fn loop_items(node: &Node, keyword: &str) -> Result<crate::value::Value, Diagnostic> {
     let valid = keyword != "loop" || matches!(node.kind, NodeKind::Seq(_)) || is_template(node);
     if valid {
         Ok(node.to_value())

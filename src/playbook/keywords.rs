@@ -1,7 +1,7 @@
 //! The keywords runbook understands, and those that Ansible has but we do not
 //! run yet — those are errors, never silently ignored.
 
-pub const PLAY: &[&str] = &[
+pub(super) const PLAY: &[&str] = &[
     "gather_subset",
     "gather_timeout",
     "throttle",
@@ -31,7 +31,7 @@ pub const PLAY: &[&str] = &[
     "become_exe",
 ];
 
-pub const PLAY_NOT_YET: &[&str] = &[
+pub(super) const PLAY_NOT_YET: &[&str] = &[
     "remote_user",
     "port",
     "connection",
@@ -48,7 +48,7 @@ pub const PLAY_NOT_YET: &[&str] = &[
     "fact_path",
 ];
 
-pub const TASK: &[&str] = &[
+pub(super) const TASK: &[&str] = &[
     "any_errors_fatal",
     "name",
     "args",
@@ -88,9 +88,9 @@ pub const TASK: &[&str] = &[
     "become_exe",
 ];
 
-pub const HANDLER_ONLY: &[&str] = &["listen"];
+pub(super) const HANDLER_ONLY: &[&str] = &["listen"];
 
-pub const TASK_NOT_YET: &[&str] = &[
+pub(super) const TASK_NOT_YET: &[&str] = &[
     "async",
     "poll",
     "remote_user",
@@ -112,10 +112,10 @@ pub const TASK_NOT_YET: &[&str] = &[
     "with_inventory_hostnames",
 ];
 
-pub const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "extended"];
+pub(super) const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "extended"];
 
 /// Keywords a `block:` takes; those its tasks inherit are passed down.
-pub const BLOCK: &[&str] = &[
+pub(super) const BLOCK: &[&str] = &[
     "any_errors_fatal",
     "throttle",
     "name",

@@ -8,7 +8,11 @@ use super::steps::Inherited;
 use crate::source::Diagnostic;
 use crate::yaml::Node;
 
-pub fn load_meta(node: &Node, action: &Node, inherited: &Inherited) -> Result<Meta, Diagnostic> {
+pub(super) fn load_meta(
+    node: &Node,
+    action: &Node,
+    inherited: &Inherited,
+) -> Result<Meta, Diagnostic> {
     let name = scalar(action, "meta")?;
     let action_kind = MetaAction::parse(&name).ok_or_else(|| {
         let message = if name == "reset_connection" {

@@ -24,13 +24,13 @@ pub struct Role {
 }
 
 /// A role ready to run: its tasks and its handlers.
-pub struct LoadedRole {
+pub(super) struct LoadedRole {
     pub steps: Vec<Step>,
     pub handlers: Vec<Task>,
 }
 
 /// Where to look for role `name`: `roles/` beside the playbook, then each roles path entry.
-pub fn find_role(
+pub(super) fn find_role(
     name: &str,
     playbook_dir: &Path,
     roles_path: &[PathBuf],
@@ -82,7 +82,7 @@ fn vars_file(dir: &Path) -> Result<VarMap, Diagnostic> {
 
 /// Load role `name` (and, before it, its `meta/main.yml` dependencies).
 /// `at` is where the role was named, for errors.
-pub fn load_role(
+pub(super) fn load_role(
     name: &str,
     tasks_from: &str,
     at: &Node,

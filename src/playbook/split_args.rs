@@ -9,7 +9,7 @@ use std::ops::Range;
 const BLOCKS: [(&str, &str); 3] = [("{{", "}}"), ("{%", "%}"), ("{#", "#}")];
 
 /// The words of `text`, or an error when a quote or a Jinja block is left open.
-pub fn split_args(text: &str) -> Result<Vec<Range<usize>>, String> {
+pub(super) fn split_args(text: &str) -> Result<Vec<Range<usize>>, String> {
     let mut words: Vec<Range<usize>> = Vec::new();
     let mut quote: Option<char> = None;
     let mut depths = [0usize; 3];

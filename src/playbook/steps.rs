@@ -210,7 +210,7 @@ fn merge_environment(outer: Option<&Value>, inner: Option<Value>) -> Option<Valu
 }
 
 /// A task list; every error in it is collected.
-pub fn load_steps(
+pub(super) fn load_steps(
     node: &Node,
     role: TaskRole,
     inherited: &Inherited,
@@ -497,7 +497,10 @@ fn load_role_step(
 }
 
 /// The steps of a `roles:` entry (a name, or a mapping with `role:` and keywords).
-pub fn load_play_role(entry: &Node, inherited: &Inherited) -> Result<Vec<Step>, Vec<Diagnostic>> {
+pub(super) fn load_play_role(
+    entry: &Node,
+    inherited: &Inherited,
+) -> Result<Vec<Step>, Vec<Diagnostic>> {
     let one = |e: Diagnostic| vec![e];
     let (name, inner) = match entry.as_map() {
         Some(entries) => {

@@ -16,7 +16,7 @@ use crate::yaml::{Node, NodeKind};
 
 /// Whether the task is a handler (handlers also take `listen`).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum TaskRole {
+pub(super) enum TaskRole {
     Task,
     Handler,
 }
@@ -31,7 +31,7 @@ struct Action<'a> {
     inline_text: Option<String>,
 }
 
-pub fn load_task(node: &Node, role: TaskRole) -> Result<Task, Diagnostic> {
+pub(super) fn load_task(node: &Node, role: TaskRole) -> Result<Task, Diagnostic> {
     let entries = node.expect_map("a task")?;
     let mut action: Option<Action> = None;
     let mut keywords: Vec<(&str, &Node, &Node)> = Vec::new();
@@ -208,7 +208,7 @@ fn set_loop(task: &mut Task, name: &str, key: &Node, value: &Node) -> Result<(),
 
 /// The loop (`loop:`/`with_*:`) and `loop_control:` written on `node`, for
 /// keywords other than tasks that loop (`include_tasks`).
-pub fn loop_of(node: &Node) -> Result<(Option<Loop>, LoopControl), Diagnostic> {
+pub(super) fn loop_of(node: &Node) -> Result<(Option<Loop>, LoopControl), Diagnostic> {
     let mut carrier = Task::new(crate::modules::registry::setup(), "loop", node.span.clone());
     for (key, value) in node.expect_map("a task")? {
         let name = key.key_text();

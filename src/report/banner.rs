@@ -1,5 +1,5 @@
 /// Ansible's section banner: the title, a space, and stars out to 80 columns.
-pub fn banner(title: &str) -> String {
+pub(super) fn banner(title: &str) -> String {
     let stars = 80usize.saturating_sub(title.chars().count()).max(3);
     format!("{title} {}", "*".repeat(stars))
 }

@@ -5,7 +5,7 @@ use similar::TextDiff;
 use crate::value::Value;
 
 /// The unified diffs of a result's `diff` key (one map or a list of them).
-pub fn render_diffs(result: &Value) -> String {
+pub(super) fn render_diffs(result: &Value) -> String {
     let Ok(diff) = result.get_attr("diff") else {
         return String::new();
     };

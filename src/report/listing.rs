@@ -64,7 +64,7 @@ pub struct LabHostState {
 
 /// The text the terminal shows, byte for byte as ansible-playbook and
 /// ansible-inventory lay it out.
-pub fn render(listing: &Listing) -> String {
+pub(super) fn render(listing: &Listing) -> String {
     let mut out = String::new();
     match listing {
         Listing::SyntaxChecked { playbooks } => {

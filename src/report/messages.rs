@@ -5,14 +5,14 @@ use super::listing::{Listing, render};
 use super::{output, style};
 use crate::source::Diagnostic;
 
-pub fn error(diagnostic: &Diagnostic) {
+pub(super) fn error(diagnostic: &Diagnostic) {
     output::stderr_line(&format!(
         "{} {diagnostic}",
         style::error().apply_to("ERROR!")
     ));
 }
 
-pub fn warning(message: &str) {
+pub(super) fn warning(message: &str) {
     output::stderr_line(
         &style::warning()
             .apply_to(format!("[WARNING]: {message}"))
@@ -20,10 +20,10 @@ pub fn warning(message: &str) {
     );
 }
 
-pub fn notice(message: &str) {
+pub(super) fn notice(message: &str) {
     output::stdout_line(message);
 }
 
-pub fn listing(listing: &Listing) {
+pub(super) fn listing(listing: &Listing) {
     output::stdout(&render(listing));
 }

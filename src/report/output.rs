@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// `text` on stdout, as is (the caller ends its lines).
-pub fn stdout(text: &str) {
+pub(super) fn stdout(text: &str) {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
@@ -22,11 +22,11 @@ pub fn stdout(text: &str) {
 }
 
 /// One line on stdout.
-pub fn stdout_line(line: &str) {
+pub(super) fn stdout_line(line: &str) {
     stdout(&format!("{line}\n"));
 }
 
 /// One line on stderr. Nothing is left to tell if stderr itself fails.
-pub fn stderr_line(line: &str) {
+pub(super) fn stderr_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

@@ -8,12 +8,12 @@ use crate::value::Value;
 /// Keys shown as text blocks, not inside the JSON.
 const TEXT_KEYS: &[&str] = &["stdout", "stderr", "stdout_lines", "stderr_lines"];
 
-pub fn to_json(value: &Value) -> Json {
+pub(super) fn to_json(value: &Value) -> Json {
     serde_json::to_value(value).unwrap_or(Json::Null)
 }
 
 /// The result's fields without internal ones (`_ansible_*`) and without `skip`.
-pub fn visible_fields(result: &Value, skip: &[&str]) -> Map<String, Json> {
+pub(super) fn visible_fields(result: &Value, skip: &[&str]) -> Map<String, Json> {
     match to_json(result) {
         Json::Object(map) => map
             .into_iter()
@@ -25,7 +25,7 @@ pub fn visible_fields(result: &Value, skip: &[&str]) -> Map<String, Json> {
 
 /// One-line JSON of the result without its stdout/stderr, written as
 /// Ansible writes it (Python's `json.dumps`: `", "` and `": "` separators).
-pub fn compact(result: &Value) -> String {
+pub(super) fn compact(result: &Value) -> String {
     let mut buffer = Vec::new();
     let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, PythonFormatter);
     let _ = serde::Serialize::serialize(
@@ -72,7 +72,7 @@ impl serde_json::ser::Formatter for PythonFormatter {
 }
 
 /// `STDOUT:` and `STDERR:` blocks for whichever of them has text.
-pub fn text_blocks(result: &Value) -> String {
+pub(super) fn text_blocks(result: &Value) -> String {
     let mut out = String::new();
     for (key, title) in [("stdout", "STDOUT"), ("stderr", "STDERR")] {
         let text = result
@@ -88,7 +88,7 @@ pub fn text_blocks(result: &Value) -> String {
 }
 
 /// Ansible's 4-space-indented JSON, used for `debug` output.
-pub fn pretty(fields: Map<String, Json>) -> String {
+pub(super) fn pretty(fields: Map<String, Json>) -> String {
     let mut buffer = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, formatter);

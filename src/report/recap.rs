@@ -2,7 +2,7 @@ use crate::executor::HostStats;
 
 /// One PLAY RECAP line in Ansible's exact layout, so tools that parse
 /// Ansible's recap keep working.
-pub fn recap_line(host: &str, stats: &HostStats, paint: impl Fn(&str) -> String) -> String {
+pub(super) fn recap_line(host: &str, stats: &HostStats, paint: impl Fn(&str) -> String) -> String {
     format!(
         "{} : {} {} {} {} {} {} {}",
         paint(&format!("{host:<26}")),

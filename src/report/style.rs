@@ -5,7 +5,7 @@ use console::Style;
 use crate::executor::{HostStats, Status};
 
 /// Decide once, at start-up, whether output is coloured.
-pub fn init_colors() {
+pub(super) fn init_colors() {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if no_color {
         console::set_colors_enabled(false);
@@ -13,7 +13,7 @@ pub fn init_colors() {
     }
 }
 
-pub fn for_status(status: Status) -> Style {
+pub(super) fn for_status(status: Status) -> Style {
     match status {
         Status::Ok => Style::new().green(),
         Status::Changed => Style::new().yellow(),
@@ -22,7 +22,7 @@ pub fn for_status(status: Status) -> Style {
     }
 }
 
-pub fn for_recap(stats: &HostStats) -> Style {
+pub(super) fn for_recap(stats: &HostStats) -> Style {
     if stats.failed > 0 || stats.unreachable > 0 {
         Style::new().red()
     } else if stats.changed > 0 {
@@ -32,10 +32,10 @@ pub fn for_recap(stats: &HostStats) -> Style {
     }
 }
 
-pub fn warning() -> Style {
+pub(super) fn warning() -> Style {
     Style::new().magenta()
 }
 
-pub fn error() -> Style {
+pub(super) fn error() -> Style {
     Style::new().red().bold()
 }

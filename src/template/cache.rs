@@ -25,13 +25,13 @@ const RESULT_VAR: &str = "__runbook_result";
 const CAPACITY: usize = 4096;
 
 /// An environment whose templates and expressions are compiled once.
-pub struct CachingEnvironment {
+pub(super) struct CachingEnvironment {
     env: RwLock<Environment<'static>>,
     compiled: Arc<AtomicUsize>,
 }
 
 impl CachingEnvironment {
-    pub fn new(mut env: Environment<'static>) -> Self {
+    pub(super) fn new(mut env: Environment<'static>) -> Self {
         let compiled = Arc::new(AtomicUsize::new(0));
         let counter = compiled.clone();
         env.set_loader(move |name| {
@@ -48,7 +48,7 @@ impl CachingEnvironment {
     }
 
     /// Render `text` as a template.
-    pub fn render(&self, text: &str, vars: &Value) -> Result<String, TemplateError> {
+    pub(super) fn render(&self, text: &str, vars: &Value) -> Result<String, TemplateError> {
         let _evaluation = super::inner_error::Evaluation::begin();
         let result = {
             let env = self.env.read().unwrap_or_else(PoisonError::into_inner);
@@ -60,7 +60,7 @@ impl CachingEnvironment {
     }
 
     /// Evaluate a Jinja expression to its value (undefined included).
-    pub fn eval(&self, expr: &str, vars: &Value) -> Result<Value, TemplateError> {
+    pub(super) fn eval(&self, expr: &str, vars: &Value) -> Result<Value, TemplateError> {
         let _evaluation = super::inner_error::Evaluation::begin();
         if expr.contains("%}") {
             // Cannot be wrapped in a `{% set %}` block; compile it directly.

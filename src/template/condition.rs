@@ -11,7 +11,7 @@ use super::filters::parse_bool_word;
 use crate::value::Value;
 
 /// The truth of a condition's result; `expr` is only for the error message.
-pub fn truth_of(value: &Value, expr: &str) -> Result<bool, TemplateError> {
+pub(super) fn truth_of(value: &Value, expr: &str) -> Result<bool, TemplateError> {
     match value.kind() {
         ValueKind::Undefined => Err(TemplateError::undefined(expr)),
         ValueKind::String => {

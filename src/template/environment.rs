@@ -9,7 +9,7 @@ use super::pyrepr::py_str;
 use super::{filters, jinja_tests};
 
 /// A fresh environment with everything registered.
-pub fn ansible_environment() -> Environment<'static> {
+pub(super) fn ansible_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // Ansible's environment sets trim_blocks; its templar keeps the

@@ -14,7 +14,7 @@ use super::version::{compare_loose, compare_semver, compare_strict, operator_hol
 use crate::value::Value;
 
 /// Register every test runbook adds or overrides.
-pub fn register(env: &mut Environment<'static>) {
+pub(super) fn register(env: &mut Environment<'static>) {
     env.add_test("version", version);
     env.add_test("version_compare", version);
     env.add_test("match", regex_match);

@@ -10,7 +10,7 @@ use minijinja::value::ValueKind;
 use crate::value::Value;
 
 /// Python's `str(value)`.
-pub fn py_str(value: &Value) -> String {
+pub(super) fn py_str(value: &Value) -> String {
     match value.kind() {
         ValueKind::String => value.as_str().unwrap_or_default().to_string(),
         ValueKind::Undefined => String::new(),
@@ -19,7 +19,7 @@ pub fn py_str(value: &Value) -> String {
 }
 
 /// Python's `repr(value)`.
-pub fn py_repr(value: &Value) -> String {
+pub(super) fn py_repr(value: &Value) -> String {
     let mut out = String::new();
     write_repr(&mut out, value);
     out
@@ -52,7 +52,7 @@ fn write_number(out: &mut String, value: &Value) {
 
 /// Python's `repr(float)`: shortest round-trip digits, an exponent outside
 /// 1e-4..1e16, and always a `.0` on integral values.
-pub fn py_float(value: f64) -> String {
+pub(super) fn py_float(value: f64) -> String {
     if value.is_nan() {
         return "nan".into();
     }

@@ -49,7 +49,7 @@ fn loose_parts(version: &str) -> Vec<Part> {
 
 /// Compare like Python 3 compares two `LooseVersion`s; a number against
 /// text is a `TypeError` there, and an error here.
-pub fn compare_loose(a: &str, b: &str) -> Result<Ordering, String> {
+pub(super) fn compare_loose(a: &str, b: &str) -> Result<Ordering, String> {
     let (a, b) = (loose_parts(a), loose_parts(b));
     for (x, y) in a.iter().zip(&b) {
         let ordering = match (x, y) {
@@ -71,7 +71,7 @@ pub fn compare_loose(a: &str, b: &str) -> Result<Ordering, String> {
 
 /// `StrictVersion`: `N.N[.N][(a|b)N]`; a pre-release sorts before the
 /// release.
-pub fn compare_strict(a: &str, b: &str) -> Result<Ordering, String> {
+pub(super) fn compare_strict(a: &str, b: &str) -> Result<Ordering, String> {
     Ok(parse_strict(a)?.cmp(&parse_strict(b)?))
 }
 
@@ -106,7 +106,7 @@ fn parse_strict(version: &str) -> Result<StrictKey, String> {
 
 /// Semantic versions (`MAJOR.MINOR.PATCH[-pre][+build]`), build metadata
 /// ignored, pre-release identifiers compared by semver's rules.
-pub fn compare_semver(a: &str, b: &str) -> Result<Ordering, String> {
+pub(super) fn compare_semver(a: &str, b: &str) -> Result<Ordering, String> {
     let (a, b) = (parse_semver(a)?, parse_semver(b)?);
     Ok(a.0.cmp(&b.0).then_with(|| compare_prerelease(&a.1, &b.1)))
 }
@@ -152,7 +152,7 @@ fn compare_prerelease(a: &[String], b: &[String]) -> Ordering {
 }
 
 /// The comparison operators the `version` test accepts.
-pub fn operator_holds(operator: &str, ordering: Ordering) -> Result<bool, String> {
+pub(super) fn operator_holds(operator: &str, ordering: Ordering) -> Result<bool, String> {
     use Ordering::{Equal, Greater, Less};
     Ok(match operator {
         "==" | "=" | "eq" => ordering == Equal,

@@ -7,12 +7,12 @@ use super::{Node, NodeKind};
 use crate::source::Diagnostic;
 
 /// Ansible's advice for a template that starts a value unquoted.
-pub const UNQUOTED_TEMPLATE_HINT: &str = "We could be wrong, but this one looks like it might be an issue with \
+pub(super) const UNQUOTED_TEMPLATE_HINT: &str = "We could be wrong, but this one looks like it might be an issue with \
 missing quotes. Always quote template expression brackets when they start a value. For instance:\n\n    \
 with_items:\n      - {{ foo }}\n\nShould be written as:\n\n    with_items:\n      - \"{{ foo }}\"";
 
 /// The first mapping key that is itself a mapping or a list, as an error.
-pub fn check_keys(node: &Node) -> Result<(), Diagnostic> {
+pub(super) fn check_keys(node: &Node) -> Result<(), Diagnostic> {
     match &node.kind {
         NodeKind::Seq(items) => items.iter().try_for_each(check_keys),
         NodeKind::Map(entries) => {
@@ -46,6 +46,6 @@ fn unhashable_key(map: &Node, key: &Node) -> Diagnostic {
 
 /// Whether a line on which YAML failed looks like an unquoted template,
 /// as Ansible checks it (`{{` and `}}` on the line, not both quoted forms).
-pub fn looks_like_unquoted_template(line: &str) -> bool {
+pub(super) fn looks_like_unquoted_template(line: &str) -> bool {
     line.contains("{{") && line.contains("}}") && !(line.contains("\"{{") && line.contains("'{{"))
 }

@@ -17,7 +17,7 @@ fn program() -> PathBuf {
 
 /// Run `playbook` with ansible-playbook against `lab` (its `inventories/lab`).
 /// Differential tests need it: without it they fail and say how to install it.
-pub fn ansible_playbook(lab: &Lab, playbook: &Path, extra_args: &[&str]) -> Output {
+pub(crate) fn ansible_playbook(lab: &Lab, playbook: &Path, extra_args: &[&str]) -> Output {
     let output = Command::new(program())
         .arg(playbook)
         .args(["-i", "inventories/lab"])

@@ -6,7 +6,7 @@ use super::{Output, Project};
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 /// A lab of real sshd hosts started with `runbook lab up`, stopped on drop.
-pub struct Lab {
+pub(crate) struct Lab {
     pub name: String,
     pub project: Project,
     pub hosts: Vec<String>,
@@ -14,7 +14,7 @@ pub struct Lab {
 
 impl Lab {
     /// Start `hosts` hosts; the inventory is written to `inventories/lab` in the project.
-    pub fn up(hosts: usize) -> Self {
+    pub(crate) fn up(hosts: usize) -> Self {
         let project = Project::new();
         let name = format!(
             "t{}x{}",
@@ -32,7 +32,7 @@ impl Lab {
         lab
     }
 
-    pub fn state_dir(&self) -> PathBuf {
+    pub(crate) fn state_dir(&self) -> PathBuf {
         self.project.join(".lab")
     }
 
@@ -47,17 +47,17 @@ impl Lab {
     }
 
     /// Run `runbook ARGS` in the lab's project.
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.project.run(args)
     }
 
     /// A host's private root on this machine (its /opt, /etc... are below).
-    pub fn host_root(&self, host: &str) -> PathBuf {
+    pub(crate) fn host_root(&self, host: &str) -> PathBuf {
         self.state_dir().join("hosts").join(host)
     }
 
     /// Every call the host's shims recorded: `(shim, argv)` in order.
-    pub fn shim_calls(&self, host: &str) -> Vec<(String, String)> {
+    pub(crate) fn shim_calls(&self, host: &str) -> Vec<(String, String)> {
         let log = self.host_root(host).join("var/log/runbook-shims.log");
         std::fs::read_to_string(log)
             .unwrap_or_default()
@@ -77,7 +77,7 @@ impl Lab {
     /// `/opt`, `/srv`, `/var/lib`, `/var/log`...) with its mode and SHA-256,
     /// to prove a `--check` run changed nothing. The shim log is left out:
     /// it records reads too.
-    pub fn snapshot(&self, host: &str) -> std::collections::BTreeMap<String, String> {
+    pub(crate) fn snapshot(&self, host: &str) -> std::collections::BTreeMap<String, String> {
         use sha2::Digest;
         use std::os::unix::fs::MetadataExt;
         let root = self.host_root(host);
@@ -125,7 +125,7 @@ impl Lab {
     /// and check that at most one host had the unit stopped at any moment
     /// and that every stopped host was started again.
     #[track_caller]
-    pub fn assert_one_down_at_most(&self, unit: &str) {
+    pub(crate) fn assert_one_down_at_most(&self, unit: &str) {
         let (stop, start) = (format!("stop {unit}"), format!("start {unit}"));
         let mut events: Vec<(String, String, bool)> = Vec::new();
         for host in &self.hosts {
@@ -161,11 +161,11 @@ impl Lab {
         );
     }
 
-    pub fn stop_host(&self, host: &str) {
+    pub(crate) fn stop_host(&self, host: &str) {
         self.lab_command(&["stop", host]).assert_code(0);
     }
 
-    pub fn start_host(&self, host: &str) {
+    pub(crate) fn start_host(&self, host: &str) {
         self.lab_command(&["start", host]).assert_code(0);
     }
 }

@@ -9,8 +9,8 @@ mod project;
 mod recap;
 mod snapshot;
 
-pub use ansible::ansible_playbook;
-pub use lab::Lab;
-pub use project::{Output, Project};
-pub use recap::{Recap, assert_nothing_changed, recap, task_banners};
-pub use snapshot::{settings as snapshot_settings, transcript};
+pub(crate) use ansible::ansible_playbook;
+pub(crate) use lab::Lab;
+pub(crate) use project::{Output, Project};
+pub(crate) use recap::{Recap, assert_nothing_changed, recap, task_banners};
+pub(crate) use snapshot::{settings as snapshot_settings, transcript};

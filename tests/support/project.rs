@@ -2,13 +2,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// A temporary directory holding playbooks and inventories for one test.
-pub struct Project {
+pub(crate) struct Project {
     dir: tempfile::TempDir,
 }
 
 /// What a run of the binary printed and how it exited.
 #[derive(Debug)]
-pub struct Output {
+pub(crate) struct Output {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -16,7 +16,7 @@ pub struct Output {
 
 impl Output {
     /// Everything printed, for messages on failure.
-    pub fn all(&self) -> String {
+    pub(crate) fn all(&self) -> String {
         format!(
             "exit {}\n--- stdout\n{}\n--- stderr\n{}",
             self.code, self.stdout, self.stderr
@@ -24,13 +24,13 @@ impl Output {
     }
 
     #[track_caller]
-    pub fn assert_code(&self, code: i32) -> &Self {
+    pub(crate) fn assert_code(&self, code: i32) -> &Self {
         assert_eq!(self.code, code, "unexpected exit code\n{}", self.all());
         self
     }
 
     /// JSON events from `--output json`.
-    pub fn events(&self) -> Vec<serde_json::Value> {
+    pub(crate) fn events(&self) -> Vec<serde_json::Value> {
         self.stdout
             .lines()
             .map(|line| {
@@ -45,36 +45,36 @@ impl Output {
 const LOCAL_INVENTORY: &str = "[web]\nalpha ansible_connection=local\nbeta ansible_connection=local\n\n[web:vars]\nrole=frontend\n";
 
 impl Project {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
     /// A project with `inventories/local` (`alpha`, `beta` in `web`).
-    pub fn local() -> Self {
+    pub(crate) fn local() -> Self {
         let project = Self::new();
         project.file("inventories/local", LOCAL_INVENTORY);
         project
     }
 
     /// [`Project::local`] with `playbook` as `site.yml`.
-    pub fn local_with(playbook: &str) -> Self {
+    pub(crate) fn local_with(playbook: &str) -> Self {
         let project = Self::local();
         project.file("site.yml", playbook);
         project
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn join(&self, relative: &str) -> PathBuf {
+    pub(crate) fn join(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
 
     /// Write a file (creating its directories); returns `self` for chaining.
-    pub fn file(&self, relative: &str, content: &str) -> &Self {
+    pub(crate) fn file(&self, relative: &str, content: &str) -> &Self {
         let path = self.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("create dirs");
@@ -83,17 +83,17 @@ impl Project {
         self
     }
 
-    pub fn read(&self, relative: &str) -> String {
+    pub(crate) fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.join(relative))
             .unwrap_or_else(|e| panic!("read {relative}: {e}"))
     }
 
     /// Run `runbook ARGS` in the project directory.
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.run_with_env(args, &[])
     }
 
-    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+    pub(crate) fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
         command
             .args(args)

@@ -4,7 +4,7 @@ use super::Output;
 
 /// One host's PLAY RECAP counters.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Recap {
+pub(crate) struct Recap {
     pub ok: u32,
     pub changed: u32,
     pub unreachable: u32,
@@ -15,7 +15,7 @@ pub struct Recap {
 }
 
 impl Recap {
-    pub fn new(ok: u32, changed: u32, unreachable: u32, failed: u32, skipped: u32) -> Self {
+    pub(crate) fn new(ok: u32, changed: u32, unreachable: u32, failed: u32, skipped: u32) -> Self {
         Self {
             ok,
             changed,
@@ -28,7 +28,7 @@ impl Recap {
 }
 
 /// Parse the PLAY RECAP block of a run, as a tool reading Ansible's would.
-pub fn recap(output: &Output) -> BTreeMap<String, Recap> {
+pub(crate) fn recap(output: &Output) -> BTreeMap<String, Recap> {
     let text = &output.stdout;
     let start = text
         .find("PLAY RECAP")
@@ -61,7 +61,7 @@ pub fn recap(output: &Output) -> BTreeMap<String, Recap> {
 
 /// The `PLAY [...]`, `TASK [...]`, `RUNNING HANDLER [...]` and `NO MORE
 /// HOSTS LEFT` banners of a run, in order.
-pub fn task_banners(output: &Output) -> Vec<String> {
+pub(crate) fn task_banners(output: &Output) -> Vec<String> {
     const BANNERS: [&str; 4] = [
         "PLAY [",
         "TASK [",
@@ -78,7 +78,7 @@ pub fn task_banners(output: &Output) -> Vec<String> {
 
 /// A second run of an idempotent playbook: no host reports a change.
 #[track_caller]
-pub fn assert_nothing_changed(output: &Output) {
+pub(crate) fn assert_nothing_changed(output: &Output) {
     for (host, counts) in recap(output) {
         assert_eq!(
             counts.changed,

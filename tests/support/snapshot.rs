@@ -7,7 +7,7 @@ use std::path::Path;
 use super::Output;
 
 /// Exit code, stdout and stderr in one reviewable text.
-pub fn transcript(output: &Output) -> String {
+pub(crate) fn transcript(output: &Output) -> String {
     format!(
         "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
         output.code, output.stdout, output.stderr
@@ -16,7 +16,7 @@ pub fn transcript(output: &Output) -> String {
 
 /// insta settings that blank durations, timestamps, the project's temporary
 /// directory, lab addresses and the lab's name.
-pub fn settings(project: &Path, lab_name: Option<&str>) -> insta::Settings {
+pub(crate) fn settings(project: &Path, lab_name: Option<&str>) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.add_filter(&regex_escape(&project.display().to_string()), "[PROJECT]");

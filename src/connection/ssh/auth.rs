@@ -15,7 +15,7 @@ use crate::connection::ConnectionError;
 pub const PASSPHRASE_ENV: &str = "RUNBOOK_SSH_KEY_PASSPHRASE";
 
 /// Authenticate `session` as `config.user`, or say what was tried.
-pub fn authenticate(session: &Session, config: &SshConfig) -> Result<(), ConnectionError> {
+pub(super) fn authenticate(session: &Session, config: &SshConfig) -> Result<(), ConnectionError> {
     let mut tried = Vec::new();
     if let Some(socket) = &config.identity_agent {
         let wanted: Option<Vec<Vec<u8>>> = config.identities_only.then(|| {
@@ -106,7 +106,7 @@ fn public_blob(key: &Path) -> Option<Vec<u8>> {
 
 /// Whether a private key file needs a passphrase: PEM keys say so in a
 /// header, OpenSSH keys name their cipher right after the magic.
-pub fn is_encrypted(text: &str) -> bool {
+pub(super) fn is_encrypted(text: &str) -> bool {
     let pem_encrypted = text.lines().any(|line| {
         line.starts_with("-----BEGIN ENCRYPTED")
             || (line.starts_with("Proc-Type:") && line.contains("ENCRYPTED"))

@@ -60,7 +60,7 @@ pub struct SshConfig {
 
 /// The settings `ssh -G` printed that runbook uses; `None`/empty when absent.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SshG {
+pub(super) struct SshG {
     pub hostname: Option<String>,
     pub port: Option<u16>,
     pub user: Option<String>,
@@ -80,7 +80,7 @@ pub struct SshG {
 
 /// Parse the `keyword value...` lines of `ssh -G`. Unknown keywords and
 /// malformed values are ignored: they are OpenSSH's to judge, not ours.
-pub fn parse_ssh_g(output: &str) -> SshG {
+pub(super) fn parse_ssh_g(output: &str) -> SshG {
     let mut parsed = SshG::default();
     for line in output.lines() {
         let line = line.trim();
@@ -123,7 +123,7 @@ fn yes_no(value: &str) -> Option<bool> {
 
 /// `StrictHostKeyChecking` as `ssh -G` prints it (`true`, `false`, `ask`,
 /// `accept-new`) or as a user writes it (`yes`, `no`, `off`).
-pub fn host_key_policy(strict: Option<&str>, accept_new_flag: bool) -> HostKeyPolicy {
+pub(super) fn host_key_policy(strict: Option<&str>, accept_new_flag: bool) -> HostKeyPolicy {
     let relaxed = matches!(
         strict.map(str::to_ascii_lowercase).as_deref(),
         Some("accept-new" | "no" | "off" | "false")
@@ -137,7 +137,7 @@ pub fn host_key_policy(strict: Option<&str>, accept_new_flag: bool) -> HostKeyPo
 
 /// Resolve `spec` with `ssh -G`, or from the spec alone when `ssh` is not
 /// installed. Inventory values win over ssh's.
-pub fn resolve(spec: &ConnectionSpec) -> Result<SshConfig, ConnectionError> {
+pub(super) fn resolve(spec: &ConnectionSpec) -> Result<SshConfig, ConnectionError> {
     let ssh_g = run_ssh_g(spec)?.unwrap_or_default();
     Ok(merge(spec, ssh_g, &home_dir()))
 }
@@ -168,7 +168,7 @@ fn run_ssh_g(spec: &ConnectionSpec) -> Result<Option<SshG>, ConnectionError> {
 
 /// The arguments of `ssh -G` for `spec`: the inventory's ssh args first, then
 /// what the inventory pins (`-p`, `-l`, `-i`), then the host.
-pub fn ssh_g_args(spec: &ConnectionSpec) -> Vec<String> {
+pub(super) fn ssh_g_args(spec: &ConnectionSpec) -> Vec<String> {
     let mut args = vec!["-G".to_string()];
     args.extend(spec.ssh_args.iter().cloned());
     if let Some(port) = spec.port {
@@ -186,7 +186,7 @@ pub fn ssh_g_args(spec: &ConnectionSpec) -> Vec<String> {
 }
 
 /// Combine the inventory's values with what `ssh -G` found.
-pub fn merge(spec: &ConnectionSpec, ssh_g: SshG, home: &Path) -> SshConfig {
+pub(super) fn merge(spec: &ConnectionSpec, ssh_g: SshG, home: &Path) -> SshConfig {
     let expand = |path: &String| expand_tilde(path, home);
     let mut identity_files: Vec<PathBuf> = spec.private_key_file.iter().cloned().collect();
     let from_ssh: Vec<PathBuf> = if ssh_g.identity_files.is_empty() {
@@ -267,7 +267,7 @@ fn agent_socket(identity_agent: Option<&str>, home: &Path) -> Option<PathBuf> {
 }
 
 /// `~/x` → `$HOME/x`; `%d` (OpenSSH's token for the home directory) too.
-pub fn expand_tilde(path: &str, home: &Path) -> PathBuf {
+pub(super) fn expand_tilde(path: &str, home: &Path) -> PathBuf {
     let home_text = home.to_string_lossy();
     let path = path.replace("%d", &home_text);
     match path.strip_prefix('~') {

@@ -25,14 +25,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 /// A fresh random marker: 32 lowercase hex digits.
-pub fn new_marker() -> String {
+pub(super) fn new_marker() -> String {
     let mut bytes = [0u8; 16];
     rand::fill(&mut bytes);
     hex::encode(bytes)
 }
 
 /// The bytes to write to the shell to run `script` with `stdin`.
-pub fn frame(script: &str, stdin: Option<&[u8]>, marker: &str) -> Vec<u8> {
+pub(super) fn frame(script: &str, stdin: Option<&[u8]>, marker: &str) -> Vec<u8> {
     let quoted = format!("'{}'", script.replace('\'', r"'\''"));
     let trailer = format!("; printf '%s %d\\n' {marker} $?; printf '%s\\n' {marker} >&2\n");
     match stdin {
@@ -53,13 +53,13 @@ pub fn frame(script: &str, stdin: Option<&[u8]>, marker: &str) -> Vec<u8> {
 
 /// What the shell prints before any command, to skip whatever the login shell's
 /// rc files may have printed.
-pub fn sync_frame(marker: &str) -> Vec<u8> {
+pub(super) fn sync_frame(marker: &str) -> Vec<u8> {
     format!("printf '%s 0\\n' {marker}; printf '%s\\n' {marker} >&2\n").into_bytes()
 }
 
 /// Collects one stream of a command until its end marker shows up.
 #[derive(Debug)]
-pub struct StreamEnd {
+pub(super) struct StreamEnd {
     needle: Vec<u8>,
     data: Vec<u8>,
     /// Where the next search starts, so long output is scanned once.
@@ -72,12 +72,12 @@ pub struct StreamEnd {
 
 impl StreamEnd {
     /// The end of stdout: `MARK <status>\n`.
-    pub fn stdout(marker: &str) -> Self {
+    pub(super) fn stdout(marker: &str) -> Self {
         Self::new(format!("{marker} "), true)
     }
 
     /// The end of stderr: `MARK\n`.
-    pub fn stderr(marker: &str) -> Self {
+    pub(super) fn stderr(marker: &str) -> Self {
         Self::new(format!("{marker}\n"), false)
     }
 
@@ -93,7 +93,7 @@ impl StreamEnd {
     }
 
     /// Take in the next bytes read from the stream.
-    pub fn feed(&mut self, chunk: &[u8]) {
+    pub(super) fn feed(&mut self, chunk: &[u8]) {
         self.data.extend_from_slice(chunk);
         if self.found.is_none() {
             let start = self.scanned.saturating_sub(self.needle.len());
@@ -110,17 +110,17 @@ impl StreamEnd {
     }
 
     /// Whether the whole end marker has arrived.
-    pub fn is_complete(&self) -> bool {
+    pub(super) fn is_complete(&self) -> bool {
         self.status.is_some()
     }
 
     /// The exit status carried by the marker (stdout only).
-    pub fn status(&self) -> Option<i32> {
+    pub(super) fn status(&self) -> Option<i32> {
         self.status.filter(|_| self.with_status)
     }
 
     /// Everything before the marker (or everything, if it never came).
-    pub fn into_output(mut self) -> Vec<u8> {
+    pub(super) fn into_output(mut self) -> Vec<u8> {
         if let Some(at) = self.found {
             self.data.truncate(at);
         }

@@ -17,7 +17,7 @@ use sha2::Sha256;
 
 /// One usable line of a known_hosts file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(super) struct Entry {
     pub revoked: bool,
     pub hosts: Hosts,
     pub key_type: String,
@@ -26,7 +26,7 @@ pub struct Entry {
 
 /// The first field of a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Hosts {
+pub(super) enum Hosts {
     /// `|1|base64(salt)|base64(hmac-sha1(salt, name))`
     Hashed { salt: Vec<u8>, hash: Vec<u8> },
     /// Comma-separated patterns with `*`, `?` and `!` negation.
@@ -35,7 +35,7 @@ pub enum Hosts {
 
 /// What the files say about a server's key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(super) enum Verdict {
     Known,
     /// The host is listed with another key. `file` is where that key is.
     Changed {
@@ -50,7 +50,7 @@ pub enum Verdict {
 
 /// Parse a known_hosts file, skipping comments, blank lines, `@cert-authority`
 /// lines (runbook does not do host certificates) and lines it cannot read.
-pub fn parse(text: &str) -> Vec<Entry> {
+pub(super) fn parse(text: &str) -> Vec<Entry> {
     text.lines().filter_map(parse_line).collect()
 }
 
@@ -94,7 +94,7 @@ fn parse_hosts(field: &str) -> Option<Hosts> {
 }
 
 /// The name OpenSSH looks up: `host`, or `[host]:port` off port 22.
-pub fn lookup_name(host: &str, port: u16) -> String {
+pub(super) fn lookup_name(host: &str, port: u16) -> String {
     let host = host.to_ascii_lowercase();
     if port == 22 {
         host
@@ -105,7 +105,7 @@ pub fn lookup_name(host: &str, port: u16) -> String {
 
 impl Hosts {
     /// Whether this entry applies to `name` (already in [`lookup_name`] form).
-    pub fn matches(&self, name: &str) -> bool {
+    pub(super) fn matches(&self, name: &str) -> bool {
         match self {
             Hosts::Hashed { salt, hash } => hmac_sha1(salt, name.as_bytes()) == *hash,
             Hosts::Patterns(patterns) => {
@@ -129,7 +129,7 @@ impl Hosts {
 /// host listed only with keys of other types, because runbook asks the server
 /// for the known types first (see [`known_key_types`]) and a server that then
 /// offers another type is not one to trust on first sight.
-pub fn verify(files: &[(PathBuf, Vec<Entry>)], name: &str, key: &[u8]) -> Verdict {
+pub(super) fn verify(files: &[(PathBuf, Vec<Entry>)], name: &str, key: &[u8]) -> Verdict {
     let applicable = || {
         files.iter().flat_map(|(file, entries)| {
             entries
@@ -156,7 +156,7 @@ pub fn verify(files: &[(PathBuf, Vec<Entry>)], name: &str, key: &[u8]) -> Verdic
 
 /// The key types already recorded for `name`, so the key exchange can ask for
 /// them first (OpenSSH does the same).
-pub fn known_key_types(files: &[(PathBuf, Vec<Entry>)], name: &str) -> Vec<String> {
+pub(super) fn known_key_types(files: &[(PathBuf, Vec<Entry>)], name: &str) -> Vec<String> {
     let mut types: Vec<String> = Vec::new();
     for (_, entries) in files {
         for entry in entries {
@@ -169,7 +169,7 @@ pub fn known_key_types(files: &[(PathBuf, Vec<Entry>)], name: &str) -> Vec<Strin
 }
 
 /// Read each file that exists; a missing file is simply empty.
-pub fn load(paths: &[PathBuf]) -> Vec<(PathBuf, Vec<Entry>)> {
+pub(super) fn load(paths: &[PathBuf]) -> Vec<(PathBuf, Vec<Entry>)> {
     paths
         .iter()
         .filter_map(|path| {
@@ -180,12 +180,12 @@ pub fn load(paths: &[PathBuf]) -> Vec<(PathBuf, Vec<Entry>)> {
 }
 
 /// OpenSSH's fingerprint form: `SHA256:` and unpadded base64 of the blob's hash.
-pub fn fingerprint(key: &[u8]) -> String {
+pub(super) fn fingerprint(key: &[u8]) -> String {
     format!("SHA256:{}", STANDARD_NO_PAD.encode(Sha256::digest(key)))
 }
 
 /// The key type named inside an SSH public key blob (`ssh-ed25519`, ...).
-pub fn blob_key_type(key: &[u8]) -> Option<String> {
+pub(super) fn blob_key_type(key: &[u8]) -> Option<String> {
     let len = u32::from_be_bytes(key.get(..4)?.try_into().ok()?) as usize;
     let name = key.get(4..4usize.checked_add(len)?)?;
     String::from_utf8(name.to_vec()).ok()
@@ -193,7 +193,7 @@ pub fn blob_key_type(key: &[u8]) -> Option<String> {
 
 /// A known_hosts line for `name`, hashed with a fresh salt when `hash` is set
 /// (as `HashKnownHosts yes` does).
-pub fn format_entry(name: &str, key: &[u8], hash: bool) -> Option<String> {
+pub(super) fn format_entry(name: &str, key: &[u8], hash: bool) -> Option<String> {
     let key_type = blob_key_type(key)?;
     let host_field = if hash {
         let mut salt = [0u8; 20];
@@ -214,7 +214,7 @@ pub fn format_entry(name: &str, key: &[u8], hash: bool) -> Option<String> {
 
 /// Append `line` to `path`, creating it (and a private parent directory) if
 /// needed, and starting on a fresh line if the file lacks a final newline.
-pub fn append(path: &Path, line: &str) -> std::io::Result<()> {
+pub(super) fn append(path: &Path, line: &str) -> std::io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::DirBuilder::new()

@@ -11,7 +11,7 @@ use super::auth::PASSPHRASE_ENV;
 static ASKED: Mutex<BTreeMap<PathBuf, Option<String>>> = Mutex::new(BTreeMap::new());
 
 /// The passphrase for `key`, or `None` when there is neither the variable nor a terminal.
-pub fn passphrase_for(key: &Path) -> Option<String> {
+pub(super) fn passphrase_for(key: &Path) -> Option<String> {
     if let Ok(passphrase) = std::env::var(PASSPHRASE_ENV) {
         return Some(passphrase);
     }

@@ -20,7 +20,7 @@ const STDERR_LIMIT: usize = 16 * 1024;
 const STDERR_GRACE: Duration = Duration::from_secs(1);
 
 /// A running proxy child; killed when dropped.
-pub struct ProxyProcess {
+pub(super) struct ProxyProcess {
     child: Child,
     stderr: Arc<Mutex<Vec<u8>>>,
 }
@@ -28,7 +28,7 @@ pub struct ProxyProcess {
 impl ProxyProcess {
     /// Start the proxy for `config` and return it with the socket libssh2
     /// should use. `None` when the host is reached directly.
-    pub fn start(config: &SshConfig) -> Result<Option<(Self, UnixStream)>, ConnectionError> {
+    pub(super) fn start(config: &SshConfig) -> Result<Option<(Self, UnixStream)>, ConnectionError> {
         let argv = match &config.proxy {
             Proxy::Direct => return Ok(None),
             Proxy::Jump(hops) => {
@@ -50,7 +50,7 @@ impl ProxyProcess {
 
     /// What the proxy printed on stderr (for error messages). A proxy that
     /// failed usually exits at once: give it a moment to finish speaking.
-    pub fn stderr_text(&self) -> String {
+    pub(super) fn stderr_text(&self) -> String {
         let deadline = Instant::now() + STDERR_GRACE;
         while Arc::strong_count(&self.stderr) > 1 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
@@ -156,7 +156,12 @@ fn capture(mut stderr: impl Read + Send + 'static, into: Arc<Mutex<Vec<u8>>>) {
 /// as OpenSSH itself runs a `ProxyJump`. Of the inventory's ssh args only
 /// `-F` is passed on: OpenSSH does not apply `-o` options to jump hosts
 /// either, and passing `-J` again would loop.
-pub fn jump_command(hops: &[String], host: &str, port: u16, ssh_args: &[String]) -> Vec<String> {
+pub(super) fn jump_command(
+    hops: &[String],
+    host: &str,
+    port: u16,
+    ssh_args: &[String],
+) -> Vec<String> {
     let mut argv = vec!["ssh".to_string()];
     let mut words = ssh_args.iter();
     while let Some(word) = words.next() {
@@ -209,7 +214,7 @@ fn split_host_port(text: &str) -> (&str, Option<&str>) {
 }
 
 /// Expand OpenSSH's `%h %p %r %n %%` tokens in a `ProxyCommand`.
-pub fn expand_proxy_command(command: &str, config: &SshConfig) -> String {
+pub(super) fn expand_proxy_command(command: &str, config: &SshConfig) -> String {
     let mut expanded = String::with_capacity(command.len());
     let mut chars = command.chars();
     while let Some(c) = chars.next() {

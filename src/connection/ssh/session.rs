@@ -40,14 +40,14 @@ const HOST_KEY_PREFERENCE: &[&str] = &[
 ];
 
 /// An authenticated session and what keeps its socket alive.
-pub struct Opened {
+pub(super) struct Opened {
     pub session: Session,
     pub socket: RawFd,
     pub proxy: Option<ProxyProcess>,
 }
 
 /// Connect, verify the host and log in.
-pub fn open(config: &SshConfig) -> Result<Opened, ConnectionError> {
+pub(super) fn open(config: &SshConfig) -> Result<Opened, ConnectionError> {
     let mut session = Session::new().map_err(|e| handshake_error(config, None, &e))?;
     session.set_timeout(millis(config.connect_timeout));
     let known = known_hosts::load(&known_hosts_files(config));

@@ -21,7 +21,7 @@ const IDLE_POLL_MS: i32 = 5_000;
 const READ_CHUNK: usize = 64 * 1024;
 
 /// The session a shell lives on, with what its I/O loop needs to wait.
-pub struct Transport<'a> {
+pub(super) struct Transport<'a> {
     pub session: &'a Session,
     pub socket: RawFd,
     /// Seconds between keepalives while waiting; 0 for none.
@@ -29,12 +29,12 @@ pub struct Transport<'a> {
 }
 
 /// A running `sh` on the host.
-pub struct Shell {
+pub(super) struct Shell {
     channel: Channel,
 }
 
 /// How a command ended.
-pub enum Outcome {
+pub(super) enum Outcome {
     Finished(ExecOutput),
     /// The shell itself ended before the command's end markers (`kill $$`,
     /// `exec` in the shell...). What the command printed is kept.
@@ -48,7 +48,7 @@ impl Shell {
     /// Start `sh` (not the login shell interactively: `exec` skips the
     /// interactive rc files) and skip whatever it prints before our first
     /// marker.
-    pub fn open(transport: &Transport) -> Result<Self, ConnectionError> {
+    pub(super) fn open(transport: &Transport) -> Result<Self, ConnectionError> {
         let lost = |e: ssh2::Error| ConnectionError::Lost(format!("cannot start sh: {e}"));
         transport.session.set_blocking(true);
         let mut channel = transport.session.channel_session().map_err(lost)?;
@@ -65,12 +65,12 @@ impl Shell {
     }
 
     /// Whether the shell is known to have ended.
-    pub fn has_ended(&self) -> bool {
+    pub(super) fn has_ended(&self) -> bool {
         self.channel.eof()
     }
 
     /// Run `script` with `stdin` and collect its output.
-    pub fn run(
+    pub(super) fn run(
         &mut self,
         transport: &Transport,
         script: &str,
@@ -81,7 +81,7 @@ impl Shell {
     }
 
     /// End the shell politely (EOF on its input) and close the channel.
-    pub fn close(mut self, transport: &Transport) {
+    pub(super) fn close(mut self, transport: &Transport) {
         transport.session.set_blocking(true);
         let _ = self.channel.send_eof();
         let _ = self.channel.close();

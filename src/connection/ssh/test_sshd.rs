@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::connection::{ConnectionKind, ConnectionSpec};
 
-pub struct TestSshd {
+pub(super) struct TestSshd {
     pub dir: tempfile::TempDir,
     pub port: u16,
     child: Child,
@@ -17,7 +17,7 @@ pub struct TestSshd {
 
 impl TestSshd {
     /// Start a server; panics with the reason if that is impossible here.
-    pub fn start() -> Self {
+    pub(super) fn start() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         keygen(&dir.path().join("host_key"));
         keygen(&dir.path().join("id_ed25519"));
@@ -46,21 +46,21 @@ impl TestSshd {
         server
     }
 
-    pub fn path(&self, name: &str) -> PathBuf {
+    pub(super) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    pub fn known_hosts(&self) -> PathBuf {
+    pub(super) fn known_hosts(&self) -> PathBuf {
         self.path("known_hosts")
     }
 
     /// What the server has logged so far.
-    pub fn log(&self) -> String {
+    pub(super) fn log(&self) -> String {
         std::fs::read_to_string(self.path("sshd.log")).unwrap_or_default()
     }
 
     /// The known_hosts line for this server's key, as `ssh-keyscan` would give.
-    pub fn known_hosts_line(&self) -> String {
+    pub(super) fn known_hosts_line(&self) -> String {
         let public = std::fs::read_to_string(self.path("host_key.pub")).expect("host key");
         let mut fields = public.split_whitespace();
         let (kind, key) = (fields.next().expect("type"), fields.next().expect("key"));
@@ -68,13 +68,13 @@ impl TestSshd {
     }
 
     /// Write this server's key into the known_hosts file.
-    pub fn trust(&self) -> &Self {
+    pub(super) fn trust(&self) -> &Self {
         append(&self.known_hosts(), &self.known_hosts_line());
         self
     }
 
     /// `SHA256:...` of the host key, from `ssh-keygen -lf`.
-    pub fn host_fingerprint(&self) -> String {
+    pub(super) fn host_fingerprint(&self) -> String {
         let output = Command::new("ssh-keygen")
             .arg("-lf")
             .arg(self.path("host_key.pub"))
@@ -89,7 +89,7 @@ impl TestSshd {
 
     /// A spec for root@this server that ignores the machine's own ssh config
     /// and known_hosts.
-    pub fn spec(&self) -> ConnectionSpec {
+    pub(super) fn spec(&self) -> ConnectionSpec {
         let mut spec = ConnectionSpec::local("testhost");
         spec.kind = ConnectionKind::Ssh;
         spec.address = "127.0.0.1".into();
@@ -148,7 +148,7 @@ fn sshd_config(dir: &Path, port: u16) -> String {
 }
 
 /// Generate an ed25519 key pair without a passphrase at `path`.
-pub fn keygen(path: &Path) {
+pub(super) fn keygen(path: &Path) {
     let status = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", "runbook-test", "-f"])
         .arg(path)
@@ -157,7 +157,7 @@ pub fn keygen(path: &Path) {
     assert!(status.success(), "ssh-keygen failed for {}", path.display());
 }
 
-pub fn append(path: &Path, text: &str) {
+pub(super) fn append(path: &Path, text: &str) {
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -168,7 +168,7 @@ pub fn append(path: &Path, text: &str) {
 }
 
 /// A port nothing listens on right now.
-pub fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())

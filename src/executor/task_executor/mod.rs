@@ -22,7 +22,7 @@ use crate::playbook::Task;
 use crate::value::{Value, VarMap};
 
 /// What the play needs to know after a task ran on a host.
-pub struct TaskRun {
+pub(super) struct TaskRun {
     pub status: Status,
     /// A failure `ignore_errors`/`ignore_unreachable` let pass.
     pub ignored: bool,
@@ -31,7 +31,7 @@ pub struct TaskRun {
 }
 
 /// Everything one execution of the module (or a whole loop) produced.
-pub struct ItemRun {
+pub(super) struct ItemRun {
     pub result: TaskResult,
     pub facts: VarMap,
     pub delegated_to: Option<String>,
@@ -51,7 +51,7 @@ impl ItemRun {
     }
 }
 
-pub struct TaskExecutor<'a> {
+pub(super) struct TaskExecutor<'a> {
     run: &'a Run,
     play: &'a PlayCtx<'a>,
     task: &'a Task,
@@ -61,7 +61,7 @@ pub struct TaskExecutor<'a> {
 }
 
 impl<'a> TaskExecutor<'a> {
-    pub fn new(run: &'a Run, play: &'a PlayCtx<'a>, task: &'a Task, host: &'a str) -> Self {
+    pub(super) fn new(run: &'a Run, play: &'a PlayCtx<'a>, task: &'a Task, host: &'a str) -> Self {
         Self {
             vars: run.vars(host, Scope::task(play, task)),
             run,
@@ -72,7 +72,7 @@ impl<'a> TaskExecutor<'a> {
     }
 
     /// Run the task (every item of its loop) and settle the result.
-    pub fn run(self) -> TaskRun {
+    pub(super) fn run(self) -> TaskRun {
         let done = match &self.task.loop_ {
             None => self.run_item(&self.vars),
             Some(_) => self.run_loop(),

@@ -51,7 +51,7 @@ impl TaskExecutor<'_> {
     }
 
     /// A bug in runbook while running the task: the host fails, the run goes on.
-    pub fn fail_internally(&self, message: &str) -> TaskRun {
+    pub(crate) fn fail_internally(&self, message: &str) -> TaskRun {
         let result = TaskResult::failed(format!(
             "internal error in runbook (please report it): {message}"
         ));

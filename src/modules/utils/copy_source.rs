@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// A local `src` read into memory.
 #[derive(Debug, Clone, PartialEq)]
-pub enum LocalSource {
+pub(crate) enum LocalSource {
     File {
         content: Vec<u8>,
         mode: u32,
@@ -19,14 +19,14 @@ pub enum LocalSource {
 
 /// A file inside a copied directory.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TreeFile {
+pub(crate) struct TreeFile {
     /// Path below the copied directory, with `/` separators.
     pub relative: String,
     pub content: Vec<u8>,
     pub mode: u32,
 }
 
-pub fn read_local_source(path: &Path) -> Result<LocalSource, String> {
+pub(crate) fn read_local_source(path: &Path) -> Result<LocalSource, String> {
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.is_dir() {

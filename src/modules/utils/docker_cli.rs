@@ -11,7 +11,7 @@ use crate::value::Value;
 
 /// What to look up with `docker inspect`.
 #[derive(Debug, Clone, Copy)]
-pub enum Object<'a> {
+pub(crate) enum Object<'a> {
     Container(&'a str),
     Image(&'a str),
 }
@@ -19,7 +19,7 @@ pub enum Object<'a> {
 const SEPARATOR: &str = "--runbook-inspect--";
 
 /// `docker` with these arguments, as one shell command line.
-pub fn command_line<S: AsRef<str>>(args: &[S]) -> String {
+pub(crate) fn command_line<S: AsRef<str>>(args: &[S]) -> String {
     let mut line = String::from("docker");
     for arg in args {
         line.push(' ');
@@ -29,7 +29,7 @@ pub fn command_line<S: AsRef<str>>(args: &[S]) -> String {
 }
 
 /// Inspect every object in one round trip; `None` for those that do not exist.
-pub fn inspect(
+pub(crate) fn inspect(
     ctx: &mut ModuleContext,
     module: &str,
     objects: &[Object],
@@ -83,7 +83,7 @@ fn parse_inspection(chunk: &str) -> Result<Option<Json>, ModuleError> {
 }
 
 /// Run `docker ARGS...`; a non-zero exit fails the task with docker's message.
-pub fn run(
+pub(crate) fn run(
     ctx: &mut ModuleContext,
     what: &str,
     args: &[String],
@@ -91,7 +91,7 @@ pub fn run(
     run_checked(ctx, what, &command_line(args), None)
 }
 
-pub fn missing_docker(ctx: &ModuleContext, module: &str) -> ModuleError {
+pub(crate) fn missing_docker(ctx: &ModuleContext, module: &str) -> ModuleError {
     ModuleError::failed(format!(
         "{module} needs docker on {}, which is not installed there",
         ctx.host
@@ -100,7 +100,7 @@ pub fn missing_docker(ctx: &ModuleContext, module: &str) -> ModuleError {
 
 /// An image reference with its tag: `nginx` → `nginx:latest`; a registry
 /// port (`registry:5000/app`) is not a tag, a digest (`@sha256:`) needs none.
-pub fn full_reference(name: &str, tag: &str) -> String {
+pub(crate) fn full_reference(name: &str, tag: &str) -> String {
     let last = name.rsplit('/').next().unwrap_or(name);
     if last.contains(':') || last.contains('@') {
         name.to_string()
@@ -110,16 +110,16 @@ pub fn full_reference(name: &str, tag: &str) -> String {
 }
 
 /// Inspect data as a result value.
-pub fn to_value(json: &Json) -> Value {
+pub(crate) fn to_value(json: &Json) -> Value {
     Value::from(minijinja::value::Serde(json))
 }
 
 /// A string field at `path` (`["Config", "Image"]`), if present.
-pub fn text_at<'a>(json: &'a Json, path: &[&str]) -> Option<&'a str> {
+pub(crate) fn text_at<'a>(json: &'a Json, path: &[&str]) -> Option<&'a str> {
     at(json, path).and_then(Json::as_str)
 }
 
-pub fn at<'a>(json: &'a Json, path: &[&str]) -> Option<&'a Json> {
+pub(crate) fn at<'a>(json: &'a Json, path: &[&str]) -> Option<&'a Json> {
     path.iter().try_fold(json, |node, key| node.get(key))
 }
 

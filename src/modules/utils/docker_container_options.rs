@@ -15,7 +15,7 @@ use crate::value::Value;
 
 /// One published port: `[ip:][host_port:]container_port[/protocol]`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Port {
+pub(crate) struct Port {
     pub container: String,
     pub protocol: String,
     pub host_ip: String,
@@ -23,7 +23,7 @@ pub struct Port {
 }
 
 impl Port {
-    pub fn parse(spec: &str) -> Result<Self, String> {
+    pub(crate) fn parse(spec: &str) -> Result<Self, String> {
         let spec = spec.trim();
         let (address, protocol) = match spec.rsplit_once('/') {
             Some((address, protocol)) => (address, protocol.to_ascii_lowercase()),
@@ -61,7 +61,7 @@ impl Port {
     }
 
     /// As `docker run -p` takes it.
-    pub fn flag(&self) -> String {
+    pub(crate) fn flag(&self) -> String {
         let mut flag = String::new();
         if self.host_ip.contains(':') {
             flag.push_str(&format!("[{}]:", self.host_ip));
@@ -87,14 +87,14 @@ fn is_port(text: &str) -> bool {
 
 /// One ulimit: `name:soft[:hard]` (hard defaults to soft).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ulimit {
+pub(crate) struct Ulimit {
     pub name: String,
     pub soft: i64,
     pub hard: i64,
 }
 
 impl Ulimit {
-    pub fn parse(spec: &str) -> Result<Self, String> {
+    pub(crate) fn parse(spec: &str) -> Result<Self, String> {
         let bad = || format!("bad ulimit `{spec}`: expected name:soft[:hard]");
         let mut parts = spec.split(':');
         let name = parts.next().filter(|n| !n.is_empty()).ok_or_else(bad)?;
@@ -118,20 +118,20 @@ impl Ulimit {
         })
     }
 
-    pub fn flag(&self) -> String {
+    pub(crate) fn flag(&self) -> String {
         format!("{}={}:{}", self.name, self.soft, self.hard)
     }
 }
 
 /// A bind (`src:dest[:mode]`, mode defaulting to `rw`) or an anonymous volume.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Volume {
+pub(crate) enum Volume {
     Bind(String),
     Anonymous(String),
 }
 
 impl Volume {
-    pub fn parse(spec: &str) -> Result<Self, String> {
+    pub(crate) fn parse(spec: &str) -> Result<Self, String> {
         let parts: Vec<&str> = spec.split(':').collect();
         match parts[..] {
             [path] if path.starts_with('/') => Ok(Self::Anonymous(path.to_string())),
@@ -147,7 +147,7 @@ impl Volume {
         }
     }
 
-    pub fn flag(&self) -> &str {
+    pub(crate) fn flag(&self) -> &str {
         match self {
             Self::Bind(bind) => bind,
             Self::Anonymous(path) => path,
@@ -167,7 +167,7 @@ fn normal_mode(mode: &str) -> String {
 
 /// Every setting a task may give; `None` = not given, not compared.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContainerOptions {
+pub(crate) struct ContainerOptions {
     pub env: Option<IndexMap<String, String>>,
     pub labels: Option<IndexMap<String, String>>,
     pub ports: Option<BTreeSet<Port>>,
@@ -185,7 +185,7 @@ pub struct ContainerOptions {
 const RESTART_POLICIES: &[&str] = &["no", "on-failure", "always", "unless-stopped"];
 
 impl ContainerOptions {
-    pub fn from_args(args: &Args) -> Result<Self, ModuleError> {
+    pub(crate) fn from_args(args: &Args) -> Result<Self, ModuleError> {
         let restart_policy = args.str("restart_policy")?;
         if let Some(policy) = &restart_policy
             && !RESTART_POLICIES.contains(&policy.as_str())
@@ -228,7 +228,7 @@ impl ContainerOptions {
     }
 
     /// The flags that give a new container these settings.
-    pub fn run_flags(&self) -> Vec<String> {
+    pub(crate) fn run_flags(&self) -> Vec<String> {
         let mut flags = Vec::new();
         let mut push = |flag: &str, value: String| {
             flags.push(flag.to_string());
@@ -274,7 +274,7 @@ impl ContainerOptions {
     /// `(setting, as found, as wanted)` for every given setting that the
     /// container (its `docker inspect` data) does not have. `image` is the
     /// wanted image's inspect data, whose env and labels a container inherits.
-    pub fn differences(&self, container: &Json, image: Option<&Json>) -> Vec<Difference> {
+    pub(crate) fn differences(&self, container: &Json, image: Option<&Json>) -> Vec<Difference> {
         let mut found = Vec::new();
         let mut check = |name: &str, have: String, want: Option<String>| {
             if let Some(want) = want
@@ -393,7 +393,7 @@ impl ContainerOptions {
 
 /// One setting that differs, as text for the diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Difference {
+pub(crate) struct Difference {
     pub name: String,
     pub before: String,
     pub after: String,

@@ -9,7 +9,7 @@ use crate::modules::{Args, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
 /// A command ready to run on a host.
-pub struct CommandRun {
+pub(crate) struct CommandRun {
     /// The `cmd` result key: the argv list for `command`, the string for `shell`.
     pub display: Value,
     /// POSIX `sh` code that runs the command.
@@ -23,7 +23,7 @@ pub struct CommandRun {
 
 impl CommandRun {
     /// Read the arguments every command-like module shares.
-    pub fn from_args(args: &Args, display: Value, script: String) -> Result<Self, String> {
+    pub(crate) fn from_args(args: &Args, display: Value, script: String) -> Result<Self, String> {
         let stdin = args.str("stdin").map_err(|e| e.to_string())?;
         let add_newline = args
             .bool("stdin_add_newline", true)
@@ -49,7 +49,7 @@ impl CommandRun {
 }
 
 /// The command line from `cmd`, or else the free-form string.
-pub fn command_line(args: &Args) -> Result<String, String> {
+pub(crate) fn command_line(args: &Args) -> Result<String, String> {
     match args.str("cmd").map_err(|e| e.to_string())? {
         Some(cmd) => Ok(cmd),
         None => Ok(args
@@ -60,7 +60,10 @@ pub fn command_line(args: &Args) -> Result<String, String> {
 }
 
 /// Run `run` on the host unless `creates`/`removes` say it already ran.
-pub fn run_command(run: &CommandRun, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+pub(crate) fn run_command(
+    run: &CommandRun,
+    ctx: &mut ModuleContext,
+) -> Result<Outcome, ModuleError> {
     if let Some(skip) = precondition_skip(run, ctx)? {
         return Ok(skip);
     }
@@ -158,7 +161,7 @@ fn glob_word(pattern: &str) -> String {
 }
 
 /// The command wrapped with its environment and working directory.
-pub fn full_script(run: &CommandRun, environment: &[(String, String)]) -> String {
+pub(crate) fn full_script(run: &CommandRun, environment: &[(String, String)]) -> String {
     let mut script = environment_prefix(environment);
     if let Some(dir) = &run.chdir {
         let quoted = shell_quote(dir);
@@ -172,7 +175,7 @@ pub fn full_script(run: &CommandRun, environment: &[(String, String)]) -> String
 }
 
 /// `export` lines for the task's `environment:`.
-pub fn environment_prefix(environment: &[(String, String)]) -> String {
+pub(crate) fn environment_prefix(environment: &[(String, String)]) -> String {
     environment
         .iter()
         .map(|(name, value)| format!("export {name}={}\n", shell_quote(value)))
@@ -215,12 +218,12 @@ fn text(bytes: &[u8], strip_empty_ends: bool) -> String {
 }
 
 /// Python's `str.splitlines()`, which Ansible uses for `*_lines`.
-pub fn lines(text: &str) -> Value {
+pub(crate) fn lines(text: &str) -> Value {
     text.lines().map(Value::from).collect()
 }
 
 /// `2026-11-24 01:02:03.123456` in local time, as Ansible prints it.
-pub fn timestamp(time: SystemTime) -> String {
+pub(crate) fn timestamp(time: SystemTime) -> String {
     let since_epoch = time
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default();
@@ -248,7 +251,7 @@ pub fn timestamp(time: SystemTime) -> String {
 }
 
 /// `0:00:01.234567`, Python's `str(timedelta)`.
-pub fn delta(duration: Duration) -> String {
+pub(crate) fn delta(duration: Duration) -> String {
     let seconds = duration.as_secs();
     format!(
         "{}:{:02}:{:02}.{:06}",

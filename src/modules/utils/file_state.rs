@@ -7,7 +7,7 @@ use super::host::FileKind;
 
 /// `state:` of the `file` module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileState {
+pub(crate) enum FileState {
     File,
     Directory,
     Absent,
@@ -17,7 +17,7 @@ pub enum FileState {
 }
 
 impl FileState {
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         Ok(match text {
             "file" => Self::File,
             "directory" => Self::Directory,
@@ -33,7 +33,7 @@ impl FileState {
         })
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::File => "file",
             Self::Directory => "directory",
@@ -46,7 +46,7 @@ impl FileState {
 }
 
 /// How Ansible names what it found (`before.state` of the diff).
-pub fn kind_state(kind: FileKind, hard_links: u64) -> &'static str {
+pub(crate) fn kind_state(kind: FileKind, hard_links: u64) -> &'static str {
     match kind {
         FileKind::Absent => "absent",
         FileKind::Directory => "directory",
@@ -58,7 +58,7 @@ pub fn kind_state(kind: FileKind, hard_links: u64) -> &'static str {
 
 /// What to do about the path itself (attributes are decided apart).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     Nothing,
     Remove,
     MakeDirectory,
@@ -72,7 +72,7 @@ pub enum Action {
 
 /// The action `state` calls for on a path found as `kind`.
 /// `link_matches` says an existing link or hard link already points at `src`.
-pub fn action_for(
+pub(crate) fn action_for(
     state: FileState,
     path: &str,
     kind: FileKind,
@@ -120,7 +120,7 @@ pub fn action_for(
 
 /// A `modification_time`/`access_time` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TimeSpec {
+pub(crate) enum TimeSpec {
     Preserve,
     Now,
     /// Local time on the host, as `YYYY-mm-dd HH:MM:SS`.
@@ -129,7 +129,7 @@ pub enum TimeSpec {
 
 /// Read a time argument with its `_format` (a strftime pattern using
 /// `%Y %m %d %H %M %S %y %%`).
-pub fn parse_time(text: &str, format: &str) -> Result<TimeSpec, String> {
+pub(crate) fn parse_time(text: &str, format: &str) -> Result<TimeSpec, String> {
     match text {
         "preserve" => return Ok(TimeSpec::Preserve),
         "now" => return Ok(TimeSpec::Now),

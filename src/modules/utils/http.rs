@@ -7,7 +7,7 @@ use crate::value::Value;
 
 /// One request, as the task describes it.
 #[derive(Debug, Clone, Default)]
-pub struct Request {
+pub(crate) struct Request {
     pub url: String,
     pub method: String,
     pub headers: Vec<(String, String)>,
@@ -21,7 +21,7 @@ pub struct Request {
 
 /// A `curl` command writing the body to `"$out"` and the response headers
 /// to `"$hdr"`, printing `<status> <redirects> <final url>` on stdout.
-pub fn curl_command(request: &Request) -> String {
+pub(crate) fn curl_command(request: &Request) -> String {
     let mut words = vec![
         "curl".to_string(),
         "-sS".into(),
@@ -61,7 +61,7 @@ pub fn curl_command(request: &Request) -> String {
 
 /// A `wget` command writing the body to `"$out"`; the status lands in `"$hdr"`
 /// (its server response log), read back by [`wget_status_line`].
-pub fn wget_command(request: &Request) -> String {
+pub(crate) fn wget_command(request: &Request) -> String {
     let mut words = vec![
         "wget".to_string(),
         "-q".into(),
@@ -93,12 +93,12 @@ pub fn wget_command(request: &Request) -> String {
 }
 
 /// Shell that prints the last HTTP status found in wget's `-S` log.
-pub fn wget_status_line() -> &'static str {
+pub(crate) fn wget_status_line() -> &'static str {
     "sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*/\\1/p' \"$hdr\" | tail -n 1"
 }
 
 /// The headers of the final response (after redirects), names lower-cased.
-pub fn parse_headers(raw: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_headers(raw: &str) -> Vec<(String, String)> {
     let last_block = raw
         .split("\r\n\r\n")
         .flat_map(|block| block.split("\n\n"))
@@ -116,7 +116,7 @@ pub fn parse_headers(raw: &str) -> Vec<(String, String)> {
 }
 
 /// The reason phrase of the final response's status line (`OK`, `Not Found`).
-pub fn reason_phrase(raw: &str) -> String {
+pub(crate) fn reason_phrase(raw: &str) -> String {
     raw.lines()
         .rfind(|line| line.starts_with("HTTP/"))
         .and_then(|line| line.splitn(3, ' ').nth(2))
@@ -127,7 +127,7 @@ pub fn reason_phrase(raw: &str) -> String {
 
 /// `headers:` as a mapping (`{Accept: text/plain}`) or Ansible's old
 /// `"Name:value,Name:value"` string.
-pub fn headers_arg(value: Option<&Value>) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn headers_arg(value: Option<&Value>) -> Result<Vec<(String, String)>, String> {
     let Some(value) = value else {
         return Ok(Vec::new());
     };

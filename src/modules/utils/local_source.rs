@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 /// Candidate places for `path`, in search order.
-pub fn candidates(path: &str, dirs: &[PathBuf], folder: &str) -> Vec<PathBuf> {
+pub(crate) fn candidates(path: &str, dirs: &[PathBuf], folder: &str) -> Vec<PathBuf> {
     let given = Path::new(path);
     if given.is_absolute() {
         vec![given.to_path_buf()]
@@ -20,7 +20,7 @@ pub fn candidates(path: &str, dirs: &[PathBuf], folder: &str) -> Vec<PathBuf> {
 
 /// The first candidate that exists and satisfies `accept` (a file, or a
 /// file or a directory), or an error that lists where it looked.
-pub fn find_local(
+pub(crate) fn find_local(
     what: &str,
     path: &str,
     dirs: &[PathBuf],

@@ -3,16 +3,16 @@
 //! knowledge. Nothing here is a module; modules live one per file in the
 //! folder above, beside their contract (`Module`, `ArgSpec`, `Outcome`...).
 
-pub mod copy_source;
-pub mod docker_cli;
-pub mod docker_container_options;
-pub mod exec;
-pub mod file_state;
-pub mod host;
-pub mod http;
-pub mod local_source;
-pub mod pip;
-pub mod placement;
-pub mod template_text;
-pub mod text_edit;
-pub mod text_file;
+pub(super) mod copy_source;
+pub(super) mod docker_cli;
+pub(super) mod docker_container_options;
+pub(super) mod exec;
+pub(super) mod file_state;
+pub(super) mod host;
+pub(super) mod http;
+pub(super) mod local_source;
+pub(super) mod pip;
+pub(super) mod placement;
+pub(super) mod template_text;
+pub(super) mod text_edit;
+pub(super) mod text_file;

@@ -15,7 +15,7 @@ use crate::value::Value;
 
 /// Where a file's new content comes from.
 #[derive(Debug, Clone)]
-pub enum Payload {
+pub(crate) enum Payload {
     /// Bytes from the controller (`content`, a local `src`, a rendered template).
     Bytes(Vec<u8>),
     /// A file on the host itself (`remote_src: true`).
@@ -24,7 +24,7 @@ pub enum Payload {
 
 /// One file to place.
 #[derive(Debug, Clone)]
-pub struct FileWant {
+pub(crate) struct FileWant {
     /// Where it goes: `dest`, or a path below it for directory copies.
     pub dest: String,
     /// The name it takes when `dest` turns out to be a directory.
@@ -36,7 +36,7 @@ pub struct FileWant {
 
 /// Everything `copy`/`template` want on the host.
 #[derive(Debug, Clone)]
-pub struct PlacementWant {
+pub(crate) struct PlacementWant {
     pub files: Vec<FileWant>,
     /// Directories to create first (directory copies), parents before children.
     pub dirs: Vec<String>,
@@ -53,7 +53,7 @@ pub struct PlacementWant {
 
 /// One file as found.
 #[derive(Debug, Clone)]
-pub struct FileSeen {
+pub(crate) struct FileSeen {
     /// The final path (inside `dest` when `dest` is a directory).
     pub path: String,
     pub info: FileInfo,
@@ -65,7 +65,7 @@ pub struct FileSeen {
 
 /// What the host has for a placement.
 #[derive(Debug, Clone)]
-pub struct PlacementSeen {
+pub(crate) struct PlacementSeen {
     pub files: Vec<FileSeen>,
     pub missing_dirs: Vec<String>,
     /// Whether content diffs were asked for (`--diff`).
@@ -75,12 +75,12 @@ pub struct PlacementSeen {
 /// Largest file whose content is shown in a diff, like Ansible's default.
 const MAX_DIFF_BYTES: u64 = 104_448;
 
-pub fn sha1_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
     hex::encode(Sha1::digest(bytes))
 }
 
 /// Look at every destination, in one round trip per file.
-pub fn inspect(
+pub(crate) fn inspect(
     want: &PlacementWant,
     ctx: &mut ModuleContext,
 ) -> Result<PlacementSeen, ModuleError> {
@@ -192,7 +192,7 @@ fn host_checksum(ctx: &mut ModuleContext, source: &str) -> Result<String, Module
 }
 
 /// What would change: missing directories, content, attributes.
-pub fn diff(want: &PlacementWant, have: &PlacementSeen) -> Result<Changes, ModuleError> {
+pub(crate) fn diff(want: &PlacementWant, have: &PlacementSeen) -> Result<Changes, ModuleError> {
     let mut changes = Changes::none();
     for dir in &have.missing_dirs {
         changes.add(
@@ -270,7 +270,7 @@ fn effective_attrs(want: &PlacementWant, file: &FileWant) -> Attributes {
 
 /// Create directories, write files that differ, set attributes; returns the
 /// result keys of the placed file(s).
-pub fn apply(
+pub(crate) fn apply(
     want: &PlacementWant,
     have: &PlacementSeen,
     ctx: &mut ModuleContext,
@@ -361,7 +361,7 @@ fn place_file(
 }
 
 /// The result keys Ansible reports for a placed file.
-pub fn file_keys(info: &FileInfo, checksum: &str) -> Vec<(String, Value)> {
+pub(crate) fn file_keys(info: &FileInfo, checksum: &str) -> Vec<(String, Value)> {
     let mut keys = vec![
         ("dest".to_string(), Value::from(info.path.as_str())),
         ("checksum".to_string(), Value::from(checksum)),
@@ -382,7 +382,7 @@ pub fn file_keys(info: &FileInfo, checksum: &str) -> Vec<(String, Value)> {
 }
 
 /// Result keys reported whether or not anything changed.
-pub fn describe(want: &PlacementWant, have: &PlacementSeen) -> Outcome {
+pub(crate) fn describe(want: &PlacementWant, have: &PlacementSeen) -> Outcome {
     let mut outcome = Outcome::ok();
     if let Some(src) = &want.src {
         outcome.data.insert("src".into(), Value::from(src.as_str()));

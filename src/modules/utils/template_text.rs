@@ -4,7 +4,7 @@
 
 /// The whitespace options of the `template` module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Whitespace {
+pub(crate) struct Whitespace {
     pub trim_blocks: bool,
     pub lstrip_blocks: bool,
 }
@@ -13,7 +13,7 @@ pub struct Whitespace {
 /// `lstrip_blocks` drops the spaces and tabs before a block or comment tag
 /// that starts a line; `trim_blocks: false` doubles the newline after a
 /// block tag, so the one the engine removes leaves the one the user wrote.
-pub fn prepare_source(source: &str, whitespace: Whitespace) -> String {
+pub(crate) fn prepare_source(source: &str, whitespace: Whitespace) -> String {
     let mut out = String::with_capacity(source.len());
     for line in source.split_inclusive('\n') {
         let line = if whitespace.lstrip_blocks {
@@ -50,7 +50,7 @@ fn ends_with_block_tag(line: &str) -> bool {
 }
 
 /// Read `newline_sequence` (`\n`, `\r`, `\r\n`, written escaped or not).
-pub fn newline_sequence(text: &str) -> Result<&'static str, String> {
+pub(crate) fn newline_sequence(text: &str) -> Result<&'static str, String> {
     match text {
         "\n" | "\\n" => Ok("\n"),
         "\r" | "\\r" => Ok("\r"),

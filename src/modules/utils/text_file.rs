@@ -19,7 +19,7 @@ const ATTRIBUTES_CHANGED: &str = "ownership, perms or SE linux context changed";
 
 /// The arguments every text-editing module takes besides its own.
 #[derive(Debug, Clone)]
-pub struct FileArgs {
+pub(crate) struct FileArgs {
     pub path: String,
     pub backup: bool,
     pub attributes: Attributes,
@@ -27,7 +27,7 @@ pub struct FileArgs {
 }
 
 impl FileArgs {
-    pub fn from_args(args: &Args) -> Result<Self, ModuleError> {
+    pub(crate) fn from_args(args: &Args) -> Result<Self, ModuleError> {
         let mut path = None;
         for name in PATH_NAMES {
             if let Some(given) = args.str(name)? {
@@ -55,13 +55,13 @@ impl FileArgs {
 
 /// The file as found: its facts and, for a regular file, its bytes.
 #[derive(Debug, Clone)]
-pub struct TextFile {
+pub(crate) struct TextFile {
     pub info: FileInfo,
     pub content: Option<Vec<u8>>,
 }
 
 /// Read the file (following a symlink, as Ansible edits the link's target).
-pub fn inspect(ctx: &mut ModuleContext, path: &str) -> Result<TextFile, ModuleError> {
+pub(crate) fn inspect(ctx: &mut ModuleContext, path: &str) -> Result<TextFile, ModuleError> {
     let info = file_info(ctx, path, true, false)?;
     match info.kind {
         FileKind::Absent => Ok(TextFile {
@@ -77,12 +77,12 @@ pub fn inspect(ctx: &mut ModuleContext, path: &str) -> Result<TextFile, ModuleEr
 }
 
 /// Attribute changes wanted on an existing file, for `diff`.
-pub fn attribute_diff(want: &FileArgs, have: &TextFile) -> Result<Changes, ModuleError> {
+pub(crate) fn attribute_diff(want: &FileArgs, have: &TextFile) -> Result<Changes, ModuleError> {
     attribute_changes(&want.attributes, &have.info)
 }
 
 /// A content change as Ansible reports it (`path (content)` headers).
-pub fn content_diff(header: &str, before: &[u8], after: &[u8]) -> Diff {
+pub(crate) fn content_diff(header: &str, before: &[u8], after: &[u8]) -> Diff {
     Diff {
         before_header: header.to_string(),
         after_header: header.to_string(),
@@ -92,7 +92,7 @@ pub fn content_diff(header: &str, before: &[u8], after: &[u8]) -> Diff {
 }
 
 /// Ansible's `msg`: the edit's message, joined with the attributes note.
-pub fn message(edit_msg: &str, attributes_changed: bool) -> String {
+pub(crate) fn message(edit_msg: &str, attributes_changed: bool) -> String {
     match (edit_msg.is_empty(), attributes_changed) {
         (_, false) => edit_msg.to_string(),
         (true, true) => ATTRIBUTES_CHANGED.to_string(),
@@ -102,7 +102,7 @@ pub fn message(edit_msg: &str, attributes_changed: bool) -> String {
 
 /// Write `content` when it differs, then set the attributes. Returns the
 /// backup's path (when one was made) and whether attributes changed.
-pub fn write(
+pub(crate) fn write(
     ctx: &mut ModuleContext,
     want: &FileArgs,
     have: &TextFile,
@@ -193,7 +193,7 @@ fn validate_then_move(
 }
 
 /// What an edit would change: the content (with its diff) and the attributes.
-pub fn edit_changes(
+pub(crate) fn edit_changes(
     want: &FileArgs,
     have: &TextFile,
     edit: &Edited,
@@ -214,7 +214,7 @@ pub fn edit_changes(
 /// Write an edit (content and attributes): the outcome with Ansible's
 /// message for what changed and, when a backup was made, its path under
 /// `backup_key` (`backup_file`; `lineinfile` says `backup`).
-pub fn apply_edit(
+pub(crate) fn apply_edit(
     ctx: &mut ModuleContext,
     want: &FileArgs,
     have: &TextFile,
@@ -231,7 +231,7 @@ pub fn apply_edit(
 }
 
 /// The message reported whether or not anything changes.
-pub fn edit_message(want: &FileArgs, have: &TextFile, edit: &Edited) -> String {
+pub(crate) fn edit_message(want: &FileArgs, have: &TextFile, edit: &Edited) -> String {
     let attributes_changed = attribute_diff(want, have).is_ok_and(|changes| !changes.is_empty());
     message(&edit.msg, attributes_changed)
 }

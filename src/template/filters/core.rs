@@ -8,7 +8,7 @@ use super::failure;
 use crate::template::pyrepr::py_str;
 use crate::value::Value;
 
-pub fn register(env: &mut Environment<'static>) {
+pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("default", default);
     env.add_filter("d", default);
     env.add_filter("bool", to_bool);
@@ -46,7 +46,7 @@ fn default(
     })
 }
 
-pub use crate::value::parse_bool as parse_bool_word;
+pub(crate) use crate::value::parse_bool as parse_bool_word;
 
 /// Ansible's `bool`: known words and 1/0 map to booleans; anything else is
 /// false (Ansible warns and compares with 1).
@@ -110,7 +110,7 @@ fn truncate(float: f64) -> Option<i64> {
 
 /// Python's `int(text, base)`: surrounding whitespace, a sign, `_` between
 /// digits, and the base's own prefix are accepted.
-pub fn parse_python_int(text: &str, base: u32) -> Option<i64> {
+pub(super) fn parse_python_int(text: &str, base: u32) -> Option<i64> {
     let text = text.trim();
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -142,7 +142,7 @@ fn strip_base_prefix(digits: &str, base: u32) -> &str {
 }
 
 /// Python's `float(text)`.
-pub fn parse_python_float(text: &str) -> Option<f64> {
+pub(super) fn parse_python_float(text: &str) -> Option<f64> {
     let text = text.trim();
     let lower = text.to_ascii_lowercase();
     let unsigned = lower.trim_start_matches(['+', '-']);
@@ -204,7 +204,7 @@ fn ternary(
 
 /// Marker the error translation recognises to name the variable, which a
 /// filter cannot see.
-pub const MANDATORY_MARKER: &str = "mandatory variable not defined";
+pub(crate) const MANDATORY_MARKER: &str = "mandatory variable not defined";
 
 /// Ansible's `mandatory(msg=None)`: an undefined value is an error.
 fn mandatory(value: &Value, msg: Option<String>, kwargs: Kwargs) -> Result<Value, Error> {
@@ -228,7 +228,7 @@ fn type_debug(value: &Value) -> &'static str {
 }
 
 /// The Python type name Ansible would report for the value.
-pub fn type_name(value: &Value) -> &'static str {
+pub(super) fn type_name(value: &Value) -> &'static str {
     match value.kind() {
         ValueKind::Undefined => "AnsibleUndefined",
         ValueKind::None => "NoneType",

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 use super::{failure, text_of};
 use crate::value::Value;
 
-pub fn register(env: &mut Environment<'static>) {
+pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("b64encode", b64encode);
     env.add_filter("b64decode", b64decode);
     env.add_filter("hash", hash);
@@ -67,7 +67,7 @@ fn quote(value: &Value) -> Result<String, Error> {
     Ok(shlex_quote(&text))
 }
 
-pub fn shlex_quote(text: &str) -> String {
+pub(super) fn shlex_quote(text: &str) -> String {
     if text.is_empty() {
         return "''".into();
     }

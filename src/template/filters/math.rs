@@ -5,7 +5,7 @@ use minijinja::{Environment, Error};
 use super::failure;
 use crate::value::Value;
 
-pub fn register(env: &mut Environment<'static>) {
+pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("log", log);
     env.add_filter("pow", pow);
     env.add_filter("root", root);

@@ -8,21 +8,21 @@ mod core;
 mod encoding;
 mod math;
 mod paths;
-pub mod pyjson;
-pub mod regex;
+pub(super) mod pyjson;
+pub(super) mod regex;
 mod serialize;
 #[cfg(test)]
-pub mod test_support;
+pub(super) mod test_support;
 mod text;
 
 use minijinja::{Environment, Error, ErrorKind};
 
-pub use self::core::{MANDATORY_MARKER, parse_bool_word};
+pub(super) use self::core::{MANDATORY_MARKER, parse_bool_word};
 use super::pyrepr::py_str;
 use crate::value::Value;
 
 /// Register every filter runbook adds or overrides.
-pub fn register(env: &mut Environment<'static>) {
+pub(super) fn register(env: &mut Environment<'static>) {
     core::register(env);
     regex::register(env);
     serialize::register(env);

@@ -9,7 +9,7 @@ use minijinja::{Environment, Error};
 use super::text_of;
 use crate::value::Value;
 
-pub fn register(env: &mut Environment<'static>) {
+pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("basename", basename);
     env.add_filter("dirname", dirname);
     env.add_filter("expanduser", expanduser);

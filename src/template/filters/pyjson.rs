@@ -13,13 +13,13 @@ use crate::value::Value;
 
 /// How to lay the JSON out.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct JsonStyle {
+pub(crate) struct JsonStyle {
     pub indent: Option<usize>,
     pub sort_keys: bool,
 }
 
 /// Python's `json.dumps(value, indent=..., sort_keys=...)`.
-pub fn dumps(value: &Value, style: JsonStyle) -> String {
+pub(crate) fn dumps(value: &Value, style: JsonStyle) -> String {
     let mut out = String::new();
     write_value(&mut out, value, style, 0);
     out

@@ -13,7 +13,7 @@ use regex::{Captures, Regex, RegexBuilder};
 use super::{failure, text_of};
 use crate::value::Value;
 
-pub fn register(env: &mut Environment<'static>) {
+pub(crate) fn register(env: &mut Environment<'static>) {
     env.add_filter("regex_replace", regex_replace);
     env.add_filter("regex_search", regex_search);
     env.add_filter("regex_findall", regex_findall);
@@ -22,13 +22,13 @@ pub fn register(env: &mut Environment<'static>) {
 
 /// Pattern flags as Ansible's filters and tests take them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Flags {
+pub(crate) struct Flags {
     pub ignorecase: bool,
     pub multiline: bool,
 }
 
 impl Flags {
-    pub fn from_kwargs(kwargs: &Kwargs) -> Result<Self, Error> {
+    pub(crate) fn from_kwargs(kwargs: &Kwargs) -> Result<Self, Error> {
         Ok(Self {
             ignorecase: kwargs.get::<Option<bool>>("ignorecase")?.unwrap_or(false),
             multiline: kwargs.get::<Option<bool>>("multiline")?.unwrap_or(false),
@@ -42,7 +42,7 @@ static CACHE: LazyLock<Mutex<HashMap<(String, Flags), Regex>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Compile (or fetch from the cache) a pattern written for Python's `re`.
-pub fn compile(pattern: &str, flags: Flags) -> Result<Regex, Error> {
+pub(crate) fn compile(pattern: &str, flags: Flags) -> Result<Regex, Error> {
     let key = (pattern.to_string(), flags);
     if let Some(regex) = CACHE.lock().ok().and_then(|cache| cache.get(&key).cloned()) {
         return Ok(regex);

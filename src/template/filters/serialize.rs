@@ -16,7 +16,7 @@ use crate::source::SourceFile;
 use crate::template::pyrepr::py_str;
 use crate::value::Value;
 
-pub fn register(env: &mut Environment<'static>) {
+pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("to_json", to_json);
     env.add_filter("to_nice_json", to_nice_json);
     env.add_filter("from_json", from_json);

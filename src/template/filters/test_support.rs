@@ -8,7 +8,7 @@ use crate::value::Value;
 
 static TEMPLAR: LazyLock<Templar> = LazyLock::new(Templar::new);
 
-pub fn vars() -> Value {
+pub(crate) fn vars() -> Value {
     minijinja::context! {
         name => "web01",
         port => 8080,
@@ -20,14 +20,14 @@ pub fn vars() -> Value {
 }
 
 /// Render `template` to the string a user would see.
-pub fn render(template: &str) -> String {
+pub(crate) fn render(template: &str) -> String {
     match TEMPLAR.render_text(template, &vars()) {
         Ok(text) => text,
         Err(err) => panic!("{template} failed: {err}"),
     }
 }
 
-pub fn render_err(template: &str) -> TemplateError {
+pub(crate) fn render_err(template: &str) -> TemplateError {
     match TEMPLAR.render_text(template, &vars()) {
         Ok(text) => panic!("{template} rendered {text:?} instead of failing"),
         Err(err) => err,
@@ -35,7 +35,7 @@ pub fn render_err(template: &str) -> TemplateError {
 }
 
 /// Evaluate `expr` to its native value.
-pub fn eval(expr: &str) -> Value {
+pub(crate) fn eval(expr: &str) -> Value {
     match TEMPLAR.eval_expr(expr, &vars()) {
         Ok(value) => value,
         Err(err) => panic!("{expr} failed: {err}"),

@@ -8,7 +8,7 @@ use minijinja::{Environment, Error, ErrorKind};
 use crate::template::pyrepr::py_str;
 use crate::value::Value;
 
-pub fn register(env: &mut Environment<'static>) {
+pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("join", join);
     env.add_filter("truncate", truncate);
 }

@@ -8,7 +8,7 @@ use crate::modules::{Args, Changes, Diff, ModuleContext, ModuleError};
 
 /// Ansible's `FILE_COMMON_ARGUMENTS`, taken by every module that writes a
 /// file; [`Attributes::from_args`] reads them.
-pub static FILE_ATTRIBUTES: ArgGroup = ArgGroup {
+pub(crate) static FILE_ATTRIBUTES: ArgGroup = ArgGroup {
     names: &[
         "mode",
         "owner",
@@ -25,7 +25,7 @@ pub static FILE_ATTRIBUTES: ArgGroup = ArgGroup {
 
 /// `mode`, `owner` and `group` as a task asks for them.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Attributes {
+pub(crate) struct Attributes {
     pub mode: Option<Mode>,
     pub owner: Option<String>,
     pub group: Option<String>,
@@ -33,7 +33,7 @@ pub struct Attributes {
 
 impl Attributes {
     /// `owner:group` (or `owner`, or `:group`) for chown, when either is given.
-    pub fn chown_spec(&self) -> Option<String> {
+    pub(crate) fn chown_spec(&self) -> Option<String> {
         if self.owner.is_none() && self.group.is_none() {
             return None;
         }
@@ -49,7 +49,7 @@ impl Attributes {
     /// left alone (as Ansible leaves them on a host without SELinux), and
     /// `unsafe_writes` too (runbook always writes atomically); `attributes`
     /// (chattr flags) fail the task rather than be silently not set.
-    pub fn from_args(args: &Args) -> Result<Self, ModuleError> {
+    pub(crate) fn from_args(args: &Args) -> Result<Self, ModuleError> {
         if let Some(flags) = args
             .str("attributes")?
             .filter(|f| !f.is_empty())
@@ -72,7 +72,10 @@ impl Attributes {
 }
 
 /// What differs between `want` and the file as found.
-pub fn attribute_changes(want: &Attributes, have: &FileInfo) -> Result<Changes, ModuleError> {
+pub(crate) fn attribute_changes(
+    want: &Attributes,
+    have: &FileInfo,
+) -> Result<Changes, ModuleError> {
     let mut changes = Changes::none();
     if !have.exists() {
         return Ok(changes);
@@ -107,7 +110,7 @@ pub fn attribute_changes(want: &Attributes, have: &FileInfo) -> Result<Changes, 
 }
 
 /// Set mode, owner and group on `path` (only those given).
-pub fn apply_attributes(
+pub(crate) fn apply_attributes(
     ctx: &mut ModuleContext,
     path: &str,
     want: &Attributes,

@@ -3,7 +3,7 @@ use crate::modules::{ModuleContext, ModuleError};
 
 /// What kind of thing a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
+pub(crate) enum FileKind {
     Absent,
     File,
     Directory,
@@ -13,7 +13,7 @@ pub enum FileKind {
 
 /// A path's facts on the host, from one round trip.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FileInfo {
+pub(crate) struct FileInfo {
     pub path: String,
     pub kind: FileKind,
     /// Permission bits (`0o644`), including setuid/setgid/sticky.
@@ -33,19 +33,19 @@ pub struct FileInfo {
 }
 
 impl FileInfo {
-    pub fn exists(&self) -> bool {
+    pub(crate) fn exists(&self) -> bool {
         self.kind != FileKind::Absent
     }
 
     /// `0644`, as Ansible shows modes.
-    pub fn mode_text(&self) -> String {
+    pub(crate) fn mode_text(&self) -> String {
         format!("{:04o}", self.mode)
     }
 }
 
 /// Facts about `path` (not following a final symlink unless `follow`),
 /// with the SHA-1 of a regular file when `checksum` is set.
-pub fn file_info(
+pub(crate) fn file_info(
     ctx: &mut ModuleContext,
     path: &str,
     follow: bool,

@@ -4,7 +4,10 @@ use crate::modules::{ModuleContext, ModuleError};
 use super::run_checked;
 
 /// A file's content, or `None` when it does not exist.
-pub fn read_file(ctx: &mut ModuleContext, path: &str) -> Result<Option<Vec<u8>>, ModuleError> {
+pub(crate) fn read_file(
+    ctx: &mut ModuleContext,
+    path: &str,
+) -> Result<Option<Vec<u8>>, ModuleError> {
     let quoted = shell_quote(path);
     let output = ctx
         .connection()?
@@ -23,7 +26,7 @@ pub fn read_file(ctx: &mut ModuleContext, path: &str) -> Result<Option<Vec<u8>>,
 /// directory, then a rename, so readers never see half a file. An existing
 /// file's mode and ownership are kept; a new file gets `0666 & ~umask`.
 /// `mode` (when given) is applied to the temporary file before the rename.
-pub fn write_file(
+pub(crate) fn write_file(
     ctx: &mut ModuleContext,
     path: &str,
     content: &[u8],
@@ -42,7 +45,7 @@ pub fn write_file(
 
 /// Where the new content of a file comes from.
 #[derive(Debug, Clone, Copy)]
-pub enum Fill<'a> {
+pub(crate) enum Fill<'a> {
     /// Bytes sent from the controller.
     Content(&'a [u8]),
     /// A file already on the host (`copy` with `remote_src`).
@@ -51,7 +54,7 @@ pub enum Fill<'a> {
 
 /// How [`write_file_with`] finishes the temporary file before the rename.
 #[derive(Debug, Clone, Default)]
-pub struct WriteOptions {
+pub(crate) struct WriteOptions {
     /// Mode bits for the file; `None` keeps an existing file's mode and owner.
     pub mode: Option<u32>,
     /// A command that must accept the new file before it replaces the old
@@ -62,7 +65,7 @@ pub struct WriteOptions {
 /// [`write_file`] with the content from the controller or from the host,
 /// and an optional validation of the new file before it takes the place
 /// of the old one.
-pub fn write_file_with(
+pub(crate) fn write_file_with(
     ctx: &mut ModuleContext,
     path: &str,
     fill: Fill,
@@ -94,7 +97,7 @@ pub fn write_file_with(
 
 /// Copy `path` to `path.<pid>.<time>~` as Ansible's `backup: yes` names it,
 /// keeping its attributes; returns the backup's path.
-pub fn backup_file(ctx: &mut ModuleContext, path: &str) -> Result<String, ModuleError> {
+pub(crate) fn backup_file(ctx: &mut ModuleContext, path: &str) -> Result<String, ModuleError> {
     let quoted = shell_quote(path);
     let script = format!(
         "b={quoted}.$$.$(date +%Y-%m-%d@%H:%M:%S)~\ncp -p -- {quoted} \"$b\" && printf '%s' \"$b\""

@@ -8,17 +8,17 @@ mod files;
 mod mode;
 mod tools;
 
-pub use attributes::{Attributes, FILE_ATTRIBUTES, apply_attributes, attribute_changes};
-pub use file_info::{FileInfo, FileKind, file_info};
-pub use files::{Fill, WriteOptions, backup_file, read_file, write_file, write_file_with};
-pub use mode::{Mode, parse_mode};
-pub use tools::require_tools;
+pub(crate) use attributes::{Attributes, FILE_ATTRIBUTES, apply_attributes, attribute_changes};
+pub(crate) use file_info::{FileInfo, FileKind, file_info};
+pub(crate) use files::{Fill, WriteOptions, backup_file, read_file, write_file, write_file_with};
+pub(crate) use mode::{Mode, parse_mode};
+pub(crate) use tools::require_tools;
 
 use crate::connection::ExecOutput;
 use crate::modules::ModuleError;
 
 /// A command that must succeed, or the task fails with its stderr.
-pub fn run_checked(
+pub(crate) fn run_checked(
     ctx: &mut crate::modules::ModuleContext,
     what: &str,
     script: &str,

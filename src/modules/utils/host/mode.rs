@@ -6,7 +6,7 @@ use crate::value::Value;
 
 /// A requested mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     Octal(u32),
     /// Clauses applied to the current mode.
     Symbolic(String),
@@ -16,7 +16,7 @@ pub enum Mode {
 
 impl Mode {
     /// The bits this mode gives a file whose mode is now `current`.
-    pub fn resolve(&self, current: u32, is_dir: bool) -> Result<u32, String> {
+    pub(crate) fn resolve(&self, current: u32, is_dir: bool) -> Result<u32, String> {
         match self {
             Mode::Octal(bits) => Ok(*bits),
             Mode::Preserve => Ok(current),
@@ -26,7 +26,7 @@ impl Mode {
 }
 
 /// Read a `mode:` argument.
-pub fn parse_mode(value: &Value) -> Result<Mode, String> {
+pub(crate) fn parse_mode(value: &Value) -> Result<Mode, String> {
     if let Some(number) = value.as_i64() {
         return u32::try_from(number)
             .ok()

@@ -2,7 +2,7 @@ use crate::modules::{ModuleContext, ModuleError};
 
 /// Fail with a clear message when the host lacks a command a module needs
 /// (hosts need only POSIX `sh` and coreutils; some modules need more).
-pub fn require_tools(
+pub(crate) fn require_tools(
     ctx: &mut ModuleContext,
     module: &str,
     tools: &[&str],

@@ -1,6 +1,6 @@
 //! What the `pip` module knows about pip: PEP 440 versions, requirement
 //! strings and pip's own output (installed packages, planned installs).
 
-pub mod packages;
-pub mod requirement;
-pub mod version;
+pub(crate) mod packages;
+pub(crate) mod requirement;
+pub(crate) mod version;

@@ -7,18 +7,18 @@ use super::requirement::normalize_name;
 
 /// One distribution: its name as pip prints it and its version.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Package {
+pub(crate) struct Package {
     pub name: String,
     pub version: String,
 }
 
 /// Installed packages by PEP 503 normal name.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Installed(IndexMap<String, Package>);
+pub(crate) struct Installed(IndexMap<String, Package>);
 
 impl Installed {
     /// Read `name==version` lines; anything else (`-e` lines, warnings) is skipped.
-    pub fn from_freeze(text: &str) -> Self {
+    pub(crate) fn from_freeze(text: &str) -> Self {
         let packages = text
             .lines()
             .filter_map(|line| {
@@ -39,7 +39,7 @@ impl Installed {
     }
 
     /// The installed version of `name` (any spelling).
-    pub fn version(&self, name: &str) -> Option<&str> {
+    pub(crate) fn version(&self, name: &str) -> Option<&str> {
         self.0
             .get(&normalize_name(name))
             .map(|package| package.version.as_str())
@@ -48,7 +48,7 @@ impl Installed {
 
 /// The packages a dry run would install, from pip's JSON report; `None`
 /// when the text holds no report.
-pub fn planned_installs(report: &str) -> Option<Vec<Package>> {
+pub(crate) fn planned_installs(report: &str) -> Option<Vec<Package>> {
     let start = report.find('{')?;
     let json: serde_json::Value = serde_json::from_str(report[start..].trim_end()).ok()?;
     let installs = json.get("install")?.as_array()?;

@@ -6,7 +6,7 @@ use super::version::Version;
 
 /// A package name and the versions it accepts.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Requirement {
+pub(crate) struct Requirement {
     /// The name as written (`Foo_Bar`).
     pub name: String,
     pub specifiers: Vec<Specifier>,
@@ -14,14 +14,14 @@ pub struct Requirement {
 
 /// One clause: `>=1.0`, `==1.*`, `~=2.2`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Specifier {
+pub(crate) struct Specifier {
     pub op: Op,
     /// The version text as written after the operator (`1.*` keeps its `*`).
     pub version: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     Equal,
     NotEqual,
     AtLeast,
@@ -45,7 +45,7 @@ const OPERATORS: &[(&str, Op)] = &[
 ];
 
 /// PEP 503's normal form: lowercase, runs of `-`, `_`, `.` become one `-`.
-pub fn normalize_name(name: &str) -> String {
+pub(crate) fn normalize_name(name: &str) -> String {
     let mut normal = String::with_capacity(name.len());
     for c in name.chars() {
         if matches!(c, '-' | '_' | '.') {
@@ -60,7 +60,7 @@ pub fn normalize_name(name: &str) -> String {
 }
 
 /// Whether `text` starts with a version operator (`>=1`, `<2`...).
-pub fn starts_with_operator(text: &str) -> bool {
+pub(crate) fn starts_with_operator(text: &str) -> bool {
     OPERATORS
         .iter()
         .any(|(op, _)| text.trim_start().starts_with(op))
@@ -69,7 +69,7 @@ pub fn starts_with_operator(text: &str) -> bool {
 impl Requirement {
     /// Parse a plain requirement; `None` for anything pip must interpret
     /// itself (a URL, a path, markers, a malformed specifier).
-    pub fn parse(text: &str) -> Option<Requirement> {
+    pub(crate) fn parse(text: &str) -> Option<Requirement> {
         let text = text.trim();
         let name_end = text
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
@@ -98,12 +98,12 @@ impl Requirement {
 
     /// Whether the installed `version` satisfies every specifier. Installed
     /// pre-releases count, as Ansible's check does.
-    pub fn satisfied_by(&self, version: &str) -> bool {
+    pub(crate) fn satisfied_by(&self, version: &str) -> bool {
         self.specifiers.iter().all(|spec| spec.matches(version))
     }
 
     /// The specifiers as written (`>=1.0,<2`), for messages.
-    pub fn specifier_text(&self) -> String {
+    pub(crate) fn specifier_text(&self) -> String {
         self.specifiers
             .iter()
             .map(Specifier::to_string)
@@ -142,7 +142,7 @@ impl Specifier {
     }
 
     /// Whether `installed` (a version as `pip freeze` prints it) matches.
-    pub fn matches(&self, installed: &str) -> bool {
+    pub(crate) fn matches(&self, installed: &str) -> bool {
         if self.op == Op::Identical {
             return installed.eq_ignore_ascii_case(&self.version);
         }

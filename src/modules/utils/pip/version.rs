@@ -9,7 +9,7 @@ use std::fmt;
 
 /// A parsed version. Equality and order are PEP 440's: `1.0 == 1.0.0`.
 #[derive(Debug, Clone)]
-pub struct Version {
+pub(crate) struct Version {
     epoch: u64,
     release: Vec<u64>,
     pre: Option<(PreKind, u64)>,
@@ -50,29 +50,29 @@ enum DevRank {
 
 impl Version {
     /// Parse a version, or `None` when it is not PEP 440 (`2.x`, `latest`).
-    pub fn parse(text: &str) -> Option<Version> {
+    pub(crate) fn parse(text: &str) -> Option<Version> {
         Parser::new(text).version()
     }
 
     /// The release numbers (`1.2.3` → `[1, 2, 3]`).
-    pub fn release(&self) -> &[u64] {
+    pub(crate) fn release(&self) -> &[u64] {
         &self.release
     }
 
-    pub fn is_prerelease(&self) -> bool {
+    pub(crate) fn is_prerelease(&self) -> bool {
         self.pre.is_some() || self.dev.is_some()
     }
 
-    pub fn is_postrelease(&self) -> bool {
+    pub(crate) fn is_postrelease(&self) -> bool {
         self.post.is_some()
     }
 
-    pub fn has_local(&self) -> bool {
+    pub(crate) fn has_local(&self) -> bool {
         self.local.is_some()
     }
 
     /// The same version without its local label (`1.0+cpu` → `1.0`).
-    pub fn public(&self) -> Version {
+    pub(crate) fn public(&self) -> Version {
         Version {
             local: None,
             ..self.clone()
@@ -80,7 +80,7 @@ impl Version {
     }
 
     /// The same release without pre, post, dev or local parts.
-    pub fn base(&self) -> Version {
+    pub(crate) fn base(&self) -> Version {
         Version {
             epoch: self.epoch,
             release: self.release.clone(),
@@ -91,7 +91,7 @@ impl Version {
         }
     }
 
-    pub fn epoch(&self) -> u64 {
+    pub(crate) fn epoch(&self) -> u64 {
         self.epoch
     }
 

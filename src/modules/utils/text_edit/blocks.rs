@@ -6,7 +6,7 @@ use super::{Edited, PyRegex};
 
 /// Where a new block goes when the file has no markers yet.
 #[derive(Debug, Clone)]
-pub enum BlockAnchor {
+pub(crate) enum BlockAnchor {
     Bof,
     Eof,
     After(PyRegex),
@@ -15,7 +15,7 @@ pub enum BlockAnchor {
 
 /// `blockinfile`'s arguments, read.
 #[derive(Debug, Clone)]
-pub struct BlockEdit {
+pub(crate) struct BlockEdit {
     /// The opening and closing marker lines, without a line ending.
     pub marker_begin: Vec<u8>,
     pub marker_end: Vec<u8>,
@@ -28,7 +28,7 @@ pub struct BlockEdit {
 }
 
 /// Insert, replace or remove the block in `original` (`None`: no file yet).
-pub fn edit_block(original: Option<&[u8]>, want: &BlockEdit) -> Edited {
+pub(crate) fn edit_block(original: Option<&[u8]>, want: &BlockEdit) -> Edited {
     let mut lines = original.map(split_lines).unwrap_or_default();
     let begin = with_newline(&want.marker_begin);
     let end = with_newline(&want.marker_end);

@@ -6,7 +6,7 @@ use super::{Edited, PyRegex, Template, read_lines, strip_eol};
 
 /// Where a new line goes when nothing matches.
 #[derive(Debug, Clone)]
-pub enum Anchor {
+pub(crate) enum Anchor {
     Bof,
     Eof,
     After(PyRegex),
@@ -15,14 +15,14 @@ pub enum Anchor {
 
 /// How a line is found: a regular expression or a plain substring.
 #[derive(Debug, Clone)]
-pub enum Finder {
+pub(crate) enum Finder {
     Regex(PyRegex),
     Substring(String),
 }
 
 /// `lineinfile` with `state: present`.
 #[derive(Debug, Clone)]
-pub struct LineWant {
+pub(crate) struct LineWant {
     pub line: String,
     pub finder: Option<Finder>,
     pub anchor: Anchor,
@@ -33,7 +33,7 @@ pub struct LineWant {
 
 /// `lineinfile` with `state: absent`.
 #[derive(Debug, Clone)]
-pub struct LineRemoval {
+pub(crate) struct LineRemoval {
     pub line: Option<String>,
     pub finder: Option<Finder>,
 }
@@ -47,7 +47,7 @@ struct Found<'a> {
 }
 
 /// Ensure the line is present (Ansible's `present()`).
-pub fn set_line(content: &[u8], want: &LineWant) -> Edited {
+pub(crate) fn set_line(content: &[u8], want: &LineWant) -> Edited {
     let lines = read_lines(content);
     let found = find(&lines, want);
     let new_line = want.line.as_bytes();
@@ -159,7 +159,7 @@ fn find<'a>(lines: &'a [Vec<u8>], want: &LineWant) -> Found<'a> {
 
 /// Remove every matching line (Ansible's `absent()`); also returns how
 /// many were found.
-pub fn remove_lines(content: &[u8], want: &LineRemoval) -> (Edited, usize) {
+pub(crate) fn remove_lines(content: &[u8], want: &LineRemoval) -> (Edited, usize) {
     let lines = read_lines(content);
     let before = lines.len();
     let kept: Vec<Vec<u8>> = lines

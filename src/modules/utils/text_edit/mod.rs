@@ -9,15 +9,15 @@ mod pyre;
 mod replace;
 mod template;
 
-pub use blocks::{BlockAnchor, BlockEdit, edit_block};
-pub use lines::{Anchor, Finder, LineRemoval, LineWant, remove_lines, set_line};
-pub use pyre::{PyRegex, PyTextRegex};
-pub use replace::{ReplaceWant, replace_all};
-pub use template::Template;
+pub(crate) use blocks::{BlockAnchor, BlockEdit, edit_block};
+pub(crate) use lines::{Anchor, Finder, LineRemoval, LineWant, remove_lines, set_line};
+pub(crate) use pyre::{PyRegex, PyTextRegex};
+pub(crate) use replace::{ReplaceWant, replace_all};
+pub(crate) use template::Template;
 
 /// A file's content after an edit, and what Ansible says about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edited {
+pub(crate) struct Edited {
     pub content: Vec<u8>,
     pub changed: bool,
     /// Ansible's `msg` (`"line added"`, `"Block inserted"`, `""`...).
@@ -26,7 +26,7 @@ pub struct Edited {
 
 /// Python's `bytes.readlines()`: split after every `\n`, keeping it; a
 /// last line without one is kept as it is.
-pub fn read_lines(content: &[u8]) -> Vec<Vec<u8>> {
+pub(crate) fn read_lines(content: &[u8]) -> Vec<Vec<u8>> {
     content
         .split_inclusive(|byte| *byte == b'\n')
         .map(<[u8]>::to_vec)
@@ -34,7 +34,7 @@ pub fn read_lines(content: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// `line.rstrip(b'\r\n')`.
-pub fn strip_eol(line: &[u8]) -> &[u8] {
+pub(crate) fn strip_eol(line: &[u8]) -> &[u8] {
     let end = line
         .iter()
         .rposition(|byte| *byte != b'\r' && *byte != b'\n')

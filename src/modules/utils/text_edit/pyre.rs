@@ -10,7 +10,7 @@ use std::fmt;
 /// A pattern that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid regular expression {pattern:?}: {problem}")]
-pub struct PyRegexError {
+pub(crate) struct PyRegexError {
     pub pattern: String,
     pub problem: String,
 }
@@ -28,7 +28,7 @@ enum Dollar {
 /// A Python bytes pattern (`lineinfile`, `blockinfile`): ASCII classes,
 /// `.` matches any byte but `\n`.
 #[derive(Clone)]
-pub struct PyRegex {
+pub(crate) struct PyRegex {
     regex: regex::bytes::Regex,
     multiline: bool,
 }
@@ -41,7 +41,7 @@ impl fmt::Debug for PyRegex {
 
 impl PyRegex {
     /// A pattern searched in one line at a time (`re.search(line)`).
-    pub fn for_lines(pattern: &str) -> Result<Self, PyRegexError> {
+    pub(crate) fn for_lines(pattern: &str) -> Result<Self, PyRegexError> {
         let multiline = has_multiline_flag(pattern);
         let dollar = if multiline {
             Dollar::AsIs
@@ -58,41 +58,41 @@ impl PyRegex {
     }
 
     /// Whether the pattern sets Python's `re.MULTILINE` (`(?m)`) itself.
-    pub fn is_multiline(&self) -> bool {
+    pub(crate) fn is_multiline(&self) -> bool {
         self.multiline
     }
 
-    pub fn is_match(&self, haystack: &[u8]) -> bool {
+    pub(crate) fn is_match(&self, haystack: &[u8]) -> bool {
         self.regex.is_match(haystack)
     }
 
-    pub fn find(&self, haystack: &[u8]) -> Option<std::ops::Range<usize>> {
+    pub(crate) fn find(&self, haystack: &[u8]) -> Option<std::ops::Range<usize>> {
         self.regex.find(haystack).map(|m| m.range())
     }
 
-    pub fn captures<'h>(&self, haystack: &'h [u8]) -> Option<regex::bytes::Captures<'h>> {
+    pub(crate) fn captures<'h>(&self, haystack: &'h [u8]) -> Option<regex::bytes::Captures<'h>> {
         self.regex.captures(haystack)
     }
 
-    pub fn group_names(&self) -> GroupNames {
+    pub(crate) fn group_names(&self) -> GroupNames {
         GroupNames::from_iter(self.regex.capture_names())
     }
 }
 
 /// A Python text pattern (`replace`): Unicode classes, `re.MULTILINE`.
 #[derive(Debug, Clone)]
-pub struct PyTextRegex {
+pub(crate) struct PyTextRegex {
     regex: regex::Regex,
 }
 
 impl PyTextRegex {
     /// `re.compile(pattern, re.MULTILINE)`.
-    pub fn multiline(pattern: &str) -> Result<Self, PyRegexError> {
+    pub(crate) fn multiline(pattern: &str) -> Result<Self, PyRegexError> {
         Self::build(pattern, "(?m)")
     }
 
     /// `re.compile(pattern, re.DOTALL)`.
-    pub fn dotall(pattern: &str) -> Result<Self, PyRegexError> {
+    pub(crate) fn dotall(pattern: &str) -> Result<Self, PyRegexError> {
         Self::build(pattern, "(?s)")
     }
 
@@ -103,18 +103,18 @@ impl PyTextRegex {
             .map_err(|e| compile_error(pattern, &e))
     }
 
-    pub fn regex(&self) -> &regex::Regex {
+    pub(crate) fn regex(&self) -> &regex::Regex {
         &self.regex
     }
 
-    pub fn group_names(&self) -> GroupNames {
+    pub(crate) fn group_names(&self) -> GroupNames {
         GroupNames::from_iter(self.regex.capture_names())
     }
 }
 
 /// The groups of a pattern, to check a replacement's references.
 #[derive(Debug, Clone, Default)]
-pub struct GroupNames {
+pub(crate) struct GroupNames {
     /// Index 0 is the whole match.
     names: Vec<Option<String>>,
 }
@@ -129,11 +129,11 @@ impl<'a> FromIterator<Option<&'a str>> for GroupNames {
 
 impl GroupNames {
     /// How many groups, the whole match included.
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.names.len()
     }
 
-    pub fn index_of(&self, name: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n.as_deref() == Some(name))
     }
 }

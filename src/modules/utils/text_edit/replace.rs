@@ -6,7 +6,7 @@ use super::{Edited, PyTextRegex, Template};
 
 /// `replace`'s arguments, read.
 #[derive(Debug, Clone)]
-pub struct ReplaceWant {
+pub(crate) struct ReplaceWant {
     pub regexp: PyTextRegex,
     pub replace: Template,
     /// The `after`/`before` section pattern, already combined (`re.DOTALL`),
@@ -15,7 +15,7 @@ pub struct ReplaceWant {
 }
 
 /// Apply the replacement to `contents`.
-pub fn replace_all(contents: &str, want: &ReplaceWant) -> Edited {
+pub(crate) fn replace_all(contents: &str, want: &ReplaceWant) -> Edited {
     let (start, end) = match &want.section {
         None => (0, contents.len()),
         Some((section, pattern)) => {

@@ -8,7 +8,7 @@ use super::pyre::GroupNames;
 /// A replacement that cannot be used with its pattern.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid replacement {template:?}: {problem}")]
-pub struct TemplateError {
+pub(crate) struct TemplateError {
     pub template: String,
     pub problem: String,
 }
@@ -21,12 +21,12 @@ enum Piece {
 
 /// A parsed template, checked against the groups of its pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Template {
+pub(crate) struct Template {
     pieces: Vec<Piece>,
 }
 
 impl Template {
-    pub fn parse(template: &str, groups: &GroupNames) -> Result<Self, TemplateError> {
+    pub(crate) fn parse(template: &str, groups: &GroupNames) -> Result<Self, TemplateError> {
         let fail = |problem: String| TemplateError {
             template: template.to_string(),
             problem,
@@ -112,7 +112,7 @@ impl Template {
 
     /// The text, with each group's match (a group that took no part in the
     /// match gives nothing, as in Python 3.5+).
-    pub fn expand<'a>(&self, group: impl Fn(usize) -> Option<&'a [u8]>) -> Vec<u8> {
+    pub(crate) fn expand<'a>(&self, group: impl Fn(usize) -> Option<&'a [u8]>) -> Vec<u8> {
         let mut out = Vec::new();
         for piece in &self.pieces {
             match piece {
