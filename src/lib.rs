@@ -13,4 +13,5 @@ pub mod source;
 pub mod template;
 pub mod terminal;
 pub mod value;
+pub mod vault;
 pub mod yaml;

@@ -1,0 +1,90 @@
+//! The vault secrets a run was given, each with its label, and the rule
+//! for which to try: a secret whose label matches the data's vault id
+//! first, then every other one, as Ansible does.
+
+use super::{Envelope, VaultError, cipher};
+
+/// One password and the vault id it was given for (`default` without one).
+#[derive(Clone)]
+pub struct Secret {
+    pub label: String,
+    pub password: Vec<u8>,
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "Secret({}, <hidden>)", self.label)
+    }
+}
+
+pub(super) const DEFAULT_LABEL: &str = "default";
+
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    secrets: Vec<Secret>,
+}
+
+impl Keyring {
+    pub fn new(secrets: Vec<Secret>) -> Self {
+        Self { secrets }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    pub fn secrets(&self) -> &[Secret] {
+        &self.secrets
+    }
+
+    /// Decrypt vaulted text (a whole file or an inline `!vault` value).
+    pub fn decrypt(&self, vaulted: &[u8]) -> Result<Vec<u8>, VaultError> {
+        let envelope = Envelope::parse(vaulted)?;
+        if envelope.cipher != "AES256" {
+            return Err(VaultError::UnsupportedCipher(envelope.cipher));
+        }
+        if self.secrets.is_empty() {
+            return Err(VaultError::NoSecrets);
+        }
+        for secret in self.candidates(envelope.vault_id.as_deref()) {
+            match cipher::decrypt_payload(&envelope.payload, &secret.password) {
+                Ok(plaintext) => return Ok(plaintext),
+                Err(VaultError::WrongHmac | VaultError::BadPadding) => continue,
+                Err(other) => return Err(other),
+            }
+        }
+        Err(VaultError::NoSecretDecrypts)
+    }
+
+    /// Encrypt with the secret labelled `vault_id`, or the first one.
+    pub fn encrypt(&self, plaintext: &[u8], vault_id: Option<&str>) -> Result<String, VaultError> {
+        let secret = self.for_encryption(vault_id)?;
+        Ok(encrypt_with(plaintext, secret))
+    }
+
+    pub fn for_encryption(&self, vault_id: Option<&str>) -> Result<&Secret, VaultError> {
+        let chosen = match vault_id {
+            Some(id) => self.secrets.iter().find(|secret| secret.label == id),
+            None => self.secrets.first(),
+        };
+        chosen.ok_or(VaultError::NoSecrets)
+    }
+
+    fn candidates<'a>(&'a self, vault_id: Option<&'a str>) -> impl Iterator<Item = &'a Secret> {
+        let matches = move |secret: &&Secret| Some(secret.label.as_str()) == vault_id;
+        let first = self.secrets.iter().filter(matches);
+        let rest = self.secrets.iter().filter(move |secret| !matches(secret));
+        first.chain(rest)
+    }
+}
+
+/// Encrypt with one secret: the envelope text, 1.2 when its label is not `default`.
+pub(super) fn encrypt_with(plaintext: &[u8], secret: &Secret) -> String {
+    Envelope {
+        version: String::new(),
+        cipher: "AES256".to_string(),
+        vault_id: Some(secret.label.clone()),
+        payload: cipher::encrypt_payload(plaintext, &secret.password),
+    }
+    .format()
+}
