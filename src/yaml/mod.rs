@@ -4,6 +4,7 @@
 mod node;
 mod parse;
 mod quoting;
+mod vaulted;
 
 pub use node::{Node, NodeKind};
 pub use parse::{parse_file, parse_str};

@@ -17,6 +17,12 @@ pub fn parse_file(path: &Path) -> Result<Node, Diagnostic> {
 
 /// Parse YAML text held in `file`.
 pub fn parse_str(file: Arc<SourceFile>) -> Result<Node, Diagnostic> {
+    if file.text.trim_start().starts_with("$ANSIBLE_VAULT;") {
+        return Err(Diagnostic::at(
+            "this file is encrypted with Ansible Vault, which runbook cannot decrypt yet",
+            &Span::file_start(file.clone()),
+        ));
+    }
     if file.text.trim().is_empty() {
         return Ok(Node {
             kind: NodeKind::Null,
@@ -31,6 +37,7 @@ pub fn parse_str(file: Arc<SourceFile>) -> Result<Node, Diagnostic> {
         .map_err(|e| syntax_error(&file, &e))?;
     let node = convert(raw, &file);
     super::quoting::check_keys(&node)?;
+    super::vaulted::refuse_vaulted(&node)?;
     Ok(node)
 }
 
