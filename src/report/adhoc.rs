@@ -2,9 +2,8 @@
 //! `host | CHANGED | rc=0 >>` and the command's output.
 
 use super::readable::{pretty, visible_fields};
-use super::{Listing, Reporter, messages, output, style};
+use super::{Reporter, output, style};
 use crate::executor::{Event, HostResult, Status};
-use crate::source::Diagnostic;
 
 /// Modules whose output is shown as text rather than JSON.
 const COMMAND_MODULES: &[&str] = &["command", "shell", "raw", "script"];
@@ -94,21 +93,5 @@ impl Reporter for AdhocReporter {
             Event::Warning { message } => self.warning(message),
             _ => {}
         }
-    }
-
-    fn error(&mut self, diagnostic: &Diagnostic) {
-        messages::error(diagnostic);
-    }
-
-    fn warning(&mut self, message: &str) {
-        messages::warning(message);
-    }
-
-    fn listing(&mut self, listing: &Listing) {
-        messages::listing(listing);
-    }
-
-    fn notice(&mut self, message: &str) {
-        messages::notice(message);
     }
 }

@@ -3,9 +3,8 @@
 use super::banner::banner;
 use super::readable::{compact, pretty, text_blocks, visible_fields};
 use super::recap::recap_line;
-use super::{Listing, Reporter, messages, output, style};
+use super::{Reporter, output, style};
 use crate::executor::{Event, HostResult, Status};
-use crate::source::Diagnostic;
 
 pub struct HumanReporter {
     verbosity: u8,
@@ -201,21 +200,5 @@ impl Reporter for HumanReporter {
                 self.print("");
             }
         }
-    }
-
-    fn error(&mut self, diagnostic: &Diagnostic) {
-        messages::error(diagnostic);
-    }
-
-    fn warning(&mut self, message: &str) {
-        messages::warning(message);
-    }
-
-    fn listing(&mut self, listing: &Listing) {
-        messages::listing(listing);
-    }
-
-    fn notice(&mut self, message: &str) {
-        messages::notice(message);
     }
 }

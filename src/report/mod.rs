@@ -26,17 +26,28 @@ use crate::source::Diagnostic;
 pub trait Reporter {
     fn event(&mut self, event: &Event);
 
+    // The terminal views (human, ad-hoc) share how they show these; the
+    // JSON reporter overrides them.
+
     /// An error that ends the run (a broken playbook, bad options...).
-    fn error(&mut self, diagnostic: &Diagnostic);
+    fn error(&mut self, diagnostic: &Diagnostic) {
+        messages::error(diagnostic);
+    }
 
     /// Something worth knowing that does not stop the command.
-    fn warning(&mut self, message: &str);
+    fn warning(&mut self, message: &str) {
+        messages::warning(message);
+    }
 
     /// What `--syntax-check`, `--list-*`, `inventory` and `lab` show.
-    fn listing(&mut self, listing: &Listing);
+    fn listing(&mut self, listing: &Listing) {
+        messages::listing(listing);
+    }
 
     /// A one-line account of what a command did (`lab ... is up`).
-    fn notice(&mut self, message: &str);
+    fn notice(&mut self, message: &str) {
+        messages::notice(message);
+    }
 
     /// Ask the person at the terminal, after everything reported so far.
     fn ask(&mut self, question: &str, echo: bool) -> Option<String> {
