@@ -268,6 +268,20 @@ mod tests {
         "[a-zA-Z0-9/._ =-]{0,12}"
     }
 
+    /// `text` parsed as `set_fact` arguments, back into name/value pairs.
+    fn split_back(
+        text: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, proptest::test_runner::TestCaseError>
+    {
+        let spec = registry::lookup("set_fact").expect("module").spec();
+        let parsed =
+            parse_free_form(text, spec).map_err(proptest::test_runner::TestCaseError::fail)?;
+        Ok(parsed
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_default()))
+            .collect())
+    }
+
     proptest::proptest! {
         #[test]
         fn never_panics(text in "\\PC{0,80}") {
@@ -287,25 +301,13 @@ mod tests {
                 .map(|(k, v)| format!("{k}={quote}{v}{quote}"))
                 .collect::<Vec<_>>()
                 .join(" ");
-            let spec = registry::lookup("set_fact").expect("module").spec();
-            let parsed = parse_free_form(&text, spec).map_err(proptest::test_runner::TestCaseError::fail)?;
-            let back: std::collections::BTreeMap<String, String> = parsed
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_default()))
-                .collect();
-            proptest::prop_assert_eq!(back, items);
+            proptest::prop_assert_eq!(split_back(&text)?, items);
         }
 
         #[test]
         fn unquoted_words_split_back(items in proptest::collection::btree_map(key(), "[a-zA-Z0-9/._-]{1,12}", 1..6)) {
             let text = items.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("  ");
-            let spec = registry::lookup("set_fact").expect("module").spec();
-            let parsed = parse_free_form(&text, spec).map_err(proptest::test_runner::TestCaseError::fail)?;
-            let back: std::collections::BTreeMap<String, String> = parsed
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_default()))
-                .collect();
-            proptest::prop_assert_eq!(back, items);
+            proptest::prop_assert_eq!(split_back(&text)?, items);
         }
     }
 }
