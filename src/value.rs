@@ -40,16 +40,20 @@ pub fn to_var_map(value: &Value) -> VarMap {
     }
     keys.filter_map(|key| {
         let item = value.get_item(&key).ok()?;
-        Some((
-            key.as_str().map_or_else(|| key.to_string(), str::to_string),
-            item,
-        ))
+        Some((text(&key), item))
     })
     .collect()
 }
 
 /// Ansible's boolean spellings, case-insensitive (`yes`/`no`, `on`/`off`,
 /// `true`/`false`, `y`/`n`, `t`/`f`, `1`/`0`; the empty string is false).
+/// A value as text: a string as it is, anything else as it prints.
+pub fn text(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_string)
+}
+
 pub fn parse_bool(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" | "on" | "1" | "true" | "t" => Some(true),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::result::TaskResult;
 use super::run::Run;
 use crate::inventory::Inventory;
-use crate::value::{Value, VarMap, to_var_map};
+use crate::value::{Value, VarMap, text, to_var_map};
 
 /// One change `add_host` or `group_by` made, kept so that `meta:
 /// refresh_inventory` can make it again on the inventory it reads.
@@ -110,12 +110,6 @@ impl Run {
             Err(error) => Err(error.message),
         })
     }
-}
-
-fn text(value: &Value) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_string)
 }
 
 fn texts(value: &Value) -> Vec<String> {

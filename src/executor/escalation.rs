@@ -5,7 +5,7 @@
 use crate::connection::{BecomeMethod, Escalation, Secret};
 use crate::playbook::BecomeKeywords;
 use crate::template::Templar;
-use crate::value::{Value, parse_bool};
+use crate::value::{Value, parse_bool, text};
 
 /// `-b`, `--become-user`, `--become-method` and the `-K` password.
 #[derive(Debug, Clone, Default)]
@@ -100,12 +100,6 @@ impl Lookup<'_> {
             .render_value(raw, self.vars)
             .map_err(|e| format!("cannot template `become`: {e}"))
     }
-}
-
-fn text(value: &Value) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_string)
 }
 
 fn truth(value: &Value) -> Result<bool, String> {

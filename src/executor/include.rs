@@ -128,9 +128,7 @@ impl Stage<'_> {
                     .templar
                     .render_str(&dynamic.file, &context.value())
                     .map_err(|e| e.to_string())?;
-                let file = file
-                    .as_str()
-                    .map_or_else(|| file.to_string(), str::to_string);
+                let file = crate::value::text(&file);
                 let body = loaded
                     .entry(file.clone())
                     .or_insert_with(|| {

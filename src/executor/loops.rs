@@ -53,9 +53,7 @@ fn dict_items(value: &Value) -> Result<Vec<Value>, String> {
 
 /// `with_sequence: start=1 end=5 stride=1 format=node%d` or `count=3`.
 fn sequence(value: &Value) -> Result<Vec<Value>, String> {
-    let spec = value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_string);
+    let spec = crate::value::text(value);
     let mut start = 1i64;
     let mut end: Option<i64> = None;
     let mut count: Option<i64> = None;

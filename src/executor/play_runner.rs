@@ -222,9 +222,7 @@ fn play_hosts(run: &Run, play: &Play) -> Result<Vec<String>, Diagnostic> {
     let pattern = run.templar.render_str(&play.hosts, &extra).map_err(|e| {
         Diagnostic::runtime(format!("cannot template `hosts`: {e}")).with_span(&play.span)
     })?;
-    let pattern = pattern
-        .as_str()
-        .map_or_else(|| pattern.to_string(), str::to_string);
+    let pattern = crate::value::text(&pattern);
     let fleet = run.fleet();
     let selection = fleet
         .inventory
@@ -266,9 +264,7 @@ fn play_vars(run: &Run, play: &Play) -> Result<VarMap, Diagnostic> {
                 Diagnostic::runtime(format!("cannot template vars_files entry: {e}"))
                     .with_span(span)
             })?;
-        let rendered = rendered
-            .as_str()
-            .map_or_else(|| rendered.to_string(), str::to_string);
+        let rendered = crate::value::text(&rendered);
         let full = run.playbook_dir.join(&rendered);
         if !full.is_file() {
             return Err(

@@ -64,7 +64,6 @@ impl Module for AddHost {
 
 fn first_text(args: &Args, names: &[&str]) -> Option<String> {
     names.iter().find_map(|name| {
-        args.get(name)
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+        args.get(name).map(crate::value::text)
     })
 }

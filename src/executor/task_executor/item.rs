@@ -63,10 +63,7 @@ impl TaskExecutor<'_> {
                     .templar
                     .render_str(target, vars)
                     .map_err(|e| template_failure(self.task, &e))?;
-                Some(
-                    name.as_str()
-                        .map_or_else(|| name.to_string(), str::to_string),
-                )
+                Some(crate::value::text(&name))
             }
             None => None,
         };
@@ -204,9 +201,7 @@ impl TaskExecutor<'_> {
                 if !valid {
                     return Err(format!("environment variable name {name:?} is not valid"));
                 }
-                let value = value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_string);
+                let value = crate::value::text(&value);
                 Ok((name, value))
             })
             .collect()
