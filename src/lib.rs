@@ -2,10 +2,12 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod connection;
 pub mod executor;
 pub mod inventory;
 pub mod lab;
+pub mod local_time;
 pub mod modules;
 pub mod playbook;
 pub mod report;

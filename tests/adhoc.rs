@@ -92,3 +92,27 @@ fn patterns_that_match_nothing_warn() {
         output.all()
     );
 }
+
+#[test]
+fn dash_c_picks_the_connection_where_the_inventory_names_none() {
+    let project = Project::new();
+    let output = project.run(&[
+        "run",
+        "all",
+        "-i",
+        "web1.invalid,web2.invalid,",
+        "-c",
+        "local",
+        "-f",
+        "1",
+        "-a",
+        "echo here",
+    ]);
+    output.assert_code(0);
+    assert_eq!(
+        output.stdout,
+        "web1.invalid | CHANGED | rc=0 >>\nhere\nweb2.invalid | CHANGED | rc=0 >>\nhere\n",
+        "{}",
+        output.all()
+    );
+}

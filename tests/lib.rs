@@ -7,6 +7,7 @@
 mod support;
 
 mod adhoc;
+mod ansible_cfg;
 mod r#become;
 mod control_flow;
 mod differential;

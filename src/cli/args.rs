@@ -22,6 +22,8 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Start or stop a disposable fleet of real SSH hosts on this machine.
     Lab(LabArgs),
+    /// Show the Ansible configuration runbook reads (ansible.cfg, ANSIBLE_* variables).
+    Config(ConfigArgs),
 }
 
 /// Options shared by everything that talks to hosts.
@@ -36,17 +38,35 @@ pub struct ConnectArgs {
     /// Extra variables: `k=v k2=v2`, `@vars.yml`, or JSON/YAML `{"k": 1}`. Repeatable; highest precedence.
     #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
     pub extra_vars: Vec<String>,
-    /// How many hosts to work on at once.
-    #[arg(short = 'f', long = "forks", value_name = "N", default_value_t = crate::executor::DEFAULT_FORKS)]
-    pub forks: usize,
-    /// Seconds to wait for a host to accept the SSH connection.
+    /// How many hosts to work on at once (default: ansible.cfg's forks, else 50).
+    #[arg(short = 'f', long = "forks", value_name = "N")]
+    pub forks: Option<usize>,
+    /// Seconds to wait for a host to accept the SSH connection (default: ansible.cfg's timeout, else 10).
+    #[arg(short = 'T', long = "timeout", value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// Connect as this user where the inventory sets no ansible_user.
+    #[arg(short = 'u', long = "user", value_name = "USER")]
+    pub user: Option<String>,
+    /// The SSH private key where the inventory sets no ansible_ssh_private_key_file.
+    #[arg(long = "private-key", visible_alias = "key-file", value_name = "FILE")]
+    pub private_key: Option<PathBuf>,
+    /// The connection where the inventory sets no ansible_connection: `ssh` or `local`.
+    #[arg(short = 'c', long = "connection", value_name = "CONNECTION")]
+    pub connection: Option<String>,
+    /// Arguments for ssh (`-o ProxyJump=bastion`) where the inventory sets no ansible_ssh_common_args.
     #[arg(
-        short = 'T',
-        long = "timeout",
-        value_name = "SECONDS",
-        default_value_t = 10
+        long = "ssh-common-args",
+        value_name = "ARGS",
+        allow_hyphen_values = true
     )]
-    pub timeout: u64,
+    pub ssh_common_args: Option<String>,
+    /// Further arguments for ssh where the inventory sets no ansible_ssh_extra_args.
+    #[arg(
+        long = "ssh-extra-args",
+        value_name = "ARGS",
+        allow_hyphen_values = true
+    )]
+    pub ssh_extra_args: Option<String>,
     /// Record unknown SSH host keys in known_hosts instead of refusing the host (changed keys are always refused).
     #[arg(long)]
     pub accept_new_host_keys: bool,
@@ -158,6 +178,24 @@ pub struct InventoryArgs {
     /// One host's variables, as JSON.
     #[arg(long, value_name = "HOST", group = "view")]
     pub host: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Every setting runbook reads, its value and where it came from (as `ansible-config dump`).
+    Dump {
+        /// Only the settings that differ from the defaults.
+        #[arg(long)]
+        only_changed: bool,
+    },
+    /// The ansible.cfg in use, as it is.
+    View,
 }
 
 #[derive(Debug, Args)]

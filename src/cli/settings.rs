@@ -3,10 +3,10 @@
 //!
 //! Precedence, highest first:
 //! 1. a flag on the command line;
-//! 2. its environment variable (clap's `env =` attributes: `RUNBOOK_ROLES_PATH`);
-//! 3. ansible.cfg — not read yet; it belongs in [`resolve`], between the
-//!    arguments and the defaults, for settings the command line left unset;
-//! 4. the built-in default (clap's `default_value`).
+//! 2. its environment variable (clap's `env =` attributes: `RUNBOOK_ROLES_PATH`),
+//!    then Ansible's (`ANSIBLE_FORKS`…);
+//! 3. ansible.cfg ([`AnsibleConfig`] reads both, see docs/configuration.md);
+//! 4. the built-in default.
 //!
 //! [`resolve`] destructures every argument struct by name, so a new flag
 //! that nothing reads fails to compile instead of being silently ignored.
@@ -16,9 +16,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::{
-    Command, ConnectArgs, InventoryArgs, LabAction, LabArgs, OutputFormat, PlayArgs, RunArgs,
+    Command, ConfigAction, ConfigArgs, ConnectArgs, InventoryArgs, LabAction, LabArgs,
+    OutputFormat, PlayArgs, RunArgs,
 };
-use crate::connection::{BecomeMethod, Secret};
+use crate::config::{AnsibleConfig, definitions as cfg};
+use crate::connection::{BecomeMethod, ConnectionDefaults, Secret};
 use crate::executor::{BecomeDefaults, InventorySources, RunOptions, TagFilter};
 use crate::inventory::Inventory;
 use crate::lab::LabUpOptions;
@@ -33,6 +35,14 @@ pub enum Settings {
     Run(Box<RunSettings>),
     Inventory(InventorySettings),
     Lab(LabRequest),
+    Config(ConfigRequest),
+}
+
+/// `runbook config`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigRequest {
+    Dump { only_changed: bool },
+    View,
 }
 
 /// `runbook play`.
@@ -43,6 +53,29 @@ pub struct PlaySettings {
     pub inventory: Vec<String>,
     pub cwd: PathBuf,
     pub run: RunOptions,
+    /// `retry_files_enabled`: where each playbook's `.retry` file goes.
+    pub retry_files: Option<RetryFiles>,
+}
+
+/// ansible.cfg's `retry_files_enabled` and `retry_files_save_path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryFiles {
+    pub save_path: Option<PathBuf>,
+}
+
+impl RetryFiles {
+    /// `NAME.retry` in the save path, else beside the playbook.
+    pub fn path_for(&self, playbook: &Path) -> PathBuf {
+        let stem = playbook.file_stem().unwrap_or_default();
+        let dir = match &self.save_path {
+            Some(dir) => dir.clone(),
+            None => std::path::absolute(playbook)
+                .ok()
+                .and_then(|path| path.parent().map(Path::to_path_buf))
+                .unwrap_or_default(),
+        };
+        dir.join(stem).with_extension("retry")
+    }
 }
 
 /// What `runbook play` does with the playbooks once they are read.
@@ -95,35 +128,56 @@ pub enum LabRequest {
 pub struct OutputSettings {
     pub format: OutputFormat,
     pub verbosity: u8,
+    /// `nocolor` (false) or `force_color` (true); unset: colour on terminals.
+    pub color: Option<bool>,
 }
 
-pub fn output(command: &Command) -> OutputSettings {
-    match command {
+pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
+    let color = if config.flag(cfg::COLOR_OFF) == Some(true) {
+        Some(false)
+    } else if config.flag(cfg::COLOR_FORCED) == Some(true) {
+        Some(true)
+    } else {
+        None
+    };
+    let (format, verbosity) = match command {
         Command::Play(PlayArgs { connect, .. }) | Command::Run(RunArgs { connect, .. }) => {
-            OutputSettings {
-                format: connect.output,
-                verbosity: connect.verbose,
-            }
+            (connect.output, connect.verbose)
         }
-        Command::Inventory(_) | Command::Lab(_) => OutputSettings {
-            format: OutputFormat::Human,
-            verbosity: 0,
-        },
+        Command::Inventory(_) | Command::Lab(_) | Command::Config(_) => (OutputFormat::Human, 0),
+    };
+    OutputSettings {
+        format,
+        verbosity,
+        color,
     }
+}
+
+/// ansible.cfg's `log_path`: where everything shown is also logged.
+pub fn log_path(config: &AnsibleConfig) -> Option<PathBuf> {
+    config.path(cfg::LOG_PATH)
 }
 
 /// The one resolution of the command line (see the precedence above).
 /// Errors are option errors: they name the flag at fault.
-pub fn resolve(command: Command, cwd: &Path) -> Result<Settings, Diagnostic> {
+pub fn resolve(
+    command: Command,
+    cwd: &Path,
+    config: &AnsibleConfig,
+) -> Result<Settings, Diagnostic> {
     match command {
-        Command::Play(args) => play(args, cwd).map(|play| Settings::Play(Box::new(play))),
-        Command::Run(args) => run(args, cwd).map(|run| Settings::Run(Box::new(run))),
-        Command::Inventory(args) => Ok(Settings::Inventory(inventory_view(args, cwd))),
+        Command::Play(args) => play(args, cwd, config).map(|play| Settings::Play(Box::new(play))),
+        Command::Run(args) => run(args, cwd, config).map(|run| Settings::Run(Box::new(run))),
+        Command::Inventory(args) => Ok(Settings::Inventory(inventory_view(args, cwd, config))),
         Command::Lab(args) => Ok(Settings::Lab(lab(args))),
+        Command::Config(ConfigArgs { action }) => Ok(Settings::Config(match action {
+            ConfigAction::Dump { only_changed } => ConfigRequest::Dump { only_changed },
+            ConfigAction::View => ConfigRequest::View,
+        })),
     }
 }
 
-fn play(args: PlayArgs, cwd: &Path) -> Result<PlaySettings, Diagnostic> {
+fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettings, Diagnostic> {
     let PlayArgs {
         playbooks,
         connect,
@@ -157,7 +211,7 @@ fn play(args: PlayArgs, cwd: &Path) -> Result<PlaySettings, Diagnostic> {
             "--step asks before each task and needs a terminal",
         ));
     }
-    let inventory = connect.inventory.clone();
+    let inventory = inventory_sources(&connect.inventory, config);
     let playbook_only = PlaybookOnly {
         tags: TagFilter {
             only: tags,
@@ -167,18 +221,91 @@ fn play(args: PlayArgs, cwd: &Path) -> Result<PlaySettings, Diagnostic> {
         force_handlers,
         step,
     };
-    let run = run_options(connect, playbook_only, cwd, running)?;
+    let run = run_options(connect, playbook_only, cwd, running, config)?;
+    let mut roles_path = roles_path;
+    roles_path.extend(config.paths_or_default(cfg::ROLES_PATH));
+    let load = LoadOptions {
+        roles_path,
+        strategy: play_strategy(config)?,
+        any_errors_fatal: config.flag(cfg::ANY_ERRORS_FATAL).unwrap_or(false),
+        gather_facts: gathering(config)? != Gathering::Explicit,
+    };
+    let retry_files = config
+        .flag(cfg::RETRY_FILES_ENABLED)
+        .unwrap_or(false)
+        .then(|| RetryFiles {
+            save_path: config.path(cfg::RETRY_FILES_SAVE_PATH),
+        });
     Ok(PlaySettings {
         playbooks,
-        load: LoadOptions { roles_path },
+        load,
         mode,
         inventory,
         cwd: cwd.to_path_buf(),
         run,
+        retry_files,
     })
 }
 
-fn run(args: RunArgs, cwd: &Path) -> Result<RunSettings, Diagnostic> {
+/// ansible.cfg's `gathering`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gathering {
+    Implicit,
+    Explicit,
+    Smart,
+}
+
+fn gathering(config: &AnsibleConfig) -> Result<Gathering, Diagnostic> {
+    let Some(found) = config.find(cfg::GATHERING) else {
+        return Ok(Gathering::Implicit);
+    };
+    match found.text.trim() {
+        "implicit" => Ok(Gathering::Implicit),
+        "explicit" => Ok(Gathering::Explicit),
+        "smart" => Ok(Gathering::Smart),
+        other => Err(config.invalid_choice(
+            cfg::GATHERING,
+            &found,
+            &format!("one of implicit, explicit, smart (not {other:?})"),
+        )),
+    }
+}
+
+fn play_strategy(config: &AnsibleConfig) -> Result<crate::playbook::Strategy, Diagnostic> {
+    let Some(found) = config.find(cfg::STRATEGY) else {
+        return Ok(crate::playbook::Strategy::Linear);
+    };
+    crate::playbook::Strategy::parse(&found.text).ok_or_else(|| {
+        config.invalid_choice(
+            cfg::STRATEGY,
+            &found,
+            &format!(
+                "`linear` or `free` (runbook's strategies), not {:?}",
+                found.text
+            ),
+        )
+    })
+}
+
+/// `-i` sources, else ansible.cfg's `inventory`, else `/etc/ansible/hosts`
+/// when it exists (only the implicit localhost otherwise, as Ansible).
+fn inventory_sources(flags: &[String], config: &AnsibleConfig) -> Vec<String> {
+    if !flags.is_empty() {
+        return flags.to_vec();
+    }
+    let configured = config.paths(cfg::INVENTORY).unwrap_or_else(|| {
+        [PathBuf::from(cfg::INVENTORY.default)]
+            .into_iter()
+            .filter(|path| path.exists())
+            .collect()
+    });
+    configured
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect()
+}
+
+fn run(args: RunArgs, cwd: &Path, config: &AnsibleConfig) -> Result<RunSettings, Diagnostic> {
     let RunArgs {
         pattern,
         module,
@@ -186,17 +313,17 @@ fn run(args: RunArgs, cwd: &Path) -> Result<RunSettings, Diagnostic> {
         connect,
     } = args;
     let task = crate::playbook::adhoc_task(&module, &args).map_err(as_option)?;
-    let inventory = connect.inventory.clone();
+    let inventory = inventory_sources(&connect.inventory, config);
     Ok(RunSettings {
         pattern,
         task,
         inventory,
         cwd: cwd.to_path_buf(),
-        run: run_options(connect, PlaybookOnly::default(), cwd, true)?,
+        run: run_options(connect, PlaybookOnly::default(), cwd, true, config)?,
     })
 }
 
-fn inventory_view(args: InventoryArgs, cwd: &Path) -> InventorySettings {
+fn inventory_view(args: InventoryArgs, cwd: &Path, config: &AnsibleConfig) -> InventorySettings {
     let InventoryArgs {
         inventory,
         list: _the_default_view,
@@ -209,7 +336,7 @@ fn inventory_view(args: InventoryArgs, cwd: &Path) -> InventorySettings {
         (None, false) => InventoryView::List,
     };
     InventorySettings {
-        sources: inventory,
+        sources: inventory_sources(&inventory, config),
         cwd: cwd.to_path_buf(),
         view,
     }
@@ -250,6 +377,7 @@ fn run_options(
     playbook: PlaybookOnly,
     cwd: &Path,
     running: bool,
+    config: &AnsibleConfig,
 ) -> Result<RunOptions, Diagnostic> {
     let ConnectArgs {
         inventory,
@@ -257,6 +385,11 @@ fn run_options(
         extra_vars: extra_vars_args,
         forks,
         timeout,
+        user,
+        private_key,
+        connection,
+        ssh_common_args,
+        ssh_extra_args,
         accept_new_host_keys,
         check,
         diff,
@@ -267,9 +400,21 @@ fn run_options(
         become_method,
         ask_become_pass,
     } = args;
+    let forks = match forks {
+        Some(forks) => forks,
+        None => config
+            .number(cfg::FORKS)?
+            .map_or(crate::executor::DEFAULT_FORKS, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            }),
+    };
     if forks == 0 {
         return Err(Diagnostic::options("--forks must be at least 1"));
     }
+    let timeout = match timeout {
+        Some(timeout) => timeout,
+        None => config.number(cfg::TIMEOUT)?.unwrap_or(10),
+    };
     let mut extra_vars = VarMap::new();
     for text in &extra_vars_args {
         overlay(
@@ -278,11 +423,33 @@ fn run_options(
         );
     }
     let become_ = become_defaults(BecomeFlags {
-        enabled: become_,
-        user: become_user,
-        method: become_method,
-        ask_password: ask_become_pass && running,
+        enabled: become_ || config.flag(cfg::BECOME).unwrap_or(false),
+        user: become_user.or_else(|| config.text(cfg::BECOME_USER)),
+        method: become_method.or_else(|| config.text(cfg::BECOME_METHOD)),
+        ask_password: (ask_become_pass || config.flag(cfg::ASK_BECOME_PASS).unwrap_or(false))
+            && running,
     })?;
+    let connection = ConnectionDefaults {
+        connect_timeout: Duration::from_secs(timeout.max(1)),
+        user: user.or_else(|| config.text(cfg::REMOTE_USER)),
+        private_key_file: private_key
+            .map(|path| cwd.join(path))
+            .or_else(|| config.path(cfg::PRIVATE_KEY_FILE)),
+        port: config
+            .number(cfg::REMOTE_PORT)?
+            .map(|port| {
+                u16::try_from(port).map_err(|_| {
+                    Diagnostic::options(format!("remote_port {port} is not a port number"))
+                })
+            })
+            .transpose()?,
+        kind: connection,
+        ssh_args: config_ssh_args(config)?,
+        ssh_common_args: ssh_common_args.or_else(|| config.text(cfg::SSH_COMMON_ARGS)),
+        ssh_extra_args: ssh_extra_args.or_else(|| config.text(cfg::SSH_EXTRA_ARGS)),
+        accept_new_host_keys: accept_new_host_keys
+            || config.flag(cfg::HOST_KEY_CHECKING) == Some(false),
+    };
     Ok(RunOptions {
         forks,
         check,
@@ -290,17 +457,33 @@ fn run_options(
         verbosity: verbose,
         extra_vars,
         limit,
-        connect_timeout: Duration::from_secs(timeout.max(1)),
-        accept_new_host_keys,
+        connection,
         tags: playbook.tags,
         start_at_task: playbook.start_at_task,
-        force_handlers: playbook.force_handlers,
+        force_handlers: playbook.force_handlers
+            || config.flag(cfg::FORCE_HANDLERS).unwrap_or(false),
+        gather_smart: gathering(config)? == Gathering::Smart,
+        retry_file: None,
         step: playbook.step,
         inventory_sources: (!inventory.is_empty()).then(|| InventorySources {
             sources: inventory,
             cwd: cwd.to_path_buf(),
         }),
         become_,
+    })
+}
+
+/// ansible.cfg's `[ssh_connection] ssh_args`, as words.
+fn config_ssh_args(config: &AnsibleConfig) -> Result<Vec<String>, Diagnostic> {
+    let Some(found) = config.find(cfg::SSH_ARGS) else {
+        return Ok(Vec::new());
+    };
+    shell_words::split(&found.text).map_err(|e| {
+        config.invalid_choice(
+            cfg::SSH_ARGS,
+            &found,
+            &format!("words a shell can split ({e})"),
+        )
     })
 }
 
@@ -385,6 +568,98 @@ pub fn inventory(sources: &[String], cwd: &Path) -> Result<Arc<Inventory>, Diagn
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    fn run_options_with(cfg: &str, args: &[&str], env: &[(&str, &str)]) -> RunOptions {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("ansible.cfg"), cfg).expect("write");
+        let env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        let config = AnsibleConfig::load_with(dir.path(), env).expect("config");
+        let mut argv = vec!["runbook", "run", "all", "-m", "ping"];
+        argv.extend_from_slice(args);
+        let cli = super::super::args::Cli::parse_from(argv);
+        match resolve(cli.command, dir.path(), &config).expect("resolves") {
+            Settings::Run(run) => run.run,
+            _ => unreachable!("a run command"),
+        }
+    }
+
+    #[test]
+    fn connection_defaults_come_from_flags_then_environment_then_ansible_cfg() {
+        let cfg = "[defaults]
+remote_user = deploy
+private_key_file = keys/id
+remote_port = 2222
+host_key_checking = False
+timeout = 30
+[ssh_connection]
+ssh_args = -o ServerAliveInterval=5
+ssh_common_args = -o ProxyJump=bastion
+";
+        let from_cfg = run_options_with(cfg, &[], &[]).connection;
+        assert_eq!(from_cfg.user.as_deref(), Some("deploy"));
+        assert!(
+            from_cfg
+                .private_key_file
+                .is_some_and(|p| p.ends_with("keys/id") && p.is_absolute())
+        );
+        assert_eq!(from_cfg.port, Some(2222));
+        assert!(from_cfg.accept_new_host_keys);
+        assert_eq!(from_cfg.connect_timeout, Duration::from_secs(30));
+        assert_eq!(from_cfg.ssh_args, ["-o", "ServerAliveInterval=5"]);
+        assert_eq!(
+            from_cfg.ssh_common_args.as_deref(),
+            Some("-o ProxyJump=bastion")
+        );
+        let overridden = run_options_with(
+            cfg,
+            &[
+                "-u",
+                "ops",
+                "-T",
+                "3",
+                "-c",
+                "local",
+                "--ssh-common-args",
+                "-o ProxyJump=other",
+            ],
+            &[("ANSIBLE_REMOTE_USER", "envuser"), ("ANSIBLE_TIMEOUT", "4")],
+        )
+        .connection;
+        assert_eq!(overridden.user.as_deref(), Some("ops"));
+        assert_eq!(overridden.connect_timeout, Duration::from_secs(3));
+        assert_eq!(overridden.kind.as_deref(), Some("local"));
+        assert_eq!(
+            overridden.ssh_common_args.as_deref(),
+            Some("-o ProxyJump=other")
+        );
+        let from_env = run_options_with(cfg, &[], &[("ANSIBLE_REMOTE_USER", "envuser")]).connection;
+        assert_eq!(from_env.user.as_deref(), Some("envuser"));
+    }
+
+    #[test]
+    fn become_and_forks_fall_back_to_ansible_cfg() {
+        let cfg = "[defaults]
+forks = 12
+[privilege_escalation]
+become = yes
+become_user = postgres
+";
+        let options = run_options_with(cfg, &[], &[]);
+        assert_eq!(options.forks, 12);
+        assert!(options.become_.enabled);
+        assert_eq!(options.become_.user.as_deref(), Some("postgres"));
+        let flagged = run_options_with(cfg, &["-f", "2", "--become-user", "app"], &[]);
+        assert_eq!(flagged.forks, 2);
+        assert_eq!(flagged.become_.user.as_deref(), Some("app"));
+        assert_eq!(
+            run_options_with("", &[], &[]).forks,
+            crate::executor::DEFAULT_FORKS
+        );
+    }
 
     fn vars(text: &str) -> Vec<(String, String)> {
         parse_extra_vars(text, Path::new("."))

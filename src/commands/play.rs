@@ -43,7 +43,11 @@ pub(super) fn play(
     }
     for book in playbooks {
         let inventory = inventory.clone();
-        let options = settings.run.clone();
+        let mut options = settings.run.clone();
+        options.retry_file = settings
+            .retry_files
+            .as_ref()
+            .map(|retry| retry.path_for(&book.path));
         let outcome = drive(reporter, move |events| {
             crate::executor::run_playbook(&book, inventory, options, events)
         })?;

@@ -11,7 +11,7 @@ pub mod ssh;
 pub use error::ConnectionError;
 pub use escalation::{Escalating, Escalation, Method as BecomeMethod, Secret};
 pub use local::LocalConnection;
-pub use spec::{ConnectionKind, ConnectionSpec};
+pub use spec::{ConnectionDefaults, ConnectionKind, ConnectionSpec};
 
 /// What a command printed and how it ended.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -49,19 +49,57 @@ impl ConnectionSpec {
     }
 }
 
+/// What applies where a host's variables say nothing: the command line
+/// (`-u`, `--private-key`, `-c`, `--ssh-common-args`, `-T`…) over ansible.cfg.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionDefaults {
+    pub connect_timeout: Duration,
+    pub user: Option<String>,
+    pub private_key_file: Option<PathBuf>,
+    pub port: Option<u16>,
+    pub kind: Option<String>,
+    /// ansible.cfg's `[ssh_connection] ssh_args`: given to every SSH host.
+    pub ssh_args: Vec<String>,
+    /// Where no `ansible_ssh_common_args` / `ansible_ssh_extra_args` is set.
+    pub ssh_common_args: Option<String>,
+    pub ssh_extra_args: Option<String>,
+    /// `--accept-new-host-keys`, or `host_key_checking = False`.
+    pub accept_new_host_keys: bool,
+}
+
+impl Default for ConnectionDefaults {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            user: None,
+            private_key_file: None,
+            port: None,
+            kind: None,
+            ssh_args: Vec::new(),
+            ssh_common_args: None,
+            ssh_extra_args: None,
+            accept_new_host_keys: false,
+        }
+    }
+}
+
 impl ConnectionSpec {
-    /// A host's connection settings from its variables (Ansible's names).
+    /// A host's connection settings from its variables (Ansible's names),
+    /// then `defaults` for what they leave unset.
     pub fn from_vars(
         name: &str,
         vars: &crate::value::VarMap,
-        connect_timeout: Duration,
+        defaults: &ConnectionDefaults,
     ) -> Result<Self, String> {
         let text = |key: &str| {
             vars.get(key)
                 .filter(|v| !v.is_none() && !v.is_undefined())
                 .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
         };
-        let kind = match text("ansible_connection").as_deref() {
+        let kind = match text("ansible_connection")
+            .or_else(|| defaults.kind.clone())
+            .as_deref()
+        {
             None | Some("ssh" | "smart" | "paramiko" | "paramiko_ssh") => ConnectionKind::Ssh,
             Some("local") => ConnectionKind::Local,
             Some(other) => {
@@ -76,11 +114,21 @@ impl ConnectionSpec {
                     .parse::<u16>()
                     .map_err(|_| format!("{name}: ansible_port={port} is not a port number"))?,
             ),
-            None => None,
+            None => defaults.port,
         };
-        let mut ssh_args = Vec::new();
-        for key in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
-            if let Some(args) = text(key) {
+        let mut ssh_args = defaults.ssh_args.clone();
+        let args_for = |key: &str, default: &Option<String>| text(key).or_else(|| default.clone());
+        for (key, args) in [
+            (
+                "ansible_ssh_common_args",
+                args_for("ansible_ssh_common_args", &defaults.ssh_common_args),
+            ),
+            (
+                "ansible_ssh_extra_args",
+                args_for("ansible_ssh_extra_args", &defaults.ssh_extra_args),
+            ),
+        ] {
+            if let Some(args) = args {
                 ssh_args
                     .extend(shell_words::split(&args).map_err(|e| format!("{name}: {key}: {e}"))?);
             }
@@ -89,7 +137,7 @@ impl ConnectionSpec {
             Some(t) => Duration::from_secs(t.trim().parse().map_err(|_| {
                 format!("{name}: ansible_ssh_timeout={t} is not a number of seconds")
             })?),
-            None => connect_timeout,
+            None => defaults.connect_timeout,
         };
         Ok(Self {
             name: name.to_string(),
@@ -98,13 +146,59 @@ impl ConnectionSpec {
                 .or_else(|| text("ansible_ssh_host"))
                 .unwrap_or_else(|| name.to_string()),
             port,
-            user: text("ansible_user").or_else(|| text("ansible_ssh_user")),
+            user: text("ansible_user")
+                .or_else(|| text("ansible_ssh_user"))
+                .or_else(|| defaults.user.clone()),
             private_key_file: text("ansible_ssh_private_key_file")
                 .or_else(|| text("ansible_private_key_file"))
-                .map(PathBuf::from),
+                .map(PathBuf::from)
+                .or_else(|| defaults.private_key_file.clone()),
             ssh_args,
             connect_timeout: timeout,
-            accept_new_host_keys: false,
+            accept_new_host_keys: defaults.accept_new_host_keys,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{Value, VarMap};
+
+    #[test]
+    fn inventory_variables_beat_the_defaults_which_fill_the_gaps() {
+        let defaults = ConnectionDefaults {
+            user: Some("deploy".into()),
+            port: Some(2222),
+            private_key_file: Some("/keys/default".into()),
+            ssh_args: vec!["-o".into(), "ServerAliveInterval=5".into()],
+            ssh_common_args: Some("-o ProxyJump=bastion".into()),
+            ..ConnectionDefaults::default()
+        };
+        let bare = ConnectionSpec::from_vars("web1", &VarMap::new(), &defaults).expect("valid");
+        assert_eq!(bare.user.as_deref(), Some("deploy"));
+        assert_eq!(bare.port, Some(2222));
+        assert_eq!(bare.private_key_file, Some(PathBuf::from("/keys/default")));
+        assert_eq!(
+            bare.ssh_args,
+            ["-o", "ServerAliveInterval=5", "-o", "ProxyJump=bastion"]
+        );
+        let vars: VarMap = [
+            ("ansible_user", "app"),
+            ("ansible_port", "22"),
+            ("ansible_ssh_private_key_file", "/keys/web1"),
+            ("ansible_ssh_common_args", "-o ProxyJump=jump2"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Value::from(v)))
+        .collect();
+        let set = ConnectionSpec::from_vars("web1", &vars, &defaults).expect("valid");
+        assert_eq!(set.user.as_deref(), Some("app"));
+        assert_eq!(set.port, Some(22));
+        assert_eq!(set.private_key_file, Some(PathBuf::from("/keys/web1")));
+        assert_eq!(
+            set.ssh_args,
+            ["-o", "ServerAliveInterval=5", "-o", "ProxyJump=jump2"]
+        );
     }
 }

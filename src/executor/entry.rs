@@ -28,10 +28,42 @@ pub fn run_playbook(
     }
     run.close_connections();
     let summary = run.summary();
+    if let Some(path) = &run.options.retry_file {
+        write_retry_file(&run, path, &summary);
+    }
     run.emit(Event::Recap {
         hosts: summary.stats.iter().map(|(h, s)| (h.clone(), *s)).collect(),
     });
     Ok(summary)
+}
+
+/// List the failed and unreachable hosts in `path` (as Ansible: sorted, one
+/// per line, only when there are some); a file that cannot be written is a
+/// warning, not a failed run.
+fn write_retry_file(run: &Run, path: &std::path::Path, summary: &RunSummary) {
+    let mut hosts: Vec<&str> = summary
+        .stats
+        .iter()
+        .filter(|(_, stats)| stats.failed > 0 || stats.unreachable > 0)
+        .map(|(host, _)| host.as_str())
+        .collect();
+    if hosts.is_empty() {
+        return;
+    }
+    hosts.sort_unstable();
+    let text: String = hosts.iter().map(|host| format!("{host}\n")).collect();
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(path, text));
+    run.emit(match written {
+        Ok(()) => Event::RetryFile {
+            path: path.display().to_string(),
+        },
+        Err(e) => Event::Warning {
+            message: format!("Could not create retry file '{}'. {e}", path.display()),
+        },
+    });
 }
 
 /// `runbook run PATTERN -m MODULE -a ARGS`: one task on every matching host.

@@ -66,6 +66,11 @@ pub enum Event {
     },
     /// Failure limits took every host out: the playbook ends here.
     NoHostsRemaining,
+    /// The hosts that failed or were unreachable are listed in this file
+    /// (`retry_files_enabled`), for `--limit @FILE`.
+    RetryFile {
+        path: String,
+    },
     Recap {
         hosts: Vec<(String, HostStats)>,
     },

@@ -141,9 +141,8 @@ fn host_settings(
     let mut connection_vars = vars.clone();
     crate::value::overlay(&mut connection_vars, &options.extra_vars);
     let connection_vars = render_connection_vars(name, connection_vars, templar);
-    let mut spec = ConnectionSpec::from_vars(name, &connection_vars, options.connect_timeout)
+    let spec = ConnectionSpec::from_vars(name, &connection_vars, &options.connection)
         .map_err(Diagnostic::connection)?;
-    spec.accept_new_host_keys = options.accept_new_host_keys;
     Ok((vars, spec))
 }
 

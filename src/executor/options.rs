@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use crate::value::VarMap;
 
 /// How a run was asked to behave, resolved from the command line.
@@ -13,8 +11,8 @@ pub struct RunOptions {
     pub extra_vars: VarMap,
     /// `--limit`: a host pattern that further narrows every play's hosts.
     pub limit: Option<String>,
-    pub connect_timeout: Duration,
-    pub accept_new_host_keys: bool,
+    /// What a host's connection uses where its variables say nothing.
+    pub connection: crate::connection::ConnectionDefaults,
     /// `--tags` / `--skip-tags`.
     pub tags: super::TagFilter,
     /// `--start-at-task`: tasks before the first one of this name do not run.
@@ -27,6 +25,11 @@ pub struct RunOptions {
     pub inventory_sources: Option<InventorySources>,
     /// `-b`, `--become-user`, `--become-method`, `-K`.
     pub become_: super::BecomeDefaults,
+    /// ansible.cfg's `gathering = smart`: facts gathered once per host per run.
+    pub gather_smart: bool,
+    /// ansible.cfg's `retry_files_enabled`: where to list the hosts that
+    /// failed or were unreachable when the playbook ends.
+    pub retry_file: Option<std::path::PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -38,14 +41,15 @@ impl Default for RunOptions {
             verbosity: 0,
             extra_vars: VarMap::new(),
             limit: None,
-            connect_timeout: Duration::from_secs(10),
-            accept_new_host_keys: false,
+            connection: crate::connection::ConnectionDefaults::default(),
             tags: super::TagFilter::default(),
             start_at_task: None,
             force_handlers: false,
             step: false,
             inventory_sources: None,
             become_: super::BecomeDefaults::default(),
+            gather_smart: false,
+            retry_file: None,
         }
     }
 }

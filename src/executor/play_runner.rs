@@ -93,8 +93,9 @@ fn run_batch(stage: &Stage) {
     let hosts = stage.play.batch.clone();
     if play.gather_facts {
         let facts = gathering_facts(play);
-        if stage.run.gate.selects(&facts.tags) {
-            let outcomes = stage.run_task(&facts, &hosts, false);
+        let to_gather = facts_to_gather(stage, &hosts);
+        if stage.run.gate.selects(&facts.tags) && !to_gather.is_empty() {
+            let outcomes = stage.run_task(&facts, &to_gather, false);
             stage.spread_failures(&facts, &outcomes);
         }
     }
@@ -199,6 +200,23 @@ fn ordered(mut hosts: Vec<String>, order: HostOrder) -> Vec<String> {
         }
     }
     hosts
+}
+
+/// Every host of the batch, or with ansible.cfg's `gathering = smart` those
+/// whose facts no play has gathered yet.
+fn facts_to_gather(stage: &Stage, hosts: &[String]) -> Vec<String> {
+    if !stage.run.options.gather_smart {
+        return hosts.to_vec();
+    }
+    hosts
+        .iter()
+        .filter(|host| {
+            !stage.run.hosts.read(host, |record| {
+                record.facts().contains_key(crate::modules::FACTS_GATHERED)
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// The implicit first task of a play with `gather_facts` on.

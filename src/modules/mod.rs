@@ -32,6 +32,7 @@ pub use context::{ConnectionSlot, ModuleContext};
 pub use diff::{Changes, Diff};
 pub use error::ModuleError;
 pub use outcome::Outcome;
+pub use setup::FACTS_GATHERED;
 pub use spec::{ArgSpec, FreeForm};
 pub use state::{StateModule, Stateful};
 

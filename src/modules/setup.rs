@@ -61,9 +61,14 @@ impl Module for Setup {
         for (name, value) in facts {
             outcome.facts.insert(format!("ansible_{name}"), value);
         }
+        outcome.facts.insert(FACTS_GATHERED.into(), Value::from(true));
         Ok(outcome)
     }
 }
+
+/// Ansible's mark of a host whose facts were gathered (`gathering = smart`
+/// reads it).
+pub const FACTS_GATHERED: &str = "module_setup";
 
 /// Facts, named as in `ansible_facts` (without the `ansible_` prefix).
 fn parse_facts(text: &str) -> VarMap {

@@ -12,10 +12,27 @@ use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
 use crate::yaml::{self, Node, NodeKind};
 
-/// Where roles are found besides `roles/` beside the playbook.
-#[derive(Debug, Clone, Default)]
+/// How playbooks are read: where roles are found besides `roles/` beside
+/// the playbook, and what a play is when its keywords say nothing
+/// (ansible.cfg's `strategy`, `any_errors_fatal`, `gathering`).
+#[derive(Debug, Clone)]
 pub struct LoadOptions {
     pub roles_path: Vec<PathBuf>,
+    pub strategy: Strategy,
+    pub any_errors_fatal: bool,
+    /// `gathering = explicit`: facts only where a play says `gather_facts: true`.
+    pub gather_facts: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            roles_path: Vec::new(),
+            strategy: Strategy::Linear,
+            any_errors_fatal: false,
+            gather_facts: true,
+        }
+    }
 }
 
 /// Read and check a playbook. On failure, every error found is returned.
@@ -122,6 +139,9 @@ fn collect<T>(result: Result<T, Vec<Diagnostic>>, errors: &mut Vec<Diagnostic>) 
 fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec<Diagnostic>> {
     let entries = node.expect_map("a play").map_err(|e| vec![e])?;
     let mut play = Play::new(String::new(), node.span.clone());
+    play.strategy = options.strategy;
+    play.any_errors_fatal = options.any_errors_fatal;
+    play.gather_facts = options.gather_facts;
     let root = Inherited::root(dir, &options.roles_path);
     let mut errors = Vec::new();
     let mut role_steps = Vec::new();
@@ -324,15 +344,13 @@ fn vars_files(node: &Node) -> Result<Vec<(String, crate::source::Span)>, Diagnos
 }
 
 fn strategy(node: &Node) -> Result<Strategy, Diagnostic> {
-    match scalar(node, "strategy")?.as_str() {
-        "linear" => Ok(Strategy::Linear),
-        "free" => Ok(Strategy::Free),
-        other => Err(node
-            .error(format!(
-                "unknown strategy `{other}` (runbook has `linear` and `free`)"
-            ))
-            .suggesting(other, ["linear", "free"])),
-    }
+    let name = scalar(node, "strategy")?;
+    Strategy::parse(&name).ok_or_else(|| {
+        node.error(format!(
+            "unknown strategy `{name}` (runbook has `linear` and `free`)"
+        ))
+        .suggesting(&name, Strategy::NAMES.iter().copied())
+    })
 }
 
 fn vars_prompt(node: &Node) -> Result<Vec<VarPrompt>, Diagnostic> {

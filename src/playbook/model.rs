@@ -22,6 +22,18 @@ pub enum Strategy {
     Free,
 }
 
+impl Strategy {
+    pub const NAMES: &[&str] = &["linear", "free"];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim() {
+            "linear" => Some(Self::Linear),
+            "free" => Some(Self::Free),
+            _ => None,
+        }
+    }
+}
+
 pub struct Play {
     pub name: Option<String>,
     /// The host pattern (a list in YAML is joined with `,`); may hold templates.

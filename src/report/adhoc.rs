@@ -12,7 +12,6 @@ pub struct AdhocReporter;
 
 impl AdhocReporter {
     pub fn new() -> Self {
-        style::init_colors();
         Self
     }
 }

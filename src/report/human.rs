@@ -14,7 +14,6 @@ pub struct HumanReporter {
 
 impl HumanReporter {
     pub fn new(verbosity: u8) -> Self {
-        style::init_colors();
         Self {
             verbosity,
             last_banner: None,
@@ -187,6 +186,7 @@ impl Reporter for HumanReporter {
                 self.print(&format!("\n{}", banner("NO MORE HOSTS LEFT")));
                 self.last_banner = None;
             }
+            Event::RetryFile { path } => self.print(&format!("\tto retry, use: --limit @{path}\n")),
             // Asked through `Reporter::ask`, never shown as an event.
             Event::Question(_) => {}
             Event::Recap { hosts } => {

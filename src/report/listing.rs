@@ -19,6 +19,20 @@ pub enum Listing {
     InventoryGraph { root: GroupTree },
     /// `lab up` and `lab status`.
     LabHosts { hosts: Vec<LabHostState> },
+    /// `config dump`: each setting as `ansible-config dump` prints it.
+    Config { settings: Vec<ConfigSetting> },
+    /// `config view`: the ansible.cfg in use.
+    ConfigFile { path: String, text: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfigSetting {
+    pub name: String,
+    pub origin: String,
+    pub value: String,
+    /// Why the setting does nothing in runbook, if it does nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_effect: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,6 +102,28 @@ pub(super) fn render(listing: &Listing) -> String {
             );
         }
         Listing::InventoryGraph { root } => render_group(&mut out, root, 0),
+        Listing::Config { settings } => {
+            for setting in settings {
+                let _ = write!(
+                    out,
+                    "{}({}) = {}",
+                    setting.name, setting.origin, setting.value
+                );
+                match &setting.no_effect {
+                    Some(why) => {
+                        let _ = writeln!(out, "  # no effect: {why}");
+                    }
+                    None => out.push('\n'),
+                }
+            }
+        }
+        Listing::ConfigFile { path, text } => {
+            let _ = writeln!(out, "# {path}");
+            out.push_str(text);
+            if !text.ends_with('\n') {
+                out.push('\n');
+            }
+        }
         Listing::LabHosts { hosts } => {
             for host in hosts {
                 let state = if host.running { "running" } else { "stopped" };

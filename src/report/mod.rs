@@ -17,10 +17,19 @@ mod style;
 pub use adhoc::AdhocReporter;
 pub use human::HumanReporter;
 pub use json::JsonReporter;
-pub use listing::{GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline, TaskOutline};
+pub use listing::{
+    ConfigSetting, GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline, TaskOutline,
+};
 
 use crate::executor::Event;
 use crate::source::Diagnostic;
+
+/// How everything shown is shown, decided once before any reporter exists:
+/// colours (`None`: on terminals) and ansible.cfg's `log_path`.
+pub fn configure(color: Option<bool>, log_path: Option<&std::path::Path>) -> Result<(), String> {
+    style::init_colors(color);
+    log_path.map_or(Ok(()), output::log_to)
+}
 
 /// Renders what the executor and the commands report.
 pub trait Reporter {

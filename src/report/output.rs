@@ -2,15 +2,67 @@
 //! (`runbook inventory --graph | head -1`) ends the output quietly, as
 //! ripgrep does, instead of a panic or an error message.
 
+use std::fs::File;
 use std::io::{ErrorKind, Write};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// Set once stdout's reader has gone. The command still runs to its end —
 /// closing a pager must not stop a rollout halfway — but prints no more.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
+/// ansible.cfg's `log_path`: everything shown, also appended there.
+static LOG: OnceLock<Mutex<File>> = OnceLock::new();
+
+/// Also log what is shown to `path`, as Ansible's `log_path` does. A log
+/// that cannot be opened is not an error (as in Ansible); it is said.
+pub(super) fn log_to(path: &Path) -> Result<(), String> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot write the log file {}: {e}", path.display()))?;
+    let _ = LOG.set(Mutex::new(file));
+    Ok(())
+}
+
+/// Each line as Python's logging writes it for Ansible:
+/// `2026-12-02 03:04:05,678 p=PID u=USER n=ansible INFO| text`.
+fn log(text: &str, level: &str) {
+    let Some(log) = LOG.get() else {
+        return;
+    };
+    let now = crate::local_time::LocalTime::of(std::time::SystemTime::now());
+    let stamp = now.map_or_else(String::new, |t| {
+        format!("{},{:03}", t.date_and_time(), t.micros / 1000)
+    });
+    let user = ["LOGNAME", "USER", "LNAME", "USERNAME"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|name| !name.is_empty()))
+        .unwrap_or_else(|| format!("uid={}", current_uid()));
+    let pid = std::process::id();
+    let plain = console::strip_ansi_codes(text);
+    let mut lines = String::new();
+    for line in plain.trim_start_matches('\n').lines() {
+        lines.push_str(&format!(
+            "{stamp} p={pid} u={user} n=ansible {level}| {line}\n"
+        ));
+    }
+    if let Ok(mut file) = log.lock() {
+        // A full disk must not stop a rollout: the log is best effort.
+        let _ = file.write_all(lines.as_bytes());
+    }
+}
+
+fn current_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").map_or(0, |meta| meta.uid())
+}
+
 /// `text` on stdout, as is (the caller ends its lines).
 pub(super) fn stdout(text: &str) {
+    log(text, "INFO");
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
@@ -28,5 +80,14 @@ pub(super) fn stdout_line(line: &str) {
 
 /// One line on stderr. Nothing is left to tell if stderr itself fails.
 pub(super) fn stderr_line(line: &str) {
+    let plain = console::strip_ansi_codes(line);
+    log(
+        line,
+        if plain.starts_with("[WARNING]") {
+            "WARNING"
+        } else {
+            "ERROR"
+        },
+    );
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

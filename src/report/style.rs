@@ -1,15 +1,18 @@
-//! Colours, only when the output is a terminal and NO_COLOR is not set.
+//! Colours: on a terminal unless NO_COLOR or ansible.cfg's `nocolor` says
+//! otherwise; everywhere with `force_color`.
 
 use console::Style;
 
 use crate::executor::{HostStats, Status};
 
-/// Decide once, at start-up, whether output is coloured.
-pub(super) fn init_colors() {
+/// Decide once, at start-up, whether output is coloured: `Some(false)` for
+/// `nocolor`, `Some(true)` for `force_color`, `None` to let the terminal decide.
+pub(super) fn init_colors(choice: Option<bool>) {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if no_color {
-        console::set_colors_enabled(false);
-        console::set_colors_enabled_stderr(false);
+    let enabled = if no_color { Some(false) } else { choice };
+    if let Some(enabled) = enabled {
+        console::set_colors_enabled(enabled);
+        console::set_colors_enabled_stderr(enabled);
     }
 }
 

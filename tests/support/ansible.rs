@@ -18,10 +18,20 @@ fn program() -> PathBuf {
 /// Run `playbook` with ansible-playbook against `lab` (its `inventories/lab`).
 /// Differential tests need it: without it they fail and say how to install it.
 pub(crate) fn ansible_playbook(lab: &Lab, playbook: &Path, extra_args: &[&str]) -> Output {
+    let mut args = vec![
+        playbook.to_str().expect("utf8 path"),
+        "-i",
+        "inventories/lab",
+    ];
+    args.extend_from_slice(extra_args);
+    ansible_playbook_with(lab, &args)
+}
+
+/// ansible-playbook with exactly `args`, in the lab's project (where its
+/// ansible.cfg, if any, is found).
+pub(crate) fn ansible_playbook_with(lab: &Lab, args: &[&str]) -> Output {
     let output = Command::new(program())
-        .arg(playbook)
-        .args(["-i", "inventories/lab"])
-        .args(extra_args)
+        .args(args)
         .current_dir(lab.project.path())
         .env("ANSIBLE_NOCOLOR", "1")
         .env("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3")

@@ -151,10 +151,8 @@ impl TaskExecutor<'_> {
     fn delegate_slot(&self, target: &str) -> ConnectionSlot {
         let spec = match self.run.host(target) {
             Some(entry) => entry.spec.clone(),
-            None => {
-                ConnectionSpec::from_vars(target, &VarMap::new(), self.run.options.connect_timeout)
-                    .unwrap_or_else(|_| ConnectionSpec::local(target))
-            }
+            None => ConnectionSpec::from_vars(target, &VarMap::new(), &self.run.options.connection)
+                .unwrap_or_else(|_| ConnectionSpec::local(target)),
         };
         ConnectionSlot::new(spec)
     }

@@ -224,30 +224,19 @@ pub(crate) fn lines(text: &str) -> Value {
 
 /// `2026-11-24 01:02:03.123456` in local time, as Ansible prints it.
 pub(crate) fn timestamp(time: SystemTime) -> String {
-    let since_epoch = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    let seconds = since_epoch.as_secs() as libc::time_t;
-    // SAFETY: localtime_r only writes into the zeroed struct we own.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    let converted = unsafe { !libc::localtime_r(&seconds, &mut tm).is_null() };
-    if !converted {
-        return format!(
-            "{}.{:06}",
-            since_epoch.as_secs(),
-            since_epoch.subsec_micros()
-        );
+    match crate::local_time::LocalTime::of(time) {
+        Some(local) => format!("{}.{:06}", local.date_and_time(), local.micros),
+        None => {
+            let since_epoch = time
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap_or_default();
+            format!(
+                "{}.{:06}",
+                since_epoch.as_secs(),
+                since_epoch.subsec_micros()
+            )
+        }
     }
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
-        tm.tm_year + 1900,
-        tm.tm_mon + 1,
-        tm.tm_mday,
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec,
-        since_epoch.subsec_micros()
-    )
 }
 
 /// `0:00:01.234567`, Python's `str(timedelta)`.
