@@ -15,6 +15,13 @@ fn list_graph_and_host_views() {
     let list = project.run(&["inventory", "-i", "prod", "--list"]);
     list.assert_code(0);
     let json: serde_json::Value = serde_json::from_str(&list.stdout).expect("JSON");
+    let theirs = ansible_inventory(&project, &["-i", "inventories/prod", "--list"]);
+    assert_eq!(
+        json,
+        serde_json::from_str::<serde_json::Value>(&theirs.stdout).expect("JSON"),
+        "{}",
+        theirs.all()
+    );
     assert_eq!(
         json["db"]["hosts"],
         serde_json::json!(["db01", "db02", "db03"])
@@ -40,4 +47,97 @@ fn a_missing_inventory_says_where_it_looked() {
     let output = project.run(&["inventory", "-i", "nowhere", "--list"]);
     assert_ne!(output.code, 0, "{}", output.all());
     assert!(output.stderr.contains("nowhere"), "{}", output.all());
+}
+
+/// ansible-inventory from the venv scripts/setup makes.
+fn ansible_inventory(project: &Project, args: &[&str]) -> crate::support::Output {
+    let venv =
+        std::env::var("RUNBOOK_ANSIBLE_VENV").unwrap_or_else(|_| "/opt/runbook-ansible".into());
+    let output =
+        std::process::Command::new(std::path::Path::new(&venv).join("bin/ansible-inventory"))
+            .args(args)
+            .current_dir(project.path())
+            .env("ANSIBLE_DEPRECATION_WARNINGS", "0")
+            .output()
+            .expect("ansible-inventory is needed (scripts/setup installs it)");
+    crate::support::Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn executable(project: &Project, name: &str, script: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    project.file(name, script);
+    std::fs::set_permissions(project.join(name), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+}
+
+#[test]
+fn an_executable_inventory_is_run_as_ansibles_script_plugin_runs_it() {
+    let project = Project::new();
+    // With `_meta`, one call; without, `--host` per host.
+    executable(
+        &project,
+        "with_meta.sh",
+        r#"#!/bin/sh
+[ "$1" = --list ] || exit 3
+cat <<'JSON'
+{"db": {"hosts": ["db1", "db2"], "vars": {"port": 26257}, "children": ["replicas"]},
+ "replicas": ["db3"],
+ "web": {"hosts": ["web1"]},
+ "lonely": {"answer": 42},
+ "_meta": {"hostvars": {"db1": {"zone": "a", "tags": ["x", "y"]}, "web1": {"ansible_port": 2222}}}}
+JSON
+"#,
+    );
+    executable(
+        &project,
+        "per_host.sh",
+        r#"#!/bin/sh
+case "$1" in
+  --list) echo '{"app": ["app1", "app2"], "all": {"vars": {"env": "prod"}}}' ;;
+  --host) [ "$2" = app1 ] && echo "{\"role\": \"$2\"}" || echo '' ;;
+  *) exit 3 ;;
+esac
+"#,
+    );
+    for script in ["with_meta.sh", "per_host.sh"] {
+        let ours = project.run(&["inventory", "-i", script, "--list"]);
+        let theirs = ansible_inventory(&project, &["-i", script, "--list"]);
+        ours.assert_code(0);
+        assert_eq!(theirs.code, 0, "{}", theirs.all());
+        let ours: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
+        let theirs: serde_json::Value = serde_json::from_str(&theirs.stdout).expect("JSON");
+        assert_eq!(ours, theirs, "{script}");
+    }
+}
+
+#[test]
+fn a_failing_inventory_script_is_an_error_that_quotes_it() {
+    let project = Project::new();
+    executable(
+        &project,
+        "broken.sh",
+        "#!/bin/sh\necho 'cannot reach the CMDB' >&2\nexit 2\n",
+    );
+    let output = project.run(&["inventory", "-i", "broken.sh", "--list"]);
+    output.assert_code(4);
+    assert_eq!(
+        output
+            .stderr
+            .replace(&project.path().display().to_string(), "PROJECT"),
+        "ERROR! inventory script PROJECT/broken.sh --list: exited with 2: cannot reach the CMDB\n"
+    );
+    executable(&project, "garbage.sh", "#!/bin/sh\necho 'not json'\n");
+    let output = project.run(&["inventory", "-i", "garbage.sh", "--list"]);
+    output.assert_code(4);
+    assert!(
+        output
+            .stderr
+            .contains("garbage.sh --list: printed something that is not JSON"),
+        "{}",
+        output.all()
+    );
 }

@@ -35,26 +35,54 @@ fn vars_json(inventory: &Inventory, host: &str) -> Json {
     serde_json::to_value(crate::value::map_value(inventory.host_vars(host))).unwrap_or(Json::Null)
 }
 
-/// `ansible-inventory --list`'s shape.
+/// `ansible-inventory --list`'s shape: the groups reachable from `all`
+/// (those with neither hosts nor children left out), and the variables of
+/// each host that has some, without the ones Ansible computes.
 fn list(inventory: &Inventory) -> Json {
     let mut root = Map::new();
+    add_group(inventory, "all", &mut root);
     let hostvars: Map<String, Json> = inventory
         .hosts
         .keys()
-        .map(|h| (h.clone(), vars_json(inventory, h)))
+        .filter_map(|host| {
+            let mut vars = inventory.host_vars(host);
+            vars.retain(|key, _| !COMPUTED_VARS.contains(&key.as_str()));
+            (!vars.is_empty()).then(|| {
+                let json =
+                    serde_json::to_value(crate::value::map_value(vars)).unwrap_or(Json::Null);
+                (host.clone(), json)
+            })
+        })
         .collect();
-    root.insert("_meta".into(), json!({ "hostvars": hostvars }));
-    for (name, group) in &inventory.groups {
-        let mut entry = Map::new();
-        if !group.hosts.is_empty() {
-            entry.insert("hosts".into(), json!(group.hosts));
-        }
-        if !group.children.is_empty() {
-            entry.insert("children".into(), json!(group.children));
-        }
-        root.insert(name.clone(), Json::Object(entry));
-    }
+    root.insert(
+        "_meta".into(),
+        json!({ "hostvars": hostvars, "profile": "inventory_legacy" }),
+    );
     Json::Object(root)
+}
+
+/// Variables ansible-inventory leaves out of its listing.
+const COMPUTED_VARS: &[&str] = &["inventory_dir", "inventory_file"];
+
+fn add_group(inventory: &Inventory, name: &str, out: &mut Map<String, Json>) {
+    let Some(group) = inventory.groups.get(name) else {
+        return;
+    };
+    let mut entry = Map::new();
+    if name != "all" && !group.hosts.is_empty() {
+        entry.insert("hosts".into(), json!(group.hosts));
+    }
+    if !group.children.is_empty() {
+        entry.insert("children".into(), json!(group.children));
+    }
+    if !entry.is_empty() {
+        out.insert(name.to_string(), Json::Object(entry));
+    }
+    for child in &group.children {
+        if !out.contains_key(child) {
+            add_group(inventory, child, out);
+        }
+    }
 }
 
 /// The group tree below `group`, for `--graph`.

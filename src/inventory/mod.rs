@@ -16,6 +16,7 @@ mod pattern;
 mod precedence;
 mod range;
 mod runtime;
+mod script;
 mod shlex;
 mod sources;
 mod vars_dirs;

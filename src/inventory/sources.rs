@@ -3,15 +3,15 @@
 //! found under `inventories/`. Formats are told apart as Ansible's plugins
 //! do: `.yml`/`.yaml`/`.json` are YAML, an extensionless file is YAML when
 //! it reads as a YAML mapping, everything else is INI, and an executable
-//! file would be a dynamic inventory script.
+//! file is a dynamic inventory script (run with `--list`, see `script.rs`).
 
 use std::path::{Component, Path, PathBuf};
 
 use super::Inventory;
 use super::model::LOCALHOST_NAMES;
 use super::vars_dirs::VarsDir;
-use super::{ini, yaml_format};
-use crate::source::{Diagnostic, SourceFile, Span};
+use super::{ini, script, yaml_format};
+use crate::source::{Diagnostic, SourceFile};
 use crate::yaml::NodeKind;
 
 /// Suffixes Ansible skips inside an inventory directory
@@ -157,21 +157,14 @@ fn is_ignored(name: &str) -> bool {
 }
 
 fn read_file(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
-    let file = SourceFile::read(path)
-        .map_err(|e| Diagnostic::new(format!("cannot read inventory {}: {e}", path.display())))?;
-    if is_executable(path) {
-        return Err(Diagnostic::at(
-            "dynamic inventory scripts are not supported yet",
-            &Span::file_start(file),
-        )
-        .with_help(format!(
-            "this file is executable, so Ansible would run it; use a static INI or YAML inventory, or `chmod -x {}` if it is one",
-            path.display()
-        )));
-    }
     if inventory.dir.is_none() {
         inventory.dir = path.parent().map(Path::to_path_buf);
     }
+    if is_executable(path) {
+        return script::read(inventory, path);
+    }
+    let file = SourceFile::read(path)
+        .map_err(|e| Diagnostic::new(format!("cannot read inventory {}: {e}", path.display())))?;
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     if YAML_EXTENSIONS.contains(&extension) {
         let root = crate::yaml::parse_str(file)?;
