@@ -24,6 +24,13 @@ pub enum Command {
     Lab(LabArgs),
     /// Show the Ansible configuration runbook reads (ansible.cfg, ANSIBLE_* variables).
     Config(ConfigArgs),
+    /// Print a shell completion script: `runbook completions bash > /etc/bash_completion.d/runbook`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `runbook man | man -l -`.
+    Man,
 }
 
 /// Options shared by everything that talks to hosts.

@@ -36,6 +36,14 @@ pub enum Settings {
     Inventory(InventorySettings),
     Lab(LabRequest),
     Config(ConfigRequest),
+    /// `completions SHELL` and `man`: text generated from the clap definitions.
+    Generated(Generated),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generated {
+    Completions(clap_complete::Shell),
+    Man,
 }
 
 /// `runbook config`.
@@ -144,7 +152,11 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         Command::Play(PlayArgs { connect, .. }) | Command::Run(RunArgs { connect, .. }) => {
             (connect.output, connect.verbose)
         }
-        Command::Inventory(_) | Command::Lab(_) | Command::Config(_) => (OutputFormat::Human, 0),
+        Command::Inventory(_)
+        | Command::Lab(_)
+        | Command::Config(_)
+        | Command::Completions { .. }
+        | Command::Man => (OutputFormat::Human, 0),
     };
     OutputSettings {
         format,
@@ -174,6 +186,8 @@ pub fn resolve(
             ConfigAction::Dump { only_changed } => ConfigRequest::Dump { only_changed },
             ConfigAction::View => ConfigRequest::View,
         })),
+        Command::Completions { shell } => Ok(Settings::Generated(Generated::Completions(shell))),
+        Command::Man => Ok(Settings::Generated(Generated::Man)),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod config;
 mod drive;
+mod generated;
 mod inventory;
 mod lab;
 mod play;
@@ -54,6 +55,7 @@ fn run_command(
         Settings::Inventory(settings) => inventory::inventory(&settings, reporter),
         Settings::Lab(request) => lab::lab(request, reporter),
         Settings::Config(request) => config::config(request, config, reporter),
+        Settings::Generated(what) => generated::generated(what, reporter),
     }
 }
 

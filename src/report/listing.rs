@@ -23,6 +23,8 @@ pub enum Listing {
     Config { settings: Vec<ConfigSetting> },
     /// `config view`: the ansible.cfg in use.
     ConfigFile { path: String, text: String },
+    /// `completions`, `man`: text printed exactly as generated.
+    Generated { text: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -117,6 +119,7 @@ pub(super) fn render(listing: &Listing) -> String {
                 }
             }
         }
+        Listing::Generated { text } => out.push_str(text),
         Listing::ConfigFile { path, text } => {
             let _ = writeln!(out, "# {path}");
             out.push_str(text);
