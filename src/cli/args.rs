@@ -148,6 +148,9 @@ pub struct PlayArgs {
     /// List the tags of each play, and stop.
     #[arg(long)]
     pub list_tags: bool,
+    /// Also write the run as a JUnit XML report (a test case per host and task).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// Only run tasks with these tags (comma-separated, repeatable; `all`, `tagged`, `untagged`, `never`'s own tags).
     #[arg(short = 't', long = "tags", value_name = "TAGS", value_delimiter = ',')]
     pub tags: Vec<String>,

@@ -63,6 +63,8 @@ pub struct PlaySettings {
     pub run: RunOptions,
     /// `retry_files_enabled`: where each playbook's `.retry` file goes.
     pub retry_files: Option<RetryFiles>,
+    /// `--junit FILE`.
+    pub junit: Option<PathBuf>,
 }
 
 /// ansible.cfg's `retry_files_enabled` and `retry_files_save_path`.
@@ -204,6 +206,7 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
         force_handlers,
         flush_cache: _accepted_for_compatibility,
         list_tags,
+        junit,
         tags,
         skip_tags,
     } = args;
@@ -258,6 +261,7 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
         cwd: cwd.to_path_buf(),
         run,
         retry_files,
+        junit: junit.map(|path| cwd.join(path)),
     })
 }
 

@@ -8,7 +8,9 @@ use crate::cli::{Failure, Outcome};
 use crate::executor::TagFilter;
 use crate::inventory::Inventory;
 use crate::playbook::{self, Play, Playbook};
-use crate::report::{Listing, PlayOutline, PlaybookOutline, Reporter, TaskOutline};
+use crate::report::{
+    JunitReport, Listing, PlayOutline, PlaybookOutline, Reporter, TaskOutline, Tee,
+};
 use crate::source::{Diagnostic, ErrorKind};
 
 pub(super) fn play(
@@ -41,6 +43,27 @@ pub(super) fn play(
         reporter.listing(&Listing::Playbooks { playbooks });
         return Ok(Outcome::Success);
     }
+    let mut junit = JunitReport::default();
+    let outcome = run_all(&settings, playbooks, &inventory, reporter, &mut junit);
+    if let Some(path) = &settings.junit {
+        junit.write(path).map_err(|e| {
+            Diagnostic::runtime(format!(
+                "cannot write the JUnit report {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    outcome
+}
+
+/// Each playbook in turn, until one does not succeed.
+fn run_all(
+    settings: &PlaySettings,
+    playbooks: Vec<Playbook>,
+    inventory: &Arc<Inventory>,
+    reporter: &mut dyn Reporter,
+    junit: &mut JunitReport,
+) -> Result<Outcome, Failure> {
     for book in playbooks {
         let inventory = inventory.clone();
         let mut options = settings.run.clone();
@@ -48,7 +71,12 @@ pub(super) fn play(
             .retry_files
             .as_ref()
             .map(|retry| retry.path_for(&book.path));
-        let outcome = drive(reporter, move |events| {
+        junit.start_playbook(&book.path);
+        let mut tee = Tee {
+            view: &mut *reporter,
+            observers: vec![&mut *junit],
+        };
+        let outcome = drive(&mut tee, move |events| {
             crate::executor::run_playbook(&book, inventory, options, events)
         })?;
         if outcome != Outcome::Success {

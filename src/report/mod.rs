@@ -7,19 +7,24 @@ mod banner;
 mod diff_view;
 mod human;
 mod json;
+mod junit;
 mod listing;
 mod messages;
 mod output;
 mod readable;
 mod recap;
 mod style;
+mod tee;
 
 pub use adhoc::AdhocReporter;
 pub use human::HumanReporter;
 pub use json::JsonReporter;
+pub use junit::JunitReport;
 pub use listing::{
     ConfigSetting, GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline, TaskOutline,
 };
+
+pub use tee::{Observer, Tee};
 
 use crate::executor::Event;
 use crate::source::Diagnostic;
