@@ -14,6 +14,7 @@ mod differential;
 mod error_contract;
 mod generated;
 mod inventory_cli;
+mod journal;
 mod junit;
 mod kv_syntax;
 mod lab_fleet;

@@ -24,6 +24,8 @@ pub enum Command {
     Lab(LabArgs),
     /// Show the Ansible configuration runbook reads (ansible.cfg, ANSIBLE_* variables).
     Config(ConfigArgs),
+    /// The runs recorded in the journal, or one of them replayed.
+    Runs(RunsArgs),
     /// Print a shell completion script: `runbook completions bash > /etc/bash_completion.d/runbook`.
     Completions {
         #[arg(value_enum)]
@@ -151,6 +153,12 @@ pub struct PlayArgs {
     /// Also write the run as a JUnit XML report (a test case per host and task).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Run again only on the hosts that failed or were unreachable in a recorded run (an id from `runbook runs`, or `last`).
+    #[arg(long, value_name = "ID", conflicts_with = "limit")]
+    pub retry: Option<String>,
+    /// Keep no journal of this run (see `runbook runs`).
+    #[arg(long)]
+    pub no_journal: bool,
     /// Only run tasks with these tags (comma-separated, repeatable; `all`, `tagged`, `untagged`, `never`'s own tags).
     #[arg(short = 't', long = "tags", value_name = "TAGS", value_delimiter = ',')]
     pub tags: Vec<String>,
@@ -188,6 +196,26 @@ pub struct InventoryArgs {
     /// One host's variables, as JSON.
     #[arg(long, value_name = "HOST", group = "view")]
     pub host: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    #[command(subcommand)]
+    pub action: Option<RunsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsAction {
+    /// Show a recorded run as it was shown when it ran (an id, a unique prefix of one, or `last`).
+    Show {
+        id: String,
+        /// Output format of the replay.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        output: OutputFormat,
+        /// More output: -v results, -vv and -vvv more detail.
+        #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
+        verbose: u8,
+    },
 }
 
 #[derive(Debug, Args)]

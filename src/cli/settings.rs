@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use super::args::{
     Command, ConfigAction, ConfigArgs, ConnectArgs, InventoryArgs, LabAction, LabArgs,
-    OutputFormat, PlayArgs, RunArgs,
+    OutputFormat, PlayArgs, RunArgs, RunsAction, RunsArgs,
 };
 use crate::config::{AnsibleConfig, definitions as cfg};
 use crate::connection::{BecomeMethod, ConnectionDefaults, Secret};
@@ -38,6 +38,14 @@ pub enum Settings {
     Config(ConfigRequest),
     /// `completions SHELL` and `man`: text generated from the clap definitions.
     Generated(Generated),
+    /// `runs`: the journal's list, or one run replayed.
+    Runs(RunsRequest),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunsRequest {
+    List,
+    Show { id: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +73,8 @@ pub struct PlaySettings {
     pub retry_files: Option<RetryFiles>,
     /// `--junit FILE`.
     pub junit: Option<PathBuf>,
+    /// Keep a journal of the run (unless `--no-journal`).
+    pub journal: bool,
 }
 
 /// ansible.cfg's `retry_files_enabled` and `retry_files_save_path`.
@@ -154,7 +164,13 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         Command::Play(PlayArgs { connect, .. }) | Command::Run(RunArgs { connect, .. }) => {
             (connect.output, connect.verbose)
         }
-        Command::Inventory(_)
+        Command::Runs(RunsArgs {
+            action: Some(RunsAction::Show {
+                output, verbose, ..
+            }),
+        }) => (*output, *verbose),
+        Command::Runs(_)
+        | Command::Inventory(_)
         | Command::Lab(_)
         | Command::Config(_)
         | Command::Completions { .. }
@@ -190,6 +206,10 @@ pub fn resolve(
         })),
         Command::Completions { shell } => Ok(Settings::Generated(Generated::Completions(shell))),
         Command::Man => Ok(Settings::Generated(Generated::Man)),
+        Command::Runs(RunsArgs { action }) => Ok(Settings::Runs(match action {
+            None => RunsRequest::List,
+            Some(RunsAction::Show { id, .. }) => RunsRequest::Show { id },
+        })),
     }
 }
 
@@ -207,6 +227,8 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
         flush_cache: _accepted_for_compatibility,
         list_tags,
         junit,
+        retry,
+        no_journal,
         tags,
         skip_tags,
     } = args;
@@ -238,7 +260,10 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
         force_handlers,
         step,
     };
-    let run = run_options(connect, playbook_only, cwd, running, config)?;
+    let mut run = run_options(connect, playbook_only, cwd, running, config)?;
+    if let Some(id) = retry {
+        run.limit = Some(retry_limit(&id)?);
+    }
     let mut roles_path = roles_path;
     roles_path.extend(config.paths_or_default(cfg::ROLES_PATH));
     let load = LoadOptions {
@@ -262,7 +287,23 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
         run,
         retry_files,
         junit: junit.map(|path| cwd.join(path)),
+        journal: running && !no_journal,
     })
+}
+
+/// `--retry ID`: the hosts that failed or were unreachable in that run.
+fn retry_limit(id: &str) -> Result<String, Diagnostic> {
+    let dir = crate::report::journal_dir();
+    let path = crate::report::find_journal(&dir, id).map_err(Diagnostic::options)?;
+    let journal = crate::report::Journal::read(&path).map_err(Diagnostic::options)?;
+    let hosts = journal.hosts_to_retry();
+    if hosts.is_empty() {
+        return Err(Diagnostic::options(format!(
+            "run {} had no failed or unreachable hosts: nothing to retry",
+            journal.header.id
+        )));
+    }
+    Ok(hosts.join(","))
 }
 
 /// ansible.cfg's `gathering`.

@@ -8,6 +8,7 @@ mod inventory;
 mod lab;
 mod play;
 mod run;
+mod runs;
 
 use crate::cli::args::{Cli, Command, OutputFormat};
 use crate::cli::settings::{self, Settings};
@@ -56,6 +57,7 @@ fn run_command(
         Settings::Lab(request) => lab::lab(request, reporter),
         Settings::Config(request) => config::config(request, config, reporter),
         Settings::Generated(what) => generated::generated(what, reporter),
+        Settings::Runs(request) => runs::runs(&request, reporter),
     }
 }
 

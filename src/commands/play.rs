@@ -9,7 +9,8 @@ use crate::executor::TagFilter;
 use crate::inventory::Inventory;
 use crate::playbook::{self, Play, Playbook};
 use crate::report::{
-    JunitReport, Listing, PlayOutline, PlaybookOutline, Reporter, TaskOutline, Tee,
+    GitState, JOURNAL_FORMAT, JournalWriter, JunitReport, Listing, Observer, PlayOutline,
+    PlaybookOutline, Reporter, RunHeader, TaskOutline, Tee, journal_dir, new_run_id, now,
 };
 use crate::source::{Diagnostic, ErrorKind};
 
@@ -44,7 +45,21 @@ pub(super) fn play(
         return Ok(Outcome::Success);
     }
     let mut junit = JunitReport::default();
-    let outcome = run_all(&settings, playbooks, &inventory, reporter, &mut junit);
+    let mut journal = settings
+        .journal
+        .then(|| open_journal(&settings, reporter))
+        .flatten();
+    let outcome = run_all(
+        &settings,
+        playbooks,
+        &inventory,
+        reporter,
+        &mut junit,
+        journal.as_mut(),
+    );
+    if let Some(journal) = journal {
+        journal.finish(crate::cli::ExitCode::of(&outcome).code());
+    }
     if let Some(path) = &settings.junit {
         junit.write(path).map_err(|e| {
             Diagnostic::runtime(format!(
@@ -63,6 +78,7 @@ fn run_all(
     inventory: &Arc<Inventory>,
     reporter: &mut dyn Reporter,
     junit: &mut JunitReport,
+    mut journal: Option<&mut JournalWriter>,
 ) -> Result<Outcome, Failure> {
     for book in playbooks {
         let inventory = inventory.clone();
@@ -72,9 +88,13 @@ fn run_all(
             .as_ref()
             .map(|retry| retry.path_for(&book.path));
         junit.start_playbook(&book.path);
+        let mut observers: Vec<&mut dyn Observer> = vec![&mut *junit];
+        if let Some(journal) = journal.as_deref_mut() {
+            observers.push(journal);
+        }
         let mut tee = Tee {
             view: &mut *reporter,
-            observers: vec![&mut *junit],
+            observers,
         };
         let outcome = drive(&mut tee, move |events| {
             crate::executor::run_playbook(&book, inventory, options, events)
@@ -84,6 +104,48 @@ fn run_all(
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The run's journal (see `runbook runs`); a journal that cannot be
+/// written is a warning, never a reason not to run.
+fn open_journal(settings: &PlaySettings, reporter: &mut dyn Reporter) -> Option<JournalWriter> {
+    let user = ["LOGNAME", "USER"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok())
+        .unwrap_or_default();
+    let header = RunHeader {
+        journal: JOURNAL_FORMAT,
+        id: new_run_id(),
+        started: now(),
+        user,
+        cwd: settings.cwd.display().to_string(),
+        runbook_version: env!("CARGO_PKG_VERSION").to_string(),
+        playbooks: settings
+            .playbooks
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        inventory: settings.inventory.clone(),
+        limit: settings.run.limit.clone(),
+        extra_vars: settings.run.extra_vars.keys().cloned().collect(),
+        check: settings.run.check,
+        diff: settings.run.diff,
+        git: settings
+            .playbooks
+            .first()
+            .and_then(|book| settings.cwd.join(book).parent().and_then(GitState::of)),
+    };
+    let dir = journal_dir();
+    match JournalWriter::create(&dir, header) {
+        Ok(journal) => Some(journal),
+        Err(e) => {
+            reporter.warning(&format!(
+                "cannot keep a journal of this run in {}: {e} (--no-journal silences this)",
+                dir.display()
+            ));
+            None
+        }
+    }
 }
 
 /// Every playbook, or every error in all of them.

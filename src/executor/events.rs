@@ -1,10 +1,10 @@
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::HostStats;
 use crate::value::Value;
 
 /// How a task ended on a host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
@@ -15,7 +15,7 @@ pub enum Status {
 }
 
 /// One task's (or one loop item's) result on one host.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HostResult {
     pub host: String,
     pub task: String,
@@ -26,13 +26,15 @@ pub struct HostResult {
     pub item: Option<String>,
     pub delegated_to: Option<String>,
     /// The result as `register` would store it (censored under `no_log`).
+    #[serde(deserialize_with = "value_from_json")]
     pub result: Value,
     /// The name of the module, for ad-hoc output.
     pub module: String,
 }
 
-/// What the executor tells the reporter, in the order it happens.
-#[derive(Debug, Clone, Serialize)]
+/// What the executor tells the reporter, in the order it happens. Events
+/// read back from a journal (`runbook runs show`) are the same events.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     PlayStart {
@@ -52,6 +54,7 @@ pub enum Event {
         host: String,
         task: String,
         retries_left: usize,
+        #[serde(deserialize_with = "value_from_json")]
         result: Value,
     },
     Warning {
@@ -60,6 +63,7 @@ pub enum Event {
     /// A question for the person at the terminal (`--step`, `vars_prompt`,
     /// a key's passphrase); the reporter asks it once the output before it
     /// is shown, and the answer goes back to the asking worker.
+    #[serde(skip_deserializing)]
     Question(Question),
     NoHostsMatched {
         play: String,
@@ -102,4 +106,10 @@ impl Question {
         // The asking worker may have given up (the run ended); nothing to do then.
         let _ = self.answer.send(answer);
     }
+}
+
+/// A result read back as JSON becomes the value it was.
+fn value_from_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+    let json = serde_json::Value::deserialize(deserializer)?;
+    Ok(Value::from(minijinja::value::Serde(json)))
 }

@@ -1,9 +1,9 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Status;
 
 /// One host's line in the PLAY RECAP.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostStats {
     pub ok: u32,
     pub changed: u32,
@@ -33,5 +33,16 @@ impl HostStats {
             Status::Failed => self.failed += 1,
             Status::Unreachable => self.unreachable += 1,
         }
+    }
+
+    /// The counts of two runs (or playbooks) together.
+    pub fn add(&mut self, other: &Self) {
+        self.ok += other.ok;
+        self.changed += other.changed;
+        self.unreachable += other.unreachable;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+        self.rescued += other.rescued;
+        self.ignored += other.ignored;
     }
 }

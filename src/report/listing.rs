@@ -25,6 +25,23 @@ pub enum Listing {
     ConfigFile { path: String, text: String },
     /// `completions`, `man`: text printed exactly as generated.
     Generated { text: String },
+    /// `runs`: the recorded runs, oldest first.
+    Runs { runs: Vec<RunLine> },
+}
+
+/// One recorded run in `runbook runs`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunLine {
+    pub id: String,
+    pub started: String,
+    pub user: String,
+    /// None: the run has not ended (or the controller died).
+    pub exit_code: Option<i32>,
+    pub hosts: usize,
+    /// Hosts that failed or were unreachable.
+    pub failed: usize,
+    pub playbooks: Vec<String>,
+    pub commit: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -120,6 +137,24 @@ pub(super) fn render(listing: &Listing) -> String {
             }
         }
         Listing::Generated { text } => out.push_str(text),
+        Listing::Runs { runs } => {
+            for run in runs {
+                let exit = run
+                    .exit_code
+                    .map_or_else(|| "running?".to_string(), |code| format!("exit {code}"));
+                let _ = writeln!(
+                    out,
+                    "{}\t{}\t{}\t{exit}\t{}/{} hosts failed\t{}\t{}",
+                    run.id,
+                    run.started.get(..19).unwrap_or(&run.started),
+                    run.user,
+                    run.failed,
+                    run.hosts,
+                    run.playbooks.join(" "),
+                    run.commit.as_deref().unwrap_or("-"),
+                );
+            }
+        }
         Listing::ConfigFile { path, text } => {
             let _ = writeln!(out, "# {path}");
             out.push_str(text);

@@ -6,6 +6,7 @@ mod adhoc;
 mod banner;
 mod diff_view;
 mod human;
+mod journal;
 mod json;
 mod junit;
 mod listing;
@@ -18,10 +19,15 @@ mod tee;
 
 pub use adhoc::AdhocReporter;
 pub use human::HumanReporter;
+pub use journal::{
+    GitState, JOURNAL_FORMAT, Journal, JournalWriter, RunHeader, find_journal, journal_dir,
+    list_journals, new_run_id, now,
+};
 pub use json::JsonReporter;
 pub use junit::JunitReport;
 pub use listing::{
-    ConfigSetting, GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline, TaskOutline,
+    ConfigSetting, GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline, RunLine,
+    TaskOutline,
 };
 
 pub use tee::{Observer, Tee};

@@ -99,6 +99,8 @@ impl Project {
             .args(args)
             .current_dir(self.path())
             .env("NO_COLOR", "1")
+            // Run journals go to the project, never to the tester's home.
+            .env("XDG_STATE_HOME", self.join(".state"))
             .env_remove("SSH_AUTH_SOCK")
             .stdin(Stdio::null());
         for (key, value) in env {
