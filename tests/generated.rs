@@ -58,3 +58,29 @@ fn the_manual_page_is_roff_naming_every_command() {
         );
     }
 }
+
+#[test]
+fn module_docs_are_the_pages_in_docs_modules() {
+    let project = Project::new();
+    let page = project.run(&["doc", "ansible.builtin.copy"]);
+    page.assert_code(0);
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/modules/copy.md"))
+            .expect("page");
+    assert_eq!(page.stdout, source);
+    let service = project.run(&["doc", "service"]);
+    assert!(service.stdout.starts_with("# systemd"), "{}", service.all());
+    let list = project.run(&["doc", "--list"]);
+    list.assert_code(0);
+    assert!(
+        list.stdout.lines().any(|line| line == "lineinfile"),
+        "{}",
+        list.stdout
+    );
+    let typo = project.run(&["doc", "lineinfle"]);
+    typo.assert_code(5);
+    assert_eq!(
+        typo.stderr,
+        "ERROR! runbook has no module named `lineinfle`\n  = help: did you mean `lineinfile`?\n"
+    );
+}

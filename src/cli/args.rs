@@ -33,6 +33,15 @@ pub enum Command {
     },
     /// Print the manual page (roff): `runbook man | man -l -`.
     Man,
+    /// Show a module's documentation (arguments, results, check mode, differences from Ansible).
+    Doc {
+        /// The module, short or qualified (`copy`, `ansible.builtin.copy`).
+        #[arg(required_unless_present = "list")]
+        module: Option<String>,
+        /// List every module instead.
+        #[arg(short = 'l', long, conflicts_with = "module")]
+        list: bool,
+    },
 }
 
 /// Options shared by everything that talks to hosts.

@@ -40,6 +40,7 @@ pub enum Settings {
     Generated(Generated),
     /// `runs`: the journal's list, or one run replayed.
     Runs(RunsRequest),
+    Doc(DocRequest),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,13 @@ pub enum RunsRequest {
 pub enum Generated {
     Completions(clap_complete::Shell),
     Man,
+}
+
+/// `runbook doc MODULE` or `runbook doc --list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocRequest {
+    Module(String),
+    List,
 }
 
 /// `runbook config`.
@@ -174,6 +182,7 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         | Command::Lab(_)
         | Command::Config(_)
         | Command::Completions { .. }
+        | Command::Doc { .. }
         | Command::Man => (OutputFormat::Human, 0),
     };
     OutputSettings {
@@ -206,6 +215,9 @@ pub fn resolve(
         })),
         Command::Completions { shell } => Ok(Settings::Generated(Generated::Completions(shell))),
         Command::Man => Ok(Settings::Generated(Generated::Man)),
+        Command::Doc { module, .. } => Ok(Settings::Doc(
+            module.map_or(DocRequest::List, DocRequest::Module),
+        )),
         Command::Runs(RunsArgs { action }) => Ok(Settings::Runs(match action {
             None => RunsRequest::List,
             Some(RunsAction::Show { id, .. }) => RunsRequest::Show { id },

@@ -58,6 +58,7 @@ fn run_command(
         Settings::Config(request) => config::config(request, config, reporter),
         Settings::Generated(what) => generated::generated(what, reporter),
         Settings::Runs(request) => runs::runs(&request, reporter),
+        Settings::Doc(request) => generated::doc(&request, reporter),
     }
 }
 

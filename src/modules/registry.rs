@@ -132,14 +132,30 @@ mod tests {
     }
 }
 
+include!(concat!(env!("OUT_DIR"), "/module_docs.rs"));
+
+/// Names documented on another module's page.
+const SHARED_PAGES: &[(&str, &str)] = &[("systemd_service", "systemd"), ("service", "systemd")];
+
+/// The docs page (Markdown, as in docs/modules/) of the module `name`
+/// (short or qualified), for `runbook doc`.
+pub fn docs_page(name: &str) -> Option<&'static str> {
+    let module = lookup(name)?.name();
+    let page = SHARED_PAGES
+        .iter()
+        .find(|(alias, _)| *alias == module)
+        .map_or(module, |(_, page)| page);
+    MODULE_DOCS
+        .iter()
+        .find(|(documented, _)| *documented == page)
+        .map(|(_, text)| *text)
+}
+
 #[cfg(test)]
 mod docs_tests {
     use std::path::Path;
 
-    use super::names;
-
-    /// Names documented on another module's page.
-    const SHARED_PAGES: &[(&str, &str)] = &[("systemd_service", "systemd"), ("service", "systemd")];
+    use super::{SHARED_PAGES, names};
 
     #[test]
     fn every_module_has_a_docs_page_linked_from_the_index() {
@@ -161,5 +177,19 @@ mod docs_tests {
             }
         }
         assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn every_module_has_its_page_built_in() {
+        for name in names() {
+            assert!(
+                super::docs_page(name).is_some_and(|page| page.starts_with("# ")),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            super::docs_page("ansible.builtin.copy"),
+            super::docs_page("copy")
+        );
     }
 }

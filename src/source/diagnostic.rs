@@ -79,6 +79,15 @@ impl Diagnostic {
         self
     }
 
+    /// `help` unless a hint is already there.
+    pub fn with_help_if_none(self, help: impl Into<String>) -> Self {
+        if self.help.is_some() {
+            self
+        } else {
+            self.with_help(help)
+        }
+    }
+
     /// "did you mean `x`?" when a close known name exists.
     pub fn suggesting<'a>(self, unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Self {
         match super::suggest(unknown, known) {
