@@ -141,3 +141,45 @@ fn a_failing_inventory_script_is_an_error_that_quotes_it() {
         output.all()
     );
 }
+
+#[test]
+fn graph_of_a_group_with_vars_and_export_match_ansible_inventory() {
+    let project = Project::new();
+    project
+        .file(
+            "inventories/prod/hosts",
+            "[db]\ndb[01:02] zone=a\n[web]\nweb1 ansible_port=2222 tags=\"['x', 'y']\"\n[prod:children]\ndb\nweb\n[prod:vars]\nenv=prod\n",
+        )
+        .file("inventories/prod/group_vars/db.yml", "backup: true\n")
+        .file("inventories/prod/host_vars/web1.yml", "weight: 3\n");
+    for args in [
+        &["--graph"][..],
+        &["--graph", "prod"],
+        &["--graph", "prod", "--vars"],
+        &["--graph", "--vars"],
+    ] {
+        let mut ours_args = vec!["inventory", "-i", "prod"];
+        ours_args.extend_from_slice(args);
+        let ours = project.run(&ours_args);
+        let mut theirs_args = vec!["-i", "inventories/prod"];
+        theirs_args.extend_from_slice(args);
+        let theirs = ansible_inventory(&project, &theirs_args);
+        assert_eq!(ours.stdout, theirs.stdout, "{args:?}\n{}", theirs.all());
+    }
+    let ours = project.run(&["inventory", "-i", "prod", "--list", "--export"]);
+    let theirs = ansible_inventory(&project, &["-i", "inventories/prod", "--list", "--export"]);
+    let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect("JSON");
+    assert_eq!(
+        parse(&ours.stdout),
+        parse(&theirs.stdout),
+        "{}",
+        theirs.all()
+    );
+    let unknown = project.run(&["inventory", "-i", "prod", "--graph", "prd"]);
+    unknown.assert_code(5);
+    assert!(
+        unknown.stderr.contains("did you mean `prod`?"),
+        "{}",
+        unknown.all()
+    );
+}

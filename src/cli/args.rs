@@ -199,9 +199,15 @@ pub struct InventoryArgs {
     /// Every group and host with its variables, as JSON (like ansible-inventory --list).
     #[arg(long, group = "view")]
     pub list: bool,
-    /// The group tree.
-    #[arg(long, group = "view")]
-    pub graph: bool,
+    /// The group tree (from `all`, or from GROUP).
+    #[arg(long, group = "view", value_name = "GROUP", num_args = 0..=1, default_missing_value = "all")]
+    pub graph: Option<String>,
+    /// With --graph: each host's and group's variables.
+    #[arg(long, requires = "graph")]
+    pub vars: bool,
+    /// With --list: each group's own variables under `vars`, and only the host's own under `_meta.hostvars` (for exporting an inventory).
+    #[arg(long)]
+    pub export: bool,
     /// One host's variables, as JSON.
     #[arg(long, value_name = "HOST", group = "view")]
     pub host: Option<String>,

@@ -136,8 +136,8 @@ pub struct InventorySettings {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InventoryView {
-    List,
-    Graph,
+    List { export: bool },
+    Graph { group: String, vars: bool },
     Host(String),
 }
 
@@ -399,12 +399,14 @@ fn inventory_view(args: InventoryArgs, cwd: &Path, config: &AnsibleConfig) -> In
         inventory,
         list: _the_default_view,
         graph,
+        vars,
+        export,
         host,
     } = args;
     let view = match (host, graph) {
         (Some(host), _) => InventoryView::Host(host),
-        (None, true) => InventoryView::Graph,
-        (None, false) => InventoryView::List,
+        (None, Some(group)) => InventoryView::Graph { group, vars },
+        (None, None) => InventoryView::List { export },
     };
     InventorySettings {
         sources: inventory_sources(&inventory, config),

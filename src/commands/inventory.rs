@@ -5,7 +5,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::cli::settings::{self, InventorySettings, InventoryView};
 use crate::cli::{Failure, Outcome};
 use crate::inventory::Inventory;
-use crate::report::{GroupTree, Listing, Reporter};
+use crate::report::{GraphHost, GroupTree, Listing, Reporter};
 use crate::source::Diagnostic;
 
 pub(super) fn inventory(
@@ -20,11 +20,18 @@ pub(super) fn inventory(
         InventoryView::Host(host) => Listing::Inventory {
             inventory: vars_json(&inventory, host),
         },
-        InventoryView::Graph => Listing::InventoryGraph {
-            root: tree(&inventory, "all"),
+        InventoryView::Graph { group, .. } if !inventory.groups.contains_key(group) => {
+            return Err(Diagnostic::options(format!(
+                "--graph {group}: there is no group `{group}` in the inventory"
+            ))
+            .suggesting(group, inventory.groups.keys().map(String::as_str))
+            .into());
+        }
+        InventoryView::Graph { group, vars } => Listing::InventoryGraph {
+            root: tree(&inventory, group, *vars),
         },
-        InventoryView::List => Listing::Inventory {
-            inventory: list(&inventory),
+        InventoryView::List { export } => Listing::Inventory {
+            inventory: list(&inventory, *export),
         },
     };
     reporter.listing(&listing);
@@ -32,26 +39,23 @@ pub(super) fn inventory(
 }
 
 fn vars_json(inventory: &Inventory, host: &str) -> Json {
-    serde_json::to_value(crate::value::map_value(inventory.host_vars(host))).unwrap_or(Json::Null)
+    to_json(inventory.host_vars(host))
 }
 
 /// `ansible-inventory --list`'s shape: the groups reachable from `all`
 /// (those with neither hosts nor children left out), and the variables of
-/// each host that has some, without the ones Ansible computes.
-fn list(inventory: &Inventory) -> Json {
+/// each host that has some, without the ones Ansible computes. With
+/// `export`, as `--export`: each group's own variables under `vars`, and
+/// only each host's own variables.
+fn list(inventory: &Inventory, export: bool) -> Json {
     let mut root = Map::new();
-    add_group(inventory, "all", &mut root);
+    add_group(inventory, "all", export, &mut root);
     let hostvars: Map<String, Json> = inventory
         .hosts
         .keys()
         .filter_map(|host| {
-            let mut vars = inventory.host_vars(host);
-            vars.retain(|key, _| !COMPUTED_VARS.contains(&key.as_str()));
-            (!vars.is_empty()).then(|| {
-                let json =
-                    serde_json::to_value(crate::value::map_value(vars)).unwrap_or(Json::Null);
-                (host.clone(), json)
-            })
+            let vars = shown_host_vars(inventory, host, export);
+            (!vars.is_empty()).then(|| (host.clone(), to_json(vars)))
         })
         .collect();
     root.insert(
@@ -64,7 +68,22 @@ fn list(inventory: &Inventory) -> Json {
 /// Variables ansible-inventory leaves out of its listing.
 const COMPUTED_VARS: &[&str] = &["inventory_dir", "inventory_file"];
 
-fn add_group(inventory: &Inventory, name: &str, out: &mut Map<String, Json>) {
+/// A host's variables as ansible-inventory shows them (computed ones out).
+fn shown_host_vars(inventory: &Inventory, host: &str, own_only: bool) -> crate::value::VarMap {
+    let mut vars = if own_only {
+        inventory.own_vars(host)
+    } else {
+        inventory.host_vars(host)
+    };
+    vars.retain(|key, _| !COMPUTED_VARS.contains(&key.as_str()));
+    vars
+}
+
+fn to_json(vars: crate::value::VarMap) -> Json {
+    serde_json::to_value(crate::value::map_value(vars)).unwrap_or(Json::Null)
+}
+
+fn add_group(inventory: &Inventory, name: &str, export: bool, out: &mut Map<String, Json>) {
     let Some(group) = inventory.groups.get(name) else {
         return;
     };
@@ -75,24 +94,59 @@ fn add_group(inventory: &Inventory, name: &str, out: &mut Map<String, Json>) {
     if !group.children.is_empty() {
         entry.insert("children".into(), json!(group.children));
     }
+    if export {
+        let vars = inventory.group_vars(name);
+        if !vars.is_empty() {
+            entry.insert("vars".into(), to_json(vars));
+        }
+    }
     if !entry.is_empty() {
         out.insert(name.to_string(), Json::Object(entry));
     }
     for child in &group.children {
         if !out.contains_key(child) {
-            add_group(inventory, child, out);
+            add_group(inventory, child, export, out);
         }
     }
 }
 
-/// The group tree below `group`, for `--graph`.
-fn tree(inventory: &Inventory, group: &str) -> GroupTree {
+/// The group tree below `group`, for `--graph` (with `--vars`, each
+/// host's and group's variables, sorted by name, as Python prints them).
+fn tree(inventory: &Inventory, group: &str, with_vars: bool) -> GroupTree {
     let entry = inventory.groups.get(group);
+    let shown = |vars: crate::value::VarMap| -> Vec<String> {
+        if !with_vars {
+            return Vec::new();
+        }
+        let mut lines: Vec<String> = vars
+            .iter()
+            .map(|(key, value)| format!("{key} = {}", crate::template::py_str(value)))
+            .collect();
+        lines.sort();
+        lines
+    };
+    let hosts = match entry {
+        Some(entry) if group != "all" => entry
+            .hosts
+            .iter()
+            .map(|host| GraphHost {
+                name: host.clone(),
+                vars: shown(shown_host_vars(inventory, host, false)),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     GroupTree {
         name: group.to_string(),
         children: entry
-            .map(|e| e.children.iter().map(|c| tree(inventory, c)).collect())
+            .map(|e| {
+                e.children
+                    .iter()
+                    .map(|c| tree(inventory, c, with_vars))
+                    .collect()
+            })
             .unwrap_or_default(),
-        hosts: entry.map(|e| e.hosts.clone()).unwrap_or_default(),
+        hosts,
+        vars: shown(inventory.group_vars(group)),
     }
 }

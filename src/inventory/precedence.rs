@@ -76,6 +76,30 @@ impl Inventory {
         vars
     }
 
+    /// A group's own variables: from inventory files, then `group_vars/`
+    /// (what `ansible-inventory --export` and `--graph --vars` show).
+    pub fn group_vars(&self, group: &str) -> VarMap {
+        let mut vars = self
+            .groups
+            .get(group)
+            .map(|entry| entry.vars.clone())
+            .unwrap_or_default();
+        for layer in [&self.inventory_vars, &self.playbook_vars] {
+            overlay_each(&mut vars, layer, |dir| dir.groups.get(group));
+        }
+        vars
+    }
+
+    /// A host's own variables, without what its groups give it: from
+    /// inventory files, then `host_vars/`.
+    pub fn own_vars(&self, host: &str) -> VarMap {
+        let mut vars = self.own_host_vars(host, self.is_implicit_localhost(host));
+        for layer in [&self.inventory_vars, &self.playbook_vars] {
+            overlay_each(&mut vars, layer, |dir| dir.hosts.get(host));
+        }
+        vars
+    }
+
     /// Whether `name` would be Ansible's implicit localhost.
     pub fn is_implicit_localhost(&self, name: &str) -> bool {
         LOCALHOST_NAMES.contains(&name) && !self.hosts.contains_key(name)

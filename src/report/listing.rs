@@ -84,7 +84,16 @@ pub struct TaskOutline {
 pub struct GroupTree {
     pub name: String,
     pub children: Vec<GroupTree>,
-    pub hosts: Vec<String>,
+    pub hosts: Vec<GraphHost>,
+    /// `name = value` of the group's own variables (`--graph --vars`).
+    pub vars: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GraphHost {
+    pub name: String,
+    /// `name = value` of the host's variables (`--graph --vars`).
+    pub vars: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -207,17 +216,29 @@ fn render_play(out: &mut String, number: usize, play: &PlayOutline) {
 }
 
 /// `ansible-inventory --graph`'s tree.
+/// As ansible-inventory's `--graph`: groups, then hosts (with their
+/// variables under them), then the group's own variables.
 fn render_group(out: &mut String, group: &GroupTree, depth: usize) {
-    let indent = "  |".repeat(depth);
-    if depth == 0 {
-        let _ = writeln!(out, "@{}:", group.name);
-    } else {
-        let _ = writeln!(out, "{indent}--@{}:", group.name);
-    }
+    graph_line(out, &format!("@{}:", group.name), depth);
     for child in &group.children {
         render_group(out, child, depth + 1);
     }
     for host in &group.hosts {
-        let _ = writeln!(out, "{indent}  |--{host}");
+        graph_line(out, &host.name, depth + 1);
+        for var in &host.vars {
+            graph_line(out, &format!("{{{var}}}"), depth + 2);
+        }
     }
+    for var in &group.vars {
+        graph_line(out, &format!("{{{var}}}"), depth + 1);
+    }
+}
+
+fn graph_line(out: &mut String, text: &str, depth: usize) {
+    if depth > 0 {
+        out.push_str(&"  |".repeat(depth));
+        out.push_str("--");
+    }
+    out.push_str(text);
+    out.push('\n');
 }

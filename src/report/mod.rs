@@ -26,8 +26,8 @@ pub use journal::{
 pub use json::JsonReporter;
 pub use junit::JunitReport;
 pub use listing::{
-    ConfigSetting, GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline, RunLine,
-    TaskOutline,
+    ConfigSetting, GraphHost, GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline,
+    RunLine, TaskOutline,
 };
 
 pub use tee::{Observer, Tee};

@@ -19,4 +19,5 @@ mod version;
 pub use error::{TemplateError, TemplateErrorKind};
 pub use inner_error::{nesting, record_inner_error, take_inner_error};
 pub use native::{TemplateShape, has_template_markers, shape};
+pub use pyrepr::py_str;
 pub use templar::Templar;

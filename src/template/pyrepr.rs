@@ -10,7 +10,7 @@ use minijinja::value::ValueKind;
 use crate::value::Value;
 
 /// Python's `str(value)`.
-pub(super) fn py_str(value: &Value) -> String {
+pub fn py_str(value: &Value) -> String {
     match value.kind() {
         ValueKind::String => value.as_str().unwrap_or_default().to_string(),
         ValueKind::Undefined => String::new(),
