@@ -4,6 +4,7 @@ pub mod cli;
 pub mod commands;
 pub mod connection;
 pub mod executor;
+pub mod interruption;
 pub mod inventory;
 pub mod lab;
 pub mod modules;

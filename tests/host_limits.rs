@@ -193,3 +193,112 @@ fn a_session_lost_between_tasks_is_reopened() {
         output.all()
     );
 }
+
+fn signal(child: &std::process::Child, signal: libc::c_int) {
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(pid, signal) };
+}
+
+fn wait_for(path: &std::path::Path) {
+    let waiting = Instant::now();
+    while !path.exists() {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(60),
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_second_interrupt_stops_the_commands_on_the_hosts_and_leaves_nothing_behind() {
+    let lab = Lab::up(1);
+    lab.project
+        .file("long.sh", "#!/bin/sh\ntouch /opt/started\nsleep 300\n")
+        .file(
+            "site.yml",
+            r#"
+- hosts: node1
+  gather_facts: false
+  tasks:
+    - command: mkdir -p /opt/tmp
+    - script: long.sh
+      environment:
+        TMPDIR: /opt/tmp
+    - command: touch /opt/second
+"#,
+        );
+    let child = lab.project.spawn(&["play", "site.yml", "-i", "lab"]);
+    wait_for(&lab.host_root("node1").join("opt/started"));
+    assert_eq!(
+        std::fs::read_dir(lab.host_root("node1").join("opt/tmp"))
+            .expect("tmp")
+            .count(),
+        1,
+        "the script's temporary copy is on the host while it runs"
+    );
+    signal(&child, libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(&child, libc::SIGINT);
+    let output = Project::finish(child, Duration::from_secs(30));
+    output.assert_code(99);
+    assert_eq!(
+        recap(&output)["node1"],
+        Recap::new(1, 1, 1, 0, 0),
+        "{}",
+        output.all()
+    );
+    assert!(
+        output.stderr.contains("User interrupted execution"),
+        "{}",
+        output.all()
+    );
+    let sshd_only = || lab.host_processes("node1").len() == 1;
+    let waiting = Instant::now();
+    while !sshd_only() && waiting.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left: Vec<String> = lab
+        .host_processes("node1")
+        .iter()
+        .skip(1)
+        .map(|pid| std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default())
+        .collect();
+    assert!(left.is_empty(), "processes left on the host: {left:?}");
+    let temp: Vec<_> = std::fs::read_dir(lab.host_root("node1").join("opt/tmp"))
+        .expect("tmp")
+        .flatten()
+        .map(|entry| entry.path())
+        .collect();
+    assert!(temp.is_empty(), "temporary files left: {temp:?}");
+    assert!(!lab.host_root("node1").join("opt/second").exists());
+}
+
+#[test]
+fn a_first_sigterm_lets_the_running_task_finish_and_starts_no_other() {
+    let lab = Lab::up(1);
+    lab.project.file(
+        "site.yml",
+        r#"
+- hosts: node1
+  gather_facts: false
+  tasks:
+    - shell: touch /opt/started; sleep 2
+    - command: touch /opt/second
+"#,
+    );
+    let child = lab.project.spawn(&["play", "site.yml", "-i", "lab"]);
+    wait_for(&lab.host_root("node1").join("opt/started"));
+    signal(&child, libc::SIGTERM);
+    let output = Project::finish(child, Duration::from_secs(30));
+    output.assert_code(99);
+    assert_eq!(
+        recap(&output)["node1"],
+        Recap::new(1, 1, 0, 0, 0),
+        "{}",
+        output.all()
+    );
+    assert!(!lab.host_root("node1").join("opt/second").exists());
+}

@@ -54,9 +54,32 @@ pub(super) fn frame(script: &str, stdin: Option<&[u8]>, marker: &str) -> Vec<u8>
 }
 
 /// What the shell prints before any command, to skip whatever the login shell's
-/// rc files may have printed.
+/// rc files may have printed. Its "status" is the shell's process id, which
+/// stopping a command needs.
 pub(super) fn sync_frame(marker: &str) -> Vec<u8> {
-    format!("printf '%s 0\\n' {marker}; printf '%s\\n' {marker} >&2\n").into_bytes()
+    format!("printf '%s %d\\n' {marker} $$; printf '%s\\n' {marker} >&2\n").into_bytes()
+}
+
+/// A script for a second channel that stops everything the shell `pid`
+/// started: SIGTERM to each process but the shells (so a module's own
+/// shell still removes its temporary files when its command dies), a
+/// second for them to do so, then every process of the tree stopped and
+/// killed, the shell itself too.
+pub(super) fn stop_tree_script(pid: i32) -> String {
+    format!(
+        r#"tree() {{ echo "$1"; for c in $(ps -A -o pid= -o ppid= | awk -v p="$1" '$2 == p {{ print $1 }}'); do tree "$c"; done; }}
+for p in $(tree {pid}); do
+  [ "$p" = {pid} ] && continue
+  [ "$(ps -o comm= -p "$p" 2>/dev/null)" = sh ] || kill -TERM "$p" 2>/dev/null
+done
+sleep 1
+all=$(tree {pid})
+for p in $all; do kill -STOP "$p" 2>/dev/null; done
+all="$all $(tree {pid})"
+for p in $all; do kill -KILL "$p" 2>/dev/null; done
+exit 0
+"#
+    )
 }
 
 /// Collects one stream of a command until its end marker shows up. The

@@ -10,7 +10,7 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::RawFd;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ssh2::{BlockDirections, Channel, Session};
 
@@ -18,6 +18,8 @@ use super::framing::{self, StreamEnd};
 use crate::connection::{CommandLimits, ConnectionError, Dropped, ExecOutput};
 
 const READ_CHUNK: usize = 64 * 1024;
+/// How long stopping a command on the host may take.
+const STOP_TIMEOUT_MS: u32 = 5_000;
 
 /// The session a shell lives on, with what its I/O loop needs to wait.
 pub(super) struct Transport<'a> {
@@ -33,15 +35,39 @@ pub(super) struct Transport<'a> {
 }
 
 /// How the I/O loop stands with the host's silence.
-#[derive(Default)]
 struct Silence {
-    /// Keepalive intervals in a row in which nothing came from the host.
+    /// When the host was last heard from (or the command was sent).
+    heard: Instant,
+    /// When the last keepalive went out, if one did since then.
+    asked: Option<Instant>,
+    /// Keepalives sent since the host was last heard from.
     missed: u32,
 }
+
+impl Silence {
+    fn new() -> Self {
+        Self {
+            heard: Instant::now(),
+            asked: None,
+            missed: 0,
+        }
+    }
+
+    fn heard_now(&mut self) {
+        self.heard = Instant::now();
+        self.asked = None;
+        self.missed = 0;
+    }
+}
+
+/// The longest single wait, so a signal or the deadline is noticed soon.
+const WAIT_SLICE: Duration = Duration::from_millis(200);
 
 /// A running `sh` on the host.
 pub(super) struct Shell {
     channel: Channel,
+    /// The shell's process id on the host, for stopping its commands.
+    pid: Option<i32>,
 }
 
 /// How a command ended.
@@ -64,10 +90,13 @@ impl Shell {
         transport.session.set_blocking(true);
         let mut channel = transport.session.channel_session().map_err(lost)?;
         channel.exec("sh").map_err(lost)?;
-        let mut shell = Self { channel };
+        let mut shell = Self { channel, pid: None };
         let marker = framing::new_marker();
         match shell.exchange(transport, &framing::sync_frame(&marker), &marker, None)? {
-            (Outcome::Finished(_), _) => Ok(shell),
+            (Outcome::Finished(output), _) => {
+                shell.pid = Some(output.rc).filter(|pid| *pid > 1);
+                Ok(shell)
+            }
             (Outcome::ShellEnded { output, why }, _) => Err(ConnectionError::Lost(format!(
                 "the remote sh ended at once ({why}): {}",
                 output.stderr_text().trim()
@@ -155,7 +184,7 @@ impl Shell {
         let mut stderr = StreamEnd::stderr(marker, limit);
         let mut written = 0;
         let mut buffer = vec![0u8; READ_CHUNK];
-        let mut silence = Silence::default();
+        let mut silence = Silence::new();
         loop {
             let mut progress = false;
             if written < request.len() {
@@ -172,10 +201,16 @@ impl Shell {
             let heard = drain(&mut self.channel.stream(0), &mut stdout, &mut buffer)?
                 | drain(&mut self.channel.stderr(), &mut stderr, &mut buffer)?;
             if heard {
-                silence.missed = 0;
+                silence.heard_now();
             }
             if stdout.is_complete() && stderr.is_complete() {
                 return Ok((stdout, stderr));
+            }
+            if crate::interruption::stop_commands() {
+                self.stop_remote_commands(transport);
+                return Err(ConnectionError::Lost(
+                    "interrupted: the command was stopped on the host".to_string(),
+                ));
             }
             if !(progress || heard) {
                 if self.channel.eof() {
@@ -184,6 +219,24 @@ impl Shell {
                 wait_for_socket(transport, &mut silence)?;
             }
         }
+    }
+
+    /// Stop what the shell is running, through a second channel of the same
+    /// session; a host that does not answer within a few seconds is left.
+    fn stop_remote_commands(&mut self, transport: &Transport) {
+        let Some(pid) = self.pid else {
+            return;
+        };
+        transport.session.set_blocking(true);
+        transport.session.set_timeout(STOP_TIMEOUT_MS);
+        if let Ok(mut channel) = transport.session.channel_session()
+            && channel.exec(&framing::stop_tree_script(pid)).is_ok()
+        {
+            let mut sink = Vec::new();
+            let _ = channel.read_to_end(&mut sink);
+            let _ = channel.wait_close();
+        }
+        transport.session.set_blocking(false);
     }
 
     /// Why the shell ended, as far as the server told us.
@@ -236,24 +289,41 @@ fn wait_for_socket(transport: &Transport, silence: &mut Silence) -> Result<(), C
         // only the peer's window adjustment can open).
         BlockDirections::Inbound | BlockDirections::None => libc::POLLIN,
     };
-    let interval_ms = u64::from(transport.keepalive.max(1)) * 1000;
+    let interval = Duration::from_secs(u64::from(transport.keepalive.max(1)));
+    let now = Instant::now();
     let deadline = transport.limits.deadline();
-    let until_deadline = deadline.map(|at| at.saturating_duration_since(Instant::now()));
-    if until_deadline.is_some_and(|left| left.is_zero()) {
+    if deadline.is_some_and(|at| at <= now) {
         return Err(ConnectionError::Lost(
             "the task's timeout passed before the host answered".to_string(),
         ));
     }
-    let wait_ms = until_deadline.map_or(interval_ms, |left| {
-        interval_ms.min(u64::try_from(left.as_millis()).unwrap_or(u64::MAX).max(1))
-    });
+    let since = silence.asked.unwrap_or(silence.heard);
+    if now.duration_since(since) >= interval {
+        if silence.missed >= transport.keepalive_count_max {
+            let seconds = now.duration_since(silence.heard).as_secs();
+            return Err(ConnectionError::Lost(format!(
+                "the host did not answer for {seconds} s ({} keepalives every {} s unanswered, ServerAliveCountMax={})",
+                silence.missed,
+                interval.as_secs(),
+                transport.keepalive_count_max,
+            )));
+        }
+        let _ = transport.session.keepalive_send();
+        silence.asked = Some(now);
+        silence.missed += 1;
+    }
+    let mut wait = WAIT_SLICE;
+    if let Some(at) = deadline {
+        wait = wait.min(at.saturating_duration_since(now));
+    }
     let mut poll_fd = libc::pollfd {
         fd: transport.socket,
         events,
         revents: 0,
     };
+    let wait_ms = i32::try_from(wait.as_millis()).unwrap_or(i32::MAX).max(1);
     // SAFETY: one valid pollfd, owned by this frame, for the whole call.
-    let ready = unsafe { libc::poll(&mut poll_fd, 1, i32::try_from(wait_ms).unwrap_or(i32::MAX)) };
+    let ready = unsafe { libc::poll(&mut poll_fd, 1, wait_ms) };
     if ready < 0 {
         let error = std::io::Error::last_os_error();
         if error.kind() != ErrorKind::Interrupted {
@@ -262,21 +332,7 @@ fn wait_for_socket(transport: &Transport, silence: &mut Silence) -> Result<(), C
         return Ok(());
     }
     if ready > 0 {
-        silence.missed = 0;
-    }
-    // A wait cut short by the deadline says nothing about the host.
-    if ready == 0 && wait_ms == interval_ms {
-        silence.missed += 1;
-        if silence.missed > transport.keepalive_count_max {
-            return Err(ConnectionError::Lost(format!(
-                "the host did not answer for {} s ({} keepalives every {} s unanswered, ServerAliveCountMax={})",
-                u64::from(silence.missed) * u64::from(transport.keepalive.max(1)),
-                silence.missed - 1,
-                transport.keepalive.max(1),
-                transport.keepalive_count_max,
-            )));
-        }
-        let _ = transport.session.keepalive_send();
+        silence.heard_now();
     }
     Ok(())
 }
