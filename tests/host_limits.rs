@@ -153,7 +153,7 @@ fn a_task_timeout_is_measured_on_the_controller_when_the_host_freezes() {
     );
     assert!(
         output.stdout.contains(
-            "The shell action failed to execute in the expected time frame (3) and was terminated"
+            "\"msg\": \"Task failed: Timed out after 3 second(s).\", \"timedout\": {\"frame\": \"Configure `DISPLAY_TRACEBACK` to see a traceback on timeout errors.\", \"period\": 3}}"
         ),
         "{}",
         output.all()
