@@ -382,6 +382,22 @@ mod tests {
     }
 
     #[test]
+    fn keepalives_are_never_off_and_count_as_openssh_does() {
+        let openssh_defaults = parse_ssh_g("serveraliveinterval 0\nserveralivecountmax 3\n");
+        let config = merge(&spec("h"), openssh_defaults, Path::new("/u"));
+        assert_eq!(
+            (config.server_alive_interval, config.server_alive_count_max),
+            (DEFAULT_SERVER_ALIVE_INTERVAL, 3)
+        );
+        let set = parse_ssh_g("serveraliveinterval 5\nserveralivecountmax 1\n");
+        let config = merge(&spec("h"), set, Path::new("/u"));
+        assert_eq!(
+            (config.server_alive_interval, config.server_alive_count_max),
+            (5, 1)
+        );
+    }
+
+    #[test]
     fn without_ssh_the_spec_alone_gives_defaults() {
         let config = merge(&spec("db"), SshG::default(), Path::new("/root"));
         assert_eq!(

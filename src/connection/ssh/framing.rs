@@ -274,6 +274,37 @@ mod tests {
         }
 
         #[test]
+        fn a_bounded_stream_keeps_head_and_tail_and_still_finds_its_end(
+            output in proptest::collection::vec(any::<u8>(), 0..3000),
+            limit in 1usize..200,
+            status in 0i32..256,
+            cuts in proptest::collection::vec(any::<usize>(), 0..8),
+        ) {
+            let marker = new_marker();
+            let mut stream = output.clone();
+            stream.extend_from_slice(format!("{marker} {status}\n").as_bytes());
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (stream.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut end = StreamEnd::stdout(&marker, Some(limit));
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([stream.len()]) {
+                end.feed(&stream[from..cut]);
+                from = cut;
+            }
+            prop_assert_eq!(end.status(), Some(status));
+            let dropped = output.len().saturating_sub(limit);
+            prop_assert_eq!(end.dropped(), dropped as u64);
+            let kept = end.into_output();
+            if dropped == 0 {
+                prop_assert_eq!(kept, output);
+            } else {
+                let (head, tail) = (limit / 2, limit - limit / 2);
+                prop_assert_eq!(&kept[..head], &output[..head]);
+                prop_assert_eq!(&kept[kept.len() - tail..], &output[output.len() - tail..]);
+            }
+        }
+
+        #[test]
         fn an_unfinished_stream_is_not_complete(
             output in proptest::collection::vec(any::<u8>(), 0..500),
         ) {
