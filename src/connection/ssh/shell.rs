@@ -148,9 +148,11 @@ impl Shell {
         limit: Option<usize>,
     ) -> Result<(Outcome, Dropped), ConnectionError> {
         transport.session.set_blocking(false);
-        let result = self.pump(transport, request, marker, limit);
+        // After a failure the session stays non-blocking: it is about to be
+        // dropped, and closing its channels must not wait on a host that
+        // stopped answering.
+        let (stdout, stderr) = self.pump(transport, request, marker, limit)?;
         transport.session.set_blocking(true);
-        let (stdout, stderr) = result?;
         let rc = stdout.status();
         let dropped = Dropped {
             stdout: stdout.dropped(),
