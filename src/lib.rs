@@ -5,6 +5,7 @@ pub mod commands;
 pub mod config;
 pub mod connection;
 pub mod executor;
+pub mod interruption;
 pub mod inventory;
 pub mod lab;
 pub mod local_time;

@@ -417,7 +417,7 @@ fn a_task_timeout_kills_the_command_and_fails_the_task() {
     assert!(
         output
             .stdout
-            .contains("failed to execute in the expected time frame (1) and was terminated"),
+            .contains("\"msg\": \"Task failed: Timed out after 1 second(s).\", \"timedout\": {\"frame\": \"Configure `DISPLAY_TRACEBACK` to see a traceback on timeout errors.\", \"period\": 1}}"),
         "{}",
         output.all()
     );

@@ -85,6 +85,11 @@ fn max_fail_percentage_ends_the_playbook_as_in_ansible() {
 }
 
 #[test]
+fn a_task_past_its_timeout_fails_its_host_as_in_ansible() {
+    twin_run("timeouts.yml", 2, &[]);
+}
+
+#[test]
 fn unreachable_and_failed_hosts_end_as_in_ansible() {
     twin_run_after("unreachable.yml", 3, &[], |lab| lab.stop_host("node2"));
 }

@@ -13,6 +13,7 @@ mod control_flow;
 mod differential;
 mod error_contract;
 mod generated;
+mod host_limits;
 mod inventory_cli;
 mod journal;
 mod junit;

@@ -4,12 +4,14 @@
 
 mod error;
 pub mod escalation;
+mod limits;
 mod local;
 mod spec;
 pub mod ssh;
 
 pub use error::ConnectionError;
 pub use escalation::{Escalating, Escalation, Method as BecomeMethod, Secret};
+pub use limits::{CommandLimits, Dropped};
 pub use local::LocalConnection;
 pub use spec::{ConnectionDefaults, ConnectionKind, ConnectionSpec};
 
@@ -85,11 +87,15 @@ pub fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// Open a connection of the kind `spec` asks for.
-pub fn open(spec: &ConnectionSpec) -> Result<Box<dyn Connection>, ConnectionError> {
+/// Open a connection of the kind `spec` asks for, its commands bound by
+/// `limits` (the local connection runs on the controller and ignores them).
+pub fn open(
+    spec: &ConnectionSpec,
+    limits: &CommandLimits,
+) -> Result<Box<dyn Connection>, ConnectionError> {
     match spec.kind {
         ConnectionKind::Local => Ok(Box::new(LocalConnection::new())),
-        ConnectionKind::Ssh => Ok(Box::new(ssh::SshConnection::connect(spec)?)),
+        ConnectionKind::Ssh => Ok(Box::new(ssh::SshConnection::connect(spec, limits.clone())?)),
     }
 }
 

@@ -22,7 +22,9 @@ pub fn run_playbook(
     let pool = worker_pool(options.forks)?;
     let run = Run::new(inventory, options, playbook.dir.clone(), events)?;
     for play in &playbook.plays {
-        if run_play(&run, play, &pool)? == PlayEnd::EndPlaybook {
+        if crate::interruption::stop_scheduling()
+            || run_play(&run, play, &pool)? == PlayEnd::EndPlaybook
+        {
             break;
         }
     }

@@ -28,6 +28,9 @@ impl Stage<'_> {
                 }
         };
         for handler in &self.play.play.handlers {
+            if crate::interruption::stop_scheduling() {
+                break;
+            }
             let targets = self.run.hosts.filter(hosts, |record| {
                 eligible(record) && record.notified_any(handler_names(handler))
             });

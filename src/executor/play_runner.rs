@@ -44,6 +44,9 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
         let in_run = |record: &HostRecord| !record.is_out_of_run();
         let live = run.hosts.filter(&hosts, in_run);
         let batch = run.hosts.filter(&batch, in_run);
+        if crate::interruption::stop_scheduling() {
+            break;
+        }
         if batch.is_empty() {
             continue;
         }

@@ -19,7 +19,7 @@ impl Stage<'_> {
 
     pub(super) fn run_steps(&self, steps: &[Step], hosts: &[String]) {
         for step in steps {
-            if self.play.batch_stopped() {
+            if self.play.batch_stopped() || crate::interruption::stop_scheduling() {
                 return;
             }
             let targets = self.active(hosts);

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::connection::{
-    self, Connection, ConnectionError, ConnectionSpec, Escalating, Escalation,
+    self, CommandLimits, Connection, ConnectionError, ConnectionSpec, Escalating, Escalation,
 };
 use crate::template::Templar;
 use crate::value::Value;
@@ -17,7 +17,14 @@ pub struct ConnectionSlot {
     escalation: Option<Escalation>,
     /// The task's `timeout:` in seconds.
     time_limit: Option<u64>,
+    /// The controller's own deadline and output bound for the connection.
+    limits: CommandLimits,
 }
+
+/// How long after a task's `timeout:` the controller stops waiting for the
+/// host: on a host that answers, the host's own `timeout` has killed the
+/// command by then and the connection stays usable.
+const DEADLINE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl ConnectionSlot {
     pub fn new(spec: ConnectionSpec) -> Self {
@@ -26,6 +33,7 @@ impl ConnectionSlot {
             open: None,
             escalation: None,
             time_limit: None,
+            limits: CommandLimits::default(),
         }
     }
 
@@ -35,8 +43,18 @@ impl ConnectionSlot {
     }
 
     /// Kill each command of the task running now after `seconds`.
+    /// The controller gives up on the host a moment later, whatever the host does.
     pub fn limit_time(&mut self, seconds: Option<u64>) {
         self.time_limit = seconds;
+        self.limits.set_deadline(seconds.map(|seconds| {
+            std::time::Instant::now() + std::time::Duration::from_secs(seconds) + DEADLINE_GRACE
+        }));
+        self.limits.bound_output(None);
+    }
+
+    /// The deadline and output bound the open connection obeys.
+    pub fn limits(&self) -> &CommandLimits {
+        &self.limits
     }
 
     pub fn spec(&self) -> &ConnectionSpec {
@@ -46,7 +64,7 @@ impl ConnectionSlot {
     pub fn get(&mut self) -> Result<&mut dyn Connection, ConnectionError> {
         let mut connection = match self.open.take() {
             Some(open) => open,
-            None => Escalating::new(connection::open(&self.spec)?),
+            None => Escalating::new(connection::open(&self.spec, &self.limits)?),
         };
         connection.escalate(self.escalation.clone());
         connection.limit_time(self.time_limit);

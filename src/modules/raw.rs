@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use super::shell::wrap_in_shell;
 use super::spec::RAW_PARAMS;
-use super::utils::exec::{lines, timestamp};
+use super::utils::exec::{lines, run_bounded, timestamp, with_dropped};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 
 pub(super) struct Raw;
@@ -39,9 +39,9 @@ impl Module for Raw {
             None => line,
         };
         let started = SystemTime::now();
-        let output = ctx.connection()?.run(&script, None)?;
-        let stdout = output.stdout_text();
-        let stderr = output.stderr_text();
+        let (output, dropped) = run_bounded(ctx, &script, None)?;
+        let stdout: std::sync::Arc<str> = output.stdout_text().into();
+        let stderr: std::sync::Arc<str> = output.stderr_text().into();
         let mut outcome = Outcome::changed()
             .with("rc", output.rc)
             .with("stdout_lines", lines(&stdout))
@@ -53,6 +53,6 @@ impl Module for Raw {
             outcome.failed = true;
             outcome.msg = Some("non-zero return code".into());
         }
-        Ok(outcome)
+        Ok(with_dropped(outcome, dropped))
     }
 }

@@ -168,6 +168,72 @@ impl Lab {
     pub(crate) fn start_host(&self, host: &str) {
         self.lab_command(&["start", host]).assert_code(0);
     }
+
+    /// The `runbook lab ...` command line (and its environment) that acts
+    /// on this lab, for a playbook to run on the controller.
+    pub(crate) fn lab_command_line(&self, args: &str) -> String {
+        format!(
+            "RUNBOOK_LAB_DIR={} {} lab {args} --name {}",
+            self.state_dir().display(),
+            env!("CARGO_BIN_EXE_runbook"),
+            self.name
+        )
+    }
+
+    /// Every process of the host: its sshd and everything sshd started.
+    pub(crate) fn host_processes(&self, host: &str) -> Vec<i32> {
+        let state: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(self.state_dir().join("lab.json")).expect("lab.json"),
+        )
+        .expect("lab state");
+        let sshd = state["hosts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|entry| entry["name"] == host)
+            .and_then(|entry| entry["sshd"]["pid"].as_i64())
+            .expect("the host's sshd pid") as i32;
+        let parents: Vec<(i32, i32)> = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .filter_map(|entry| {
+                let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+                let after_name = &stat[stat.rfind(')')? + 2..];
+                let parent = after_name.split(' ').nth(1)?.parse().ok()?;
+                Some((pid, parent))
+            })
+            .collect();
+        let mut family = vec![sshd];
+        let mut index = 0;
+        while index < family.len() {
+            let parent = family[index];
+            family.extend(
+                parents
+                    .iter()
+                    .filter(|(_, p)| *p == parent)
+                    .map(|(pid, _)| *pid),
+            );
+            index += 1;
+        }
+        family
+    }
+
+    /// Freeze the host as a hung machine looks from the network: its
+    /// processes stop, the kernel still holds its sockets.
+    pub(crate) fn freeze_host(&self, host: &str) {
+        for pid in self.host_processes(host) {
+            // SAFETY: kill(2) with a pid of the lab's own processes.
+            unsafe { libc::kill(pid, libc::SIGSTOP) };
+        }
+    }
+
+    pub(crate) fn thaw_host(&self, host: &str) {
+        for pid in self.host_processes(host) {
+            // SAFETY: as in freeze_host.
+            unsafe { libc::kill(pid, libc::SIGCONT) };
+        }
+    }
 }
 
 impl Drop for Lab {

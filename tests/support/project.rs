@@ -93,7 +93,80 @@ impl Project {
         self.run_with_env(args, &[])
     }
 
-    pub(crate) fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+    /// Run `runbook ARGS` and measure the peak resident memory of that
+    /// process (in KiB), from the kernel's accounting when it is reaped.
+    #[allow(clippy::zombie_processes, reason = "wait4 below reaps it")]
+    pub(crate) fn run_measuring_rss(&self, args: &[&str]) -> (Output, u64) {
+        use std::io::Read;
+        let mut child = self
+            .command(args, &[])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run runbook");
+        let mut stdout_pipe = child.stdout.take().expect("stdout");
+        let mut stderr_pipe = child.stderr.take().expect("stderr");
+        let stdout = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = stdout_pipe.read_to_end(&mut text);
+            text
+        });
+        let mut stderr = Vec::new();
+        let _ = stderr_pipe.read_to_end(&mut stderr);
+        let stdout = stdout.join().expect("stdout reader");
+        let pid = libc::pid_t::try_from(child.id()).expect("pid");
+        let mut status = 0;
+        // SAFETY: zeroed rusage is valid; wait4 fills it for our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(reaped, pid, "wait4 on runbook");
+        let code = if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        };
+        let output = Output {
+            code,
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        };
+        (output, u64::try_from(usage.ru_maxrss).unwrap_or(0))
+    }
+
+    /// Start `runbook ARGS` without waiting for it.
+    pub(crate) fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args, &[])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run runbook")
+    }
+
+    /// Wait for a spawned run, killing it (and failing) after `limit`.
+    #[track_caller]
+    pub(crate) fn finish(mut child: std::process::Child, limit: std::time::Duration) -> Output {
+        let started = std::time::Instant::now();
+        while child.try_wait().expect("try_wait").is_none() {
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                let output = child.wait_with_output().expect("output");
+                panic!(
+                    "runbook still running after {limit:?}\n--- stdout\n{}\n--- stderr\n{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let output = child.wait_with_output().expect("output");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
         command
             .args(args)
@@ -106,7 +179,11 @@ impl Project {
         for (key, value) in env {
             command.env(key, value);
         }
-        let output = command.output().expect("run runbook");
+        command
+    }
+
+    pub(crate) fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let output = self.command(args, env).output().expect("run runbook");
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -10,6 +10,12 @@ use std::time::Duration;
 
 use crate::connection::{ConnectionError, ConnectionSpec};
 
+/// Keepalive interval when OpenSSH's config leaves it off: a frozen host is
+/// given up after (`ServerAliveCountMax` + 1) × this many seconds.
+pub(super) const DEFAULT_SERVER_ALIVE_INTERVAL: u32 = 10;
+/// OpenSSH's own default.
+const DEFAULT_SERVER_ALIVE_COUNT_MAX: u32 = 3;
+
 /// What `StrictHostKeyChecking` asks for when a host key is not yet known.
 /// A *changed* key is refused under every policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +58,13 @@ pub struct SshConfig {
     pub hash_known_hosts: bool,
     pub host_key_policy: HostKeyPolicy,
     pub connect_timeout: Duration,
-    /// Seconds between keepalives; 0 turns them off.
+    /// Seconds of silence from the host before a keepalive goes out
+    /// (`ServerAliveInterval`; 0, OpenSSH's default, means runbook's
+    /// [`DEFAULT_SERVER_ALIVE_INTERVAL`]: a silent host is never waited on
+    /// for ever).
     pub server_alive_interval: u32,
+    /// `ServerAliveCountMax`: unanswered keepalives before giving up.
+    pub server_alive_count_max: u32,
     /// Words passed on to every `ssh` runbook starts (e.g. `ssh -W` for jumps).
     pub ssh_args: Vec<String>,
 }
@@ -76,6 +87,7 @@ pub(super) struct SshG {
     pub strict_host_key_checking: Option<String>,
     pub connect_timeout: Option<u64>,
     pub server_alive_interval: Option<u32>,
+    pub server_alive_count_max: Option<u32>,
 }
 
 /// Parse the `keyword value...` lines of `ssh -G`. Unknown keywords and
@@ -103,6 +115,7 @@ pub(super) fn parse_ssh_g(output: &str) -> SshG {
             "stricthostkeychecking" => parsed.strict_host_key_checking = non_empty(value),
             "connecttimeout" => parsed.connect_timeout = value.parse().ok(),
             "serveraliveinterval" => parsed.server_alive_interval = value.parse().ok(),
+            "serveralivecountmax" => parsed.server_alive_count_max = value.parse().ok(),
             _ => {}
         }
     }
@@ -245,7 +258,13 @@ pub(super) fn merge(spec: &ConnectionSpec, ssh_g: SshG, home: &Path) -> SshConfi
             .filter(|_| spec.connect_timeout.is_zero())
             .map(Duration::from_secs)
             .unwrap_or(spec.connect_timeout),
-        server_alive_interval: ssh_g.server_alive_interval.unwrap_or(0),
+        server_alive_interval: ssh_g
+            .server_alive_interval
+            .filter(|seconds| *seconds > 0)
+            .unwrap_or(DEFAULT_SERVER_ALIVE_INTERVAL),
+        server_alive_count_max: ssh_g
+            .server_alive_count_max
+            .unwrap_or(DEFAULT_SERVER_ALIVE_COUNT_MAX),
         ssh_args: spec.ssh_args.clone(),
     }
 }
@@ -360,6 +379,22 @@ mod tests {
         );
         assert_eq!(config.host_key_policy, HostKeyPolicy::AcceptNew);
         assert_eq!(config.server_alive_interval, 15);
+    }
+
+    #[test]
+    fn keepalives_are_never_off_and_count_as_openssh_does() {
+        let openssh_defaults = parse_ssh_g("serveraliveinterval 0\nserveralivecountmax 3\n");
+        let config = merge(&spec("h"), openssh_defaults, Path::new("/u"));
+        assert_eq!(
+            (config.server_alive_interval, config.server_alive_count_max),
+            (DEFAULT_SERVER_ALIVE_INTERVAL, 3)
+        );
+        let set = parse_ssh_g("serveraliveinterval 5\nserveralivecountmax 1\n");
+        let config = merge(&spec("h"), set, Path::new("/u"));
+        assert_eq!(
+            (config.server_alive_interval, config.server_alive_count_max),
+            (5, 1)
+        );
     }
 
     #[test]

@@ -24,6 +24,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use super::kept_output::KeptOutput;
+
 /// A fresh random marker: 32 lowercase hex digits.
 pub(super) fn new_marker() -> String {
     let mut bytes = [0u8; 16];
@@ -52,41 +54,70 @@ pub(super) fn frame(script: &str, stdin: Option<&[u8]>, marker: &str) -> Vec<u8>
 }
 
 /// What the shell prints before any command, to skip whatever the login shell's
-/// rc files may have printed.
+/// rc files may have printed. Its "status" is the shell's process id, which
+/// stopping a command needs.
 pub(super) fn sync_frame(marker: &str) -> Vec<u8> {
-    format!("printf '%s 0\\n' {marker}; printf '%s\\n' {marker} >&2\n").into_bytes()
+    format!("printf '%s %d\\n' {marker} $$; printf '%s\\n' {marker} >&2\n").into_bytes()
 }
 
-/// Collects one stream of a command until its end marker shows up.
+/// A script for a second channel that stops everything the shell `pid`
+/// started: SIGTERM to each process but the shells (so a module's own
+/// shell still removes its temporary files when its command dies), a
+/// second for them to do so, then every process of the tree stopped and
+/// killed, the shell itself too.
+pub(super) fn stop_tree_script(pid: i32) -> String {
+    format!(
+        r#"tree() {{ echo "$1"; for c in $(ps -A -o pid= -o ppid= | awk -v p="$1" '$2 == p {{ print $1 }}'); do tree "$c"; done; }}
+for p in $(tree {pid}); do
+  [ "$p" = {pid} ] && continue
+  [ "$(ps -o comm= -p "$p" 2>/dev/null)" = sh ] || kill -TERM "$p" 2>/dev/null
+done
+sleep 1
+all=$(tree {pid})
+for p in $all; do kill -STOP "$p" 2>/dev/null; done
+all="$all $(tree {pid})"
+for p in $all; do kill -KILL "$p" 2>/dev/null; done
+exit 0
+"#
+    )
+}
+
+/// Collects one stream of a command until its end marker shows up. The
+/// bytes that might be the start of the marker are held back until the next
+/// chunk decides; everything before goes to the (possibly bounded) output.
 #[derive(Debug)]
 pub(super) struct StreamEnd {
     needle: Vec<u8>,
-    data: Vec<u8>,
-    /// Where the next search starts, so long output is scanned once.
-    scanned: usize,
-    found: Option<usize>,
+    kept: KeptOutput,
+    /// The last bytes seen that could still begin the marker.
+    held: Vec<u8>,
+    /// What followed the marker (its status line), once it was found.
+    after: Option<Vec<u8>>,
     /// Whether the marker is followed by ` <status>` (stdout) or not (stderr).
     with_status: bool,
     status: Option<i32>,
 }
 
+/// Enough of what follows the marker for any status line.
+const STATUS_LINE_MAX: usize = 32;
+
 impl StreamEnd {
     /// The end of stdout: `MARK <status>\n`.
-    pub(super) fn stdout(marker: &str) -> Self {
-        Self::new(format!("{marker} "), true)
+    pub(super) fn stdout(marker: &str, limit: Option<usize>) -> Self {
+        Self::new(format!("{marker} "), true, limit)
     }
 
     /// The end of stderr: `MARK\n`.
-    pub(super) fn stderr(marker: &str) -> Self {
-        Self::new(format!("{marker}\n"), false)
+    pub(super) fn stderr(marker: &str, limit: Option<usize>) -> Self {
+        Self::new(format!("{marker}\n"), false, limit)
     }
 
-    fn new(needle: String, with_status: bool) -> Self {
+    fn new(needle: String, with_status: bool, limit: Option<usize>) -> Self {
         Self {
             needle: needle.into_bytes(),
-            data: Vec::new(),
-            scanned: 0,
-            found: None,
+            kept: KeptOutput::new(limit),
+            held: Vec::new(),
+            after: None,
             with_status,
             status: None,
         }
@@ -94,17 +125,31 @@ impl StreamEnd {
 
     /// Take in the next bytes read from the stream.
     pub(super) fn feed(&mut self, chunk: &[u8]) {
-        self.data.extend_from_slice(chunk);
-        if self.found.is_none() {
-            let start = self.scanned.saturating_sub(self.needle.len());
-            self.found = find(&self.data[start..], &self.needle).map(|at| start + at);
-            self.scanned = self.data.len();
+        if let Some(after) = self.after.as_mut() {
+            let room = STATUS_LINE_MAX.saturating_sub(after.len());
+            after.extend_from_slice(&chunk[..room.min(chunk.len())]);
+        } else {
+            self.held.extend_from_slice(chunk);
+            match find(&self.held, &self.needle) {
+                Some(at) => {
+                    self.kept.push(&self.held[..at]);
+                    let rest = &self.held[at + self.needle.len()..];
+                    self.after = Some(rest[..rest.len().min(STATUS_LINE_MAX)].to_vec());
+                    self.held = Vec::new();
+                }
+                None => {
+                    let keep = (self.needle.len() - 1).min(self.held.len());
+                    let settled = self.held.len() - keep;
+                    self.kept.push(&self.held[..settled]);
+                    self.held.drain(..settled);
+                }
+            }
         }
-        if let Some(at) = self.found {
+        if let Some(after) = &self.after {
             if !self.with_status {
                 self.status = Some(0);
             } else if self.status.is_none() {
-                self.status = parse_status(&self.data[at + self.needle.len()..]);
+                self.status = parse_status(after);
             }
         }
     }
@@ -119,12 +164,18 @@ impl StreamEnd {
         self.status.filter(|_| self.with_status)
     }
 
-    /// Everything before the marker (or everything, if it never came).
+    /// How many bytes the output limit left out.
+    pub(super) fn dropped(&self) -> u64 {
+        self.kept.dropped()
+    }
+
+    /// Everything before the marker (or everything, if it never came), with
+    /// a note where the limit left bytes out.
     pub(super) fn into_output(mut self) -> Vec<u8> {
-        if let Some(at) = self.found {
-            self.data.truncate(at);
-        }
-        self.data
+        let held = std::mem::take(&mut self.held);
+        self.kept.push(&held);
+        let stream = if self.with_status { "stdout" } else { "stderr" };
+        self.kept.into_bytes(stream)
     }
 }
 
@@ -137,12 +188,10 @@ fn parse_status(rest: &[u8]) -> Option<i32> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
+    if needle.is_empty() {
         return None;
     }
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]
@@ -167,9 +216,9 @@ mod tests {
             .arg(String::from_utf8(framed).expect("utf8"))
             .output()
             .expect("sh");
-        let mut out = StreamEnd::stdout(&marker);
+        let mut out = StreamEnd::stdout(&marker, None);
         out.feed(&output.stdout);
-        let mut err = StreamEnd::stderr(&marker);
+        let mut err = StreamEnd::stderr(&marker, None);
         err.feed(&output.stderr);
         assert_eq!(out.status(), Some(3));
         assert!(err.is_complete());
@@ -186,7 +235,7 @@ mod tests {
             .arg(String::from_utf8(framed).expect("utf8"))
             .output()
             .expect("sh");
-        let mut out = StreamEnd::stdout(&marker);
+        let mut out = StreamEnd::stdout(&marker, None);
         out.feed(&output.stdout);
         assert_eq!(out.status(), Some(0));
         assert_eq!(out.into_output(), input);
@@ -194,7 +243,7 @@ mod tests {
 
     #[test]
     fn status_waits_for_its_newline() {
-        let mut out = StreamEnd::stdout("M");
+        let mut out = StreamEnd::stdout("M", None);
         out.feed(b"dataM 1");
         assert!(!out.is_complete());
         out.feed(b"27\n");
@@ -214,7 +263,7 @@ mod tests {
             stream.extend_from_slice(format!("{marker} {status}\n").as_bytes());
             let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (stream.len() + 1)).collect();
             cuts.sort_unstable();
-            let mut end = StreamEnd::stdout(&marker);
+            let mut end = StreamEnd::stdout(&marker, None);
             let mut from = 0;
             for cut in cuts.into_iter().chain([stream.len()]) {
                 end.feed(&stream[from..cut]);
@@ -225,11 +274,42 @@ mod tests {
         }
 
         #[test]
+        fn a_bounded_stream_keeps_head_and_tail_and_still_finds_its_end(
+            output in proptest::collection::vec(any::<u8>(), 0..3000),
+            limit in 1usize..200,
+            status in 0i32..256,
+            cuts in proptest::collection::vec(any::<usize>(), 0..8),
+        ) {
+            let marker = new_marker();
+            let mut stream = output.clone();
+            stream.extend_from_slice(format!("{marker} {status}\n").as_bytes());
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (stream.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut end = StreamEnd::stdout(&marker, Some(limit));
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([stream.len()]) {
+                end.feed(&stream[from..cut]);
+                from = cut;
+            }
+            prop_assert_eq!(end.status(), Some(status));
+            let dropped = output.len().saturating_sub(limit);
+            prop_assert_eq!(end.dropped(), dropped as u64);
+            let kept = end.into_output();
+            if dropped == 0 {
+                prop_assert_eq!(kept, output);
+            } else {
+                let (head, tail) = (limit / 2, limit - limit / 2);
+                prop_assert_eq!(&kept[..head], &output[..head]);
+                prop_assert_eq!(&kept[kept.len() - tail..], &output[output.len() - tail..]);
+            }
+        }
+
+        #[test]
         fn an_unfinished_stream_is_not_complete(
             output in proptest::collection::vec(any::<u8>(), 0..500),
         ) {
             let marker = new_marker();
-            let mut end = StreamEnd::stderr(&marker);
+            let mut end = StreamEnd::stderr(&marker, None);
             end.feed(&output);
             end.feed(&marker.as_bytes()[..16]);
             prop_assert!(!end.is_complete());

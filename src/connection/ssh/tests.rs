@@ -7,7 +7,8 @@ use super::test_sshd::{TestSshd, append, free_port, keygen};
 use crate::connection::{Connection, ConnectionError, ConnectionSpec};
 
 fn connect(spec: &ConnectionSpec) -> SshConnection {
-    SshConnection::connect(spec).unwrap_or_else(|e| panic!("connect: {e}"))
+    SshConnection::connect(spec, crate::connection::CommandLimits::default())
+        .unwrap_or_else(|e| panic!("connect: {e}"))
 }
 
 fn trusted() -> (TestSshd, SshConnection) {
@@ -131,7 +132,7 @@ fn a_killed_shell_is_replaced() {
 #[test]
 fn an_unknown_host_key_is_refused_with_its_fingerprint() {
     let server = TestSshd::start();
-    match SshConnection::connect(&server.spec()) {
+    match SshConnection::connect(&server.spec(), crate::connection::CommandLimits::default()) {
         Err(ConnectionError::UnknownHostKey { fingerprint, .. }) => {
             assert_eq!(fingerprint, server.host_fingerprint());
         }
@@ -180,7 +181,7 @@ fn a_changed_host_key_is_refused_even_when_new_keys_are_accepted() {
     spec.accept_new_host_keys = true;
     spec.ssh_args
         .extend(["-o".into(), "StrictHostKeyChecking=no".into()]);
-    match SshConnection::connect(&spec) {
+    match SshConnection::connect(&spec, crate::connection::CommandLimits::default()) {
         Err(ConnectionError::ChangedHostKey { fingerprint, .. }) => {
             assert_eq!(fingerprint, server.host_fingerprint());
         }
@@ -217,7 +218,7 @@ fn a_closed_port_fails_fast_with_a_connect_error() {
     let mut spec = server.spec();
     spec.port = Some(free_port());
     let started = Instant::now();
-    let result = SshConnection::connect(&spec);
+    let result = SshConnection::connect(&spec, crate::connection::CommandLimits::default());
     assert!(
         matches!(result, Err(ConnectionError::Connect { .. })),
         "{result:?}"
@@ -299,7 +300,7 @@ fn a_failing_proxy_is_reported_with_what_it_said() {
         "-o".into(),
         "ProxyCommand=echo no route to %h >&2; exit 1".into(),
     ]);
-    match SshConnection::connect(&spec) {
+    match SshConnection::connect(&spec, crate::connection::CommandLimits::default()) {
         Err(error @ ConnectionError::Handshake { .. }) => {
             assert!(
                 error.to_string().contains("no route to 127.0.0.1"),
@@ -364,7 +365,7 @@ fn the_agent_logs_in_unless_identities_only_excludes_its_key() {
     assert_eq!(run(&mut connection, "echo agent").1, "agent\n");
     spec.ssh_args
         .extend(["-o".into(), "IdentitiesOnly=yes".into()]);
-    let result = SshConnection::connect(&spec);
+    let result = SshConnection::connect(&spec, crate::connection::CommandLimits::default());
     assert!(
         matches!(result, Err(ConnectionError::Auth { .. })),
         "{result:?}"
@@ -384,7 +385,7 @@ fn an_encrypted_key_without_a_passphrase_names_the_variable_to_set() {
         .status()
         .expect("ssh-keygen -p");
     assert!(status.success());
-    match SshConnection::connect(&server.spec()) {
+    match SshConnection::connect(&server.spec(), crate::connection::CommandLimits::default()) {
         Err(error @ ConnectionError::Auth { .. }) => {
             assert!(error.to_string().contains(super::PASSPHRASE_ENV), "{error}");
         }

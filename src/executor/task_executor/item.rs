@@ -124,11 +124,7 @@ impl TaskExecutor<'_> {
         };
         let outcome = task.module.run(&call.args, &mut module_ctx);
         if let Some(seconds) = task.timeout.filter(|s| started.elapsed().as_secs() >= *s) {
-            let message = format!(
-                "The {} action failed to execute in the expected time frame ({seconds}) and was terminated",
-                task.module.name()
-            );
-            return (TaskResult::failed(message), VarMap::new());
+            return (timed_out(seconds), VarMap::new());
         }
         match outcome {
             Ok(outcome) => {
@@ -204,4 +200,22 @@ impl TaskExecutor<'_> {
             })
             .collect()
     }
+}
+
+/// ansible-playbook 2.19's result for a task past its `timeout:` (whether
+/// the host's `timeout` killed the command or the controller gave up).
+fn timed_out(seconds: u64) -> TaskResult {
+    let mut result =
+        TaskResult::failed(format!("Task failed: Timed out after {seconds} second(s)."));
+    result.fields.insert(
+        "timedout".into(),
+        crate::value::map_from_pairs([
+            (
+                "frame",
+                Value::from("Configure `DISPLAY_TRACEBACK` to see a traceback on timeout errors."),
+            ),
+            ("period", Value::from(seconds)),
+        ]),
+    );
+    result
 }

@@ -23,6 +23,10 @@ impl TaskExecutor<'_> {
         let mut facts = VarMap::new();
         let mut delegated_to = None;
         for (index, item) in items.into_iter().enumerate() {
+            // An interrupted run starts no new item either.
+            if index > 0 && crate::interruption::stop_scheduling() {
+                break;
+            }
             let loop_vars = Arc::new(self.loop_vars(index, length, &item));
             // Extra vars stay above the loop variables, as in Ansible.
             let item_vars = self

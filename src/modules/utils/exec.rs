@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::connection::{ExecOutput, shell_quote};
+use crate::connection::{Dropped, ExecOutput, shell_quote};
 use crate::modules::{Args, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
@@ -72,8 +72,62 @@ pub(crate) fn run_command(
     }
     let script = full_script(run, ctx.environment);
     let started = SystemTime::now();
-    let output = ctx.connection()?.run(&script, run.stdin.as_deref())?;
-    Ok(command_outcome(run, &output, started))
+    let (output, dropped) = run_bounded(ctx, &script, run.stdin.as_deref())?;
+    Ok(with_dropped(
+        command_outcome(run, &output, started),
+        dropped,
+    ))
+}
+
+/// Each stream of a command keeps this many bytes unless
+/// `runbook_output_limit` says otherwise: the first half and the last half,
+/// with a line in between saying how much was left out.
+pub(crate) const DEFAULT_OUTPUT_LIMIT: usize = 8 * 1024 * 1024;
+const OUTPUT_LIMIT_VAR: &str = "runbook_output_limit";
+
+/// `runbook_output_limit` (bytes per stream; 0 keeps everything).
+fn output_limit(vars: &Value) -> Result<Option<usize>, ModuleError> {
+    let value = match vars.get_attr(OUTPUT_LIMIT_VAR) {
+        Ok(value) if !value.is_undefined() && !value.is_none() => value,
+        _ => return Ok(Some(DEFAULT_OUTPUT_LIMIT)),
+    };
+    let bytes = i64::try_from(value.clone())
+        .ok()
+        .or_else(|| value.as_str().and_then(|text| text.trim().parse().ok()))
+        .and_then(|bytes: i64| usize::try_from(bytes).ok())
+        .ok_or_else(|| {
+            ModuleError::Failed(format!(
+                "{OUTPUT_LIMIT_VAR} must be a number of bytes (0 for no limit), got {value}"
+            ))
+        })?;
+    Ok((bytes > 0).then_some(bytes))
+}
+
+/// Run a user's command keeping at most the output limit of each stream.
+pub(crate) fn run_bounded(
+    ctx: &mut ModuleContext,
+    script: &str,
+    stdin: Option<&[u8]>,
+) -> Result<(ExecOutput, Dropped), ModuleError> {
+    let limit = output_limit(ctx.vars)?;
+    ctx.connection.limits().take_dropped();
+    ctx.connection.limits().bound_output(limit);
+    let output = ctx
+        .connection()
+        .and_then(|connection| connection.run(script, stdin));
+    ctx.connection.limits().bound_output(None);
+    let dropped = ctx.connection.limits().take_dropped();
+    Ok((output?, dropped))
+}
+
+/// Say in the result how much of each stream the output limit left out.
+pub(crate) fn with_dropped(mut outcome: Outcome, dropped: Dropped) -> Outcome {
+    for (stream, bytes) in [("stdout", dropped.stdout), ("stderr", dropped.stderr)] {
+        if bytes > 0 {
+            outcome = outcome.with(&format!("{stream}_truncated_bytes"), bytes);
+        }
+    }
+    outcome
 }
 
 /// Ansible's partial check mode for commands: with `creates`/`removes` the
@@ -184,8 +238,8 @@ pub(crate) fn environment_prefix(environment: &[(String, String)]) -> String {
 
 fn command_outcome(run: &CommandRun, output: &ExecOutput, started: SystemTime) -> Outcome {
     let ended = SystemTime::now();
-    let stdout = text(&output.stdout, run.strip_empty_ends);
-    let stderr = text(&output.stderr, run.strip_empty_ends);
+    let stdout: std::sync::Arc<str> = text(&output.stdout, run.strip_empty_ends).into();
+    let stderr: std::sync::Arc<str> = text(&output.stderr, run.strip_empty_ends).into();
     let mut outcome = Outcome::changed()
         .with("cmd", run.display.clone())
         .with("rc", output.rc)
@@ -209,17 +263,17 @@ fn command_outcome(run: &CommandRun, output: &ExecOutput, started: SystemTime) -
 }
 
 fn text(bytes: &[u8], strip_empty_ends: bool) -> String {
-    let text = String::from_utf8_lossy(bytes);
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
     if strip_empty_ends {
-        text.trim_end_matches(['\r', '\n']).to_string()
-    } else {
-        text.into_owned()
+        let kept = text.trim_end_matches(['\r', '\n']).len();
+        text.truncate(kept);
     }
+    text
 }
 
 /// Python's `str.splitlines()`, which Ansible uses for `*_lines`.
-pub(crate) fn lines(text: &str) -> Value {
-    text.lines().map(Value::from).collect()
+pub(crate) fn lines(text: &std::sync::Arc<str>) -> Value {
+    super::output_lines::lines_of(text)
 }
 
 /// `2026-11-24 01:02:03.123456` in local time, as Ansible prints it.
