@@ -9,6 +9,7 @@ mod error;
 mod filters;
 mod inner_error;
 mod jinja_tests;
+pub(crate) mod lookups;
 mod native;
 mod pyrepr;
 mod templar;
