@@ -375,3 +375,80 @@ fn shuffle(value: &Value, kwargs: Kwargs) -> Result<Value, Error> {
     }
     Ok(Value::from(list))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::binomial;
+    use crate::template::filters::test_support::render;
+
+    fn list_of(len: usize) -> String {
+        let items: Vec<String> = (0..len).map(|i| i.to_string()).collect();
+        format!("[{}]", items.join(", "))
+    }
+
+    #[test]
+    fn itertools_order() {
+        let cases = [
+            (
+                "{{ [1, 2] | product(['a', 'b']) }}",
+                "[[1, 'a'], [1, 'b'], [2, 'a'], [2, 'b']]",
+            ),
+            ("{{ [0, 1] | product(repeat=2) | length }}", "4"),
+            (
+                "{{ [1, 2, 3] | permutations(2) }}",
+                "[[1, 2], [1, 3], [2, 1], [2, 3], [3, 1], [3, 2]]",
+            ),
+            ("{{ [1, 2, 3] | permutations | length }}", "6"),
+            (
+                "{{ [1, 2, 3] | combinations(2) }}",
+                "[[1, 2], [1, 3], [2, 3]]",
+            ),
+            ("{{ [1, 2] | combinations(3) }}", "[]"),
+            ("{{ [1, 2, 3] | zip(['a', 'b']) }}", "[[1, 'a'], [2, 'b']]"),
+            (
+                "{{ [{'n': 'a'}, {'n': 'b'}] | rekey_on_member('n') }}",
+                "{'a': {'n': 'a'}, 'b': {'n': 'b'}}",
+            ),
+            (
+                "{{ [{'k': [1, 2]}] | subelements('k') }}",
+                "[[{'k': [1, 2]}, 1], [{'k': [1, 2]}, 2]]",
+            ),
+            (
+                "{{ [{'x': 1}] | subelements('k', skip_missing=True) }}",
+                "[]",
+            ),
+            ("{{ [5] | random }} {{ 1 | random }}", "5 0"),
+            ("{{ [1, 2, 3] | shuffle(seed='x') | sort }}", "[1, 2, 3]"),
+        ];
+        for (template, expected) in cases {
+            assert_eq!(render(template), expected, "{template}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn lengths_follow_the_formulas(a in 0usize..6, b in 0usize..6, r in 0usize..4) {
+            let (la, lb) = (list_of(a), list_of(b));
+            prop_assert_eq!(render(&format!("{{{{ {la} | zip({lb}) | length }}}}")), a.min(b).to_string());
+            prop_assert_eq!(render(&format!("{{{{ {la} | zip_longest({lb}) | length }}}}")), a.max(b).to_string());
+            prop_assert_eq!(render(&format!("{{{{ {la} | product({lb}) | length }}}}")), (a * b).to_string());
+            let combinations = if r > a { 0 } else { binomial(a, r) };
+            prop_assert_eq!(render(&format!("{{{{ {la} | combinations({r}) | length }}}}")), combinations.to_string());
+            let permutations: usize = if r > a { 0 } else { (a - r + 1..=a).product() };
+            prop_assert_eq!(render(&format!("{{{{ {la} | permutations({r}) | length }}}}")), permutations.to_string());
+        }
+
+        #[test]
+        fn random_stays_in_range(end in 1i64..1000, start in 0i64..10, step in 1i64..5) {
+            prop_assume!(start < end);
+            let out: i64 = render(&format!("{{{{ {end} | random(start={start}, step={step}) }}}}"))
+                .parse()
+                .expect("number");
+            prop_assert!(out >= start && out < end && (out - start) % step == 0);
+        }
+    }
+}
