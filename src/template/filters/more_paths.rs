@@ -153,7 +153,8 @@ fn fileglob(value: &Value) -> Result<Value, Error> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Value::from(Vec::<Value>::new()));
     };
-    let mut found: Vec<String> = entries
+    // Python's glob keeps the directory's own order.
+    let found: Vec<String> = entries
         .filter_map(Result::ok)
         .filter(|entry| {
             let file = entry.file_name().to_string_lossy().into_owned();
@@ -170,7 +171,6 @@ fn fileglob(value: &Value) -> Result<Value, Error> {
             }
         })
         .collect();
-    found.sort();
     Ok(Value::from(found))
 }
 

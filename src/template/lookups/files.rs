@@ -58,7 +58,7 @@ pub(super) fn fileglob(terms: &[Value], _: &Options, scope: &Scope) -> Result<Ve
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
-            let mut found: Vec<String> = entries
+            let found: Vec<String> = entries
                 .filter_map(Result::ok)
                 .filter(|entry| {
                     let name = entry.file_name();
@@ -70,9 +70,8 @@ pub(super) fn fileglob(terms: &[Value], _: &Options, scope: &Scope) -> Result<Ve
                 })
                 .map(|entry| entry.path().display().to_string())
                 .collect();
+            // Python's glob keeps the directory's own order.
             if !found.is_empty() {
-                // Python's glob order is the directory's; sorted is stable.
-                found.sort();
                 out.extend(found.into_iter().map(Value::from));
                 break;
             }
