@@ -136,6 +136,7 @@ fn lookups_loops_filters_and_tests_give_the_same_files_as_in_ansible() {
             "opt/lk/tests",
             "opt/lk/loops",
             "opt/lk/found",
+            "opt/lk/role",
         ] {
             let read = |lab: &Lab| {
                 std::fs::read(lab.host_root(host).join(file))
