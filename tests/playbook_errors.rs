@@ -217,5 +217,9 @@ fn a_loop_over_a_lookup_runbook_lacks_is_refused_at_its_position() {
         output.all()
     );
     assert!(output.stderr.contains("site.yml:4:7"), "{}", output.all());
-    assert!(!output.stderr.contains("with_subelements"), "{}", output.all());
+    assert!(
+        !output.stderr.contains("with_subelements"),
+        "{}",
+        output.all()
+    );
 }

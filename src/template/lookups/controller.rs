@@ -143,11 +143,15 @@ pub(super) fn url(terms: &[Value], options: &Options, _: &Scope) -> Result<Vec<V
                 .read_to_string()
                 .map_err(|e| format!("Failed lookup url for {address}: {e}"))?,
             Err(ureq::Error::StatusCode(code)) => {
+                let reason = ureq::http::StatusCode::from_u16(code)
+                    .ok()
+                    .and_then(|status| status.canonical_reason())
+                    .unwrap_or("error");
                 return Err(format!(
-                    "Received HTTP error for {address} : HTTP Error {code}"
+                    "Received HTTP error for {address}: HTTP Error {code}: {reason}"
                 ));
             }
-            Err(err) => return Err(format!("Failed lookup url for {address} : {err}")),
+            Err(err) => return Err(format!("Failed lookup url for {address}: {err}")),
         };
         if split_lines {
             out.extend(python_splitlines(&body).into_iter().map(Value::from));

@@ -86,7 +86,7 @@ fn lookups_return_what_ansible_returns() {
             "top,a".into(),
         ),
         (
-            "{{ query('fileglob', '*.conf') }}",
+            "{{ query('fileglob', '*.conf') | sort }}",
             format!("['{d}/files/a.conf', '{d}/files/b.conf']"),
         ),
         ("{{ lookup('fileglob', 'nothing*') }}", "[]".into()),
@@ -321,6 +321,52 @@ fn password_is_created_once_and_read_back() {
     assert!(
         render_err(dir.path(), "{{ lookup('password', '/dev/null bogus=1') }}")
             .contains("Unrecognized parameter(s) given to password lookup: bogus")
+    );
+}
+
+/// A one-shot HTTP server on localhost answering `status` with `body`.
+fn serve_once(status: &str, body: &'static str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    let status = status.to_string();
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let reply = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    format!("http://{address}/data.txt")
+}
+
+#[test]
+fn url_reads_lines_over_http() {
+    let dir = scratch();
+    let url = serve_once("200 OK", "line1\nline2\n");
+    assert_eq!(
+        render(dir.path(), &format!("{{{{ query('url', '{url}') }}}}")),
+        "['line1', 'line2']"
+    );
+    let url = serve_once("200 OK", "line1\nline2\n");
+    assert_eq!(
+        render(
+            dir.path(),
+            &format!("{{{{ lookup('url', '{url}', split_lines=False) }}}}")
+        ),
+        "line1\nline2\n"
+    );
+    let url = serve_once("404 Not Found", "");
+    let message = render_err(dir.path(), &format!("{{{{ lookup('url', '{url}') }}}}"));
+    assert!(
+        message.contains(&format!(
+            "The lookup plugin 'url' failed: Received HTTP error for {url}: HTTP Error 404: Not Found"
+        )),
+        "{message}"
     );
 }
 
