@@ -19,5 +19,6 @@ mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};
 pub use inner_error::{nesting, record_inner_error, take_inner_error};
+pub use lookups::take_warnings as take_lookup_warnings;
 pub use native::{TemplateShape, has_template_markers, shape};
 pub use templar::Templar;

@@ -81,6 +81,9 @@ impl<'a> TaskExecutor<'a> {
             None => self.run_item(&self.vars),
             Some(_) => self.run_loop(),
         };
+        for warning in crate::template::take_lookup_warnings() {
+            self.run.warn(warning);
+        }
         self.finish(done)
     }
 

@@ -20,6 +20,18 @@ use minijinja::{Environment, Error, State};
 
 use crate::value::Value;
 
+thread_local! {
+    /// Warnings of `errors='warn'` lookups rendered on this thread, until
+    /// the executor reports them.
+    static WARNINGS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The warnings lookups with `errors='warn'` gave on this thread since the
+/// last call.
+pub fn take_warnings() -> Vec<String> {
+    WARNINGS.with(|warnings| std::mem::take(&mut *warnings.borrow_mut()))
+}
+
 /// Keyword options given to a lookup, in the order written.
 pub(crate) type Options = IndexMap<String, Value>;
 
@@ -238,13 +250,23 @@ fn invoke(
     match run(name, terms, &options, &scope) {
         Ok(list) => Ok(shaped(list, wantlist)),
         Err(message) if errors == "strict" => Err(super::filters::failure(message)),
-        // `warn` and `ignore` give nothing; Ansible shows the warning (or
-        // logs it) but the template goes on.
-        Err(_) => Ok(if wantlist {
-            Value::from(Vec::<Value>::new())
-        } else {
-            Value::from(())
-        }),
+        // `warn` and `ignore` give nothing and the template goes on; `warn`
+        // shows Ansible's warning.
+        Err(message) => {
+            if errors == "warn" {
+                let cause = message
+                    .split_once("' failed: ")
+                    .map_or(message.as_str(), |(_, cause)| cause);
+                let warning =
+                    format!("An error occurred while running the lookup plugin '{name}': {cause}");
+                WARNINGS.with(|warnings| warnings.borrow_mut().push(warning));
+            }
+            Ok(if wantlist {
+                Value::from(Vec::<Value>::new())
+            } else {
+                Value::from(())
+            })
+        }
     }
 }
 

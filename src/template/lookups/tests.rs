@@ -413,3 +413,29 @@ proptest! {
         let _ = super::split_inline_options(&term);
     }
 }
+
+#[test]
+fn errors_warn_leaves_a_warning_for_the_executor() {
+    let dir = scratch();
+    let _ = super::take_warnings();
+    assert_eq!(
+        render(
+            dir.path(),
+            "{{ lookup('file', 'gone.txt', errors='warn') }}|"
+        ),
+        "|"
+    );
+    assert_eq!(
+        super::take_warnings(),
+        vec![
+            "An error occurred while running the lookup plugin 'file': Unable to access the file 'gone.txt': File not found. Use -vvvvv to see paths searched."
+                .to_string()
+        ]
+    );
+    assert!(super::take_warnings().is_empty());
+    render(
+        dir.path(),
+        "{{ lookup('file', 'gone.txt', errors='ignore') }}",
+    );
+    assert!(super::take_warnings().is_empty());
+}
