@@ -130,3 +130,29 @@ fn key_value_arguments_and_fqcn_actions_behave_as_in_ansible() {
         "host=node1\nport=8080\nmode = \"fast\"\nincluded=node1\n"
     );
 }
+
+#[test]
+fn lookups_loops_filters_and_tests_give_the_same_files_as_in_ansible() {
+    let (ours, theirs) = twin_run("lookups.yml", 2, &[]);
+    for host in ["node1", "node2"] {
+        for file in [
+            "opt/lk/lookups",
+            "opt/lk/filters",
+            "opt/lk/tests",
+            "opt/lk/loops",
+            "opt/lk/found",
+            "opt/lk/role",
+        ] {
+            let read = |lab: &Lab| {
+                std::fs::read(lab.host_root(host).join(file))
+                    .unwrap_or_else(|e| panic!("{host}:{file}: {e}"))
+            };
+            let (ours, theirs) = (read(&ours), read(&theirs));
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs),
+                "{host}:{file}"
+            );
+        }
+    }
+}

@@ -202,3 +202,24 @@ fn vaulted_values_are_refused_at_their_position() {
         output.all()
     );
 }
+
+#[test]
+fn a_loop_over_a_lookup_runbook_lacks_is_refused_at_its_position() {
+    let output = syntax_check(
+        "- hosts: all\n  tasks:\n    - debug: var=item\n      with_nosuch: [a]\n    - debug: var=item\n      with_subelements: [[], k]\n",
+    );
+    output.assert_code(4);
+    assert!(
+        output
+            .stderr
+            .contains("`with_nosuch`: the lookup plugin 'nosuch' was not found"),
+        "{}",
+        output.all()
+    );
+    assert!(output.stderr.contains("site.yml:4:7"), "{}", output.all());
+    assert!(
+        !output.stderr.contains("with_subelements"),
+        "{}",
+        output.all()
+    );
+}

@@ -161,7 +161,8 @@ impl Stage<'_> {
             .templar
             .render_value(&spec.items, &vars)
             .map_err(|e| e.to_string())?;
-        let items = super::loops::loop_items(spec.kind, rendered)?;
+        let items =
+            super::loops::loop_items(spec.kind, rendered, &run.templar, &vars, "include_tasks")?;
         let control = &include.loop_control;
         let mut passes = Vec::new();
         for (index, item) in items.into_iter().enumerate() {

@@ -99,17 +99,6 @@ pub(super) const TASK_NOT_YET: &[&str] = &[
     "collections",
     "debugger",
     "include",
-    "with_fileglob",
-    "with_first_found",
-    "with_nested",
-    "with_together",
-    "with_subelements",
-    "with_indexed_items",
-    "with_random_choice",
-    "with_lines",
-    "with_file",
-    "with_template",
-    "with_inventory_hostnames",
 ];
 
 pub(super) const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "extended"];

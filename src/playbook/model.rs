@@ -408,14 +408,9 @@ pub struct Loop {
 pub enum LoopKind {
     /// `loop:` — the list as given.
     Loop,
-    /// `with_items:` — flattened one level.
-    Items,
-    /// `with_list:` — the list as given.
-    List,
-    /// `with_dict:` — `{key, value}` items.
-    Dict,
-    /// `with_sequence:` — `start=1 end=5 format=web%02d`.
-    Sequence,
+    /// `with_<lookup>:` — what the lookup returns for the terms
+    /// (`with_items` flattens one level, `with_dict` gives `{key, value}`...).
+    With(&'static str),
 }
 
 #[derive(Debug, Clone)]

@@ -39,7 +39,9 @@ pub(super) fn load_task(node: &Node, role: TaskRole) -> Result<Task, Diagnostic>
         let name = key
             .as_str()
             .ok_or_else(|| key.error("task keys must be strings"))?;
+        // `with_<lookup>`: set_loop checks the lookup exists.
         if keywords::TASK.contains(&name)
+            || name.starts_with("with_")
             || (role == TaskRole::Handler && keywords::HANDLER_ONLY.contains(&name))
         {
             if name == "action" || name == "local_action" {
@@ -187,14 +189,20 @@ fn apply_keyword(
 }
 
 fn set_loop(task: &mut Task, name: &str, key: &Node, value: &Node) -> Result<(), Diagnostic> {
-    let kind = match name {
-        "loop" => LoopKind::Loop,
-        "with_items" => LoopKind::Items,
-        "with_list" => LoopKind::List,
-        "with_dict" => LoopKind::Dict,
-        "with_sequence" => LoopKind::Sequence,
-        _ => return Err(key.error(format!("`{name}` is not a task keyword"))),
-    };
+    let kind =
+        match name.strip_prefix("with_") {
+            None if name == "loop" => LoopKind::Loop,
+            Some(lookup) => match crate::template::lookups::static_name(lookup) {
+                Some(lookup) => LoopKind::With(lookup),
+                None => {
+                    return Err(key.error(format!(
+                    "`{name}`: the lookup plugin '{lookup}' was not found (runbook's lookups: {})",
+                    crate::template::lookups::names().collect::<Vec<_>>().join(", ")
+                )));
+                }
+            },
+            None => return Err(key.error(format!("`{name}` is not a task keyword"))),
+        };
     if task.loop_.is_some() {
         return Err(key.error("a task can have only one loop (`loop` or one `with_*`)"));
     }

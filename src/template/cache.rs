@@ -81,6 +81,12 @@ impl CachingEnvironment {
         result.map_err(|err| TemplateError::from_minijinja(&err, &source))
     }
 
+    /// Run `work` with the environment (lookups render with it).
+    pub(super) fn with_env<R>(&self, work: impl FnOnce(&Environment<'static>) -> R) -> R {
+        let env = self.env.read().unwrap_or_else(PoisonError::into_inner);
+        work(&env)
+    }
+
     /// Start the cache over once it holds too many templates.
     fn trim(&self) {
         if self.compiled.load(Ordering::Relaxed) <= CAPACITY {

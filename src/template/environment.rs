@@ -26,6 +26,10 @@ pub(super) fn ansible_environment() -> Environment<'static> {
     // would otherwise turn it off).
     env.set_debug(true);
     env.set_formatter(|out, _state, value| {
+        // Ansible's finalize writes None as nothing (`a{{ none }}b` is `ab`).
+        if value.is_none() {
+            return Ok(());
+        }
         out.write_str(&py_str(value)).map_err(|err| {
             minijinja::Error::new(minijinja::ErrorKind::WriteFailure, err.to_string())
         })
@@ -34,6 +38,7 @@ pub(super) fn ansible_environment() -> Environment<'static> {
     add_jinja2_builtins_from_contrib(&mut env);
     filters::register(&mut env);
     jinja_tests::register(&mut env);
+    super::lookups::register(&mut env);
     env
 }
 

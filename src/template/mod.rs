@@ -9,6 +9,7 @@ mod error;
 mod filters;
 mod inner_error;
 mod jinja_tests;
+pub(crate) mod lookups;
 mod native;
 mod pyrepr;
 mod templar;
@@ -18,6 +19,7 @@ mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};
 pub use inner_error::{nesting, record_inner_error, take_inner_error};
+pub use lookups::take_warnings as take_lookup_warnings;
 pub use native::{TemplateShape, has_template_markers, shape};
 pub use pyrepr::py_str;
 pub use templar::Templar;

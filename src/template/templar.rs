@@ -87,6 +87,18 @@ impl Templar {
         truth_of(&value, expr)
     }
 
+    /// Run lookup `name` for a `with_<name>` loop of a task doing `action`.
+    pub fn loop_lookup(
+        &self,
+        name: &str,
+        terms: &[Value],
+        vars: &Value,
+        action: &str,
+    ) -> Result<Vec<Value>, String> {
+        self.engine
+            .with_env(|env| super::lookups::run_for_loop(name, terms, vars, action, env))
+    }
+
     /// Render `text` as a template to a string.
     pub fn render_text(&self, text: &str, vars: &Value) -> Result<String, TemplateError> {
         self.engine.render(text, vars)

@@ -59,12 +59,20 @@ impl TaskExecutor<'_> {
         let Some(spec) = &self.task.loop_ else {
             return Ok(Vec::new());
         };
+        let vars = self.vars.value();
         let rendered = self
             .run
             .templar
-            .render_value(&spec.items, &self.vars.value())
+            .render_value(&spec.items, &vars)
             .map_err(|e| template_failure(self.task, &e))?;
-        loop_items(spec.kind, rendered).map_err(|e| {
+        loop_items(
+            spec.kind,
+            rendered,
+            &self.run.templar,
+            &vars,
+            self.task.module.name(),
+        )
+        .map_err(|e| {
             format!(
                 "{e}\n\nThe error appears to be in '{}'",
                 spec.span.location()

@@ -62,8 +62,12 @@ pub(super) struct TaskExecutor<'a> {
 
 impl<'a> TaskExecutor<'a> {
     pub(super) fn new(run: &'a Run, play: &'a PlayCtx<'a>, task: &'a Task, host: &'a str) -> Self {
+        let vars = run.vars(host, Scope::task(play, task));
         Self {
-            vars: run.vars(host, Scope::task(play, task)),
+            vars: match lookup_search_path(run, task) {
+                Some(layer) => vars.with_layer(layer),
+                None => vars,
+            },
             run,
             play,
             task,
@@ -77,6 +81,9 @@ impl<'a> TaskExecutor<'a> {
             None => self.run_item(&self.vars),
             Some(_) => self.run_loop(),
         };
+        for warning in crate::template::take_lookup_warnings() {
+            self.run.warn(warning);
+        }
         self.finish(done)
     }
 
@@ -108,4 +115,19 @@ impl<'a> TaskExecutor<'a> {
         }
         Ok(true)
     }
+}
+
+/// A role's task: `role_path` and `ansible_search_path` (the role's
+/// directory, then the playbook's), where lookups look for files.
+fn lookup_search_path(run: &Run, task: &Task) -> Option<Arc<VarMap>> {
+    let role = task.role.as_ref()?;
+    let role_path = crate::value::Value::from(role.dir.display().to_string());
+    let search = crate::value::Value::from(vec![
+        role_path.clone(),
+        crate::value::Value::from(run.playbook_dir.display().to_string()),
+    ]);
+    Some(Arc::new(VarMap::from_iter([
+        ("role_path".to_string(), role_path),
+        ("ansible_search_path".to_string(), search),
+    ])))
 }

@@ -32,12 +32,12 @@ fn b64decode(value: &Value) -> Result<String, Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Ansible's `hash(hashtype='sha1')`. `md5` is not available: no MD5
-/// implementation is among runbook's dependencies.
+/// Ansible's `hash(hashtype='sha1')`.
 fn hash(value: &Value, hashtype: Option<String>) -> Result<String, Error> {
     let data = text_of(value)?;
     let data = data.as_bytes();
     let digest = match hashtype.as_deref().unwrap_or("sha1") {
+        "md5" => hex::encode(md5::Md5::digest(data)),
         "sha1" => hex::encode(Sha1::digest(data)),
         "sha224" => hex::encode(Sha224::digest(data)),
         "sha256" => hex::encode(Sha256::digest(data)),
@@ -45,7 +45,7 @@ fn hash(value: &Value, hashtype: Option<String>) -> Result<String, Error> {
         "sha512" => hex::encode(Sha512::digest(data)),
         other => {
             return Err(failure(format!(
-                "hash: unsupported hash type '{other}' (supported: sha1, sha224, sha256, sha384, sha512)"
+                "hash: unsupported hash type '{other}' (supported: md5, sha1, sha224, sha256, sha384, sha512)"
             )));
         }
     };
@@ -124,10 +124,14 @@ mod tests {
         for (template, expected) in cases {
             assert_eq!(render(template), expected, "{template}");
         }
+        assert_eq!(
+            render("{{ 'hello' | hash('md5') }} {{ 'hello' | md5 }}"),
+            "5d41402abc4b2a76b9719d911017c592 5d41402abc4b2a76b9719d911017c592"
+        );
         assert!(
-            render_err("{{ 'x' | hash('md5') }}")
+            render_err("{{ 'x' | hash('whirlpool') }}")
                 .message
-                .contains("unsupported hash type 'md5'")
+                .contains("unsupported hash type 'whirlpool'")
         );
     }
 

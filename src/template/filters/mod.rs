@@ -4,13 +4,21 @@
 #[cfg(test)]
 mod builtins_check;
 mod collections;
+mod combinatorics;
 mod core;
+mod crypt;
+mod datetime;
 mod encoding;
+mod human;
+mod json_query;
 mod math;
+mod more_paths;
 mod paths;
+mod predicates;
 pub(super) mod pyjson;
 pub(super) mod regex;
 mod serialize;
+mod strings;
 #[cfg(test)]
 pub(super) mod test_support;
 mod text;
@@ -31,6 +39,14 @@ pub(super) fn register(env: &mut Environment<'static>) {
     collections::register(env);
     math::register(env);
     text::register(env);
+    combinatorics::register(env);
+    human::register(env);
+    strings::register(env);
+    more_paths::register(env);
+    datetime::register(env);
+    crypt::register(env);
+    json_query::register(env);
+    predicates::register(env);
 }
 
 /// A filter failure with the filter's own message.
