@@ -14,9 +14,11 @@ mod pyrepr;
 mod templar;
 #[cfg(test)]
 mod templar_tests;
+mod trust;
 mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};
 pub use inner_error::{nesting, record_inner_error, take_inner_error};
 pub use native::{TemplateShape, has_template_markers, shape};
 pub use templar::Templar;
+pub use trust::{as_data, is_data};
