@@ -5,6 +5,7 @@
 mod error;
 pub mod escalation;
 mod local;
+mod script_on_stdin;
 mod spec;
 pub mod ssh;
 
