@@ -339,3 +339,63 @@ fn an_unsupported_method_is_refused_before_any_host_is_touched() {
     assert!(output.stderr.contains("site.yml:6:22"), "{}", output.all());
     assert!(output.stderr.contains("sudo"), "{}", output.all());
 }
+
+/// Under become, nothing of a task reaches a command line: the script is on
+/// sudo's stdin, `uri`'s password in a here-document curl reads. A scan of
+/// every process's argv and environment (sudo's `SUDO_COMMAND` included)
+/// while a `no_log` edit and a slow authenticated request run finds nothing.
+#[test]
+fn a_secret_in_a_become_task_is_in_no_command_line_or_environment() {
+    let secret = password();
+    let lab = lab_with_deploy(&password());
+    // Accepts and never answers: curl waits for its --max-time.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = silent.local_addr().expect("addr").port();
+    lab.project.file(
+        "secret.yml",
+        &format!(
+            r#"
+- hosts: lab
+  gather_facts: false
+  become: true
+  vars:
+    ansible_become_password: "{{{{ deploy_password }}}}"
+  tasks:
+    - name: a secret line
+      lineinfile:
+        path: /opt/secret-line
+        line: "token={secret}"
+        create: true
+      no_log: true
+    - name: a slow authenticated request
+      uri:
+        url: "http://127.0.0.1:{port}/"
+        url_username: api
+        url_password: "{secret}"
+        headers:
+          X-Token: "{secret}"
+        timeout: 3
+      no_log: true
+      ignore_errors: true
+    - name: a long no_log script
+      shell: "sleep 2; echo done"
+      environment:
+        NOT_THE_SECRET: plain
+      no_log: true
+"#
+        ),
+    );
+    let (output, leaks) = watching_processes(&secret, || as_deploy(&lab, "secret.yml", &[]));
+    drop(silent);
+    output.assert_code(0);
+    assert!(leaks.is_empty(), "a task's secret in a process: {leaks:?}");
+    assert!(!output.all().contains(&secret), "{}", output.all());
+    let line = std::fs::read_to_string(lab.host_root("node1").join("opt/secret-line"))
+        .expect("the line was written");
+    assert_eq!(line, format!("token={secret}\n"));
+    let elsewhere: Vec<String> = files_containing(&lab.state_dir(), &secret)
+        .into_iter()
+        .filter(|path| !path.ends_with("opt/secret-line"))
+        .collect();
+    assert!(elsewhere.is_empty(), "in logs or files: {elsewhere:?}");
+}

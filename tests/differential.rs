@@ -156,3 +156,41 @@ fn lookups_loops_filters_and_tests_give_the_same_files_as_in_ansible() {
         }
     }
 }
+
+#[test]
+fn host_output_is_data_not_a_template_as_in_ansible() {
+    let (ours, theirs) = twin_run("trust.yml", 2, &[]);
+    let files = [
+        "stdout",
+        "chain",
+        "nested",
+        "item-0",
+        "item-1",
+        "item-2",
+        "item-3",
+        "item-4",
+        "slurped",
+        "template",
+        "author",
+        "condition",
+        "added",
+    ];
+    for host in ["node1", "node2"] {
+        for file in files {
+            let read = |lab: &Lab| {
+                std::fs::read_to_string(lab.host_root(host).join("opt/trust").join(file))
+                    .unwrap_or_else(|e| panic!("{host}:/opt/trust/{file}: {e}"))
+            };
+            assert_eq!(read(&ours), read(&theirs), "{host}:/opt/trust/{file}");
+        }
+    }
+    let stdout = std::fs::read_to_string(ours.host_root("node1").join("opt/trust/stdout"))
+        .expect("node1 stdout");
+    assert_eq!(
+        stdout,
+        "{{ hostvars['node2']['lab_secret'] }}\n{{ range .Items }}{{ .Name }}{{ end }}\n\
+         alert: {{ $labels.instance }} is down\n{% raw %}{{ not raw }}{% endraw %}\n\
+         {% if true %}yes{% endif %}{# a comment #}",
+        "node1 gets its own output back, not node2's secret"
+    );
+}

@@ -14,6 +14,7 @@ mod differential;
 mod error_contract;
 mod generated;
 mod host_limits;
+mod injection;
 mod inventory_cli;
 mod journal;
 mod junit;

@@ -567,3 +567,36 @@ fn no_log_keeps_secrets_out_of_diffs() {
     );
     assert_eq!(project.read("secret.conf"), "password=hunter2\n");
 }
+
+/// `include_vars` files are the author's: their templates render for each
+/// host that uses them; `run_once` loads them for every host; a `set_fact`
+/// stays above them, as in Ansible.
+#[test]
+fn include_vars_render_for_every_host_and_stay_below_set_fact() {
+    let project = project(
+        r#"
+- hosts: web
+  gather_facts: false
+  tasks:
+    - set_fact: x=from-set-fact
+    - include_vars: v.yml
+      run_once: true
+    - copy:
+        content: "{{ x }} {{ tpl }}"
+        dest: "{{ playbook_dir }}/out-{{ inventory_hostname }}"
+"#,
+    );
+    project.file(
+        "vars/v.yml",
+        "x: from-file\ntpl: \"rendered {{ inventory_hostname }}\"\n",
+    );
+    project
+        .run(&["play", "site.yml", "-i", "local"])
+        .assert_code(0);
+    for host in ["alpha", "beta"] {
+        assert_eq!(
+            project.read(&format!("out-{host}")),
+            format!("from-set-fact rendered {host}")
+        );
+    }
+}

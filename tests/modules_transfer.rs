@@ -419,3 +419,82 @@ fn archive_rebuilds_only_when_content_changes() {
         again.all()
     );
 }
+
+/// Answers `count` requests with `ok` and hands back what each request said.
+fn recording_server(count: usize) -> (u16, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        let mut requests = Vec::new();
+        for _ in 0..count {
+            let Ok((mut stream, _)) = listener.accept() else {
+                break;
+            };
+            let mut buffer = vec![0u8; 8192];
+            let mut request = Vec::new();
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let _ = stream.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            requests.push(String::from_utf8_lossy(&request).into_owned());
+        }
+        requests
+    });
+    (port, handle)
+}
+
+/// Credentials and headers reach curl through a here-document, not its
+/// argv; the server still gets them exactly, quotes and all.
+#[test]
+fn uri_and_get_url_send_credentials_and_headers_exactly() {
+    let lab = Lab::up(1);
+    let (port, requests) = recording_server(2);
+    let password = r#"p"w\x'y $(z)"#;
+    lab.project.file(
+        "pw.yml",
+        &format!("pw: {}\n", serde_json::to_string(password).expect("json")),
+    );
+    lab.project.file(
+        "site.yml",
+        &format!(
+            r#"- hosts: lab
+  gather_facts: false
+  tasks:
+    - uri:
+        url: "http://127.0.0.1:{port}/api"
+        url_username: api
+        url_password: "{{{{ pw }}}}"
+        force_basic_auth: true
+        headers:
+          X-Token: "t\"o'k en"
+    - get_url:
+        url: "http://127.0.0.1:{port}/file"
+        dest: /opt/got
+        url_username: api
+        url_password: "{{{{ pw }}}}"
+        force_basic_auth: true
+        headers:
+          X-Token: "t\"o'k en"
+"#
+        ),
+    );
+    let output = lab.run(&["play", "site.yml", "-i", "lab", "-e", "@pw.yml"]);
+    output.assert_code(0);
+    let requests = requests.join().expect("server");
+    let basic = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!("api:{password}"))
+    };
+    assert_eq!(requests.len(), 2, "{}", output.all());
+    for request in &requests {
+        assert!(
+            request.contains(&format!("Authorization: Basic {basic}\r\n")),
+            "{request}"
+        );
+        assert!(request.contains("X-Token: t\"o'k en\r\n"), "{request}");
+    }
+}

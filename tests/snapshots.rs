@@ -165,3 +165,67 @@ fn a_recovered_template_error_does_not_leak_into_a_later_one() {
         output.all()
     );
 }
+
+/// The leak Ansible 2.19's trust model closes: `alpha` prints a template
+/// naming `beta`'s become password; writing the output back must write the
+/// text, not the password. `no_log` loop items are censored in every view.
+#[test]
+fn host_output_is_never_rendered_and_no_log_items_are_censored() {
+    const PASSWORD: &str = "pw-beta-5e1f";
+    let project = Project::new();
+    project.file(
+        "inventories/local",
+        &format!(
+            "[web]\nalpha ansible_connection=local\nbeta ansible_connection=local ansible_become_password={PASSWORD}\n"
+        ),
+    );
+    project.file(
+        "site.yml",
+        r#"- hosts: web
+  gather_facts: false
+  tasks:
+    - name: a host prints a template
+      command: printf '%s' "{{ '{{' }} hostvars['beta']['ansible_become_password'] {{ '}}' }}"
+      register: printed
+    - name: show it
+      debug: var=printed.stdout
+    - name: write it back
+      copy: content="{{ printed.stdout }}" dest="{{ out }}/{{ inventory_hostname }}"
+    - name: secret items
+      command: echo {{ item }}
+      loop: [NoLogSecret-77c1]
+      no_log: true
+    - name: a failing secret item
+      command: "false {{ item }}"
+      loop: [NoLogSecret-99e3]
+      no_log: true
+      ignore_errors: true
+"#,
+    );
+    std::fs::create_dir_all(project.join("out")).expect("out dir");
+    let out = format!("out={}", project.join("out").display());
+    let run = |extra: &[&str]| {
+        let mut args = vec!["play", "site.yml", "-i", "local", "-f", "1", "-e", &out];
+        args.extend_from_slice(extra);
+        let output = project.run(&args);
+        output.assert_code(0);
+        for secret in [PASSWORD, "NoLogSecret"] {
+            assert!(
+                !output.all().contains(secret),
+                "{secret} shown\n{}",
+                output.all()
+            );
+        }
+        output
+    };
+    snapshot_local(&project, "trust_leak_human", &run(&[]));
+    snapshot_local(&project, "trust_leak_json", &run(&["--output", "json"]));
+    run(&["-vvv"]);
+    for host in ["alpha", "beta"] {
+        assert_eq!(
+            project.read(&format!("out/{host}")),
+            "{{ hostvars['beta']['ansible_become_password'] }}",
+            "{host} got its own output back"
+        );
+    }
+}

@@ -6,6 +6,11 @@
 //! sudo's stdin (sudo `-S` reads exactly one line, byte by byte), and the
 //! module's own stdin follows it untouched.
 //!
+//! The script itself is never an argument either: sudo, su and `timeout` run
+//! a fixed bootstrap that reads it from stdin after the password line
+//! (`script_on_stdin`), so no command line, `SUDO_COMMAND` or sudo log holds
+//! any of the task.
+//!
 //! sudo reads another line after a wrong password, which would eat a module's
 //! data. So before the first use of a password, a probe with nothing after
 //! the password line checks it and learns whether the sudoers rule asks for
@@ -13,6 +18,7 @@
 
 use std::collections::HashMap;
 
+use super::script_on_stdin::{READ_SCRIPT, framed};
 use super::{Connection, ConnectionError, ExecOutput, shell_quote};
 
 /// How to become another user.
@@ -268,25 +274,26 @@ fn check_sudo(mut output: ExecOutput, prompt: &str) -> Result<ExecOutput, Connec
 
 impl Connection for Escalating {
     fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError> {
-        let limited;
-        let script = match self.time_limit {
-            // coreutils' timeout kills the whole command, under become too.
-            Some(seconds) => {
-                limited = format!(
-                    "timeout -s KILL {seconds} /bin/sh -c {}",
-                    super::shell_quote(script)
-                );
-                limited.as_str()
-            }
-            None => script,
-        };
-        let Some(how) = self.active.clone() else {
+        if self.active.is_none() && self.time_limit.is_none() {
             return self.inner.run(script, stdin);
+        }
+        // The program in between gets the bootstrap; the script follows on stdin.
+        let command = match self.time_limit {
+            // coreutils' timeout kills the whole command, under become too.
+            Some(seconds) => format!(
+                "timeout -s KILL {seconds} /bin/sh -c {}",
+                shell_quote(READ_SCRIPT)
+            ),
+            None => READ_SCRIPT.to_string(),
+        };
+        let input = framed(script, stdin);
+        let Some(how) = self.active.clone() else {
+            return self.inner.run(&command, Some(&input));
         };
         match how.method {
-            Method::Sudo => self.run_sudo(&how, script, stdin),
+            Method::Sudo => self.run_sudo(&how, &command, Some(&input)),
             Method::Su => {
-                let output = self.inner.run(&su_command(&how, script), stdin)?;
+                let output = self.inner.run(&su_command(&how, &command), Some(&input))?;
                 if output.rc != 0 && output.stderr_text().contains(SU_NEEDS_ROOT) {
                     return Err(ConnectionError::Become(SU_NEEDS_ROOT.into()));
                 }
@@ -415,12 +422,27 @@ mod tests {
         let calls = calls_with(true);
         assert_eq!(calls.len(), 3, "one probe, then the two commands");
         assert_eq!(calls[0].1, b"pw\n", "the probe gets the password alone");
-        assert_eq!(calls[1].1, b"pw\ndata");
-        assert_eq!(calls[2].1, b"pw\ndata", "the probe's answer is kept");
+        assert_eq!(
+            calls[1].1, b"pw\n8\ncat > /fdata",
+            "password, script, stdin"
+        );
+        assert_eq!(
+            calls[2].1, b"pw\n8\ncat > /fdata",
+            "the probe's answer is kept"
+        );
         let calls = calls_with(false);
         assert_eq!(calls.len(), 3);
-        assert_eq!(calls[1].1, b"data", "a NOPASSWD rule gets no password line");
+        assert_eq!(
+            calls[1].1, b"8\ncat > /fdata",
+            "a NOPASSWD rule gets no password line"
+        );
         assert!(calls[1].0.contains(" -n "), "{}", calls[1].0);
+        for (command, _) in &calls[1..] {
+            assert!(
+                !command.contains("cat > /f"),
+                "the script is not in argv: {command}"
+            );
+        }
     }
 
     #[test]

@@ -1,9 +1,11 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use super::script_on_stdin::{READ_SCRIPT, framed};
 use super::{Connection, ConnectionError, ExecOutput};
 
-/// `ansible_connection=local`: commands run on the controller under `/bin/sh`.
+/// `ansible_connection=local`: commands run on the controller under `/bin/sh`,
+/// the script on its stdin (not in its argv, which every user can read).
 #[derive(Debug, Default)]
 pub struct LocalConnection;
 
@@ -17,18 +19,14 @@ impl Connection for LocalConnection {
     fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError> {
         let mut child = Command::new("/bin/sh")
             .arg("-c")
-            .arg(script)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .arg(READ_SCRIPT)
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| ConnectionError::Local(e.to_string()))?;
-        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            let input = input.to_vec();
+        if let Some(mut pipe) = child.stdin.take() {
+            let input = framed(script, stdin);
             // A writer thread, so a command that prints before reading cannot deadlock us.
             std::thread::spawn(move || pipe.write_all(&input));
         }

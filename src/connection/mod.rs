@@ -6,6 +6,7 @@ mod error;
 pub mod escalation;
 mod limits;
 mod local;
+mod script_on_stdin;
 mod spec;
 pub mod ssh;
 

@@ -2,6 +2,10 @@
 //! Ansible's precedence order, looked up from the top without merging, and
 //! rendered lazily — `a: "{{ b }}"` is templated when `a` is used, against
 //! the same variables, as Ansible does.
+//!
+//! Only layers the playbook author wrote are rendered (Ansible 2.19's trust
+//! model): facts, registered results, loop items and magic variables are
+//! data layers, returned as they are, so `{{` in host output stays text.
 
 use std::sync::Arc;
 
@@ -16,8 +20,16 @@ const MAX_DEPTH: usize = 64;
 #[derive(Debug, Clone)]
 pub(super) struct Context {
     /// Lowest precedence first.
-    layers: Vec<Arc<VarMap>>,
+    layers: Vec<Layer>,
     templar: Arc<Templar>,
+}
+
+#[derive(Debug, Clone)]
+struct Layer {
+    vars: Arc<VarMap>,
+    /// Written by the playbook author (playbook, role, inventory, vars
+    /// files, `-e`): its templates are rendered when used.
+    trusted: bool,
 }
 
 impl Context {
@@ -28,21 +40,33 @@ impl Context {
         }
     }
 
-    /// A new context with `vars` above every existing layer.
+    /// A new context with the author's `vars` above every existing layer.
     pub(super) fn with_layer(&self, vars: Arc<VarMap>) -> Self {
-        let mut layers = self.layers.clone();
-        if !vars.is_empty() {
-            layers.push(vars);
-        }
-        Self {
-            layers,
-            templar: self.templar.clone(),
-        }
+        let mut view = self.clone();
+        view.push(vars);
+        view
     }
 
+    /// A new context with data `vars` (never rendered) above every layer.
+    pub(super) fn with_data_layer(&self, vars: Arc<VarMap>) -> Self {
+        let mut view = self.clone();
+        view.push_data(vars);
+        view
+    }
+
+    /// The author's `vars` on top: their templates render when used.
     pub(super) fn push(&mut self, vars: Arc<VarMap>) {
+        self.push_layer(vars, true);
+    }
+
+    /// Data on top (host output, results of templating): used as it is.
+    pub(super) fn push_data(&mut self, vars: Arc<VarMap>) {
+        self.push_layer(vars, false);
+    }
+
+    fn push_layer(&mut self, vars: Arc<VarMap>, trusted: bool) {
         if !vars.is_empty() {
-            self.layers.push(vars);
+            self.layers.push(Layer { vars, trusted });
         }
     }
 
@@ -51,8 +75,12 @@ impl Context {
         Value::from_object(self.clone())
     }
 
-    fn raw(&self, name: &str) -> Option<&Value> {
-        self.layers.iter().rev().find_map(|layer| layer.get(name))
+    /// The value of `name` as its layer holds it, and whether it is trusted.
+    fn raw(&self, name: &str) -> Option<(&Value, bool)> {
+        self.layers
+            .iter()
+            .rev()
+            .find_map(|layer| layer.vars.get(name).map(|value| (value, layer.trusted)))
     }
 
     fn render_lazily(self: &Arc<Self>, value: &Value) -> Value {
@@ -79,14 +107,16 @@ impl Object for Context {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let raw = self.raw(key.as_str()?)?;
-        Some(self.render_lazily(raw))
+        match self.raw(key.as_str()?)? {
+            (raw, true) => Some(self.render_lazily(raw)),
+            (data, false) => Some(data.clone()),
+        }
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         let mut names: indexmap::IndexSet<&str> = indexmap::IndexSet::new();
         for layer in &self.layers {
-            names.extend(layer.keys().map(String::as_str));
+            names.extend(layer.vars.keys().map(String::as_str));
         }
         Enumerator::Values(names.into_iter().map(Value::from).collect())
     }
@@ -101,6 +131,9 @@ pub(super) fn holds_template(value: &Value) -> bool {
             .downcast_object_ref::<super::hostvars::HostVars>()
             .is_some()
     {
+        return false;
+    }
+    if crate::template::is_data(value) {
         return false;
     }
     if let Some(text) = value.as_str() {

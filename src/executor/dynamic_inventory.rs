@@ -49,7 +49,9 @@ impl InventoryChange {
             return Some(Self::AddHost {
                 name: text(&field("host_name")),
                 groups: texts(&field("groups")),
-                vars: to_var_map(&field("host_vars")),
+                // Rendered task arguments: data beside the inventory's own
+                // (trusted) variables, so each string is marked.
+                vars: to_var_map(&crate::template::as_data(&field("host_vars"))),
             });
         }
         let group = result.fields.get("add_group")?;

@@ -149,7 +149,7 @@ fn host_settings(
 /// `ansible_host: "{{ inventory_hostname }}.example.com"` and the like.
 fn render_connection_vars(name: &str, vars: VarMap, templar: &Arc<Templar>) -> VarMap {
     let context = Context::new(templar.clone())
-        .with_layer(layer([("inventory_hostname", Value::from(name))]))
+        .with_data_layer(layer([("inventory_hostname", Value::from(name))]))
         .with_layer(Arc::new(vars.clone()));
     let value = context.value();
     vars.into_iter()

@@ -33,6 +33,9 @@ pub(super) struct HostRecord {
     /// Shared with the variable views of running tasks; replaced, never
     /// edited in place while a view holds it.
     facts: Arc<VarMap>,
+    /// Variables `include_vars` loaded: the author's, so rendered when
+    /// used (facts are data); below facts, as in Ansible.
+    file_vars: Arc<VarMap>,
     play: PlayStanding,
 }
 
@@ -124,6 +127,14 @@ impl HostRecord {
 
     pub(super) fn facts(&self) -> Arc<VarMap> {
         self.facts.clone()
+    }
+
+    pub(super) fn file_vars(&self) -> Arc<VarMap> {
+        self.file_vars.clone()
+    }
+
+    pub(super) fn set_file_vars(&mut self, new: &VarMap) {
+        crate::value::overlay(Arc::make_mut(&mut self.file_vars), new);
     }
 
     /// Set facts (or a registered result) on top of the host's facts.

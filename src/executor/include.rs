@@ -122,7 +122,7 @@ impl Stage<'_> {
             .map(|vars| {
                 let mut context = run.vars(host, Scope::play(self.play));
                 if let Some(layer) = &vars {
-                    context.push(layer.clone());
+                    context.push_data(layer.clone());
                 }
                 let file = run
                     .templar

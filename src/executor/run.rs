@@ -175,6 +175,13 @@ impl Run {
         }
     }
 
+    /// Variables `include_vars` read from the author's files.
+    pub(super) fn set_file_vars(&self, host: &str, vars: &VarMap) {
+        if !vars.is_empty() {
+            self.hosts.update(host, |record| record.set_file_vars(vars));
+        }
+    }
+
     pub(super) fn summary(&self) -> RunSummary {
         RunSummary {
             stats: self.hosts.recap(),

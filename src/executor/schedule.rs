@@ -86,6 +86,15 @@ impl Stage<'_> {
                 );
             }
             self.run.set_facts(host, &first.facts);
+            if task.module.name() == "include_vars" {
+                // The variables it loaded are in its result, as Ansible reads them.
+                let loaded = first
+                    .registered
+                    .get_attr("ansible_facts")
+                    .unwrap_or_default();
+                self.run
+                    .set_file_vars(host, &crate::value::to_var_map(&loaded));
+            }
             if first.status == Status::Changed {
                 self.run
                     .hosts

@@ -1,8 +1,9 @@
 //! The one place that builds what a host's templates see: shared layers in
 //! Ansible's precedence order (docs/variables.md), lowest first —
 //! magic variables, role defaults, inventory, play, role vars, task and
-//! block vars, include loop variables, facts and registered results, extra
-//! vars. Every layer is an `Arc` the run already holds, so a view costs a
+//! block vars, include loop variables, `include_vars` files, facts and
+//! registered results, extra vars. Magic variables, loop variables, facts
+//! and registered results are data layers: never rendered again. Every layer is an `Arc` the run already holds, so a view costs a
 //! handful of pointer copies whatever the size of the fleet or the facts.
 
 use std::sync::Arc;
@@ -44,10 +45,10 @@ impl Run {
         let fleet = self.fleet();
         let entry = fleet.hosts.get(host);
         let mut view = Context::new(self.templar.clone());
-        view.push(self.run_magic.clone());
-        view.push(fleet.magic.clone());
+        view.push_data(self.run_magic.clone());
+        view.push_data(fleet.magic.clone());
         if let Some(entry) = entry {
-            view.push(entry.magic.clone());
+            view.push_data(entry.magic.clone());
         }
         if let Some(role) = role {
             view.push(role.defaults.clone());
@@ -56,7 +57,7 @@ impl Run {
             view.push(entry.inventory_vars.clone());
         }
         if let Some(play) = scope.play {
-            view.push(play.magic.clone());
+            view.push_data(play.magic.clone());
             view.push(play.vars.clone());
         }
         if let Some(role) = role {
@@ -65,13 +66,18 @@ impl Run {
         if let Some(task) = scope.task {
             view.push(task.vars.clone());
         }
-        let (include_vars, facts) = self.hosts.read(host, |record| {
-            (record.include_vars().to_vec(), record.facts())
+        let (loop_vars, included, facts) = self.hosts.read(host, |record| {
+            (
+                record.include_vars().to_vec(),
+                record.file_vars(),
+                record.facts(),
+            )
         });
         if scope.play.is_some() {
-            include_vars.into_iter().for_each(|vars| view.push(vars));
+            loop_vars.into_iter().for_each(|vars| view.push_data(vars));
         }
-        view.push(facts);
+        view.push(included);
+        view.push_data(facts);
         view.push(self.extra_vars.clone());
         view
     }
@@ -92,7 +98,7 @@ impl Run {
     ) -> Option<String> {
         let mut view = self.vars(host, scope);
         if let Some(extra) = extra {
-            view.push(extra);
+            view.push_data(extra);
         }
         let vars = view.value();
         conditions

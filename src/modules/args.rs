@@ -22,6 +22,11 @@ pub struct ArgError {
     pub problem: String,
 }
 
+/// Arguments that travel as data on stdin, where a NUL byte is just a byte;
+/// every other string reaches a command line or a script, where a NUL would
+/// silently cut it short, so it is refused.
+const CARRIES_NUL: &[&str] = &["content", "stdin"];
+
 impl Args {
     pub fn new(values: VarMap) -> Self {
         Self { values }
@@ -47,10 +52,17 @@ impl Args {
         let Some(value) = self.get(name) else {
             return Ok(None);
         };
-        match value.kind() {
-            ValueKind::String => Ok(value.as_str().map(str::to_string)),
-            ValueKind::Number | ValueKind::Bool => Ok(Some(value.to_string())),
-            other => Err(self.wrong(name, "a string", other)),
+        let text = match value.kind() {
+            ValueKind::String => value.as_str().map(str::to_string),
+            ValueKind::Number | ValueKind::Bool => Some(value.to_string()),
+            other => return Err(self.wrong(name, "a string", other)),
+        };
+        match text {
+            Some(text) if text.contains('\0') && !CARRIES_NUL.contains(&name) => Err(ArgError {
+                name: name.to_string(),
+                problem: "contains a NUL byte, which no command, path or file name can hold".into(),
+            }),
+            text => Ok(text),
         }
     }
 
@@ -97,10 +109,18 @@ impl Args {
                     .try_iter()
                     .map_err(|_| self.wrong(name, "a list", value.kind()))?
                     .map(|item| {
-                        item.as_str()
-                            .map_or_else(|| item.to_string(), str::to_string)
+                        let text = item
+                            .as_str()
+                            .map_or_else(|| item.to_string(), str::to_string);
+                        match text.contains('\0') {
+                            true => Err(ArgError {
+                                name: name.to_string(),
+                                problem: "an item contains a NUL byte".into(),
+                            }),
+                            false => Ok(text),
+                        }
                     })
-                    .collect(),
+                    .collect::<Result<_, _>>()?,
             )),
             ValueKind::String | ValueKind::Number | ValueKind::Bool => Ok(Some(
                 value

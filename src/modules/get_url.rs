@@ -7,7 +7,9 @@ use super::utils::host::FILE_ATTRIBUTES;
 use super::utils::host::{
     Attributes, FileInfo, FileKind, apply_attributes, attribute_changes, file_info, run_checked,
 };
-use super::utils::http::{Request, curl_command, headers_arg, wget_command, wget_status_line};
+use super::utils::http::{
+    Request, curl_command, headers_arg, secrets_document, wget_command, wget_status_line,
+};
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
 
@@ -262,8 +264,8 @@ fn download(ctx: &mut ModuleContext, want: &Wanted, path: &str) -> Result<Downlo
         .map_or("sha1", |c| c.algorithm.as_str());
     let script = format!(
         "dir=$(dirname -- {path})\nout=$(mktemp \"$dir/.runbook-get_url.XXXXXX\") || exit 1\nhdr=$(mktemp) || exit 1\n\
-         if command -v curl >/dev/null 2>&1; then\n  status=$({curl} | cut -d' ' -f1)\n\
-         elif command -v wget >/dev/null 2>&1; then\n  {wget}\n  status=$({status})\n\
+         if command -v curl >/dev/null 2>&1; then\n  status=$({curl} | cut -d' ' -f1\n{curl_secrets})\n\
+         elif command -v wget >/dev/null 2>&1; then\n  {wget}\n{wget_secrets}  status=$({status})\n\
          else\n  rm -f \"$out\" \"$hdr\"; echo 'get_url needs curl or wget on the host, and neither is installed' >&2; exit 127\nfi\n\
          rm -f \"$hdr\"\n\
          printf '%s\\n%s\\n' \"$out\" \"${{status:-0}}\"\n\
@@ -271,6 +273,8 @@ fn download(ctx: &mut ModuleContext, want: &Wanted, path: &str) -> Result<Downlo
         path = shell_quote(path),
         curl = curl_command(&want.request),
         wget = wget_command(&want.request),
+        curl_secrets = secrets_document(&want.request, false),
+        wget_secrets = secrets_document(&want.request, true),
         status = wget_status_line(),
     );
     let output = run_checked(

@@ -77,40 +77,20 @@ impl StateModule for Git {
     }
 
     fn desired(&self, args: &Args, _ctx: &ModuleContext) -> Result<Desired, ModuleError> {
-        let mut ssh = Vec::new();
-        if args.bool("accept_hostkey", false)? {
-            ssh.push("-o StrictHostKeyChecking=no".to_string());
-        } else if args.bool("accept_newhostkey", false)? {
-            ssh.push("-o StrictHostKeyChecking=accept-new".to_string());
-        }
-        if let Some(key) = args.str("key_file")? {
-            ssh.push(format!("-i {}", shell_quote(&key)));
-        }
-        if let Some(opts) = args.str("ssh_opts")? {
-            ssh.push(opts);
-        }
-        Ok(Desired {
-            repo: args.str("repo")?.unwrap_or_default(),
-            dest: args.str("dest")?.unwrap_or_default(),
-            version: args.str("version")?.unwrap_or_else(|| "HEAD".into()),
-            remote: args.str("remote")?.unwrap_or_else(|| "origin".into()),
-            force: args.bool("force", false)?,
-            update: args.bool("update", true)?,
-            clone: args.bool("clone", true)?,
-            depth: args.f64("depth")?.map(|d| d.max(1.0) as u64),
-            ssh: (!ssh.is_empty()).then(|| format!("ssh {}", ssh.join(" "))),
-        })
+        let desired = read_args(args)?;
+        refuse_options(&desired)?;
+        Ok(desired)
     }
 
     fn inspect(&self, want: &Desired, ctx: &mut ModuleContext) -> Result<Observed, ModuleError> {
         require_tools(ctx, "git", &["git"])?;
-        let dest = shell_quote(&want.dest);
+        let dest = shell_quote(&operand(&want.dest));
         let script = format!(
             "{env}if [ -d {dest}/.git ] || git -C {dest} rev-parse --git-dir >/dev/null 2>&1; then\n\
              \x20 printf 'before=%s\\n' \"$(git -C {dest} rev-parse HEAD 2>/dev/null)\"\n\
              \x20 git -C {dest} status --porcelain --untracked-files=no | sed 's/^/modified=/'\n\
              fi\n\
-             git ls-remote {repo} {refs} 2>/dev/null | sed 's/^/remote=/'\n\
+             git ls-remote -- {repo} {refs} 2>/dev/null | sed 's/^/remote=/'\n\
              exit 0",
             env = env_prefix(want),
             repo = shell_quote(&want.repo),
@@ -170,7 +150,7 @@ impl StateModule for Git {
         _changes: &Changes,
         ctx: &mut ModuleContext,
     ) -> Result<Outcome, ModuleError> {
-        let dest = shell_quote(&want.dest);
+        let dest = shell_quote(&operand(&want.dest));
         let repo = shell_quote(&want.repo);
         let remote = shell_quote(&want.remote);
         let version = shell_quote(&want.version);
@@ -187,7 +167,7 @@ impl StateModule for Git {
                     format!(" --branch {version}")
                 };
             script.push_str(&format!(
-                "mkdir -p \"$(dirname -- {dest})\" && git clone --origin {remote}{depth}{branch} {repo} {dest} || exit 1\n"
+                "mkdir -p \"$(dirname -- {dest})\" && git clone --origin {remote}{depth}{branch} -- {repo} {dest} || exit 1\n"
             ));
         } else {
             script.push_str(&format!(
@@ -200,7 +180,7 @@ impl StateModule for Git {
              if [ {version} = HEAD ]; then target=$(git rev-parse {remote}/HEAD 2>/dev/null || git rev-parse HEAD)\n\
              elif git rev-parse -q --verify {remote}/{version}^{{commit}} >/dev/null; then\n\
              \x20 git checkout -q -B {version} {remote}/{version} --force >/dev/null 2>&1 || exit 1; target=\n\
-             else target=$(git rev-parse -q --verify {version}^{{commit}}) || {{ echo \"Failed to checkout {version}\" >&2; exit 1; }}; fi\n\
+             else target=$(git rev-parse -q --verify {version}^{{commit}}) || {{ printf 'Failed to checkout %s\\n' {version} >&2; exit 1; }}; fi\n\
              if [ -n \"$target\" ]; then git checkout -q --force --detach \"$target\" || exit 1; fi\n\
              git reset -q --hard || exit 1\n\
              printf 'after=%s\\n' \"$(git rev-parse HEAD)\"",
@@ -228,6 +208,60 @@ impl StateModule for Git {
             .with("before", before)
             .with("after", after)
             .with("remote_url_changed", false)
+    }
+}
+
+fn read_args(args: &Args) -> Result<Desired, ModuleError> {
+    let mut ssh = Vec::new();
+    if args.bool("accept_hostkey", false)? {
+        ssh.push("-o StrictHostKeyChecking=no".to_string());
+    } else if args.bool("accept_newhostkey", false)? {
+        ssh.push("-o StrictHostKeyChecking=accept-new".to_string());
+    }
+    if let Some(key) = args.str("key_file")? {
+        ssh.push(format!("-i {}", shell_quote(&key)));
+    }
+    if let Some(opts) = args.str("ssh_opts")? {
+        ssh.push(opts);
+    }
+    Ok(Desired {
+        repo: args.str("repo")?.unwrap_or_default(),
+        dest: args.str("dest")?.unwrap_or_default(),
+        version: args.str("version")?.unwrap_or_else(|| "HEAD".into()),
+        remote: args.str("remote")?.unwrap_or_else(|| "origin".into()),
+        force: args.bool("force", false)?,
+        update: args.bool("update", true)?,
+        clone: args.bool("clone", true)?,
+        depth: args.f64("depth")?.map(|d| d.max(1.0) as u64),
+        ssh: (!ssh.is_empty()).then(|| format!("ssh {}", ssh.join(" "))),
+    })
+}
+
+/// A repository, remote or version starting with `-` would reach git as an
+/// option (`--upload-pack=...` runs a command); git refuses such ref and
+/// remote names itself, so they can only be an attack.
+fn refuse_options(want: &Desired) -> Result<(), ModuleError> {
+    for (name, value) in [
+        ("repo", &want.repo),
+        ("remote", &want.remote),
+        ("version", &want.version),
+    ] {
+        if value.starts_with('-') {
+            return Err(ModuleError::failed(format!(
+                "{name} must not start with '-': {value}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A path as a command operand: one starting with `-` (even `-` alone,
+/// which `cd` reads as "the previous directory") gets a `./` in front.
+fn operand(path: &str) -> String {
+    if path.starts_with('-') {
+        format!("./{path}")
+    } else {
+        path.to_string()
     }
 }
 

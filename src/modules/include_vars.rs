@@ -85,7 +85,7 @@ fn include(args: &Args, playbook_dir: &Path) -> Result<Outcome, ModuleError> {
     let mut outcome = Outcome::ok()
         .with("ansible_facts", map_value(facts.clone()))
         .with("ansible_included_var_files", included);
-    outcome.facts = facts;
+    outcome.file_vars = facts;
     Ok(outcome)
 }
 
@@ -239,7 +239,7 @@ mod tests {
     }
 
     fn fact(outcome: &Outcome, name: &str) -> Option<String> {
-        outcome.facts.get(name).map(|v| v.to_string())
+        outcome.file_vars.get(name).map(|v| v.to_string())
     }
 
     #[test]

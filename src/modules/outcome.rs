@@ -11,8 +11,11 @@ pub struct Outcome {
     pub msg: Option<String>,
     /// Module-specific result keys (`rc`, `stdout`, `checksum`...).
     pub data: VarMap,
-    /// Facts to set on the host (`set_fact`).
+    /// Facts to set on the host (`set_fact`): data, never rendered again.
     pub facts: VarMap,
+    /// Variables read from the playbook author's files (`include_vars`):
+    /// trusted like play vars, so their templates render when used.
+    pub file_vars: VarMap,
 }
 
 impl Outcome {

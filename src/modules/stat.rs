@@ -183,13 +183,44 @@ fn no_link_unless_followed(request: &Request) -> &'static str {
     }
 }
 
+/// The keys the script prints; any other line continues the value before it.
+const PRINTED_KEYS: &[&str] = &[
+    "path",
+    "exists",
+    "stat",
+    "readable",
+    "writeable",
+    "executable",
+    "lnk_target",
+    "lnk_source",
+    "checksum",
+    "mimetype",
+    "charset",
+];
+
 /// Read the script's `key=value` lines into Ansible's `stat` map.
 fn parse(request: &Request, text: &str) -> Option<Value> {
     let mut path = request.path.clone();
     let mut fields: Vec<(String, Value)> = Vec::new();
     let mut raw_stat = None;
+    let mut lines: Vec<(&str, String)> = Vec::new();
     for line in text.lines() {
-        let (key, value) = line.split_once('=')?;
+        match line.split_once('=') {
+            Some((key, value)) if PRINTED_KEYS.contains(&key) => {
+                lines.push((key, value.to_string()));
+            }
+            // A path or link target with a line break in it goes on.
+            _ => match lines.last_mut() {
+                Some((_, value)) => {
+                    value.push('\n');
+                    value.push_str(line);
+                }
+                None => return None,
+            },
+        }
+    }
+    for (key, value) in lines {
+        let value = value.as_str();
         match key {
             "path" => path = value.to_string(),
             "exists" => return Some(map_from_pairs([("exists", Value::from(false))])),
@@ -325,6 +356,14 @@ mod tests {
         assert_eq!(get(&stat, "xusr"), "False");
         assert_eq!(get(&stat, "executable"), "False");
         assert_eq!(get(&stat, "checksum"), "abc");
+    }
+
+    #[test]
+    fn a_line_break_in_a_path_or_target_is_part_of_it() {
+        let text = "path=/opt/a\nb=c\nstat=a1ff|0|0|root|root|6|1|1|1|1|1|1|0|4096|0|0\nlnk_target=/x\ny\n";
+        let stat = parse(&request(false), text).expect("parses");
+        assert_eq!(get(&stat, "path"), "/opt/a\nb=c");
+        assert_eq!(get(&stat, "lnk_target"), "/x\ny");
     }
 
     #[test]

@@ -6,7 +6,9 @@
 use minijinja::value::ValueKind;
 
 use super::utils::host::{file_info, require_tools, run_checked, write_file};
-use super::utils::http::{Request, curl_command, headers_arg, parse_headers, reason_phrase};
+use super::utils::http::{
+    Request, curl_command, headers_arg, parse_headers, reason_phrase, secrets_document,
+};
 use super::{ArgSpec, Args, Module, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
 use crate::value::Value;
@@ -255,9 +257,10 @@ fn skip_reason(ctx: &mut ModuleContext, call: &Call) -> Result<Option<String>, M
 fn send(ctx: &mut ModuleContext, call: &Call) -> Result<Response, ModuleError> {
     let script = format!(
         "out=$(mktemp) && hdr=$(mktemp) && err=$(mktemp) || exit 1\ntrap 'rm -f \"$out\" \"$hdr\" \"$err\"' EXIT\n\
-         meta=$({curl} 2>\"$err\"); rc=$?\n\
+         meta=$({curl} 2>\"$err\"\n{secrets}); rc=$?\n\
          printf '%s %s\\n' \"$rc\" \"$meta\"\nwc -c < \"$err\"\ncat \"$err\"\nwc -c < \"$hdr\"\ncat \"$hdr\" \"$out\"",
         curl = curl_command(&call.request),
+        secrets = secrets_document(&call.request, false),
     );
     let output = run_checked(
         ctx,

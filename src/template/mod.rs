@@ -15,6 +15,7 @@ mod pyrepr;
 mod templar;
 #[cfg(test)]
 mod templar_tests;
+mod trust;
 mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};
@@ -23,3 +24,4 @@ pub use lookups::take_warnings as take_lookup_warnings;
 pub use native::{TemplateShape, has_template_markers, shape};
 pub use pyrepr::py_str;
 pub use templar::Templar;
+pub use trust::{as_data, is_data};

@@ -5,10 +5,11 @@
 use minijinja::value::ValueKind;
 
 use super::cache::CachingEnvironment;
-use super::condition::truth_of;
+use super::condition::{split_constant_templates, truth_of};
 use super::environment::ansible_environment;
 use super::error::TemplateError;
 use super::native::{TemplateShape, shape};
+use super::trust::is_data;
 use crate::value::{Value, map_from_pairs};
 
 /// The template engine shared by every worker (`Send + Sync`).
@@ -48,9 +49,11 @@ impl Templar {
     }
 
     /// Render every string inside `value`, map keys included. Other
-    /// scalars are returned unchanged.
+    /// scalars, and strings marked as data ([`super::trust`]), are returned
+    /// unchanged.
     pub fn render_value(&self, value: &Value, vars: &Value) -> Result<Value, TemplateError> {
         match value.kind() {
+            ValueKind::String if is_data(value) => Ok(value.clone()),
             ValueKind::String => match value.as_str() {
                 Some(text) => self.render_str(text, vars),
                 None => Ok(value.clone()),
@@ -71,18 +74,17 @@ impl Templar {
     }
 
     /// Evaluate a `when:`/`failed_when:`/`changed_when:`/`until:` condition.
-    /// It is a bare expression; a `{{ }}`-wrapped one is accepted, and
-    /// anything else with template markers is rendered first and the result
-    /// evaluated as an expression, as older Ansible did.
+    /// It is a bare expression; a `{{ }}`-wrapped one is accepted. Anything
+    /// else with template markers is refused, as Ansible 2.19 does: the text
+    /// it renders to is the result of templating (it may hold host output),
+    /// and that is never evaluated as code.
     pub fn eval_condition(&self, expr: &str, vars: &Value) -> Result<bool, TemplateError> {
         let expr = expr.trim();
         let value = match shape(expr) {
             TemplateShape::Plain => self.eval_defined(expr, vars)?,
             TemplateShape::SingleExpression(inner) => self.eval_defined(inner, vars)?,
-            TemplateShape::Text => {
-                let rendered = self.render_text(expr, vars)?;
-                self.eval_defined(rendered.trim(), vars)?
-            }
+            TemplateShape::Text if is_all_template(expr) => return Err(untrusted_error()),
+            TemplateShape::Text => self.eval_with_constant_templates(expr, vars)?,
         };
         truth_of(&value, expr)
     }
@@ -97,6 +99,27 @@ impl Templar {
     ) -> Result<Vec<Value>, String> {
         self.engine
             .with_env(|env| super::lookups::run_for_loop(name, terms, vars, action, env))
+    }
+
+    /// An expression whose string constants hold templates: each constant
+    /// is rendered and bound to a name, so what it renders to is a string in
+    /// the expression, never part of the expression's code.
+    fn eval_with_constant_templates(
+        &self,
+        expr: &str,
+        vars: &Value,
+    ) -> Result<Value, TemplateError> {
+        let split = split_constant_templates(expr)?;
+        let mut constants = Vec::new();
+        for (name, template) in &split.templates {
+            constants.push((
+                name.as_str(),
+                Value::from(self.render_text(template, vars)?),
+            ));
+        }
+        let locals = map_from_pairs(constants);
+        let vars = minijinja::value::merge_maps([locals, vars.clone()]);
+        self.eval_defined(&split.expression, &vars)
     }
 
     /// Render `text` as a template to a string.
@@ -147,6 +170,22 @@ impl Templar {
         }
         Ok(map_from_pairs(pairs))
     }
+}
+
+/// Whether a condition looks like nothing but templates (Ansible's
+/// `is_possibly_all_template`): what it renders to would be evaluated as an
+/// expression, and rendered text is never trusted as code.
+fn is_all_template(expr: &str) -> bool {
+    ["{{", "{%", "{#"].iter().any(|open| expr.starts_with(open))
+        && ["}}", "%}", "#}"].iter().any(|close| expr.ends_with(close))
+}
+
+fn untrusted_error() -> TemplateError {
+    TemplateError::evaluation(
+        "Encountered untrusted template or expression. Templates and expressions must be \
+         defined by trusted sources such as playbooks or roles, not untrusted sources such \
+         as module results.",
+    )
 }
 
 #[cfg(test)]

@@ -156,7 +156,6 @@ fn conditions_evaluate_like_ansible() {
         ("{{ port == 8080 }}", true),
         ("  {{ port == 1 }}  ", false),
         ("'{{ name }}' == 'web01'", true),
-        ("{{ port }} == 8080", true),
         ("flag_false", false),
         ("{{ flag_false }}", false),
         ("flag_yes", true),
@@ -171,6 +170,14 @@ fn conditions_evaluate_like_ansible() {
     for (expr, expected) in cases {
         let result = templar().eval_condition(expr, &flags);
         assert_eq!(result.as_ref().ok(), Some(&expected), "{expr}: {result:?}");
+    }
+    for meta in [
+        "{{ port }} == {{ port }}",
+        "{% if port %}True{% endif %}",
+        "{{ port }} == 8080",
+    ] {
+        let refused = templar().eval_condition(meta, &flags);
+        assert!(refused.is_err(), "{meta}: {refused:?}");
     }
     let not_boolean = templar().eval_condition("flag_word", &flags);
     assert!(

@@ -25,6 +25,7 @@ pub(crate) fn settings(project: &Path, lab_name: Option<&str>) -> insta::Setting
     }
     settings.add_filter(r"127\.\d+\.\d+\.\d+", "[ADDRESS]");
     settings.add_filter(r#""(delta|start|end)": "[^"]*""#, r#""$1": "[TIME]""#);
+    settings.add_filter(r#""(delta|start|end)":"[^"]*""#, r#""$1":"[TIME]""#);
     settings.add_filter(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?",
         "[TIMESTAMP]",

@@ -129,6 +129,7 @@ impl TaskExecutor<'_> {
         match outcome {
             Ok(outcome) => {
                 let facts = outcome.facts.clone();
+                run.set_file_vars(host, &outcome.file_vars);
                 let mut result = TaskResult::from_outcome(outcome);
                 match run.apply_inventory_change(host, &result) {
                     Some(Ok(changed)) => result.set_flag("changed", changed),

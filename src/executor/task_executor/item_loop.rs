@@ -31,7 +31,7 @@ impl TaskExecutor<'_> {
             // Extra vars stay above the loop variables, as in Ansible.
             let item_vars = self
                 .vars
-                .with_layer(loop_vars.clone())
+                .with_data_layer(loop_vars.clone())
                 .with_layer(self.run.extra_vars.clone());
             let mut item_run = self.run_item(&item_vars);
             for (key, value) in loop_vars.iter() {
@@ -97,7 +97,12 @@ impl TaskExecutor<'_> {
         vars
     }
 
+    /// How the item is shown: its `loop_control.label` or the item itself;
+    /// under `no_log` neither, as Ansible prints.
     fn item_label(&self, vars: &Context, item: &Value) -> String {
+        if self.task.no_log {
+            return CENSORED_ITEM.to_string();
+        }
         let label = match &self.task.loop_control.label {
             Some(template) => self
                 .run
@@ -111,6 +116,9 @@ impl TaskExecutor<'_> {
             .map_or_else(|| json_like(&label), str::to_string)
     }
 }
+
+/// Ansible's item label when `no_log` hides the item.
+const CENSORED_ITEM: &str = "(censored due to no_log)";
 
 fn loop_info(index: usize, length: usize) -> Value {
     map_from_pairs([

@@ -91,11 +91,11 @@ impl<'a> TaskExecutor<'a> {
     /// (`until` without `register`) with the result's keys themselves.
     fn with_result(&self, vars: &Context, result: &TaskResult, bare_keys: bool) -> Context {
         match &self.task.register {
-            Some(name) => vars.with_layer(Arc::new(VarMap::from_iter([(
+            Some(name) => vars.with_data_layer(Arc::new(VarMap::from_iter([(
                 name.clone(),
                 result.value(),
             )]))),
-            None if bare_keys => vars.with_layer(Arc::new(result.fields.clone())),
+            None if bare_keys => vars.with_data_layer(Arc::new(result.fields.clone())),
             None => vars.clone(),
         }
     }

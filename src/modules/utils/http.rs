@@ -19,8 +19,16 @@ pub(crate) struct Request {
     pub has_body: bool,
 }
 
+/// Where curl and wget find credentials and headers: a here-document on fd
+/// 3, so a password or token never sits in their argv (`ps` shows it to
+/// every user). The document's lines are [`secrets_document`].
+const SECRETS_FD: &str = "/dev/fd/3";
+const SECRETS_END: &str = "RUNBOOK_HTTP_SECRETS";
+
 /// A `curl` command writing the body to `"$out"` and the response headers
-/// to `"$hdr"`, printing `<status> <redirects> <final url>` on stdout.
+/// to `"$hdr"`, printing `<status> <redirects> <final url>` on stdout. When
+/// the request has credentials or headers, the command ends in a
+/// here-document: [`secrets_document`] must follow on the next line.
 pub(crate) fn curl_command(request: &Request) -> String {
     let mut words = vec![
         "curl".to_string(),
@@ -37,11 +45,8 @@ pub(crate) fn curl_command(request: &Request) -> String {
     if !request.method.is_empty() && request.method != "GET" {
         words.extend(["-X".into(), shell_quote(&request.method)]);
     }
-    if let Some((user, password)) = &request.credentials {
-        words.extend(["-u".into(), shell_quote(&format!("{user}:{password}"))]);
-    }
-    for (name, value) in &request.headers {
-        words.extend(["-H".into(), shell_quote(&format!("{name}: {value}"))]);
+    if has_secrets(request) {
+        words.extend(["-K".into(), SECRETS_FD.into()]);
     }
     if request.has_body {
         words.extend(["--data-binary".into(), "@-".into()]);
@@ -56,7 +61,66 @@ pub(crate) fn curl_command(request: &Request) -> String {
         "--".into(),
         shell_quote(&request.url),
     ]);
+    if has_secrets(request) {
+        words.push(format!("3<<'{SECRETS_END}'"));
+    }
     words.join(" ")
+}
+
+fn has_secrets(request: &Request) -> bool {
+    request.credentials.is_some() || !request.headers.is_empty()
+}
+
+/// The here-document [`curl_command`] or [`wget_command`] reads (empty
+/// without credentials or headers), ending with its delimiter line. curl
+/// and wget read different syntaxes, so `wget` picks which.
+pub(crate) fn secrets_document(request: &Request, wget: bool) -> String {
+    if !has_secrets(request) {
+        return String::new();
+    }
+    let mut lines = Vec::new();
+    if let Some((user, password)) = &request.credentials {
+        if wget {
+            lines.push(format!("user = {}", one_line(user)));
+            lines.push(format!("password = {}", one_line(password)));
+        } else {
+            lines.push(format!(
+                "user = {}",
+                curl_quoted(&format!("{user}:{password}"))
+            ));
+        }
+    }
+    for (name, value) in &request.headers {
+        let header = format!("{name}: {value}");
+        lines.push(match wget {
+            true => format!("header = {}", one_line(&header)),
+            false => format!("header = {}", curl_quoted(&header)),
+        });
+    }
+    lines.push(SECRETS_END.to_string());
+    lines.join("\n") + "\n"
+}
+
+/// A curl config value: double-quoted, with its escapes.
+fn curl_quoted(text: &str) -> String {
+    let mut quoted = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\\' => quoted.push_str("\\\\"),
+            '"' => quoted.push_str("\\\""),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            _ => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// A wgetrc value runs to the end of its line; a line break cannot be said.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
 }
 
 /// A `wget` command writing the body to `"$out"`; the status lands in `"$hdr"`
@@ -75,12 +139,8 @@ pub(crate) fn wget_command(request: &Request) -> String {
     if !request.follow_redirects {
         words.push("--max-redirect=0".into());
     }
-    if let Some((user, password)) = &request.credentials {
-        words.push(shell_quote(&format!("--user={user}")));
-        words.push(shell_quote(&format!("--password={password}")));
-    }
-    for (name, value) in &request.headers {
-        words.push(shell_quote(&format!("--header={name}: {value}")));
+    if has_secrets(request) {
+        words.push(format!("--config={SECRETS_FD}"));
     }
     words.extend([
         "-O".into(),
@@ -89,6 +149,9 @@ pub(crate) fn wget_command(request: &Request) -> String {
         shell_quote(&request.url),
         "2>\"$hdr\"".into(),
     ]);
+    if has_secrets(request) {
+        words.push(format!("3<<'{SECRETS_END}'"));
+    }
     words.join(" ")
 }
 
@@ -205,7 +268,35 @@ mod tests {
         };
         let command = curl_command(&request);
         assert!(command.contains("'http://h/x?a=$(id)'"), "{command}");
-        assert!(command.contains("'X: '\\''; rm -rf /'"), "{command}");
+        assert!(
+            !command.contains("rm -rf"),
+            "headers are not arguments: {command}"
+        );
+        assert_eq!(
+            secrets_document(&request, false),
+            "header = \"X: '; rm -rf /\"\nRUNBOOK_HTTP_SECRETS\n"
+        );
+    }
+
+    #[test]
+    fn credentials_travel_in_a_document_not_in_argv() {
+        let request = Request {
+            url: "http://h/".into(),
+            credentials: Some(("u".into(), "p\"w\\x\ny".into())),
+            ..Request::default()
+        };
+        for command in [curl_command(&request), wget_command(&request)] {
+            assert!(!command.contains("p\""), "{command}");
+            assert!(command.ends_with("3<<'RUNBOOK_HTTP_SECRETS'"), "{command}");
+        }
+        assert_eq!(
+            secrets_document(&request, false),
+            "user = \"u:p\\\"w\\\\x\\ny\"\nRUNBOOK_HTTP_SECRETS\n"
+        );
+        assert_eq!(
+            secrets_document(&request, true),
+            "user = u\npassword = p\"w\\x y\nRUNBOOK_HTTP_SECRETS\n"
+        );
     }
 
     proptest::proptest! {
