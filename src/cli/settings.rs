@@ -33,6 +33,7 @@ pub enum Settings {
     Run(Box<RunSettings>),
     Inventory(InventorySettings),
     Lab(LabRequest),
+    Vault(super::vault_settings::VaultRequest),
 }
 
 /// `runbook play`.
@@ -105,7 +106,7 @@ pub fn output(command: &Command) -> OutputSettings {
                 verbosity: connect.verbose,
             }
         }
-        Command::Inventory(_) | Command::Lab(_) => OutputSettings {
+        Command::Inventory(_) | Command::Lab(_) | Command::Vault(_) => OutputSettings {
             format: OutputFormat::Human,
             verbosity: 0,
         },
@@ -120,6 +121,7 @@ pub fn resolve(command: Command, cwd: &Path) -> Result<Settings, Diagnostic> {
         Command::Run(args) => run(args, cwd).map(|run| Settings::Run(Box::new(run))),
         Command::Inventory(args) => Ok(Settings::Inventory(inventory_view(args, cwd))),
         Command::Lab(args) => Ok(Settings::Lab(lab(args))),
+        Command::Vault(args) => super::vault_settings::vault_request(args).map(Settings::Vault),
     }
 }
 
@@ -266,10 +268,13 @@ fn run_options(
         become_user,
         become_method,
         ask_become_pass,
+        vault,
     } = args;
     if forks == 0 {
         return Err(Diagnostic::options("--forks must be at least 1"));
     }
+    // Before `-e @file`, which may be vaulted.
+    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault))?;
     let mut extra_vars = VarMap::new();
     for text in &extra_vars_args {
         overlay(

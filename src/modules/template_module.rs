@@ -76,9 +76,17 @@ impl StateModule for Template {
             Path::is_file,
         )
         .map_err(ModuleError::failed)?;
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            ModuleError::failed(format!("cannot read template {}: {e}", path.display()))
-        })?;
+        let text = std::fs::read(&path)
+            .map_err(|e| format!("cannot read template {}: {e}", path.display()))
+            .and_then(|bytes| {
+                crate::vault::session::cleartext_of_file(bytes)
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            })
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|_| format!("template {} is not UTF-8 text", path.display()))
+            })
+            .map_err(ModuleError::failed)?;
         let whitespace = Whitespace {
             trim_blocks: args.bool("trim_blocks", true)?,
             lstrip_blocks: args.bool("lstrip_blocks", false)?,

@@ -47,10 +47,14 @@ fn a_wrong_password_fails_as_ansible_says() {
 }
 
 #[test]
-fn no_secret_names_the_flags() {
+fn no_secret_says_so_as_ansible_does() {
     let text = encrypt_with(b"x", &secret("default", "pw"));
     let error = Keyring::default().decrypt(text.as_bytes()).unwrap_err();
-    assert!(error.to_string().contains("--vault-password-file"));
+    assert_eq!(error, VaultError::NoSecrets);
+    assert_eq!(
+        error.to_string(),
+        "Attempting to decrypt but no vault secrets found"
+    );
 }
 
 #[test]

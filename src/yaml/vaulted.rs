@@ -1,35 +1,93 @@
-//! Values encrypted with Ansible Vault (`!vault |` or a whole vaulted
-//! string) cannot be decrypted while reading YAML yet: using the
-//! ciphertext as the value would be the worst outcome, so each is an
-//! error at its position. (`src/vault/` has the format; wiring it to the
-//! loaders is what is left.)
+//! Values encrypted with Ansible Vault — an inline `!vault |` value or a
+//! whole vaulted file — decrypted in memory while the YAML is read, with
+//! the keyring the command was given. Each decrypted value is revealed to
+//! [`crate::vault::session`], so output masks it. Without a secret, or
+//! with a wrong one, the error points at the value or the file.
+
+use std::sync::Arc;
 
 use super::{Node, NodeKind};
-use crate::source::Diagnostic;
+use crate::source::{Diagnostic, ErrorKind, SourceFile, Span};
+use crate::vault::{Keyring, VaultError, is_vaulted, session};
 
-/// What every Ansible Vault envelope starts with.
-const ENVELOPE: &str = "$ANSIBLE_VAULT;";
+/// The decrypted text of a vaulted file, as a source file of the same path
+/// (positions in errors are positions in the cleartext, as in Ansible).
+pub(super) fn decrypt_file(
+    file: &Arc<SourceFile>,
+    keyring: &Keyring,
+) -> Result<Arc<SourceFile>, Diagnostic> {
+    let span = Span::file_start(file.clone());
+    let plaintext = keyring
+        .decrypt(file.text.as_bytes())
+        .map_err(|error| diagnostic(&error, &span))?;
+    let text = String::from_utf8(plaintext).map_err(|_| {
+        Diagnostic::at(
+            "the decrypted content of this vaulted file is not UTF-8 text",
+            &span,
+        )
+    })?;
+    Ok(SourceFile::new(file.path.clone(), text))
+}
 
-/// Refuse every vaulted value in `node`, with its position.
-pub(super) fn refuse_vaulted(node: &Node) -> Result<(), Diagnostic> {
-    match &node.kind {
-        NodeKind::Str(text) if text.trim_start().starts_with(ENVELOPE) => {
+/// A file vaulted whole that is not YAML (an INI inventory) as its
+/// cleartext, decrypted with the command's secrets. (Its values are not
+/// masked: only YAML says which parts of a file are values.)
+pub fn decrypt_vaulted_file(file: &Arc<SourceFile>) -> Result<Arc<SourceFile>, Diagnostic> {
+    decrypt_file(file, &session::keyring())
+}
+
+/// Decrypt every vaulted value in `node`, in place.
+pub(super) fn decrypt_values(node: &mut Node, keyring: &Keyring) -> Result<(), Diagnostic> {
+    match &mut node.kind {
+        NodeKind::Str(text) if is_vaulted(text.as_bytes()) => {
             // Underline the envelope's header, not the whole ciphertext.
             let header = text.trim_start().lines().next().unwrap_or_default();
             let mut span = node.span.clone();
             span.len = span.len.min(header.len());
-            Err(Diagnostic::at(
-                "this value is encrypted with Ansible Vault, which runbook cannot decrypt yet",
-                &span,
-            )
-            .with_help(
-                "decrypt it with `ansible-vault decrypt`, or pass the value with -e, until vault support lands",
-            ))
+            let plaintext = keyring
+                .decrypt(text.as_bytes())
+                .map_err(|error| diagnostic(&error, &span))?;
+            let plaintext = String::from_utf8(plaintext).map_err(|_| {
+                Diagnostic::at("the decrypted vault value is not UTF-8 text", &span)
+            })?;
+            session::reveal(&plaintext);
+            *text = plaintext;
+            Ok(())
         }
-        NodeKind::Seq(items) => items.iter().try_for_each(refuse_vaulted),
+        NodeKind::Seq(items) => items
+            .iter_mut()
+            .try_for_each(|item| decrypt_values(item, keyring)),
         NodeKind::Map(pairs) => pairs
-            .iter()
-            .try_for_each(|(_, value)| refuse_vaulted(value)),
+            .iter_mut()
+            .try_for_each(|(_, value)| decrypt_values(value, keyring)),
         _ => Ok(()),
+    }
+}
+
+/// Every string in a file that was vaulted whole is a secret to mask.
+pub(super) fn reveal_strings(node: &Node) {
+    match &node.kind {
+        NodeKind::Str(text) => session::reveal(text),
+        NodeKind::Seq(items) => items.iter().for_each(reveal_strings),
+        NodeKind::Map(pairs) => pairs.iter().for_each(|(_, value)| reveal_strings(value)),
+        _ => {}
+    }
+}
+
+/// A vault error at `span`. Failing to decrypt is a runtime error (exit 1,
+/// as ansible-playbook's `AnsibleVaultError`); a broken envelope is a parse error.
+pub fn diagnostic(error: &VaultError, span: &Span) -> Diagnostic {
+    let at = Diagnostic::at(error.to_string(), span);
+    match error {
+        VaultError::NoSecrets => at.with_kind(ErrorKind::Runtime).with_help(
+            "give the vault password with --vault-password-file FILE, --ask-vault-pass \
+             or --vault-id LABEL@SOURCE (or set ANSIBLE_VAULT_PASSWORD_FILE)",
+        ),
+        VaultError::NoSecretDecrypts => at.with_kind(ErrorKind::Runtime).with_help(
+            "none of the vault passwords given opens this data: a wrong password, \
+             or it was encrypted for another vault id",
+        ),
+        VaultError::UnsupportedCipher(_) => at.with_kind(ErrorKind::Runtime),
+        _ => at,
     }
 }
