@@ -76,8 +76,10 @@ impl StateModule for Template {
             Path::is_file,
         )
         .map_err(ModuleError::failed)?;
-        let text = std::fs::read(&path)
-            .map_err(|e| format!("cannot read template {}: {e}", path.display()))
+        let raw = std::fs::read(&path)
+            .map_err(|e| ModuleError::failed(format!("cannot read template {}: {e}", path.display())))?;
+        let vaulted = crate::vault::is_vaulted(&raw);
+        let text = Ok(raw)
             .and_then(|bytes| {
                 crate::vault::session::cleartext_of_file(bytes)
                     .map_err(|e| format!("{}: {e}", path.display()))
@@ -99,6 +101,10 @@ impl StateModule for Template {
             .templar
             .render_text(&prepare_source(&text, whitespace), &vars)
             .map_err(|e| ModuleError::failed(format!("{}: {e}", path.display())))?;
+        if vaulted {
+            // What a vaulted template renders is as secret as the template.
+            crate::vault::session::reveal_lines(&rendered);
+        }
         let content = if newline == "\n" {
             rendered
         } else {

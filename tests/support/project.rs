@@ -94,17 +94,38 @@ impl Project {
     }
 
     pub(crate) fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_with_input(args, env, None)
+    }
+
+    /// [`Project::run_with_env`] with `stdin` as the program's input.
+    pub(crate) fn run_with_input(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: Option<&[u8]>,
+    ) -> Output {
+        use std::io::Write;
         let mut command = Command::new(env!("CARGO_BIN_EXE_runbook"));
         command
             .args(args)
             .current_dir(self.path())
             .env("NO_COLOR", "1")
             .env_remove("SSH_AUTH_SOCK")
-            .stdin(Stdio::null());
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         for (key, value) in env {
             command.env(key, value);
         }
-        let output = command.output().expect("run runbook");
+        let mut child = command.spawn().expect("run runbook");
+        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(input).expect("write stdin");
+        }
+        let output = child.wait_with_output().expect("run runbook");
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
