@@ -33,7 +33,7 @@ pub enum Settings {
     Run(Box<RunSettings>),
     Inventory(InventorySettings),
     Lab(LabRequest),
-    Vault(super::vault_settings::VaultRequest),
+    Vault(Box<super::vault_settings::VaultRequest>),
 }
 
 /// `runbook play`.
@@ -121,7 +121,8 @@ pub fn resolve(command: Command, cwd: &Path) -> Result<Settings, Diagnostic> {
         Command::Run(args) => run(args, cwd).map(|run| Settings::Run(Box::new(run))),
         Command::Inventory(args) => Ok(Settings::Inventory(inventory_view(args, cwd))),
         Command::Lab(args) => Ok(Settings::Lab(lab(args))),
-        Command::Vault(args) => super::vault_settings::vault_request(args).map(Settings::Vault),
+        Command::Vault(args) => super::vault_settings::vault_request(args)
+            .map(|request| Settings::Vault(Box::new(request))),
     }
 }
 

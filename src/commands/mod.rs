@@ -30,7 +30,7 @@ fn run_command(command: Command, reporter: &mut dyn Reporter) -> Result<Outcome,
         Settings::Run(settings) => run::run(*settings, reporter),
         Settings::Inventory(settings) => inventory::inventory(&settings, reporter),
         Settings::Lab(request) => lab::lab(request, reporter),
-        Settings::Vault(request) => vault::vault(request, reporter),
+        Settings::Vault(request) => vault::vault(*request, reporter),
     }
 }
 

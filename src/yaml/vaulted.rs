@@ -91,3 +91,75 @@ pub fn diagnostic(error: &VaultError, span: &Span) -> Diagnostic {
         _ => at,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_with_keyring;
+    use crate::source::SourceFile;
+    use crate::vault::{Keyring, Secret, encrypt_with};
+    use proptest::prelude::*;
+
+    fn keyring() -> Keyring {
+        Keyring::new(vec![Secret {
+            label: "default".into(),
+            password: b"pw".to_vec(),
+        }])
+    }
+
+    fn indented(vaulted: &str) -> String {
+        vaulted
+            .lines()
+            .map(|line| format!("    {line}\n"))
+            .collect()
+    }
+
+    #[test]
+    fn inline_values_are_decrypted_in_place() {
+        let vaulted = encrypt_with(b"yaml-inline-s3cret", &keyring().secrets()[0]);
+        let text = format!("a:\n  b: !vault |\n{}  c: plain\n", indented(&vaulted));
+        let node = parse_with_keyring(SourceFile::new("t.yml", text), &keyring()).unwrap();
+        let inner = node.get("a").unwrap();
+        assert_eq!(
+            inner.get("b").and_then(|n| n.as_str()),
+            Some("yaml-inline-s3cret")
+        );
+        assert_eq!(inner.get("c").and_then(|n| n.as_str()), Some("plain"));
+    }
+
+    #[test]
+    fn a_file_vaulted_whole_is_parsed_as_its_cleartext() {
+        let vaulted = encrypt_with(b"list: [1, two]\n", &keyring().secrets()[0]);
+        let node = parse_with_keyring(SourceFile::new("t.yml", vaulted), &keyring()).unwrap();
+        let list = node.get("list").and_then(|n| n.as_seq()).unwrap();
+        assert_eq!(list.len(), 2);
+    }
+
+    #[test]
+    fn without_secrets_the_value_is_an_error_at_its_position() {
+        let vaulted = encrypt_with(b"x", &keyring().secrets()[0]);
+        let text = format!("key: !vault |\n{}", indented(&vaulted));
+        let error =
+            parse_with_keyring(SourceFile::new("t.yml", text), &Keyring::default()).unwrap_err();
+        let span = error.span.clone().unwrap();
+        assert_eq!((span.line, span.column), (2, 5), "{error}");
+        assert_eq!(error.kind, crate::source::ErrorKind::Runtime);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// A value that looks vaulted but is not a valid envelope is an error
+        /// with a position, never a panic and never the ciphertext as the value.
+        #[test]
+        fn broken_inline_envelopes_are_errors_with_a_position(body in "[0-9a-fz \n]{0,120}") {
+            let text = format!("key: |\n  $ANSIBLE_VAULT;1.1;AES256\n{}\n", indented(&body));
+            match parse_with_keyring(SourceFile::new("t.yml", text), &keyring()) {
+                Ok(node) => {
+                    let value = node.get("key").and_then(|n| n.as_str()).unwrap_or_default();
+                    prop_assert!(!value.contains("$ANSIBLE_VAULT"));
+                }
+                Err(error) => prop_assert!(error.span.is_some(), "{error}"),
+            }
+        }
+    }
+}
