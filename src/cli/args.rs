@@ -291,6 +291,8 @@ pub struct InventoryArgs {
     /// One host's variables, as JSON.
     #[arg(long, value_name = "HOST", group = "view")]
     pub host: Option<String>,
+    #[command(flatten)]
+    pub vault: VaultFlags,
 }
 
 #[derive(Debug, Args)]

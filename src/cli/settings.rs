@@ -119,7 +119,7 @@ pub fn resolve(command: Command, cwd: &Path) -> Result<Settings, Diagnostic> {
     match command {
         Command::Play(args) => play(args, cwd).map(|play| Settings::Play(Box::new(play))),
         Command::Run(args) => run(args, cwd).map(|run| Settings::Run(Box::new(run))),
-        Command::Inventory(args) => Ok(Settings::Inventory(inventory_view(args, cwd))),
+        Command::Inventory(args) => inventory_view(args, cwd).map(Settings::Inventory),
         Command::Lab(args) => Ok(Settings::Lab(lab(args))),
         Command::Vault(args) => super::vault_settings::vault_request(args)
             .map(|request| Settings::Vault(Box::new(request))),
@@ -199,23 +199,25 @@ fn run(args: RunArgs, cwd: &Path) -> Result<RunSettings, Diagnostic> {
     })
 }
 
-fn inventory_view(args: InventoryArgs, cwd: &Path) -> InventorySettings {
+fn inventory_view(args: InventoryArgs, cwd: &Path) -> Result<InventorySettings, Diagnostic> {
     let InventoryArgs {
         inventory,
         list: _the_default_view,
         graph,
         host,
+        vault,
     } = args;
+    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault))?;
     let view = match (host, graph) {
         (Some(host), _) => InventoryView::Host(host),
         (None, true) => InventoryView::Graph,
         (None, false) => InventoryView::List,
     };
-    InventorySettings {
+    Ok(InventorySettings {
         sources: inventory,
         cwd: cwd.to_path_buf(),
         view,
-    }
+    })
 }
 
 fn lab(args: LabArgs) -> LabRequest {
