@@ -577,7 +577,30 @@ fn without_a_secret_vaulted_data_is_refused_at_its_position() {
     output.assert_code(1);
     assert_eq!(
         output.stderr,
-        "ERROR! the vault password file missing was not found\n"
+        format!(
+            "ERROR! The vault password file {} was not found\n",
+            project.join("missing").display()
+        )
+    );
+    // As in Ansible: a source that fails while another works is a warning.
+    let output = project.run(&[
+        "play",
+        "site.yml",
+        "-i",
+        "localhost,",
+        "--vault-password-file",
+        "missing",
+        "--vault-password-file",
+        "wrong",
+    ]);
+    output.assert_code(1);
+    assert!(
+        output.stderr.starts_with(&format!(
+            "[WARNING]: Error getting vault password file (default): The vault password file {} was not found\nERROR! Decryption failed",
+            project.join("missing").display()
+        )),
+        "{}",
+        output.all()
     );
 }
 

@@ -53,10 +53,11 @@ fn configured() -> VaultSettings {
 /// Read the secrets for `play`/`run` and give them to the loaders: before
 /// any file is read, as ansible-playbook asks before loading anything.
 pub fn install_for_run(settings: &VaultSettings) -> Result<(), Diagnostic> {
-    let keyring = settings
+    let loaded = settings
         .load(Purpose::Decrypt, false)
         .map_err(|e| source_error(&e))?;
-    session::install(keyring);
+    loaded.warnings.into_iter().for_each(session::warn);
+    session::install(loaded.keyring);
     Ok(())
 }
 
@@ -241,7 +242,10 @@ pub fn vault_request(args: VaultArgs) -> Result<VaultRequest, Diagnostic> {
 /// The keyring a vault action decrypts or encrypts with; none is an error,
 /// as in ansible-vault.
 pub fn keyring_for(settings: &VaultSettings, purpose: Purpose) -> Result<Keyring, Diagnostic> {
-    let keyring = settings.load(purpose, true).map_err(|e| source_error(&e))?;
+    settings.check_vault_ids().map_err(|e| source_error(&e))?;
+    let loaded = settings.load(purpose, true).map_err(|e| source_error(&e))?;
+    loaded.warnings.into_iter().for_each(session::warn);
+    let keyring = loaded.keyring;
     if keyring.is_empty() {
         return Err(Diagnostic::options(
             "A vault password is required to use Ansible's Vault",

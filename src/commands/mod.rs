@@ -25,7 +25,12 @@ pub fn dispatch(cli: Cli) -> ExitCode {
 }
 
 fn run_command(command: Command, reporter: &mut dyn Reporter) -> Result<Outcome, Failure> {
-    match settings::resolve(command, &cwd())? {
+    let settings = settings::resolve(command, &cwd())?;
+    // What reading the vault secrets found worth saying, now that it can be said.
+    for warning in crate::vault::session::take_warnings() {
+        reporter.warning(&warning);
+    }
+    match settings {
         Settings::Play(settings) => play::play(*settings, reporter),
         Settings::Run(settings) => run::run(*settings, reporter),
         Settings::Inventory(settings) => inventory::inventory(&settings, reporter),

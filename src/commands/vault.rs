@@ -10,6 +10,7 @@ use crate::cli::vault_settings::{EncryptStringJob, VaultJob, VaultRequest, keyri
 use crate::cli::{Failure, Outcome};
 use crate::report::Reporter;
 use crate::source::Diagnostic;
+use crate::vault::VaultSettings;
 use crate::vault::{Envelope, Keyring, Purpose, Secret, VaultError, encrypt_with, is_vaulted};
 
 pub(super) fn vault(
@@ -31,7 +32,10 @@ pub(super) fn vault(
             output,
             encrypt_vault_id,
         } => {
-            let secret = chosen(&keyring_for(&keys, Purpose::Encrypt)?, encrypt_vault_id)?;
+            let secret = chosen(
+                &secrets(reporter, &keys, Purpose::Encrypt)?,
+                encrypt_vault_id,
+            )?;
             for file in inputs(files) {
                 let plaintext = read(&file)?;
                 if is_vaulted(&plaintext) {
@@ -47,21 +51,21 @@ pub(super) fn vault(
             }
         }
         VaultJob::Decrypt { files, output } => {
-            let keyring = keyring_for(&keys, Purpose::Decrypt)?;
+            let keyring = secrets(reporter, &keys, Purpose::Decrypt)?;
             for file in inputs(files) {
                 let plaintext = decrypt(&keyring, &file)?.0;
                 write(reporter, output.as_ref().unwrap_or(&file), &plaintext, None)?;
             }
         }
         VaultJob::View { files } => {
-            let keyring = keyring_for(&keys, Purpose::Decrypt)?;
+            let keyring = secrets(reporter, &keys, Purpose::Decrypt)?;
             for file in files {
                 reporter.data(&decrypt(&keyring, &file)?.0);
             }
         }
         VaultJob::EncryptString(job) => {
             let secret = chosen(
-                &keyring_for(&keys, Purpose::Encrypt)?,
+                &secrets(reporter, &keys, Purpose::Encrypt)?,
                 job.encrypt_vault_id.clone(),
             )?;
             encrypt_strings(reporter, &job, &secret)?;
@@ -78,7 +82,10 @@ pub(super) fn vault(
             if !skip_tty_check && !stdout_is_terminal() {
                 return Err(Diagnostic::options("not a tty, editor cannot be opened").into());
             }
-            let secret = chosen(&keyring_for(&keys, Purpose::Encrypt)?, encrypt_vault_id)?;
+            let secret = chosen(
+                &secrets(reporter, &keys, Purpose::Encrypt)?,
+                encrypt_vault_id,
+            )?;
             if let Some(dir) = file.parent().filter(|dir| !dir.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| fail(&e.to_string(), dir))?;
             }
@@ -91,7 +98,7 @@ pub(super) fn vault(
             )?;
         }
         VaultJob::Edit { files } => {
-            let keyring = keyring_for(&keys, Purpose::Decrypt)?;
+            let keyring = secrets(reporter, &keys, Purpose::Decrypt)?;
             for file in files {
                 let (plaintext, secret, vault_id) = decrypt(&keyring, &file)?;
                 let edited = edit_in_temp_file(&file, &plaintext)?;
@@ -115,10 +122,8 @@ pub(super) fn vault(
             encrypt_vault_id,
             new_keys,
         } => {
-            let keyring = keyring_for(&keys, Purpose::Decrypt)?;
-            let new_keyring = keyring_for(&new_keys, Purpose::Encrypt).map_err(|_| {
-                Diagnostic::options("A new vault password is required to use Ansible's Vault rekey")
-            })?;
+            let keyring = secrets(reporter, &keys, Purpose::Decrypt)?;
+            let new_keyring = secrets(reporter, &new_keys, Purpose::Encrypt)?;
             let new_secret = chosen(&new_keyring, encrypt_vault_id)?;
             for file in files {
                 let plaintext = decrypt(&keyring, &file)?.0;
@@ -133,6 +138,19 @@ pub(super) fn vault(
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The secrets of `settings`; sources that failed while others worked are warned about.
+fn secrets(
+    reporter: &mut dyn Reporter,
+    settings: &VaultSettings,
+    purpose: Purpose,
+) -> Result<Keyring, Diagnostic> {
+    let keyring = keyring_for(settings, purpose)?;
+    for warning in crate::vault::session::take_warnings() {
+        reporter.warning(&warning);
+    }
+    Ok(keyring)
 }
 
 /// The files named, or stdin.

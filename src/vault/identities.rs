@@ -31,15 +31,9 @@ pub struct VaultSettings {
 impl VaultSettings {
     /// Every source, labelled, in the order Ansible tries them. `prompt_if_none`
     /// adds the password prompt when nothing else was given (`runbook vault`).
-    pub fn sources(
-        &self,
-        prompt_if_none: bool,
-    ) -> Result<Vec<(String, PasswordSource)>, VaultError> {
+    pub fn sources(&self, prompt_if_none: bool) -> Vec<(String, PasswordSource)> {
         let mut sources = Vec::new();
         for spec in self.identity_list.iter().chain(&self.vault_ids) {
-            if spec.contains(';') {
-                return Err(VaultError::InvalidVaultId(spec.clone()));
-            }
             sources.push(PasswordSource::parse_vault_id(spec));
         }
         for file in self
@@ -58,15 +52,58 @@ impl VaultSettings {
                 PasswordSource::Prompt,
             ));
         }
-        Ok(sources)
+        sources
     }
 
     /// Read every secret (asking on the terminal where a source says so).
-    pub fn load(&self, purpose: Purpose, prompt_if_none: bool) -> Result<Keyring, VaultError> {
+    /// As in Ansible, a password file or script that fails is a warning
+    /// when another source gave a secret, and the error when none did; a
+    /// prompt that fails is always the error.
+    pub fn load(
+        &self,
+        purpose: Purpose,
+        prompt_if_none: bool,
+    ) -> Result<LoadedSecrets, VaultError> {
         let mut secrets = Vec::new();
-        for (label, source) in self.sources(prompt_if_none)? {
-            secrets.push(load_secret_for(&label, &source, purpose)?);
+        let mut warnings = Vec::new();
+        let mut last_error = None;
+        for (label, source) in self.sources(prompt_if_none) {
+            match load_secret_for(&label, &source, purpose) {
+                Ok(secret) => secrets.push(secret),
+                Err(error) if source == PasswordSource::Prompt => return Err(error),
+                Err(error) => {
+                    warnings.push(format!(
+                        "Error getting vault password file ({label}): {error}"
+                    ));
+                    last_error = Some(error);
+                }
+            }
         }
-        Ok(Keyring::new(secrets))
+        match last_error {
+            Some(error) if secrets.is_empty() => Err(error),
+            _ => Ok(LoadedSecrets {
+                keyring: Keyring::new(secrets),
+                warnings,
+            }),
+        }
     }
+
+    /// `;` cannot be in a vault id that ansible-vault writes into a header.
+    pub fn check_vault_ids(&self) -> Result<(), VaultError> {
+        match self
+            .identity_list
+            .iter()
+            .chain(&self.vault_ids)
+            .find(|spec| spec.contains(';'))
+        {
+            Some(spec) => Err(VaultError::InvalidVaultId(spec.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The secrets read, and the sources that failed while others did not.
+pub struct LoadedSecrets {
+    pub keyring: Keyring,
+    pub warnings: Vec<String>,
 }

@@ -13,7 +13,7 @@ pub mod session;
 pub use cipher::{decrypt_payload, encrypt_payload};
 pub use envelope::{Envelope, HEADER, is_vaulted};
 pub use error::VaultError;
-pub use identities::VaultSettings;
+pub use identities::{LoadedSecrets, VaultSettings};
 pub use keyring::{Keyring, Secret, encrypt_with};
 pub use password_source::{PasswordSource, Purpose, load_secret, load_secret_for};
 

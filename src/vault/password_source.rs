@@ -157,8 +157,11 @@ fn is_client_script(path: &Path) -> bool {
 
 fn source_error(source: &PasswordSource, reason: &str) -> VaultError {
     let source_name = match source {
-        PasswordSource::Prompt => "the vault password prompt:".to_string(),
-        PasswordSource::File(path) => format!("the vault password file {}", path.display()),
+        PasswordSource::Prompt => "The vault password prompt:".to_string(),
+        PasswordSource::File(path) => {
+            let shown = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            format!("The vault password file {}", shown.display())
+        }
     };
     VaultError::PasswordSource {
         source_name,

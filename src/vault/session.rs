@@ -13,6 +13,7 @@ use super::{Keyring, VaultError};
 
 static KEYRING: RwLock<Option<Arc<Keyring>>> = RwLock::new(None);
 static REVEALED: RwLock<Vec<Mask>> = RwLock::new(Vec::new());
+static WARNINGS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// What output shows instead of a vaulted value.
 pub const MASK: &str = "********";
@@ -31,6 +32,20 @@ struct Mask {
 /// The keyring loaders decrypt with from now on.
 pub fn install(keyring: Keyring) {
     *KEYRING.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(keyring));
+}
+
+/// Something to tell the user once a reporter exists (a password file that
+/// failed while another one worked).
+pub fn warn(message: String) {
+    WARNINGS
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(message);
+}
+
+/// The warnings not shown yet.
+pub fn take_warnings() -> Vec<String> {
+    std::mem::take(&mut *WARNINGS.write().unwrap_or_else(PoisonError::into_inner))
 }
 
 /// The installed keyring (an empty one before [`install`]).

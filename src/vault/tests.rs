@@ -185,7 +185,7 @@ fn settings_order_sources_as_ansible_does() {
         ask_vault_pass: true,
         encrypt_identity: None,
     };
-    let labels: Vec<(String, PasswordSource)> = settings.sources(false).unwrap();
+    let labels: Vec<(String, PasswordSource)> = settings.sources(false);
     assert_eq!(
         labels,
         [
@@ -196,9 +196,9 @@ fn settings_order_sources_as_ansible_does() {
             ("default".into(), PasswordSource::Prompt),
         ]
     );
-    assert!(VaultSettings::default().sources(false).unwrap().is_empty());
+    assert!(VaultSettings::default().sources(false).is_empty());
     assert_eq!(
-        VaultSettings::default().sources(true).unwrap(),
+        VaultSettings::default().sources(true),
         [("default".into(), PasswordSource::Prompt)]
     );
 }

@@ -27,7 +27,12 @@ pub fn parse_with_keyring(file: Arc<SourceFile>, keyring: &Keyring) -> Result<No
     if is_vaulted(file.text.as_bytes()) {
         let cleartext = super::vaulted::decrypt_file(&file, keyring)?;
         let node = parse_with_keyring(cleartext, keyring)?;
-        super::vaulted::reveal_strings(&node);
+        // A vaulted mapping holds values (vars files, inventories): mask
+        // them all. A vaulted list is a playbook or task file: its task
+        // names and arguments are code, shown as they are.
+        if node.as_map().is_some() {
+            super::vaulted::reveal_strings(&node);
+        }
         return Ok(node);
     }
     if file.text.trim().is_empty() {

@@ -135,6 +135,20 @@ mod tests {
     }
 
     #[test]
+    fn a_vaulted_mapping_is_masked_and_a_vaulted_task_list_is_not() {
+        let keys = keyring();
+        let secret = &keys.secrets()[0];
+        let vars = encrypt_with(b"password: map-hidden-value\n", secret);
+        let tasks = encrypt_with(b"- name: tasklist-visible-name\n  ping:\n", secret);
+        parse_with_keyring(SourceFile::new("vars.yml", vars), &keyring()).unwrap();
+        parse_with_keyring(SourceFile::new("tasks.yml", tasks), &keyring()).unwrap();
+        assert_eq!(
+            crate::vault::session::redact("map-hidden-value tasklist-visible-name"),
+            "******** tasklist-visible-name"
+        );
+    }
+
+    #[test]
     fn without_secrets_the_value_is_an_error_at_its_position() {
         let vaulted = encrypt_with(b"x", &keyring().secrets()[0]);
         let text = format!("key: !vault |\n{}", indented(&vaulted));
