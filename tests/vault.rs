@@ -318,6 +318,49 @@ fn edit_uses_a_private_temporary_file_and_rekey_changes_the_password() {
     ));
     assert_eq!(view.stdout, format!("{PLAINTEXT}added: true\n"));
 
+    std::fs::remove_file(&record).expect("clean");
+    let create = project.run_with_env(
+        &[
+            "vault",
+            "create",
+            "--vault-id",
+            "dev@pw",
+            "--skip-tty-check",
+            "new/created.yml",
+        ],
+        &[("EDITOR", &editor)],
+    );
+    ok(create);
+    let log = std::fs::read_to_string(&record).expect("the editor ran");
+    assert!(log.starts_with("600 "), "{log}");
+    assert!(
+        project
+            .read("new/created.yml")
+            .starts_with("$ANSIBLE_VAULT;1.2;AES256;dev\n")
+    );
+    let view = ok(ansible_vault(
+        project.path(),
+        &["view", "--vault-id", "dev@pw", "new/created.yml"],
+        b"",
+    ));
+    assert_eq!(view.stdout, "added: true\n");
+    let again = project.run_with_env(
+        &[
+            "vault",
+            "create",
+            "--vault-id",
+            "dev@pw",
+            "--skip-tty-check",
+            "new/created.yml",
+        ],
+        &[("EDITOR", &editor)],
+    );
+    again.assert_code(1);
+    assert_eq!(
+        again.stderr,
+        "ERROR! new/created.yml exists, please use 'edit' instead\n"
+    );
+
     project.file("new-pw", "another password\n");
     ok(runbook(
         &project,
@@ -407,6 +450,10 @@ fn vaulted_run_project() -> Project {
     - copy:
         src: copied.txt
         dest: "{{{{ playbook_dir }}}}/out/copied.txt"
+    - copy:
+        src: copied.txt
+        dest: "{{{{ playbook_dir }}}}/out/still-vaulted.txt"
+        decrypt: false
     - template:
         src: page.j2
         dest: "{{{{ playbook_dir }}}}/out/page.txt"
@@ -440,6 +487,11 @@ fn assert_results(project: &Project, output: &Output) {
     );
     assert_eq!(project.read("out/role.txt"), "role-s3cret");
     assert_eq!(project.read("out/copied.txt"), "copied-s3cret\n");
+    assert_eq!(
+        project.read("out/still-vaulted.txt"),
+        project.read("files/copied.txt"),
+        "decrypt: false copies the vaulted file as it is"
+    );
     assert_eq!(project.read("out/page.txt"), "templated-s3cret alpha\n");
     for secret in SECRETS {
         assert!(
@@ -523,7 +575,12 @@ fn without_a_secret_vaulted_data_is_refused_at_its_position() {
         "site.yml",
         &format!("- hosts: all\n  vars:\n    db_password: !vault |\n{indented}  tasks:\n    - debug: msg=hi\n"),
     );
-    let output = project.run(&["play", "site.yml", "--syntax-check"]);
+    // As in Ansible, which decrypts inline values when first used: nothing
+    // runs under --syntax-check, so no secret is needed.
+    project
+        .run(&["play", "site.yml", "--syntax-check"])
+        .assert_code(0);
+    let output = project.run(&["play", "site.yml", "-i", "localhost,"]);
     output.assert_code(1);
     assert_eq!(
         output.stderr,

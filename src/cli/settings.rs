@@ -155,6 +155,7 @@ fn play(args: PlayArgs, cwd: &Path) -> Result<PlaySettings, Diagnostic> {
     };
     // As ansible-playbook: no password and no terminal when nothing runs.
     let running = mode == PlayMode::Run;
+    crate::vault::session::set_nothing_runs(!running);
     if running && step && !crate::terminal::available() {
         return Err(Diagnostic::options(
             "--step asks before each task and needs a terminal",

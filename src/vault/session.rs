@@ -14,6 +14,7 @@ use super::{Keyring, VaultError};
 static KEYRING: RwLock<Option<Arc<Keyring>>> = RwLock::new(None);
 static REVEALED: RwLock<Vec<Mask>> = RwLock::new(Vec::new());
 static WARNINGS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+static NOTHING_RUNS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// What output shows instead of a vaulted value.
 pub const MASK: &str = "********";
@@ -46,6 +47,18 @@ pub fn warn(message: String) {
 /// The warnings not shown yet.
 pub fn take_warnings() -> Vec<String> {
     std::mem::take(&mut *WARNINGS.write().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// Say that the command only reads (`--syntax-check`, `--list-*`): as in
+/// Ansible, whose inline vault values are decrypted when first used, an
+/// inline value needs no secret then — no task will use it.
+pub fn set_nothing_runs(nothing_runs: bool) {
+    NOTHING_RUNS.store(nothing_runs, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether an inline value without a secret may stay encrypted (unused).
+pub fn nothing_runs() -> bool {
+    NOTHING_RUNS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The installed keyring (an empty one before [`install`]).

@@ -39,6 +39,7 @@ pub fn decrypt_vaulted_file(file: &Arc<SourceFile>) -> Result<Arc<SourceFile>, D
 /// Decrypt every vaulted value in `node`, in place.
 pub(super) fn decrypt_values(node: &mut Node, keyring: &Keyring) -> Result<(), Diagnostic> {
     match &mut node.kind {
+        NodeKind::Str(_) if keyring.is_empty() && session::nothing_runs() => Ok(()),
         NodeKind::Str(text) if is_vaulted(text.as_bytes()) => {
             // Underline the envelope's header, not the whole ciphertext.
             let header = text.trim_start().lines().next().unwrap_or_default();
