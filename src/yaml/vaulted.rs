@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::{Node, NodeKind};
 use crate::source::{Diagnostic, ErrorKind, SourceFile, Span};
-use crate::vault::{Keyring, VaultError, is_vaulted, session};
+use crate::vault::{Keyring, VaultError, session};
 
 /// The decrypted text of a vaulted file, as a source file of the same path
 /// (positions in errors are positions in the cleartext, as in Ansible).
@@ -40,7 +40,8 @@ pub fn decrypt_vaulted_file(file: &Arc<SourceFile>) -> Result<Arc<SourceFile>, D
 pub(super) fn decrypt_values(node: &mut Node, keyring: &Keyring) -> Result<(), Diagnostic> {
     match &mut node.kind {
         NodeKind::Str(_) if keyring.is_empty() && session::nothing_runs() => Ok(()),
-        NodeKind::Str(text) if is_vaulted(text.as_bytes()) => {
+        // The header with its `;`: a value that merely mentions the word is text.
+        NodeKind::Str(text) if text.trim_start().starts_with("$ANSIBLE_VAULT;") => {
             // Underline the envelope's header, not the whole ciphertext.
             let header = text.trim_start().lines().next().unwrap_or_default();
             let mut span = node.span.clone();
