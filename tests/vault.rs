@@ -695,3 +695,119 @@ fn an_undecryptable_group_vars_file_exits_4_as_in_ansible() {
         output.all()
     );
 }
+
+/// `runbook ARGS` on a terminal (util-linux `script`), typing `answers`
+/// one line per question, a second apart.
+fn on_terminal(project: &Project, args: &str, answers: &[&str]) -> Output {
+    let typing: String = answers
+        .iter()
+        .map(|answer| format!("sleep 1; printf '%s\\n' '{answer}'; "))
+        .collect();
+    let command = format!(
+        "({typing}sleep 1) | NO_COLOR=1 script -qec '{} {args}' /dev/null",
+        env!("CARGO_BIN_EXE_runbook")
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &command])
+        .current_dir(project.path())
+        .output()
+        .expect("script runs");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).replace('\r', ""),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn passwords_are_asked_on_the_terminal() {
+    let project = project();
+    project.file("secrets.yml", PLAINTEXT);
+    let mismatch = on_terminal(&project, "vault encrypt secrets.yml", &["one", "two"]);
+    assert_eq!(mismatch.code, 1, "{}", mismatch.all());
+    assert!(
+        mismatch.stdout.contains("New Vault password: \nConfirm New Vault password: \nERROR! The vault password prompt: Passwords do not match"),
+        "{}",
+        mismatch.all()
+    );
+    assert_eq!(project.read("secrets.yml"), PLAINTEXT);
+    let encrypt = on_terminal(&project, "vault encrypt secrets.yml", &[PASSWORD, PASSWORD]);
+    assert_eq!(encrypt.code, 0, "{}", encrypt.all());
+    let view = ok(ansible_vault(
+        project.path(),
+        &["view", "--vault-password-file", "pw", "secrets.yml"],
+        b"",
+    ));
+    assert_eq!(view.stdout, PLAINTEXT);
+
+    project.file(
+        "site.yml",
+        "- hosts: alpha\n  gather_facts: false\n  vars_files: [secrets.yml]\n  tasks:\n    - debug: var=db_password\n",
+    );
+    let run = on_terminal(
+        &project,
+        "play site.yml -i inventories/local --ask-vault-pass",
+        &[PASSWORD],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stdout.starts_with("Vault password: \n"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        run.stdout.contains("\"db_password\": \"********\""),
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn ad_hoc_runs_take_the_same_secrets() {
+    let project = project();
+    project.file(
+        "inventories/group_vars/web.yml",
+        "group_secret: adhoc-s3cret\n",
+    );
+    ok(ansible_vault(
+        project.path(),
+        &[
+            "encrypt",
+            "--vault-id",
+            "prod@pw",
+            "inventories/group_vars/web.yml",
+        ],
+        b"",
+    ));
+    let output = project.run(&[
+        "run",
+        "alpha",
+        "-i",
+        "inventories/local",
+        "-m",
+        "copy",
+        "-a",
+        "content={{ group_secret }} dest={{ inventory_dir }}/../adhoc.txt",
+        "--vault-id",
+        "prod@pw-client.sh",
+    ]);
+    output.assert_code(0);
+    assert_eq!(project.read("adhoc.txt"), "adhoc-s3cret");
+    let shown = project.run(&[
+        "run",
+        "alpha",
+        "-i",
+        "inventories/local",
+        "-m",
+        "debug",
+        "-a",
+        "var=group_secret",
+        "--vault-id",
+        "prod@pw-client.sh",
+    ]);
+    shown.assert_code(0);
+    assert_eq!(
+        shown.stdout,
+        "alpha | SUCCESS => {\n    \"changed\": false,\n    \"failed\": false,\n    \"group_secret\": \"********\"\n}\n"
+    );
+}
