@@ -227,6 +227,9 @@ fn write(
         reporter.data(data);
         return Ok(());
     }
+    // As ansible-vault: through a symbolic link, to the file it names.
+    let real = std::fs::canonicalize(path).ok();
+    let path = real.as_deref().unwrap_or(path);
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
