@@ -413,6 +413,7 @@ fn vaulted_run_project() -> Project {
         "role_secret: role-s3cret\n",
     );
     encrypt("files/copied.txt", "copied-s3cret\n");
+    encrypt("files/write.sh", "#!/bin/sh\necho scripted > \"$1\"\n");
     encrypt(
         "templates/page.j2",
         "templated-s3cret {{ inventory_hostname }}\n",
@@ -457,6 +458,7 @@ fn vaulted_run_project() -> Project {
     - template:
         src: page.j2
         dest: "{{{{ playbook_dir }}}}/out/page.txt"
+    - script: write.sh "{{{{ playbook_dir }}}}/out/script.txt"
     - debug: var=inline_secret
 "#,
             indent(&inline.stdout, 4)
@@ -493,6 +495,11 @@ fn assert_results(project: &Project, output: &Output) {
         "decrypt: false copies the vaulted file as it is"
     );
     assert_eq!(project.read("out/page.txt"), "templated-s3cret alpha\n");
+    assert_eq!(
+        project.read("out/script.txt"),
+        "scripted\n",
+        "a vaulted script runs"
+    );
     for secret in SECRETS {
         assert!(
             !output.stdout.contains(secret) && !output.stderr.contains(secret),
