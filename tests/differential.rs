@@ -194,3 +194,26 @@ fn host_output_is_data_not_a_template_as_in_ansible() {
         "node1 gets its own output back, not node2's secret"
     );
 }
+
+#[test]
+fn vaulted_group_vars_inline_values_and_templates_behave_as_in_ansible() {
+    let password = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/differential/vault/password")
+        .display()
+        .to_string();
+    let (ours, theirs) = twin_run("vault/site.yml", 2, &["--vault-password-file", &password]);
+    for host in ["node1", "node2"] {
+        for file in ["opt/db.conf", "opt/db.credentials"] {
+            let read = |lab: &Lab| {
+                std::fs::read_to_string(lab.host_root(host).join(file))
+                    .unwrap_or_else(|e| panic!("{host}:{file}: {e}"))
+            };
+            assert_eq!(read(&ours), read(&theirs), "{host}:{file}");
+        }
+    }
+    let conf = std::fs::read_to_string(ours.host_root("node1").join("opt/db.conf")).expect("conf");
+    assert_eq!(
+        conf,
+        "user=inline-vaulted-user\npassword=group-vaulted-s3cret\nport=5432\nhost=node1\n"
+    );
+}

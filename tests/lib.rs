@@ -32,3 +32,4 @@ mod playbook_errors;
 mod roles_includes;
 mod shipped;
 mod snapshots;
+mod vault;

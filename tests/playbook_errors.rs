@@ -163,46 +163,6 @@ fn bad_command_line_options_exit_5() {
         .assert_code(5);
     project.run(&["play", "site.yml", "-f", "0"]).assert_code(5);
 }
-
-/// Until runbook decrypts Ansible Vault, a vaulted value must never be used
-/// as its ciphertext: an inline `!vault` value and a vaulted vars file are
-/// refused where they are written.
-#[test]
-fn vaulted_values_are_refused_at_their_position() {
-    let vaulted = include_str!("../src/vault/test_vector.txt");
-    let indented: String = vaulted
-        .lines()
-        .map(|line| format!("      {line}\n"))
-        .collect();
-    let output = syntax_check(&format!(
-        "- hosts: all\n  vars:\n    db_password: !vault |\n{indented}  tasks:\n    - debug: msg=hi\n"
-    ));
-    output.assert_code(4);
-    assert_eq!(
-        output.stderr,
-        "ERROR! this value is encrypted with Ansible Vault, which runbook cannot decrypt yet\n  \
-         --> site.yml:4:7\n  |\n4 |       $ANSIBLE_VAULT;1.1;AES256\n  |       ^^^^^^^^^^^^^^^^^^^^^^^^^\n  \
-         = help: decrypt it with `ansible-vault decrypt`, or pass the value with -e, until vault support lands\n"
-    );
-
-    let project = Project::new();
-    project
-        .file(
-            "site.yml",
-            "- hosts: all\n  vars_files: [secrets.yml]\n  tasks:\n    - debug: msg=hi\n",
-        )
-        .file("secrets.yml", vaulted);
-    let output = project.run(&["play", "site.yml", "-i", "localhost,"]);
-    output.assert_code(4);
-    assert!(
-        output.stderr.starts_with(
-            "ERROR! this file is encrypted with Ansible Vault, which runbook cannot decrypt yet\n  --> "
-        ) && output.stderr.contains("secrets.yml:1:1"),
-        "{}",
-        output.all()
-    );
-}
-
 #[test]
 fn a_loop_over_a_lookup_runbook_lacks_is_refused_at_its_position() {
     let output = syntax_check(

@@ -124,6 +124,29 @@ fn error_runtime() {
     snapshot_local(&project, "error_runtime", &output);
 }
 
+/// A vaulted value that the password given does not open: the error at
+/// the value, before any host is touched.
+#[test]
+fn error_vault_password() {
+    let indented: String = include_str!("../src/vault/test_vector.txt")
+        .lines()
+        .map(|line| format!("      {line}\n"))
+        .collect();
+    let project = Project::local_with(&format!(
+        "- hosts: web\n  vars:\n    token: !vault |\n{indented}  tasks:\n    - debug: var=token\n"
+    ));
+    project.file("wrong-password", "not the password\n");
+    let output = project.run(&[
+        "play",
+        "site.yml",
+        "-i",
+        "local",
+        "--vault-password-file",
+        "wrong-password",
+    ]);
+    snapshot_local(&project, "error_vault_password", &output);
+}
+
 #[test]
 fn json_output_of_a_small_run() {
     let project = Project::local_with(

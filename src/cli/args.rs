@@ -42,6 +42,8 @@ pub enum Command {
         #[arg(short = 'l', long, conflicts_with = "module")]
         list: bool,
     },
+    /// Encrypt, decrypt, view and edit Ansible Vault files and strings (as ansible-vault).
+    Vault(VaultArgs),
 }
 
 /// Options shared by everything that talks to hosts.
@@ -112,6 +114,137 @@ pub struct ConnectArgs {
     /// Ask once for the become (sudo) password, on the terminal.
     #[arg(short = 'K', long = "ask-become-pass")]
     pub ask_become_pass: bool,
+    #[command(flatten)]
+    pub vault: VaultFlags,
+}
+
+/// Where vault passwords come from (`play`, `run` and `vault`).
+#[derive(Debug, Args)]
+pub struct VaultFlags {
+    /// A vault identity: `label@FILE`, `label@SCRIPT` or `label@prompt` (a bare source is labelled `default`). Repeatable.
+    #[arg(long = "vault-id", value_name = "ID")]
+    pub vault_id: Vec<String>,
+    /// A file holding the vault password, or an executable printing it. Repeatable.
+    #[arg(
+        long = "vault-password-file",
+        visible_alias = "vault-pass-file",
+        value_name = "FILE"
+    )]
+    pub vault_password_file: Vec<PathBuf>,
+    /// Ask for the vault password on the terminal.
+    #[arg(
+        short = 'J',
+        long = "ask-vault-pass",
+        visible_alias = "ask-vault-password"
+    )]
+    pub ask_vault_pass: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VaultArgs {
+    #[command(subcommand)]
+    pub action: VaultAction,
+}
+
+/// ansible-vault's actions, with its arguments.
+#[derive(Debug, Subcommand)]
+pub enum VaultAction {
+    /// Create a new encrypted file in $EDITOR.
+    Create {
+        #[command(flatten)]
+        keys: VaultFlags,
+        /// The vault id to encrypt with (needed when several are given).
+        #[arg(long, value_name = "ID")]
+        encrypt_vault_id: Option<String>,
+        /// Open the editor even when stdout is not a terminal.
+        #[arg(long)]
+        skip_tty_check: bool,
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Decrypt files in place (or to --output; `-` or no file: stdin/stdout).
+    Decrypt {
+        #[command(flatten)]
+        keys: VaultFlags,
+        /// Where to write (`-` for stdout); one input file at most.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Edit encrypted files in $EDITOR (decrypted in a 0600 temporary file, removed after).
+    Edit {
+        #[command(flatten)]
+        keys: VaultFlags,
+        /// The vault id to encrypt with (needed when several are given).
+        #[arg(long, value_name = "ID")]
+        encrypt_vault_id: Option<String>,
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Show the cleartext of encrypted files.
+    View {
+        #[command(flatten)]
+        keys: VaultFlags,
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Encrypt files in place (or to --output; `-` or no file: stdin/stdout).
+    Encrypt {
+        #[command(flatten)]
+        keys: VaultFlags,
+        /// Where to write (`-` for stdout); one input file at most.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The vault id to encrypt with (needed when several are given).
+        #[arg(long, value_name = "ID")]
+        encrypt_vault_id: Option<String>,
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Encrypt strings into `!vault |` YAML values.
+    #[command(name = "encrypt_string")]
+    EncryptString {
+        #[command(flatten)]
+        keys: VaultFlags,
+        /// Where to write (`-` for stdout).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The vault id to encrypt with (needed when several are given).
+        #[arg(long, value_name = "ID")]
+        encrypt_vault_id: Option<String>,
+        /// Ask for the string to encrypt on the terminal.
+        #[arg(short = 'p', long = "prompt")]
+        prompt: bool,
+        /// Show what is typed at --prompt.
+        #[arg(long)]
+        show_input: bool,
+        /// The variable name of each string, in order. Repeatable.
+        #[arg(short = 'n', long = "name", value_name = "NAME")]
+        names: Vec<String>,
+        /// The variable name for the string read from stdin.
+        #[arg(long, value_name = "NAME")]
+        stdin_name: Option<String>,
+        /// Strings to encrypt (`-` or none: read stdin).
+        #[arg(value_name = "STRING")]
+        strings: Vec<String>,
+    },
+    /// Encrypt files again with a new password.
+    Rekey {
+        #[command(flatten)]
+        keys: VaultFlags,
+        /// The vault id to encrypt with.
+        #[arg(long, value_name = "ID")]
+        encrypt_vault_id: Option<String>,
+        /// The new password's file (or executable).
+        #[arg(long, value_name = "FILE", conflicts_with = "new_vault_id")]
+        new_vault_password_file: Option<PathBuf>,
+        /// The new vault identity (`label@source`).
+        #[arg(long, value_name = "ID")]
+        new_vault_id: Option<String>,
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -211,6 +344,8 @@ pub struct InventoryArgs {
     /// One host's variables, as JSON.
     #[arg(long, value_name = "HOST", group = "view")]
     pub host: Option<String>,
+    #[command(flatten)]
+    pub vault: VaultFlags,
 }
 
 #[derive(Debug, Args)]

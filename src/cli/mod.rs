@@ -5,6 +5,7 @@ pub mod args;
 mod exit;
 mod interrupt;
 pub mod settings;
+pub mod vault_settings;
 
 pub use exit::{ExitCode, Failure, Outcome};
 

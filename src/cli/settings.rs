@@ -35,6 +35,7 @@ pub enum Settings {
     Run(Box<RunSettings>),
     Inventory(InventorySettings),
     Lab(LabRequest),
+    Vault(Box<super::vault_settings::VaultRequest>),
     Config(ConfigRequest),
     /// `completions SHELL` and `man`: text generated from the clap definitions.
     Generated(Generated),
@@ -183,6 +184,7 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         | Command::Config(_)
         | Command::Completions { .. }
         | Command::Doc { .. }
+        | Command::Vault(_)
         | Command::Man => (OutputFormat::Human, 0),
     };
     OutputSettings {
@@ -207,7 +209,7 @@ pub fn resolve(
     match command {
         Command::Play(args) => play(args, cwd, config).map(|play| Settings::Play(Box::new(play))),
         Command::Run(args) => run(args, cwd, config).map(|run| Settings::Run(Box::new(run))),
-        Command::Inventory(args) => Ok(Settings::Inventory(inventory_view(args, cwd, config))),
+        Command::Inventory(args) => inventory_view(args, cwd, config).map(Settings::Inventory),
         Command::Lab(args) => Ok(Settings::Lab(lab(args))),
         Command::Config(ConfigArgs { action }) => Ok(Settings::Config(match action {
             ConfigAction::Dump { only_changed } => ConfigRequest::Dump { only_changed },
@@ -222,6 +224,8 @@ pub fn resolve(
             None => RunsRequest::List,
             Some(RunsAction::Show { id, .. }) => RunsRequest::Show { id },
         })),
+        Command::Vault(args) => super::vault_settings::vault_request(args)
+            .map(|request| Settings::Vault(Box::new(request))),
     }
 }
 
@@ -257,6 +261,7 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
     };
     // As ansible-playbook: no password and no terminal when nothing runs.
     let running = mode == PlayMode::Run;
+    crate::vault::session::set_nothing_runs(!running);
     if running && step && !crate::terminal::available() {
         return Err(Diagnostic::options(
             "--step asks before each task and needs a terminal",
@@ -394,7 +399,11 @@ fn run(args: RunArgs, cwd: &Path, config: &AnsibleConfig) -> Result<RunSettings,
     })
 }
 
-fn inventory_view(args: InventoryArgs, cwd: &Path, config: &AnsibleConfig) -> InventorySettings {
+fn inventory_view(
+    args: InventoryArgs,
+    cwd: &Path,
+    config: &AnsibleConfig,
+) -> Result<InventorySettings, Diagnostic> {
     let InventoryArgs {
         inventory,
         list: _the_default_view,
@@ -402,17 +411,19 @@ fn inventory_view(args: InventoryArgs, cwd: &Path, config: &AnsibleConfig) -> In
         vars,
         export,
         host,
+        vault,
     } = args;
+    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault))?;
     let view = match (host, graph) {
         (Some(host), _) => InventoryView::Host(host),
         (None, Some(group)) => InventoryView::Graph { group, vars },
         (None, None) => InventoryView::List { export },
     };
-    InventorySettings {
+    Ok(InventorySettings {
         sources: inventory_sources(&inventory, config),
         cwd: cwd.to_path_buf(),
         view,
-    }
+    })
 }
 
 fn lab(args: LabArgs) -> LabRequest {
@@ -472,6 +483,7 @@ fn run_options(
         become_user,
         become_method,
         ask_become_pass,
+        vault,
     } = args;
     let forks = match forks {
         Some(forks) => forks,
@@ -488,6 +500,8 @@ fn run_options(
         Some(timeout) => timeout,
         None => config.number(cfg::TIMEOUT)?.unwrap_or(10),
     };
+    // Before `-e @file`, which may be vaulted.
+    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault))?;
     let mut extra_vars = VarMap::new();
     for text in &extra_vars_args {
         overlay(

@@ -9,6 +9,7 @@ mod lab;
 mod play;
 mod run;
 mod runs;
+mod vault;
 
 use crate::cli::args::{Cli, Command, OutputFormat};
 use crate::cli::settings::{self, Settings};
@@ -50,7 +51,12 @@ fn run_command(
     config: &AnsibleConfig,
     reporter: &mut dyn Reporter,
 ) -> Result<Outcome, Failure> {
-    match settings::resolve(command, cwd, config)? {
+    let settings = settings::resolve(command, cwd, config)?;
+    // What reading the vault secrets found worth saying, now that it can be said.
+    for warning in crate::vault::session::take_warnings() {
+        reporter.warning(&warning);
+    }
+    match settings {
         Settings::Play(settings) => play::play(*settings, reporter),
         Settings::Run(settings) => run::run(*settings, reporter),
         Settings::Inventory(settings) => inventory::inventory(&settings, reporter),
@@ -59,6 +65,7 @@ fn run_command(
         Settings::Generated(what) => generated::generated(what, reporter),
         Settings::Runs(request) => runs::runs(&request, reporter),
         Settings::Doc(request) => generated::doc(&request, reporter),
+        Settings::Vault(request) => vault::vault(*request, reporter),
     }
 }
 

@@ -11,7 +11,7 @@ use super::Inventory;
 use super::model::LOCALHOST_NAMES;
 use super::vars_dirs::VarsDir;
 use super::{ini, script, yaml_format};
-use crate::source::{Diagnostic, SourceFile};
+use crate::source::{Diagnostic, ErrorKind, SourceFile};
 use crate::yaml::NodeKind;
 
 /// Suffixes Ansible skips inside an inventory directory
@@ -165,6 +165,12 @@ fn read_file(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
     }
     let file = SourceFile::read(path)
         .map_err(|e| Diagnostic::new(format!("cannot read inventory {}: {e}", path.display())))?;
+    // An inventory vaulted whole is read as its cleartext, INI or YAML.
+    let file = if crate::vault::is_vaulted(file.text.as_bytes()) {
+        crate::yaml::decrypt_vaulted_file(&file).map_err(|e| e.with_kind(ErrorKind::Parse))?
+    } else {
+        file
+    };
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     if YAML_EXTENSIONS.contains(&extension) {
         let root = crate::yaml::parse_str(file)?;

@@ -68,7 +68,10 @@ impl StateModule for Copy {
                 };
                 (vec![file], Vec::new(), Some(src))
             }
-            (None, Some(src)) => local_files(&src, &dest, ctx.search_dirs)?,
+            (None, Some(src)) => {
+                let decrypt = args.bool("decrypt", true)?;
+                local_files(&src, &dest, ctx.search_dirs, decrypt)?
+            }
             (None, None) => return Err(ModuleError::failed("src (or content) is required")),
         };
         check_checksum(args, &files)?;
@@ -166,6 +169,7 @@ fn local_files(
     src: &str,
     dest: &str,
     search_dirs: &[std::path::PathBuf],
+    decrypt: bool,
 ) -> Result<LocalFiles, ModuleError> {
     let found = find_local(
         "file",
@@ -176,7 +180,7 @@ fn local_files(
     )
     .map_err(ModuleError::failed)?;
     let shown = found.display().to_string();
-    match read_local_source(&found).map_err(ModuleError::failed)? {
+    match read_local_source(&found, decrypt).map_err(ModuleError::failed)? {
         LocalSource::File { content, mode } => {
             let file = FileWant {
                 dest: dest.to_string(),

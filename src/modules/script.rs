@@ -19,6 +19,7 @@ static SPEC: ArgSpec = ArgSpec {
         "creates",
         "removes",
         "executable",
+        "decrypt",
     ],
     one_of: &[&[RAW_PARAMS, "cmd"]],
     free_form: FreeForm::Command,
@@ -49,6 +50,13 @@ fn script_run(args: &Args, search_dirs: &[std::path::PathBuf]) -> Result<Command
     let local = find_local("script", path, search_dirs, "files", Path::is_file)?;
     let content =
         std::fs::read(&local).map_err(|e| format!("cannot read {}: {e}", local.display()))?;
+    // `decrypt: true` (the default): a vaulted script is decrypted in memory.
+    let content = if args.bool("decrypt", true).map_err(|e| e.to_string())? {
+        crate::vault::session::cleartext_of_file(content)
+            .map_err(|e| format!("{}: {e}", local.display()))?
+    } else {
+        content
+    };
     let executable = args.str("executable").map_err(|e| e.to_string())?;
     let mut run = CommandRun::from_args(
         args,

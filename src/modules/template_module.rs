@@ -76,9 +76,19 @@ impl StateModule for Template {
             Path::is_file,
         )
         .map_err(ModuleError::failed)?;
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            ModuleError::failed(format!("cannot read template {}: {e}", path.display()))
-        })?;
+        let raw = std::fs::read(&path)
+            .map_err(|e| ModuleError::failed(format!("cannot read template {}: {e}", path.display())))?;
+        let vaulted = crate::vault::is_vaulted(&raw);
+        let text = Ok(raw)
+            .and_then(|bytes| {
+                crate::vault::session::cleartext_of_file(bytes)
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            })
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|_| format!("template {} is not UTF-8 text", path.display()))
+            })
+            .map_err(ModuleError::failed)?;
         let whitespace = Whitespace {
             trim_blocks: args.bool("trim_blocks", true)?,
             lstrip_blocks: args.bool("lstrip_blocks", false)?,
@@ -91,6 +101,10 @@ impl StateModule for Template {
             .templar
             .render_text(&prepare_source(&text, whitespace), &vars)
             .map_err(|e| ModuleError::failed(format!("{}: {e}", path.display())))?;
+        if vaulted {
+            // What a vaulted template renders is as secret as the template.
+            crate::vault::session::reveal_lines(&rendered);
+        }
         let content = if newline == "\n" {
             rendered
         } else {

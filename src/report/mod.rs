@@ -69,6 +69,12 @@ pub trait Reporter {
         messages::notice(message);
     }
 
+    /// Bytes a command was asked to produce, on stdout as they are
+    /// (`runbook vault view`, `decrypt --output -`, `encrypt_string`).
+    fn data(&mut self, bytes: &[u8]) {
+        output::stdout_bytes(bytes);
+    }
+
     /// Ask the person at the terminal, after everything reported so far.
     fn ask(&mut self, question: &str, echo: bool) -> Option<String> {
         crate::terminal::ask_on_terminal(question, echo)

@@ -1,6 +1,7 @@
 //! The one place that writes to stdout and stderr. A reader that goes away
 //! (`runbook inventory --graph | head -1`) ends the output quietly, as
-//! ripgrep does, instead of a panic or an error message.
+//! ripgrep does, instead of a panic or an error message. Every value a vault
+//! revealed is masked here, whatever view printed it.
 
 use std::fs::File;
 use std::io::{ErrorKind, Write};
@@ -62,7 +63,8 @@ fn current_uid() -> u32 {
 
 /// `text` on stdout, as is (the caller ends its lines).
 pub(super) fn stdout(text: &str) {
-    log(text, "INFO");
+    let text = crate::vault::session::redact(text);
+    log(&text, "INFO");
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
@@ -80,9 +82,10 @@ pub(super) fn stdout_line(line: &str) {
 
 /// One line on stderr. Nothing is left to tell if stderr itself fails.
 pub(super) fn stderr_line(line: &str) {
-    let plain = console::strip_ansi_codes(line);
+    let line = crate::vault::session::redact(line);
+    let plain = console::strip_ansi_codes(&line);
     log(
-        line,
+        &line,
         if plain.starts_with("[WARNING]") {
             "WARNING"
         } else {
@@ -90,4 +93,17 @@ pub(super) fn stderr_line(line: &str) {
         },
     );
     let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Bytes on stdout exactly as given (`runbook vault decrypt`/`view`: the
+/// cleartext is what was asked for).
+pub(super) fn stdout_bytes(bytes: &[u8]) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    let written = out.write_all(bytes).and_then(|()| out.flush());
+    if written.is_err_and(|e| e.kind() == ErrorKind::BrokenPipe) {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
 }

@@ -17,11 +17,18 @@ pub enum VaultError {
     BadPadding,
     #[error("Decryption failed (no vault secrets were found that could decrypt)")]
     NoSecretDecrypts,
-    #[error(
-        "a vault password is needed to decrypt this data: \
-         give --vault-password-file, --ask-vault-pass or --vault-id"
-    )]
+    #[error("Attempting to decrypt but no vault secrets found")]
     NoSecrets,
-    #[error("vault password source {source_name}: {reason}")]
+    #[error("'{0}' is not a valid vault id. The character ';' is not allowed in vault ids")]
+    InvalidVaultId(String),
+    #[error("input is already encrypted")]
+    AlreadyEncrypted,
+    #[error(
+        "The vault-ids {0} are available to encrypt. Specify the vault-id to encrypt with --encrypt-vault-id"
+    )]
+    SeveralToEncrypt(String),
+    #[error("Did not find a match for --encrypt-vault-id={wanted} in the known vault-ids {known}")]
+    NoEncryptMatch { wanted: String, known: String },
+    #[error("{source_name} {reason}")]
     PasswordSource { source_name: String, reason: String },
 }

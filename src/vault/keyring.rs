@@ -39,6 +39,12 @@ impl Keyring {
 
     /// Decrypt vaulted text (a whole file or an inline `!vault` value).
     pub fn decrypt(&self, vaulted: &[u8]) -> Result<Vec<u8>, VaultError> {
+        self.decrypt_with_secret(vaulted)
+            .map(|(plaintext, _)| plaintext)
+    }
+
+    /// [`Keyring::decrypt`], and the secret that opened the data.
+    pub fn decrypt_with_secret(&self, vaulted: &[u8]) -> Result<(Vec<u8>, &Secret), VaultError> {
         let envelope = Envelope::parse(vaulted)?;
         if envelope.cipher != "AES256" {
             return Err(VaultError::UnsupportedCipher(envelope.cipher));
@@ -48,7 +54,7 @@ impl Keyring {
         }
         for secret in self.candidates(envelope.vault_id.as_deref()) {
             match cipher::decrypt_payload(&envelope.payload, &secret.password) {
-                Ok(plaintext) => return Ok(plaintext),
+                Ok(plaintext) => return Ok((plaintext, secret)),
                 Err(VaultError::WrongHmac | VaultError::BadPadding) => continue,
                 Err(other) => return Err(other),
             }
@@ -70,7 +76,34 @@ impl Keyring {
         chosen.ok_or(VaultError::NoSecrets)
     }
 
-    fn candidates<'a>(&'a self, vault_id: Option<&'a str>) -> impl Iterator<Item = &'a Secret> {
+    /// The one secret `encrypt`, `create` and `encrypt_string` use, as
+    /// ansible-vault picks it: the one named, or the only one there is.
+    pub fn choose_for_encryption(&self, vault_id: Option<&str>) -> Result<&Secret, VaultError> {
+        let labels = || {
+            self.secrets
+                .iter()
+                .map(|secret| secret.label.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        match vault_id {
+            Some(id) => self
+                .secrets
+                .iter()
+                .find(|secret| secret.label == id)
+                .ok_or_else(|| VaultError::NoEncryptMatch {
+                    wanted: id.to_string(),
+                    known: labels(),
+                }),
+            None if self.secrets.len() > 1 => Err(VaultError::SeveralToEncrypt(labels())),
+            None => self.secrets.first().ok_or(VaultError::NoSecrets),
+        }
+    }
+
+    fn candidates<'a, 'id>(
+        &'a self,
+        vault_id: Option<&'id str>,
+    ) -> impl Iterator<Item = &'a Secret> + use<'a, 'id> {
         let matches = move |secret: &&Secret| Some(secret.label.as_str()) == vault_id;
         let first = self.secrets.iter().filter(matches);
         let rest = self.secrets.iter().filter(move |secret| !matches(secret));
@@ -79,7 +112,7 @@ impl Keyring {
 }
 
 /// Encrypt with one secret: the envelope text, 1.2 when its label is not `default`.
-pub(super) fn encrypt_with(plaintext: &[u8], secret: &Secret) -> String {
+pub fn encrypt_with(plaintext: &[u8], secret: &Secret) -> String {
     Envelope {
         version: String::new(),
         cipher: "AES256".to_string(),

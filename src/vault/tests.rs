@@ -47,10 +47,14 @@ fn a_wrong_password_fails_as_ansible_says() {
 }
 
 #[test]
-fn no_secret_names_the_flags() {
+fn no_secret_says_so_as_ansible_does() {
     let text = encrypt_with(b"x", &secret("default", "pw"));
     let error = Keyring::default().decrypt(text.as_bytes()).unwrap_err();
-    assert!(error.to_string().contains("--vault-password-file"));
+    assert_eq!(error, VaultError::NoSecrets);
+    assert_eq!(
+        error.to_string(),
+        "Attempting to decrypt but no vault secrets found"
+    );
 }
 
 #[test]
@@ -128,7 +132,9 @@ proptest! {
         let _ = keyring.decrypt(&input);
         let mut vaulted = b"$ANSIBLE_VAULT;1.1;AES256\n".to_vec();
         vaulted.extend_from_slice(&input);
-        let _ = keyring.decrypt(&vaulted);
+        if let Err(error) = keyring.decrypt(&vaulted) {
+            prop_assert!(!error.to_string().is_empty());
+        }
     }
 
     #[test]
@@ -137,5 +143,87 @@ proptest! {
         let _ = keyring.decrypt(format!("$ANSIBLE_VAULT;1.1;AES256\n{body}").as_bytes());
         let payload = hex::encode(body.replace('\n', "0a"));
         let _ = keyring.decrypt(format!("$ANSIBLE_VAULT;1.1;AES256\n{payload}").as_bytes());
+    }
+}
+
+#[test]
+fn redaction_masks_revealed_values_as_is_and_json_escaped() {
+    session::reveal("unit-s3cret \"quoted\"\nline");
+    session::reveal("abc"); // too short to mask
+    let json = serde_json::to_string("unit-s3cret \"quoted\"\nline").unwrap();
+    assert_eq!(
+        session::redact(&format!("{{\"msg\": {json}}} abc")),
+        "{\"msg\": \"********\"} abc"
+    );
+    assert_eq!(
+        session::redact("x unit-s3cret \"quoted\"\nline y"),
+        "x ******** y"
+    );
+}
+
+#[test]
+fn encryption_picks_the_secret_as_ansible_vault_does() {
+    let keyring = Keyring::new(vec![secret("dev", "a"), secret("prod", "b")]);
+    assert_eq!(
+        keyring.choose_for_encryption(None).unwrap_err().to_string(),
+        "The vault-ids dev,prod are available to encrypt. Specify the vault-id to encrypt with --encrypt-vault-id"
+    );
+    assert_eq!(
+        keyring.choose_for_encryption(Some("prod")).unwrap().label,
+        "prod"
+    );
+    assert!(keyring.choose_for_encryption(Some("qa")).is_err());
+}
+
+#[test]
+fn settings_order_sources_as_ansible_does() {
+    let settings = VaultSettings {
+        identity_list: vec!["cfg@/etc/cfg".into()],
+        vault_ids: vec!["prod@prompt".into()],
+        password_files: vec!["flag".into()],
+        default_password_file: Some("env".into()),
+        ask_vault_pass: true,
+        encrypt_identity: None,
+    };
+    let labels: Vec<(String, PasswordSource)> = settings.sources(false);
+    assert_eq!(
+        labels,
+        [
+            ("cfg".into(), PasswordSource::File("/etc/cfg".into())),
+            ("prod".into(), PasswordSource::Prompt),
+            ("default".into(), PasswordSource::File("flag".into())),
+            ("default".into(), PasswordSource::File("env".into())),
+            ("default".into(), PasswordSource::Prompt),
+        ]
+    );
+    assert!(VaultSettings::default().sources(false).is_empty());
+    assert_eq!(
+        VaultSettings::default().sources(true),
+        [("default".into(), PasswordSource::Prompt)]
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Any one changed character of a valid envelope is refused with a reason.
+    #[test]
+    fn a_mutated_envelope_is_an_error_with_a_reason(
+        plaintext in proptest::collection::vec(any::<u8>(), 1..64),
+        position in any::<prop::sample::Index>(),
+        replacement in any::<u8>(),
+    ) {
+        let keyring = Keyring::new(vec![secret("default", "pw")]);
+        let mut text = keyring.encrypt(&plaintext, None).unwrap().into_bytes();
+        let header = text.iter().position(|byte| *byte == b'\n').unwrap() + 1;
+        let at = header + position.index(text.len() - header);
+        // The same digit in the other case is the same data.
+        prop_assume!(text[at] != b'\n' && !text[at].eq_ignore_ascii_case(&replacement));
+        prop_assume!(!replacement.is_ascii_whitespace());
+        text[at] = replacement;
+        match keyring.decrypt(&text) {
+            Ok(decrypted) => prop_assert!(false, "a changed envelope decrypted to {decrypted:?}"),
+            Err(error) => prop_assert!(!error.to_string().is_empty()),
+        }
     }
 }

@@ -7,4 +7,5 @@ mod quoting;
 mod vaulted;
 
 pub use node::{Node, NodeKind};
-pub use parse::{parse_file, parse_str};
+pub use parse::{parse_file, parse_str, parse_with_keyring};
+pub use vaulted::{decrypt_vaulted_file, diagnostic as vault_diagnostic};

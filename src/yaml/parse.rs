@@ -7,6 +7,7 @@ use serde_saphyr::options::DuplicateKeyPolicy;
 
 use super::{Node, NodeKind};
 use crate::source::{Diagnostic, SourceFile, Span};
+use crate::vault::{Keyring, is_vaulted};
 
 /// Parse a YAML file. An empty file is `Null`.
 pub fn parse_file(path: &Path) -> Result<Node, Diagnostic> {
@@ -15,13 +16,24 @@ pub fn parse_file(path: &Path) -> Result<Node, Diagnostic> {
     parse_str(file)
 }
 
-/// Parse YAML text held in `file`.
+/// Parse YAML text held in `file`, decrypting vaulted values (and a file
+/// vaulted whole) with the command's vault secrets.
 pub fn parse_str(file: Arc<SourceFile>) -> Result<Node, Diagnostic> {
-    if file.text.trim_start().starts_with("$ANSIBLE_VAULT;") {
-        return Err(Diagnostic::at(
-            "this file is encrypted with Ansible Vault, which runbook cannot decrypt yet",
-            &Span::file_start(file.clone()),
-        ));
+    parse_with_keyring(file, &crate::vault::session::keyring())
+}
+
+/// [`parse_str`] with the given vault secrets.
+pub fn parse_with_keyring(file: Arc<SourceFile>, keyring: &Keyring) -> Result<Node, Diagnostic> {
+    if is_vaulted(file.text.as_bytes()) {
+        let cleartext = super::vaulted::decrypt_file(&file, keyring)?;
+        let node = parse_with_keyring(cleartext, keyring)?;
+        // A vaulted mapping holds values (vars files, inventories): mask
+        // them all. A vaulted list is a playbook or task file: its task
+        // names and arguments are code, shown as they are.
+        if node.as_map().is_some() {
+            super::vaulted::reveal_strings(&node);
+        }
+        return Ok(node);
     }
     if file.text.trim().is_empty() {
         return Ok(Node {
@@ -35,9 +47,9 @@ pub fn parse_str(file: Arc<SourceFile>) -> Result<Node, Diagnostic> {
     };
     let raw: Spanned<Raw> = serde_saphyr::from_str_with_options(&file.text, options)
         .map_err(|e| syntax_error(&file, &e))?;
-    let node = convert(raw, &file);
+    let mut node = convert(raw, &file);
     super::quoting::check_keys(&node)?;
-    super::vaulted::refuse_vaulted(&node)?;
+    super::vaulted::decrypt_values(&mut node, keyring)?;
     Ok(node)
 }
 

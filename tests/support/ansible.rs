@@ -5,13 +5,46 @@ use super::{Lab, Output};
 
 /// ansible-playbook from PATH, or from the venv scripts/setup makes.
 fn program() -> PathBuf {
+    tool("ansible-playbook")
+}
+
+/// An Ansible program from the venv scripts/setup makes, or from PATH.
+fn tool(name: &str) -> PathBuf {
     let venv =
         std::env::var("RUNBOOK_ANSIBLE_VENV").unwrap_or_else(|_| "/opt/runbook-ansible".into());
-    let in_venv = Path::new(&venv).join("bin/ansible-playbook");
+    let in_venv = Path::new(&venv).join("bin").join(name);
     if in_venv.is_file() {
         in_venv
     } else {
-        "ansible-playbook".into()
+        name.into()
+    }
+}
+
+/// Run `ansible-vault ARGS` in `dir`, with `stdin` as its input.
+pub(crate) fn ansible_vault(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(tool("ansible-vault"))
+        .args(args)
+        .current_dir(dir)
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_LOCAL_TEMP", dir.join(".ansible-local"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "ansible-vault is needed for the vault round trips (scripts/setup installs it): {e}"
+            )
+        });
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin).expect("write stdin");
+    }
+    let output = child.wait_with_output().expect("ansible-vault ran");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 

@@ -9,7 +9,7 @@ mod project;
 mod recap;
 mod snapshot;
 
-pub(crate) use ansible::{ansible_playbook, ansible_playbook_with};
+pub(crate) use ansible::{ansible_playbook, ansible_playbook_with, ansible_vault};
 pub(crate) use lab::Lab;
 pub(crate) use project::{Output, Project};
 pub(crate) use recap::{Recap, assert_nothing_changed, recap, task_banners};

@@ -175,7 +175,9 @@ impl Project {
             // Run journals go to the project, never to the tester's home.
             .env("XDG_STATE_HOME", self.join(".state"))
             .env_remove("SSH_AUTH_SOCK")
-            .stdin(Stdio::null());
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         for (key, value) in env {
             command.env(key, value);
         }
@@ -183,7 +185,26 @@ impl Project {
     }
 
     pub(crate) fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let output = self.command(args, env).output().expect("run runbook");
+        self.run_with_input(args, env, None)
+    }
+
+    /// [`Project::run_with_env`] with `stdin` as the program's input.
+    pub(crate) fn run_with_input(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: Option<&[u8]>,
+    ) -> Output {
+        use std::io::Write;
+        let mut command = self.command(args, env);
+        if stdin.is_some() {
+            command.stdin(Stdio::piped());
+        }
+        let mut child = command.spawn().expect("run runbook");
+        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(input).expect("write stdin");
+        }
+        let output = child.wait_with_output().expect("run runbook");
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

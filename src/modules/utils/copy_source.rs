@@ -26,17 +26,17 @@ pub(crate) struct TreeFile {
     pub mode: u32,
 }
 
-pub(crate) fn read_local_source(path: &Path) -> Result<LocalSource, String> {
+/// `decrypt`: vaulted files are decrypted in memory (copy's `decrypt: true`).
+pub(crate) fn read_local_source(path: &Path, decrypt: bool) -> Result<LocalSource, String> {
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.is_dir() {
         let mut dirs = Vec::new();
         let mut files = Vec::new();
-        walk(path, "", &mut dirs, &mut files)?;
+        walk(path, "", decrypt, &mut dirs, &mut files)?;
         Ok(LocalSource::Tree { dirs, files })
     } else {
-        let content =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let content = read_file(path, decrypt)?;
         Ok(LocalSource::File {
             content,
             mode: meta.permissions().mode() & 0o7777,
@@ -44,9 +44,21 @@ pub(crate) fn read_local_source(path: &Path) -> Result<LocalSource, String> {
     }
 }
 
+fn read_file(path: &Path, decrypt: bool) -> Result<Vec<u8>, String> {
+    let content =
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if decrypt {
+        crate::vault::session::cleartext_of_file(content)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    } else {
+        Ok(content)
+    }
+}
+
 fn walk(
     dir: &Path,
     prefix: &str,
+    decrypt: bool,
     dirs: &mut Vec<String>,
     files: &mut Vec<TreeFile>,
 ) -> Result<(), String> {
@@ -67,10 +79,9 @@ fn walk(
             std::fs::metadata(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         if meta.is_dir() {
             dirs.push(relative.clone());
-            walk(&path, &relative, dirs, files)?;
+            walk(&path, &relative, decrypt, dirs, files)?;
         } else {
-            let content =
-                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let content = read_file(&path, decrypt)?;
             files.push(TreeFile {
                 relative,
                 content,
@@ -91,7 +102,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("b/c")).expect("mkdir");
         std::fs::write(dir.path().join("z.txt"), "z").expect("write");
         std::fs::write(dir.path().join("b/c/y.txt"), "y").expect("write");
-        let LocalSource::Tree { dirs, files } = read_local_source(dir.path()).expect("reads")
+        let LocalSource::Tree { dirs, files } = read_local_source(dir.path(), true).expect("reads")
         else {
             panic!("a directory reads as a tree");
         };
