@@ -189,3 +189,27 @@ fn config_dump_names_each_setting_and_its_origin() {
         "ANSIBLE_NOCOLOR(env: NO_COLOR) = 1\nDEFAULT_BECOME(env: ANSIBLE_BECOME) = yes\nDEFAULT_FORKS(ansible.cfg) = 9\nPIPELINING(ansible.cfg) = True  # no effect: runbook always runs a host's tasks through one persistent SSH session\n"
     );
 }
+
+#[test]
+fn ansible_cfg_names_the_vault_password_file() {
+    let project = Project::local();
+    project
+        .file("ansible.cfg", "[defaults]\ninventory = inventories/local\nvault_password_file = secrets/vault-pass\n")
+        .file("secrets/vault-pass", "correct horse\n")
+        .file("vars.yml", "db_password: s3cret-from-vault\n")
+        .file(
+            "site.yml",
+            "- hosts: alpha\n  gather_facts: false\n  vars_files: [vars.yml]\n  tasks:\n    - copy:\n        content: \"{{ db_password }}\"\n        dest: \"{{ playbook_dir }}/out\"\n",
+        );
+    project
+        .run(&["vault", "encrypt", "vars.yml"])
+        .assert_code(0);
+    assert!(
+        project
+            .read("vars.yml")
+            .starts_with("$ANSIBLE_VAULT;1.1;AES256\n")
+    );
+    let run = project.run(&["play", "site.yml"]);
+    run.assert_code(0);
+    assert_eq!(project.read("out"), "s3cret-from-vault");
+}

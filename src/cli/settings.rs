@@ -224,7 +224,7 @@ pub fn resolve(
             None => RunsRequest::List,
             Some(RunsAction::Show { id, .. }) => RunsRequest::Show { id },
         })),
-        Command::Vault(args) => super::vault_settings::vault_request(args)
+        Command::Vault(args) => super::vault_settings::vault_request(args, config)
             .map(|request| Settings::Vault(Box::new(request))),
     }
 }
@@ -413,7 +413,7 @@ fn inventory_view(
         host,
         vault,
     } = args;
-    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault))?;
+    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault, config))?;
     let view = match (host, graph) {
         (Some(host), _) => InventoryView::Host(host),
         (None, Some(group)) => InventoryView::Graph { group, vars },
@@ -501,7 +501,7 @@ fn run_options(
         None => config.number(cfg::TIMEOUT)?.unwrap_or(10),
     };
     // Before `-e @file`, which may be vaulted.
-    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault))?;
+    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault, config))?;
     let mut extra_vars = VarMap::new();
     for text in &extra_vars_args {
         overlay(

@@ -1,25 +1,25 @@
 //! Vault flags and configuration resolved into [`VaultSettings`], and the
 //! `runbook vault` actions checked into a [`VaultRequest`].
 //!
-//! The configured sources come from the environment today
-//! (`ANSIBLE_VAULT_IDENTITY_LIST`, `ANSIBLE_VAULT_PASSWORD_FILE`,
-//! `ANSIBLE_ASK_VAULT_PASS`, `ANSIBLE_VAULT_ENCRYPT_IDENTITY`); ansible.cfg's
-//! `[defaults]` keys of the same names belong in [`configured`], below them.
+//! The configured sources are ansible.cfg's `[defaults]` `vault_identity_list`,
+//! `vault_password_file`, `ask_vault_pass` and `vault_encrypt_identity`, or
+//! the `ANSIBLE_*` variables of the same names, which beat them.
 
 use std::path::PathBuf;
 
 use super::args::{VaultAction, VaultArgs, VaultFlags};
+use crate::config::{AnsibleConfig, definitions as cfg};
 use crate::source::Diagnostic;
 use crate::vault::{Keyring, Purpose, VaultError, VaultSettings, session};
 
 /// The vault sources of the flags, after the configured ones.
-pub fn vault_settings(flags: VaultFlags) -> VaultSettings {
+pub fn vault_settings(flags: VaultFlags, config: &AnsibleConfig) -> VaultSettings {
     let VaultFlags {
         vault_id,
         vault_password_file,
         ask_vault_pass,
     } = flags;
-    let configured = configured();
+    let configured = configured(config);
     VaultSettings {
         vault_ids: vault_id,
         password_files: vault_password_file,
@@ -28,11 +28,11 @@ pub fn vault_settings(flags: VaultFlags) -> VaultSettings {
     }
 }
 
-/// What the configuration says (the environment, for now).
-fn configured() -> VaultSettings {
-    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+/// What ansible.cfg and the environment say.
+fn configured(config: &AnsibleConfig) -> VaultSettings {
     VaultSettings {
-        identity_list: var("ANSIBLE_VAULT_IDENTITY_LIST")
+        identity_list: config
+            .text(cfg::VAULT_IDENTITY_LIST)
             .map(|list| {
                 list.split(',')
                     .map(str::trim)
@@ -41,11 +41,11 @@ fn configured() -> VaultSettings {
                     .collect()
             })
             .unwrap_or_default(),
-        default_password_file: var("ANSIBLE_VAULT_PASSWORD_FILE").map(PathBuf::from),
-        ask_vault_pass: var("ANSIBLE_ASK_VAULT_PASS")
-            .and_then(|text| crate::value::parse_bool(&text))
-            .unwrap_or(false),
-        encrypt_identity: var("ANSIBLE_VAULT_ENCRYPT_IDENTITY"),
+        default_password_file: config.path(cfg::VAULT_PASSWORD_FILE),
+        ask_vault_pass: config.flag(cfg::VAULT_ASK_PASS).unwrap_or(false),
+        encrypt_identity: config
+            .text(cfg::VAULT_ENCRYPT_IDENTITY)
+            .filter(|id| !id.is_empty()),
         ..VaultSettings::default()
     }
 }
@@ -118,7 +118,7 @@ pub struct EncryptStringJob {
     pub read_stdin: bool,
 }
 
-pub fn vault_request(args: VaultArgs) -> Result<VaultRequest, Diagnostic> {
+pub fn vault_request(args: VaultArgs, config: &AnsibleConfig) -> Result<VaultRequest, Diagnostic> {
     let VaultArgs { action } = args;
     let one_output = |files: &[PathBuf], output: &Option<PathBuf>| {
         if output.is_some() && files.len() > 1 {
@@ -212,7 +212,7 @@ pub fn vault_request(args: VaultArgs) -> Result<VaultRequest, Diagnostic> {
             new_vault_id,
             files,
         } => {
-            let configured = configured();
+            let configured = configured(config);
             let new_keys = VaultSettings {
                 identity_list: if encrypt_vault_id.is_some() {
                     configured.identity_list.clone()
@@ -235,7 +235,7 @@ pub fn vault_request(args: VaultArgs) -> Result<VaultRequest, Diagnostic> {
     };
     Ok(VaultRequest {
         job,
-        keys: vault_settings(keys),
+        keys: vault_settings(keys, config),
     })
 }
 

@@ -124,6 +124,14 @@ settings! {
         ini [("ssh_connection", "control_path")], env ["ANSIBLE_SSH_CONTROL_PATH"], ONE_SHELL;
     SSH_CONTROL_PATH_DIR = "control_path_dir", Text, default "~/.ansible/cp",
         ini [("ssh_connection", "control_path_dir")], env ["ANSIBLE_SSH_CONTROL_PATH_DIR"], ONE_SHELL;
+    VAULT_ASK_PASS = "DEFAULT_ASK_VAULT_PASS", Bool, default "False",
+        ini [("defaults", "ask_vault_pass")], env ["ANSIBLE_ASK_VAULT_PASS"], Effect::Applied;
+    VAULT_ENCRYPT_IDENTITY = "DEFAULT_VAULT_ENCRYPT_IDENTITY", Text, default "",
+        ini [("defaults", "vault_encrypt_identity")], env ["ANSIBLE_VAULT_ENCRYPT_IDENTITY"], Effect::Applied;
+    VAULT_IDENTITY_LIST = "DEFAULT_VAULT_IDENTITY_LIST", List, default "",
+        ini [("defaults", "vault_identity_list")], env ["ANSIBLE_VAULT_IDENTITY_LIST"], Effect::Applied;
+    VAULT_PASSWORD_FILE = "DEFAULT_VAULT_PASSWORD_FILE", Path, default "",
+        ini [("defaults", "vault_password_file")], env ["ANSIBLE_VAULT_PASSWORD_FILE"], Effect::Applied;
     SSH_TRANSFER_METHOD = "ssh_transfer_method", Text, default "smart",
         ini [("ssh_connection", "transfer_method")], env ["ANSIBLE_SSH_TRANSFER_METHOD"],
         Effect::NoEffect("runbook moves files through its own SSH session");
