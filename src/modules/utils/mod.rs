@@ -11,6 +11,7 @@ pub(super) mod file_state;
 pub(super) mod host;
 pub(super) mod http;
 pub(super) mod local_source;
+pub(super) mod mysql;
 pub(super) mod pip;
 pub(super) mod placement;
 pub(super) mod template_text;
