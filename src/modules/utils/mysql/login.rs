@@ -168,6 +168,8 @@ impl Login {
         if self.check_hostname == Some(true) {
             set("ssl-verify-server-cert", "1");
         }
+        // PyMySQL's default; the client's own depends on the host's locale.
+        lines.push("default-character-set=utf8mb4".into());
         // Only the `mysql` client knows a connect timeout; mysqldump refuses it.
         lines.push("[mysql]".into());
         lines.push(format!("connect-timeout={}", self.connect_timeout));
@@ -208,12 +210,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             login.option_group(),
-            "[client]\nuser=\"app\"\npassword=\"p\\\"w\\\\d\"\nhost=\"127.0.0.1\"\nport=\"3307\"\nprotocol=\"TCP\"\n[mysql]\nconnect-timeout=30\n"
+            "[client]\nuser=\"app\"\npassword=\"p\\\"w\\\\d\"\nhost=\"127.0.0.1\"\nport=\"3307\"\nprotocol=\"TCP\"\ndefault-character-set=utf8mb4\n[mysql]\nconnect-timeout=30\n"
         );
         let socket = Login::from_args(&Args::of(&[("login_unix_socket", "/run/my.sock")])).unwrap();
         assert_eq!(
             socket.option_group(),
-            "[client]\nsocket=\"/run/my.sock\"\nprotocol=\"SOCKET\"\n[mysql]\nconnect-timeout=30\n"
+            "[client]\nsocket=\"/run/my.sock\"\nprotocol=\"SOCKET\"\ndefault-character-set=utf8mb4\n[mysql]\nconnect-timeout=30\n"
         );
     }
 

@@ -8,6 +8,7 @@
 //! in the script's stdin only: never in a command line or an environment.
 
 use crate::connection::{ExecOutput, shell_quote};
+use crate::modules::utils::exec::environment_prefix;
 use crate::modules::{ModuleContext, ModuleError};
 
 use super::login::Login;
@@ -148,7 +149,7 @@ impl Session {
 
     fn unreadable(&self, problem: &str) -> ModuleError {
         ModuleError::failed(format!(
-            "{}: cannot read what the mysql client printed ({problem}); is `mysql` on this host the real client?",
+            "{}: cannot read what the mysql client printed ({problem}); is `mariadb`/`mysql` on this host the real client?",
             self.module
         ))
     }
@@ -183,7 +184,10 @@ impl Session {
         input: &[u8],
     ) -> Result<ExecOutput, ModuleError> {
         let options = self.login.option_group();
-        let mut script = format!(
+        // The task's `environment:` reaches the client (and TMPDIR says
+        // where the option file goes), as it reaches a Python module.
+        let mut script = environment_prefix(ctx.environment);
+        script.push_str(&format!(
             "umask 077\n\
              runbook_dir=$(mktemp -d \"${{TMPDIR:-/tmp}}/runbook-mysql.XXXXXX\") || exit 1\n\
              trap 'rm -rf \"$runbook_dir\"' EXIT\n\
@@ -195,7 +199,7 @@ impl Session {
              dd bs=1 count={count} 2>/dev/null; }} >\"$options\" || exit 1\n",
             config = shell_quote(&self.login.config_file),
             count = options.len(),
-        );
+        ));
         for tool in tools {
             let lookups: Vec<String> = tool
                 .names
@@ -227,7 +231,9 @@ impl Session {
     }
 }
 
-/// A client program the host may call by either of two names.
+/// A client program the host may call by several names, the first found
+/// wins. `mariadb`/`mariadb-dump` come first, as community.mysql picks them
+/// for MariaDB servers (on a MySQL host only `mysql`/`mysqldump` exist).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Tool {
     pub variable: &'static str,
@@ -237,11 +243,11 @@ pub(crate) struct Tool {
 impl Tool {
     pub(crate) const CLIENT: Tool = Tool {
         variable: "mysql",
-        names: &["mysql", "mariadb"],
+        names: &["mariadb", "mysql"],
     };
     pub(crate) const DUMP: Tool = Tool {
         variable: "mysqldump",
-        names: &["mysqldump", "mariadb-dump"],
+        names: &["mariadb-dump", "mysqldump"],
     };
 }
 
