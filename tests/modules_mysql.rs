@@ -268,9 +268,7 @@ fn mysql_query_binds_hostile_arguments_as_values_and_reports_rows() {
     let queries = format!(
         "    - set_fact: {{hostile: '{quoted}'}}\n    - community.mysql.mysql_query:\n        login_db: app\n        query: INSERT INTO t VALUES (%s, %s) ON DUPLICATE KEY UPDATE s = VALUES(s)\n        positional_args: [1, \"{{{{ hostile }}}}\"]\n        <<: *login\n      register: inserted\n    - community.mysql.mysql_query:\n        login_db: app\n        query:\n          - 'SELECT id, s, NULL AS nothing FROM t WHERE s = %(s)s'\n          - SELECT 1 AS one FROM t WHERE 0\n        named_args: {{s: \"{{{{ hostile }}}}\"}}\n        <<: *login\n      register: selected\n"
     );
-    let checks = format!(
-        "    - assert:\n        that:\n          - selected.rowcount == [1, 0]\n          - selected.query_result[0][0].s == hostile\n          - selected.query_result[0][0].nothing is none\n          - selected.query_result[1] == []\n          - inserted.executed_queries | length == 1\n"
-    );
+    let checks = "    - assert:\n        that:\n          - selected.rowcount == [1, 0]\n          - selected.query_result[0][0].s == hostile\n          - selected.query_result[0][0].nothing is none\n          - selected.query_result[1] == []\n          - inserted.executed_queries | length == 1\n";
     lab.project
         .file("query-check.yml", &playbook(&admin, &db, &queries));
     lab.project.file(

@@ -51,7 +51,7 @@ pub(crate) fn parse_priv(pairs: &[(String, String)]) -> Result<Grants, String> {
             entry.insert(privilege.key(), privilege);
         }
     }
-    grants.entry("*.*".into()).or_insert_with(|| usage());
+    grants.entry("*.*".into()).or_insert_with(usage);
     Ok(grants)
 }
 
