@@ -138,6 +138,11 @@ mod tests {
             Some("docker_container")
         );
         assert!(lookup("community.docker.shell").is_none());
+        assert_eq!(
+            lookup("community.mysql.mysql_db").map(|m| m.name()),
+            Some("mysql_db")
+        );
+        assert!(lookup("community.mysql.mysql_replication").is_none());
         assert!(lookup("nope").is_none());
     }
 }
