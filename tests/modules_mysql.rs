@@ -206,55 +206,59 @@ fn mysql_user_manages_passwords_and_privileges_idempotently() {
     lab.project.file("user.yml", &playbook(&admin, &db, &first));
     let grants = || db.sql("SHOW GRANTS FOR 'o\\'brien`x'@'%'");
 
-    let check = run(&lab, "user.yml", &["--check"]);
-    assert_recap(&check, Recap::new(1, 1, 0, 0, 0));
-    assert!(
-        db.try_sql("SHOW GRANTS FOR 'o\\'brien`x'@'%'").is_err(),
-        "--check created the user"
-    );
-    assert_recap(&run(&lab, "user.yml", &[]), Recap::new(1, 1, 0, 0, 0));
-    let hash = db.sql("SELECT PASSWORD('s3cr3t''pw')");
-    assert_eq!(
-        grants(),
-        format!(
-            "GRANT USAGE ON *.* TO `o'brien``x`@`%` IDENTIFIED BY PASSWORD '{}'\n\
-             GRANT SELECT, INSERT ON `app`.* TO `o'brien``x`@`%`\n\
-             GRANT UPDATE (`a`, `b`) ON `app`.`t` TO `o'brien``x`@`%`\n",
-            hash.trim()
-        )
-    );
-    assert_recap(&run(&lab, "user.yml", &[]), Recap::new(1, 0, 0, 0, 0));
+    let (_, leaks) = watching_processes(&admin.secret, || {
+        let check = run(&lab, "user.yml", &["--check"]);
+        assert_recap(&check, Recap::new(1, 1, 0, 0, 0));
+        assert!(
+            db.try_sql("SHOW GRANTS FOR 'o\\'brien`x'@'%'").is_err(),
+            "--check created the user"
+        );
+        assert_recap(&run(&lab, "user.yml", &[]), Recap::new(1, 1, 0, 0, 0));
+        let hash = db.sql("SELECT PASSWORD('s3cr3t''pw')");
+        assert_eq!(
+            grants(),
+            format!(
+                "GRANT USAGE ON *.* TO `o'brien``x`@`%` IDENTIFIED BY PASSWORD '{}'\n\
+                 GRANT SELECT, INSERT ON `app`.* TO `o'brien``x`@`%`\n\
+                 GRANT UPDATE (`a`, `b`) ON `app`.`t` TO `o'brien``x`@`%`\n",
+                hash.trim()
+            )
+        );
+        assert_recap(&run(&lab, "user.yml", &[]), Recap::new(1, 0, 0, 0, 0));
 
-    let changed = user("other", "app.*:SELECT");
-    lab.project
-        .file("user.yml", &playbook(&admin, &db, &changed));
-    let before = grants();
-    assert_recap(
-        &run(&lab, "user.yml", &["--check"]),
-        Recap::new(1, 1, 0, 0, 0),
-    );
-    assert_eq!(grants(), before, "--check changed the user");
-    assert_recap(&run(&lab, "user.yml", &[]), Recap::new(1, 1, 0, 0, 0));
-    let hash = db.sql("SELECT PASSWORD('other')");
-    assert_eq!(
-        grants(),
-        format!(
-            "GRANT USAGE ON *.* TO `o'brien``x`@`%` IDENTIFIED BY PASSWORD '{}'\nGRANT SELECT ON `app`.* TO `o'brien``x`@`%`\n",
-            hash.trim()
-        )
-    );
-    assert_recap(&run(&lab, "user.yml", &[]), Recap::new(1, 0, 0, 0, 0));
+        let changed = user("other", "app.*:SELECT");
+        lab.project
+            .file("user.yml", &playbook(&admin, &db, &changed));
+        let before = grants();
+        assert_recap(
+            &run(&lab, "user.yml", &["--check"]),
+            Recap::new(1, 1, 0, 0, 0),
+        );
+        assert_eq!(grants(), before, "--check changed the user");
+        assert_recap(&run(&lab, "user.yml", &[]), Recap::new(1, 1, 0, 0, 0));
+        let hash = db.sql("SELECT PASSWORD('other')");
+        assert_eq!(
+            grants(),
+            format!(
+                "GRANT USAGE ON *.* TO `o'brien``x`@`%` IDENTIFIED BY PASSWORD '{}'\nGRANT SELECT ON `app`.* TO `o'brien``x`@`%`\n",
+                hash.trim()
+            )
+        );
+        assert_recap(&run(&lab, "user.yml", &[]), Recap::new(1, 0, 0, 0, 0));
 
-    let absent = "    - community.mysql.mysql_user: {name: \"o'brien`x\", host: '%', state: absent, <<: *login}\n";
-    lab.project
-        .file("absent.yml", &playbook(&admin, &db, absent));
-    assert_recap(&run(&lab, "absent.yml", &[]), Recap::new(1, 1, 0, 0, 0));
-    assert_recap(&run(&lab, "absent.yml", &[]), Recap::new(1, 0, 0, 0, 0));
-    assert_eq!(
-        db.sql("SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'o%'")
-            .trim(),
-        "0"
-    );
+        let absent = "    - community.mysql.mysql_user: {name: \"o'brien`x\", host: '%', state: absent, <<: *login}\n";
+        lab.project
+            .file("absent.yml", &playbook(&admin, &db, absent));
+        assert_recap(&run(&lab, "absent.yml", &[]), Recap::new(1, 1, 0, 0, 0));
+        assert_recap(&run(&lab, "absent.yml", &[]), Recap::new(1, 0, 0, 0, 0));
+        assert_eq!(
+            db.sql("SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'o%'")
+                .trim(),
+            "0"
+        );
+    });
+    assert!(leaks.is_empty(), "password in a process: {leaks:?}");
+    assert_no_option_file_left(&lab);
 }
 
 #[test]
