@@ -357,3 +357,53 @@ fn bad_mysql_arguments_stop_the_run_before_any_host_is_touched() {
         assert!(!output.stdout.contains("PLAY ["), "{}", output.all());
     }
 }
+
+#[test]
+fn bad_mysql_values_fail_the_task_before_the_host_is_contacted() {
+    let project = Project::new();
+    // Nothing listens there: contacting the host would make it unreachable.
+    project.file(
+        "inventory",
+        "target ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n",
+    );
+    for (task, message) in [
+        (
+            "community.mysql.mysql_db: {name: app, state: bogus}",
+            "value of state must be one of: absent, dump, import, present, got: bogus",
+        ),
+        (
+            "community.mysql.mysql_db: {name: app, state: dump}",
+            "with state=dump target is required",
+        ),
+        (
+            "community.mysql.mysql_db: {name: [a, b], state: import, target: /x.sql}",
+            "Multiple databases are not supported with state=import",
+        ),
+        (
+            "community.mysql.mysql_db: {name: app, login_port: 70000}",
+            "login_port must be a valid unix port number (0-65535)",
+        ),
+        (
+            "community.mysql.mysql_user: {name: u, priv: 'app.*:SELECT; DROP TABLE x'}",
+            "invalid privilege",
+        ),
+        (
+            "community.mysql.mysql_query: {query: 'SELECT %s, %s', positional_args: [1]}",
+            "not enough arguments for format string",
+        ),
+    ] {
+        project.file(
+            "bad.yml",
+            &format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - {task}\n"),
+        );
+        let output = project.run(&["play", "bad.yml", "-i", "inventory"]);
+        output.assert_code(2);
+        assert_eq!(
+            recap(&output)["target"],
+            Recap::new(0, 0, 0, 1, 0),
+            "{}",
+            output.all()
+        );
+        assert!(output.stdout.contains(message), "{task}\n{}", output.all());
+    }
+}
