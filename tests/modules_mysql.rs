@@ -292,6 +292,18 @@ fn mysql_query_binds_hostile_arguments_as_values_and_reports_rows() {
         hostile.replace('\\', "\\\\")
     );
     assert_recap(&run(&lab, "query.yml", &[]), Recap::new(4, 0, 0, 0, 0));
+
+    let transaction = "    - community.mysql.mysql_query:\n        login_db: app\n        single_transaction: true\n        query:\n          - INSERT INTO t VALUES (5, 'rolled back')\n          - INSERT INTO no_such_table VALUES (1)\n        <<: *login\n      register: failed\n      ignore_errors: true\n    - assert:\n        that:\n          - \"failed.msg is search(\\\"Cannot execute SQL 'INSERT INTO no_such_table VALUES \\\\\\\\(1\\\\\\\\)'\\\")\"\n";
+    lab.project
+        .file("transaction.yml", &playbook(&admin, &db, transaction));
+    let output = run(&lab, "transaction.yml", &[]);
+    assert_eq!(recap(&output)["node1"].ignored, 1, "{}", output.all());
+    assert_eq!(recap(&output)["node1"].failed, 0, "{}", output.all());
+    assert_eq!(
+        db.sql("SELECT COUNT(*) FROM app.t WHERE id = 5").trim(),
+        "0",
+        "the failed transaction was rolled back"
+    );
 }
 
 #[test]
@@ -304,17 +316,18 @@ fn mysql_info_reports_the_version_and_databases_over_the_unix_socket() {
     let (numbers, suffix) = version.split_once('-').unwrap_or((&version, ""));
     let parts: Vec<&str> = numbers.split('.').collect();
     let tasks = format!(
-        "    - community.mysql.mysql_info:\n        filter: [version, databases]\n        login_user: admin\n        login_password: \"{{{{ login.login_password }}}}\"\n        login_unix_socket: {socket}\n        return_empty_dbs: true\n      register: info\n    - assert:\n        that:\n          - \"info.version == {{'major': {0}, 'minor': {1}, 'release': {2}, 'suffix': '{suffix}', 'full': '{version}'}}\"\n          - info.databases.app.tables == 1\n          - info.databases.empty.size == 0\n          - info.settings is not defined\n          - info.server_engine == 'MariaDB'\n",
+        "    - community.mysql.mysql_info:\n        filter: [version, databases]\n        login_user: admin\n        login_password: \"{{{{ login.login_password }}}}\"\n        login_unix_socket: {socket}\n        return_empty_dbs: true\n      register: info\n    - assert:\n        that:\n          - \"info.version == {{'major': {0}, 'minor': {1}, 'release': {2}, 'suffix': '{suffix}', 'full': '{version}'}}\"\n          - info.databases.app.tables == 1\n          - info.databases.empty.size == 0\n          - info.settings is not defined\n          - info.server_engine == 'MariaDB'\n    - community.mysql.mysql_info:\n        filter: [settings, users, '!version']\n        login_user: admin\n        login_password: \"{{{{ login.login_password }}}}\"\n        login_unix_socket: {socket}\n      register: more\n    - assert:\n        that:\n          - more.settings.port == {port}\n          - more.settings.character_set_server is string\n          - more.users['127.0.0.1'].admin.Grant_priv == 'Y'\n          - more.version is not defined\n",
         parts[0],
         parts[1],
         parts[2],
-        socket = db.socket().display()
+        socket = db.socket().display(),
+        port = db.port
     );
     lab.project.file("info.yml", &playbook(&admin, &db, &tasks));
-    assert_recap(&run(&lab, "info.yml", &[]), Recap::new(2, 0, 0, 0, 0));
+    assert_recap(&run(&lab, "info.yml", &[]), Recap::new(4, 0, 0, 0, 0));
     assert_recap(
         &run(&lab, "info.yml", &["--check"]),
-        Recap::new(2, 0, 0, 0, 0),
+        Recap::new(4, 0, 0, 0, 0),
     );
 }
 
