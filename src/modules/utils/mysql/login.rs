@@ -224,4 +224,21 @@ mod tests {
         assert!(Login::from_args(&Args::of(&[("login_port", "70000")])).is_err());
         assert!(Login::from_args(&Args::of(&[("login_password", "a\nb")])).is_err());
     }
+
+    proptest::proptest! {
+        /// Any value stays one quoted option value: every quote and
+        /// backslash inside is escaped, so nothing ends it early.
+        #[test]
+        fn option_values_stay_one_value(value in "[^\\n\\r\\x00]*") {
+            let quoted = option_value(&value);
+            let inner = &quoted[1..quoted.len() - 1];
+            let mut escaped = false;
+            for c in inner.chars() {
+                proptest::prop_assert!(escaped || c != '"', "unescaped quote in {}", quoted);
+                escaped = !escaped && c == '\\';
+            }
+            proptest::prop_assert!(!escaped);
+            proptest::prop_assert!(!quoted.contains('\n'));
+        }
+    }
 }
