@@ -173,14 +173,14 @@ fn mysql_db_failures_name_their_cause_and_leave_no_option_file() {
     let lab = lab();
     let db = MariaDb::start();
     let admin = Admin::create(&db);
-    let tasks = "    - community.mysql.mysql_db: {name: missing, state: dump, target: /opt/x.sql, <<: *login}\n      ignore_errors: true\n      register: not_found\n    - community.mysql.mysql_db: {name: app, state: import, target: /opt/none.sql, <<: *login}\n      ignore_errors: true\n      register: no_target\n    - community.mysql.mysql_db: {name: app, <<: *login, login_password: wrong}\n      ignore_errors: true\n      register: denied\n    - assert:\n        that:\n          - \"not_found.msg == \\\"Cannot dump database(s) 'missing' - not found\\\"\"\n          - \"no_target.msg == 'target /opt/none.sql does not exist on the host'\"\n          - \"denied.msg is search('unable to connect to database.*Access denied')\"\n";
+    let tasks = "    - community.mysql.mysql_db: {name: missing, state: dump, target: /opt/x.sql, <<: *login}\n      ignore_errors: true\n      register: not_found\n    - community.mysql.mysql_db: {name: app, state: import, target: /opt/none.sql, <<: *login}\n      ignore_errors: true\n      register: no_target\n    - community.mysql.mysql_db: {name: app, <<: *login, login_password: wrong}\n      ignore_errors: true\n      register: denied\n    - community.mysql.mysql_db: {name: implicit, check_implicit_admin: true, <<: *login, login_password: wrong}\n    - assert:\n        that:\n          - \"not_found.msg == \\\"Cannot dump database(s) 'missing' - not found\\\"\"\n          - \"no_target.msg == 'target /opt/none.sql does not exist on the host'\"\n          - \"denied.msg is search('unable to connect to database.*Access denied')\"\n";
     lab.project.file("fail.yml", &playbook(&admin, &db, tasks));
     let output = run(&lab, "fail.yml", &[]);
     assert_eq!(
         recap(&output)["node1"],
         Recap {
-            ok: 4,
-            changed: 0,
+            ok: 5,
+            changed: 1,
             ignored: 3,
             ..Recap::default()
         },
@@ -188,6 +188,11 @@ fn mysql_db_failures_name_their_cause_and_leave_no_option_file() {
         output.all()
     );
     assert!(!output.stdout.contains(&admin.secret), "{}", output.all());
+    assert_eq!(
+        db.sql("SHOW DATABASES LIKE 'implicit'").trim(),
+        "implicit",
+        "check_implicit_admin got in as root without a password"
+    );
     assert_no_option_file_left(&lab);
 }
 
