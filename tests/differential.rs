@@ -217,3 +217,49 @@ fn vaulted_group_vars_inline_values_and_templates_behave_as_in_ansible() {
         "user=inline-vaulted-user\npassword=group-vaulted-s3cret\nport=5432\nhost=node1\n"
     );
 }
+
+#[test]
+fn mysql_db_creates_dumps_drops_and_imports_as_in_ansible() {
+    use crate::support::MariaDb;
+    // One server per lab, so the two runs never see each other's databases.
+    let ours_db = MariaDb::start();
+    let theirs_db = MariaDb::start();
+    let ports = std::sync::Mutex::new(vec![theirs_db.port, ours_db.port]);
+    let (ours, theirs) = twin_run_after("mysql_db.yml", 2, &[], |lab| {
+        let port = ports
+            .lock()
+            .expect("ports")
+            .pop()
+            .expect("a server per lab");
+        lab.project.file(
+            "inventories/group_vars/all.yml",
+            &format!("mysql_port: {port}\n"),
+        );
+    });
+    let content = "SELECT id, HEX(s) FROM t ORDER BY id";
+    for host in ["node1", "node2"] {
+        let table = format!("USE app_{host}; {content}");
+        assert_eq!(
+            ours_db.sql(&table),
+            theirs_db.sql(&table),
+            "{host}: the imported data"
+        );
+        assert_eq!(
+            ours_db.sql(&table),
+            "1\t69742773202271756F74656422\n2\tNULL\n"
+        );
+        let dump = |lab: &Lab| {
+            let text = std::fs::read_to_string(lab.host_root(host).join("opt/app.sql"))
+                .unwrap_or_else(|e| panic!("{host}: /opt/app.sql: {e}"));
+            text.lines()
+                .filter(|line| !line.starts_with("-- Dump completed on"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(dump(&ours), dump(&theirs), "{host}: the plain dumps");
+        for lab in [&ours, &theirs] {
+            assert!(!lab.host_root(host).join("opt/predicted.sql").exists());
+            assert!(!lab.host_root(host).join("opt/missing.sql").exists());
+        }
+    }
+}

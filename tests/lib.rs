@@ -24,6 +24,7 @@ mod lab_runs;
 mod local_runs;
 mod modules_docker;
 mod modules_files;
+mod modules_mysql;
 mod modules_pip;
 mod modules_system;
 mod modules_text;

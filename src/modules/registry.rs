@@ -42,6 +42,10 @@ macro_rules! every_module {
             group_by: group_by::GroupBy;
             include_vars: include_vars::IncludeVars;
             lineinfile: Stateful(lineinfile::LineInFile);
+            mysql_db: mysql_db::MysqlDb;
+            mysql_info: mysql_info::MysqlInfo;
+            mysql_query: mysql_query::MysqlQuery;
+            mysql_user: mysql_user::MysqlUser;
             pause: pause::Pause;
             ping: ping::Ping;
             pip: Stateful(pip::Pip);
@@ -76,10 +80,16 @@ const COLLECTION_PREFIXES: &[&str] = &["ansible.builtin.", "ansible.legacy."];
 
 /// Collections of which we implement only some modules: a qualified name
 /// resolves only to those (`community.docker.docker_container`).
-const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[(
-    "community.docker.",
-    &["docker_container", "docker_image", "docker_compose"],
-)];
+const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
+    (
+        "community.docker.",
+        &["docker_container", "docker_image", "docker_compose"],
+    ),
+    (
+        "community.mysql.",
+        &["mysql_db", "mysql_info", "mysql_query", "mysql_user"],
+    ),
+];
 
 /// The module called `name` (`shell`, `ansible.builtin.shell`).
 pub fn lookup(name: &str) -> Option<&'static dyn Module> {
@@ -128,6 +138,11 @@ mod tests {
             Some("docker_container")
         );
         assert!(lookup("community.docker.shell").is_none());
+        assert_eq!(
+            lookup("community.mysql.mysql_db").map(|m| m.name()),
+            Some("mysql_db")
+        );
+        assert!(lookup("community.mysql.mysql_replication").is_none());
         assert!(lookup("nope").is_none());
     }
 }

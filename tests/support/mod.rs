@@ -5,12 +5,16 @@
 
 mod ansible;
 mod lab;
+mod mariadb;
+mod processes;
 mod project;
 mod recap;
 mod snapshot;
 
 pub(crate) use ansible::{ansible_playbook, ansible_playbook_with, ansible_vault};
 pub(crate) use lab::Lab;
+pub(crate) use mariadb::MariaDb;
+pub(crate) use processes::watching_processes;
 pub(crate) use project::{Output, Project};
 pub(crate) use recap::{Recap, assert_nothing_changed, recap, task_banners};
 pub(crate) use snapshot::{settings as snapshot_settings, transcript};

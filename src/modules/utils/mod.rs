@@ -12,6 +12,7 @@ pub(super) mod host;
 pub(super) mod http;
 pub(super) mod local_source;
 pub(super) mod output_lines;
+pub(super) mod mysql;
 pub(super) mod pip;
 pub(super) mod placement;
 pub(super) mod template_text;
