@@ -39,6 +39,7 @@ macro_rules! every_module {
             file: Stateful(file::File);
             get_url: Stateful(get_url::GetUrl);
             git: Stateful(git::Git);
+            group: Stateful(group::Group);
             group_by: group_by::GroupBy;
             include_vars: include_vars::IncludeVars;
             lineinfile: Stateful(lineinfile::LineInFile);
@@ -59,6 +60,7 @@ macro_rules! every_module {
             template_module: Stateful(template_module::Template);
             unarchive: Stateful(unarchive::Unarchive);
             uri: uri::Uri;
+            user: Stateful(user::User);
             wait_for: wait_for::WaitFor;
         }
     };

@@ -3,6 +3,7 @@
 //! knowledge. Nothing here is a module; modules live one per file in the
 //! folder above, beside their contract (`Module`, `ArgSpec`, `Outcome`...).
 
+pub(super) mod accounts;
 pub(super) mod copy_source;
 pub(super) mod docker_cli;
 pub(super) mod docker_container_options;
@@ -13,6 +14,7 @@ pub(super) mod http;
 pub(super) mod local_source;
 pub(super) mod pip;
 pub(super) mod placement;
+pub(super) mod probe;
 pub(super) mod template_text;
 pub(super) mod text_edit;
 pub(super) mod text_file;
