@@ -30,6 +30,7 @@ macro_rules! every_module {
             blockinfile: Stateful(blockinfile::BlockInFile);
             command: command::Command;
             copy: Stateful(copy::Copy);
+            cron: Stateful(cron::Cron);
             debug: debug::Debug;
             docker_compose: Stateful(docker_compose::DockerCompose);
             docker_container: Stateful(docker_container::DockerContainer);
@@ -38,6 +39,7 @@ macro_rules! every_module {
             fetch: Stateful(fetch::Fetch);
             file: Stateful(file::File);
             get_url: Stateful(get_url::GetUrl);
+            getent: getent::Getent;
             git: Stateful(git::Git);
             group: Stateful(group::Group);
             group_by: group_by::GroupBy;

@@ -5,6 +5,7 @@
 
 pub(super) mod accounts;
 pub(super) mod copy_source;
+pub(super) mod crontab;
 pub(super) mod docker_cli;
 pub(super) mod docker_container_options;
 pub(super) mod exec;
