@@ -47,8 +47,18 @@ impl Probe {
         ctx: &mut ModuleContext,
         module: &str,
     ) -> Result<Answers, ModuleError> {
+        self.run_with_input(ctx, module, None)
+    }
+
+    /// [`run`](Self::run), with `stdin` for the questions to read.
+    pub(crate) fn run_with_input(
+        &self,
+        ctx: &mut ModuleContext,
+        module: &str,
+        stdin: Option<&[u8]>,
+    ) -> Result<Answers, ModuleError> {
         let script = format!("{}exit 0\n", self.script);
-        let output = ctx.connection()?.run(&script, None)?;
+        let output = ctx.connection()?.run(&script, stdin)?;
         if output.rc == 127 {
             return Err(ModuleError::failed(format!(
                 "{module} needs {} on {}, which is not installed there",
