@@ -14,7 +14,6 @@ pub(super) struct Timezone;
 static SPEC: ArgSpec = ArgSpec {
     names: &["name", "hwclock"],
     aliases: &[("rtc", "hwclock")],
-    one_of: &[&["name", "hwclock"]],
     free_form: FreeForm::KeyValue,
     ..ArgSpec::EMPTY
 };
@@ -57,10 +56,13 @@ impl StateModule for Timezone {
                 "value of hwclock must be one of: local, UTC, got: {value}"
             )));
         }
-        Ok(Desired {
-            name: args.str("name")?,
-            hwclock,
-        })
+        let name = args.str("name")?;
+        if name.is_none() && hwclock.is_none() {
+            return Err(ModuleError::failed(
+                "one of the following is required: name, hwclock",
+            ));
+        }
+        Ok(Desired { name, hwclock })
     }
 
     fn inspect(&self, want: &Desired, ctx: &mut ModuleContext) -> Result<Observed, ModuleError> {

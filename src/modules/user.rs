@@ -285,7 +285,17 @@ impl StateModule for User {
         Ok(observed(&answers))
     }
 
+    /// A new account is only announced: Ansible checks its groups when it
+    /// creates it, so `--check` reports `changed` even before they exist.
     fn diff(&self, want: &Desired, have: &Observed) -> Result<Changes, ModuleError> {
+        if want.present && have.account.is_none() {
+            let mut changes = Changes::none();
+            changes.add(
+                "created",
+                Some(Diff::attribute(&want.name, "state", "absent", "present")),
+            );
+            return Ok(changes);
+        }
         Ok(plan(want, have)?.changes)
     }
 
