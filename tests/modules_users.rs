@@ -54,6 +54,7 @@ fn differential(playbook: &str, files: impl Fn(&Lab, &str) -> Files) {
         );
         assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
         assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
+        assert_eq!(runbook.code, 0, "the fixture runs cleanly\n{both}");
     }
     assert_eq!(files(&ours, "node1"), files(&theirs, "node1"));
 }
@@ -104,11 +105,25 @@ fn check_apply_idempotent(lab: &Lab, playbook: &str, changed: u32, needles: &[&s
     let before = lab.snapshot("node1");
     let checked = play(lab, playbook, &["--check", "--diff"]);
     checked.assert_code(0);
-    assert_eq!(recap(&checked)["node1"].changed, changed, "{}", checked.all());
+    assert_eq!(
+        recap(&checked)["node1"].changed,
+        changed,
+        "{}",
+        checked.all()
+    );
     for needle in needles {
-        assert!(checked.stdout.contains(needle), "--diff shows {needle:?}\n{}", checked.all());
+        assert!(
+            checked.stdout.contains(needle),
+            "--diff shows {needle:?}\n{}",
+            checked.all()
+        );
     }
-    assert_eq!(before, lab.snapshot("node1"), "--check changed the host\n{}", checked.all());
+    assert_eq!(
+        before,
+        lab.snapshot("node1"),
+        "--check changed the host\n{}",
+        checked.all()
+    );
     let first = play(lab, playbook, &[]);
     first.assert_code(0);
     assert_eq!(recap(&first)["node1"].changed, changed, "{}", first.all());
@@ -141,19 +156,31 @@ fn user_and_group_change_once_and_check_mode_only_reads() {
       when: not ansible_check_mode
 "#,
     );
-    check_apply_idempotent(&lab, "accounts.yml", 2, &["-state: absent", "+state: present"]);
+    check_apply_idempotent(
+        &lab,
+        "accounts.yml",
+        2,
+        &["-state: absent", "+state: present"],
+    );
     assert_eq!(
         read(&lab, "node1", "etc/passwd").lines().last(),
         Some("webapp:x:2600:2600::/home/webapp:/bin/bash")
     );
     let public = read(&lab, "node1", "home/webapp/.ssh/id_rsa.pub");
-    assert!(public.ends_with(" ansible-generated on node1\n"), "{public}");
+    assert!(
+        public.ends_with(" ansible-generated on node1\n"),
+        "{public}"
+    );
     lab.project.file(
         "shell.yml",
         "- hosts: lab\n  gather_facts: false\n  tasks:\n    - user: name=webapp shell=/bin/sh\n",
     );
     let diff = play(&lab, "shell.yml", &["--check", "--diff"]);
-    assert!(diff.stdout.contains("-shell: /bin/bash\n+shell: /bin/sh"), "{}", diff.all());
+    assert!(
+        diff.stdout.contains("-shell: /bin/bash\n+shell: /bin/sh"),
+        "{}",
+        diff.all()
+    );
 }
 
 #[test]
@@ -188,7 +215,10 @@ fn authorized_key_and_known_hosts_edit_the_files_once() {
         &lab,
         "keys.yml",
         3,
-        &["+no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBq0EXAMPLE", "+git.example.com ssh-ed25519"],
+        &[
+            "+no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBq0EXAMPLE",
+            "+git.example.com ssh-ed25519",
+        ],
     );
     assert_eq!(
         read(&lab, "node1", "home/erin/.ssh/authorized_keys"),
@@ -213,7 +243,12 @@ fn cron_edits_the_users_crontab_once() {
         "cron.yml",
         "- hosts: lab\n  gather_facts: false\n  tasks:\n    - cron: name=tick minute=*/5 job=/bin/true\n    - cron: name=SHELL env=true job=/bin/sh\n",
     );
-    check_apply_idempotent(&lab, "cron.yml", 2, &["+#Ansible: tick", "+*/5 * * * * /bin/true"]);
+    check_apply_idempotent(
+        &lab,
+        "cron.yml",
+        2,
+        &["+#Ansible: tick", "+*/5 * * * * /bin/true"],
+    );
     assert_eq!(
         crontab(&lab, "node1", "root"),
         "SHELL=\"/bin/sh\"\n#Ansible: tick\n*/5 * * * * /bin/true\n"
@@ -245,8 +280,16 @@ fn sysctl_sets_a_namespaced_key_and_its_file_once() {
         that: ansible_check_mode or running.stdout == 'lab.example'
 "#,
     );
-    check_apply_idempotent(&lab, "sysctl.yml", 1, &["+kernel.domainname=lab.example", "+value: lab.example"]);
-    assert_eq!(read(&lab, "node1", "etc/sysctl.d/90-lab.conf"), "kernel.domainname=lab.example\n");
+    check_apply_idempotent(
+        &lab,
+        "sysctl.yml",
+        1,
+        &["+kernel.domainname=lab.example", "+value: lab.example"],
+    );
+    assert_eq!(
+        read(&lab, "node1", "etc/sysctl.d/90-lab.conf"),
+        "kernel.domainname=lab.example\n"
+    );
     assert_eq!(
         std::fs::read_to_string("/proc/sys/kernel/domainname").unwrap_or_default(),
         machine,
@@ -308,8 +351,14 @@ fn hostname_timezone_modprobe_and_alternatives_change_once() {
         std::fs::read_link(root.join("etc/localtime")).ok(),
         Some(PathBuf::from("/usr/share/zoneinfo/Europe/Paris"))
     );
-    assert_eq!(read(&lab, "node1", "etc/adjtime").lines().nth(2), Some("UTC"));
-    assert_eq!(read(&lab, "node1", "etc/modules-load.d/dummy.conf"), "dummy\n");
+    assert_eq!(
+        read(&lab, "node1", "etc/adjtime").lines().nth(2),
+        Some("UTC")
+    );
+    assert_eq!(
+        read(&lab, "node1", "etc/modules-load.d/dummy.conf"),
+        "dummy\n"
+    );
     assert_eq!(
         std::fs::read_link(root.join("etc/alternatives/hello")).ok(),
         Some(PathBuf::from("/opt/hello-1"))
@@ -337,26 +386,60 @@ fn misspelt_arguments_are_refused_before_connecting() {
         ("user", "name: a\n        shel: /bin/sh", "shell"),
         ("group", "name: a\n        gdi: 1", "gid"),
         ("getent", "database: passwd\n        kye: root", "key"),
-        ("ansible.posix.authorized_key", "user: a\n        key: x\n        exlusive: true", "exclusive"),
-        ("known_hosts", "name: a\n        hash_hots: true", "hash_host"),
+        (
+            "ansible.posix.authorized_key",
+            "user: a\n        key: x\n        exlusive: true",
+            "exclusive",
+        ),
+        (
+            "known_hosts",
+            "name: a\n        hash_hots: true",
+            "hash_host",
+        ),
         ("cron", "name: a\n        minutes: 1", "minute"),
         ("ansible.posix.sysctl", "name: a\n        valu: 1", "value"),
         ("hostname", "name: a\n        uses: systemd", "use"),
-        ("community.general.timezone", "name: UTC\n        hwclok: UTC", "hwclock"),
-        ("community.general.modprobe", "name: a\n        param: x", "params"),
-        ("community.general.alternatives", "name: a\n        paht: /x", "path"),
+        (
+            "community.general.timezone",
+            "name: UTC\n        hwclok: UTC",
+            "hwclock",
+        ),
+        (
+            "community.general.modprobe",
+            "name: a\n        param: x",
+            "params",
+        ),
+        (
+            "community.general.alternatives",
+            "name: a\n        paht: /x",
+            "path",
+        ),
     ];
     for (module, args, hint) in cases {
         lab.project.file(
             "bad.yml",
-            &format!("- hosts: lab\n  gather_facts: false\n  tasks:\n    - {module}:\n        {args}\n"),
+            &format!(
+                "- hosts: lab\n  gather_facts: false\n  tasks:\n    - {module}:\n        {args}\n"
+            ),
         );
         let output = play(&lab, "bad.yml", &[]);
         output.assert_code(4);
         // The misspelt argument is the last line of the task.
         let at = format!("bad.yml:{}:9", 4 + args.lines().count());
-        assert!(output.all().contains(&at), "{module} at {at}: {}", output.all());
-        assert!(output.all().contains(hint), "{module} suggests {hint}: {}", output.all());
-        assert!(!output.stdout.contains("PLAY ["), "{module}: nothing ran\n{}", output.all());
+        assert!(
+            output.all().contains(&at),
+            "{module} at {at}: {}",
+            output.all()
+        );
+        assert!(
+            output.all().contains(hint),
+            "{module} suggests {hint}: {}",
+            output.all()
+        );
+        assert!(
+            !output.stdout.contains("PLAY ["),
+            "{module}: nothing ran\n{}",
+            output.all()
+        );
     }
 }

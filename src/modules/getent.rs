@@ -119,12 +119,12 @@ mod tests {
         let records = records("root:x:0:0:root:/root:/bin/bash\n", Some(":"));
         assert_eq!(
             records["root"].to_string(),
-            r#"["x", "0", "0", "root", "/root", "/bin/bash"]"#
+            "['x', '0', '0', 'root', '/root', '/bin/bash']"
         );
         let hosts = records_of("127.0.0.1  localhost\n127.0.0.1 lab\n127.0.0.1 other\n");
         assert_eq!(
             hosts["127.0.0.1"].to_string(),
-            r#"[["localhost"], ["lab"], ["other"]]"#
+            "[['localhost'], ['lab'], ['other']]"
         );
     }
 

@@ -94,7 +94,10 @@ const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
         &["docker_container", "docker_image", "docker_compose"],
     ),
     ("ansible.posix.", &["authorized_key", "sysctl"]),
-    ("community.general.", &["alternatives", "modprobe", "timezone"]),
+    (
+        "community.general.",
+        &["alternatives", "modprobe", "timezone"],
+    ),
 ];
 
 /// The module called `name` (`shell`, `ansible.builtin.shell`).

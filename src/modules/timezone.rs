@@ -143,7 +143,7 @@ impl StateModule for Timezone {
             if have.systemd {
                 run_checked(ctx, "timedatectl", &format!("timedatectl set-timezone {zone}"), None)?;
             } else {
-                let (text, removed) = edit_file(&have.timezone_file, |l| first_word(l), &format!("{name}\n"));
+                let (text, removed) = edit_file(&have.timezone_file, first_word, &format!("{name}\n"));
                 write_file(ctx, "/etc/timezone", text.as_bytes(), None)?;
                 messages.push(format!("Added 1 line and deleted {removed} line(s) on /etc/timezone"));
                 run_checked(

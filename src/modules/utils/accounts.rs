@@ -108,7 +108,10 @@ mod tests {
         let group = GroupEntry::parse("ops:x:2000:alice,bob").map(|g| g.members);
         assert_eq!(group, Some(vec!["alice".to_string(), "bob".to_string()]));
         let shadow = ShadowEntry::parse("alice:!:19000:0:99999:7:::");
-        assert_eq!(shadow.map(|s| (s.hash, s.max, s.expire)), Some(("!".into(), Some(99999), None)));
+        assert_eq!(
+            shadow.map(|s| (s.hash, s.max, s.expire)),
+            Some(("!".into(), Some(99999), None))
+        );
         assert_eq!(PasswdEntry::parse("broken:x:1"), None);
     }
 

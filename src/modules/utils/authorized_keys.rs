@@ -213,7 +213,13 @@ mod tests {
     #[test]
     fn reads_options_keys_and_comments() {
         let entry = parse_line(r#"no-pty,command="echo a,b" ssh-ed25519 AAAA user@host"#, 0);
-        let Some(Entry::Key { options, comment, kind, .. }) = entry else {
+        let Some(Entry::Key {
+            options,
+            comment,
+            kind,
+            ..
+        }) = entry
+        else {
             panic!("a key");
         };
         assert_eq!(kind, "ssh-ed25519");
@@ -231,7 +237,10 @@ mod tests {
     fn writes_back_in_order_with_ansibles_spacing() {
         let text = "# keys\nssh-rsa BBBB old\n\nssh-ed25519 AAAA\n";
         let entries = parse_file(text);
-        assert_eq!(render(&entries), "# keys\nssh-rsa BBBB old\n\nssh-ed25519 AAAA \n");
+        assert_eq!(
+            render(&entries),
+            "# keys\nssh-rsa BBBB old\n\nssh-ed25519 AAAA \n"
+        );
     }
 
     proptest::proptest! {

@@ -183,7 +183,11 @@ impl CronTab {
         };
         match self.find_env(other) {
             Some((index, _)) => {
-                let at = if insert_after.is_some() { index + 1 } else { index };
+                let at = if insert_after.is_some() {
+                    index + 1
+                } else {
+                    index
+                };
                 self.lines.insert(at, decl.to_string());
                 Ok(())
             }
@@ -256,10 +260,16 @@ mod tests {
         let line = job("backup.sh");
         assert_eq!(tab.find_job("backup", Some(&line)), Found::Absent);
         tab.add_job("backup", &line);
-        assert_eq!(tab.render(), "MAILTO=ops\n#Ansible: backup\n0 2 * * * backup.sh\n");
+        assert_eq!(
+            tab.render(),
+            "MAILTO=ops\n#Ansible: backup\n0 2 * * * backup.sh\n"
+        );
         assert_eq!(tab.find_job("backup", None), Found::Named(line));
         tab.update_job("backup", Some("5 2 * * * backup.sh"));
-        assert_eq!(tab.render(), "MAILTO=ops\n#Ansible: backup\n5 2 * * * backup.sh\n");
+        assert_eq!(
+            tab.render(),
+            "MAILTO=ops\n#Ansible: backup\n5 2 * * * backup.sh\n"
+        );
         tab.update_job("backup", None);
         assert_eq!(tab.render(), "MAILTO=ops\n");
         assert_eq!(tab.env_names(), ["MAILTO"]);
@@ -268,7 +278,10 @@ mod tests {
     #[test]
     fn an_unnamed_identical_job_is_adopted() {
         let mut tab = CronTab::from_listing("0 2 * * * backup.sh\n");
-        assert_eq!(tab.find_job("backup", Some(&job("backup.sh"))), Found::Adopted);
+        assert_eq!(
+            tab.find_job("backup", Some(&job("backup.sh"))),
+            Found::Adopted
+        );
         assert_eq!(tab.render(), "#Ansible: backup\n0 2 * * * backup.sh\n");
     }
 

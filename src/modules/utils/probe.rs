@@ -120,9 +120,7 @@ mod tests {
 
     #[test]
     fn answers_come_back_by_name() {
-        let answers = Answers::parse(&format!(
-            "{MARKER}a\none\ntwo\n{MARKER}b\n{MARKER}c\nyes\n"
-        ));
+        let answers = Answers::parse(&format!("{MARKER}a\none\ntwo\n{MARKER}b\n{MARKER}c\nyes\n"));
         assert_eq!(answers.text("a"), "one\ntwo\n");
         assert_eq!(answers.text("b"), "");
         assert!(answers.yes("c"));
