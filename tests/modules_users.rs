@@ -414,6 +414,22 @@ fn misspelt_arguments_are_refused_before_connecting() {
             "name: a\n        paht: /x",
             "path",
         ),
+        (
+            "user",
+            "name: a\n        state: presnt",
+            "must be one of: absent, present",
+        ),
+        ("cron", "name: a\n        special_time: weekley", "weekly"),
+        (
+            "community.general.timezone",
+            "hwclock: utc",
+            "must be one of: local, UTC",
+        ),
+        (
+            "community.general.modprobe",
+            "name: a\n        persistent: yes",
+            "disabled, present, absent",
+        ),
     ];
     for (module, args, hint) in cases {
         lab.project.file(

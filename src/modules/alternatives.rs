@@ -15,6 +15,7 @@ static SPEC: ArgSpec = ArgSpec {
     aliases: &[("slaves", "subcommands")],
     required: &["name"],
     free_form: FreeForm::KeyValue,
+    choices: &[("state", &["present", "selected", "auto", "absent"])],
     ..ArgSpec::EMPTY
 };
 

@@ -29,6 +29,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     required: &["user", "key"],
     free_form: FreeForm::KeyValue,
+    choices: &[("state", &["absent", "present"])],
     ..ArgSpec::EMPTY
 };
 

@@ -34,6 +34,7 @@ static SPEC: ArgSpec = ArgSpec {
     aliases: &[("value", "job"), ("dom", "day"), ("dow", "weekday")],
     required: &["name"],
     free_form: FreeForm::KeyValue,
+    choices: &[("state", &["present", "absent"]), ("special_time", SPECIAL_TIMES)],
     ..ArgSpec::EMPTY
 };
 

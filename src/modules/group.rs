@@ -22,6 +22,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     required: &["name"],
     free_form: FreeForm::KeyValue,
+    choices: &[("state", &["absent", "present"])],
     ..ArgSpec::EMPTY
 };
 

@@ -15,6 +15,7 @@ static SPEC: ArgSpec = ArgSpec {
     names: &["name", "use"],
     required: &["name"],
     free_form: FreeForm::KeyValue,
+    choices: &[("use", STRATEGIES)],
     ..ArgSpec::EMPTY
 };
 

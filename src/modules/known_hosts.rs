@@ -17,6 +17,7 @@ static SPEC: ArgSpec = ArgSpec {
     aliases: &[("host", "name")],
     required: &["name"],
     free_form: FreeForm::KeyValue,
+    choices: &[("state", &["absent", "present"])],
     ..ArgSpec::EMPTY
 };
 

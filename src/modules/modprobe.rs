@@ -15,6 +15,7 @@ static SPEC: ArgSpec = ArgSpec {
     names: &["name", "state", "params", "persistent"],
     required: &["name"],
     free_form: FreeForm::KeyValue,
+    choices: &[("state", &["absent", "present"]), ("persistent", &["disabled", "present", "absent"])],
     ..ArgSpec::EMPTY
 };
 

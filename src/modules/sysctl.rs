@@ -23,6 +23,7 @@ static SPEC: ArgSpec = ArgSpec {
     aliases: &[("key", "name"), ("val", "value")],
     required: &["name"],
     free_form: FreeForm::KeyValue,
+    choices: &[("state", &["present", "absent"])],
     ..ArgSpec::EMPTY
 };
 

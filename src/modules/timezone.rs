@@ -15,6 +15,7 @@ static SPEC: ArgSpec = ArgSpec {
     names: &["name", "hwclock"],
     aliases: &[("rtc", "hwclock")],
     free_form: FreeForm::KeyValue,
+    choices: &[("hwclock", &["local", "UTC"])],
     ..ArgSpec::EMPTY
 };
 

@@ -53,6 +53,7 @@ static SPEC: ArgSpec = ArgSpec {
     aliases: &[("user", "name"), ("createhome", "create_home")],
     required: &["name"],
     free_form: FreeForm::KeyValue,
+    choices: &[("state", &["absent", "present"]), ("update_password", &["always", "on_create"])],
     ..ArgSpec::EMPTY
 };
 
@@ -107,6 +108,9 @@ pub(super) struct Observed {
     home_parent_exists: bool,
     private_key_exists: bool,
     public_key_exists: bool,
+    /// An existing key's file, fingerprint and public half (Ansible reports
+    /// them whether or not it generated the key).
+    existing_key: Option<(String, String, String)>,
     hostname: String,
 }
 
@@ -279,6 +283,15 @@ impl StateModule for User {
                 .ask(
                     "pub",
                     &format!("{home}; f={file}; [ -e \"$f.pub\" ] && echo yes"),
+                )
+                .ask("key_file", &format!("{home}; printf '%s\\n' {file}"))
+                .ask(
+                    "fingerprint",
+                    &format!("{home}; f={file}; [ -e \"$f\" ] && ssh-keygen -l -f \"$f\""),
+                )
+                .ask(
+                    "public_key",
+                    &format!("{home}; f={file}; [ -e \"$f.pub\" ] && cat -- \"$f.pub\""),
                 );
         }
         let answers = probe.run(ctx, "user")?;
@@ -373,6 +386,12 @@ impl StateModule for User {
                 if let Some(groups) = &want.groups {
                     outcome = outcome.with("groups", groups.join(","));
                 }
+                if let Some((file, fingerprint, public)) = &have.existing_key {
+                    outcome = outcome
+                        .with("ssh_key_file", file.as_str())
+                        .with("ssh_fingerprint", fingerprint.as_str())
+                        .with("ssh_public_key", public.as_str());
+                }
             }
             (None, true) => {
                 outcome = outcome
@@ -432,6 +451,13 @@ fn observed(answers: &Answers) -> Observed {
         home_parent_exists: answers.yes("home_parent"),
         private_key_exists: answers.yes("key"),
         public_key_exists: answers.yes("pub"),
+        existing_key: answers.yes("key").then(|| {
+            (
+                answers.line("key_file").to_string(),
+                answers.line("fingerprint").to_string(),
+                answers.line("public_key").to_string(),
+            )
+        }),
         hostname: answers.line("hostname").to_string(),
     }
 }
