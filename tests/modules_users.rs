@@ -99,6 +99,34 @@ fn cron_matches_ansible() {
     });
 }
 
+#[test]
+fn sysctl_hostname_timezone_alternatives_and_known_hosts_match_ansible() {
+    differential("system.yml", |lab, host| {
+        let mut files = Files::new();
+        for path in [
+            "etc/sysctl.d/90-lab.conf",
+            "etc/sysctl.d/91-lab.conf",
+            "etc/hostname",
+            "etc/timezone",
+            "etc/default/rcS",
+            "var/lib/runbook-alternatives/hello",
+            "srv/known_hosts",
+        ] {
+            files.insert(path.into(), read(lab, host, path));
+        }
+        let adjtime = read(lab, host, "etc/adjtime");
+        files.insert(
+            "etc/adjtime mode".into(),
+            adjtime.lines().nth(2).unwrap_or("").into(),
+        );
+        for link in ["etc/localtime", "etc/alternatives/hello"] {
+            let target = std::fs::read_link(lab.host_root(host).join(link));
+            files.insert(link.into(), format!("{target:?}"));
+        }
+        files
+    });
+}
+
 /// `--check --diff` reports `changed` tasks, shows `needles` and leaves the
 /// host as it was; then the first run changes them and the second nothing.
 fn check_apply_idempotent(lab: &Lab, playbook: &str, changed: u32, needles: &[&str]) {
