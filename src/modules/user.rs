@@ -229,7 +229,17 @@ impl StateModule for User {
             inactive: int(args, "password_expire_account_disable")?,
             expires: args
                 .f64("expires")?
-                .map(|seconds| (seconds / 86_400.0).floor() as i64),
+                .map(|seconds| {
+                    // Past year 9999 a date cannot be written for useradd.
+                    if seconds.is_finite() && seconds < 253_402_300_800.0 {
+                        Ok((seconds / 86_400.0).floor() as i64)
+                    } else {
+                        Err(ModuleError::failed(format!(
+                            "argument `expires`: {seconds} is not a time runbook can set"
+                        )))
+                    }
+                })
+                .transpose()?,
             create_home: args.bool("create_home", true)?,
             skeleton: args.str("skeleton")?,
             umask: args.str("umask")?,
@@ -499,7 +509,7 @@ fn words(list: &[&str]) -> Vec<String> {
 
 /// `YYYY-MM-DD` of a day counted from the epoch (proleptic Gregorian).
 fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
+    let z = days.saturating_add(719_468);
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
