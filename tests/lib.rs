@@ -29,6 +29,7 @@ mod modules_pip;
 mod modules_system;
 mod modules_text;
 mod modules_transfer;
+mod modules_users;
 mod playbook_errors;
 mod roles_includes;
 mod shipped;

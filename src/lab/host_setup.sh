@@ -45,6 +45,41 @@ for dir in opt srv var/log usr/local/sbin; do
 done
 mount --rbind "$root/var/lib" /var/lib
 
+# --- users, cron and alternatives (issue 9) ---------------------------------
+# useradd -m, userdel -r, crontab and update-alternatives write outside /etc:
+# give the host its own /home, /var/mail and cron spool, and its own copy of
+# dpkg's alternatives database (the rest of the dpkg database stays read-only).
+private_dir() { # DIR: an empty private DIR with the machine's mode and owner
+    [ -d "/$1" ] || return 0
+    if [ ! -d "$root/$1" ]; then
+        mkdir -p "$root/$1"
+        chmod --reference="/$1" "$root/$1"
+        chown --reference="/$1" "$root/$1"
+    fi
+    mount --bind "$root/$1" "/$1"
+}
+private_dir home
+private_dir var/mail
+if [ -d /var/spool/cron ]; then
+    if [ ! -d "$root/var/spool/cron/crontabs" ]; then
+        mkdir -p "$root/var/spool/cron"
+        chmod --reference=/var/spool/cron "$root/var/spool/cron"
+        if [ -d /var/spool/cron/crontabs ]; then
+            mkdir -p "$root/var/spool/cron/crontabs"
+            chmod --reference=/var/spool/cron/crontabs "$root/var/spool/cron/crontabs"
+            chown --reference=/var/spool/cron/crontabs "$root/var/spool/cron/crontabs"
+        fi
+    fi
+    mount --bind "$root/var/spool/cron" /var/spool/cron
+fi
+if [ -d /var/lib/dpkg/alternatives ]; then
+    if [ ! -d "$root/var/lib/runbook-alternatives" ]; then
+        cp -a /var/lib/dpkg/alternatives "$root/var/lib/runbook-alternatives"
+    fi
+    mount --bind "$root/var/lib/runbook-alternatives" /var/lib/dpkg/alternatives
+fi
+# --- end of issue 9's block ---------------------------------------------------
+
 mkdir -p "$lab"
 mount -c --bind /proc/self/fd/3 "$lab"
 exec 3<&-

@@ -31,6 +31,14 @@ pub const SHIMS: &[(&str, &str)] = &[
     ("deploy.sh", include_str!("shims/deploy.sh")),
     ("uwsgi", include_str!("shims/uwsgi.sh")),
     ("nginx", include_str!("shims/nginx.sh")),
+    // issue 9: what must not reach the machine's kernel, clock or debconf.
+    ("modprobe", include_str!("shims/modprobe.sh")),
+    ("lsmod", include_str!("shims/lsmod.sh")),
+    ("hwclock", include_str!("shims/hwclock.sh")),
+    (
+        "dpkg-reconfigure",
+        include_str!("shims/dpkg-reconfigure.sh"),
+    ),
 ];
 
 /// Units every lab host knows, and whether each starts out running (and
@@ -165,6 +173,54 @@ mod tests {
                 })
                 .collect()
         }
+    }
+
+    #[test]
+    fn modprobe_and_lsmod_load_and_unload_with_kmods_exit_codes() {
+        let host = Host::new();
+        let listed = |name: &str| {
+            host.run(&["lsmod"])
+                .stdout
+                .lines()
+                .skip(1)
+                .any(|line| line.split_whitespace().next() == Some(name))
+        };
+        assert_eq!(
+            host.run(&["lsmod"]).stdout.lines().next(),
+            Some("Module                  Size  Used by")
+        );
+        assert!(!listed("dummy"));
+        assert_eq!(host.run(&["modprobe", "-n", "dummy"]).rc, 0);
+        assert!(!listed("dummy"), "a dry run loads nothing");
+        assert_eq!(host.run(&["modprobe", "dummy", "numdummies=2"]).rc, 0);
+        assert!(listed("dummy"));
+        let again = host.run(&["modprobe", "--first-time", "dummy"]);
+        assert_eq!(again.rc, 1);
+        assert!(
+            again.stderr.contains("Module already in kernel"),
+            "{}",
+            again.stderr
+        );
+        assert_eq!(host.run(&["modprobe", "-r", "dummy"]).rc, 0);
+        assert!(!listed("dummy"));
+        let gone = host.run(&["modprobe", "-r", "dummy"]);
+        assert_eq!(gone.rc, 1);
+        assert!(
+            gone.stderr.contains("is not currently loaded"),
+            "{}",
+            gone.stderr
+        );
+        let unknown = host.run(&["modprobe", "no_such_module_here"]);
+        assert_eq!(unknown.rc, 1);
+        assert!(
+            unknown.stderr.starts_with(
+                "modprobe: FATAL: Module no_such_module_here not found in directory /lib/modules/"
+            ),
+            "{}",
+            unknown.stderr
+        );
+        let hwclock = host.run(&["hwclock", "--set"]);
+        assert_eq!(hwclock.rc, 1, "only --systohc and --show are modelled");
     }
 
     #[test]

@@ -25,11 +25,14 @@ macro_rules! every_module {
     ($then:ident) => {
         $then! {
             add_host: add_host::AddHost;
+            alternatives: Stateful(alternatives::Alternatives);
             archive: Stateful(archive::Archive);
             assert: assert::Assert;
+            authorized_key: Stateful(authorized_key::AuthorizedKey);
             blockinfile: Stateful(blockinfile::BlockInFile);
             command: command::Command;
             copy: Stateful(copy::Copy);
+            cron: Stateful(cron::Cron);
             debug: debug::Debug;
             docker_compose: Stateful(docker_compose::DockerCompose);
             docker_container: Stateful(docker_container::DockerContainer);
@@ -38,10 +41,15 @@ macro_rules! every_module {
             fetch: Stateful(fetch::Fetch);
             file: Stateful(file::File);
             get_url: Stateful(get_url::GetUrl);
+            getent: getent::Getent;
             git: Stateful(git::Git);
+            group: Stateful(group::Group);
             group_by: group_by::GroupBy;
+            hostname: Stateful(hostname::Hostname);
             include_vars: include_vars::IncludeVars;
+            known_hosts: Stateful(known_hosts::KnownHosts);
             lineinfile: Stateful(lineinfile::LineInFile);
+            modprobe: Stateful(modprobe::Modprobe);
             mysql_db: mysql_db::MysqlDb;
             mysql_info: mysql_info::MysqlInfo;
             mysql_query: mysql_query::MysqlQuery;
@@ -57,12 +65,15 @@ macro_rules! every_module {
             shell: shell::Shell;
             slurp: slurp::Slurp;
             stat: stat::Stat;
+            sysctl: Stateful(sysctl::Sysctl);
             systemd: Stateful(systemd::Systemd("systemd")),
                 Stateful(systemd::Systemd("systemd_service")),
                 Stateful(systemd::Systemd("service"));
             template_module: Stateful(template_module::Template);
+            timezone: Stateful(timezone::Timezone);
             unarchive: Stateful(unarchive::Unarchive);
             uri: uri::Uri;
+            user: Stateful(user::User);
             wait_for: wait_for::WaitFor;
         }
     };
@@ -79,7 +90,8 @@ every_module!(module_list);
 const COLLECTION_PREFIXES: &[&str] = &["ansible.builtin.", "ansible.legacy."];
 
 /// Collections of which we implement only some modules: a qualified name
-/// resolves only to those (`community.docker.docker_container`).
+/// resolves only to those (`community.docker.docker_container`). A
+/// collection may have several entries (one per family of modules).
 const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
     (
         "community.docker.",
@@ -89,17 +101,28 @@ const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
         "community.mysql.",
         &["mysql_db", "mysql_info", "mysql_query", "mysql_user"],
     ),
+    ("ansible.posix.", &["authorized_key", "sysctl"]),
+    (
+        "community.general.",
+        &["alternatives", "modprobe", "timezone"],
+    ),
 ];
 
 /// The module called `name` (`shell`, `ansible.builtin.shell`).
 pub fn lookup(name: &str) -> Option<&'static dyn Module> {
-    let partial = PARTIAL_COLLECTIONS.iter().find_map(|(prefix, modules)| {
-        let short = name.strip_prefix(prefix)?;
-        Some(modules.contains(&short).then_some(short))
-    });
-    let short = match partial {
-        Some(Some(short)) => short,
-        Some(None) => return None,
+    let mut in_partial_collection = false;
+    let mut short = None;
+    for (prefix, modules) in PARTIAL_COLLECTIONS {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            in_partial_collection = true;
+            if modules.contains(&rest) {
+                short = Some(rest);
+            }
+        }
+    }
+    let short = match short {
+        Some(short) => short,
+        None if in_partial_collection => return None,
         None => COLLECTION_PREFIXES
             .iter()
             .find_map(|prefix| name.strip_prefix(prefix))
@@ -143,6 +166,11 @@ mod tests {
             Some("mysql_db")
         );
         assert!(lookup("community.mysql.mysql_replication").is_none());
+        assert_eq!(
+            lookup("ansible.posix.authorized_key").map(|m| m.name()),
+            Some("authorized_key")
+        );
+        assert!(lookup("ansible.posix.shell").is_none());
         assert!(lookup("nope").is_none());
     }
 }

@@ -36,6 +36,9 @@ pub struct ArgSpec {
     /// Groups of which exactly one must be present (e.g. `cmd`/`argv`/free form).
     pub one_of: &'static [&'static [&'static str]],
     pub free_form: FreeForm,
+    /// Arguments that take one of a few words (`state: present|absent`): a
+    /// literal value outside them is refused at load time.
+    pub choices: &'static [(&'static str, &'static [&'static str])],
     /// Any argument name is accepted (`set_fact`).
     pub any_name: bool,
 }
@@ -49,6 +52,7 @@ impl ArgSpec {
         required: &[],
         one_of: &[],
         free_form: FreeForm::None,
+        choices: &[],
         any_name: false,
     };
 

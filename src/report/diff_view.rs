@@ -29,8 +29,13 @@ fn text(entry: &Value, key: &str) -> String {
 
 fn render_one(entry: &Value) -> String {
     let (before, after) = (text(entry, "before"), text(entry, "after"));
-    let before_header = format!("before: {}", text(entry, "before_header"));
-    let after_header = format!("after: {}", text(entry, "after_header"));
+    // Ansible writes a bare `before`/`after` when the module gave no header.
+    let header = |side: &str, key: &str| match text(entry, key) {
+        name if name.is_empty() => side.to_string(),
+        name => format!("{side}: {name}"),
+    };
+    let before_header = header("before", "before_header");
+    let after_header = header("after", "after_header");
     let diff = TextDiff::from_lines(&before, &after);
     let mut unified = diff.unified_diff();
     unified

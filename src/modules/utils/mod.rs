@@ -3,7 +3,10 @@
 //! knowledge. Nothing here is a module; modules live one per file in the
 //! folder above, beside their contract (`Module`, `ArgSpec`, `Outcome`...).
 
+pub(super) mod accounts;
+pub(super) mod authorized_keys;
 pub(super) mod copy_source;
+pub(super) mod crontab;
 pub(super) mod docker_cli;
 pub(super) mod docker_container_options;
 pub(super) mod exec;
@@ -15,6 +18,7 @@ pub(super) mod output_lines;
 pub(super) mod mysql;
 pub(super) mod pip;
 pub(super) mod placement;
+pub(super) mod probe;
 pub(super) mod template_text;
 pub(super) mod text_edit;
 pub(super) mod text_file;
