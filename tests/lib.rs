@@ -23,6 +23,7 @@ mod modules_system;
 mod modules_text;
 mod modules_transfer;
 mod playbook_errors;
+mod procedures_kwdb;
 mod roles_includes;
 mod shipped;
 mod snapshots;

@@ -1,0 +1,569 @@
+//! The KWDB procedures (seed 003) end to end on labs: the shipped playbooks
+//! against the `kwbase`, `systemctl` and `deploy.sh` shims, with their
+//! rejoin delays and failure knobs.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::support::{Lab, Output, assert_nothing_changed, recap};
+
+const NEW: &str = "2.2.1";
+const OLD: &str = "2.2.0";
+
+fn playbook(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("playbooks")
+        .join(name);
+    path.to_str().expect("utf8 path").to_string()
+}
+
+/// Run `playbooks` on `hosts` with a one-second rejoin poll.
+fn play(lab: &Lab, playbooks: &[&str], hosts: &str, extra: &[&str]) -> Output {
+    let paths: Vec<String> = playbooks.iter().map(|name| playbook(name)).collect();
+    let hosts = format!("kwdb_hosts={hosts}");
+    let mut args = vec!["play"];
+    args.extend(paths.iter().map(String::as_str));
+    args.extend(["-i", "lab", "-e", &hosts, "-e", "kwdb_rejoin_poll=1"]);
+    args.extend_from_slice(extra);
+    lab.run(&args)
+}
+
+fn prepare(lab: &Lab, name: &str, hosts: &str, extra: &[&str]) {
+    play(lab, &[&format!("lab/{name}")], hosts, extra).assert_code(0);
+}
+
+fn shim_state(lab: &Lab, host: &str) -> PathBuf {
+    lab.host_root(host).join("var/lib/runbook-shims")
+}
+
+/// A per-host failure knob of the KWDB shims.
+fn knob(lab: &Lab, host: &str, name: &str) {
+    let dir = shim_state(lab, host).join("kwdb/knobs");
+    std::fs::create_dir_all(&dir).expect("knobs dir");
+    std::fs::write(dir.join(name), "").expect("knob");
+}
+
+/// A lab-wide setting of the KWDB shims (cluster/kwdb-settings/NAME).
+fn setting(lab: &Lab, name: &str, value: Option<&str>) {
+    let path = lab.state_dir().join("cluster/kwdb-settings").join(name);
+    match value {
+        Some(value) => std::fs::write(path, value).expect("setting"),
+        None => {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn version(lab: &Lab, host: &str) -> String {
+    std::fs::read_to_string(shim_state(lab, host).join("kwdb/version"))
+        .expect("version")
+        .trim()
+        .to_string()
+}
+
+fn running(lab: &Lab, host: &str) -> bool {
+    shim_state(lab, host)
+        .join("systemd/kaiwudb.service/active")
+        .exists()
+}
+
+fn calls(lab: &Lab, host: &str) -> Vec<String> {
+    lab.shim_calls(host)
+        .into_iter()
+        .map(|(shim, argv)| format!("{shim} {argv}"))
+        .collect()
+}
+
+/// Calls that change a node: stopping, starting or upgrading KWDB.
+fn harmful_calls(lab: &Lab, host: &str) -> Vec<String> {
+    calls(lab, host)
+        .into_iter()
+        .filter(|call| {
+            call.starts_with("systemctl stop")
+                || call.starts_with("systemctl start")
+                || call.starts_with("systemctl restart")
+                || call.starts_with("deploy.sh upgrade")
+        })
+        .collect()
+}
+
+/// Every host's files, less what reads leave behind (the shim log, the
+/// kwbase query log).
+fn files(lab: &Lab) -> BTreeMap<String, BTreeMap<String, String>> {
+    lab.hosts
+        .iter()
+        .map(|host| {
+            let mut files = lab.snapshot(host);
+            files.retain(|path, _| !path.ends_with("kwdb/queries.sql"));
+            (host.clone(), files)
+        })
+        .collect()
+}
+
+fn address(lab: &Lab, host: &str) -> String {
+    let inventory = lab.project.read("inventories/lab");
+    let line = inventory
+        .lines()
+        .find(|line| line.starts_with(&format!("{host} ")))
+        .unwrap_or_else(|| panic!("{host} in {inventory}"));
+    let address = line
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("ansible_host="))
+        .expect("ansible_host");
+    format!("{address}:26257")
+}
+
+/// The lab-wide KWDB journal: `(ms, host, event, detail)` in time order.
+fn journal(lab: &Lab) -> Vec<(u64, String, String, String)> {
+    let text = std::fs::read_to_string(lab.state_dir().join("cluster/kwdb-journal"))
+        .expect("kwdb journal");
+    let mut events: Vec<(u64, String, String, String)> = text
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.splitn(4, '\t');
+            Some((
+                fields.next()?.parse().ok()?,
+                fields.next()?.to_string(),
+                fields.next()?.to_string(),
+                fields.next().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect();
+    events.sort_by_key(|event| event.0);
+    events
+}
+
+/// `stop < deploy.sh upgrade -l < start` in the host's last calls.
+#[track_caller]
+fn assert_upgrade_order(lab: &Lab, host: &str) {
+    let calls = calls(lab, host);
+    let position = |needle: &str| {
+        calls
+            .iter()
+            .rposition(|call| call == needle)
+            .unwrap_or_else(|| panic!("{needle} not run on {host}: {calls:?}"))
+    };
+    let stop = position("systemctl stop kaiwudb");
+    let upgrade = position("deploy.sh upgrade -l");
+    let start = position("systemctl start kaiwudb");
+    assert!(
+        stop < upgrade && upgrade < start,
+        "stop, upgrade, start in order on {host}: {calls:?}"
+    );
+}
+
+#[track_caller]
+fn assert_backup_taken(lab: &Lab, host: &str) {
+    let dir = lab.host_root(host).join("var/lib/kwdb-backups");
+    let backups: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(backups.len(), 1, "one backup on {host}: {backups:?}");
+    assert!(
+        backups[0].starts_with(&format!("kwdb-{host}-{OLD}-")) && backups[0].ends_with(".tar.gz"),
+        "{backups:?}"
+    );
+    let listing = std::process::Command::new("tar")
+        .arg("-tzf")
+        .arg(dir.join(&backups[0]))
+        .output()
+        .expect("tar");
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    assert!(
+        listing.contains("kaiwudb/000001.sst") && listing.contains("kaiwudb/script/kaiwudb_env"),
+        "the data directory and the configuration are in the backup: {listing}"
+    );
+}
+
+/// What a failed upgrade must keep on the node (the document).
+#[track_caller]
+fn assert_kept(lab: &Lab, host: &str) {
+    let root = lab.host_root(host);
+    for kept in [
+        "var/lib/kaiwudb/000001.sst",
+        "etc/kaiwudb/script/kaiwudb_env",
+        "etc/kaiwudb/certs/ca.crt",
+    ] {
+        assert!(root.join(kept).is_file(), "{host} kept /{kept}");
+    }
+}
+
+#[test]
+fn kwdb_rolling_upgrade_verifies_each_node_before_the_next_and_is_idempotent() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
+    let first = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+    first.assert_code(0);
+    for host in &lab.hosts {
+        assert_eq!(version(&lab, host), NEW, "{host} upgraded");
+        assert!(running(&lab, host), "{host} runs");
+        assert_upgrade_order(&lab, host);
+        assert_backup_taken(&lab, host);
+        assert!(
+            lab.host_root(host)
+                .join("opt/kwdb-packages/2.2.1/kwdb_install/deploy.sh")
+                .is_file(),
+            "the package was copied and unpacked on {host}"
+        );
+    }
+    lab.assert_one_down_at_most("kaiwudb");
+
+    // From the journal: each node was seen live on the new build, and no
+    // range under-replicated, after it started and before the next stopped.
+    let events = journal(&lab);
+    let position = |host: &str, event: &str| {
+        events
+            .iter()
+            .rposition(|(_, who, what, _)| who == host && what == event)
+            .unwrap_or_else(|| panic!("no {event} of {host}: {events:?}"))
+    };
+    let order = ["node1", "node2", "node3"];
+    for pair in order.windows(2) {
+        let (done, next) = (pair[0], pair[1]);
+        let (started, next_stopped) = (position(done, "live"), position(next, "dead"));
+        assert!(
+            started < next_stopped,
+            "{done} restarted before {next} stopped"
+        );
+        let seen = format!("{}=v{NEW}/true", address(&lab, done));
+        let verified = events[started..next_stopped]
+            .iter()
+            .position(|(_, _, what, detail)| what == "node-status" && detail.contains(&seen))
+            .unwrap_or_else(|| {
+                panic!("{done} never seen live on {NEW} before {next} stopped: {events:?}")
+            });
+        assert!(
+            events[started + verified..next_stopped]
+                .iter()
+                .any(|(_, _, what, detail)| what == "ranges" && detail == "0 0"),
+            "no range under-replicated before {next} stopped: {events:?}"
+        );
+    }
+    assert!(
+        events[position("node3", "live")..]
+            .iter()
+            .any(|(_, _, what, detail)| what == "node-status"
+                && detail.contains(&format!("{}=v{NEW}/true", address(&lab, "node3")))),
+        "the last node was verified too"
+    );
+
+    let second = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+    second.assert_code(0);
+    assert_nothing_changed(&second);
+    for host in &lab.hosts {
+        assert_eq!(
+            harmful_calls(&lab, host)
+                .iter()
+                .filter(|call| call.as_str() == "systemctl stop kaiwudb")
+                .count(),
+            1,
+            "{host} stopped once over both runs"
+        );
+    }
+}
+
+#[test]
+fn kwdb_rolling_check_mode_predicts_and_changes_nothing() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
+    let before = files(&lab);
+    let calls_before: Vec<usize> = lab.hosts.iter().map(|h| calls(&lab, h).len()).collect();
+    let output = play(&lab, &["kwdb-rolling.yml"], "lab", &["--check"]);
+    output.assert_code(0);
+    assert_eq!(files(&lab), before, "--check changed files");
+    for (host, skip) in lab.hosts.iter().zip(calls_before) {
+        let new_calls = &calls(&lab, host)[skip..];
+        assert!(
+            new_calls.iter().all(|call| call.starts_with("kwbase ")
+                || call.starts_with("systemctl is-active")
+                || call.starts_with("systemctl status")),
+            "--check only read on {host}: {new_calls:?}"
+        );
+        assert!(
+            output
+                .stdout
+                .contains(&format!("{host} ({OLD} -> {NEW}): would stop kaiwudb")),
+            "{}",
+            output.all()
+        );
+    }
+}
+
+#[test]
+fn kwdb_rolling_refuses_an_unhealthy_cluster_with_nothing_touched_anywhere() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
+    let scenarios: [(&str, &str, &str); 4] = [
+        ("ranges", "0 4", "under-replicated: 4"),
+        ("num_replicas", "1", "smallest num_replicas of any zone: 1"),
+        (
+            "jobs",
+            "811\tIMPORT\tIMPORT TABLE t\t\troot\trunning\t\t2024-01-01\t2024-01-01\t\t2024-01-01\t0.4\t\t1\n",
+            "811 IMPORT running IMPORT TABLE t",
+        ),
+        (
+            "lease_holders",
+            "1\n1\n1\n1\n1\n1\n1\n2\n3\n",
+            "leases per node",
+        ),
+    ];
+    let before = files(&lab);
+    for (name, value, message) in scenarios {
+        setting(&lab, name, Some(value));
+        let output = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+        output.assert_code(2);
+        assert!(output.stdout.contains(message), "{name}: {}", output.all());
+        assert!(
+            output.stdout.contains("nothing was touched on any node"),
+            "{}",
+            output.all()
+        );
+        setting(&lab, name, None);
+    }
+    assert_eq!(files(&lab), before, "no file changed on any host");
+
+    // A node down: refused before anything on any host.
+    lab.run(&["run", "node3", "-i", "lab", "-a", "systemctl stop kaiwudb"])
+        .assert_code(0);
+    let output = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(&format!(
+            "nodes not live or not available: ['{}'",
+            address(&lab, "node3")
+        )),
+        "{}",
+        output.all()
+    );
+    for host in &lab.hosts {
+        let harmful = harmful_calls(&lab, host);
+        let expected: Vec<String> = if host == "node3" {
+            vec![
+                "systemctl start kaiwudb".into(),
+                "systemctl stop kaiwudb".into(),
+            ]
+        } else {
+            vec!["systemctl start kaiwudb".into()]
+        };
+        assert_eq!(harmful, expected, "only the lab's own calls on {host}");
+    }
+    for host in &lab.hosts {
+        assert_eq!(version(&lab, host), OLD);
+    }
+}
+
+#[test]
+fn kwdb_rolling_refuses_versions_before_2_2_0_and_clusters_larger_than_the_play() {
+    let lab = Lab::up(3);
+    prepare(
+        &lab,
+        "kwdb-rolling.yml",
+        "lab",
+        &["-e", "kwdb_lab_old_version=2.1.0"],
+    );
+    let output = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "node1 runs 2.1.0: the document allows an online upgrade to 2.2.1 only from 2.2.0 on"
+        ),
+        "{}",
+        output.all()
+    );
+    let output = play(&lab, &["kwdb-rolling.yml"], "node1:node2", &[]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("The play's hosts and the cluster's nodes differ"),
+        "{}",
+        output.all()
+    );
+    for host in &lab.hosts {
+        assert_eq!(
+            harmful_calls(&lab, host),
+            ["systemctl start kaiwudb"],
+            "{host}"
+        );
+        assert!(
+            !lab.host_root(host).join("opt/kwdb-packages").exists(),
+            "no package copied to {host}"
+        );
+    }
+}
+
+#[test]
+fn kwdb_rolling_failed_upgrade_leaves_the_node_stopped_and_stops_the_rollout() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
+    knob(&lab, "node2", "upgrade_fails");
+    let output = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "KWDB UPGRADE FAILED on node2 at \\\"Upgrade from the package directory (step 3)\\\""
+        ) && output
+            .stdout
+            .contains("node2 is STOPPED and was left as the document prescribes"),
+        "{}",
+        output.all()
+    );
+    let recap = recap(&output);
+    assert_eq!((recap["node2"].rescued, recap["node2"].failed), (1, 1));
+    assert_eq!(version(&lab, "node1"), NEW);
+    assert!(running(&lab, "node1"));
+    assert!(!running(&lab, "node2"), "the failed node stays stopped");
+    assert_eq!(
+        harmful_calls(&lab, "node2").last().map(String::as_str),
+        Some("deploy.sh upgrade -l"),
+        "nothing started node2 after the failed upgrade"
+    );
+    assert_kept(&lab, "node2");
+    assert_eq!(version(&lab, "node3"), OLD);
+    assert!(running(&lab, "node3"));
+    assert_eq!(
+        harmful_calls(&lab, "node3"),
+        ["systemctl start kaiwudb"],
+        "node3 untouched"
+    );
+}
+
+#[test]
+fn kwdb_rolling_node_that_never_rejoins_is_stopped_and_the_rollout_ends() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
+    knob(&lab, "node1", "never_rejoin");
+    let output = play(
+        &lab,
+        &["kwdb-rolling.yml"],
+        "lab",
+        &["-e", "kwdb_rejoin_timeout=3"],
+    );
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("KWDB UPGRADE FAILED on node1 at \\\"Wait until the node is live"),
+        "{}",
+        output.all()
+    );
+    assert!(!running(&lab, "node1"), "left stopped");
+    assert_eq!(
+        harmful_calls(&lab, "node1").last().map(String::as_str),
+        Some("systemctl stop kaiwudb")
+    );
+    for host in ["node2", "node3"] {
+        assert_eq!(
+            harmful_calls(&lab, host),
+            ["systemctl start kaiwudb"],
+            "{host} untouched"
+        );
+    }
+}
+
+#[test]
+fn kwdb_offline_upgrade_follows_the_procedure_on_one_node_and_is_idempotent() {
+    let lab = Lab::up(3);
+    let first = play(
+        &lab,
+        &["lab/kwdb-offline.yml", "kwdb-offline.yml"],
+        "node1",
+        &[],
+    );
+    first.assert_code(0);
+    assert_eq!(version(&lab, "node1"), NEW);
+    assert!(running(&lab, "node1"));
+    assert_upgrade_order(&lab, "node1");
+    assert_backup_taken(&lab, "node1");
+    for host in ["node2", "node3"] {
+        assert!(
+            calls(&lab, host).is_empty(),
+            "{host} untouched: {:?}",
+            calls(&lab, host)
+        );
+    }
+    let second = play(&lab, &["kwdb-offline.yml"], "node1", &[]);
+    second.assert_code(0);
+    assert_nothing_changed(&second);
+}
+
+#[test]
+fn kwdb_offline_check_mode_changes_nothing_and_a_downgrade_is_refused() {
+    let lab = Lab::up(1);
+    prepare(&lab, "kwdb-offline.yml", "node1", &[]);
+    let before = files(&lab);
+    let output = play(&lab, &["kwdb-offline.yml"], "node1", &["--check"]);
+    output.assert_code(0);
+    assert!(
+        output
+            .stdout
+            .contains("node1 (2.2.0 -> 2.2.1): would stop kaiwudb"),
+        "{}",
+        output.all()
+    );
+    assert_eq!(files(&lab), before, "--check changed files");
+
+    let output = play(
+        &lab,
+        &["kwdb-offline.yml"],
+        "node1",
+        &["-e", "kwdb_new_version=2.1.0"],
+    );
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains("node1 runs 2.2.0, newer than 2.1.0"),
+        "{}",
+        output.all()
+    );
+    assert_eq!(files(&lab), before);
+    assert_eq!(harmful_calls(&lab, "node1"), ["systemctl start kaiwudb"]);
+}
+
+#[test]
+fn kwdb_offline_refuses_the_nodes_of_a_cluster() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
+    let output = play(&lab, &["kwdb-offline.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("this node is one of a 3-node cluster"),
+        "{}",
+        output.all()
+    );
+    for host in &lab.hosts {
+        assert_eq!(
+            harmful_calls(&lab, host),
+            ["systemctl start kaiwudb"],
+            "{host}"
+        );
+        assert!(running(&lab, host));
+    }
+}
+
+#[test]
+fn kwdb_offline_failed_upgrade_leaves_the_node_stopped_with_its_data() {
+    let lab = Lab::up(1);
+    prepare(&lab, "kwdb-offline.yml", "node1", &[]);
+    knob(&lab, "node1", "upgrade_fails");
+    let output = play(&lab, &["kwdb-offline.yml"], "node1", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains("KWDB UPGRADE FAILED on node1")
+            && output
+                .stdout
+                .contains("Failed to import KaiwuDB 2.2.1 packages"),
+        "{}",
+        output.all()
+    );
+    assert!(!running(&lab, "node1"));
+    assert_kept(&lab, "node1");
+    assert_backup_taken(&lab, "node1");
+    assert_eq!(
+        harmful_calls(&lab, "node1").last().map(String::as_str),
+        Some("deploy.sh upgrade -l")
+    );
+}
