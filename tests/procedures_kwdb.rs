@@ -567,3 +567,177 @@ fn kwdb_offline_failed_upgrade_leaves_the_node_stopped_with_its_data() {
         Some("deploy.sh upgrade -l")
     );
 }
+
+/// `(time, "shim argv")` of every call on `host`.
+fn timed_calls(lab: &Lab, host: &str) -> Vec<(String, String)> {
+    std::fs::read_to_string(lab.host_root(host).join("var/log/runbook-shims.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            let time = fields.next()?.to_string();
+            Some((
+                time,
+                format!("{} {}", fields.next()?, fields.next().unwrap_or_default()),
+            ))
+        })
+        .collect()
+}
+
+/// The times of `call` on every host of the lab.
+fn times_of(lab: &Lab, call: &str) -> Vec<String> {
+    lab.hosts
+        .iter()
+        .flat_map(|host| timed_calls(lab, host))
+        .filter(|(_, made)| made == call)
+        .map(|(time, _)| time)
+        .collect()
+}
+
+fn single_replica_lab() -> Lab {
+    let lab = Lab::up(3);
+    prepare(
+        &lab,
+        "kwdb-cluster-offline.yml",
+        "lab",
+        &["-e", "kwdb_lab_replicas=1"],
+    );
+    lab
+}
+
+#[test]
+fn kwdb_cluster_offline_stops_all_upgrades_each_then_starts_all_and_is_idempotent() {
+    let lab = single_replica_lab();
+    // The lab's own start of every node came first; look at the upgrade's.
+    let lab_starts = times_of(&lab, "systemctl start kaiwudb").len();
+    assert_eq!(lab_starts, 3);
+    let first = play(&lab, &["kwdb-cluster-offline.yml"], "lab", &[]);
+    first.assert_code(0);
+    for host in &lab.hosts {
+        assert_eq!(version(&lab, host), NEW, "{host}");
+        assert!(running(&lab, host), "{host}");
+        assert_upgrade_order(&lab, host);
+        assert_backup_taken(&lab, host);
+    }
+    let stops = times_of(&lab, "systemctl stop kaiwudb");
+    let upgrades = times_of(&lab, "deploy.sh upgrade -l");
+    let mut starts = times_of(&lab, "systemctl start kaiwudb");
+    starts.sort();
+    let starts = &starts[lab_starts..];
+    assert_eq!((stops.len(), upgrades.len(), starts.len()), (3, 3, 3));
+    let last = |times: &[String]| times.iter().max().cloned().expect("times");
+    let first_of = |times: &[String]| times.iter().min().cloned().expect("times");
+    assert!(
+        last(&stops) < first_of(&upgrades),
+        "every node stopped before any upgrade"
+    );
+    assert!(
+        last(&upgrades) < first_of(starts),
+        "every node upgraded before any start"
+    );
+
+    let second = play(&lab, &["kwdb-cluster-offline.yml"], "lab", &[]);
+    second.assert_code(0);
+    assert_nothing_changed(&second);
+}
+
+#[test]
+fn kwdb_cluster_offline_failed_upgrade_on_one_node_starts_no_node() {
+    let lab = single_replica_lab();
+    knob(&lab, "node2", "upgrade_fails");
+    let output = play(&lab, &["kwdb-cluster-offline.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains("KWDB UPGRADE FAILED on node2.")
+            && output
+                .stdout
+                .contains("EVERY NODE OF THE CLUSTER IS STOPPED and none was started again")
+            && output
+                .stdout
+                .contains("node2: FAILED - [ERROR] Failed to import KaiwuDB 2.2.1"),
+        "{}",
+        output.all()
+    );
+    for host in &lab.hosts {
+        assert!(!running(&lab, host), "{host} stays stopped");
+        assert_eq!(
+            harmful_calls(&lab, host).last().map(String::as_str),
+            Some("deploy.sh upgrade -l"),
+            "nothing started on {host} after the upgrades"
+        );
+        assert_kept(&lab, host);
+    }
+    assert_eq!(version(&lab, "node1"), NEW);
+    assert_eq!(version(&lab, "node3"), NEW);
+}
+
+#[test]
+fn kwdb_cluster_offline_refuses_before_anything_stops() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-cluster-offline.yml", "lab", &[]);
+    let output = play(&lab, &["kwdb-cluster-offline.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "smallest num_replicas of any zone: 3 - a multi-replica cluster is upgraded online"
+        ),
+        "{}",
+        output.all()
+    );
+
+    // Single replica, but node3 holds a package of the wrong version.
+    setting(&lab, "num_replicas", Some("1\n"));
+    let package = lab
+        .host_root("node3")
+        .join("opt/kwdb-packages/2.2.1/kwdb_install");
+    std::fs::create_dir_all(package.join("packages")).expect("mkdir");
+    std::fs::write(package.join("deploy.sh"), "#!/bin/sh\nexit 0\n").expect("write");
+    std::fs::write(
+        package.join("packages/kaiwudb-server_2.2.0-1_amd64.deb"),
+        "",
+    )
+    .expect("write");
+    let before = files(&lab);
+    let calls_before: Vec<usize> = lab.hosts.iter().map(|h| calls(&lab, h).len()).collect();
+    // --check cannot see it (the package would be copied first) and changes nothing.
+    play(&lab, &["kwdb-cluster-offline.yml"], "lab", &["--check"]).assert_code(0);
+    assert_eq!(files(&lab), before, "--check changed files");
+    let output = play(&lab, &["kwdb-cluster-offline.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("holds KWDB '2.2.0', not 2.2.1; nothing was stopped"),
+        "{}",
+        output.all()
+    );
+    for (host, skip) in lab.hosts.iter().zip(calls_before) {
+        let made = &calls(&lab, host)[skip..];
+        assert!(
+            made.iter()
+                .all(|call| !call.starts_with("systemctl stop") && !call.starts_with("deploy.sh")),
+            "{host}: {made:?}"
+        );
+        assert!(running(&lab, host));
+        assert_eq!(version(&lab, host), OLD);
+    }
+}
+
+#[test]
+fn kwdb_cluster_offline_check_mode_predicts_and_changes_nothing() {
+    let lab = single_replica_lab();
+    let before = files(&lab);
+    let output = play(&lab, &["kwdb-cluster-offline.yml"], "lab", &["--check"]);
+    output.assert_code(0);
+    assert_eq!(files(&lab), before, "--check changed files");
+    for host in &lab.hosts {
+        assert!(
+            output
+                .stdout
+                .contains(&format!("{host} ({OLD} -> {NEW}): would stop kaiwudb")),
+            "{}",
+            output.all()
+        );
+        assert_eq!(harmful_calls(&lab, host), ["systemctl start kaiwudb"]);
+    }
+}
