@@ -741,3 +741,39 @@ fn kwdb_cluster_offline_check_mode_predicts_and_changes_nothing() {
         assert_eq!(harmful_calls(&lab, host), ["systemctl start kaiwudb"]);
     }
 }
+
+#[test]
+fn the_example_inventories_hold_every_kwdb_playbooks_default_group() {
+    let project = crate::support::Project::new();
+    for env in ["prod", "staging"] {
+        let inventory = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("inventories")
+            .join(format!("{env}.example"));
+        let inventory = inventory.to_str().expect("utf8");
+        let graph = project.run(&["inventory", "-i", inventory, "--graph"]);
+        graph.assert_code(0);
+        for group in ["kwdb_cluster", "kwdb_single_replica", "kwdb_standalone"] {
+            assert!(
+                graph
+                    .stdout
+                    .contains(&format!("--@{group}:\n  |  |  |--kwdb")),
+                "{env}: {group}\n{}",
+                graph.stdout
+            );
+        }
+        let host = project.run(&[
+            "inventory",
+            "-i",
+            inventory,
+            "--host",
+            &format!("kwdb-{env}-01"),
+        ]);
+        host.assert_code(0);
+        assert!(
+            host.stdout
+                .contains("\"kwdb_kwbase\": \"/usr/local/kaiwudb/bin/kwbase\""),
+            "{}",
+            host.stdout
+        );
+    }
+}
