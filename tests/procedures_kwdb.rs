@@ -777,3 +777,266 @@ fn the_example_inventories_hold_every_kwdb_playbooks_default_group() {
         );
     }
 }
+
+fn docker_state(lab: &Lab, host: &str) -> PathBuf {
+    shim_state(lab, host).join("docker")
+}
+
+/// A container's inspect data as the docker shim keeps it, less what a
+/// recreation changes anyway (its hostname, the image).
+fn container_parameters(
+    lab: &Lab,
+    host: &str,
+    name: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    let dir = docker_state(lab, host).join("containers").join(name);
+    let read = |file: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(file)).expect("container file"))
+            .expect("json")
+    };
+    let mut config = read("config.json");
+    let object = config.as_object_mut().expect("config object");
+    object.remove("Hostname");
+    object.remove("Image");
+    (config, read("host.json"))
+}
+
+fn image_tagged(lab: &Lab, host: &str, reference: &str) -> bool {
+    docker_state(lab, host)
+        .join("tags")
+        .join(reference.replace('/', "%"))
+        .exists()
+}
+
+#[test]
+fn kwdb_docker_upgrades_compose_and_docker_run_deployments_and_is_idempotent() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-docker.yml", "lab", &[]);
+    let before = container_parameters(&lab, "node2", "kwdb");
+    let output = play(&lab, &["kwdb-docker.yml"], "lab", &[]);
+    output.assert_code(0);
+
+    // Compose on node1: the image line edited with a backup, down, up -d.
+    let compose = lab.host_root("node1").join("opt/kaiwudb");
+    let file = std::fs::read_to_string(compose.join("docker-compose.yml")).expect("compose");
+    assert!(file.contains("    image: kwdb/kwdb:2.2.1\n"), "{file}");
+    let backups: Vec<String> = std::fs::read_dir(&compose)
+        .expect("dir")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("docker-compose.yml.") && name.ends_with('~'))
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let order = [
+        "docker pull kwdb/kwdb:2.2.1",
+        "docker compose -f /opt/kaiwudb/docker-compose.yml down",
+        "docker compose -f /opt/kaiwudb/docker-compose.yml up -d",
+        "docker exec kaiwudb ./kwbase node status --host=127.0.0.1:26257 --certs-dir=/kaiwudb/certs",
+    ];
+    let node1 = calls(&lab, "node1");
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|call| {
+            node1
+                .iter()
+                .position(|made| made == call)
+                .unwrap_or_else(|| panic!("{call}: {node1:?}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|pair| pair[0] < pair[1]),
+        "{node1:?}"
+    );
+    assert!(
+        node1
+            .last()
+            .is_some_and(|call| call.starts_with("docker rmi sha256:")),
+        "the old image removed last, by ID: {node1:?}"
+    );
+
+    // docker run on node2 and node3: recreated with exactly the old parameters.
+    for host in ["node2", "node3"] {
+        assert_eq!(
+            container_parameters(&lab, host, "kwdb"),
+            before,
+            "{host}: every parameter but the image kept"
+        );
+        let image = std::fs::read_to_string(docker_state(&lab, host).join("containers/kwdb/image"))
+            .expect("image");
+        assert_eq!(image.trim(), "kwdb/kwdb:2.2.1");
+        assert!(
+            !docker_state(&lab, host)
+                .join("containers/kwdb-before-2.2.1")
+                .exists()
+        );
+        assert_backup_dir_holds(&lab, host, "kwdb-{host}-kwdb-");
+    }
+    for host in &lab.hosts {
+        assert!(
+            !image_tagged(&lab, host, "kwdb/kwdb:2.2.0"),
+            "{host}: old image removed"
+        );
+        assert!(image_tagged(&lab, host, "kwdb/kwdb:2.2.1"), "{host}");
+    }
+    assert_backup_dir_holds(&lab, "node1", "kwdb-node1-kaiwudb-");
+
+    let second = play(&lab, &["kwdb-docker.yml"], "lab", &[]);
+    second.assert_code(0);
+    assert_nothing_changed(&second);
+}
+
+/// One `.tar.gz` named `prefix...` (with `{host}` standing for the host) in
+/// the host's backup directory, holding the data directory.
+#[track_caller]
+fn assert_backup_dir_holds(lab: &Lab, host: &str, prefix: &str) {
+    let prefix = prefix.replace("{host}", host);
+    let dir = lab.host_root(host).join("var/lib/kwdb-backups");
+    let archives: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("backups")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with(&prefix))
+        })
+        .collect();
+    assert_eq!(archives.len(), 1, "{host}: {archives:?}");
+    let listing = std::process::Command::new("tar")
+        .arg("-tzf")
+        .arg(&archives[0])
+        .output()
+        .expect("tar");
+    assert!(
+        String::from_utf8_lossy(&listing.stdout).contains("kaiwudb/000001.sst"),
+        "{host}: the data directory is archived"
+    );
+}
+
+#[test]
+fn kwdb_docker_failed_verification_leaves_kwdb_stopped_and_the_old_container_kept() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-docker.yml", "lab", &[]);
+    let knobs = docker_state(&lab, "node2").join("knobs");
+    std::fs::create_dir_all(&knobs).expect("knobs");
+    std::fs::write(knobs.join("exec_fails"), "").expect("knob");
+    let output = play(
+        &lab,
+        &["kwdb-docker.yml"],
+        "lab",
+        &["-e", "kwdb_rejoin_timeout=2"],
+    );
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "KWDB DOCKER UPGRADE FAILED on node2 at \\\"KWDB answers inside the new container\\\""
+        ) && output
+            .stdout
+            .contains("the old container as kwdb-before-2.2.1 (stopped, restart policy off)"),
+        "{}",
+        output.all()
+    );
+    let containers = docker_state(&lab, "node2").join("containers");
+    let status = |name: &str| {
+        std::fs::read_to_string(containers.join(name).join("status"))
+            .expect("status")
+            .trim()
+            .to_string()
+    };
+    assert_eq!(
+        status("kwdb"),
+        "exited",
+        "the new container is left stopped"
+    );
+    assert_eq!(
+        status("kwdb-before-2.2.1"),
+        "exited",
+        "the old one is kept, stopped"
+    );
+    let host =
+        std::fs::read_to_string(containers.join("kwdb-before-2.2.1/host.json")).expect("host");
+    assert!(
+        host.contains("\"RestartPolicy\":{\"Name\":\"no\""),
+        "{host}"
+    );
+    assert!(
+        image_tagged(&lab, "node2", "kwdb/kwdb:2.2.0"),
+        "the old image is kept"
+    );
+    // serial: 1 with max_fail_percentage 0 - node3 was not touched.
+    assert!(
+        calls(&lab, "node3")
+            .iter()
+            .all(|call| !call.starts_with("docker stop") && !call.starts_with("docker pull")),
+        "{:?}",
+        calls(&lab, "node3")
+    );
+    assert_eq!(
+        std::fs::read_to_string(docker_state(&lab, "node3").join("containers/kwdb/image"))
+            .expect("image")
+            .trim(),
+        "kwdb/kwdb:2.2.0"
+    );
+}
+
+#[test]
+fn kwdb_docker_refuses_before_anything_stops_and_check_mode_changes_nothing() {
+    let lab = Lab::up(2);
+    prepare(&lab, "kwdb-docker.yml", "lab", &[]);
+    let before = files(&lab);
+    let output = play(&lab, &["kwdb-docker.yml"], "lab", &["--check"]);
+    output.assert_code(0);
+    assert!(
+        output
+            .stdout
+            .contains("node2: would move kwdb (run) from kwdb/kwdb:2.2.0 to kwdb/kwdb:2.2.1")
+            && output.stdout.contains(
+                "node1: would move kaiwudb (compose) from kwdb/kwdb:2.2.0 to kwdb/kwdb:2.2.1"
+            ),
+        "{}",
+        output.all()
+    );
+    assert_eq!(files(&lab), before, "--check changed files");
+
+    // The new image cannot be pulled: refused before the container stops.
+    let registry = docker_state(&lab, "node1").join("registry");
+    std::fs::create_dir_all(&registry).expect("registry");
+    std::fs::write(registry.join("kwdb%kwdb:2.2.1"), "missing").expect("registry");
+    let output = play(&lab, &["kwdb-docker.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("manifest for kwdb/kwdb:2.2.1 not found"),
+        "{}",
+        output.all()
+    );
+    // A second container with the document's other name: ambiguous, refused.
+    lab.run(&[
+        "run",
+        "node2",
+        "-i",
+        "lab",
+        "-a",
+        "docker run -d --name kaiwudb-container kwdb/kwdb:2.2.0",
+    ])
+    .assert_code(0);
+    let output = play(&lab, &["kwdb-docker.yml"], "node2", &[]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("found 2 KWDB containers (kaiwudb-container, kwdb)"),
+        "{}",
+        output.all()
+    );
+    for host in &lab.hosts {
+        assert!(
+            calls(&lab, host)
+                .iter()
+                .all(|call| !call.starts_with("docker stop")
+                    && !call.starts_with("docker compose -f /opt/kaiwudb/docker-compose.yml down")),
+            "{host}: {:?}",
+            calls(&lab, host)
+        );
+    }
+}
