@@ -1040,3 +1040,126 @@ fn kwdb_docker_refuses_before_anything_stops_and_check_mode_changes_nothing() {
         );
     }
 }
+
+/// The kwbase server processes on a lab host: `(pid, argv)`.
+fn kwbase_servers(lab: &Lab, host: &str) -> Vec<String> {
+    let output = lab.run(&["run", host, "-i", "lab", "-a", "pgrep -a -x kwbase"]);
+    output
+        .stdout
+        .lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            line.split_once(' ')
+                .map_or("", |(_, argv)| argv)
+                .to_string()
+        })
+        .collect()
+}
+
+const SOURCE_START: &str = "./kwbase start-single-node --insecure --listen-addr=0.0.0.0:26257 --http-addr=0.0.0.0:8080 --store=/var/lib/kaiwudb --background";
+
+#[test]
+fn kwdb_source_upgrade_builds_and_restarts_with_the_same_command_and_is_idempotent() {
+    let lab = Lab::up(2);
+    prepare(&lab, "kwdb-source-upgrade.yml", "lab", &[]);
+    let check = play(&lab, &["kwdb-source-upgrade.yml"], "lab", &["--check"]);
+    check.assert_code(0);
+    assert!(
+        check.stdout.contains(&format!(
+            "node1 (2.2.0 -> 2.2.1): would check out v2.2.1, build, stop pid"
+        )),
+        "{}",
+        check.all()
+    );
+    let first = play(&lab, &["kwdb-source-upgrade.yml"], "lab", &[]);
+    first.assert_code(0);
+    for host in &lab.hosts {
+        assert_eq!(
+            kwbase_servers(&lab, host),
+            [SOURCE_START],
+            "{host}: the same command line"
+        );
+        assert_eq!(version(&lab, host), NEW, "{host}");
+        let head = std::fs::read_to_string(lab.host_root(host).join("opt/src/kwdb/VERSION"))
+            .expect("VERSION");
+        assert_eq!(head.trim(), NEW, "{host}: the checkout is at the new tag");
+        let dir = lab.host_root(host).join("var/lib/kwdb-backups");
+        let archive = std::fs::read_dir(&dir)
+            .expect("backups")
+            .flatten()
+            .next()
+            .expect("an archive")
+            .path();
+        let listing = std::process::Command::new("tar")
+            .arg("-tzf")
+            .arg(&archive)
+            .output()
+            .expect("tar");
+        let listing = String::from_utf8_lossy(&listing.stdout);
+        assert!(
+            listing.contains("kaiwudb/000001.sst"),
+            "{host}: the store is archived: {listing}"
+        );
+        assert!(
+            listing.contains("install/bin/kwbase"),
+            "{host}: the old installation is archived: {listing}"
+        );
+    }
+    let second = play(&lab, &["kwdb-source-upgrade.yml"], "lab", &[]);
+    second.assert_code(0);
+    assert_nothing_changed(&second);
+}
+
+#[test]
+fn kwdb_source_upgrade_failed_build_leaves_the_old_server_running_and_stops_the_run() {
+    let lab = Lab::up(2);
+    prepare(&lab, "kwdb-source-upgrade.yml", "lab", &[]);
+    let output = play(
+        &lab,
+        &["kwdb-source-upgrade.yml"],
+        "lab",
+        &[
+            "-e",
+            r#"{"kwdb_source_build_commands": ["echo 'kwbase.c:1: error: broken' >&2; exit 2"]}"#,
+        ],
+    );
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "KWDB SOURCE UPGRADE FAILED on node1 at \\\"Build it while the old server still runs"
+        ) && output
+            .stdout
+            .contains("The failure came before the stop: the old server still runs, untouched."),
+        "{}",
+        output.all()
+    );
+    for host in &lab.hosts {
+        assert_eq!(
+            kwbase_servers(&lab, host),
+            [SOURCE_START],
+            "{host} still runs"
+        );
+        assert_eq!(version(&lab, host), OLD);
+    }
+    assert!(
+        !recap(&output).contains_key("node2") || recap(&output)["node2"].changed == 0,
+        "node2 not reached"
+    );
+
+    // Not the binary this checkout installs: refused before anything.
+    let output = play(
+        &lab,
+        &["kwdb-source-upgrade.yml"],
+        "node1",
+        &["-e", "kwdb_source_binary=/usr/local/kaiwudb/bin/kwbase"],
+    );
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("expected one `kwbase start` process running /usr/local/kaiwudb/bin/kwbase"),
+        "{}",
+        output.all()
+    );
+}

@@ -14,6 +14,17 @@
 # added to what down nodes cause), lease_holders (one node id per range).
 shim_log kwbase "$@"
 nodes=$SHIM_STATE/cluster/kwdb
+
+# `kwbase server-state live|dead` is the lab's own hook, not a kwbase
+# command: a kwbase built from the lab's source tree (playbooks/lab/
+# kwdb-source-upgrade.yml) is a real server process that reports its start
+# and its stop here, with the version it was built as.
+if [ "${1:-}" = server-state ]; then
+    mkdir -p "$SHIM_STATE/kwdb"
+    [ -z "${KWDB_BUILD_VERSION:-}" ] || printf '%s\n' "$KWDB_BUILD_VERSION" > "$SHIM_STATE/kwdb/version"
+    shim_kwdb_node "${2:-dead}"
+    exit 0
+fi
 settings=$SHIM_STATE/cluster/kwdb-settings
 ranges_per_node=8
 
@@ -246,6 +257,6 @@ case $command:$sub in
         run_sql "$sql" ;;
     version: | --version:)
         [ ! -e "$SHIM_STATE/kwdb/removed" ] || shim_die 127 "kwbase: KaiwuDB binaries were removed (runbook lab shim)"
-        printf 'KaiwuDB Version:  V%s\nBuild Time:       2024/01/01 00:00:00\nPlatform:         linux amd64\n' "$(shim_kwdb_version)" ;;
+        printf 'KaiwuDB Version:  V%s\nBuild Time:       2024/01/01 00:00:00\nPlatform:         linux amd64\n' "${KWDB_BUILD_VERSION:-$(shim_kwdb_version)}" ;;
     *) shim_die 1 "kwbase: unknown command $command${sub:+ $sub} (runbook lab shim)" ;;
 esac
