@@ -1066,9 +1066,9 @@ fn kwdb_source_upgrade_builds_and_restarts_with_the_same_command_and_is_idempote
     let check = play(&lab, &["kwdb-source-upgrade.yml"], "lab", &["--check"]);
     check.assert_code(0);
     assert!(
-        check.stdout.contains(&format!(
-            "node1 (2.2.0 -> 2.2.1): would check out v2.2.1, build, stop pid"
-        )),
+        check
+            .stdout
+            .contains("node1 (2.2.0 -> 2.2.1): would check out v2.2.1, build, stop pid"),
         "{}",
         check.all()
     );
