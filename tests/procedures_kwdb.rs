@@ -1163,3 +1163,164 @@ fn kwdb_source_upgrade_failed_build_leaves_the_old_server_running_and_stops_the_
         output.all()
     );
 }
+
+fn container_file(lab: &Lab, host: &str, name: &str, file: &str) -> String {
+    std::fs::read_to_string(
+        docker_state(lab, host)
+            .join("containers")
+            .join(name)
+            .join(file),
+    )
+    .unwrap_or_else(|error| panic!("{host} {name}/{file}: {error}"))
+}
+
+fn jpom(lab: &Lab, playbooks: &[&str], extra: &[&str]) -> Output {
+    let paths: Vec<String> = playbooks.iter().map(|name| playbook(name)).collect();
+    let mut args = vec!["play"];
+    args.extend(paths.iter().map(String::as_str));
+    args.extend(["-i", "lab", "-e", "jpom_old=node1", "-e", "jpom_new=node2"]);
+    args.extend_from_slice(extra);
+    lab.run(&args)
+}
+
+#[test]
+fn jpom_migration_moves_the_server_with_its_mounts_image_and_install_id() {
+    let lab = Lab::up(2);
+    jpom(&lab, &["lab/jpom-migrate.yml"], &[]).assert_code(0);
+    let before = files(&lab);
+    let check = jpom(&lab, &["jpom-migrate.yml"], &["--check"]);
+    check.assert_code(0);
+    assert_eq!(files(&lab), before, "--check changed files");
+    assert!(
+        check.stdout.contains("would stop jpom-server on node1"),
+        "{}",
+        check.all()
+    );
+
+    let output = jpom(&lab, &["jpom-migrate.yml"], &[]);
+    output.assert_code(0);
+    let new = lab.host_root("node2").join("opt/jpom-server");
+    for kept in [
+        "data/db/Server.mv.db",
+        "data/INSTALL.json",
+        "conf/application.yml",
+    ] {
+        assert!(new.join(kept).is_file(), "{kept} moved");
+    }
+    for dropped in [
+        "data/temp",
+        "data/script_run_cache",
+        "data/build",
+        "logs/server.log",
+    ] {
+        assert!(!new.join(dropped).exists(), "{dropped} not moved");
+    }
+    let install = std::fs::read_to_string(new.join("data/INSTALL.json")).expect("INSTALL.json");
+    assert!(
+        install.contains("\"installId\":\"91c653b3e17c4021b486416e33d014c8\""),
+        "{install}"
+    );
+    assert_eq!(
+        container_file(&lab, "node2", "jpom-server", "status").trim(),
+        "running"
+    );
+    assert_eq!(
+        container_file(&lab, "node2", "jpom-server", "image_id"),
+        container_file(&lab, "node1", "jpom-server", "image_id"),
+        "the old image, pinned by ID"
+    );
+    let old_host = container_file(&lab, "node1", "jpom-server", "host.json");
+    assert!(
+        old_host.contains("\"RestartPolicy\":{\"Name\":\"no\""),
+        "{old_host}"
+    );
+    assert_eq!(
+        container_file(&lab, "node2", "jpom-server", "host.json"),
+        old_host.replace(
+            "\"RestartPolicy\":{\"Name\":\"no\"",
+            "\"RestartPolicy\":{\"Name\":\"always\""
+        ),
+        "the same ports, mounts and restart policy"
+    );
+    assert_eq!(
+        container_file(&lab, "node1", "jpom-server", "status").trim(),
+        "exited"
+    );
+    let node1 = calls(&lab, "node1");
+    let stop = node1
+        .iter()
+        .position(|call| call == "docker stop jpom-server")
+        .expect("stopped");
+    let update = node1
+        .iter()
+        .position(|call| call == "docker update --restart=no jpom-server")
+        .expect("policy off");
+    assert!(stop < update, "{node1:?}");
+    assert!(
+        output.stdout.contains(
+            "delete every cluster whose installId is not 91c653b3e17c4021b486416e33d014c8"
+        ),
+        "{}",
+        output.all()
+    );
+
+    let second = jpom(&lab, &["jpom-migrate.yml"], &[]);
+    second.assert_code(0);
+    assert_nothing_changed(&second);
+}
+
+#[test]
+fn jpom_migration_refuses_a_different_image_or_volume_mounts_before_anything_stops() {
+    let lab = Lab::up(3);
+    jpom(&lab, &["lab/jpom-migrate.yml"], &[]).assert_code(0);
+    // The registry serves node2 another build under the same tag.
+    let registry = docker_state(&lab, "node2").join("registry");
+    std::fs::create_dir_all(&registry).expect("registry");
+    std::fs::write(registry.join("jpomdocker%jpom:2.11.0"), "2").expect("registry");
+    let output = jpom(&lab, &["jpom-migrate.yml"], &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "load the old host's image (docker save | docker load) first. Nothing was stopped."
+        ),
+        "{}",
+        output.all()
+    );
+    assert_eq!(
+        container_file(&lab, "node1", "jpom-server", "status").trim(),
+        "running"
+    );
+    assert!(
+        container_file(&lab, "node1", "jpom-server", "host.json")
+            .contains("\"RestartPolicy\":{\"Name\":\"always\"")
+    );
+
+    // A server keeping its data in named volumes is not moved by this playbook.
+    lab.run(&["run", "node3", "-i", "lab", "-a", "docker run -d --name jpom-server -v jpom-data:/usr/local/jpom-server/data -v jpom-conf:/usr/local/jpom-server/conf jpomdocker/jpom:2.11.0"])
+        .assert_code(0);
+    let output = lab.run(&[
+        "play",
+        &playbook("jpom-migrate.yml"),
+        "-i",
+        "lab",
+        "-e",
+        "jpom_old=node3",
+        "-e",
+        "jpom_new=node2",
+    ]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains("This playbook moves bind mounts"),
+        "{}",
+        output.all()
+    );
+    assert!(
+        calls(&lab, "node3")
+            .iter()
+            .all(|call| !call.starts_with("docker stop"))
+    );
+    assert!(
+        !lab.host_root("node2").join("opt/jpom-server").exists(),
+        "nothing on the new host"
+    );
+}
