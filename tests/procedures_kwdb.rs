@@ -194,8 +194,29 @@ fn assert_kept(lab: &Lab, host: &str) {
 fn kwdb_rolling_upgrade_verifies_each_node_before_the_next_and_is_idempotent() {
     let lab = Lab::up(3);
     prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
-    let first = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+    let backup_sql = r#"{"kwdb_backup_sql": ["EXPORT INTO CSV \"nodelocal://1/before-2.2.1\" FROM DATABASE app"]}"#;
+    let first = play(&lab, &["kwdb-rolling.yml"], "lab", &["-e", backup_sql]);
     first.assert_code(0);
+    let exported = || {
+        std::fs::read_to_string(shim_state(&lab, "node1").join("kwdb/queries.sql"))
+            .expect("queries")
+            .matches("EXPORT INTO CSV \"nodelocal://1/before-2.2.1\" FROM DATABASE app")
+            .count()
+    };
+    assert_eq!(exported(), 1, "the cluster backup ran once");
+    let node1 = calls(&lab, "node1");
+    let export = node1
+        .iter()
+        .position(|call| call.contains("EXPORT INTO CSV"))
+        .expect("export");
+    let stop = node1
+        .iter()
+        .position(|call| call == "systemctl stop kaiwudb")
+        .expect("stop");
+    assert!(
+        export < stop,
+        "the backup came before the first stop: {node1:?}"
+    );
     for host in &lab.hosts {
         assert_eq!(version(&lab, host), NEW, "{host} upgraded");
         assert!(running(&lab, host), "{host} runs");
@@ -249,9 +270,10 @@ fn kwdb_rolling_upgrade_verifies_each_node_before_the_next_and_is_idempotent() {
         "the last node was verified too"
     );
 
-    let second = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+    let second = play(&lab, &["kwdb-rolling.yml"], "lab", &["-e", backup_sql]);
     second.assert_code(0);
     assert_nothing_changed(&second);
+    assert_eq!(exported(), 1, "no second backup when nothing is upgraded");
     for host in &lab.hosts {
         assert_eq!(
             harmful_calls(&lab, host)
