@@ -31,6 +31,7 @@ mod modules_text;
 mod modules_transfer;
 mod modules_users;
 mod playbook_errors;
+mod procedures_kwdb;
 mod roles_includes;
 mod shipped;
 mod snapshots;

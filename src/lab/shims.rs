@@ -134,6 +134,7 @@ mod tests {
                     self.root.path().join("var/lib/runbook-shims"),
                 )
                 .env("RUNBOOK_SHIM_LOG", self.log_path())
+                .env("RUNBOOK_SHIM_ROOT", self.root.path())
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -398,6 +399,7 @@ mod tests {
     #[test]
     fn kwdb_upgrade_is_visible_to_kwbase() {
         let host = Host::new();
+        let state = host.root.path().join("var/lib/runbook-shims");
         let package = host.root.path().join("kwdb_install");
         fs::create_dir_all(package.join("packages")).expect("mkdir");
         fs::write(
@@ -405,23 +407,89 @@ mod tests {
             "",
         )
         .expect("write");
+        let refused = host.run_in(&package, &["deploy.sh", "upgrade", "-l"], "");
+        assert_eq!(
+            (refused.rc, refused.stderr.as_str()),
+            (1, "[ERROR] KaiwuDB is not installed on this node.\n")
+        );
+        let old = host.root.path().join("old");
+        fs::create_dir_all(&old).expect("mkdir");
+        fs::write(old.join("VERSION"), "2.1.0\n").expect("write");
+        assert_eq!(host.run_in(&old, &["deploy.sh", "install"], "").rc, 0);
         let upgrade = host.run_in(&package, &["deploy.sh", "upgrade", "-l"], "");
         assert_eq!(upgrade.rc, 0, "{}", upgrade.stderr);
         assert!(host.run(&["kwbase", "version"]).stdout.contains("V2.2.0"));
+        let again = host.run_in(&package, &["deploy.sh", "upgrade", "--local"], "");
+        assert_eq!(again.rc, 1, "the same version again: {}", again.stderr);
 
+        // A started node takes its rejoin time to become live.
         host.run(&["systemctl", "start", "kaiwudb"]);
-        let status = host.run(&["kwbase", "node", "status", "--insecure"]).stdout;
-        let rows: Vec<&str> = status
-            .lines()
-            .filter(|line| line.contains(":26257"))
-            .collect();
-        assert_eq!(rows.len(), 1, "{status}");
-        assert!(
-            rows[0].contains("2.2.0") && rows[0].ends_with("true"),
-            "{status}"
+        let header = "id\taddress\tsql_address\tbuild\tstarted_at\tupdated_at\tlocality\tis_available\tis_live";
+        let status = host.run(&["kwbase", "node", "status", "--insecure"]);
+        assert_eq!(status.rc, 0, "{}", status.stderr);
+        let lines: Vec<&str> = status.stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", status.stdout);
+        assert_eq!(lines[0], header, "TSV when stdout is not a terminal");
+        let row: Vec<&str> = lines[1].split('\t').collect();
+        assert_eq!(
+            (row[0], row[3], row[7], row[8]),
+            ("1", "v2.2.0", "false", "false"),
+            "{}",
+            lines[1]
         );
         let refused = host.run_in(&package, &["deploy.sh", "upgrade", "-l"], "");
         assert_eq!(refused.rc, 1, "upgrade while kaiwudb runs");
+        host.run(&["systemctl", "stop", "kaiwudb"]);
+        assert_eq!(
+            host.run(&["kwbase", "node", "status", "--insecure"]).rc,
+            1,
+            "a stopped node refuses connections"
+        );
+        fs::create_dir_all(state.join("kwdb/knobs")).expect("mkdir");
+        fs::write(state.join("kwdb/knobs/rejoin_ms"), "0\n").expect("write");
+        fs::write(state.join("kwdb/knobs/catch_up_ms"), "0\n").expect("write");
+        host.run(&["systemctl", "start", "kaiwudb"]);
+        let table = host.run(&["kwbase", "node", "status", "--insecure", "--format=table"]);
+        assert!(
+            table.stdout.ends_with("| true         | true\n(1 row)\n"),
+            "{}",
+            table.stdout
+        );
+        let csv = host.run(&[
+            "kwbase",
+            "sql",
+            "--insecure",
+            "--format=csv",
+            "-e",
+            "SELECT sum((metrics->>'ranges.unavailable')::DECIMAL)::INT AS ranges_unavailable, sum((metrics->>'ranges.underreplicated')::DECIMAL)::INT AS ranges_underreplicated FROM kwdb_internal.kv_store_status",
+        ]);
+        assert_eq!(
+            csv.stdout,
+            "ranges_unavailable,ranges_underreplicated\n0,0\n"
+        );
+        let insecure_client = host.run(&["kwbase", "node", "status"]);
+        assert_eq!(insecure_client.rc, 1, "no certificates, no --insecure");
+
+        // A secure cluster refuses --insecure clients.
+        fs::create_dir_all(state.join("cluster/kwdb-settings")).expect("mkdir");
+        fs::write(state.join("cluster/kwdb-settings/certs_dir"), "/certs\n").expect("write");
+        let refused = host.run(&["kwbase", "node", "status", "--insecure"]);
+        assert_eq!(refused.rc, 1);
+        assert!(refused.stderr.contains("secure mode"), "{}", refused.stderr);
+
+        // A failed import keeps the data and leaves a node that cannot start.
+        host.run(&["systemctl", "stop", "kaiwudb"]);
+        fs::write(state.join("kwdb/knobs/upgrade_fails"), "").expect("write");
+        let newer = host.root.path().join("newer");
+        fs::create_dir_all(&newer).expect("mkdir");
+        fs::write(newer.join("VERSION"), "2.2.1\n").expect("write");
+        let failed = host.run_in(&newer, &["deploy.sh", "upgrade", "-l"], "");
+        assert_eq!(failed.rc, 1);
+        assert!(failed.stderr.contains("were kept"), "{}", failed.stderr);
+        let start = host.run(&["systemctl", "start", "kaiwudb"]);
+        assert_eq!(start.rc, 1, "{}", start.stderr);
+        let state = host.run(&["systemctl", "is-active", "kaiwudb"]);
+        assert_eq!((state.rc, state.stdout.as_str()), (3, "failed\n"));
     }
 
     #[test]

@@ -48,7 +48,9 @@ service_table() {
              /^[^ #]/ { inside = 0 }
              inside && /^  [A-Za-z0-9_.-]+:/ { service = $0; sub(/^  /, "", service); sub(/:.*/, "", service); print service "\t\t" }
              inside && service != "" && /^    image:/ { v = $0; sub(/^    image: */, "", v); gsub(/["\047]/, "", v); print service "\timage\t" v }
-             inside && service != "" && /^    container_name:/ { v = $0; sub(/^    container_name: */, "", v); gsub(/["\047]/, "", v); print service "\tname\t" v }' "$file"
+             inside && service != "" && /^    container_name:/ { v = $0; sub(/^    container_name: */, "", v); gsub(/["\047]/, "", v); print service "\tname\t" v }
+             inside && service != "" && /^    [a-z_]+:/ { list = ($0 ~ /^    volumes: *$/) }
+             inside && service != "" && list && /^      - / { v = $0; sub(/^      - */, "", v); gsub(/["\047]/, "", v); print service "\tvolume\t" v }' "$file"
     done <<EOF
 $files
 EOF
@@ -87,8 +89,14 @@ chosen() {
 
 create_service() {
     name=$(container_name "$1")
+    set -- "$1"
+    for volume in $(printf '%s\n' "$table" | awk -F '\t' -v s="$1" '$1 == s && $2 == "volume" { print $3 }'); do
+        set -- "$@" -v "$volume"
+    done
+    service=$1
+    shift
     docker_quiet run -d --name "$name" --label "com.docker.compose.project=$project" \
-        --label "com.docker.compose.service=$1" "$(service_image "$1")" > /dev/null || exit 1
+        --label "com.docker.compose.service=$service" "$@" "$(service_image "$service")" > /dev/null || exit 1
 }
 
 up_cmd() {

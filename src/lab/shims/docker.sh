@@ -107,15 +107,30 @@ container() {
 # Expand a --format template for container $1.
 render() {
     dir=$containers/$1
-    status=$(cat "$dir/status")
+    state=$(cat "$dir/status")
     id=$(cat "$dir/id")
-    case $status in running) shown="Up 2 minutes" ;; created) shown=Created ;; *) shown="Exited (0) 1 minute ago" ;; esac
+    case $state in running) shown="Up 2 minutes" ;; created) shown=Created ;; *) shown="Exited (0) 1 minute ago" ;; esac
     printf '%s\n' "$2" | sed -e "s|{{ *\.Names *}}|$1|g" -e "s|{{ *\.Name *}}|/$1|g" \
         -e "s|{{ *\.ID *}}|$(printf '%s' "$id" | cut -c1-12)|g" -e "s|{{ *\.Id *}}|$id|g" \
         -e "s|{{ *\.Image *}}|$(cat "$dir/image")|g" -e "s|{{ *\.Config\.Image *}}|$(cat "$dir/image")|g" \
-        -e "s|{{ *\.State\.Status *}}|$status|g" -e "s|{{ *\.State *}}|$status|g" \
-        -e "s|{{ *\.State\.Running *}}|$([ "$status" = running ] && echo true || echo false)|g" \
+        -e "s|{{ *\.State\.Status *}}|$state|g" -e "s|{{ *\.State *}}|$state|g" \
+        -e "s|{{ *\.State\.Running *}}|$([ "$state" = running ] && echo true || echo false)|g" \
         -e "s|{{ *\.Status *}}|$shown|g" -e 's|\\t|	|g'
+}
+
+# The Mounts docker reports for a container: its binds (a host path, or a
+# named volume under /var/lib/docker/volumes) and its anonymous volumes.
+mounts_json() {
+    dir=$1
+    sed -n 's/.*"Binds":\(\[[^]]*\]\|null\).*/\1/p' "$dir/host.json" | tr -d '[]' | tr ',' '\n' |
+        sed -n 's/^"\(.*\)"$/\1/p' | awk -F ':' '
+        function js(v) { gsub(/\\/, "\\\\", v); gsub(/"/, "\\\"", v); return "\"" v "\"" }
+        { mode = (NF >= 3 ? $3 : ""); rw = (mode ~ /(^|,)ro(,|$)/ ? "false" : "true")
+          if ($1 ~ /^\//)
+              printf "%s{\"Type\":\"bind\",\"Source\":%s,\"Destination\":%s,\"Mode\":%s,\"RW\":%s,\"Propagation\":\"rprivate\"}", sep, js($1), js($2), js(mode), rw
+          else
+              printf "%s{\"Type\":\"volume\",\"Name\":%s,\"Source\":%s,\"Destination\":%s,\"Driver\":\"local\",\"Mode\":%s,\"RW\":%s,\"Propagation\":\"\"}", sep, js($1), js("/var/lib/docker/volumes/" $1 "/_data"), js($2), js(mode == "" ? "z" : mode), rw
+          sep = "," }'
 }
 
 container_json() {
@@ -123,10 +138,40 @@ container_json() {
     status=$(cat "$dir/status")
     running=false
     [ "$status" = running ] && running=true
-    printf '{"Id":%s,"Created":%s,"Name":%s,"Image":%s,"State":{"Status":%s,"Running":%s,"ExitCode":0},"Config":%s,"HostConfig":%s,"Mounts":[]}' \
+    printf '{"Id":%s,"Created":%s,"Name":%s,"Image":%s,"State":{"Status":%s,"Running":%s,"ExitCode":0},"Config":%s,"HostConfig":%s,"Mounts":[%s]}' \
         "$(js "$(cat "$dir/id")")" "$(js "$(cat "$dir/created")")" "$(js "/$1")" \
         "$(js "$(cat "$dir/image_id")")" "$(js "$status")" "$running" \
-        "$(cat "$dir/config.json")" "$(cat "$dir/host.json")"
+        "$(cat "$dir/config.json")" "$(cat "$dir/host.json")" "$(mounts_json "$dir")"
+}
+
+rename_cmd() {
+    [ $# -eq 2 ] || shim_die 1 '"docker rename" requires exactly 2 arguments.'
+    container "$1" > /dev/null || exit 1
+    [ ! -d "$containers/$2" ] ||
+        shim_die 1 "Error response from daemon: Error when allocating new name: Conflict. The container name \"/$2\" is already in use."
+    mv "$containers/$1" "$containers/$2"
+}
+
+# docker update --restart=POLICY NAME...: the restart policy of existing containers.
+update_cmd() {
+    policy=
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --restart) shift; policy=${1:-} ;;
+            --restart=*) policy=${1#--restart=} ;;
+            -*) ;;
+            *) break ;;
+        esac
+        shift
+    done
+    [ -n "$policy" ] || shim_die 1 "docker update: only --restart is supported (runbook lab shim)"
+    name=${policy%%:*} retries=0
+    case $policy in *:*) retries=${policy#*:} ;; esac
+    for target; do
+        dir=$(container "$target") || exit 1
+        sed -i "s/\"RestartPolicy\":{[^}]*}/\"RestartPolicy\":{\"Name\":\"$name\",\"MaximumRetryCount\":$retries}/" "$dir/host.json"
+        printf '%s\n' "$target"
+    done
 }
 
 # Does container directory $1 pass every --filter in $2 (newline-separated)?
@@ -285,7 +330,8 @@ inspect_cmd() {
     [ -n "$format" ] || printf '['
     for name in $names; do
         if [ "$type" != image ] && [ -d "$containers/$name" ]; then
-            if [ -n "$format" ]; then render "$name" "$format"
+            # A container's .Image is its image's ID (.Config.Image the reference).
+            if [ -n "$format" ]; then render "$name" "$(printf '%s' "$format" | sed "s|{{ *\.Image *}}|$(cat "$containers/$name/image_id")|g")"
             else printf '%s%s' "$sep" "$(container_json "$name")"; sep=,
             fi
         elif [ "$type" != container ] && id=$(image_id "$name"); then
@@ -410,6 +456,8 @@ dispatch() {
         start | restart) set_status running "$@" ;;
         stop | kill) set_status exited "$@" ;;
         rm) rm_cmd "$@" ;;
+        rename) rename_cmd "$@" ;;
+        update) update_cmd "$@" ;;
         rmi) rmi_cmd "$@" ;;
         pull)
             for ref; do case $ref in -*) ;; *) pull_image "$ref" || exit 1 ;; esac; done ;;
@@ -422,7 +470,10 @@ dispatch() {
         exec)
             while [ $# -gt 0 ]; do case $1 in -e | -u | -w) shift ;; -*) ;; *) break ;; esac; shift; done
             dir=$(container "${1:-}") || exit 1
-            [ "$(cat "$dir/status")" = running ] || shim_die 1 "Error response from daemon: Container ${1:-} is not running" ;;
+            [ "$(cat "$dir/status")" = running ] || shim_die 1 "Error response from daemon: Container ${1:-} is not running"
+            # knobs/exec_fails: the program in the container does not answer.
+            [ ! -e "$docker_dir/knobs/exec_fails" ] ||
+                shim_die 1 "ERROR: cannot dial server. Is the server running? (runbook lab shim knob exec_fails)" ;;
         logs)
             for name; do case $name in -*) ;; *) dir=$(container "$name") || exit 1; cat "$dir/logs" ;; esac; done ;;
         compose) RUNBOOK_SHIM_LOGGED=1 exec docker-compose "$@" ;;

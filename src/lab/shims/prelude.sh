@@ -35,11 +35,60 @@ shim_die() {
     exit "$status"
 }
 
-# Record this host's KWDB node as live or dead in the lab-wide node list
-# that `kwbase node status` prints.
+shim_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# A lab-wide or per-host KWDB knob (a file), or its default.
+shim_kwdb_knob() { cat "$SHIM_STATE/kwdb/knobs/$1" 2>/dev/null || printf '%s\n' "$2"; }
+
+# This host's advertised address: its /etc/hosts entry, as a real node
+# advertises an IP rather than a hostname.
+shim_address() {
+    awk -v host="$(hostname)" '$1 !~ /^#/ { for (i = 2; i <= NF; i++) if ($i == host) { print $1; exit } }' /etc/hosts |
+        grep . || echo 127.0.0.1
+}
+
+# Record this host's KWDB node in the lab-wide node list `kwbase` reads:
+#   host, address, state (live|dead), build, node id, started_at (ms),
+#   ready_at (ms: live and available from then), caught_up_at (ms: its
+#   ranges fully replicated again), updated_at (ms).
+# A started node takes knobs/rejoin_ms (default 1500) to become live and
+# knobs/catch_up_ms (default 1000) more until it holds no under-replicated
+# range; knobs/never_rejoin keeps it joining forever.
 shim_kwdb_node() {
-    mkdir -p "$SHIM_STATE/cluster/kwdb"
-    printf '%s\t%s\t%s\n' "$(hostname)" "$1" "$(shim_kwdb_version)" > "$SHIM_STATE/cluster/kwdb/$(hostname)"
+    dir=$SHIM_STATE/cluster/kwdb
+    mkdir -p "$dir"
+    file=$dir/$(hostname)
+    now=$(shim_ms)
+    id=$(cut -f5 "$file" 2>/dev/null)
+    if [ -z "$id" ]; then
+        # Node ids are handed out once, in join order, even when nodes start together.
+        until mkdir "$dir/.id-lock" 2>/dev/null; do sleep 0.05; done
+        id=$(($(cat "$dir/.next-id" 2>/dev/null || echo 0) + 1))
+        echo "$id" > "$dir/.next-id"
+        rmdir "$dir/.id-lock"
+    fi
+    if [ "$1" = live ]; then
+        rejoin=$(shim_kwdb_knob rejoin_ms 1500)
+        [ ! -e "$SHIM_STATE/kwdb/knobs/never_rejoin" ] || rejoin=999999999999
+        ready=$((now + rejoin))
+        caught=$((ready + $(shim_kwdb_knob catch_up_ms 1000)))
+        started=$now
+    else
+        started=$(cut -f6 "$file" 2>/dev/null)
+        ready=0 caught=0
+    fi
+    shim_kwdb_journal "$1" "$(hostname)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(hostname)" "$(shim_address)" "$1" \
+        "$(shim_kwdb_version)" "$id" "${started:-$now}" "$ready" "$caught" "$now" > "$file.tmp"
+    mv "$file.tmp" "$file"
+}
+
+# The lab-wide journal of what the KWDB cluster did and what kwbase told its
+# clients (`ms<TAB>host<TAB>event<TAB>detail`), so a test can prove what a
+# playbook saw before it acted.
+shim_kwdb_journal() {
+    mkdir -p "$SHIM_STATE/cluster"
+    printf '%s\t%s\t%s\t%s\n' "$(shim_ms)" "$(hostname)" "$1" "${2:-}" >> "$SHIM_STATE/cluster/kwdb-journal"
 }
 
 shim_kwdb_version() {

@@ -35,14 +35,27 @@ say() { [ "$quiet" = yes ] || printf '%s\n' "$*"; }
 
 not_found() { printf 'Unit %s could not be found.\n' "$1" >&2; }
 
+# kaiwudb fails to start once a failed upgrade removed its binaries, or
+# when a test sets the kwdb start_fails knob; the unit is then `failed`.
 activate() {
-    [ -e "$units_dir/$1/active" ] || shim_now > "$units_dir/$1/active"
+    if [ "$1" = kaiwudb.service ] && [ ! -e "$units_dir/$1/active" ] &&
+        { [ -e "$SHIM_STATE/kwdb/removed" ] || [ -e "$SHIM_STATE/kwdb/knobs/start_fails" ]; }; then
+        : > "$units_dir/$1/failed"
+        printf 'Job for %s failed because the control process exited with error code.\nSee "systemctl status %s" and "journalctl -xeu %s" for details.\n' "$1" "$1" "$1" >&2
+        status=1
+        return
+    fi
+    rm -f "$units_dir/$1/failed"
+    [ -e "$units_dir/$1/active" ] && return
+    shim_now > "$units_dir/$1/active"
     [ "$1" != kaiwudb.service ] || shim_kwdb_node live
 }
 
 deactivate() {
-    rm -f "$units_dir/$1/active"
-    [ "$1" != kaiwudb.service ] || shim_kwdb_node dead
+    was_active=no
+    [ ! -e "$units_dir/$1/active" ] || was_active=yes
+    rm -f "$units_dir/$1/active" "$units_dir/$1/failed"
+    [ "$1" != kaiwudb.service ] || [ $was_active = no ] || shim_kwdb_node dead
 }
 
 print_status() {
@@ -51,6 +64,8 @@ print_status() {
     printf '     Loaded: loaded (/etc/systemd/system/%s; %s; preset: enabled)\n' "$1" "$enabled"
     if is_active "$1"; then
         printf '     Active: active (running) since %s\n' "$(cat "$units_dir/$1/active")"
+    elif [ -e "$units_dir/$1/failed" ]; then
+        printf '     Active: failed (Result: exit-code)\n'
     else
         printf '     Active: inactive (dead)\n'
     fi
@@ -58,7 +73,9 @@ print_status() {
 
 show() {
     if unit_exists "$1"; then load=loaded; else load=not-found; fi
-    if is_active "$1"; then active=active sub=running; else active=inactive sub=dead; fi
+    if is_active "$1"; then active=active sub=running
+    elif [ -e "$units_dir/$1/failed" ]; then active=failed sub=failed
+    else active=inactive sub=dead; fi
     if [ $load = not-found ]; then file_state=; elif is_enabled "$1"; then file_state=enabled; else file_state=disabled; fi
     for pair in "Id=$1" "Names=$1" "Description=${1%.*} (runbook lab)" "LoadState=$load" \
         "ActiveState=$active" "SubState=$sub" "UnitFileState=$file_state" "MainPID=0"; do
@@ -99,7 +116,9 @@ for raw in $units; do
         enable) : > "$units_dir/$unit/enabled"; [ $now = no ] || activate "$unit" ;;
         disable) rm -f "$units_dir/$unit/enabled"; [ $now = no ] || deactivate "$unit" ;;
         is-active)
-            if is_active "$unit"; then say active; else say inactive; status=3; fi ;;
+            if is_active "$unit"; then say active
+            elif [ -e "$units_dir/$unit/failed" ]; then say failed; status=3
+            else say inactive; status=3; fi ;;
         is-enabled)
             if ! unit_exists "$unit"; then
                 printf 'Failed to get unit file state for %s: No such file or directory\n' "$unit" >&2
