@@ -88,7 +88,10 @@ fn run_all(
             .as_ref()
             .map(|retry| retry.path_for(&book.path));
         junit.start_playbook(&book.path);
-        let mut observers: Vec<&mut dyn Observer> = vec![&mut *junit];
+        let mut observers: Vec<&mut dyn Observer> = Vec::new();
+        if settings.junit.is_some() {
+            observers.push(&mut *junit);
+        }
         if let Some(journal) = journal.as_deref_mut() {
             observers.push(journal);
         }

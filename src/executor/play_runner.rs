@@ -119,9 +119,9 @@ fn run_batch(stage: &Stage) {
 /// `strategy: free`: each host runs through the play at its own pace.
 fn run_free(stage: &Stage, hosts: &[String]) {
     let play = stage.play.play;
-    stage.pool.scope(|scope| {
+    stage.pool.scope_fifo(|scope| {
         for host in hosts {
-            scope.spawn(move |_| {
+            scope.spawn_fifo(move |_| {
                 let one = std::slice::from_ref(host);
                 for section in [&play.pre_tasks, &play.tasks, &play.post_tasks] {
                     stage.run_steps(section, one);

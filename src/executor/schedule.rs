@@ -53,11 +53,12 @@ impl Stage<'_> {
             .or(self.play.play.throttle)
             .unwrap_or(targets.len())
             .max(1);
+        // FIFO: with fewer forks than hosts, hosts start in inventory order, as in Ansible.
         for wave in targets.chunks(throttle) {
-            self.pool.scope(|scope| {
+            self.pool.scope_fifo(|scope| {
                 for host in wave {
                     let results = &results;
-                    scope.spawn(move |_| {
+                    scope.spawn_fifo(move |_| {
                         let outcome = self.guarded(task, host);
                         if let Ok(mut results) = results.lock() {
                             results.push((host.clone(), outcome));

@@ -125,13 +125,28 @@ impl JournalWriter {
     }
 }
 
+/// An event line as written: the event borrowed, streamed to the file
+/// (a result may hold megabytes of output; it is not copied).
+#[derive(Serialize)]
+struct EventLine<'a> {
+    journal_line: &'static str,
+    event: &'a Event,
+}
+
 impl Observer for JournalWriter {
     fn observe(&mut self, event: &Event) {
-        if !matches!(event, Event::Question(_)) {
-            self.line(&Line::Event {
-                event: event.clone(),
-            });
+        if matches!(event, Event::Question(_)) {
+            return;
         }
+        let line = EventLine {
+            journal_line: "event",
+            event,
+        };
+        let mut out = std::io::BufWriter::new(&self.file);
+        // Best effort, as every journal line.
+        let _ = serde_json::to_writer(&mut out, &line)
+            .and_then(|()| out.write_all(b"\n").map_err(serde_json::Error::io));
+        let _ = out.flush();
     }
 }
 

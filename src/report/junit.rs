@@ -129,7 +129,7 @@ impl JunitReport {
                 .filter(|v| !v.is_undefined() && !v.is_none())
                 .map(|v| crate::value::text(&v))
         };
-        let output = serde_json::to_string(&result.result).unwrap_or_default();
+        let output = bounded(serde_json::to_string(&result.result).unwrap_or_default());
         let outcome = match result.status {
             Status::Ok | Status::Changed => CaseOutcome::Passed,
             Status::Failed if result.ignored => CaseOutcome::Passed,
@@ -172,6 +172,23 @@ impl Observer for JunitReport {
             _ => {}
         }
     }
+}
+
+/// A case's output keeps its first 64 KiB: a report of thousands of
+/// cases must not hold every megabyte a command printed.
+fn bounded(mut text: String) -> String {
+    const KEPT: usize = 64 * 1024;
+    if text.len() <= KEPT {
+        return text;
+    }
+    let mut cut = KEPT;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let dropped = text.len() - cut;
+    text.truncate(cut);
+    text.push_str(&format!("… ({dropped} more bytes)"));
+    text
 }
 
 fn write_counts<'a>(xml: &mut String, cases: impl Iterator<Item = &'a Case>) {
