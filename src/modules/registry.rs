@@ -25,6 +25,7 @@ macro_rules! every_module {
     ($then:ident) => {
         $then! {
             add_host: add_host::AddHost;
+            apt: apt::Apt;
             archive: Stateful(archive::Archive);
             assert: assert::Assert;
             blockinfile: Stateful(blockinfile::BlockInFile);

@@ -28,6 +28,11 @@ fn text(entry: &Value, key: &str) -> String {
 }
 
 fn render_one(entry: &Value) -> String {
+    // apt's plan (`The following NEW packages will be installed...`), shown as is.
+    let prepared = text(entry, "prepared");
+    if !prepared.is_empty() {
+        return format!("{}\n", prepared.trim_end_matches('\n'));
+    }
     let (before, after) = (text(entry, "before"), text(entry, "after"));
     let before_header = format!("before: {}", text(entry, "before_header"));
     let after_header = format!("after: {}", text(entry, "after_header"));

@@ -3,6 +3,7 @@
 //! knowledge. Nothing here is a module; modules live one per file in the
 //! folder above, beside their contract (`Module`, `ArgSpec`, `Outcome`...).
 
+pub(super) mod apt;
 pub(super) mod copy_source;
 pub(super) mod docker_cli;
 pub(super) mod docker_container_options;
