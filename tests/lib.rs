@@ -18,6 +18,7 @@ mod lab_runs;
 mod local_runs;
 mod modules_docker;
 mod modules_files;
+mod modules_packages;
 mod modules_pip;
 mod modules_system;
 mod modules_text;

@@ -398,7 +398,11 @@ impl AptRun<'_, '_> {
         let (mut time, now) = self.cache_time()?;
         let mut updated = false;
         let asked = self.request.update_cache || self.request.cache_valid_time > 0;
-        if asked && time + (self.request.cache_valid_time as i64) < now {
+        // Ansible compares the mtime with a sub-second clock, so without
+        // cache_valid_time the cache is always stale.
+        let stale = self.request.cache_valid_time == 0
+            || time + (self.request.cache_valid_time as i64) < now;
+        if asked && stale {
             if !self.ctx.check_mode {
                 self.update_cache()?;
             }

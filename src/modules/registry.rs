@@ -43,6 +43,8 @@ macro_rules! every_module {
             group_by: group_by::GroupBy;
             include_vars: include_vars::IncludeVars;
             lineinfile: Stateful(lineinfile::LineInFile);
+            package: package::Package;
+            package_facts: package_facts::PackageFacts;
             pause: pause::Pause;
             ping: ping::Ping;
             pip: Stateful(pip::Pip);
