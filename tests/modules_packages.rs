@@ -309,3 +309,53 @@ fn package_module_arguments_are_checked_before_connecting() {
     assert!(output.all().contains("bad.yml:6:9"), "{}", output.all());
     assert!(!output.stdout.contains("TASK"), "{}", output.all());
 }
+
+#[test]
+fn dpkg_selections_and_debconf_behave_as_in_ansible() {
+    let ours = Lab::up(1);
+    let theirs = Lab::up(1);
+    let (our_repo, their_repo) = (build_repository(&ours), build_repository(&theirs));
+    let playbook = fixture("selections.yml");
+    let runbook = play(&ours, &playbook, &our_repo, &["--diff"]);
+    let repo_var = format!("repo={}", their_repo.display());
+    let ansible = ansible_playbook(&theirs, &playbook, &["--diff", "-e", &repo_var]);
+    let both = format!(
+        "--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
+    assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
+    assert_eq!(
+        recap(&runbook)["node1"],
+        Recap {
+            ok: 11,
+            changed: 6,
+            ignored: 1,
+            ..Recap::default()
+        },
+        "{both}"
+    );
+    let held = |lab: &Lab| {
+        let status = std::fs::read_to_string(lab.host_root("node1").join("overlay/dpkg/status"))
+            .unwrap_or_default();
+        status
+            .split("\n\n")
+            .find(|s| s.starts_with("Package: rbtest-lib\n"))
+            .and_then(|s| s.lines().find(|l| l.starts_with("Status: ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(held(&ours), "Status: hold ok installed", "{both}");
+    assert_eq!(held(&ours), held(&theirs), "{both}");
+    // debconf's answer, shown as Ansible shows a data diff.
+    assert!(
+        runbook.stdout.contains("--- before\n+++ after\n@@ -1,3 +1,3 @@\n {\n-    \"tzdata/Areas\": \"Etc\"\n+    \"tzdata/Areas\": \"Europe\"\n }\n"),
+        "{both}"
+    );
+    assert_eq!(
+        machine_rbtest_packages(),
+        "",
+        "the machine's packages changed"
+    );
+}

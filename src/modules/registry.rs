@@ -31,7 +31,9 @@ macro_rules! every_module {
             blockinfile: Stateful(blockinfile::BlockInFile);
             command: command::Command;
             copy: Stateful(copy::Copy);
+            debconf: debconf::Debconf;
             debug: debug::Debug;
+            dpkg_selections: dpkg_selections::DpkgSelections;
             docker_compose: Stateful(docker_compose::DockerCompose);
             docker_container: Stateful(docker_container::DockerContainer);
             docker_image: Stateful(docker_image::DockerImage);
