@@ -359,3 +359,67 @@ fn dpkg_selections_and_debconf_behave_as_in_ansible() {
         "the machine's packages changed"
     );
 }
+
+/// The host's one-line sources files, as written.
+fn sources_files(lab: &Lab, host: &str) -> BTreeMap<String, String> {
+    let dir = lab.host_root(host).join("etc/apt/sources.list.d");
+    std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "list"))
+                .map(|e| {
+                    let content = std::fs::read_to_string(e.path()).unwrap_or_default();
+                    (e.file_name().to_string_lossy().into_owned(), content)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn apt_repository_edits_sources_like_ansible() {
+    let ours = Lab::up(1);
+    let theirs = Lab::up(1);
+    // One repository for both labs, so the sources lines are the same.
+    let repo = build_repository(&ours);
+    let playbook = fixture("repository.yml");
+    let runbook = play(&ours, &playbook, &repo, &["--diff"]);
+    let repo_var = format!("repo={}", repo.display());
+    let ansible = ansible_playbook(&theirs, &playbook, &["--diff", "-e", &repo_var]);
+    let both = format!(
+        "--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
+    assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
+    assert_eq!(
+        recap(&runbook)["node1"],
+        Recap {
+            ok: 9,
+            changed: 6,
+            ignored: 1,
+            ..Recap::default()
+        },
+        "{both}"
+    );
+    let files = sources_files(&ours, "node1");
+    assert_eq!(files, sources_files(&theirs, "node1"), "{both}");
+    assert_eq!(
+        files,
+        BTreeMap::from([(
+            "other.list".to_string(),
+            format!(
+                "# an old mirror\ndeb [trusted=yes] file:{} ./ # disabled\n",
+                repo.display()
+            )
+        )]),
+        "{both}"
+    );
+    assert_eq!(
+        machine_rbtest_packages(),
+        "",
+        "the machine's packages changed"
+    );
+}

@@ -26,6 +26,7 @@ macro_rules! every_module {
         $then! {
             add_host: add_host::AddHost;
             apt: apt::Apt;
+            apt_repository: apt_repository::AptRepository;
             archive: Stateful(archive::Archive);
             assert: assert::Assert;
             blockinfile: Stateful(blockinfile::BlockInFile);
