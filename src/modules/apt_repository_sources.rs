@@ -220,7 +220,7 @@ mod tests {
         let source = normalize("deb https://user:pw@apt.example.com/repo stable main").expect("valid");
         let file = format!("/etc/apt/sources.list.d/{}", suggested_file(&source, None));
         assert_eq!(file, "/etc/apt/sources.list.d/apt_example_com_repo.list");
-        assert_eq!(list.add(&source, &file), [file.clone()]);
+        assert_eq!(list.add(&source, &file), std::slice::from_ref(&file));
         assert!(list.add(&source, &file).is_empty());
         let removed = list.remove(&normalize("deb [trusted=yes] file:/srv/repo ./").expect("valid"));
         assert_eq!(removed, ["/etc/apt/sources.list.d/x.list"]);
