@@ -423,3 +423,49 @@ fn apt_repository_edits_sources_like_ansible() {
         "the machine's packages changed"
     );
 }
+
+#[test]
+fn dnf_and_yum_drive_the_lab_shims_idempotently() {
+    let lab = Lab::up(1);
+    let playbook = fixture("dnf.yml");
+    let path = playbook.to_str().expect("utf8");
+    let first = lab.run(&["play", path, "-i", "inventories/lab"]);
+    first.assert_code(0);
+    assert_eq!(
+        recap(&first)["node1"],
+        Recap {
+            ok: 14,
+            changed: 8,
+            ignored: 1,
+            ..Recap::default()
+        },
+        "{}",
+        first.all()
+    );
+    let before = lab.snapshot("node1");
+    let check = lab.run(&["play", path, "-i", "inventories/lab", "--check"]);
+    assert_eq!(recap(&check)["node1"].changed, 3, "{}", check.all());
+    assert_eq!(
+        before,
+        lab.snapshot("node1"),
+        "--check changed the host\n{}",
+        check.all()
+    );
+    let calls: Vec<String> = lab
+        .shim_calls("node1")
+        .into_iter()
+        .filter(|(shim, argv)| (shim == "dnf" || shim == "yum") && argv.contains("-y"))
+        .map(|(shim, argv)| format!("{shim} {argv}"))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "dnf -y install rbapp-1.0",
+            "dnf -y upgrade rbapp",
+            "yum -y --enablerepo=extra install rbextra",
+            "yum -y remove rbextra",
+        ],
+        "{}",
+        first.all()
+    );
+}

@@ -31,6 +31,9 @@ pub const SHIMS: &[(&str, &str)] = &[
     ("deploy.sh", include_str!("shims/deploy.sh")),
     ("uwsgi", include_str!("shims/uwsgi.sh")),
     ("nginx", include_str!("shims/nginx.sh")),
+    ("dnf", include_str!("shims/dnf.sh")),
+    ("yum", include_str!("shims/dnf.sh")),
+    ("rpm", include_str!("shims/rpm.sh")),
 ];
 
 /// Units every lab host knows, and whether each starts out running (and

@@ -86,7 +86,12 @@ fn detect(ctx: &mut ModuleContext) -> Result<String, ModuleError> {
         .iter()
         .map(|(tool, manager)| format!("command -v {tool} >/dev/null 2>&1 && {{ echo {manager}; exit 0; }}"))
         .collect();
-    let script = format!("{}\necho unknown", checks.join("\n"));
+    // Like Ansible's fact, the distribution decides first: a Debian host is
+    // apt even where an rpm tool is installed too.
+    let script = format!(
+        "[ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1 && {{ echo apt; exit 0; }}\n{}\necho unknown",
+        checks.join("\n")
+    );
     let found = ctx.connection()?.run(&script, None)?.stdout_text();
     let found = found.trim();
     if found == "unknown" || found.is_empty() {

@@ -35,6 +35,7 @@ macro_rules! every_module {
             debconf: debconf::Debconf;
             debug: debug::Debug;
             dpkg_selections: dpkg_selections::DpkgSelections;
+            dnf: dnf::Dnf("dnf"), dnf::Dnf("yum");
             docker_compose: Stateful(docker_compose::DockerCompose);
             docker_container: Stateful(docker_container::DockerContainer);
             docker_image: Stateful(docker_image::DockerImage);
@@ -145,7 +146,11 @@ mod docs_tests {
     use super::names;
 
     /// Names documented on another module's page.
-    const SHARED_PAGES: &[(&str, &str)] = &[("systemd_service", "systemd"), ("service", "systemd")];
+    const SHARED_PAGES: &[(&str, &str)] = &[
+        ("systemd_service", "systemd"),
+        ("service", "systemd"),
+        ("yum", "dnf"),
+    ];
 
     #[test]
     fn every_module_has_a_docs_page_linked_from_the_index() {
