@@ -469,3 +469,35 @@ fn dnf_and_yum_drive_the_lab_shims_idempotently() {
         first.all()
     );
 }
+
+#[test]
+fn yum_repository_writes_repo_files_like_ansible() {
+    let ours = Lab::up(1);
+    let theirs = Lab::up(1);
+    let playbook = fixture("yum_repository.yml");
+    let runbook = ours.run(&[
+        "play",
+        playbook.to_str().expect("utf8"),
+        "-i",
+        "inventories/lab",
+        "--diff",
+    ]);
+    let ansible = ansible_playbook(&theirs, &playbook, &["--diff"]);
+    let both = format!(
+        "--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
+    assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
+    let file = |lab: &Lab| {
+        std::fs::read_to_string(lab.host_root("node1").join("etc/yum.repos.d/epel.repo"))
+            .unwrap_or_default()
+    };
+    assert_eq!(file(&ours), file(&theirs), "{both}");
+    assert_eq!(
+        file(&ours),
+        "[epel-debug]\nenabled = 0\nmirrorlist = https://mirrors.example/metalink?repo=epel-debug\nname = EPEL debug\n\n[extra]\nbaseurl = http://extra.example/\nname = Extra\npriority = 10\n\n",
+        "{both}"
+    );
+}

@@ -67,6 +67,7 @@ macro_rules! every_module {
             unarchive: Stateful(unarchive::Unarchive);
             uri: uri::Uri;
             wait_for: wait_for::WaitFor;
+            yum_repository: yum_repository::YumRepository;
         }
     };
 }
