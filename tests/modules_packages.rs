@@ -501,3 +501,47 @@ fn yum_repository_writes_repo_files_like_ansible() {
         "{both}"
     );
 }
+
+#[test]
+fn deb822_repository_writes_a_sources_file_apt_reads() {
+    let lab = Lab::up(1);
+    let repo = build_repository(&lab);
+    let playbook = fixture("deb822.yml");
+    let check = play(&lab, &playbook, &repo, &["--check"]);
+    check.assert_code(0);
+    let sources = lab
+        .host_root("node1")
+        .join("etc/apt/sources.list.d/rb-test-repo.sources");
+    assert!(
+        !sources.exists(),
+        "--check wrote {}\n{}",
+        sources.display(),
+        check.all()
+    );
+    let output = play(&lab, &playbook, &repo, &["--diff"]);
+    output.assert_code(0);
+    assert_eq!(
+        recap(&output)["node1"],
+        Recap::new(6, 4, 0, 0, 0),
+        "{}",
+        output.all()
+    );
+    let written = format!(
+        "Suites: ./\nTrusted: yes\nTypes: deb\nURIs: file:{}\n",
+        repo.display()
+    );
+    assert!(
+        output.stdout.contains(&format!(
+            "+X-Repolib-Name: RB test_repo\n+{}",
+            written.trim_end().replace('\n', "\n+")
+        )),
+        "{}",
+        output.all()
+    );
+    assert!(!sources.exists(), "absent left {}", sources.display());
+    assert_eq!(
+        machine_rbtest_packages(),
+        "",
+        "the machine's packages changed"
+    );
+}

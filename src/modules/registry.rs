@@ -32,6 +32,7 @@ macro_rules! every_module {
             blockinfile: Stateful(blockinfile::BlockInFile);
             command: command::Command;
             copy: Stateful(copy::Copy);
+            deb822_repository: deb822_repository::Deb822Repository;
             debconf: debconf::Debconf;
             debug: debug::Debug;
             dpkg_selections: dpkg_selections::DpkgSelections;
