@@ -308,6 +308,47 @@ fn package_module_arguments_are_checked_before_connecting() {
     );
     assert!(output.all().contains("bad.yml:6:9"), "{}", output.all());
     assert!(!output.stdout.contains("TASK"), "{}", output.all());
+    let misspelled = [
+        ("apt_repository", "repo: x\n        filname: y", "filname"),
+        ("deb822_repository", "name: x\n        uri: y", "uri"),
+        (
+            "dpkg_selections",
+            "name: x\n        selections: hold",
+            "selections",
+        ),
+        ("debconf", "name: x\n        questoin: y", "questoin"),
+        ("dnf", "name: x\n        enable_repo: y", "enable_repo"),
+        ("yum", "name: x\n        enable_repo: y", "enable_repo"),
+        ("yum_repository", "name: x\n        base_url: y", "base_url"),
+        ("package_facts", "manger: apt", "manger"),
+    ];
+    for (module, args, wrong) in misspelled {
+        lab.project.file(
+            "bad.yml",
+            &format!(
+                "- hosts: lab\n  gather_facts: false\n  tasks:\n    - {module}:\n        {args}\n"
+            ),
+        );
+        let output = lab.run(&["play", "bad.yml", "-i", "inventories/lab"]);
+        output.assert_code(4);
+        let expected = format!("`{module}` has no argument `{wrong}`");
+        assert!(
+            output.all().contains(&expected),
+            "{expected}\n{}",
+            output.all()
+        );
+    }
+    lab.project.file(
+        "bad.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - dpkg_selections:\n        name: x\n",
+    );
+    let output = lab.run(&["play", "bad.yml", "-i", "inventories/lab"]);
+    output.assert_code(4);
+    assert!(
+        output.all().contains("`dpkg_selections` needs selection"),
+        "{}",
+        output.all()
+    );
 }
 
 #[test]
