@@ -395,7 +395,7 @@ impl AptRun<'_, '_> {
     }
 
     fn refresh_cache(&mut self) -> Result<CacheState, ModuleError> {
-        let (mut time, now) = self.cache_time()?;
+        let (mut time, precise, now) = self.cache_time()?;
         let mut updated = false;
         let asked = self.request.update_cache || self.request.cache_valid_time > 0;
         // Ansible compares the mtime with a sub-second clock, so without
@@ -406,24 +406,31 @@ impl AptRun<'_, '_> {
             if !self.ctx.check_mode {
                 self.update_cache()?;
             }
-            let (after, _) = self.cache_time()?;
-            updated = self.ctx.check_mode || after != time;
+            let (after, after_precise, _) = self.cache_time()?;
+            updated = self.ctx.check_mode || after_precise != precise;
             time = after;
         }
         Ok(CacheState { updated, time })
     }
 
     /// The cache's mtime (Ansible's update-success-stamp, else the lists
-    /// directory; 0 when neither exists) and the host's clock.
-    fn cache_time(&mut self) -> Result<(i64, i64), ModuleError> {
+    /// directory; 0 when neither exists) in whole seconds and to the
+    /// nanosecond (so an update within the same second still counts), and
+    /// the host's clock.
+    fn cache_time(&mut self) -> Result<(i64, String, i64), ModuleError> {
         let script = format!(
-            "stat -c %Y {CACHE_STAMP} 2>/dev/null || stat -c %Y {LISTS_DIR} 2>/dev/null || echo 0; date +%s"
+            "stat -c %.9Y {CACHE_STAMP} 2>/dev/null || stat -c %.9Y {LISTS_DIR} 2>/dev/null || echo 0; date +%s"
         );
         let text = self.shell(&script)?.stdout_text();
-        let mut numbers = text.lines().filter_map(|l| l.trim().parse::<i64>().ok());
-        let time = numbers.next().unwrap_or(0);
-        let now = numbers.next().unwrap_or(0);
-        Ok((time, now))
+        let mut lines = text.lines().map(str::trim);
+        let precise = lines.next().unwrap_or("0").to_string();
+        let seconds = precise
+            .split('.')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let now = lines.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+        Ok((seconds, precise, now))
     }
 
     /// `apt-get update`, retried as Ansible retries a failed fetch.
