@@ -32,11 +32,29 @@ mount_etc() {
     fi
 }
 
-# The real package database, read-only: queries answer truthfully while an
-# accidental `apt-get install` on a lab host cannot rewrite the controller's /usr.
-mkdir -p "$root/var/lib/dpkg"
+# Packages: the host sees the machine's /usr, /var/cache (apt's archives,
+# debconf's database) and dpkg database through overlays whose upper layers
+# are its own (hosts/HOST/overlay/), so the real apt and dpkg install and
+# remove packages on a lab host without touching the machine. Without
+# overlayfs the dpkg database is the machine's, read-only: queries answer
+# truthfully and an `apt-get install` fails instead of rewriting /usr.
+overlay_dir() {
+    # usage: overlay_dir DIR LAYER [MOUNTPOINT]
+    mkdir -p "$root/overlay/$2" "$run/overlay-work/$2"
+    mount -t overlay overlay \
+        -o "lowerdir=$1,upperdir=$root/overlay/$2,workdir=$run/overlay-work/$2" "${3:-$1}" 2>/dev/null
+}
+mkdir -p "$root/var/lib/dpkg" "$root/var/lib/apt/lists/partial"
 if [ -d /var/lib/dpkg ]; then
-    mount --bind -o ro /var/lib/dpkg "$root/var/lib/dpkg"
+    if overlay_dir /var/lib/dpkg dpkg "$root/var/lib/dpkg" &&
+        overlay_dir /usr usr && overlay_dir /var/cache var-cache; then
+        echo overlay > "$run/packages-mode"
+    else
+        umount "$root/var/lib/dpkg" 2>/dev/null || :
+        umount /usr 2>/dev/null || :
+        mount --bind -o ro /var/lib/dpkg "$root/var/lib/dpkg"
+        echo read-only > "$run/packages-mode"
+    fi
 fi
 
 mount_etc

@@ -7,7 +7,9 @@
 //! its own hostname and its own `/etc` (an overlay over the real one; a
 //! copy where overlayfs is unavailable), `/opt`, `/srv`, `/var/lib`,
 //! `/var/log` and `/usr/local/sbin`; everything else, `/root` included, is
-//! the machine's. `/var/lib/dpkg` is the machine's, read-only.
+//! the machine's, except `/usr`, `/var/cache` and `/var/lib/dpkg`, which
+//! are overlays with the host's own upper layer (`hosts/<host>/overlay/`), so
+//! the real apt and dpkg can run there (read-only without overlayfs).
 //!
 //! # Lab directory
 //!

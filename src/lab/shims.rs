@@ -39,6 +39,9 @@ pub const SHIMS: &[(&str, &str)] = &[
         "dpkg-reconfigure",
         include_str!("shims/dpkg-reconfigure.sh"),
     ),
+    ("dnf", include_str!("shims/dnf.sh")),
+    ("yum", include_str!("shims/dnf.sh")),
+    ("rpm", include_str!("shims/rpm.sh")),
 ];
 
 /// Units every lab host knows, and whether each starts out running (and

@@ -26,6 +26,8 @@ macro_rules! every_module {
         $then! {
             add_host: add_host::AddHost;
             alternatives: Stateful(alternatives::Alternatives);
+            apt: apt::Apt;
+            apt_repository: apt_repository::AptRepository;
             archive: Stateful(archive::Archive);
             assert: assert::Assert;
             authorized_key: Stateful(authorized_key::AuthorizedKey);
@@ -33,7 +35,11 @@ macro_rules! every_module {
             command: command::Command;
             copy: Stateful(copy::Copy);
             cron: Stateful(cron::Cron);
+            deb822_repository: deb822_repository::Deb822Repository;
+            debconf: debconf::Debconf;
             debug: debug::Debug;
+            dpkg_selections: dpkg_selections::DpkgSelections;
+            dnf: dnf::Dnf("dnf"), dnf::Dnf("yum");
             docker_compose: Stateful(docker_compose::DockerCompose);
             docker_container: Stateful(docker_container::DockerContainer);
             docker_image: Stateful(docker_image::DockerImage);
@@ -54,6 +60,8 @@ macro_rules! every_module {
             mysql_info: mysql_info::MysqlInfo;
             mysql_query: mysql_query::MysqlQuery;
             mysql_user: mysql_user::MysqlUser;
+            package: package::Package;
+            package_facts: package_facts::PackageFacts;
             pause: pause::Pause;
             ping: ping::Ping;
             pip: Stateful(pip::Pip);
@@ -75,6 +83,7 @@ macro_rules! every_module {
             uri: uri::Uri;
             user: Stateful(user::User);
             wait_for: wait_for::WaitFor;
+            yum_repository: yum_repository::YumRepository;
         }
     };
 }
@@ -178,7 +187,11 @@ mod tests {
 include!(concat!(env!("OUT_DIR"), "/module_docs.rs"));
 
 /// Names documented on another module's page.
-const SHARED_PAGES: &[(&str, &str)] = &[("systemd_service", "systemd"), ("service", "systemd")];
+const SHARED_PAGES: &[(&str, &str)] = &[
+    ("systemd_service", "systemd"),
+    ("service", "systemd"),
+    ("yum", "dnf"),
+];
 
 /// The docs page (Markdown, as in docs/modules/) of the module `name`
 /// (short or qualified), for `runbook doc`.

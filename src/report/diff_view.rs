@@ -27,15 +27,52 @@ fn text(entry: &Value, key: &str) -> String {
         .unwrap_or_default()
 }
 
-fn render_one(entry: &Value) -> String {
-    let (before, after) = (text(entry, "before"), text(entry, "after"));
-    // Ansible writes a bare `before`/`after` when the module gave no header.
-    let header = |side: &str, key: &str| match text(entry, key) {
-        name if name.is_empty() => side.to_string(),
-        name => format!("{side}: {name}"),
+/// One side of a diff: text as is, data (`debconf`'s answers) as Ansible
+/// shows it, sorted JSON indented by 4.
+fn side(entry: &Value, key: &str) -> String {
+    let Ok(value) = entry.get_attr(key) else {
+        return String::new();
     };
-    let before_header = header("before", "before_header");
-    let after_header = header("after", "after_header");
+    if let Some(text) = value.as_str() {
+        return text.to_string();
+    }
+    if value.is_undefined() || value.is_none() {
+        return String::new();
+    }
+    let json = serde_json::to_value(&value).unwrap_or_default();
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    let _ = serde::Serialize::serialize(&sorted(json), &mut serializer);
+    format!("{}\n", String::from_utf8_lossy(&out))
+}
+
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let ordered: std::collections::BTreeMap<String, serde_json::Value> =
+                map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            serde_json::Value::Object(ordered.into_iter().collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
+        }
+        other => other,
+    }
+}
+
+fn render_one(entry: &Value) -> String {
+    // apt's plan (`The following NEW packages will be installed...`), shown as is.
+    let prepared = text(entry, "prepared");
+    if !prepared.is_empty() {
+        return format!("{}\n", prepared.trim_end_matches('\n'));
+    }
+    let (before, after) = (side(entry, "before"), side(entry, "after"));
+    let header = |side: &str| match text(entry, &format!("{side}_header")) {
+        named if named.is_empty() => side.to_string(),
+        named => format!("{side}: {named}"),
+    };
+    let (before_header, after_header) = (header("before"), header("after"));
     let diff = TextDiff::from_lines(&before, &after);
     let mut unified = diff.unified_diff();
     unified

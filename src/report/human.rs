@@ -116,12 +116,25 @@ fn status_word(status: Status) -> &'static str {
 }
 
 /// Loop tasks are shown item by item; their summary result adds no line.
+/// A module's own `results` key (dnf's `Installed: ...` lines) is not a
+/// loop's: a loop's items carry `ansible_loop_var`, and an empty loop is
+/// skipped.
 fn is_loop_summary(result: &HostResult) -> bool {
-    result.item.is_none()
-        && result
-            .result
-            .get_attr("results")
-            .is_ok_and(|r| !r.is_undefined())
+    if result.item.is_some() {
+        return false;
+    }
+    let Ok(results) = result.result.get_attr("results") else {
+        return false;
+    };
+    if results.kind() != minijinja::value::ValueKind::Seq {
+        return false;
+    }
+    match results.get_item_by_index(0) {
+        Ok(first) if !first.is_undefined() => first
+            .get_attr("ansible_loop_var")
+            .is_ok_and(|v| !v.is_undefined()),
+        _ => result.result.get_attr("skipped").is_ok_and(|v| v.is_true()),
+    }
 }
 
 impl Reporter for HumanReporter {

@@ -4,6 +4,7 @@
 //! folder above, beside their contract (`Module`, `ArgSpec`, `Outcome`...).
 
 pub(super) mod accounts;
+pub(super) mod apt;
 pub(super) mod authorized_keys;
 pub(super) mod copy_source;
 pub(super) mod crontab;
