@@ -65,6 +65,8 @@ fn tree(inventory: &Inventory, group: &str) -> GroupTree {
         children: entry
             .map(|e| e.children.iter().map(|c| tree(inventory, c)).collect())
             .unwrap_or_default(),
-        hosts: entry.map(|e| e.hosts.clone()).unwrap_or_default(),
+        hosts: entry
+            .map(|e| e.hosts.iter().cloned().collect())
+            .unwrap_or_default(),
     }
 }
