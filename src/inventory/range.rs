@@ -29,7 +29,7 @@ pub enum RangeError {
 /// The most host names one bracketed name may expand to (all its ranges
 /// multiplied). Far above any real fleet, far below what would exhaust the
 /// controller's memory (`h[0:999999999]` would need about 24 GB).
-pub const MAX_RANGE_HOSTS: u128 = 1_000_000;
+pub(super) const MAX_RANGE_HOSTS: u128 = 1_000_000;
 
 /// Whether `name` contains a range to expand (Ansible looks for any `[`).
 pub(super) fn has_range(name: &str) -> bool {

@@ -13,11 +13,11 @@ use crate::source::{Diagnostic, SourceFile, Span};
 /// ("billion laughs") is stopped by [`MAX_ALIAS_REPLAY`] and the parser's
 /// alias and anchor limits long before memory runs out. The parser's own default, 250,000,
 /// refused a legitimate 100,000-item list.
-pub const MAX_YAML_NODES: usize = 5_000_000;
+pub(super) const MAX_YAML_NODES: usize = 5_000_000;
 
 /// The most events all aliases of one file may replay: what an anchor
 /// shared a few times needs, a fraction of what expansion attacks ask for.
-pub const MAX_ALIAS_REPLAY: usize = 100_000;
+pub(super) const MAX_ALIAS_REPLAY: usize = 100_000;
 
 /// Parse a YAML file. An empty file is `Null`.
 pub fn parse_file(path: &Path) -> Result<Node, Diagnostic> {
@@ -257,7 +257,7 @@ mod tests {
         let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for level in 1..10 {
             let previous = format!("*a{}", level - 1);
-            let list = vec![previous.as_str(); 9].join(", ");
+            let list = [previous.as_str(); 9].join(", ");
             text.push_str(&format!("a{level}: &a{level} [{list}]\n"));
         }
         let started = std::time::Instant::now();
