@@ -26,3 +26,4 @@ mod playbook_errors;
 mod roles_includes;
 mod shipped;
 mod snapshots;
+mod transfer_interrupted;
