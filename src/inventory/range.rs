@@ -78,6 +78,9 @@ fn range_len(spec: &str) -> Result<u128, RangeError> {
         }
         (last - first) as u128
     } else {
+        if begin.len() > 1 && begin.starts_with('0') && begin.len() != end.len() {
+            return Err(RangeError::UnequalPadding(spec.to_string()));
+        }
         let (Some(first), Some(last)) = (number(begin), number(end)) else {
             return Err(RangeError::Bounds(spec.to_string()));
         };
