@@ -11,6 +11,7 @@ mod r#become;
 mod control_flow;
 mod differential;
 mod error_contract;
+mod fetch_flat;
 mod inventory_cli;
 mod kv_syntax;
 mod lab_fleet;
