@@ -127,6 +127,19 @@ fn cut_mid_transfer(lab: &Lab, play: &mut Child) {
     }
 }
 
+/// Wait until the lab host's shells have ended: a shell whose input was cut
+/// goes on running what it had, after the controller has given up.
+fn wait_for_shells_to_end(lab: &Lab) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while session_processes(lab)
+        .iter()
+        .any(|pid| comm(*pid) != "sshd")
+    {
+        assert!(Instant::now() < deadline, "the host's shell never ended");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn finish(play: Child) -> (i32, String) {
     let output = play.wait_with_output().expect("wait");
     let text = format!(
@@ -182,6 +195,7 @@ fn a_copy_cut_off_keeps_the_original_and_leaves_no_temporary_file() {
     let mut play = start_play(&lab);
     cut_mid_transfer(&lab, &mut play);
     let (code, output) = finish(play);
+    wait_for_shells_to_end(&lab);
     assert_ne!(code, 0, "{output}");
     assert_eq!(
         std::fs::read(host_path(&lab, "/opt/big.bin")).expect("still there"),
@@ -210,8 +224,8 @@ fn a_script_cut_off_never_runs() {
     let mut play = start_play(&lab);
     cut_mid_transfer(&lab, &mut play);
     let (code, output) = finish(play);
+    wait_for_shells_to_end(&lab);
     assert_ne!(code, 0, "{output}");
-    std::thread::sleep(Duration::from_secs(2));
     assert!(
         !host_path(&lab, "/opt/ran").exists(),
         "a script cut off ran\n{output}"
