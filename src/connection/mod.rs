@@ -9,6 +9,7 @@ mod local;
 mod script_on_stdin;
 mod spec;
 pub mod ssh;
+pub mod transfer;
 
 pub use error::ConnectionError;
 pub use escalation::{Escalating, Escalation, Method as BecomeMethod, Secret};
@@ -41,12 +42,17 @@ pub trait Connection: Send {
     /// the host could not be reached or the transport broke.
     fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError>;
 
-    /// Write `content` to `path` on the host (through a temporary file and a
-    /// rename, so a reader never sees half a file) with the given mode.
+    /// Write `content` to `path` on the host with the given mode: into a
+    /// temporary file beside it, checked against `content`'s length and
+    /// checksum on the host, then renamed, so a reader never sees half a file
+    /// and a broken transfer leaves the old file and no temporary one.
     fn put_file(&mut self, path: &str, content: &[u8], mode: u32) -> Result<(), ConnectionError> {
         let quoted = shell_quote(path);
         let script = format!(
-            "umask 077; tmp={quoted}.runbook-tmp.$$ && cat > \"$tmp\" && chmod {mode:o} \"$tmp\" && mv -f \"$tmp\" {quoted}"
+            "umask 077\ntmp=$(mktemp \"$(dirname -- {quoted})/.runbook.XXXXXX\") || exit 1\n{remove}\ncat > \"$tmp\" && {verify} && chmod {mode:o} \"$tmp\" && mv -f \"$tmp\" {quoted} && {keep}",
+            remove = transfer::remove_on_exit("tmp"),
+            verify = transfer::verify_received("tmp", content),
+            keep = transfer::keep_on_exit(),
         );
         let output = self.run(&script, Some(content))?;
         if output.rc == 0 {

@@ -48,9 +48,9 @@ impl Inventory {
         if let Some(group) = group {
             self.add_group(group);
             if let Some(group) = self.groups.get_mut(group)
-                && !group.hosts.iter().any(|h| h == name)
+                && !group.hosts.contains(name)
             {
-                group.hosts.push(name.to_string());
+                group.hosts.insert(name.to_string());
             }
         }
     }

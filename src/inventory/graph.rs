@@ -83,7 +83,7 @@ impl Inventory {
         if !ungrouped_children {
             for host in hosts {
                 if !grouped.contains(&host) && !ungrouped.hosts.contains(&host) {
-                    ungrouped.hosts.push(host);
+                    ungrouped.hosts.insert(host);
                 }
             }
         }

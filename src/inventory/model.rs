@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use indexmap::IndexSet;
+
 use crate::value::VarMap;
 
 /// One host as the inventory defines it.
@@ -34,7 +36,9 @@ pub struct Group {
     pub name: String,
     /// Variables set on the group in inventory files (`[g:vars]`, `vars:`).
     pub vars: VarMap,
-    pub hosts: Vec<String>,
+    /// In the order they were added; a set, so adding a host to a group of
+    /// 100k hosts does not compare it with every one of them.
+    pub hosts: IndexSet<String>,
     pub children: Vec<String>,
     /// `ansible_group_priority`: among groups of the same depth, the higher
     /// priority's variables win. It is not a variable itself, as in Ansible.
@@ -46,7 +50,7 @@ impl Group {
         Self {
             name: name.into(),
             vars: VarMap::new(),
-            hosts: Vec::new(),
+            hosts: IndexSet::new(),
             children: Vec::new(),
             priority: DEFAULT_GROUP_PRIORITY,
         }

@@ -20,7 +20,16 @@ pub enum RangeError {
     Step(String),
     #[error("host range in `{0}` has no closing `]`")]
     Unclosed(String),
+    #[error(
+        "host range `{pattern}` stands for {count} hosts; at most {MAX_RANGE_HOSTS} are allowed in one name"
+    )]
+    TooMany { pattern: String, count: u128 },
 }
+
+/// The most host names one bracketed name may expand to (all its ranges
+/// multiplied). Far above any real fleet, far below what would exhaust the
+/// controller's memory (`h[0:999999999]` would need about 24 GB).
+pub(super) const MAX_RANGE_HOSTS: u128 = 1_000_000;
 
 /// Whether `name` contains a range to expand (Ansible looks for any `[`).
 pub(super) fn has_range(name: &str) -> bool {
@@ -30,6 +39,68 @@ pub(super) fn has_range(name: &str) -> bool {
 /// Every host name `pattern` stands for, in order; the first range varies
 /// slowest. A name without a range stands for itself.
 pub fn expand(pattern: &str) -> Result<Vec<String>, RangeError> {
+    let count = count_names(pattern)?;
+    if count > MAX_RANGE_HOSTS {
+        return Err(RangeError::TooMany {
+            pattern: pattern.to_string(),
+            count,
+        });
+    }
+    if count == 0 {
+        // One empty range (`[5:1]`) empties the product, however large the
+        // others are.
+        return Ok(Vec::new());
+    }
+    expand_checked(pattern)
+}
+
+/// How many names `pattern` stands for, without making them: every range's
+/// items are letters or digits, so the ranges are those of `pattern` itself.
+fn count_names(pattern: &str) -> Result<u128, RangeError> {
+    let mut count: u128 = 1;
+    let mut rest = pattern;
+    while let Some(open) = rest.find('[') {
+        let close = rest[open..]
+            .find(']')
+            .map(|offset| open + offset)
+            .ok_or_else(|| RangeError::Unclosed(pattern.to_string()))?;
+        count = count.saturating_mul(range_len(&rest[open + 1..close])?);
+        rest = &rest[close + 1..];
+    }
+    Ok(count)
+}
+
+fn range_len(spec: &str) -> Result<u128, RangeError> {
+    let (begin, end, step) = bounds(spec)?;
+    let span = if let (Some(first), Some(last)) = (single_letter(begin), single_letter(end)) {
+        if first > last {
+            return Err(RangeError::Backwards(spec.to_string()));
+        }
+        (last - first) as u128
+    } else {
+        if begin.len() > 1 && begin.starts_with('0') && begin.len() != end.len() {
+            return Err(RangeError::UnequalPadding(spec.to_string()));
+        }
+        let (Some(first), Some(last)) = (number(begin), number(end)) else {
+            return Err(RangeError::Bounds(spec.to_string()));
+        };
+        if first > last {
+            return Ok(0);
+        }
+        u128::from(last - first)
+    };
+    Ok(span / step as u128 + 1)
+}
+
+fn number(text: &str) -> Option<u64> {
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse::<u64>().ok()
+    } else {
+        None
+    }
+}
+
+fn expand_checked(pattern: &str) -> Result<Vec<String>, RangeError> {
     let Some(open) = pattern.find('[') else {
         return Ok(vec![pattern.to_string()]);
     };
@@ -46,7 +117,7 @@ pub fn expand(pattern: &str) -> Result<Vec<String>, RangeError> {
     for item in range_items(spec)? {
         let name = format!("{head}{item}{tail}");
         if has_range(&name) {
-            names.extend(expand(&name)?);
+            names.extend(expand_checked(&name)?);
         } else {
             names.push(name);
         }
@@ -54,7 +125,8 @@ pub fn expand(pattern: &str) -> Result<Vec<String>, RangeError> {
     Ok(names)
 }
 
-fn range_items(spec: &str) -> Result<Vec<String>, RangeError> {
+/// `begin`, `end` and `step` of a range, `begin` defaulting to 0.
+fn bounds(spec: &str) -> Result<(&str, &str, usize), RangeError> {
     let bounds: Vec<&str> = spec.split(':').collect();
     let (begin, end, step) = match bounds.as_slice() {
         [begin, end] => (*begin, *end, "1"),
@@ -69,6 +141,11 @@ fn range_items(spec: &str) -> Result<Vec<String>, RangeError> {
         Ok(step) if step > 0 => step,
         _ => return Err(RangeError::Step(spec.to_string())),
     };
+    Ok((begin, end, step))
+}
+
+fn range_items(spec: &str) -> Result<Vec<String>, RangeError> {
+    let (begin, end, step) = bounds(spec)?;
     if let (Some(first), Some(last)) = (single_letter(begin), single_letter(end)) {
         return letter_items(first, last, step, spec);
     }
@@ -117,14 +194,7 @@ fn number_items(
     } else {
         0
     };
-    let parse = |text: &str| {
-        if text.bytes().all(|b| b.is_ascii_digit()) {
-            text.parse::<u64>().ok()
-        } else {
-            None
-        }
-    };
-    let (Some(first), Some(last)) = (parse(begin), parse(end)) else {
+    let (Some(first), Some(last)) = (number(begin), number(end)) else {
         return Err(RangeError::Bounds(spec.to_string()));
     };
     // Python's range() simply yields nothing when begin > end.
@@ -186,6 +256,30 @@ mod tests {
         assert_eq!(expand("h[1:9"), Err(RangeError::Unclosed("h[1:9".into())));
     }
 
+    #[test]
+    fn ranges_over_the_limit_are_refused_before_any_name_is_made() {
+        assert_eq!(
+            expand("h[0:999999999]"),
+            Err(RangeError::TooMany {
+                pattern: "h[0:999999999]".into(),
+                count: 1_000_000_000
+            })
+        );
+        assert!(matches!(
+            expand("a[0:9999]b[0:9999]"),
+            Err(RangeError::TooMany {
+                count: 100_000_000,
+                ..
+            })
+        ));
+        assert!(matches!(
+            expand("h[0:18446744073709551615]x[0:18446744073709551615]"),
+            Err(RangeError::TooMany { .. })
+        ));
+        assert_eq!(names("h[1:1000000]").len(), 1_000_000);
+        assert_eq!(names("h[0:1999999:2]").len(), 1_000_000);
+    }
+
     proptest! {
         #[test]
         fn count_is_the_product_of_range_sizes(
@@ -207,6 +301,23 @@ mod tests {
         #[test]
         fn never_panics(text in "\\PC{0,40}") {
             let _ = expand(&text);
+        }
+
+        #[test]
+        fn the_count_is_checked_before_names_are_made(text in "[a-z]{0,3}(\\[[0-9]{0,12}:[0-9]{1,12}(:[0-9]{1,3})?\\][a-z]{0,2}){0,4}") {
+            match count_names(&text) {
+                Ok(count) if count > MAX_RANGE_HOSTS => {
+                    let refused = matches!(expand(&text), Err(RangeError::TooMany { .. }));
+                    prop_assert!(refused);
+                }
+                // Expanding up to the limit is slow in a debug build; the
+                // count must still be what expansion makes.
+                Ok(count) if count <= 20_000 => {
+                    prop_assert_eq!(expand(&text).map(|n| n.len() as u128), Ok(count));
+                }
+                Ok(_) => {}
+                Err(error) => prop_assert_eq!(expand(&text), Err(error)),
+            }
         }
     }
 }

@@ -82,7 +82,7 @@ impl Inventory {
             .position(|member| order(member) > rank)
             .unwrap_or(members.len());
         if let Some(group) = self.groups.get_mut(group) {
-            group.hosts.insert(at, host.to_string());
+            group.hosts.shift_insert(at, host.to_string());
         }
         true
     }

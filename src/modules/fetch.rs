@@ -172,20 +172,30 @@ pub(super) fn sha1_hex(content: &[u8]) -> String {
 }
 
 /// Write through a temporary file beside `path` and a rename, so a reader
-/// never sees half a file.
+/// never sees half a file. The temporary name is unique (several hosts may
+/// fetch into one `flat` destination at once), and it is removed whatever
+/// goes wrong, a full disk included.
 fn write_local(path: &Path, content: &[u8]) -> Result<(), ModuleError> {
+    use std::io::Write;
     let fail = |error: std::io::Error| {
         ModuleError::failed(format!("cannot write {}: {error}", path.display()))
     };
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     std::fs::create_dir_all(dir).map_err(fail)?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.runbook-{}", std::process::id()));
-    std::fs::write(&tmp, content).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|error| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(error)
-    })
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".runbook")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(content).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|error| fail(error.error))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -207,5 +217,55 @@ mod tests {
             local_dest(dir, "copy.txt", "/etc/hosts", "web1", true),
             PathBuf::from("/play/copy.txt")
         );
+    }
+
+    #[test]
+    fn hosts_fetching_into_one_flat_destination_do_not_collide() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join("out.txt");
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let writers: Vec<_> = (0..20u8)
+                .map(|host| {
+                    let dest = &dest;
+                    scope.spawn(move || write_local(dest, &vec![host; 100_000]))
+                })
+                .collect();
+            writers.into_iter().map(|w| w.join().is_ok_and(|r| r.is_ok())).collect()
+        });
+        assert_eq!(results, vec![true; 20]);
+        let content = std::fs::read(&dest).expect("read");
+        assert_eq!(content.len(), 100_000);
+        assert!(content.iter().all(|b| *b == content[0]));
+        assert_eq!(entries(dir.path()), vec!["out.txt".to_string()]);
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A real full disk: a 64 KiB tmpfs (the tests run as root, as CI does).
+    #[test]
+    fn a_full_disk_leaves_no_temporary_file_and_keeps_the_old_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mount = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount");
+        assert!(mount.success(), "mounting a tmpfs needs root");
+        let dest = dir.path().join("old.txt");
+        std::fs::write(&dest, b"old content\n").expect("write");
+        let error = write_local(&dest, &vec![b'x'; 1 << 20]).expect_err("the disk is full");
+        let names = entries(dir.path());
+        let content = std::fs::read(&dest).expect("read");
+        let _ = std::process::Command::new("umount").arg(dir.path()).status();
+        assert!(error.to_string().contains("No space left on device"), "{error}");
+        assert_eq!(names, vec!["old.txt".to_string()]);
+        assert_eq!(content, b"old content\n");
     }
 }

@@ -8,6 +8,8 @@ mod conditions;
 mod free_form;
 mod keywords;
 mod loader;
+#[cfg(test)]
+mod loader_fuzz;
 mod meta_step;
 mod model;
 mod roles;

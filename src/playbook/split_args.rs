@@ -108,4 +108,22 @@ mod tests {
             assert!(words(text).is_err(), "{text}");
         }
     }
+
+    proptest::proptest! {
+        /// Words are non-empty, in order, apart, inside the text and on
+        /// character boundaries, whatever the text.
+        #[test]
+        fn words_are_ordered_slices_of_the_text(text in "[ \n\t\\'\"{}%#a-z=é]{0,60}|\\PC{0,60}") {
+            let Ok(words) = split_args(&text) else {
+                return Ok(());
+            };
+            let mut end = 0;
+            for word in words {
+                proptest::prop_assert!(word.start >= end && word.start < word.end);
+                proptest::prop_assert!(text.get(word.clone()).is_some());
+                end = word.end;
+            }
+            proptest::prop_assert!(end <= text.len());
+        }
+    }
 }

@@ -9,6 +9,17 @@ use super::{Node, NodeKind};
 use crate::source::{Diagnostic, SourceFile, Span};
 use crate::vault::{Keyring, is_vaulted};
 
+/// The most nodes (mappings, sequences and scalars) one YAML file may hold:
+/// room for a vars file of a million small items, while alias expansion
+/// ("billion laughs") is stopped by [`MAX_ALIAS_REPLAY`] and the parser's
+/// alias and anchor limits long before memory runs out. The parser's own default, 250,000,
+/// refused a legitimate 100,000-item list.
+pub(super) const MAX_YAML_NODES: usize = 5_000_000;
+
+/// The most events all aliases of one file may replay: what an anchor
+/// shared a few times needs, a fraction of what expansion attacks ask for.
+pub(super) const MAX_ALIAS_REPLAY: usize = 100_000;
+
 /// Parse a YAML file. An empty file is `Null`.
 pub fn parse_file(path: &Path) -> Result<Node, Diagnostic> {
     let file = SourceFile::read(path)
@@ -42,6 +53,13 @@ pub fn parse_with_keyring(file: Arc<SourceFile>, keyring: &Keyring) -> Result<No
         });
     }
     let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_YAML_NODES,
+            max_events: 2 * MAX_YAML_NODES,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: MAX_ALIAS_REPLAY,
+        },
         legacy_octal_numbers: true,
         duplicate_keys: DuplicateKeyPolicy::LastWins,
     };
@@ -231,6 +249,33 @@ mod tests {
 
     fn parse(text: &str) -> Node {
         parse_str(SourceFile::new("t.yml", text)).expect("valid yaml")
+    }
+
+    #[test]
+    fn a_vars_file_of_a_hundred_thousand_items_is_read() {
+        let mut text = String::from("items:\n");
+        for i in 0..100_000 {
+            text.push_str(&format!("  - name: item{i}\n    value: {i}\n"));
+        }
+        let node = parse(&text);
+        let Some(NodeKind::Seq(items)) = node.get("items").map(|n| &n.kind) else {
+            panic!("items is a list");
+        };
+        assert_eq!(items.len(), 100_000);
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_quickly_with_a_position() {
+        let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..10 {
+            let previous = format!("*a{}", level - 1);
+            let list = [previous.as_str(); 9].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{list}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let error = parse_str(SourceFile::new("t.yml", &text)).expect_err("refused");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert!(error.span.is_some(), "{error:?}");
     }
 
     #[test]

@@ -273,6 +273,41 @@ mod tests {
             prop_assert_eq!(end.into_output(), output);
         }
 
+        /// Whatever a host sends, in whatever pieces: no panic, and a stream
+        /// counts as ended only when its marker really arrived, with the
+        /// output before it returned unchanged.
+        #[test]
+        fn any_bytes_in_any_pieces_never_panic(
+            noise in proptest::collection::vec(any::<u8>(), 0..600),
+            marker_at in proptest::option::of(any::<usize>()),
+            status in "[0-9 -]{0,6}\n?",
+            cuts in proptest::collection::vec(any::<usize>(), 0..8),
+        ) {
+            let marker = new_marker();
+            let mut stream = noise.clone();
+            let planted = marker_at.map(|at| at % (noise.len() + 1));
+            if let Some(at) = planted {
+                let tail = format!("{marker} {status}");
+                stream.splice(at..at, tail.bytes());
+            }
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (stream.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut out = StreamEnd::stdout(&marker, None);
+            let mut err = StreamEnd::stderr(&marker, None);
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([stream.len()]) {
+                out.feed(&stream[from..cut]);
+                err.feed(&stream[from..cut]);
+                from = cut;
+            }
+            match (out.is_complete(), planted) {
+                (true, None) => prop_assert!(false, "ended without its marker"),
+                (_, Some(at)) => prop_assert_eq!(out.into_output(), noise[..at].to_vec()),
+                (false, None) => prop_assert_eq!(out.into_output(), stream.clone()),
+            }
+            let _ = err.into_output();
+        }
+
         #[test]
         fn a_bounded_stream_keeps_head_and_tail_and_still_finds_its_end(
             output in proptest::collection::vec(any::<u8>(), 0..3000),

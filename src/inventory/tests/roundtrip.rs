@@ -173,7 +173,10 @@ fn assert_matches_model(inventory: &Inventory, model: &Model) -> Result<(), Test
         let group = &inventory.groups[format!("g{i}").as_str()];
         let hosts: Vec<String> = expected.hosts.iter().map(|h| format!("h{h}")).collect();
         let children: Vec<String> = expected.children.iter().map(|c| format!("g{c}")).collect();
-        prop_assert_eq!(&group.hosts, &hosts);
+        prop_assert_eq!(
+            group.hosts.iter().collect::<Vec<_>>(),
+            hosts.iter().collect::<Vec<_>>()
+        );
         prop_assert_eq!(&group.children, &children);
         prop_assert_eq!(&group.vars, &var_map(&expected.vars));
     }
@@ -205,13 +208,30 @@ proptest! {
     }
 
     #[test]
-    fn the_ini_reader_never_panics(text in "([\\[\\]a-z0-9:=#;'\" \\t.,~!&*-]{0,30}\n){0,8}") {
-        let _ = Inventory::from_ini(Path::new("/inv/hosts"), &text);
+    fn the_ini_reader_never_panics_and_errors_have_a_position(
+        text in "([\\[\\]a-z0-9:=#;'\" \\t.,~!&*-]{0,30}\n){0,8}|\\PC{0,200}"
+    ) {
+        if let Err(error) = Inventory::from_ini(Path::new("/inv/hosts"), &text) {
+            prop_assert!(error.span.is_some(), "no position: {}", error);
+        }
     }
 
     #[test]
-    fn the_yaml_reader_never_panics(text in "([a-z0-9:\\[\\]\\- ]{0,20}\n){0,8}") {
-        let _ = Inventory::from_yaml(Path::new("/inv/hosts.yml"), &text);
+    fn the_yaml_reader_never_panics_and_errors_have_a_position(
+        text in "([a-z0-9:\\[\\]\\- ]{0,20}\n){0,8}|([ a-z0-9:&*!{}\\[\\],'\"|>#-]{0,24}\n){0,8}|\\PC{0,200}"
+    ) {
+        if let Err(error) = Inventory::from_yaml(Path::new("/inv/hosts.yml"), &text) {
+            prop_assert!(error.span.is_some(), "no position: {}", error);
+        }
+    }
+
+    #[test]
+    fn host_ranges_in_inventories_never_panic_and_errors_have_a_position(
+        text in "\\[g\\]\n(h[0-9a-z]{0,2}\\[[0-9a-zA-Z]{0,4}(:[0-9a-zA-Z]{0,4}){0,3}\\]?[a-z]{0,2}\n){1,3}"
+    ) {
+        if let Err(error) = Inventory::from_ini(Path::new("/inv/hosts"), &text) {
+            prop_assert!(error.span.is_some(), "no position: {}", error);
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use crate::connection::shell_quote;
+use crate::connection::{shell_quote, transfer};
 use crate::modules::{ModuleContext, ModuleError};
 
 use super::run_checked;
@@ -23,7 +23,9 @@ pub(crate) fn read_file(
 }
 
 /// Write `content` to `path` atomically: a temporary file in the same
-/// directory, then a rename, so readers never see half a file. An existing
+/// directory, checked on the host against the content's length and checksum
+/// (a transfer cut short must not replace the file), then a rename, so
+/// readers never see half a file and a failed write leaves no temporary file. An existing
 /// file's mode and ownership are kept; a new file gets `0666 & ~umask`.
 /// `mode` (when given) is applied to the temporary file before the rename.
 pub(crate) fn write_file(
@@ -71,6 +73,16 @@ pub(crate) fn write_file_with(
     fill: Fill,
     options: &WriteOptions,
 ) -> Result<(), ModuleError> {
+    let script = write_script(path, fill, options);
+    let stdin = match fill {
+        Fill::Content(content) => Some(content),
+        Fill::HostFile(_) => None,
+    };
+    run_checked(ctx, &format!("writing {path}"), &script, stdin).map(|_| ())
+}
+
+/// The `sh` of [`write_file_with`]; a `Fill::Content` is read from stdin.
+fn write_script(path: &str, fill: Fill, options: &WriteOptions) -> String {
     let quoted = shell_quote(path);
     let chmod = match options.mode {
         Some(mode) => format!("chmod {mode:o} \"$tmp\""),
@@ -78,9 +90,14 @@ pub(crate) fn write_file_with(
             "if [ -e {quoted} ]; then chmod \"$(stat -c %a -- {quoted})\" \"$tmp\" && chown \"$(stat -c %u:%g -- {quoted})\" \"$tmp\"; else chmod \"$(printf '%o' $(( 0666 & ~$(umask) )))\" \"$tmp\"; fi"
         ),
     };
-    let (fill_command, stdin) = match fill {
-        Fill::Content(content) => ("cat > \"$tmp\"".to_string(), Some(content)),
-        Fill::HostFile(source) => (format!("cat -- {} > \"$tmp\"", shell_quote(source)), None),
+    let fill_command = match fill {
+        Fill::Content(content) => {
+            format!(
+                "cat > \"$tmp\" && {}",
+                transfer::verify_received("tmp", content)
+            )
+        }
+        Fill::HostFile(source) => format!("cat -- {} > \"$tmp\"", shell_quote(source)),
     };
     let validate = match &options.validate {
         Some(command) => format!(
@@ -89,10 +106,11 @@ pub(crate) fn write_file_with(
         ),
         None => String::new(),
     };
-    let script = format!(
-        "dir=$(dirname -- {quoted})\ntmp=$(mktemp \"$dir/.runbook.XXXXXX\") || exit 1\ntrap 'rm -f \"$tmp\"' EXIT\n{fill_command} && {chmod}{validate} && mv -f \"$tmp\" {quoted} && trap - EXIT"
-    );
-    run_checked(ctx, &format!("writing {path}"), &script, stdin).map(|_| ())
+    format!(
+        "dir=$(dirname -- {quoted})\ntmp=$(mktemp \"$dir/.runbook.XXXXXX\") || exit 1\n{remove}\n{fill_command} && {chmod}{validate} && mv -f \"$tmp\" {quoted} && {keep}",
+        remove = transfer::remove_on_exit("tmp"),
+        keep = transfer::keep_on_exit(),
+    )
 }
 
 /// Copy `path` to `path.<pid>.<time>~` as Ansible's `backup: yes` names it,
@@ -104,4 +122,36 @@ pub(crate) fn backup_file(ctx: &mut ModuleContext, path: &str) -> Result<String,
     );
     let output = run_checked(ctx, &format!("backing up {path}"), &script, None)?;
     Ok(output.stdout_text())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Fill, WriteOptions, write_script};
+    use crate::connection::{Connection, LocalConnection};
+
+    /// A write whose input arrives cut short (what the host's `sh` runs when
+    /// the connection breaks inside the here-document) keeps the old file
+    /// and leaves no temporary file.
+    #[test]
+    fn a_write_cut_short_keeps_the_old_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.conf");
+        std::fs::write(&path, "old\n").expect("write");
+        let content = vec![b'n'; 100_000];
+        let script = write_script(
+            &path.display().to_string(),
+            Fill::Content(&content),
+            &WriteOptions::default(),
+        );
+        let mut local = LocalConnection::new();
+        let cut = local.run(&script, Some(&content[..40_000])).expect("run");
+        assert_ne!(cut.rc, 0);
+        assert!(cut.stderr_text().contains("the transfer was cut short"));
+        assert_eq!(std::fs::read(&path).expect("read"), b"old\n");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+        let whole = local.run(&script, Some(&content)).expect("run");
+        assert_eq!(whole.rc, 0, "{}", whole.stderr_text());
+        assert_eq!(std::fs::read(&path).expect("read"), content);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+    }
 }
