@@ -376,7 +376,7 @@ fn jumpserver_upgrade_refuses_unsupported_or_unhealthy_hosts_with_nothing_touche
 }
 
 #[test]
-fn jumpserver_failed_migration_restores_code_and_database_and_starts_the_old_version() {
+fn jumpserver_failed_migration_or_start_restores_code_and_database_and_starts_the_old_version() {
     let js = JumpServer::up(2, &[]);
     let rows = [js.rows("node1"), js.rows("node2")];
     let node2 = js.lab.snapshot("node2");
@@ -412,4 +412,54 @@ fn jumpserver_failed_migration_restores_code_and_database_and_starts_the_old_ver
     assert_eq!(js.lab.snapshot("node2"), node2);
     assert_eq!(js.rows("node2"), rows[1]);
     assert!(!recap(&output).contains_key("node2") || recap(&output)["node2"].changed == 0);
+
+    // Again, and now the migrations pass but 1.4.4 never comes up: the same
+    // rollback, from the port wait.
+    std::fs::remove_file(
+        js.lab
+            .host_root("node1")
+            .join("var/lib/runbook-shims/jumpserver/knobs/migrate_fails"),
+    )
+    .expect("knob removed");
+    let knobs = js
+        .lab
+        .host_root("node1")
+        .join("var/lib/runbook-shims/jms/knobs");
+    std::fs::create_dir_all(&knobs).expect("jms knobs");
+    std::fs::write(knobs.join("start_fails"), "1.4.4\n").expect("knob");
+    let output = js.upgrade(&["-e", "jumpserver_start_timeout=5"]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("JUMPSERVER UPGRADE FAILED on node1 at \\\"Wait until core listens\\\"")
+            && output.stdout.contains(
+                "Rolled back: the code and the database were back at 1.4.3 and core runs the old version again."
+            ),
+        "{}",
+        output.all()
+    );
+    assert_eq!(js.version("node1"), "VERSION = '1.4.3'");
+    assert_eq!(
+        js.rows("node1"),
+        rows[0],
+        "the migrated database was restored"
+    );
+    assert!(js.core_listens("node1"), "the old version runs");
+    assert_eq!(
+        js.harmful_calls("node1")[5..],
+        [
+            "jms stop",
+            "make_migrations.sh 1.4.4",
+            "jms start all -d",
+            "jms stop",
+            "jms start all -d"
+        ]
+    );
+    assert_eq!(
+        js.backups("node1").len(),
+        4,
+        "one code copy and one dump per attempt"
+    );
+    assert_eq!(js.harmful_calls("node2"), ["jms start all -d"]);
 }
