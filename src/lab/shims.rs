@@ -533,8 +533,10 @@ mod tests {
         assert_eq!(queries, "UPDATE t SET x = 1;\n");
 
         assert_eq!(host.run(&["jms", "status"]).rc, 1);
-        host.run(&["jms", "start"]);
+        host.run(&["jms", "start", "all", "-d"]);
         assert_eq!(host.run(&["jms", "status"]).rc, 0);
+        host.run(&["jms", "stop"]);
+        assert_eq!(host.run(&["jms", "status"]).rc, 1);
         assert_eq!(
             host.run(&["nginx", "-s", "reload"]).rc,
             1,
