@@ -125,3 +125,8 @@ fn key_value_arguments_and_fqcn_actions_behave_as_in_ansible() {
         "host=node1\nport=8080\nmode = \"fast\"\nincluded=node1\n"
     );
 }
+
+#[test]
+fn templated_keywords_names_and_magic_variables_behave_as_in_ansible() {
+    twin_run("keywords.yml", 2, &[]);
+}

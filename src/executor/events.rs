@@ -38,6 +38,8 @@ pub enum Event {
     PlayStart {
         name: String,
         hosts: Vec<String>,
+        /// `linear` or `free`: how the play's task banners interleave.
+        strategy: &'static str,
     },
     TaskStart {
         name: String,

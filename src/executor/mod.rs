@@ -21,6 +21,7 @@ mod host_table;
 mod hostvars;
 mod include;
 mod loops;
+mod names;
 mod options;
 mod play_ctx;
 mod play_runner;

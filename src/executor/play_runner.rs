@@ -26,21 +26,33 @@ pub(super) enum PlayEnd {
 }
 
 pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<PlayEnd, Diagnostic> {
-    let hosts = play_hosts(run, play)?;
+    let mut vars = play_vars(run, play)?;
+    let hosts = play_hosts(run, play, &vars)?;
     if hosts.is_empty() {
         run.emit(Event::PlayStart {
             name: play.display_name().to_string(),
             hosts: Vec::new(),
+            strategy: play.strategy.name(),
         });
         run.emit(Event::NoHostsMatched {
             play: play.display_name().to_string(),
         });
         return Ok(PlayEnd::Continue);
     }
-    let mut vars = play_vars(run, play)?;
     crate::value::overlay(&mut vars, &prompted_vars(run, play)?);
     let vars = Arc::new(vars);
-    for batch in batches(&hosts, &play.serial) {
+    let serial = match &play.serial_template {
+        Some((template, span)) => run
+            .templar
+            .render_value(template, &play_level_view(run, &vars))
+            .map_err(|e| e.to_string())
+            .and_then(|value| BatchSize::list_of(&value))
+            .map_err(|e| {
+                Diagnostic::runtime(format!("cannot template `serial`: {e}")).with_span(span)
+            })?,
+        None => play.serial.clone(),
+    };
+    for batch in batches(&hosts, &serial) {
         let in_run = |record: &HostRecord| !record.is_out_of_run();
         let live = run.hosts.filter(&hosts, in_run);
         let batch = run.hosts.filter(&batch, in_run);
@@ -49,8 +61,13 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
         }
         // As in Ansible, each `serial` batch starts with the play's banner.
         run.emit(Event::PlayStart {
-            name: play.display_name().to_string(),
+            name: super::names::rendered_name(
+                &run.templar,
+                play.display_name(),
+                &play_level_view(run, &vars),
+            ),
             hosts: batch.clone(),
+            strategy: play.strategy.name(),
         });
         run.hosts.begin_play(&batch);
         let ctx = PlayCtx::new(
@@ -217,9 +234,9 @@ fn gathering_facts(play: &Play) -> Task {
 
 /// The play's hosts: its pattern, narrowed by `--limit`, without hosts that
 /// already failed in this run.
-fn play_hosts(run: &Run, play: &Play) -> Result<Vec<String>, Diagnostic> {
-    let extra = run.extra_vars_view().value();
-    let pattern = run.templar.render_str(&play.hosts, &extra).map_err(|e| {
+fn play_hosts(run: &Run, play: &Play, vars: &VarMap) -> Result<Vec<String>, Diagnostic> {
+    let view = play_level_view(run, &Arc::new(vars.clone()));
+    let pattern = run.templar.render_str(&play.hosts, &view).map_err(|e| {
         Diagnostic::runtime(format!("cannot template `hosts`: {e}")).with_span(&play.span)
     })?;
     let pattern = crate::value::text(&pattern);
@@ -247,6 +264,18 @@ fn play_hosts(run: &Run, play: &Play) -> Result<Vec<String>, Diagnostic> {
     hosts.retain(|h| fleet.hosts.contains_key(h));
     let hosts = run.hosts.filter(&hosts, |record| !record.is_out_of_run());
     Ok(hosts)
+}
+
+/// What play keywords (`hosts`, `serial`) are templated with, as Ansible's
+/// play-level variables: the run's magic variables and `groups`, the play's
+/// variables and the extra vars — no host's.
+fn play_level_view(run: &Run, vars: &Arc<VarMap>) -> Value {
+    run.extra_vars_view()
+        .with_layer(run.run_magic.clone())
+        .with_layer(run.fleet().magic.clone())
+        .with_layer(vars.clone())
+        .with_layer(run.extra_vars.clone())
+        .value()
 }
 
 /// Play `vars`, with `vars_files` loaded above them.

@@ -12,6 +12,7 @@ use super::Status;
 use super::play_ctx::PlayCtx;
 use super::run::Run;
 use super::task_executor::{TaskExecutor, TaskRun};
+use super::variables::Scope;
 use crate::playbook::Task;
 use crate::value::VarMap;
 
@@ -28,6 +29,32 @@ pub(super) struct Stage<'a> {
 }
 
 impl Stage<'_> {
+    /// The task's name for its banner, rendered (as in Ansible) with the
+    /// variables of `first`, the first host it runs on, the first time the
+    /// task runs; later runs of the same task show that rendering again.
+    fn banner_name(&self, task: &Task, first: &str) -> String {
+        let name = task.banner_name();
+        if !crate::template::has_template_markers(&name) {
+            return name;
+        }
+        let key = (std::ptr::from_ref(task) as usize, task.span.location());
+        if let Some(known) = self
+            .run
+            .rendered_names
+            .lock()
+            .ok()
+            .and_then(|names| names.get(&key).cloned())
+        {
+            return known;
+        }
+        let vars = self.run.vars(first, Scope::task(self.play, task)).value();
+        let rendered = super::names::rendered_name(&self.run.templar, &name, &vars);
+        if let Ok(mut names) = self.run.rendered_names.lock() {
+            names.insert(key, rendered.clone());
+        }
+        rendered
+    }
+
     /// `task` on every one of `hosts` (a handler when `handler`); whether
     /// a failure on one of them is fatal for the others is
     /// [`Stage::spread_failures`]'s business.
@@ -41,7 +68,7 @@ impl Stage<'_> {
             return Vec::new();
         }
         self.run.emit(Event::TaskStart {
-            name: task.banner_name(),
+            name: self.banner_name(task, &hosts[0]),
             location: task.span.location(),
             handler,
         });

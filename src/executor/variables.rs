@@ -50,6 +50,7 @@ impl Run {
             view.push(entry.magic.clone());
         }
         if let Some(role) = role {
+            view.push(role.magic.clone());
             view.push(role.defaults.clone());
         }
         if let Some(entry) = entry {

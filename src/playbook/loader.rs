@@ -191,6 +191,9 @@ fn apply_play_keyword(
         "tasks" => play.tasks = load_steps(value, TaskRole::Task, root)?,
         "post_tasks" => play.post_tasks = load_steps(value, TaskRole::Task, root)?,
         "handlers" => play.handlers.extend(handlers(value, root)?),
+        "serial" if holds_template(value) => {
+            play.serial_template = Some((value.to_value(), value.span.clone()));
+        }
         "serial" => play.serial = serial(value).map_err(one)?,
         "max_fail_percentage" => play.max_fail_percentage = Some(percentage(value).map_err(one)?),
         "any_errors_fatal" => play.any_errors_fatal = boolean(value, name).map_err(one)?,
@@ -250,26 +253,19 @@ fn serial(node: &Node) -> Result<Vec<BatchSize>, Diagnostic> {
 
 fn batch_size(node: &Node) -> Result<BatchSize, Diagnostic> {
     let text = scalar(node, "serial")?;
-    let invalid = || {
+    BatchSize::parse(&text).ok_or_else(|| {
         node.error(format!(
             "`serial` takes a number of hosts or a percentage, found `{text}`"
         ))
-    };
-    match text.trim().strip_suffix('%') {
-        Some(percent) => percent
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|p| *p > 0.0)
-            .map(BatchSize::Percent)
-            .ok_or_else(invalid),
-        None => text
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n > 0)
-            .map(BatchSize::Count)
-            .ok_or_else(invalid),
+    })
+}
+
+/// Whether a scalar, or an item of a list, holds a template.
+fn holds_template(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Str(text) => crate::template::has_template_markers(text),
+        NodeKind::Seq(items) => items.iter().any(holds_template),
+        _ => false,
     }
 }
 

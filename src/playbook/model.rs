@@ -22,6 +22,16 @@ pub enum Strategy {
     Free,
 }
 
+impl Strategy {
+    /// The name written in `strategy:`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Linear => "linear",
+            Self::Free => "free",
+        }
+    }
+}
+
 pub struct Play {
     pub name: Option<String>,
     /// The host pattern (a list in YAML is joined with `,`); may hold templates.
@@ -41,6 +51,10 @@ pub struct Play {
     pub handlers: Vec<Task>,
     /// `serial:` batch sizes; empty means one batch of every host.
     pub serial: Vec<BatchSize>,
+    /// `serial:` holding a template (`"{{ groups.zone1 | length }}"`),
+    /// unrendered: it is rendered with the play's variables when the play
+    /// starts, as Ansible does, and then replaces `serial`.
+    pub serial_template: Option<(Value, Span)>,
     /// `max_fail_percentage:` per batch; above it the play stops.
     pub max_fail_percentage: Option<f64>,
     /// `any_errors_fatal:` one failure ends the play for every host.
@@ -75,6 +89,45 @@ pub enum BatchSize {
     Count(usize),
     /// A percentage of the play's hosts (at least one host).
     Percent(f64),
+}
+
+impl BatchSize {
+    /// `2` or `"30%"`; `None` for anything else (zero included).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().strip_suffix('%') {
+            Some(percent) => percent
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| *p > 0.0)
+                .map(Self::Percent),
+            None => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(Self::Count),
+        }
+    }
+
+    /// A rendered `serial:` value: a size or a list of them.
+    pub fn list_of(value: &Value) -> Result<Vec<Self>, String> {
+        let items: Vec<Value> = match value.kind() {
+            minijinja::value::ValueKind::Seq => {
+                value.try_iter().map_err(|e| e.to_string())?.collect()
+            }
+            _ => vec![value.clone()],
+        };
+        items
+            .iter()
+            .map(|item| {
+                let text = crate::value::text(item);
+                Self::parse(&text).ok_or_else(|| {
+                    format!("`serial` takes a number of hosts or a percentage, found `{text}`")
+                })
+            })
+            .collect()
+    }
 }
 
 /// `order:` — the order hosts are taken in.
@@ -250,6 +303,7 @@ impl Play {
             post_tasks: Vec::new(),
             handlers: Vec::new(),
             serial: Vec::new(),
+            serial_template: None,
             max_fail_percentage: None,
             any_errors_fatal: false,
             force_handlers: false,
@@ -425,5 +479,30 @@ impl Default for LoopControl {
             pause: None,
             extended: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rendered_serial_is_a_size_or_a_list_of_them() {
+        assert_eq!(
+            BatchSize::list_of(&Value::from(2)),
+            Ok(vec![BatchSize::Count(2)])
+        );
+        let list: Value = vec![Value::from("1"), Value::from("50%")]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            BatchSize::list_of(&list),
+            Ok(vec![BatchSize::Count(1), BatchSize::Percent(50.0)])
+        );
+        assert_eq!(
+            BatchSize::list_of(&Value::from("lots")),
+            Err("`serial` takes a number of hosts or a percentage, found `lots`".to_string())
+        );
+        assert!(BatchSize::list_of(&Value::from(0)).is_err());
     }
 }

@@ -9,7 +9,7 @@ use super::model::{Step, Task};
 use super::steps::{Inherited, load_steps};
 use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
-use crate::value::{VarMap, to_var_map};
+use crate::value::{Value, VarMap, to_var_map};
 use crate::yaml::{self, Node};
 
 /// A role's own variables and where it lives.
@@ -21,6 +21,25 @@ pub struct Role {
     pub defaults: Arc<VarMap>,
     /// `vars/main.yml`: above play vars.
     pub vars: Arc<VarMap>,
+    /// `role_name`, `role_path` and `ansible_role_name` for its tasks.
+    pub magic: Arc<VarMap>,
+}
+
+/// The magic variables Ansible sets for a role's tasks.
+fn role_magic(name: &str, dir: &Path) -> VarMap {
+    let path = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    // A role named by its path is known by its folder's name, as in Ansible.
+    let short = Path::new(name)
+        .file_name()
+        .map_or(name.to_string(), |n| n.to_string_lossy().into_owned());
+    [
+        ("role_name", Value::from(short)),
+        ("ansible_role_name", Value::from(name)),
+        ("role_path", Value::from(path.display().to_string())),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_string(), value))
+    .collect()
 }
 
 /// A role ready to run: its tasks and its handlers.
@@ -100,6 +119,7 @@ pub(super) fn load_role(
         name: name.to_string(),
         defaults: Arc::new(vars_file(&dir.join("defaults")).map_err(one)?),
         vars: Arc::new(vars_file(&dir.join("vars")).map_err(one)?),
+        magic: Arc::new(role_magic(name, &dir)),
         dir: dir.clone(),
     });
     let mut loaded = LoadedRole {
