@@ -128,5 +128,11 @@ fn key_value_arguments_and_fqcn_actions_behave_as_in_ansible() {
 
 #[test]
 fn templated_keywords_names_and_magic_variables_behave_as_in_ansible() {
-    twin_run("keywords.yml", 2, &[]);
+    let (ours, theirs) = twin_run("keywords.yml", 2, &[]);
+    for host in ["node1", "node2"] {
+        let touched = |lab: &Lab| lab.host_root(host).join("opt/once-block").exists();
+        assert_eq!(touched(&ours), touched(&theirs), "{host}:/opt/once-block");
+    }
+    assert!(ours.host_root("node1").join("opt/once-block").exists());
+    assert!(!ours.host_root("node2").join("opt/once-block").exists());
 }

@@ -12,6 +12,7 @@ mod entry;
 mod escalation;
 mod events;
 mod failure_text;
+mod flags;
 mod fleet;
 mod gate;
 mod handlers;

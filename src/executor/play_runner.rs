@@ -52,6 +52,23 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
             })?,
         None => play.serial.clone(),
     };
+    let strategy = match &play.strategy_template {
+        Some((template, span)) => {
+            let rendered = run
+                .templar
+                .render_text(template, &play_level_view(run, &vars))
+                .map_err(|e| {
+                    Diagnostic::runtime(format!("cannot template `strategy`: {e}")).with_span(span)
+                })?;
+            Strategy::named(rendered.trim()).ok_or_else(|| {
+                Diagnostic::runtime(format!(
+                    "unknown strategy `{rendered}` (runbook has `linear` and `free`)"
+                ))
+                .with_span(span)
+            })?
+        }
+        None => play.strategy,
+    };
     for batch in batches(&hosts, &serial) {
         let in_run = |record: &HostRecord| !record.is_out_of_run();
         let live = run.hosts.filter(&hosts, in_run);
@@ -67,7 +84,7 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
                 &play_level_view(run, &vars),
             ),
             hosts: batch.clone(),
-            strategy: play.strategy.name(),
+            strategy: strategy.name(),
         });
         run.hosts.begin_play(&batch);
         let ctx = PlayCtx::new(
@@ -81,7 +98,7 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
             play: &ctx,
             pool,
         };
-        run_batch(&stage);
+        run_batch(&stage, strategy);
         let everyone_failed = run.hosts.filter(&ctx.batch, in_run).is_empty();
         if everyone_failed || ctx.playbook_abandoned() {
             return Ok(PlayEnd::EndPlaybook);
@@ -105,7 +122,7 @@ fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) ->
 }
 
 /// One batch through the whole play.
-fn run_batch(stage: &Stage) {
+fn run_batch(stage: &Stage, strategy: Strategy) {
     let play = stage.play.play;
     let hosts = stage.play.batch.clone();
     if play.gather_facts {
@@ -115,7 +132,7 @@ fn run_batch(stage: &Stage) {
             stage.spread_failures(&facts, &outcomes);
         }
     }
-    match play.strategy {
+    match strategy {
         Strategy::Linear => {
             for section in [&play.pre_tasks, &play.tasks, &play.post_tasks] {
                 stage.run_steps(section, &hosts);

@@ -29,6 +29,26 @@ pub(super) struct Stage<'a> {
 }
 
 impl Stage<'_> {
+    /// Whether `task` is `run_once`: a template is rendered with the
+    /// variables of `first`, as Ansible's linear strategy does; one that
+    /// gives no boolean is warned about and counts as unset.
+    pub(super) fn runs_once(&self, task: &Task, first: &str) -> bool {
+        let Some(template) = &task.run_once_template else {
+            return task.run_once;
+        };
+        let vars = self.run.vars(first, Scope::task(self.play, task)).value();
+        super::flags::templated_flag(&self.run.templar, "run_once", template, &vars).unwrap_or_else(
+            |e| {
+                self.run.warn(format!(
+                    "{e} (task '{}' at {})",
+                    task.display_name(),
+                    task.span.location()
+                ));
+                false
+            },
+        )
+    }
+
     /// The task's name for its banner, rendered (as in Ansible) with the
     /// variables of `first`, the first host it runs on, the first time the
     /// task runs; later runs of the same task show that rendering again.
@@ -72,7 +92,8 @@ impl Stage<'_> {
             location: task.span.location(),
             handler,
         });
-        let once = task.run_once || BYPASS_HOST_LOOP.contains(&task.module.name());
+        let run_once = self.runs_once(task, &hosts[0]);
+        let once = run_once || BYPASS_HOST_LOOP.contains(&task.module.name());
         let targets = if once { &hosts[..1] } else { hosts };
         let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
         let throttle = task
@@ -94,7 +115,7 @@ impl Stage<'_> {
             });
         }
         let results = results.into_inner().unwrap_or_default();
-        if task.run_once {
+        if run_once {
             self.share_run_once_result(task, hosts, &results);
         }
         results

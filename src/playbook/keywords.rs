@@ -128,6 +128,7 @@ pub(super) const BLOCK: &[&str] = &[
     "tags",
     "ignore_errors",
     "no_log",
+    "run_once",
     "delegate_to",
     "check_mode",
     "diff",

@@ -182,6 +182,9 @@ fn apply_play_keyword(
         "vars" => play.vars = var_map(value, name).map_err(one)?,
         "vars_files" => play.vars_files = vars_files(value).map_err(one)?,
         "gather_facts" => play.gather_facts = boolean(value, name).map_err(one)?,
+        "strategy" if holds_template(value) => {
+            play.strategy_template = Some((scalar(value, name).map_err(one)?, value.span.clone()));
+        }
         "strategy" => play.strategy = strategy(value).map_err(one)?,
         "environment" => {
             play.environment = Some(super::conditions::environment(value).map_err(one)?)
@@ -320,15 +323,13 @@ fn vars_files(node: &Node) -> Result<Vec<(String, crate::source::Span)>, Diagnos
 }
 
 fn strategy(node: &Node) -> Result<Strategy, Diagnostic> {
-    match scalar(node, "strategy")?.as_str() {
-        "linear" => Ok(Strategy::Linear),
-        "free" => Ok(Strategy::Free),
-        other => Err(node
-            .error(format!(
-                "unknown strategy `{other}` (runbook has `linear` and `free`)"
-            ))
-            .suggesting(other, ["linear", "free"])),
-    }
+    let name = scalar(node, "strategy")?;
+    Strategy::named(&name).ok_or_else(|| {
+        node.error(format!(
+            "unknown strategy `{name}` (runbook has `linear` and `free`)"
+        ))
+        .suggesting(&name, ["linear", "free"])
+    })
 }
 
 fn vars_prompt(node: &Node) -> Result<Vec<VarPrompt>, Diagnostic> {

@@ -23,6 +23,15 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// The strategy named `name` (its FQCN too).
+    pub fn named(name: &str) -> Option<Self> {
+        match name.strip_prefix("ansible.builtin.").unwrap_or(name) {
+            "linear" => Some(Self::Linear),
+            "free" => Some(Self::Free),
+            _ => None,
+        }
+    }
+
     /// The name written in `strategy:`.
     pub fn name(self) -> &'static str {
         match self {
@@ -43,6 +52,9 @@ pub struct Play {
     pub vars_files: Vec<(String, Span)>,
     pub gather_facts: bool,
     pub strategy: Strategy,
+    /// `strategy:` holding a template, rendered with the play's variables
+    /// when the play starts; it then replaces `strategy`.
+    pub strategy_template: Option<(String, Span)>,
     pub environment: Option<Value>,
     pub tags: Vec<String>,
     pub pre_tasks: Vec<Step>,
@@ -296,6 +308,7 @@ impl Play {
             vars_files: Vec::new(),
             gather_facts: true,
             strategy: Strategy::Linear,
+            strategy_template: None,
             environment: None,
             tags: Vec::new(),
             pre_tasks: Vec::new(),
@@ -348,6 +361,8 @@ pub struct Task {
     /// A boolean or a template that renders to one.
     pub ignore_errors: Option<Value>,
     pub no_log: bool,
+    /// `no_log:` holding a template, rendered on each host (then above `no_log`).
+    pub no_log_template: Option<Value>,
     pub tags: Vec<String>,
     pub notify: Vec<String>,
     /// For handlers: the topics they also answer to.
@@ -357,6 +372,9 @@ pub struct Task {
     pub vars: std::sync::Arc<VarMap>,
     pub delegate_to: Option<String>,
     pub run_once: bool,
+    /// `run_once:` holding a template, rendered with the first host's
+    /// variables as Ansible's linear strategy does (then above `run_once`).
+    pub run_once_template: Option<Value>,
     /// `check_mode:` — overrides `--check` for this task.
     pub check_mode: Option<bool>,
     /// `until:` — retry until these hold (all of them).
@@ -400,6 +418,7 @@ impl Task {
             failed_when: None,
             ignore_errors: None,
             no_log: false,
+            no_log_template: None,
             tags: Vec::new(),
             notify: Vec::new(),
             listen: Vec::new(),
@@ -407,6 +426,7 @@ impl Task {
             vars: std::sync::Arc::default(),
             delegate_to: None,
             run_once: false,
+            run_once_template: None,
             check_mode: None,
             diff: None,
             until: None,

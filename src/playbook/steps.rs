@@ -35,6 +35,9 @@ pub struct Inherited {
     pub(super) tags: Vec<String>,
     ignore_errors: Option<Value>,
     no_log: bool,
+    no_log_template: Option<Value>,
+    run_once: bool,
+    run_once_template: Option<Value>,
     delegate_to: Option<String>,
     check_mode: Option<bool>,
     diff: Option<bool>,
@@ -140,6 +143,13 @@ impl Inherited {
             .take()
             .or_else(|| self.ignore_errors.clone());
         task.no_log |= self.no_log;
+        if task.no_log_template.is_none() && !task.no_log {
+            task.no_log_template = self.no_log_template.clone();
+        }
+        task.run_once |= self.run_once;
+        if task.run_once_template.is_none() && !task.run_once {
+            task.run_once_template = self.run_once_template.clone();
+        }
         task.delegate_to = task.delegate_to.take().or_else(|| self.delegate_to.clone());
         task.check_mode = task.check_mode.or(self.check_mode);
         task.diff = task.diff.or(self.diff);
@@ -170,7 +180,14 @@ impl Inherited {
                 "ignore_errors" => {
                     inner.ignore_errors = Some(super::conditions::templated_boolean(value, &name)?)
                 }
+                "no_log" if super::conditions::is_template(value) => {
+                    inner.no_log_template = Some(value.to_value())
+                }
                 "no_log" => inner.no_log = boolean(value, &name)?,
+                "run_once" if super::conditions::is_template(value) => {
+                    inner.run_once_template = Some(value.to_value())
+                }
+                "run_once" => inner.run_once = boolean(value, &name)?,
                 "delegate_to" => inner.delegate_to = Some(scalar(value, &name)?),
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
                 "diff" => inner.diff = Some(boolean(value, &name)?),
