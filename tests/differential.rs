@@ -136,3 +136,17 @@ fn templated_keywords_names_and_magic_variables_behave_as_in_ansible() {
     assert!(ours.host_root("node1").join("opt/once-block").exists());
     assert!(!ours.host_root("node2").join("opt/once-block").exists());
 }
+
+#[test]
+fn import_playbook_tags_and_vars_and_imported_handlers_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("import-tags.yml", 2, &["--tags", "imported"]);
+    for host in ["node1", "node2"] {
+        for file in ["opt/outside", "opt/marker", "opt/handled"] {
+            let read = |lab: &Lab| std::fs::read_to_string(lab.host_root(host).join(file)).ok();
+            assert_eq!(read(&ours), read(&theirs), "{host}:/{file}");
+        }
+    }
+    let marker = std::fs::read_to_string(ours.host_root("node1").join("opt/marker"));
+    assert_eq!(marker.ok().as_deref(), Some("from-import\n"));
+    assert!(ours.host_root("node2").join("opt/handled").exists());
+}

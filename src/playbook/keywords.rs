@@ -4,6 +4,8 @@
 pub(super) const PLAY: &[&str] = &[
     "gather_subset",
     "gather_timeout",
+    "fact_path",
+    "collections",
     "throttle",
     "vars_prompt",
     "roles",
@@ -40,12 +42,10 @@ pub(super) const PLAY_NOT_YET: &[&str] = &[
     "ignore_errors",
     "ignore_unreachable",
     "module_defaults",
-    "collections",
     "run_once",
     "no_log",
     "debugger",
     "timeout",
-    "fact_path",
 ];
 
 pub(super) const TASK: &[&str] = &[
@@ -86,6 +86,7 @@ pub(super) const TASK: &[&str] = &[
     "become_method",
     "become_flags",
     "become_exe",
+    "collections",
 ];
 
 pub(super) const HANDLER_ONLY: &[&str] = &["listen"];
@@ -96,7 +97,6 @@ pub(super) const TASK_NOT_YET: &[&str] = &[
     "remote_user",
     "connection",
     "module_defaults",
-    "collections",
     "debugger",
     "include",
     "with_fileglob",

@@ -84,16 +84,20 @@ fn load_entry(
             import.error("import_playbook nests more than 16 deep (a cycle?)")
         ));
     }
-    if let Some((key, _)) = node.as_map().and_then(|entries| {
-        entries.iter().find(|(k, _)| {
-            let key = k.key_text();
-            key != written && key != "name"
-        })
-    }) {
-        return Err(one(key.error(format!(
-            "`{}` on import_playbook is not supported by runbook yet",
-            key.key_text()
-        ))));
+    let mut tags = Vec::new();
+    let mut vars = crate::value::VarMap::new();
+    for (key, value) in node.as_map().into_iter().flatten() {
+        match key.key_text().as_str() {
+            "name" => {}
+            "tags" => tags = string_list(value, "tags", true).map_err(one)?,
+            "vars" => vars = var_map(value, "vars").map_err(one)?,
+            other if other == written => {}
+            other => {
+                return Err(one(key.error(format!(
+                    "`{other}` on import_playbook is not supported by runbook yet"
+                ))));
+            }
+        }
     }
     let base = path.parent().unwrap_or(dir);
     let target = base.join(&file);
@@ -102,7 +106,25 @@ fn load_entry(
             import.error(format!("the playbook {} was not found", target.display()))
         ));
     }
-    load_plays(&target, dir, options, depth + 1)
+    let mut plays = load_plays(&target, dir, options, depth + 1)?;
+    // As Ansible: the import's vars override each play's, its tags join theirs.
+    for play in &mut plays {
+        crate::value::overlay(&mut play.vars, &vars);
+        for tag in &tags {
+            if !play.tags.contains(tag) {
+                play.tags.push(tag.clone());
+            }
+        }
+        for step in play
+            .pre_tasks
+            .iter_mut()
+            .chain(&mut play.tasks)
+            .chain(&mut play.post_tasks)
+        {
+            step.add_tags(&tags);
+        }
+    }
+    Ok(plays)
 }
 
 fn playbook_dir(path: &Path) -> PathBuf {
@@ -204,6 +226,14 @@ fn apply_play_keyword(
         "order" => play.order = order(value).map_err(one)?,
         // Facts are gathered whole in one round trip; a subset would save nothing.
         "gather_subset" | "gather_timeout" => {}
+        // Local facts (`ansible_local`) are not gathered, so where they live changes nothing.
+        "fact_path" => {
+            scalar(value, name).map_err(one)?;
+        }
+        // Module names resolve to what runbook implements whatever the search list says.
+        "collections" => {
+            string_list(value, name, false).map_err(one)?;
+        }
         "throttle" => play.throttle = Some(super::conditions::count(value, name).map_err(one)?),
         "vars_prompt" => play.vars_prompt = vars_prompt(value).map_err(one)?,
         _ if BecomeKeywords::NAMES.contains(&name) => play.become_.set(name, value).map_err(one)?,
@@ -222,27 +252,36 @@ fn apply_play_keyword(
     Ok(())
 }
 
-/// Handlers are plain tasks (blocks and `meta` are not supported in them).
+/// Handlers are plain tasks, some imported from files (`import_tasks`);
+/// blocks, `meta` and dynamic includes are not supported in them.
 fn handlers(node: &Node, root: &Inherited) -> Result<Vec<Task>, Vec<Diagnostic>> {
-    let steps = load_steps(node, TaskRole::Handler, root)?;
-    steps
-        .into_iter()
-        .map(|step| match step {
-            Step::Task(task) => Ok(*task),
-            Step::Meta(meta) => Err(vec![Diagnostic::at(
-                "`meta` in handlers is not supported by runbook yet",
-                &meta.span,
-            )]),
-            Step::Block(block) => Err(vec![Diagnostic::at(
-                "blocks in handlers are not supported by runbook yet",
-                &block.span,
-            )]),
-            Step::Include(include) => Err(vec![Diagnostic::at(
-                "includes in handlers are not supported by runbook yet",
-                &include.span,
-            )]),
-        })
-        .collect()
+    let mut tasks = Vec::new();
+    flatten_handlers(load_steps(node, TaskRole::Handler, root)?, &mut tasks)?;
+    Ok(tasks)
+}
+
+/// Blocks reach here only from `import_tasks` (a `block:` in handlers is
+/// refused when loaded): their tasks are handlers of their own.
+fn flatten_handlers(steps: Vec<Step>, tasks: &mut Vec<Task>) -> Result<(), Vec<Diagnostic>> {
+    for step in steps {
+        match step {
+            Step::Task(task) => tasks.push(*task),
+            Step::Block(block) => flatten_handlers(block.block, tasks)?,
+            Step::Meta(meta) => {
+                return Err(vec![Diagnostic::at(
+                    "`meta` in handlers is not supported by runbook yet",
+                    &meta.span,
+                )]);
+            }
+            Step::Include(include) => {
+                return Err(vec![Diagnostic::at(
+                    "includes in handlers are not supported by runbook yet",
+                    &include.span,
+                )]);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `serial: 2`, `serial: "30%"`, or a list of them.

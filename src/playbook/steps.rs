@@ -269,7 +269,7 @@ fn load_step(node: &Node, role: TaskRole, inherited: &Inherited) -> Result<Step,
     match action {
         BuiltinAction::ImportTasks | BuiltinAction::IncludeTasks => {
             let import = action == BuiltinAction::ImportTasks;
-            load_tasks_file(node, &written, value, import, inherited)
+            load_tasks_file(node, &written, value, import, role, inherited)
         }
         BuiltinAction::ImportRole | BuiltinAction::IncludeRole => {
             load_role_step(node, &written, action, value, inherited)
@@ -323,6 +323,7 @@ fn load_tasks_file(
     keyword: &str,
     spec: &Node,
     import: bool,
+    role: TaskRole,
     inherited: &Inherited,
 ) -> Result<Step, Vec<Diagnostic>> {
     let one = |e: Diagnostic| vec![e];
@@ -401,7 +402,9 @@ fn load_tasks_file(
     })?;
     inner.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let tasks = crate::yaml::parse_file(&path).map_err(one)?;
-    let steps = load_steps(&tasks, TaskRole::Task, &inner)?;
+    // Handlers imported from a file are handlers (with `listen`), as in Ansible.
+    let role = if import { role } else { TaskRole::Task };
+    let steps = load_steps(&tasks, role, &inner)?;
     if import {
         return Ok(Step::Block(Block {
             name: None,

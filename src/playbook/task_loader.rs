@@ -166,6 +166,10 @@ fn apply_keyword(
         "no_log" => task.no_log = boolean(value, name)?,
         "tags" => task.tags = string_list(value, name, true)?,
         "notify" => task.notify = string_list(value, name, false)?,
+        // Module names resolve to what runbook implements whatever the search list says.
+        "collections" => {
+            string_list(value, name, false)?;
+        }
         "listen" => task.listen = string_list(value, name, false)?,
         "environment" => task.environment = Some(environment(value)?),
         "vars" => task.vars = std::sync::Arc::new(var_map(value, name)?),
