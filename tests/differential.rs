@@ -150,3 +150,8 @@ fn import_playbook_tags_and_vars_and_imported_handlers_behave_as_in_ansible() {
     assert_eq!(marker.ok().as_deref(), Some("from-import\n"));
     assert!(ours.host_root("node2").join("opt/handled").exists());
 }
+
+#[test]
+fn connection_keywords_yield_to_the_inventory_as_in_ansible() {
+    twin_run("connection.yml", 2, &[]);
+}

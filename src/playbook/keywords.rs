@@ -31,12 +31,12 @@ pub(super) const PLAY: &[&str] = &[
     "become_method",
     "become_flags",
     "become_exe",
-];
-
-pub(super) const PLAY_NOT_YET: &[&str] = &[
     "remote_user",
     "port",
     "connection",
+];
+
+pub(super) const PLAY_NOT_YET: &[&str] = &[
     "check_mode",
     "diff",
     "ignore_errors",
@@ -87,6 +87,8 @@ pub(super) const TASK: &[&str] = &[
     "become_flags",
     "become_exe",
     "collections",
+    "remote_user",
+    "connection",
 ];
 
 pub(super) const HANDLER_ONLY: &[&str] = &["listen"];
@@ -94,8 +96,6 @@ pub(super) const HANDLER_ONLY: &[&str] = &["listen"];
 pub(super) const TASK_NOT_YET: &[&str] = &[
     "async",
     "poll",
-    "remote_user",
-    "connection",
     "module_defaults",
     "debugger",
     "include",

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::become_keywords::BecomeKeywords;
 use super::conditions::{boolean, scalar, string_list, var_map};
+use super::connection_keywords::ConnectionKeywords;
 use super::keywords;
 use super::model::{BatchSize, HostOrder, Play, Playbook, Step, Strategy, Task, VarPrompt};
 use super::steps::{Inherited, load_play_role, load_steps};
@@ -237,6 +238,9 @@ fn apply_play_keyword(
         "throttle" => play.throttle = Some(super::conditions::count(value, name).map_err(one)?),
         "vars_prompt" => play.vars_prompt = vars_prompt(value).map_err(one)?,
         _ if BecomeKeywords::NAMES.contains(&name) => play.become_.set(name, value).map_err(one)?,
+        _ if ConnectionKeywords::NAMES.contains(&name) => {
+            play.connection.set(name, value).map_err(one)?
+        }
         _ if keywords::PLAY_NOT_YET.contains(&name) => {
             return Err(one(key.error(format!(
                 "the play keyword `{name}` is not supported by runbook yet"

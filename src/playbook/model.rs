@@ -78,6 +78,8 @@ pub struct Play {
     pub become_: BecomeKeywords,
     /// `throttle:` at most this many hosts run a task at once.
     pub throttle: Option<usize>,
+    /// `remote_user`/`port`/`connection` for hosts whose inventory does not say.
+    pub connection: super::ConnectionKeywords,
     /// `vars_prompt:` questions asked before the play runs.
     pub vars_prompt: Vec<VarPrompt>,
 }
@@ -323,6 +325,7 @@ impl Play {
             order: HostOrder::Inventory,
             become_: BecomeKeywords::default(),
             throttle: None,
+            connection: super::ConnectionKeywords::default(),
             vars_prompt: Vec::new(),
         }
     }
@@ -399,6 +402,8 @@ pub struct Task {
     pub diff: Option<bool>,
     /// `become*` set on the task or its blocks (the play's are applied when it runs).
     pub become_: BecomeKeywords,
+    /// `remote_user`/`connection` on the task (the play's apply where unset).
+    pub connection: super::ConnectionKeywords,
 }
 
 impl Task {
@@ -433,6 +438,7 @@ impl Task {
             retries: None,
             delay: None,
             become_: BecomeKeywords::default(),
+            connection: super::ConnectionKeywords::default(),
             delegate_facts: false,
             ignore_unreachable: false,
             any_errors_fatal: None,
