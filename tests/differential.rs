@@ -132,6 +132,13 @@ fn templated_keywords_names_and_magic_variables_behave_as_in_ansible() {
     for host in ["node1", "node2"] {
         let touched = |lab: &Lab| lab.host_root(host).join("opt/once-block").exists();
         assert_eq!(touched(&ours), touched(&theirs), "{host}:/opt/once-block");
+        let handled = |lab: &Lab| lab.host_root(host).join("opt/block-handler").exists();
+        assert_eq!(
+            handled(&ours),
+            handled(&theirs),
+            "{host}:/opt/block-handler"
+        );
+        assert!(handled(&ours), "{host}: the block's notify ran its handler");
     }
     assert!(ours.host_root("node1").join("opt/once-block").exists());
     assert!(!ours.host_root("node2").join("opt/once-block").exists());

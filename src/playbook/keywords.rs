@@ -88,6 +88,7 @@ pub(super) const TASK: &[&str] = &[
     "become_exe",
     "collections",
     "remote_user",
+    "port",
     "connection",
 ];
 
@@ -129,6 +130,12 @@ pub(super) const BLOCK: &[&str] = &[
     "ignore_errors",
     "no_log",
     "run_once",
+    "notify",
+    "timeout",
+    "ignore_unreachable",
+    "remote_user",
+    "port",
+    "connection",
     "delegate_to",
     "check_mode",
     "diff",

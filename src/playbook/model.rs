@@ -402,7 +402,7 @@ pub struct Task {
     pub diff: Option<bool>,
     /// `become*` set on the task or its blocks (the play's are applied when it runs).
     pub become_: BecomeKeywords,
-    /// `remote_user`/`connection` on the task (the play's apply where unset).
+    /// `remote_user`/`port`/`connection` on the task or its blocks (the play's apply where unset).
     pub connection: super::ConnectionKeywords,
 }
 

@@ -38,6 +38,10 @@ pub struct Inherited {
     no_log_template: Option<Value>,
     run_once: bool,
     run_once_template: Option<Value>,
+    notify: Vec<String>,
+    timeout: Option<u64>,
+    ignore_unreachable: bool,
+    connection: super::ConnectionKeywords,
     delegate_to: Option<String>,
     check_mode: Option<bool>,
     diff: Option<bool>,
@@ -147,6 +151,12 @@ impl Inherited {
             task.no_log_template = self.no_log_template.clone();
         }
         task.run_once |= self.run_once;
+        if task.notify.is_empty() {
+            task.notify = self.notify.clone();
+        }
+        task.timeout = task.timeout.or(self.timeout);
+        task.ignore_unreachable |= self.ignore_unreachable;
+        task.connection = task.connection.over(&self.connection);
         if task.run_once_template.is_none() && !task.run_once {
             task.run_once_template = self.run_once_template.clone();
         }
@@ -188,6 +198,10 @@ impl Inherited {
                     inner.run_once_template = Some(value.to_value())
                 }
                 "run_once" => inner.run_once = boolean(value, &name)?,
+                "notify" => inner.notify = string_list(value, &name, false)?,
+                "timeout" => inner.timeout = Some(super::conditions::count(value, &name)? as u64),
+                "ignore_unreachable" => inner.ignore_unreachable = boolean(value, &name)?,
+                "remote_user" | "port" | "connection" => inner.connection.set(&name, value)?,
                 "delegate_to" => inner.delegate_to = Some(scalar(value, &name)?),
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
                 "diff" => inner.diff = Some(boolean(value, &name)?),

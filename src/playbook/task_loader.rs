@@ -170,7 +170,7 @@ fn apply_keyword(
         "collections" => {
             string_list(value, name, false)?;
         }
-        "remote_user" | "connection" => task.connection.set(name, value)?,
+        "remote_user" | "port" | "connection" => task.connection.set(name, value)?,
         "listen" => task.listen = string_list(value, name, false)?,
         "environment" => task.environment = Some(environment(value)?),
         "vars" => task.vars = std::sync::Arc::new(var_map(value, name)?),
