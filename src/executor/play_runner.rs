@@ -111,6 +111,12 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
 }
 
 fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) -> Arc<VarMap> {
+    let all_roles: Vec<String> = play
+        .dependency_role_names
+        .iter()
+        .chain(&play.role_names)
+        .cloned()
+        .collect();
     let list =
         |hosts: &[String]| -> Value { hosts.iter().map(|h| Value::from(h.as_str())).collect() };
     layer([
@@ -118,7 +124,24 @@ fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) ->
         ("ansible_play_hosts_all", list(all)),
         ("ansible_play_batch", list(batch)),
         ("ansible_play_name", Value::from(play.display_name())),
+        ("ansible_play_role_names", list(&play.role_names)),
+        ("role_names", list(&play.role_names)),
+        (
+            "ansible_dependent_role_names",
+            list(&unique(&play.dependency_role_names)),
+        ),
+        ("ansible_role_names", list(&unique(&all_roles))),
     ])
+}
+
+/// `names` without repeats, first occurrence kept (Ansible makes a set).
+fn unique(names: &[String]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .iter()
+        .filter(|name| seen.insert(name.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// One batch through the whole play.

@@ -151,7 +151,7 @@ fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec
     for (key, value) in entries {
         let result = match key.as_str() {
             Some("roles") => {
-                load_roles(value, &root).map(|mut steps| role_steps.append(&mut steps))
+                load_roles(value, &root, &mut play).map(|mut steps| role_steps.append(&mut steps))
             }
             _ => apply_play_keyword(&mut play, key, value, &root),
         };
@@ -181,10 +181,17 @@ fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec
     }
 }
 
-fn load_roles(node: &Node, root: &Inherited) -> Result<Vec<Step>, Vec<Diagnostic>> {
+fn load_roles(
+    node: &Node,
+    root: &Inherited,
+    play: &mut Play,
+) -> Result<Vec<Step>, Vec<Diagnostic>> {
     let mut steps = Vec::new();
     for entry in node.expect_seq("`roles`").map_err(|e| vec![e])? {
-        steps.extend(load_play_role(entry, root)?);
+        let (role_steps, name, dependencies) = load_play_role(entry, root)?;
+        steps.extend(role_steps);
+        play.role_names.push(name);
+        play.dependency_role_names.extend(dependencies);
     }
     Ok(steps)
 }

@@ -78,6 +78,10 @@ pub struct Play {
     pub become_: BecomeKeywords,
     /// `throttle:` at most this many hosts run a task at once.
     pub throttle: Option<usize>,
+    /// The roles of `roles:`, by name (`ansible_play_role_names`).
+    pub role_names: Vec<String>,
+    /// The roles those depend on (`ansible_dependent_role_names`).
+    pub dependency_role_names: Vec<String>,
     /// `remote_user`/`port`/`connection` for hosts whose inventory does not say.
     pub connection: super::ConnectionKeywords,
     /// `vars_prompt:` questions asked before the play runs.
@@ -326,6 +330,8 @@ impl Play {
             become_: BecomeKeywords::default(),
             throttle: None,
             connection: super::ConnectionKeywords::default(),
+            role_names: Vec::new(),
+            dependency_role_names: Vec::new(),
             vars_prompt: Vec::new(),
         }
     }

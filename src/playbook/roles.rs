@@ -25,15 +25,18 @@ pub struct Role {
     pub magic: Arc<VarMap>,
 }
 
+/// A role named by its path is known by its folder's name, as in Ansible.
+pub(super) fn short_name(name: &str) -> String {
+    Path::new(name)
+        .file_name()
+        .map_or(name.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 /// The magic variables Ansible sets for a role's tasks.
 fn role_magic(name: &str, dir: &Path) -> VarMap {
     let path = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    // A role named by its path is known by its folder's name, as in Ansible.
-    let short = Path::new(name)
-        .file_name()
-        .map_or(name.to_string(), |n| n.to_string_lossy().into_owned());
     [
-        ("role_name", Value::from(short)),
+        ("role_name", Value::from(short_name(name))),
         ("ansible_role_name", Value::from(name)),
         ("role_path", Value::from(path.display().to_string())),
     ]
@@ -46,6 +49,8 @@ fn role_magic(name: &str, dir: &Path) -> VarMap {
 pub(super) struct LoadedRole {
     pub steps: Vec<Step>,
     pub handlers: Vec<Task>,
+    /// The names of the roles it depends on, however deep, in load order.
+    pub dependencies: Vec<String>,
 }
 
 /// Where to look for role `name`: `roles/` beside the playbook, then each roles path entry.
@@ -125,6 +130,7 @@ pub(super) fn load_role(
     let mut loaded = LoadedRole {
         steps: Vec::new(),
         handlers: Vec::new(),
+        dependencies: Vec::new(),
     };
     for dependency in dependencies(&dir).map_err(one)? {
         let dependency_name = dependency
@@ -137,6 +143,8 @@ pub(super) fn load_role(
         let mut nested = load_role(&dependency_name, "main", &dependency, &inherited.deeper())?;
         loaded.steps.append(&mut nested.steps);
         loaded.handlers.append(&mut nested.handlers);
+        loaded.dependencies.append(&mut nested.dependencies);
+        loaded.dependencies.push(short_name(&dependency_name));
     }
     let inner = inherited.for_role(role.clone(), dir.join("tasks"));
     if let Some(path) = main_file(&dir.join("tasks"), tasks_from) {

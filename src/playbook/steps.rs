@@ -531,10 +531,11 @@ fn load_role_step(
 }
 
 /// The steps of a `roles:` entry (a name, or a mapping with `role:` and keywords).
+/// A `roles:` entry: its steps, its name and the names of its dependencies.
 pub(super) fn load_play_role(
     entry: &Node,
     inherited: &Inherited,
-) -> Result<Vec<Step>, Vec<Diagnostic>> {
+) -> Result<(Vec<Step>, String, Vec<String>), Vec<Diagnostic>> {
     let one = |e: Diagnostic| vec![e];
     let (name, inner) = match entry.as_map() {
         Some(entries) => {
@@ -542,12 +543,14 @@ pub(super) fn load_play_role(
                 .get("role")
                 .or_else(|| entry.get("name"))
                 .ok_or_else(|| one(entry.error("a `roles:` entry needs `role:`")))?;
-            // Keys that are not keywords are the role's parameters (its variables).
+            // Keys that are not keywords are the role's parameters (its
+            // variables); a role takes no `notify`, so that one is a parameter
+            // too, as in Ansible.
             let params: Vec<&str> = entries
                 .iter()
                 .filter_map(|(k, _)| k.as_str())
                 .filter(|k| {
-                    !keywords::BLOCK.contains(k)
+                    (!keywords::BLOCK.contains(k) || *k == "notify")
                         && !keywords::TASK_NOT_YET.contains(k)
                         && *k != "role"
                 })
@@ -567,7 +570,11 @@ pub(super) fn load_play_role(
     };
     let loaded = super::roles::load_role(&name, "main", entry, &inner)?;
     inherited.add_role_handlers(loaded.handlers);
-    Ok(loaded.steps)
+    Ok((
+        loaded.steps,
+        super::roles::short_name(&name),
+        loaded.dependencies,
+    ))
 }
 
 /// The tasks of a dynamic include's file, named `file` once rendered for a
