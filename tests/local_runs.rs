@@ -567,3 +567,41 @@ fn no_log_keeps_secrets_out_of_diffs() {
     );
     assert_eq!(project.read("secret.conf"), "password=hunter2\n");
 }
+
+#[test]
+fn tasks_of_the_same_name_each_get_their_banner_under_both_strategies() {
+    let project = project(
+        r#"
+- hosts: alpha
+  gather_facts: false
+  tasks:
+    - name: same
+      command: "true"
+    - name: same
+      command: "true"
+- hosts: alpha
+  gather_facts: false
+  strategy: free
+  tasks:
+    - name: same
+      command: "true"
+    - name: same
+      command: "true"
+"#,
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(0);
+    assert_eq!(
+        crate::support::task_banners(&output),
+        [
+            "PLAY [alpha]",
+            "TASK [same]",
+            "TASK [same]",
+            "PLAY [alpha]",
+            "TASK [same]",
+            "TASK [same]"
+        ],
+        "{}",
+        output.all()
+    );
+}

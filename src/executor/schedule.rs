@@ -68,7 +68,14 @@ impl Stage<'_> {
             return known;
         }
         let vars = self.run.vars(first, Scope::task(self.play, task)).value();
-        let rendered = super::names::rendered_name(&self.run.templar, &name, &vars);
+        let (rendered, errors) =
+            super::names::rendered_name_and_errors(&self.run.templar, &name, &vars);
+        if !errors.is_empty() {
+            self.run.warn(super::names::template_errors_warning(
+                &errors,
+                &task.span.location(),
+            ));
+        }
         if let Ok(mut names) = self.run.rendered_names.lock() {
             names.insert(key, rendered.clone());
         }
