@@ -263,3 +263,40 @@ fn mysql_db_creates_dumps_drops_and_imports_as_in_ansible() {
         }
     }
 }
+
+#[test]
+fn templated_keywords_names_and_magic_variables_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("keywords.yml", 2, &[]);
+    for host in ["node1", "node2"] {
+        let touched = |lab: &Lab| lab.host_root(host).join("opt/once-block").exists();
+        assert_eq!(touched(&ours), touched(&theirs), "{host}:/opt/once-block");
+        let handled = |lab: &Lab| lab.host_root(host).join("opt/block-handler").exists();
+        assert_eq!(
+            handled(&ours),
+            handled(&theirs),
+            "{host}:/opt/block-handler"
+        );
+        assert!(handled(&ours), "{host}: the block's notify ran its handler");
+    }
+    assert!(ours.host_root("node1").join("opt/once-block").exists());
+    assert!(!ours.host_root("node2").join("opt/once-block").exists());
+}
+
+#[test]
+fn import_playbook_tags_and_vars_and_imported_handlers_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("import-tags.yml", 2, &["--tags", "imported"]);
+    for host in ["node1", "node2"] {
+        for file in ["opt/outside", "opt/marker", "opt/handled"] {
+            let read = |lab: &Lab| std::fs::read_to_string(lab.host_root(host).join(file)).ok();
+            assert_eq!(read(&ours), read(&theirs), "{host}:/{file}");
+        }
+    }
+    let marker = std::fs::read_to_string(ours.host_root("node1").join("opt/marker"));
+    assert_eq!(marker.ok().as_deref(), Some("from-import\n"));
+    assert!(ours.host_root("node2").join("opt/handled").exists());
+}
+
+#[test]
+fn connection_keywords_yield_to_the_inventory_as_in_ansible() {
+    twin_run("connection.yml", 2, &[]);
+}

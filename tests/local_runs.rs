@@ -600,3 +600,41 @@ fn include_vars_render_for_every_host_and_stay_below_set_fact() {
         );
     }
 }
+
+#[test]
+fn tasks_of_the_same_name_each_get_their_banner_under_both_strategies() {
+    let project = project(
+        r#"
+- hosts: alpha
+  gather_facts: false
+  tasks:
+    - name: same
+      command: "true"
+    - name: same
+      command: "true"
+- hosts: alpha
+  gather_facts: false
+  strategy: free
+  tasks:
+    - name: same
+      command: "true"
+    - name: same
+      command: "true"
+"#,
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    output.assert_code(0);
+    assert_eq!(
+        crate::support::task_banners(&output),
+        [
+            "PLAY [alpha]",
+            "TASK [same]",
+            "TASK [same]",
+            "PLAY [alpha]",
+            "TASK [same]",
+            "TASK [same]"
+        ],
+        "{}",
+        output.all()
+    );
+}

@@ -55,13 +55,13 @@ fn unknown_argument_is_named_with_its_position() {
 #[test]
 fn keywords_we_do_not_run_yet_are_errors_not_silent_skips() {
     let output = syntax_check(
-        "- hosts: all\n  remote_user: ops\n  tasks:\n    - shell: echo\n      async: 10\n",
+        "- hosts: all\n  debugger: always\n  tasks:\n    - shell: echo\n      async: 10\n",
     );
     output.assert_code(4);
     assert!(
         output
             .stderr
-            .contains("the play keyword `remote_user` is not supported by runbook yet"),
+            .contains("the play keyword `debugger` is not supported by runbook yet"),
         "{}",
         output.all()
     );
@@ -182,4 +182,38 @@ fn a_loop_over_a_lookup_runbook_lacks_is_refused_at_its_position() {
         "{}",
         output.all()
     );
+}
+
+#[test]
+fn a_keyword_of_the_wrong_type_is_an_error_at_its_position() {
+    let output = syntax_check(
+        "- hosts: all\n  port: lots\n  connection: winrm\n  serial: many\n  tasks:\n    - command: echo\n      retries: lots\n    - command: echo\n      run_once: maybe\n",
+    );
+    output.assert_code(4);
+    for (message, at) in [
+        ("`port` must be a port number, found `lots`", "site.yml:2:9"),
+        (
+            "the connection `winrm` is not supported (runbook has ssh and local)",
+            "site.yml:3:15",
+        ),
+        (
+            "`serial` takes a number of hosts or a percentage, found `many`",
+            "site.yml:4:11",
+        ),
+        (
+            "`retries` must be a whole number (or a template), found `lots`",
+            "site.yml:7:16",
+        ),
+        (
+            "`run_once` must be a boolean (yes/no, true/false), found `maybe`",
+            "site.yml:9:17",
+        ),
+    ] {
+        assert!(
+            output.stderr.contains(message),
+            "{message}\n{}",
+            output.all()
+        );
+        assert!(output.stderr.contains(at), "{at}\n{}", output.all());
+    }
 }

@@ -351,7 +351,7 @@ fn play_strategy(config: &AnsibleConfig) -> Result<crate::playbook::Strategy, Di
     let Some(found) = config.find(cfg::STRATEGY) else {
         return Ok(crate::playbook::Strategy::Linear);
     };
-    crate::playbook::Strategy::parse(&found.text).ok_or_else(|| {
+    crate::playbook::Strategy::named(found.text.trim()).ok_or_else(|| {
         config.invalid_choice(
             cfg::STRATEGY,
             &found,

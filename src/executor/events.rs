@@ -40,6 +40,8 @@ pub enum Event {
     PlayStart {
         name: String,
         hosts: Vec<String>,
+        /// `linear` or `free`: how the play's task banners interleave.
+        strategy: String,
     },
     TaskStart {
         name: String,

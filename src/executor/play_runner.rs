@@ -26,21 +26,50 @@ pub(super) enum PlayEnd {
 }
 
 pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<PlayEnd, Diagnostic> {
-    let hosts = play_hosts(run, play)?;
+    let mut vars = play_vars(run, play)?;
+    let hosts = play_hosts(run, play, &vars)?;
     if hosts.is_empty() {
         run.emit(Event::PlayStart {
             name: play.display_name().to_string(),
             hosts: Vec::new(),
+            strategy: play.strategy.name().to_string(),
         });
         run.emit(Event::NoHostsMatched {
             play: play.display_name().to_string(),
         });
         return Ok(PlayEnd::Continue);
     }
-    let mut vars = play_vars(run, play)?;
     crate::value::overlay(&mut vars, &prompted_vars(run, play)?);
     let vars = Arc::new(vars);
-    for batch in batches(&hosts, &play.serial) {
+    let serial = match &play.serial_template {
+        Some((template, span)) => run
+            .templar
+            .render_value(template, &play_level_view(run, &vars))
+            .map_err(|e| e.to_string())
+            .and_then(|value| BatchSize::list_of(&value))
+            .map_err(|e| {
+                Diagnostic::runtime(format!("cannot template `serial`: {e}")).with_span(span)
+            })?,
+        None => play.serial.clone(),
+    };
+    let strategy = match &play.strategy_template {
+        Some((template, span)) => {
+            let rendered = run
+                .templar
+                .render_text(template, &play_level_view(run, &vars))
+                .map_err(|e| {
+                    Diagnostic::runtime(format!("cannot template `strategy`: {e}")).with_span(span)
+                })?;
+            Strategy::named(rendered.trim()).ok_or_else(|| {
+                Diagnostic::runtime(format!(
+                    "unknown strategy `{rendered}` (runbook has `linear` and `free`)"
+                ))
+                .with_span(span)
+            })?
+        }
+        None => play.strategy,
+    };
+    for batch in batches(&hosts, &serial) {
         let in_run = |record: &HostRecord| !record.is_out_of_run();
         let live = run.hosts.filter(&hosts, in_run);
         let batch = run.hosts.filter(&batch, in_run);
@@ -52,8 +81,13 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
         }
         // As in Ansible, each `serial` batch starts with the play's banner.
         run.emit(Event::PlayStart {
-            name: play.display_name().to_string(),
+            name: super::names::rendered_name(
+                &run.templar,
+                play.display_name(),
+                &play_level_view(run, &vars),
+            ),
             hosts: batch.clone(),
+            strategy: strategy.name().to_string(),
         });
         run.hosts.begin_play(&batch);
         let ctx = PlayCtx::new(
@@ -67,7 +101,7 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
             play: &ctx,
             pool,
         };
-        run_batch(&stage);
+        run_batch(&stage, strategy);
         let everyone_failed = run.hosts.filter(&ctx.batch, in_run).is_empty();
         if everyone_failed || ctx.playbook_abandoned() {
             return Ok(PlayEnd::EndPlaybook);
@@ -80,6 +114,12 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
 }
 
 fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) -> Arc<VarMap> {
+    let all_roles: Vec<String> = play
+        .dependency_role_names
+        .iter()
+        .chain(&play.role_names)
+        .cloned()
+        .collect();
     let list =
         |hosts: &[String]| -> Value { hosts.iter().map(|h| Value::from(h.as_str())).collect() };
     layer([
@@ -87,11 +127,28 @@ fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) ->
         ("ansible_play_hosts_all", list(all)),
         ("ansible_play_batch", list(batch)),
         ("ansible_play_name", Value::from(play.display_name())),
+        ("ansible_play_role_names", list(&play.role_names)),
+        ("role_names", list(&play.role_names)),
+        (
+            "ansible_dependent_role_names",
+            list(&unique(&play.dependency_role_names)),
+        ),
+        ("ansible_role_names", list(&unique(&all_roles))),
     ])
 }
 
+/// `names` without repeats, first occurrence kept (Ansible makes a set).
+fn unique(names: &[String]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .iter()
+        .filter(|name| seen.insert(name.as_str()))
+        .cloned()
+        .collect()
+}
+
 /// One batch through the whole play.
-fn run_batch(stage: &Stage) {
+fn run_batch(stage: &Stage, strategy: Strategy) {
     let play = stage.play.play;
     let hosts = stage.play.batch.clone();
     if play.gather_facts {
@@ -102,7 +159,7 @@ fn run_batch(stage: &Stage) {
             stage.spread_failures(&facts, &outcomes);
         }
     }
-    match play.strategy {
+    match strategy {
         Strategy::Linear => {
             for section in [&play.pre_tasks, &play.tasks, &play.post_tasks] {
                 stage.run_steps(section, &hosts);
@@ -238,9 +295,9 @@ fn gathering_facts(play: &Play) -> Task {
 
 /// The play's hosts: its pattern, narrowed by `--limit`, without hosts that
 /// already failed in this run.
-fn play_hosts(run: &Run, play: &Play) -> Result<Vec<String>, Diagnostic> {
-    let extra = run.extra_vars_view().value();
-    let pattern = run.templar.render_str(&play.hosts, &extra).map_err(|e| {
+fn play_hosts(run: &Run, play: &Play, vars: &VarMap) -> Result<Vec<String>, Diagnostic> {
+    let view = play_level_view(run, &Arc::new(vars.clone()));
+    let pattern = run.templar.render_str(&play.hosts, &view).map_err(|e| {
         Diagnostic::runtime(format!("cannot template `hosts`: {e}")).with_span(&play.span)
     })?;
     let pattern = crate::value::text(&pattern);
@@ -268,6 +325,18 @@ fn play_hosts(run: &Run, play: &Play) -> Result<Vec<String>, Diagnostic> {
     hosts.retain(|h| fleet.hosts.contains_key(h));
     let hosts = run.hosts.filter(&hosts, |record| !record.is_out_of_run());
     Ok(hosts)
+}
+
+/// What play keywords (`hosts`, `serial`) are templated with, as Ansible's
+/// play-level variables: the run's magic variables and `groups`, the play's
+/// variables and the extra vars — no host's.
+fn play_level_view(run: &Run, vars: &Arc<VarMap>) -> Value {
+    run.extra_vars_view()
+        .with_layer(run.run_magic.clone())
+        .with_layer(run.fleet().magic.clone())
+        .with_layer(vars.clone())
+        .with_layer(run.extra_vars.clone())
+        .value()
 }
 
 /// Play `vars`, with `vars_files` loaded above them.

@@ -57,6 +57,10 @@ pub(super) struct Run {
     pub(super) extra_vars: Arc<VarMap>,
     /// The magic variables that are the same on every host.
     pub(super) run_magic: Arc<VarMap>,
+    /// Task names already rendered for a banner, by task: Ansible renders a
+    /// task's name once and keeps it, so later `serial` batches show the
+    /// first batch's rendering.
+    pub(super) rendered_names: std::sync::Mutex<std::collections::HashMap<(usize, String), String>>,
 }
 
 impl Run {
@@ -76,6 +80,7 @@ impl Run {
                 fleet: RwLock::new(Arc::new(Fleet::empty(inventory.clone()))),
                 inventory_edits: std::sync::Mutex::new(()),
                 inventory_changes: std::sync::Mutex::default(),
+                rendered_names: std::sync::Mutex::default(),
                 templar: templar.clone(),
                 options,
                 playbook_dir,
@@ -203,7 +208,7 @@ fn run_magic(
     playbook_dir: &std::path::Path,
     run: std::sync::Weak<dyn HostLookup>,
 ) -> Arc<VarMap> {
-    layer([
+    let mut magic = layer([
         ("hostvars", HostVars::value(run)),
         (
             "playbook_dir",
@@ -213,6 +218,65 @@ fn run_magic(
         ("ansible_diff_mode", Value::from(options.diff)),
         ("ansible_verbosity", Value::from(options.verbosity)),
         ("ansible_forks", Value::from(options.forks)),
+        ("ansible_version", ansible_version()),
+        ("ansible_run_tags", run_tags(&options.tags.only)),
+        ("ansible_skip_tags", strings(&options.tags.skip)),
+        ("ansible_inventory_sources", inventory_sources(options)),
+        // No ansible.cfg is read: Ansible's value without one.
+        ("ansible_config_file", Value::from(())),
         ("omit", Value::from(OMIT)),
+    ]);
+    if let Some(limit) = &options.limit {
+        Arc::make_mut(&mut magic).insert("ansible_limit".into(), Value::from(limit.as_str()));
+    }
+    magic
+}
+
+/// The ansible-core release whose behaviour runbook follows, in the shape
+/// of Ansible's `ansible_version`, so `ansible_version.full is version(...)`
+/// gates in roles decide as they would under it.
+pub(super) const ANSIBLE_VERSION: (u64, u64, u64) = (2, 19, 14);
+
+fn ansible_version() -> Value {
+    let (major, minor, revision) = ANSIBLE_VERSION;
+    let full = format!("{major}.{minor}.{revision}");
+    crate::value::map_from_pairs([
+        ("full", Value::from(full.as_str())),
+        ("major", Value::from(major)),
+        ("minor", Value::from(minor)),
+        ("revision", Value::from(revision)),
+        ("string", Value::from(full)),
     ])
+}
+
+fn strings(items: &[String]) -> Value {
+    items.iter().map(|t| Value::from(t.as_str())).collect()
+}
+
+/// `--tags`, or `['all']` without it, as Ansible sets it.
+fn run_tags(only: &[String]) -> Value {
+    if only.is_empty() {
+        strings(&["all".to_string()])
+    } else {
+        strings(only)
+    }
+}
+
+/// The `-i` sources as absolute paths (a name that is no file stays as given).
+fn inventory_sources(options: &RunOptions) -> Value {
+    let Some(sources) = &options.inventory_sources else {
+        return Value::from(Vec::<Value>::new());
+    };
+    sources
+        .sources
+        .iter()
+        .map(|source| {
+            let path = sources.cwd.join(source);
+            if path.exists() {
+                Value::from(path.display().to_string())
+            } else {
+                Value::from(source.as_str())
+            }
+        })
+        .collect()
 }

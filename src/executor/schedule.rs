@@ -12,6 +12,7 @@ use super::Status;
 use super::play_ctx::PlayCtx;
 use super::run::Run;
 use super::task_executor::{TaskExecutor, TaskRun};
+use super::variables::Scope;
 use crate::playbook::Task;
 use crate::value::VarMap;
 
@@ -28,6 +29,59 @@ pub(super) struct Stage<'a> {
 }
 
 impl Stage<'_> {
+    /// Whether `task` is `run_once`: a template is rendered with the
+    /// variables of `first`, as Ansible's linear strategy does; one that
+    /// gives no boolean is warned about and counts as unset.
+    pub(super) fn runs_once(&self, task: &Task, first: &str) -> bool {
+        let Some(template) = &task.run_once_template else {
+            return task.run_once;
+        };
+        let vars = self.run.vars(first, Scope::task(self.play, task)).value();
+        super::flags::templated_flag(&self.run.templar, "run_once", template, &vars).unwrap_or_else(
+            |e| {
+                self.run.warn(format!(
+                    "{e} (task '{}' at {})",
+                    task.display_name(),
+                    task.span.location()
+                ));
+                false
+            },
+        )
+    }
+
+    /// The task's name for its banner, rendered (as in Ansible) with the
+    /// variables of `first`, the first host it runs on, the first time the
+    /// task runs; later runs of the same task show that rendering again.
+    fn banner_name(&self, task: &Task, first: &str) -> String {
+        let name = task.banner_name();
+        if !crate::template::has_template_markers(&name) {
+            return name;
+        }
+        let key = (std::ptr::from_ref(task) as usize, task.span.location());
+        if let Some(known) = self
+            .run
+            .rendered_names
+            .lock()
+            .ok()
+            .and_then(|names| names.get(&key).cloned())
+        {
+            return known;
+        }
+        let vars = self.run.vars(first, Scope::task(self.play, task)).value();
+        let (rendered, errors) =
+            super::names::rendered_name_and_errors(&self.run.templar, &name, &vars);
+        if !errors.is_empty() {
+            self.run.warn(super::names::template_errors_warning(
+                &errors,
+                &task.span.location(),
+            ));
+        }
+        if let Ok(mut names) = self.run.rendered_names.lock() {
+            names.insert(key, rendered.clone());
+        }
+        rendered
+    }
+
     /// `task` on every one of `hosts` (a handler when `handler`); whether
     /// a failure on one of them is fatal for the others is
     /// [`Stage::spread_failures`]'s business.
@@ -41,11 +95,12 @@ impl Stage<'_> {
             return Vec::new();
         }
         self.run.emit(Event::TaskStart {
-            name: task.banner_name(),
+            name: self.banner_name(task, &hosts[0]),
             location: task.span.location(),
             handler,
         });
-        let once = task.run_once || BYPASS_HOST_LOOP.contains(&task.module.name());
+        let run_once = self.runs_once(task, &hosts[0]);
+        let once = run_once || BYPASS_HOST_LOOP.contains(&task.module.name());
         let targets = if once { &hosts[..1] } else { hosts };
         let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
         let throttle = task
@@ -68,7 +123,7 @@ impl Stage<'_> {
             });
         }
         let results = results.into_inner().unwrap_or_default();
-        if task.run_once {
+        if run_once {
             self.share_run_once_result(task, hosts, &results);
         }
         results

@@ -153,7 +153,10 @@ impl Stage<'_> {
         let failed_here = outcomes.iter().any(|(_, outcome)| {
             matches!(outcome.status, Status::Failed | Status::Unreachable) && !outcome.ignored
         });
-        let fatal = task.run_once || task.any_errors_fatal.unwrap_or(play.any_errors_fatal);
+        let run_once = outcomes
+            .first()
+            .is_some_and(|(first, _)| self.runs_once(task, first));
+        let fatal = run_once || task.any_errors_fatal.unwrap_or(play.any_errors_fatal);
         if failed_here && fatal {
             self.fail_every_active_host();
         }

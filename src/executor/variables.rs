@@ -51,6 +51,7 @@ impl Run {
             view.push_data(entry.magic.clone());
         }
         if let Some(role) = role {
+            view.push(role.magic.clone());
             view.push(role.defaults.clone());
         }
         if let Some(entry) = entry {

@@ -168,7 +168,7 @@ pub(super) fn loop_items(node: &Node, keyword: &str) -> Result<crate::value::Val
     }
 }
 
-fn is_template(node: &Node) -> bool {
+pub(super) fn is_template(node: &Node) -> bool {
     matches!(&node.kind, NodeKind::Str(text) if crate::template::has_template_markers(text))
 }
 

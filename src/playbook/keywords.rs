@@ -4,6 +4,8 @@
 pub(super) const PLAY: &[&str] = &[
     "gather_subset",
     "gather_timeout",
+    "fact_path",
+    "collections",
     "throttle",
     "vars_prompt",
     "roles",
@@ -29,23 +31,21 @@ pub(super) const PLAY: &[&str] = &[
     "become_method",
     "become_flags",
     "become_exe",
-];
-
-pub(super) const PLAY_NOT_YET: &[&str] = &[
     "remote_user",
     "port",
     "connection",
+];
+
+pub(super) const PLAY_NOT_YET: &[&str] = &[
     "check_mode",
     "diff",
     "ignore_errors",
     "ignore_unreachable",
     "module_defaults",
-    "collections",
     "run_once",
     "no_log",
     "debugger",
     "timeout",
-    "fact_path",
 ];
 
 pub(super) const TASK: &[&str] = &[
@@ -86,20 +86,16 @@ pub(super) const TASK: &[&str] = &[
     "become_method",
     "become_flags",
     "become_exe",
+    "collections",
+    "remote_user",
+    "port",
+    "connection",
 ];
 
 pub(super) const HANDLER_ONLY: &[&str] = &["listen"];
 
-pub(super) const TASK_NOT_YET: &[&str] = &[
-    "async",
-    "poll",
-    "remote_user",
-    "connection",
-    "module_defaults",
-    "collections",
-    "debugger",
-    "include",
-];
+pub(super) const TASK_NOT_YET: &[&str] =
+    &["async", "poll", "module_defaults", "debugger", "include"];
 
 pub(super) const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "extended"];
 
@@ -117,6 +113,13 @@ pub(super) const BLOCK: &[&str] = &[
     "tags",
     "ignore_errors",
     "no_log",
+    "run_once",
+    "notify",
+    "timeout",
+    "ignore_unreachable",
+    "remote_user",
+    "port",
+    "connection",
     "delegate_to",
     "check_mode",
     "diff",

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::become_keywords::BecomeKeywords;
 use super::conditions::{boolean, scalar, string_list, var_map};
+use super::connection_keywords::ConnectionKeywords;
 use super::keywords;
 use super::model::{BatchSize, HostOrder, Play, Playbook, Step, Strategy, Task, VarPrompt};
 use super::steps::{Inherited, load_play_role, load_steps};
@@ -101,16 +102,20 @@ fn load_entry(
             import.error("import_playbook nests more than 16 deep (a cycle?)")
         ));
     }
-    if let Some((key, _)) = node.as_map().and_then(|entries| {
-        entries.iter().find(|(k, _)| {
-            let key = k.key_text();
-            key != written && key != "name"
-        })
-    }) {
-        return Err(one(key.error(format!(
-            "`{}` on import_playbook is not supported by runbook yet",
-            key.key_text()
-        ))));
+    let mut tags = Vec::new();
+    let mut vars = crate::value::VarMap::new();
+    for (key, value) in node.as_map().into_iter().flatten() {
+        match key.key_text().as_str() {
+            "name" => {}
+            "tags" => tags = string_list(value, "tags", true).map_err(one)?,
+            "vars" => vars = var_map(value, "vars").map_err(one)?,
+            other if other == written => {}
+            other => {
+                return Err(one(key.error(format!(
+                    "`{other}` on import_playbook is not supported by runbook yet"
+                ))));
+            }
+        }
     }
     let base = path.parent().unwrap_or(dir);
     let target = base.join(&file);
@@ -119,7 +124,25 @@ fn load_entry(
             import.error(format!("the playbook {} was not found", target.display()))
         ));
     }
-    load_plays(&target, dir, options, depth + 1)
+    let mut plays = load_plays(&target, dir, options, depth + 1)?;
+    // As Ansible: the import's vars override each play's, its tags join theirs.
+    for play in &mut plays {
+        crate::value::overlay(&mut play.vars, &vars);
+        for tag in &tags {
+            if !play.tags.contains(tag) {
+                play.tags.push(tag.clone());
+            }
+        }
+        for step in play
+            .pre_tasks
+            .iter_mut()
+            .chain(&mut play.tasks)
+            .chain(&mut play.post_tasks)
+        {
+            step.add_tags(&tags);
+        }
+    }
+    Ok(plays)
 }
 
 fn playbook_dir(path: &Path) -> PathBuf {
@@ -148,7 +171,7 @@ fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec
     for (key, value) in entries {
         let result = match key.as_str() {
             Some("roles") => {
-                load_roles(value, &root).map(|mut steps| role_steps.append(&mut steps))
+                load_roles(value, &root, &mut play).map(|mut steps| role_steps.append(&mut steps))
             }
             _ => apply_play_keyword(&mut play, key, value, &root),
         };
@@ -178,10 +201,17 @@ fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec
     }
 }
 
-fn load_roles(node: &Node, root: &Inherited) -> Result<Vec<Step>, Vec<Diagnostic>> {
+fn load_roles(
+    node: &Node,
+    root: &Inherited,
+    play: &mut Play,
+) -> Result<Vec<Step>, Vec<Diagnostic>> {
     let mut steps = Vec::new();
     for entry in node.expect_seq("`roles`").map_err(|e| vec![e])? {
-        steps.extend(load_play_role(entry, root)?);
+        let (role_steps, name, dependencies) = load_play_role(entry, root)?;
+        steps.extend(role_steps);
+        play.role_names.push(name);
+        play.dependency_role_names.extend(dependencies);
     }
     Ok(steps)
 }
@@ -202,6 +232,9 @@ fn apply_play_keyword(
         "vars" => play.vars = var_map(value, name).map_err(one)?,
         "vars_files" => play.vars_files = vars_files(value).map_err(one)?,
         "gather_facts" => play.gather_facts = boolean(value, name).map_err(one)?,
+        "strategy" if holds_template(value) => {
+            play.strategy_template = Some((scalar(value, name).map_err(one)?, value.span.clone()));
+        }
         "strategy" => play.strategy = strategy(value).map_err(one)?,
         "environment" => {
             play.environment = Some(super::conditions::environment(value).map_err(one)?)
@@ -211,6 +244,9 @@ fn apply_play_keyword(
         "tasks" => play.tasks = load_steps(value, TaskRole::Task, root)?,
         "post_tasks" => play.post_tasks = load_steps(value, TaskRole::Task, root)?,
         "handlers" => play.handlers.extend(handlers(value, root)?),
+        "serial" if holds_template(value) => {
+            play.serial_template = Some((value.to_value(), value.span.clone()));
+        }
         "serial" => play.serial = serial(value).map_err(one)?,
         "max_fail_percentage" => play.max_fail_percentage = Some(percentage(value).map_err(one)?),
         "any_errors_fatal" => play.any_errors_fatal = boolean(value, name).map_err(one)?,
@@ -218,9 +254,20 @@ fn apply_play_keyword(
         "order" => play.order = order(value).map_err(one)?,
         // Facts are gathered whole in one round trip; a subset would save nothing.
         "gather_subset" | "gather_timeout" => {}
+        // Local facts (`ansible_local`) are not gathered, so where they live changes nothing.
+        "fact_path" => {
+            scalar(value, name).map_err(one)?;
+        }
+        // Module names resolve to what runbook implements whatever the search list says.
+        "collections" => {
+            string_list(value, name, false).map_err(one)?;
+        }
         "throttle" => play.throttle = Some(super::conditions::count(value, name).map_err(one)?),
         "vars_prompt" => play.vars_prompt = vars_prompt(value).map_err(one)?,
         _ if BecomeKeywords::NAMES.contains(&name) => play.become_.set(name, value).map_err(one)?,
+        _ if ConnectionKeywords::NAMES.contains(&name) => {
+            play.connection.set(name, value).map_err(one)?
+        }
         _ if keywords::PLAY_NOT_YET.contains(&name) => {
             return Err(one(key.error(format!(
                 "the play keyword `{name}` is not supported by runbook yet"
@@ -236,27 +283,36 @@ fn apply_play_keyword(
     Ok(())
 }
 
-/// Handlers are plain tasks (blocks and `meta` are not supported in them).
+/// Handlers are plain tasks, some imported from files (`import_tasks`);
+/// blocks, `meta` and dynamic includes are not supported in them.
 fn handlers(node: &Node, root: &Inherited) -> Result<Vec<Task>, Vec<Diagnostic>> {
-    let steps = load_steps(node, TaskRole::Handler, root)?;
-    steps
-        .into_iter()
-        .map(|step| match step {
-            Step::Task(task) => Ok(*task),
-            Step::Meta(meta) => Err(vec![Diagnostic::at(
-                "`meta` in handlers is not supported by runbook yet",
-                &meta.span,
-            )]),
-            Step::Block(block) => Err(vec![Diagnostic::at(
-                "blocks in handlers are not supported by runbook yet",
-                &block.span,
-            )]),
-            Step::Include(include) => Err(vec![Diagnostic::at(
-                "includes in handlers are not supported by runbook yet",
-                &include.span,
-            )]),
-        })
-        .collect()
+    let mut tasks = Vec::new();
+    flatten_handlers(load_steps(node, TaskRole::Handler, root)?, &mut tasks)?;
+    Ok(tasks)
+}
+
+/// Blocks reach here only from `import_tasks` (a `block:` in handlers is
+/// refused when loaded): their tasks are handlers of their own.
+fn flatten_handlers(steps: Vec<Step>, tasks: &mut Vec<Task>) -> Result<(), Vec<Diagnostic>> {
+    for step in steps {
+        match step {
+            Step::Task(task) => tasks.push(*task),
+            Step::Block(block) => flatten_handlers(block.block, tasks)?,
+            Step::Meta(meta) => {
+                return Err(vec![Diagnostic::at(
+                    "`meta` in handlers is not supported by runbook yet",
+                    &meta.span,
+                )]);
+            }
+            Step::Include(include) => {
+                return Err(vec![Diagnostic::at(
+                    "includes in handlers are not supported by runbook yet",
+                    &include.span,
+                )]);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `serial: 2`, `serial: "30%"`, or a list of them.
@@ -270,26 +326,19 @@ fn serial(node: &Node) -> Result<Vec<BatchSize>, Diagnostic> {
 
 fn batch_size(node: &Node) -> Result<BatchSize, Diagnostic> {
     let text = scalar(node, "serial")?;
-    let invalid = || {
+    BatchSize::parse(&text).ok_or_else(|| {
         node.error(format!(
             "`serial` takes a number of hosts or a percentage, found `{text}`"
         ))
-    };
-    match text.trim().strip_suffix('%') {
-        Some(percent) => percent
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|p| *p > 0.0)
-            .map(BatchSize::Percent)
-            .ok_or_else(invalid),
-        None => text
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n > 0)
-            .map(BatchSize::Count)
-            .ok_or_else(invalid),
+    })
+}
+
+/// Whether a scalar, or an item of a list, holds a template.
+fn holds_template(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Str(text) => crate::template::has_template_markers(text),
+        NodeKind::Seq(items) => items.iter().any(holds_template),
+        _ => false,
     }
 }
 
@@ -345,11 +394,11 @@ fn vars_files(node: &Node) -> Result<Vec<(String, crate::source::Span)>, Diagnos
 
 fn strategy(node: &Node) -> Result<Strategy, Diagnostic> {
     let name = scalar(node, "strategy")?;
-    Strategy::parse(&name).ok_or_else(|| {
+    Strategy::named(&name).ok_or_else(|| {
         node.error(format!(
             "unknown strategy `{name}` (runbook has `linear` and `free`)"
         ))
-        .suggesting(&name, Strategy::NAMES.iter().copied())
+        .suggesting(&name, ["linear", "free"])
     })
 }
 

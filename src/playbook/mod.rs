@@ -5,6 +5,7 @@
 mod become_keywords;
 mod builtin_action;
 mod conditions;
+mod connection_keywords;
 mod free_form;
 mod keywords;
 mod loader;
@@ -18,6 +19,7 @@ mod steps;
 mod task_loader;
 
 pub use become_keywords::BecomeKeywords;
+pub use connection_keywords::ConnectionKeywords;
 pub use free_form::parse_free_form;
 pub use loader::{LoadOptions, load};
 pub use model::{

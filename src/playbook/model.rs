@@ -23,13 +23,20 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    pub const NAMES: &[&str] = &["linear", "free"];
-
-    pub fn parse(name: &str) -> Option<Self> {
-        match name.trim() {
+    /// The strategy named `name` (its FQCN too).
+    pub fn named(name: &str) -> Option<Self> {
+        match name.strip_prefix("ansible.builtin.").unwrap_or(name) {
             "linear" => Some(Self::Linear),
             "free" => Some(Self::Free),
             _ => None,
+        }
+    }
+
+    /// The name written in `strategy:`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Linear => "linear",
+            Self::Free => "free",
         }
     }
 }
@@ -45,6 +52,9 @@ pub struct Play {
     pub vars_files: Vec<(String, Span)>,
     pub gather_facts: bool,
     pub strategy: Strategy,
+    /// `strategy:` holding a template, rendered with the play's variables
+    /// when the play starts; it then replaces `strategy`.
+    pub strategy_template: Option<(String, Span)>,
     pub environment: Option<Value>,
     pub tags: Vec<String>,
     pub pre_tasks: Vec<Step>,
@@ -53,6 +63,10 @@ pub struct Play {
     pub handlers: Vec<Task>,
     /// `serial:` batch sizes; empty means one batch of every host.
     pub serial: Vec<BatchSize>,
+    /// `serial:` holding a template (`"{{ groups.zone1 | length }}"`),
+    /// unrendered: it is rendered with the play's variables when the play
+    /// starts, as Ansible does, and then replaces `serial`.
+    pub serial_template: Option<(Value, Span)>,
     /// `max_fail_percentage:` per batch; above it the play stops.
     pub max_fail_percentage: Option<f64>,
     /// `any_errors_fatal:` one failure ends the play for every host.
@@ -64,6 +78,12 @@ pub struct Play {
     pub become_: BecomeKeywords,
     /// `throttle:` at most this many hosts run a task at once.
     pub throttle: Option<usize>,
+    /// The roles of `roles:`, by name (`ansible_play_role_names`).
+    pub role_names: Vec<String>,
+    /// The roles those depend on (`ansible_dependent_role_names`).
+    pub dependency_role_names: Vec<String>,
+    /// `remote_user`/`port`/`connection` for hosts whose inventory does not say.
+    pub connection: super::ConnectionKeywords,
     /// `vars_prompt:` questions asked before the play runs.
     pub vars_prompt: Vec<VarPrompt>,
 }
@@ -87,6 +107,45 @@ pub enum BatchSize {
     Count(usize),
     /// A percentage of the play's hosts (at least one host).
     Percent(f64),
+}
+
+impl BatchSize {
+    /// `2` or `"30%"`; `None` for anything else (zero included).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().strip_suffix('%') {
+            Some(percent) => percent
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| *p > 0.0)
+                .map(Self::Percent),
+            None => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(Self::Count),
+        }
+    }
+
+    /// A rendered `serial:` value: a size or a list of them.
+    pub fn list_of(value: &Value) -> Result<Vec<Self>, String> {
+        let items: Vec<Value> = match value.kind() {
+            minijinja::value::ValueKind::Seq => {
+                value.try_iter().map_err(|e| e.to_string())?.collect()
+            }
+            _ => vec![value.clone()],
+        };
+        items
+            .iter()
+            .map(|item| {
+                let text = crate::value::text(item);
+                Self::parse(&text).ok_or_else(|| {
+                    format!("`serial` takes a number of hosts or a percentage, found `{text}`")
+                })
+            })
+            .collect()
+    }
 }
 
 /// `order:` — the order hosts are taken in.
@@ -255,6 +314,7 @@ impl Play {
             vars_files: Vec::new(),
             gather_facts: true,
             strategy: Strategy::Linear,
+            strategy_template: None,
             environment: None,
             tags: Vec::new(),
             pre_tasks: Vec::new(),
@@ -262,12 +322,16 @@ impl Play {
             post_tasks: Vec::new(),
             handlers: Vec::new(),
             serial: Vec::new(),
+            serial_template: None,
             max_fail_percentage: None,
             any_errors_fatal: false,
             force_handlers: false,
             order: HostOrder::Inventory,
             become_: BecomeKeywords::default(),
             throttle: None,
+            connection: super::ConnectionKeywords::default(),
+            role_names: Vec::new(),
+            dependency_role_names: Vec::new(),
             vars_prompt: Vec::new(),
         }
     }
@@ -306,6 +370,8 @@ pub struct Task {
     /// A boolean or a template that renders to one.
     pub ignore_errors: Option<Value>,
     pub no_log: bool,
+    /// `no_log:` holding a template, rendered on each host (then above `no_log`).
+    pub no_log_template: Option<Value>,
     pub tags: Vec<String>,
     pub notify: Vec<String>,
     /// For handlers: the topics they also answer to.
@@ -315,6 +381,9 @@ pub struct Task {
     pub vars: std::sync::Arc<VarMap>,
     pub delegate_to: Option<String>,
     pub run_once: bool,
+    /// `run_once:` holding a template, rendered with the first host's
+    /// variables as Ansible's linear strategy does (then above `run_once`).
+    pub run_once_template: Option<Value>,
     /// `check_mode:` — overrides `--check` for this task.
     pub check_mode: Option<bool>,
     /// `until:` — retry until these hold (all of them).
@@ -339,6 +408,8 @@ pub struct Task {
     pub diff: Option<bool>,
     /// `become*` set on the task or its blocks (the play's are applied when it runs).
     pub become_: BecomeKeywords,
+    /// `remote_user`/`port`/`connection` on the task or its blocks (the play's apply where unset).
+    pub connection: super::ConnectionKeywords,
 }
 
 impl Task {
@@ -358,6 +429,7 @@ impl Task {
             failed_when: None,
             ignore_errors: None,
             no_log: false,
+            no_log_template: None,
             tags: Vec::new(),
             notify: Vec::new(),
             listen: Vec::new(),
@@ -365,12 +437,14 @@ impl Task {
             vars: std::sync::Arc::default(),
             delegate_to: None,
             run_once: false,
+            run_once_template: None,
             check_mode: None,
             diff: None,
             until: None,
             retries: None,
             delay: None,
             become_: BecomeKeywords::default(),
+            connection: super::ConnectionKeywords::default(),
             delegate_facts: false,
             ignore_unreachable: false,
             any_errors_fatal: None,
@@ -432,5 +506,30 @@ impl Default for LoopControl {
             pause: None,
             extended: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rendered_serial_is_a_size_or_a_list_of_them() {
+        assert_eq!(
+            BatchSize::list_of(&Value::from(2)),
+            Ok(vec![BatchSize::Count(2)])
+        );
+        let list: Value = vec![Value::from("1"), Value::from("50%")]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            BatchSize::list_of(&list),
+            Ok(vec![BatchSize::Count(1), BatchSize::Percent(50.0)])
+        );
+        assert_eq!(
+            BatchSize::list_of(&Value::from("lots")),
+            Err("`serial` takes a number of hosts or a percentage, found `lots`".to_string())
+        );
+        assert!(BatchSize::list_of(&Value::from(0)).is_err());
     }
 }

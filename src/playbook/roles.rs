@@ -9,7 +9,7 @@ use super::model::{Step, Task};
 use super::steps::{Inherited, load_steps};
 use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
-use crate::value::{VarMap, to_var_map};
+use crate::value::{Value, VarMap, to_var_map};
 use crate::yaml::{self, Node};
 
 /// A role's own variables and where it lives.
@@ -21,12 +21,36 @@ pub struct Role {
     pub defaults: Arc<VarMap>,
     /// `vars/main.yml`: above play vars.
     pub vars: Arc<VarMap>,
+    /// `role_name`, `role_path` and `ansible_role_name` for its tasks.
+    pub magic: Arc<VarMap>,
+}
+
+/// A role named by its path is known by its folder's name, as in Ansible.
+pub(super) fn short_name(name: &str) -> String {
+    Path::new(name)
+        .file_name()
+        .map_or(name.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The magic variables Ansible sets for a role's tasks.
+fn role_magic(name: &str, dir: &Path) -> VarMap {
+    let path = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    [
+        ("role_name", Value::from(short_name(name))),
+        ("ansible_role_name", Value::from(name)),
+        ("role_path", Value::from(path.display().to_string())),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_string(), value))
+    .collect()
 }
 
 /// A role ready to run: its tasks and its handlers.
 pub(super) struct LoadedRole {
     pub steps: Vec<Step>,
     pub handlers: Vec<Task>,
+    /// The names of the roles it depends on, however deep, in load order.
+    pub dependencies: Vec<String>,
 }
 
 /// Where to look for role `name`: `roles/` beside the playbook, then each roles path entry.
@@ -100,11 +124,13 @@ pub(super) fn load_role(
         name: name.to_string(),
         defaults: Arc::new(vars_file(&dir.join("defaults")).map_err(one)?),
         vars: Arc::new(vars_file(&dir.join("vars")).map_err(one)?),
+        magic: Arc::new(role_magic(name, &dir)),
         dir: dir.clone(),
     });
     let mut loaded = LoadedRole {
         steps: Vec::new(),
         handlers: Vec::new(),
+        dependencies: Vec::new(),
     };
     for dependency in dependencies(&dir).map_err(one)? {
         let dependency_name = dependency
@@ -117,6 +143,8 @@ pub(super) fn load_role(
         let mut nested = load_role(&dependency_name, "main", &dependency, &inherited.deeper())?;
         loaded.steps.append(&mut nested.steps);
         loaded.handlers.append(&mut nested.handlers);
+        loaded.dependencies.append(&mut nested.dependencies);
+        loaded.dependencies.push(short_name(&dependency_name));
     }
     let inner = inherited.for_role(role.clone(), dir.join("tasks"));
     if let Some(path) = main_file(&dir.join("tasks"), tasks_from) {

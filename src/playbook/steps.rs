@@ -35,6 +35,13 @@ pub struct Inherited {
     pub(super) tags: Vec<String>,
     ignore_errors: Option<Value>,
     no_log: bool,
+    no_log_template: Option<Value>,
+    run_once: bool,
+    run_once_template: Option<Value>,
+    notify: Vec<String>,
+    timeout: Option<u64>,
+    ignore_unreachable: bool,
+    connection: super::ConnectionKeywords,
     delegate_to: Option<String>,
     check_mode: Option<bool>,
     diff: Option<bool>,
@@ -140,6 +147,19 @@ impl Inherited {
             .take()
             .or_else(|| self.ignore_errors.clone());
         task.no_log |= self.no_log;
+        if task.no_log_template.is_none() && !task.no_log {
+            task.no_log_template = self.no_log_template.clone();
+        }
+        task.run_once |= self.run_once;
+        if task.notify.is_empty() {
+            task.notify = self.notify.clone();
+        }
+        task.timeout = task.timeout.or(self.timeout);
+        task.ignore_unreachable |= self.ignore_unreachable;
+        task.connection = task.connection.over(&self.connection);
+        if task.run_once_template.is_none() && !task.run_once {
+            task.run_once_template = self.run_once_template.clone();
+        }
         task.delegate_to = task.delegate_to.take().or_else(|| self.delegate_to.clone());
         task.check_mode = task.check_mode.or(self.check_mode);
         task.diff = task.diff.or(self.diff);
@@ -170,7 +190,18 @@ impl Inherited {
                 "ignore_errors" => {
                     inner.ignore_errors = Some(super::conditions::templated_boolean(value, &name)?)
                 }
+                "no_log" if super::conditions::is_template(value) => {
+                    inner.no_log_template = Some(value.to_value())
+                }
                 "no_log" => inner.no_log = boolean(value, &name)?,
+                "run_once" if super::conditions::is_template(value) => {
+                    inner.run_once_template = Some(value.to_value())
+                }
+                "run_once" => inner.run_once = boolean(value, &name)?,
+                "notify" => inner.notify = string_list(value, &name, false)?,
+                "timeout" => inner.timeout = Some(super::conditions::count(value, &name)? as u64),
+                "ignore_unreachable" => inner.ignore_unreachable = boolean(value, &name)?,
+                "remote_user" | "port" | "connection" => inner.connection.set(&name, value)?,
                 "delegate_to" => inner.delegate_to = Some(scalar(value, &name)?),
                 "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
                 "diff" => inner.diff = Some(boolean(value, &name)?),
@@ -252,7 +283,7 @@ fn load_step(node: &Node, role: TaskRole, inherited: &Inherited) -> Result<Step,
     match action {
         BuiltinAction::ImportTasks | BuiltinAction::IncludeTasks => {
             let import = action == BuiltinAction::ImportTasks;
-            load_tasks_file(node, &written, value, import, inherited)
+            load_tasks_file(node, &written, value, import, role, inherited)
         }
         BuiltinAction::ImportRole | BuiltinAction::IncludeRole => {
             load_role_step(node, &written, action, value, inherited)
@@ -306,6 +337,7 @@ fn load_tasks_file(
     keyword: &str,
     spec: &Node,
     import: bool,
+    role: TaskRole,
     inherited: &Inherited,
 ) -> Result<Step, Vec<Diagnostic>> {
     let one = |e: Diagnostic| vec![e];
@@ -384,7 +416,9 @@ fn load_tasks_file(
     })?;
     inner.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let tasks = crate::yaml::parse_file(&path).map_err(one)?;
-    let steps = load_steps(&tasks, TaskRole::Task, &inner)?;
+    // Handlers imported from a file are handlers (with `listen`), as in Ansible.
+    let role = if import { role } else { TaskRole::Task };
+    let steps = load_steps(&tasks, role, &inner)?;
     if import {
         return Ok(Step::Block(Block {
             name: None,
@@ -497,10 +531,11 @@ fn load_role_step(
 }
 
 /// The steps of a `roles:` entry (a name, or a mapping with `role:` and keywords).
+/// A `roles:` entry: its steps, its name and the names of its dependencies.
 pub(super) fn load_play_role(
     entry: &Node,
     inherited: &Inherited,
-) -> Result<Vec<Step>, Vec<Diagnostic>> {
+) -> Result<(Vec<Step>, String, Vec<String>), Vec<Diagnostic>> {
     let one = |e: Diagnostic| vec![e];
     let (name, inner) = match entry.as_map() {
         Some(entries) => {
@@ -508,12 +543,14 @@ pub(super) fn load_play_role(
                 .get("role")
                 .or_else(|| entry.get("name"))
                 .ok_or_else(|| one(entry.error("a `roles:` entry needs `role:`")))?;
-            // Keys that are not keywords are the role's parameters (its variables).
+            // Keys that are not keywords are the role's parameters (its
+            // variables); a role takes no `notify`, so that one is a parameter
+            // too, as in Ansible.
             let params: Vec<&str> = entries
                 .iter()
                 .filter_map(|(k, _)| k.as_str())
                 .filter(|k| {
-                    !keywords::BLOCK.contains(k)
+                    (!keywords::BLOCK.contains(k) || *k == "notify")
                         && !keywords::TASK_NOT_YET.contains(k)
                         && *k != "role"
                 })
@@ -533,7 +570,11 @@ pub(super) fn load_play_role(
     };
     let loaded = super::roles::load_role(&name, "main", entry, &inner)?;
     inherited.add_role_handlers(loaded.handlers);
-    Ok(loaded.steps)
+    Ok((
+        loaded.steps,
+        super::roles::short_name(&name),
+        loaded.dependencies,
+    ))
 }
 
 /// The tasks of a dynamic include's file, named `file` once rendered for a

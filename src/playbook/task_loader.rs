@@ -2,6 +2,7 @@
 //! arguments in any of Ansible's shapes, and check them against the module.
 
 use super::become_keywords::BecomeKeywords;
+use super::conditions::is_template;
 use super::conditions::{
     boolean, conditions, environment, loop_items, scalar, string_list, templated_boolean,
     templated_number, var_map,
@@ -164,13 +165,20 @@ fn apply_keyword(
         "changed_when" => task.changed_when = Some(conditions(value, name)?),
         "failed_when" => task.failed_when = Some(conditions(value, name)?),
         "ignore_errors" => task.ignore_errors = Some(templated_boolean(value, name)?),
+        "no_log" if is_template(value) => task.no_log_template = Some(value.to_value()),
         "no_log" => task.no_log = boolean(value, name)?,
         "tags" => task.tags = string_list(value, name, true)?,
         "notify" => task.notify = string_list(value, name, false)?,
+        // Module names resolve to what runbook implements whatever the search list says.
+        "collections" => {
+            string_list(value, name, false)?;
+        }
+        "remote_user" | "port" | "connection" => task.connection.set(name, value)?,
         "listen" => task.listen = string_list(value, name, false)?,
         "environment" => task.environment = Some(environment(value)?),
         "vars" => task.vars = std::sync::Arc::new(var_map(value, name)?),
         "delegate_to" => task.delegate_to = Some(scalar(value, name)?),
+        "run_once" if is_template(value) => task.run_once_template = Some(value.to_value()),
         "run_once" => task.run_once = boolean(value, name)?,
         "any_errors_fatal" => task.any_errors_fatal = Some(boolean(value, name)?),
         "check_mode" => task.check_mode = Some(boolean(value, name)?),

@@ -8,15 +8,20 @@ use crate::executor::{Event, HostResult, Status};
 
 pub struct HumanReporter {
     verbosity: u8,
-    /// The last TASK banner printed, so `free` hosts on the same task share it.
-    last_banner: Option<String>,
+    /// Whether the current play runs `strategy: free`.
+    free: bool,
+    /// The title and place of the last TASK banner printed: under `free`,
+    /// hosts starting the same task one after another share its banner, as
+    /// Ansible's default callback prints one per task, not per host.
+    last_task: Option<(String, String)>,
 }
 
 impl HumanReporter {
     pub fn new(verbosity: u8) -> Self {
         Self {
             verbosity,
-            last_banner: None,
+            free: false,
+            last_task: None,
         }
     }
 
@@ -24,11 +29,8 @@ impl HumanReporter {
         output::stdout_line(line);
     }
 
-    fn section(&mut self, title: String) {
-        if self.last_banner.as_ref() != Some(&title) {
-            self.print(&format!("\n{}", banner(&title)));
-            self.last_banner = Some(title);
-        }
+    fn section(&self, title: &str) {
+        self.print(&format!("\n{}", banner(title)));
     }
 
     fn host_line(&self, result: &HostResult, looped_item: bool) -> String {
@@ -140,9 +142,10 @@ fn is_loop_summary(result: &HostResult) -> bool {
 impl Reporter for HumanReporter {
     fn event(&mut self, event: &Event) {
         match event {
-            Event::PlayStart { name, .. } => {
-                self.last_banner = None;
-                self.section(format!("PLAY [{name}]"));
+            Event::PlayStart { name, strategy, .. } => {
+                self.free = *strategy == "free";
+                self.last_task = None;
+                self.section(&format!("PLAY [{name}]"));
             }
             Event::TaskStart {
                 name,
@@ -150,12 +153,15 @@ impl Reporter for HumanReporter {
                 location,
             } => {
                 let kind = if *handler { "RUNNING HANDLER" } else { "TASK" };
-                let title = format!("{kind} [{name}]");
-                let new_section = self.last_banner.as_ref() != Some(&title);
-                self.section(title);
-                if new_section && self.verbosity >= 2 {
+                let task = (format!("{kind} [{name}]"), location.clone());
+                if self.free && self.last_task.as_ref() == Some(&task) {
+                    return;
+                }
+                self.section(&task.0);
+                if self.verbosity >= 2 {
                     self.print(&format!("task path: {location}"));
                 }
+                self.last_task = Some(task);
             }
             Event::ItemResult(result) => self.print(&self.host_line(result, true)),
             Event::HostResult(result) if is_loop_summary(result) => {
@@ -196,8 +202,8 @@ impl Reporter for HumanReporter {
             }
             Event::NoHostsMatched { .. } => self.print("skipping: no hosts matched"),
             Event::NoHostsRemaining => {
-                self.print(&format!("\n{}", banner("NO MORE HOSTS LEFT")));
-                self.last_banner = None;
+                self.section("NO MORE HOSTS LEFT");
+                self.last_task = None;
             }
             Event::RetryFile { path } => self.print(&format!("\tto retry, use: --limit @{path}\n")),
             // Asked through `Reporter::ask`, never shown as an event.

@@ -8,7 +8,7 @@ use super::super::failure_text::{conditional_failure, template_failure};
 use super::super::result::TaskResult;
 use super::super::run::OMIT;
 use super::{ItemRun, TaskExecutor};
-use crate::connection::{ConnectionSpec, Escalation};
+use crate::connection::{ConnectionKind, ConnectionSpec, Escalation};
 use crate::modules::{Args, ConnectionSlot, ModuleContext, ModuleError};
 use crate::value::{Value, VarMap, to_var_map};
 
@@ -90,16 +90,29 @@ impl TaskExecutor<'_> {
                 VarMap::new(),
             );
         };
+        let by_keywords = match self.keyword_connection(&entry.spec, &entry.inventory_vars, vars) {
+            Ok(spec) => spec.filter(|spec| *spec != entry.spec),
+            Err(message) => return (TaskResult::failed(message), VarMap::new()),
+        };
         let mut connections = entry
             .connections
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let connections = &mut *connections;
-        let slot = match call.delegated_to.as_deref() {
-            Some(target) if target != host => connections
+        let slot = match (call.delegated_to.as_deref(), by_keywords) {
+            (Some(target), _) if target != host => connections
                 .delegated
                 .entry(target.to_string())
                 .or_insert_with(|| self.delegate_slot(target)),
+            // Another user, port or transport: a session of its own, kept
+            // beside the host's usual one for the tasks that ask for it.
+            (_, Some(spec)) => connections
+                .delegated
+                .entry(format!(
+                    "\0{host} as {:?}@{:?}:{:?}",
+                    spec.user, spec.kind, spec.port
+                ))
+                .or_insert_with(|| ConnectionSlot::new(spec)),
             _ => &mut connections.own,
         };
         let search_dirs: Vec<std::path::PathBuf> = task
@@ -143,6 +156,64 @@ impl TaskExecutor<'_> {
                 (TaskResult::unreachable(error.to_string()), VarMap::new())
             }
         }
+    }
+
+    /// The host's connection with the task's and the play's `remote_user`,
+    /// `port` and `connection` applied where its inventory (or `-e`) does not
+    /// set `ansible_user`, `ansible_port`, `ansible_connection` — Ansible's
+    /// precedence. `None` without such keywords.
+    fn keyword_connection(
+        &self,
+        spec: &ConnectionSpec,
+        inventory: &VarMap,
+        vars: &Value,
+    ) -> Result<Option<ConnectionSpec>, String> {
+        let keywords = self.task.connection.over(&self.play.play.connection);
+        if keywords.is_empty() {
+            return Ok(None);
+        }
+        let set_by_inventory = |names: &[&str]| {
+            names.iter().any(|name| {
+                inventory.contains_key(*name) || self.run.extra_vars.contains_key(*name)
+            })
+        };
+        let mut spec = spec.clone();
+        for (variable, written) in keywords.as_variables() {
+            let aliases: &[&str] = match variable {
+                "ansible_user" => &["ansible_user", "ansible_ssh_user"],
+                "ansible_port" => &["ansible_port", "ansible_ssh_port"],
+                _ => &["ansible_connection"],
+            };
+            if set_by_inventory(aliases) {
+                continue;
+            }
+            let text = self
+                .run
+                .templar
+                .render_text(written, vars)
+                .map_err(|e| template_failure(self.task, &e))?;
+            let text = text.trim();
+            match variable {
+                "ansible_user" => spec.user = Some(text.to_string()),
+                "ansible_port" => {
+                    spec.port = Some(text.parse().map_err(|_| {
+                        format!("`port` must be a port number, the template gave `{text}`")
+                    })?)
+                }
+                _ => {
+                    spec.kind = match text {
+                        "ssh" | "smart" | "paramiko" | "paramiko_ssh" => ConnectionKind::Ssh,
+                        "local" => ConnectionKind::Local,
+                        other => {
+                            return Err(format!(
+                                "the connection `{other}` is not supported (runbook has ssh and local)"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Some(spec))
     }
 
     fn delegate_slot(&self, target: &str) -> ConnectionSlot {

@@ -96,6 +96,21 @@ impl TaskExecutor<'_> {
         run.hosts.update(host, |record| record.fail());
     }
 
+    /// `no_log`; a template that gives no boolean hides the output too, so a
+    /// mistake never shows what was meant to stay hidden.
+    fn hides_output(&self) -> bool {
+        let Some(template) = &self.task.no_log_template else {
+            return self.task.no_log;
+        };
+        crate::executor::flags::templated_flag(
+            &self.run.templar,
+            "no_log",
+            template,
+            &self.vars.value(),
+        )
+        .unwrap_or(true)
+    }
+
     fn ignores_errors(&self) -> bool {
         let Some(ignore_errors) = &self.task.ignore_errors else {
             return false;
@@ -130,7 +145,7 @@ impl TaskExecutor<'_> {
     }
 
     pub(super) fn shown(&self, result: &TaskResult) -> Value {
-        if self.task.no_log {
+        if self.hides_output() {
             result.censored()
         } else {
             result.value()
