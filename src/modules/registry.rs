@@ -39,6 +39,7 @@ macro_rules! every_module {
             docker_image: Stateful(docker_image::DockerImage);
             fail: fail::Fail;
             fetch: Stateful(fetch::Fetch);
+            find: find::Find;
             file: Stateful(file::File);
             get_url: Stateful(get_url::GetUrl);
             getent: getent::Getent;
@@ -47,6 +48,7 @@ macro_rules! every_module {
             group_by: group_by::GroupBy;
             hostname: Stateful(hostname::Hostname);
             include_vars: include_vars::IncludeVars;
+            ini_file: Stateful(ini_file::IniFile);
             known_hosts: Stateful(known_hosts::KnownHosts);
             lineinfile: Stateful(lineinfile::LineInFile);
             modprobe: Stateful(modprobe::Modprobe);
@@ -70,6 +72,7 @@ macro_rules! every_module {
                 Stateful(systemd::Systemd("systemd_service")),
                 Stateful(systemd::Systemd("service"));
             template_module: Stateful(template_module::Template);
+            tempfile: tempfile::Tempfile;
             timezone: Stateful(timezone::Timezone);
             unarchive: Stateful(unarchive::Unarchive);
             uri: uri::Uri;
@@ -104,7 +107,7 @@ const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
     ("ansible.posix.", &["authorized_key", "sysctl"]),
     (
         "community.general.",
-        &["alternatives", "modprobe", "timezone"],
+        &["alternatives", "ini_file", "modprobe", "timezone"],
     ),
 ];
 
