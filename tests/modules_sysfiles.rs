@@ -291,3 +291,54 @@ fn bad_arguments_are_load_time_errors() {
         );
     }
 }
+
+#[test]
+fn wait_for_connection_waits_for_a_host_to_come_back() {
+    let lab = Lab::up(1);
+    lab.project.file(
+        "wait.yml",
+        r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - wait_for_connection: {timeout: 40, sleep: 1, connect_timeout: 2}
+      register: waited
+    - copy:
+        dest: /srv/waited.txt
+        content: "{{ waited.elapsed >= 2 }} {{ waited.changed }}\n"
+      when: waited is not skipped
+"#,
+    );
+    lab.stop_host("node1");
+    let started = std::thread::scope(|scope| {
+        let play = scope.spawn(|| play(&lab, "wait.yml", &[]));
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        lab.start_host("node1");
+        play.join().expect("the play runs")
+    });
+    started.assert_code(0);
+    assert_eq!(
+        read(&lab, "node1", "srv/waited.txt"),
+        "True False\n",
+        "{}",
+        started.all()
+    );
+    let checked = play(&lab, "wait.yml", &["--check"]);
+    checked.assert_code(0);
+    assert_eq!(recap(&checked)["node1"].skipped, 2, "{}", checked.all());
+    lab.stop_host("node1");
+    lab.project.file(
+        "short.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - wait_for_connection: timeout=2 connect_timeout=1\n",
+    );
+    let gone = play(&lab, "short.yml", &[]);
+    gone.assert_code(2);
+    assert!(
+        gone.stdout
+            .contains("timed out waiting for ping module test: "),
+        "{}",
+        gone.all()
+    );
+    assert_eq!(recap(&gone)["node1"].failed, 1, "{}", gone.all());
+    lab.start_host("node1");
+}

@@ -78,6 +78,7 @@ macro_rules! every_module {
             uri: uri::Uri;
             user: Stateful(user::User);
             wait_for: wait_for::WaitFor;
+            wait_for_connection: wait_for_connection::WaitForConnection;
         }
     };
 }
