@@ -342,3 +342,34 @@ fn wait_for_connection_waits_for_a_host_to_come_back() {
     assert_eq!(recap(&gone)["node1"].failed, 1, "{}", gone.all());
     lab.start_host("node1");
 }
+
+#[test]
+fn service_facts_reads_units_and_unit_files() {
+    let lab = Lab::up(1);
+    lab.project.file(
+        "services.yml",
+        r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - copy: {dest: /etc/systemd/system/web.service, content: "[Service]\nExecStart=/bin/true\n"}
+    - copy: {dest: /etc/systemd/system/idle.service, content: "[Service]\nExecStart=/bin/true\n"}
+    - systemd: {name: web, state: started, enabled: true}
+    - service_facts:
+    - copy:
+        dest: /srv/services.txt
+        content: |
+          {{ ansible_facts.services['web.service'] }}
+          {{ services['idle.service'] }}
+"#,
+    );
+    let output = play(&lab, "services.yml", &[]);
+    output.assert_code(0);
+    assert_eq!(
+        read(&lab, "node1", "srv/services.txt"),
+        "{'name': 'web.service', 'state': 'running', 'status': 'enabled', 'source': 'systemd'}\n\
+         {'name': 'idle.service', 'state': 'stopped', 'status': 'disabled', 'source': 'systemd'}\n",
+        "{}",
+        output.all()
+    );
+}

@@ -62,6 +62,7 @@ macro_rules! every_module {
             raw: raw::Raw;
             replace: Stateful(replace::Replace);
             script: script::Script;
+            service_facts: service_facts::ServiceFacts;
             set_fact: set_fact::SetFact;
             setup: setup::Setup;
             shell: shell::Shell;
