@@ -61,6 +61,12 @@ impl ConnectionSlot {
         &self.spec
     }
 
+    /// Wait at most `timeout` for the next connection to open; returns the
+    /// previous bound so a module can put it back.
+    pub fn set_connect_timeout(&mut self, timeout: std::time::Duration) -> std::time::Duration {
+        std::mem::replace(&mut self.spec.connect_timeout, timeout)
+    }
+
     pub fn get(&mut self) -> Result<&mut dyn Connection, ConnectionError> {
         let mut connection = match self.open.take() {
             Some(open) => open,

@@ -45,6 +45,7 @@ macro_rules! every_module {
             docker_image: Stateful(docker_image::DockerImage);
             fail: fail::Fail;
             fetch: Stateful(fetch::Fetch);
+            find: find::Find;
             file: Stateful(file::File);
             get_url: Stateful(get_url::GetUrl);
             getent: getent::Getent;
@@ -53,6 +54,7 @@ macro_rules! every_module {
             group_by: group_by::GroupBy;
             hostname: Stateful(hostname::Hostname);
             include_vars: include_vars::IncludeVars;
+            ini_file: Stateful(ini_file::IniFile);
             known_hosts: Stateful(known_hosts::KnownHosts);
             lineinfile: Stateful(lineinfile::LineInFile);
             modprobe: Stateful(modprobe::Modprobe);
@@ -68,6 +70,7 @@ macro_rules! every_module {
             raw: raw::Raw;
             replace: Stateful(replace::Replace);
             script: script::Script;
+            service_facts: service_facts::ServiceFacts;
             set_fact: set_fact::SetFact;
             setup: setup::Setup;
             shell: shell::Shell;
@@ -78,11 +81,13 @@ macro_rules! every_module {
                 Stateful(systemd::Systemd("systemd_service")),
                 Stateful(systemd::Systemd("service"));
             template_module: Stateful(template_module::Template);
+            tempfile: tempfile::Tempfile;
             timezone: Stateful(timezone::Timezone);
             unarchive: Stateful(unarchive::Unarchive);
             uri: uri::Uri;
             user: Stateful(user::User);
             wait_for: wait_for::WaitFor;
+            wait_for_connection: wait_for_connection::WaitForConnection;
             yum_repository: yum_repository::YumRepository;
         }
     };
@@ -113,7 +118,7 @@ const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
     ("ansible.posix.", &["authorized_key", "sysctl"]),
     (
         "community.general.",
-        &["alternatives", "modprobe", "timezone"],
+        &["alternatives", "ini_file", "modprobe", "timezone"],
     ),
 ];
 

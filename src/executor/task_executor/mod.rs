@@ -84,6 +84,18 @@ impl<'a> TaskExecutor<'a> {
         for warning in crate::template::take_lookup_warnings() {
             self.run.warn(warning);
         }
+        // A module's own `warnings` (find's skipped paths), as Ansible shows them.
+        if let Some(warnings) = done.result.fields.get("warnings")
+            && let Ok(items) = warnings.try_iter()
+        {
+            for warning in items {
+                self.run.warn(
+                    warning
+                        .as_str()
+                        .map_or_else(|| warning.to_string(), str::to_string),
+                );
+            }
+        }
         self.finish(done)
     }
 

@@ -85,9 +85,46 @@ show() {
     done
 }
 
+# Every unit the shim knows: its state directories and the unit files.
+known_units() {
+    { ls "$units_dir" 2>/dev/null; ls /etc/systemd/system 2>/dev/null | grep '\.service$'; } | sort -u
+}
+
+# `list-units --type service --all --plain`, in systemd 252's columns.
+list_units() {
+    printf '%-24s %-6s %-8s %-7s %s\n' UNIT LOAD ACTIVE SUB DESCRIPTION
+    count=0
+    for unit in $(known_units); do
+        if is_active "$unit"; then active=active sub=running
+        elif [ -e "$units_dir/$unit/failed" ]; then active=failed sub=failed
+        else active=inactive sub=dead; fi
+        printf '%-24s %-6s %-8s %-7s %s\n' "$unit" loaded "$active" "$sub" "${unit%.*} (runbook lab)"
+        count=$((count + 1))
+    done
+    printf '\nLOAD   = Reflects whether the unit definition was properly loaded.\n'
+    printf 'ACTIVE = The high-level unit activation state, i.e. generalization of SUB.\n'
+    printf 'SUB    = The low-level unit activation state, values depend on unit type.\n'
+    printf '%s loaded units listed.\n' "$count"
+}
+
+# `list-unit-files --type service --all`: units with a file under /etc/systemd/system.
+list_unit_files() {
+    printf '%-24s %-8s %s\n' 'UNIT FILE' STATE PRESET
+    count=0
+    for unit in $(known_units); do
+        [ -f "/etc/systemd/system/$unit" ] || continue
+        if is_enabled "$unit"; then state=enabled; else state=disabled; fi
+        printf '%-24s %-8s %s\n' "$unit" "$state" enabled
+        count=$((count + 1))
+    done
+    printf '\n%s unit files listed.\n' "$count"
+}
+
 status=0
 case $command in
     daemon-reload | daemon-reexec | reset-failed) exit 0 ;;
+    list-units) list_units; exit 0 ;;
+    list-unit-files) list_unit_files; exit 0 ;;
     '') shim_die 1 "systemctl: no command given (runbook lab shim)" ;;
 esac
 for raw in $units; do
