@@ -79,20 +79,21 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
         if batch.is_empty() {
             continue;
         }
+        let name = super::names::rendered_name(
+            &run.templar,
+            play.display_name(),
+            &play_level_view(run, &vars),
+        );
         // As in Ansible, each `serial` batch starts with the play's banner.
         run.emit(Event::PlayStart {
-            name: super::names::rendered_name(
-                &run.templar,
-                play.display_name(),
-                &play_level_view(run, &vars),
-            ),
+            name: name.clone(),
             hosts: batch.clone(),
             strategy: strategy.name().to_string(),
         });
         run.hosts.begin_play(&batch);
         let ctx = PlayCtx::new(
             play,
-            play_magic(play, &hosts, &live, &batch),
+            play_magic(play, &name, &hosts, &live, &batch),
             vars.clone(),
             batch,
         );
@@ -113,7 +114,14 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
     Ok(PlayEnd::Continue)
 }
 
-fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) -> Arc<VarMap> {
+/// The play's magic variables; `name` is its name as rendered for the banner.
+fn play_magic(
+    play: &Play,
+    name: &str,
+    all: &[String],
+    live: &[String],
+    batch: &[String],
+) -> Arc<VarMap> {
     let all_roles: Vec<String> = play
         .dependency_role_names
         .iter()
@@ -126,7 +134,7 @@ fn play_magic(play: &Play, all: &[String], live: &[String], batch: &[String]) ->
         ("ansible_play_hosts", list(live)),
         ("ansible_play_hosts_all", list(all)),
         ("ansible_play_batch", list(batch)),
-        ("ansible_play_name", Value::from(play.display_name())),
+        ("ansible_play_name", Value::from(name)),
         ("ansible_play_role_names", list(&play.role_names)),
         ("role_names", list(&play.role_names)),
         (
