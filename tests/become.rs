@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Lab, Output};
+use crate::support::{Lab, Output, watching_processes};
 
 /// Unique, so finding it anywhere is a leak of this test's password.
 fn password() -> String {
@@ -258,51 +258,6 @@ fn ask_become_pass_without_a_terminal_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(5), "{stderr}");
     assert!(stderr.contains("needs a terminal"), "{stderr}");
-}
-
-/// Run `work` while scanning every process's argv and environment for `secret`.
-fn watching_processes<T>(secret: &str, work: impl FnOnce() -> T) -> (T, Vec<String>) {
-    let done = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let watcher = scope.spawn(|| {
-            let mut leaks = Vec::new();
-            let mut scans = 0;
-            while !done.load(std::sync::atomic::Ordering::SeqCst) {
-                leaks.extend(processes_containing(secret));
-                scans += 1;
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            assert!(scans > 10, "the watcher saw the run");
-            leaks
-        });
-        let result = work();
-        done.store(true, std::sync::atomic::Ordering::SeqCst);
-        (result, watcher.join().expect("watcher"))
-    })
-}
-
-fn processes_containing(secret: &str) -> Vec<String> {
-    let me = std::process::id().to_string();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        if name == me || !name.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
-        for file in ["cmdline", "environ"] {
-            let data = std::fs::read(entry.path().join(file)).unwrap_or_default();
-            if String::from_utf8_lossy(&data).contains(secret) {
-                found.push(format!(
-                    "pid {name} {file}: {}",
-                    String::from_utf8_lossy(&data)
-                ));
-            }
-        }
-    }
-    found
 }
 
 fn files_containing(dir: &std::path::Path, secret: &str) -> Vec<String> {
