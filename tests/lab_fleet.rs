@@ -288,3 +288,22 @@ fn down_of_a_directory_without_a_lab_is_a_clear_error() {
         "down removed a directory that held no lab"
     );
 }
+
+/// `runbook lab up` with its default state directory lives under the
+/// machine's /var/lib, which each host replaces with its own: the host's
+/// setup must not read its files through the path it is about to hide.
+#[test]
+fn a_lab_kept_under_var_lib_starts_and_runs_tasks() {
+    let project = crate::support::Project::new();
+    let dir = std::path::PathBuf::from(format!("/var/lib/runbook-test-{}", std::process::id()));
+    let dir_text = dir.display().to_string();
+    let env = [("RUNBOOK_LAB_DIR", dir_text.as_str())];
+    let up = project.run_with_env(&["lab", "up", "2", "--name", "varlib"], &env);
+    let ping = project.run_with_env(&["run", "all", "-i", "varlib", "-m", "ping"], &env);
+    let down = project.run_with_env(&["lab", "down", "--name", "varlib"], &env);
+    let _ = std::fs::remove_dir_all(&dir);
+    up.assert_code(0);
+    ping.assert_code(0);
+    down.assert_code(0);
+    assert_eq!(ping.stdout.matches("SUCCESS").count(), 2, "{}", ping.all());
+}

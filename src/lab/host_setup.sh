@@ -61,8 +61,6 @@ mount_etc
 for dir in opt srv var/log usr/local/sbin; do
     mount --bind "$root/$dir" "/$dir"
 done
-mount --rbind "$root/var/lib" /var/lib
-
 # --- users, cron and alternatives (issue 9) ---------------------------------
 # useradd -m, userdel -r, crontab and update-alternatives write outside /etc:
 # give the host its own /home, /var/mail and cron spool, and its own copy of
@@ -94,9 +92,13 @@ if [ -d /var/lib/dpkg/alternatives ]; then
     if [ ! -d "$root/var/lib/runbook-alternatives" ]; then
         cp -a /var/lib/dpkg/alternatives "$root/var/lib/runbook-alternatives"
     fi
-    mount --bind "$root/var/lib/runbook-alternatives" /var/lib/dpkg/alternatives
+    # Onto the host's own dpkg tree, before /var/lib becomes it (below):
+    # $root may itself be under the machine's /var/lib.
+    mount --bind "$root/var/lib/runbook-alternatives" "$root/var/lib/dpkg/alternatives"
 fi
 # --- end of issue 9's block ---------------------------------------------------
+
+mount --rbind "$root/var/lib" /var/lib
 
 mkdir -p "$lab"
 mount -c --bind /proc/self/fd/3 "$lab"
