@@ -5,6 +5,7 @@
 //! dump of every section, which is also the `--diff`.
 
 use super::utils::host::{read_file, run_checked, write_file};
+use super::spec::ArgGroup;
 use super::{ArgSpec, Args, Diff, FreeForm, Module, ModuleContext, ModuleError, Outcome};
 use crate::connection::shell_quote;
 
@@ -70,47 +71,16 @@ static SPEC: ArgSpec = ArgSpec {
         "gpgkey",
         "exclude",
         "includepkgs",
-        "bandwidth",
-        "cost",
-        "deltarpm_metadata_percentage",
-        "deltarpm_percentage",
-        "failovermethod",
-        "gpgcakey",
-        "http_caching",
-        "include",
-        "ip_resolve",
-        "keepcache",
-        "metadata_expire",
-        "metadata_expire_filter",
-        "metalink",
-        "mirrorlist",
-        "mirrorlist_expire",
-        "password",
-        "priority",
-        "proxy",
-        "proxy_password",
-        "proxy_username",
-        "retries",
-        "sslcacert",
-        "sslclientcert",
-        "sslclientkey",
-        "throttle",
-        "timeout",
-        "ui_repoid_vars",
-        "username",
-        "async",
-        "countme",
-        "enabled",
-        "enablegroups",
-        "gpgcheck",
-        "keepalive",
-        "module_hotfixes",
-        "protect",
-        "repo_gpgcheck",
-        "s3_enabled",
-        "skip_if_unavailable",
-        "ssl_check_cert_permissions",
-        "sslverify",
+    ],
+    groups: &[
+        &ArgGroup {
+            names: TEXT_OPTIONS,
+            aliases: &[],
+        },
+        &ArgGroup {
+            names: BOOL_OPTIONS,
+            aliases: &[],
+        },
     ],
     aliases: &[
         ("excludepkgs", "exclude"),
