@@ -64,8 +64,9 @@ impl PlanRecorder {
     }
 
     /// The result's diffs as `--diff` shows them, every vault secret
-    /// masked, and controller paths in the headers (a template's source)
-    /// relative: a plan made in one checkout holds in another.
+    /// masked, and a controller path on the `after` side (a template's
+    /// source) made relative: a plan made in one checkout holds in another.
+    /// The host's paths stay as they are, even when the host is this machine.
     fn diff_text(&self, result: &Value) -> Option<String> {
         let diff = render_diffs(result);
         if diff.is_empty() {
@@ -73,11 +74,17 @@ impl PlanRecorder {
         }
         let diff = crate::vault::session::redact(&diff);
         let mut text = String::with_capacity(diff.len());
+        let mut before = "";
         for line in diff.split_inclusive('\n') {
-            if line.starts_with("--- ") || line.starts_with("+++ ") {
-                text.push_str(&line.replace(&self.base, ""));
-            } else {
-                text.push_str(line);
+            if let Some(header) = line.strip_prefix("--- ") {
+                before = header.strip_prefix("before: ").unwrap_or(header).trim_end();
+            }
+            match line.strip_prefix("+++ after: ") {
+                Some(after) if after.trim_end() != before => {
+                    text.push_str("+++ after: ");
+                    text.push_str(after.strip_prefix(&self.base).unwrap_or(after));
+                }
+                _ => text.push_str(line),
             }
         }
         Some(text)
@@ -152,4 +159,99 @@ fn message(result: &Value) -> Option<String> {
     }
     let text = msg.as_str().map_or_else(|| msg.to_string(), str::to_string);
     Some(crate::vault::session::redact(&text).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::map_from_pairs;
+
+    fn result(host: &str, status: Status, item: Option<&str>, value: Value) -> HostResult {
+        HostResult {
+            host: host.into(),
+            task: "render".into(),
+            location: "/work/repo/roles/app/tasks/main.yml:3:7".into(),
+            status,
+            ignored: false,
+            item: item.map(str::to_string),
+            delegated_to: None,
+            result: value,
+            module: "template".into(),
+        }
+    }
+
+    fn with_diff(before: &str, after: &str) -> Value {
+        map_from_pairs([
+            ("changed", Value::from(true)),
+            (
+                "diff",
+                map_from_pairs([
+                    ("before", Value::from(before)),
+                    ("after", Value::from(after)),
+                    ("before_header", Value::from("/work/repo/app.conf")),
+                    (
+                        "after_header",
+                        Value::from("/work/repo/roles/app/templates/app.j2"),
+                    ),
+                ]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn a_loop_becomes_one_task_with_its_items_and_paths_are_relative() {
+        let mut recorder = PlanRecorder::new(std::path::Path::new("/work/repo"));
+        recorder.observe(&Event::PlayStart {
+            name: "all".into(),
+            hosts: vec!["web1".into(), "web2".into()],
+            strategy: "linear".into(),
+        });
+        let item = result("web1", Status::Changed, Some("a"), with_diff("", "a\n"));
+        recorder.observe(&Event::ItemResult(item));
+        let summary = result("web1", Status::Changed, None, Value::from(()));
+        recorder.observe(&Event::HostResult(summary));
+        let hosts = recorder.finish();
+        assert_eq!(hosts.len(), 2, "a host with no result is still planned");
+        let task = &hosts[0].tasks[0];
+        assert_eq!(task.location, "roles/app/tasks/main.yml:3");
+        assert_eq!(task.items.len(), 1);
+        let diff = task.items[0].diff.as_deref().unwrap_or_default();
+        assert!(
+            diff.starts_with(
+                "--- before: /work/repo/app.conf\n+++ after: roles/app/templates/app.j2\n"
+            ),
+            "the host's path stays, the controller's is relative: {diff}"
+        );
+        assert_eq!(hosts[0].changes, 1);
+        assert!(hosts[1].tasks.is_empty());
+    }
+
+    #[test]
+    fn no_log_and_vault_secrets_stay_out_of_the_plan() {
+        crate::vault::session::reveal("vaulted-password-123");
+        let mut recorder = PlanRecorder::new(std::path::Path::new("/work/repo"));
+        let shown = with_diff("", "password=vaulted-password-123\n");
+        recorder.observe(&Event::HostResult(result(
+            "web1",
+            Status::Changed,
+            None,
+            shown,
+        )));
+        let censored = map_from_pairs([
+            ("changed", Value::from(true)),
+            ("censored", Value::from("hidden")),
+        ]);
+        recorder.observe(&Event::HostResult(result(
+            "web1",
+            Status::Changed,
+            None,
+            censored,
+        )));
+        let hosts = recorder.finish();
+        let json = serde_json::to_string(&hosts).unwrap_or_default();
+        assert!(!json.contains("vaulted-password-123"), "{json}");
+        assert!(json.contains("password=********"), "{json}");
+        let hidden = &hosts[0].tasks[1];
+        assert!(hidden.censored && hidden.diff.is_none() && hidden.message.is_none());
+    }
 }
