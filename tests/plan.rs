@@ -247,3 +247,33 @@ fn a_plan_is_reviewed_applied_and_refused_where_hosts_drifted() {
         "port=8080\nuser=app\ngroup=app\n"
     );
 }
+
+#[test]
+fn files_that_are_not_plans_are_refused_as_bad_options() {
+    let project = crate::support::Project::local_with(
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: {msg: hi}\n",
+    );
+    project.file("other.json", "{\"hosts\": []}");
+    let shown = project.run(&["show", "other.json"]);
+    shown.assert_code(5);
+    assert!(
+        shown
+            .stderr
+            .contains("other.json is not a runbook plan (it has no `format`)"),
+        "{}",
+        shown.all()
+    );
+    project.file("future.json", "{\"format\": 2}");
+    let applied = project.run(&["play", "site.yml", "-i", "local", "--plan", "future.json"]);
+    applied.assert_code(5);
+    assert!(
+        applied
+            .stderr
+            .contains("future.json is a plan in format 2; this runbook reads format 1"),
+        "{}",
+        applied.all()
+    );
+    let missing = project.run(&["play", "site.yml", "-i", "local", "--plan", "none.json"]);
+    missing.assert_code(5);
+    assert!(!missing.stdout.contains("PLAY ["), "{}", missing.all());
+}

@@ -312,7 +312,7 @@ pub struct PlayArgs {
     #[arg(long = "skip-tags", value_name = "TAGS", value_delimiter = ',')]
     pub skip_tags: Vec<String>,
     /// Apply a plan from `runbook plan`: hosts whose predicted changes differ from it now are refused.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "step")]
     pub plan: Option<PathBuf>,
     /// With --plan: apply on hosts that no longer match the plan too.
     #[arg(long, requires = "plan")]
