@@ -35,6 +35,7 @@ mod modules_transfer;
 mod modules_users;
 mod playbook_errors;
 mod procedures_kwdb;
+mod procedures_loonflow;
 mod procedures_mysql;
 mod roles_includes;
 mod shipped;
