@@ -456,6 +456,8 @@ pub struct CheckArgs {
         value_delimiter = ':'
     )]
     pub roles_path: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vault: VaultFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -35,7 +35,12 @@ pub fn check_request(
         inventory,
         extra_vars,
         roles_path,
+        vault,
     } = args;
+    // As `play --syntax-check`: nothing runs, so an inline vaulted value no
+    // secret opens stays encrypted; files vaulted whole still need one.
+    crate::vault::session::set_nothing_runs(true);
+    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault, config))?;
     let paths = if paths.is_empty() {
         let default = PathBuf::from("playbooks");
         vec![if cwd.join(&default).is_dir() {

@@ -182,5 +182,9 @@ fn shown(path: &Path, cwd: &Path) -> String {
         .strip_prefix(&canonical_cwd)
         .or_else(|_| path.strip_prefix(cwd))
         .unwrap_or(path);
-    relative.display().to_string()
+    relative
+        .strip_prefix(".")
+        .unwrap_or(relative)
+        .display()
+        .to_string()
 }
