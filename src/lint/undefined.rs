@@ -196,3 +196,28 @@ fn name_span(node: &Node, name: &str) -> Span {
     }
     span.clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn default_and_is_defined_guard_a_name() {
+        assert!(guarded("port", "{{ port | default(80) }}"));
+        assert!(guarded("port", "{{ port|d(80) }}"));
+        assert!(guarded("cfg", "cfg.port is defined and cfg.port > 1"));
+        assert!(guarded("cfg", "cfg['a'] is not defined"));
+        assert!(!guarded("port", "{{ port }} {{ other | default(1) }}"));
+        assert!(!guarded("port", "{{ sport is defined }}"));
+    }
+
+    #[test]
+    fn the_caret_goes_under_the_name_inside_the_string() {
+        let file = SourceFile::new("t.yml", "msg: \"a {{ b }} {{ name }}\"\n");
+        let root = crate::yaml::parse_str(file).expect("yaml");
+        let value = root.get("msg").expect("msg");
+        let span = name_span(value, "name");
+        assert_eq!((span.line, span.column, span.len), (1, 20, 4));
+    }
+}
