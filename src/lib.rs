@@ -11,6 +11,7 @@ pub mod lab;
 pub mod lint;
 pub mod local_time;
 pub mod modules;
+pub mod plan;
 pub mod playbook;
 pub mod report;
 pub mod source;
