@@ -22,6 +22,7 @@ mod junit;
 mod kv_syntax;
 mod lab_fleet;
 mod lab_runs;
+mod lint;
 mod local_runs;
 mod modules_docker;
 mod modules_files;

@@ -42,6 +42,7 @@ pub enum Settings {
     /// `runs`: the journal's list, or one run replayed.
     Runs(RunsRequest),
     Doc(DocRequest),
+    Check(Box<super::check_settings::CheckRequest>),
     /// `plan`: a check-mode run written as a plan.
     Plan(Box<PlanSettings>),
     /// `show PLAN`.
@@ -212,6 +213,7 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         | Command::Completions { .. }
         | Command::Doc { .. }
         | Command::Vault(_)
+        | Command::Check(_)
         | Command::Show(_)
         | Command::Man => (OutputFormat::Human, 0),
     };
@@ -254,6 +256,8 @@ pub fn resolve(
         })),
         Command::Vault(args) => super::vault_settings::vault_request(args, config)
             .map(|request| Settings::Vault(Box::new(request))),
+        Command::Check(args) => super::check_settings::check_request(args, cwd, config)
+            .map(|request| Settings::Check(Box::new(request))),
         Command::Plan(args) => plan(args, cwd, config).map(|plan| Settings::Plan(Box::new(plan))),
         Command::Show(ShowArgs { plan, format }) => Ok(Settings::Show(ShowRequest {
             plan: cwd.join(plan),
@@ -451,7 +455,7 @@ fn play_strategy(config: &AnsibleConfig) -> Result<crate::playbook::Strategy, Di
 
 /// `-i` sources, else ansible.cfg's `inventory`, else `/etc/ansible/hosts`
 /// when it exists (only the implicit localhost otherwise, as Ansible).
-fn inventory_sources(flags: &[String], config: &AnsibleConfig) -> Vec<String> {
+pub(super) fn inventory_sources(flags: &[String], config: &AnsibleConfig) -> Vec<String> {
     if !flags.is_empty() {
         return flags.to_vec();
     }

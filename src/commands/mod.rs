@@ -1,6 +1,7 @@
 //! One file per command, each one function returning how it ended; the
 //! exit code and the reporting of errors are decided here, once.
 
+mod check;
 mod config;
 mod drive;
 mod generated;
@@ -68,6 +69,7 @@ fn run_command(
         Settings::Runs(request) => runs::runs(&request, reporter),
         Settings::Doc(request) => generated::doc(&request, reporter),
         Settings::Vault(request) => vault::vault(*request, reporter),
+        Settings::Check(request) => check::check(*request, reporter),
         Settings::Plan(settings) => plan::plan(*settings, reporter),
         Settings::Show(request) => show::show(&request, reporter),
     }
