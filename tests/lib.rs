@@ -34,6 +34,7 @@ mod modules_text;
 mod modules_transfer;
 mod modules_users;
 mod playbook_errors;
+mod procedures_bklog;
 mod procedures_kwdb;
 mod procedures_mysql;
 mod roles_includes;
