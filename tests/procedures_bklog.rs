@@ -332,7 +332,7 @@ fn bklog_upgrade_follows_the_document_is_idempotent_and_rolls_back_when_asked() 
         let dump = bk.file(host, &format!("{backup}/db.sql"));
         assert!(
             dump.contains(
-                "INSERT INTO `log_search_logindexset` VALUES (1,'nginx-access'),(2,'app-error')"
+                "INSERT INTO `log_search_logindexset` VALUES\n(1,'nginx-access'),\n(2,'app-error');"
             ),
             "dumped before the migration: {dump}"
         );
