@@ -33,6 +33,7 @@ mod modules_system;
 mod modules_text;
 mod modules_transfer;
 mod modules_users;
+mod plan;
 mod playbook_errors;
 mod procedures_bklog;
 mod procedures_kwdb;

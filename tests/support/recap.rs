@@ -64,6 +64,7 @@ pub(crate) fn recap(output: &Output) -> BTreeMap<String, Recap> {
 pub(crate) fn task_banners(output: &Output) -> Vec<String> {
     banner_lines(output)
         .into_iter()
+        .filter(|line| !line.starts_with("PLAY RECAP"))
         .map(|line| line.trim_end_matches('*').trim().to_string())
         .collect()
 }
