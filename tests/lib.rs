@@ -36,6 +36,7 @@ mod modules_transfer;
 mod modules_users;
 mod plan;
 mod playbook_errors;
+mod procedures_bklog;
 mod procedures_kwdb;
 mod procedures_loonflow;
 mod procedures_mysql;
