@@ -33,7 +33,7 @@ macro_rules! every_module {
             authorized_key: Stateful(authorized_key::AuthorizedKey);
             blockinfile: Stateful(blockinfile::BlockInFile);
             command: command::Command;
-            copy: Stateful(copy::Copy);
+            copy: copy::Copy;
             cron: Stateful(cron::Cron);
             deb822_repository: deb822_repository::Deb822Repository;
             debconf: debconf::Debconf;
