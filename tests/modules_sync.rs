@@ -119,3 +119,119 @@ fn copy_of_a_host_directory_changes_once_and_check_mode_only_reads() {
         "{results}"
     );
 }
+
+fn write(path: &Path, content: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("parent");
+    }
+    std::fs::write(path, content).expect("write");
+}
+
+#[test]
+fn synchronize_pushes_pulls_and_delegates_with_the_real_rsync() {
+    let lab = Lab::up(2);
+    write(&lab.project.join("files/site/index.html"), "hello\n");
+    write(&lab.project.join("files/site/css/app.css"), "body{}\n");
+    write(&lab.project.join("files/site/cache/tmp.bin"), "skip me\n");
+    write(&lab.host_root("node1").join("srv/site/stale.html"), "old\n");
+    write(
+        &lab.host_root("node2").join("srv/data/report.txt"),
+        "from node2\n",
+    );
+    write(
+        &lab.host_root("node1").join("srv/logs/app.log"),
+        "log line\n",
+    );
+    lab.project.file(
+        "sync.yml",
+        r#"
+- hosts: node1
+  gather_facts: false
+  tasks:
+    - name: push the site, deleting what it lacks, skipping the cache
+      ansible.posix.synchronize:
+        src: site/
+        dest: /srv/site
+        delete: true
+        rsync_opts: ["--exclude=cache"]
+      register: pushed
+    - name: pull the logs
+      synchronize: src=/srv/logs/ dest={{ playbook_dir }}/pulled mode=pull
+    - name: from node2 to node1
+      synchronize: {src: /srv/data/, dest: /srv/copy}
+      delegate_to: node2
+    - assert:
+        that:
+          - pushed.cmd is search('--delete-after')
+          - pushed.cmd is search('--rsh=')
+          - pushed.rc == 0
+          - pushed is not changed or pushed.stdout_lines | select('search', 'index.html') | list | length == 1
+"#,
+    );
+    let before = lab.snapshot("node1");
+    let checked = lab.run(&["play", "sync.yml", "-i", "lab", "--check", "--diff"]);
+    checked.assert_code(0);
+    assert_eq!(recap(&checked)["node1"].changed, 3, "{}", checked.all());
+    assert!(
+        checked.stdout.contains("index.html"),
+        "--diff shows rsync's itemized list\n{}",
+        checked.all()
+    );
+    assert_eq!(
+        before,
+        lab.snapshot("node1"),
+        "--check changed the host\n{}",
+        checked.all()
+    );
+    assert!(
+        !lab.project.join("pulled").exists(),
+        "--check pulled nothing"
+    );
+    let first = lab.run(&["play", "sync.yml", "-i", "lab"]);
+    first.assert_code(0);
+    assert_eq!(recap(&first)["node1"].changed, 3, "{}", first.all());
+    let second = lab.run(&["play", "sync.yml", "-i", "lab"]);
+    second.assert_code(0);
+    assert_eq!(recap(&second)["node1"].changed, 0, "{}", second.all());
+    let node1 = lab.host_root("node1");
+    let read = |path: PathBuf| {
+        std::fs::read_to_string(&path).unwrap_or_else(|_| format!("<missing {}>", path.display()))
+    };
+    assert_eq!(read(node1.join("srv/site/index.html")), "hello\n");
+    assert_eq!(read(node1.join("srv/site/css/app.css")), "body{}\n");
+    assert!(
+        !node1.join("srv/site/stale.html").exists(),
+        "delete removed what the source lacks"
+    );
+    assert!(
+        !node1.join("srv/site/cache").exists(),
+        "rsync_opts excluded the cache"
+    );
+    assert_eq!(read(lab.project.join("pulled/app.log")), "log line\n");
+    assert_eq!(read(node1.join("srv/copy/report.txt")), "from node2\n");
+}
+
+#[test]
+fn synchronize_pushes_and_delegates_as_ansible_does() {
+    let playbook = fixture("synchronize.yml");
+    let ours = Lab::up(2);
+    let theirs = Lab::up(2);
+    for run in ["first", "second"] {
+        let runbook = play(&ours, &playbook, &[]);
+        let ansible = ansible_playbook(&theirs, &playbook, &[]);
+        let both = format!(
+            "--- runbook ({run} run)\n{}\n--- ansible\n{}",
+            runbook.all(),
+            ansible.all()
+        );
+        assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
+        assert_eq!(runbook.code, 0, "the fixture runs cleanly\n{both}");
+        assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
+        let without_times = |lab: &Lab| -> BTreeMap<String, String> { srv_tree(lab, "node1") };
+        assert_eq!(
+            without_times(&ours),
+            without_times(&theirs),
+            "{run} run\n{both}"
+        );
+    }
+}

@@ -102,6 +102,8 @@ pub struct ModuleContext<'a> {
     /// The inventory host's own connection settings, also when the task
     /// is delegated (`synchronize` reaches the host from the delegate).
     pub target: &'a ConnectionSpec,
+    /// `delegate_to`, rendered (also when it names the host itself).
+    pub delegate_to: Option<&'a str>,
     pub connection: &'a mut ConnectionSlot,
 }
 

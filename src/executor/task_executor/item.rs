@@ -135,6 +135,7 @@ impl TaskExecutor<'_> {
             templar: &run.templar,
             vars,
             target: &target,
+            delegate_to: call.delegated_to.as_deref(),
             connection: slot,
         };
         let outcome = task.module.run(&call.args, &mut module_ctx);
