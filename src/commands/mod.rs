@@ -6,9 +6,11 @@ mod drive;
 mod generated;
 mod inventory;
 mod lab;
+mod plan;
 mod play;
 mod run;
 mod runs;
+mod show;
 mod vault;
 
 use crate::cli::args::{Cli, Command, OutputFormat};
@@ -66,6 +68,8 @@ fn run_command(
         Settings::Runs(request) => runs::runs(&request, reporter),
         Settings::Doc(request) => generated::doc(&request, reporter),
         Settings::Vault(request) => vault::vault(*request, reporter),
+        Settings::Plan(settings) => plan::plan(*settings, reporter),
+        Settings::Show(request) => show::show(&request, reporter),
     }
 }
 

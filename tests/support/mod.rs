@@ -16,5 +16,5 @@ pub(crate) use lab::Lab;
 pub(crate) use mariadb::MariaDb;
 pub(crate) use processes::watching_processes;
 pub(crate) use project::{Output, Project};
-pub(crate) use recap::{Recap, assert_nothing_changed, recap, task_banners};
+pub(crate) use recap::{Recap, assert_nothing_changed, banner_lines, recap, task_banners};
 pub(crate) use snapshot::{settings as snapshot_settings, transcript};
