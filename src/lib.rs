@@ -12,6 +12,7 @@ pub mod local_time;
 pub mod modules;
 pub mod playbook;
 pub mod report;
+pub mod scaffold;
 pub mod source;
 pub mod template;
 pub mod terminal;

@@ -42,6 +42,14 @@ pub enum Settings {
     /// `runs`: the journal's list, or one run replayed.
     Runs(RunsRequest),
     Doc(DocRequest),
+    Init(InitRequest),
+}
+
+/// `runbook init`: where, and the vault password's source if one was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitRequest {
+    pub dir: PathBuf,
+    pub vault_password_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +193,7 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         | Command::Completions { .. }
         | Command::Doc { .. }
         | Command::Vault(_)
+        | Command::Init(_)
         | Command::Man => (OutputFormat::Human, 0),
     };
     OutputSettings {
@@ -226,6 +235,17 @@ pub fn resolve(
         })),
         Command::Vault(args) => super::vault_settings::vault_request(args, config)
             .map(|request| Settings::Vault(Box::new(request))),
+        Command::Init(super::args::InitArgs {
+            dir,
+            vault_password_file,
+        }) => Ok(Settings::Init(InitRequest {
+            dir: if dir == Path::new(".") {
+                cwd.to_path_buf()
+            } else {
+                cwd.join(dir)
+            },
+            vault_password_file: vault_password_file.map(|file| cwd.join(file)),
+        })),
     }
 }
 
@@ -296,7 +316,7 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
             save_path: config.path(cfg::RETRY_FILES_SAVE_PATH),
         });
     Ok(PlaySettings {
-        playbooks,
+        playbooks: playbook_paths(&playbooks, cwd, config)?,
         load,
         mode,
         inventory,
@@ -306,6 +326,21 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
         junit: junit.map(|path| cwd.join(path)),
         journal: running && !no_journal,
     })
+}
+
+/// The playbooks named on a command line, each found as
+/// [`crate::playbook::locate_playbook`] finds it (ansible.cfg's
+/// `playbook_dir`, then `playbooks/`). Every command taking playbooks calls this.
+pub fn playbook_paths(
+    names: &[PathBuf],
+    cwd: &Path,
+    config: &AnsibleConfig,
+) -> Result<Vec<PathBuf>, Diagnostic> {
+    let configured = config.path(cfg::PLAYBOOK_DIR);
+    names
+        .iter()
+        .map(|name| crate::playbook::locate_playbook(name, cwd, configured.as_deref()))
+        .collect()
 }
 
 /// `--retry ID`: the hosts that failed or were unreachable in that run.

@@ -4,6 +4,7 @@
 mod config;
 mod drive;
 mod generated;
+mod init;
 mod inventory;
 mod lab;
 mod play;
@@ -66,6 +67,7 @@ fn run_command(
         Settings::Runs(request) => runs::runs(&request, reporter),
         Settings::Doc(request) => generated::doc(&request, reporter),
         Settings::Vault(request) => vault::vault(*request, reporter),
+        Settings::Init(request) => init::init(&request, reporter),
     }
 }
 
