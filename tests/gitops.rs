@@ -206,7 +206,6 @@ fn the_github_workflow_lints_plans_on_review_and_applies_on_merge() {
         &scripts(plan),
         &[
             "runbook plan \"$PLAYBOOK\" -i \"$INVENTORY\" -o \"plan-$INVENTORY.json\"",
-            "--junit",
             "runbook show \"plan-$INVENTORY.json\" --format markdown",
             "$GITHUB_STEP_SUMMARY",
             "gh pr comment",
@@ -266,7 +265,6 @@ fn the_gitlab_pipeline_lints_plans_on_review_and_applies_on_merge() {
             "runbook plan",
             "--format markdown",
             "merge_requests/$CI_MERGE_REQUEST_IID/notes",
-            "junit-plan-*.xml",
             "merge_request_event",
         ],
     );
@@ -274,6 +272,7 @@ fn the_gitlab_pipeline_lints_plans_on_review_and_applies_on_merge() {
         &scripts(&pipeline[".runbook"]),
         &["umask 077", "chmod 0600"],
     );
+    assert_has(&scripts(&pipeline[".apply"]), &["junit-apply-*.xml"]);
     assert_has(
         &scripts(&pipeline[".apply"]),
         &[
@@ -482,46 +481,79 @@ fn on_a_lab_the_pipeline_steps_run_and_kwdb_offline_runs_verbatim() {
     let check = run_gitlab_job(repo, "check", &context);
     assert_eq!(check.code, 0, "GitLab check job\n{}", check.all());
 
-    // By hand, as the README says: the playbook from playbooks/, the inventory from inventories/.
     prepare(&lab, "prod", "node1");
-    let verbatim = lab.project.run_with_env(
-        &["play", "kwdb-offline.yml", "-i", "prod"],
-        &[("ANSIBLE_VAULT_PASSWORD_FILE", ".vault-pass")],
-    );
-    verbatim.assert_code(0);
-    assert_eq!(kwdb_version(&lab, "node1"), "2.2.1", "{}", verbatim.all());
-    assert_eq!(kwdb_version(&lab, "node2"), "none", "staging untouched");
-
     if !context.unavailable.is_empty() {
         eprintln!(
             "note: {} not in this runbook yet: the plan, show and apply steps were not run",
             context.unavailable.join(", ")
         );
+        by_hand_on_prod(&lab);
+        assert_eq!(kwdb_version(&lab, "node2"), "none", "staging untouched");
         return;
     }
-    pipeline_plan_and_apply(&lab, &context);
+    review_then_merge(&lab, &context);
 }
 
-/// Review and merge on staging (node2): the plan job, then the apply job
-/// with the reviewed plan; a host changed since the plan is refused.
-fn pipeline_plan_and_apply(lab: &Lab, context: &CiContext) {
+/// As the README says, by hand: the playbook from playbooks/, the
+/// inventory from inventories/, nothing else on the command line.
+fn by_hand_on_prod(lab: &Lab) {
+    let verbatim = lab.project.run_with_env(
+        &["play", "kwdb-offline.yml", "-i", "prod"],
+        &[("ANSIBLE_VAULT_PASSWORD_FILE", ".vault-pass")],
+    );
+    verbatim.assert_code(0);
+    assert_eq!(kwdb_version(lab, "node1"), "2.2.1", "{}", verbatim.all());
+}
+
+/// A review plans staging (node2) and prod (node1); the merge applies
+/// staging's plan; then someone upgrades prod by hand (verbatim), so prod's
+/// reviewed plan no longer matches it and its apply job refuses the host.
+fn review_then_merge(lab: &Lab, context: &CiContext) {
     let repo = lab.project.path();
     prepare(lab, "staging", "node2");
-    let staging = CiContext {
-        matrix: BTreeMap::from([("inventory".into(), "staging".into())]),
+    let job_context = |inventory: &str| CiContext {
+        matrix: BTreeMap::from([("inventory".into(), inventory.into())]),
         home: context.home.clone(),
         secrets: context.secrets.clone(),
         ..CiContext::default()
     };
-    let plan = run_github_job(repo, "plan", &staging);
-    assert_eq!(plan.code, 0, "plan job\n{}", plan.all());
-    assert!(repo.join("plan-staging.json").is_file());
+    for (inventory, host) in [("staging", "node2"), ("prod", "node1")] {
+        let plan = run_github_job(repo, "plan", &job_context(inventory));
+        assert_eq!(plan.code, 0, "plan job ({inventory})\n{}", plan.all());
+        assert!(repo.join(format!("plan-{inventory}.json")).is_file());
+        let markdown = lab.project.read(&format!("plan-{inventory}.md"));
+        assert!(markdown.contains(host), "{markdown}");
+        assert_eq!(kwdb_version(lab, host), "2.2.0", "a plan changes nothing");
+    }
     let summary = std::fs::read_to_string(context.home.join("step-summary")).expect("summary");
     assert!(
-        summary.contains("node2"),
-        "the Markdown plan is the job summary:\n{summary}"
+        summary.contains("node1") && summary.contains("node2"),
+        "the Markdown plans are the job summaries:\n{summary}"
     );
-    let applied = run_github_job(repo, "apply-staging", &staging);
-    assert_eq!(applied.code, 0, "apply job\n{}", applied.all());
+
+    let applied = run_github_job(repo, "apply-staging", &job_context("staging"));
+    assert_eq!(applied.code, 0, "apply-staging job\n{}", applied.all());
     assert_eq!(kwdb_version(lab, "node2"), "2.2.1");
+    let journals = repo.join(".state/runbook/runs");
+    assert!(
+        std::fs::read_dir(&journals).is_ok_and(|mut entries| entries.next().is_some()),
+        "the journal the job keeps as an artifact is in {}",
+        journals.display()
+    );
+
+    by_hand_on_prod(lab);
+    let refused = run_github_job(repo, "apply-prod", &job_context("prod"));
+    assert_ne!(refused.code, 0, "drift is refused\n{}", refused.all());
+    assert!(refused.all().contains("node1"), "{}", refused.all());
+
+    // GitLab's jobs plan and apply prod again, now that it matches.
+    let gitlab = CiContext {
+        home: context.home.clone(),
+        secrets: context.secrets.clone(),
+        ..CiContext::default()
+    };
+    let plan = run_gitlab_job(repo, "plan-prod", &gitlab);
+    assert_eq!(plan.code, 0, "GitLab plan-prod\n{}", plan.all());
+    let applied = run_gitlab_job(repo, "apply-prod", &gitlab);
+    assert_eq!(applied.code, 0, "GitLab apply-prod\n{}", applied.all());
 }
