@@ -36,7 +36,7 @@ pub fn locate_playbook(
         .map(|path| path.display().to_string())
         .collect();
     Err(Diagnostic::runtime(format!(
-        "the playbook {} could not be found",
+        "the playbook: {} could not be found",
         name.display()
     ))
     .with_help(format!(
