@@ -10,6 +10,7 @@ pub mod inventory;
 pub mod lab;
 pub mod local_time;
 pub mod modules;
+pub mod plan;
 pub mod playbook;
 pub mod report;
 pub mod scaffold;

@@ -1,6 +1,6 @@
 //! ansible.cfg and ANSIBLE_* variables, read as Ansible reads them.
 
-use crate::support::{Lab, Project, ansible_playbook_with, recap, task_banners};
+use crate::support::{Lab, Project, ansible_playbook_with, banner_lines, recap};
 
 /// A repository laid out for Ansible: the inventory, retry files and fact
 /// gathering come from ansible.cfg, none from the command line.
@@ -46,7 +46,7 @@ fn ansible_cfg_drives_a_run_as_it_drives_ansible_playbook() {
     );
     assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
     assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
-    assert_eq!(task_banners(&runbook), task_banners(&ansible), "{both}");
+    assert_eq!(banner_lines(&runbook), banner_lines(&ansible), "{both}");
     assert_eq!(
         ours.project.read("retries/site.retry"),
         theirs.project.read("retries/site.retry")

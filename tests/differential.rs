@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{Lab, ansible_playbook, recap, task_banners};
+use crate::support::{Lab, ansible_playbook, banner_lines, recap};
 
 /// Run fixture `name` with runbook on one lab and ansible-playbook on its
 /// twin (`hosts` hosts each, the same names), assert they agree, and return
@@ -35,8 +35,8 @@ fn twin_run_after(name: &str, hosts: usize, args: &[&str], prepare: impl Fn(&Lab
     assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
     assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
     assert_eq!(
-        task_banners(&runbook),
-        task_banners(&ansible),
+        banner_lines(&runbook),
+        banner_lines(&ansible),
         "tasks ran in another order\n{both}"
     );
     (ours, theirs)

@@ -8,7 +8,7 @@ fn bash_completion_loads_and_completes_subcommands_and_flags() {
     let script = project.run(&["completions", "bash"]);
     script.assert_code(0);
     project.file("runbook.bash", &script.stdout);
-    // Complete `runbook pl` and `runbook play --for` as bash would.
+    // Complete `runbook pl` (play, plan) and `runbook play --for` as bash would.
     let probe = "source ./runbook.bash
 complete_words() { COMP_WORDS=(\"$@\"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _runbook runbook \"${COMP_WORDS[-1]}\" \"${COMP_WORDS[-2]}\"; printf '%s\\n' \"${COMPREPLY[@]}\"; }
 complete_words runbook pl
@@ -24,7 +24,10 @@ complete_words runbook play --fork
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "play\n--forks\n");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "play\nplan\n--forks\n"
+    );
     for shell in ["zsh", "fish", "elvish", "powershell"] {
         let script = project.run(&["completions", shell]);
         script.assert_code(0);

@@ -34,6 +34,7 @@ mod modules_system;
 mod modules_text;
 mod modules_transfer;
 mod modules_users;
+mod plan;
 mod playbook_errors;
 mod procedures_kwdb;
 mod procedures_mysql;

@@ -46,6 +46,10 @@ pub enum Command {
     Vault(VaultArgs),
     /// Write a GitOps repository to start from: inventories, the shipped procedures, ansible.cfg and CI pipelines.
     Init(InitArgs),
+    /// Predict what playbooks would change (check mode, with diffs) and write it as a plan to review.
+    Plan(PlanArgs),
+    /// Show a plan written by `runbook plan`: text, Markdown for a pull request, or JSON.
+    Show(ShowArgs),
 }
 
 /// `runbook init`.
@@ -320,6 +324,66 @@ pub struct PlayArgs {
     /// Skip tasks with these tags (comma-separated, repeatable).
     #[arg(long = "skip-tags", value_name = "TAGS", value_delimiter = ',')]
     pub skip_tags: Vec<String>,
+    /// Apply a plan from `runbook plan`: hosts whose predicted changes differ from it now are refused.
+    #[arg(long, value_name = "FILE", conflicts_with = "step")]
+    pub plan: Option<PathBuf>,
+    /// With --plan: apply on hosts that no longer match the plan too.
+    #[arg(long, requires = "plan")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Playbook files, planned in order.
+    #[arg(required = true, value_name = "PLAYBOOK")]
+    pub playbooks: Vec<PathBuf>,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Where to write the plan (JSON, see docs/plan.md).
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "FILE",
+        default_value = "plan.json"
+    )]
+    pub out: PathBuf,
+    /// Where to find roles besides `roles/` beside the playbook (`:`-separated).
+    #[arg(
+        long = "roles-path",
+        value_name = "PATHS",
+        env = "RUNBOOK_ROLES_PATH",
+        value_delimiter = ':'
+    )]
+    pub roles_path: Vec<std::path::PathBuf>,
+    /// Start at the first task with this name (earlier tasks do not run).
+    #[arg(long = "start-at-task", value_name = "NAME")]
+    pub start_at_task: Option<String>,
+    /// Run handlers on hosts that failed, as `force_handlers: true` on every play.
+    #[arg(long)]
+    pub force_handlers: bool,
+    /// Only plan tasks with these tags (comma-separated, repeatable).
+    #[arg(short = 't', long = "tags", value_name = "TAGS", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Skip tasks with these tags (comma-separated, repeatable).
+    #[arg(long = "skip-tags", value_name = "TAGS", value_delimiter = ',')]
+    pub skip_tags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan file written by `runbook plan`.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// `text` for the terminal, `markdown` for a pull-request comment, `json` normalised.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Args)]

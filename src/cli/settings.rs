@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use super::args::{
     Command, ConfigAction, ConfigArgs, ConnectArgs, InventoryArgs, LabAction, LabArgs,
-    OutputFormat, PlayArgs, RunArgs, RunsAction, RunsArgs,
+    OutputFormat, PlanArgs, PlayArgs, RunArgs, RunsAction, RunsArgs, ShowArgs, ShowFormat,
 };
 use crate::config::{AnsibleConfig, definitions as cfg};
 use crate::connection::{BecomeMethod, ConnectionDefaults, Secret};
@@ -43,6 +43,10 @@ pub enum Settings {
     Runs(RunsRequest),
     Doc(DocRequest),
     Init(InitRequest),
+    /// `plan`: a check-mode run written as a plan.
+    Plan(Box<PlanSettings>),
+    /// `show PLAN`.
+    Show(ShowRequest),
 }
 
 /// `runbook init`: where, and the vault password's source if one was given.
@@ -50,6 +54,27 @@ pub enum Settings {
 pub struct InitRequest {
     pub dir: PathBuf,
     pub vault_password_file: Option<PathBuf>,
+}
+
+/// `runbook plan`: a play in check and diff mode, and where its plan goes.
+pub struct PlanSettings {
+    pub play: PlaySettings,
+    pub out: PathBuf,
+}
+
+/// `runbook show PLAN --format F`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShowRequest {
+    pub plan: PathBuf,
+    pub format: crate::report::PlanFormat,
+}
+
+/// `play --plan FILE [--force]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanGate {
+    pub path: PathBuf,
+    /// Apply on hosts that drifted from the plan too.
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +117,8 @@ pub struct PlaySettings {
     pub junit: Option<PathBuf>,
     /// Keep a journal of the run (unless `--no-journal`).
     pub journal: bool,
+    /// `--plan`: apply only what the plan predicted.
+    pub plan: Option<PlanGate>,
 }
 
 /// ansible.cfg's `retry_files_enabled` and `retry_files_save_path`.
@@ -178,9 +205,9 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         None
     };
     let (format, verbosity) = match command {
-        Command::Play(PlayArgs { connect, .. }) | Command::Run(RunArgs { connect, .. }) => {
-            (connect.output, connect.verbose)
-        }
+        Command::Play(PlayArgs { connect, .. })
+        | Command::Run(RunArgs { connect, .. })
+        | Command::Plan(PlanArgs { connect, .. }) => (connect.output, connect.verbose),
         Command::Runs(RunsArgs {
             action: Some(RunsAction::Show {
                 output, verbose, ..
@@ -194,6 +221,7 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         | Command::Doc { .. }
         | Command::Vault(_)
         | Command::Init(_)
+        | Command::Show(_)
         | Command::Man => (OutputFormat::Human, 0),
     };
     OutputSettings {
@@ -246,6 +274,15 @@ pub fn resolve(
             },
             vault_password_file: vault_password_file.map(|file| cwd.join(file)),
         })),
+        Command::Plan(args) => plan(args, cwd, config).map(|plan| Settings::Plan(Box::new(plan))),
+        Command::Show(ShowArgs { plan, format }) => Ok(Settings::Show(ShowRequest {
+            plan: cwd.join(plan),
+            format: match format {
+                ShowFormat::Text => crate::report::PlanFormat::Text,
+                ShowFormat::Markdown => crate::report::PlanFormat::Markdown,
+                ShowFormat::Json => crate::report::PlanFormat::Json,
+            },
+        })),
     }
 }
 
@@ -267,6 +304,8 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
         no_journal,
         tags,
         skip_tags,
+        plan,
+        force,
     } = args;
     let mode = if syntax_check {
         PlayMode::SyntaxCheck
@@ -325,6 +364,53 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
         retry_files,
         junit: junit.map(|path| cwd.join(path)),
         journal: running && !no_journal,
+        plan: plan.map(|path| PlanGate {
+            path: cwd.join(path),
+            force,
+        }),
+    })
+}
+
+/// `runbook plan`: `play` in check and diff mode, with no journal (a plan
+/// changes nothing) and no retry files.
+fn plan(args: PlanArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlanSettings, Diagnostic> {
+    let PlanArgs {
+        playbooks,
+        connect,
+        out,
+        roles_path,
+        start_at_task,
+        force_handlers,
+        tags,
+        skip_tags,
+    } = args;
+    let play_args = PlayArgs {
+        playbooks,
+        connect,
+        syntax_check: false,
+        list_hosts: false,
+        list_tasks: false,
+        roles_path,
+        start_at_task,
+        step: false,
+        force_handlers,
+        flush_cache: false,
+        list_tags: false,
+        junit: None,
+        retry: None,
+        no_journal: true,
+        tags,
+        skip_tags,
+        plan: None,
+        force: false,
+    };
+    let mut play = play(play_args, cwd, config)?;
+    play.run.check = true;
+    play.run.diff = true;
+    play.retry_files = None;
+    Ok(PlanSettings {
+        play,
+        out: cwd.join(out),
     })
 }
 

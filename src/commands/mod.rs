@@ -7,9 +7,11 @@ mod generated;
 mod init;
 mod inventory;
 mod lab;
+mod plan;
 mod play;
 mod run;
 mod runs;
+mod show;
 mod vault;
 
 use crate::cli::args::{Cli, Command, OutputFormat};
@@ -68,6 +70,8 @@ fn run_command(
         Settings::Doc(request) => generated::doc(&request, reporter),
         Settings::Vault(request) => vault::vault(*request, reporter),
         Settings::Init(request) => init::init(&request, reporter),
+        Settings::Plan(settings) => plan::plan(*settings, reporter),
+        Settings::Show(request) => show::show(&request, reporter),
     }
 }
 

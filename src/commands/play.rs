@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use super::drive::drive;
-use crate::cli::settings::{self, PlayMode, PlaySettings};
+use crate::cli::settings::{self, PlayMode, PlaySettings, RetryFiles};
 use crate::cli::{Failure, Outcome};
-use crate::executor::TagFilter;
+use crate::executor::{RunOptions, TagFilter};
 use crate::inventory::Inventory;
 use crate::playbook::{self, Play, Playbook};
 use crate::report::{
-    GitState, JOURNAL_FORMAT, JournalWriter, JunitReport, Listing, Observer, PlayOutline,
-    PlaybookOutline, Reporter, RunHeader, TaskOutline, Tee, journal_dir, new_run_id, now,
+    GitState, JOURNAL_FORMAT, JournalWriter, JunitReport, Listing, Observer, PlanRecorder,
+    PlayOutline, PlaybookOutline, Reporter, RunHeader, TaskOutline, Tee, WithRefusedHosts,
+    journal_dir, new_run_id, now,
 };
 use crate::source::{Diagnostic, ErrorKind};
 
@@ -44,19 +45,29 @@ pub(super) fn play(
         reporter.listing(&Listing::Playbooks { playbooks });
         return Ok(Outcome::Success);
     }
+    // A plan for other playbooks is refused before anything is recorded or touched.
+    let plan = settings
+        .plan
+        .as_ref()
+        .map(|gate| super::plan::read_for_apply(gate, &settings))
+        .transpose()?;
     let mut junit = JunitReport::default();
     let mut journal = settings
         .journal
         .then(|| open_journal(&settings, reporter))
         .flatten();
-    let outcome = run_all(
-        &settings,
-        playbooks,
-        &inventory,
-        reporter,
-        &mut junit,
-        journal.as_mut(),
-    );
+    let mut records = Records {
+        junit: settings.junit.is_some().then_some(&mut junit),
+        journal: journal.as_mut(),
+        retry_files: settings.retry_files.as_ref(),
+        ..Records::default()
+    };
+    let outcome = match (&settings.plan, plan) {
+        (Some(gate), Some(plan)) => {
+            super::plan::apply(&settings, gate, &plan, &inventory, reporter, &mut records)
+        }
+        _ => run_all(&settings.run, playbooks, &inventory, reporter, &mut records),
+    };
     if let Some(journal) = journal {
         journal.finish(crate::cli::ExitCode::of(&outcome).code());
     }
@@ -71,35 +82,59 @@ pub(super) fn play(
     outcome
 }
 
-/// Each playbook in turn, until one does not succeed.
-fn run_all(
-    settings: &PlaySettings,
+/// What keeps a record of a run besides the view, and what `--plan` refused.
+#[derive(Default)]
+pub(super) struct Records<'a> {
+    pub(super) junit: Option<&'a mut JunitReport>,
+    pub(super) journal: Option<&'a mut JournalWriter>,
+    pub(super) plan: Option<&'a mut PlanRecorder>,
+    /// `retry_files_enabled`.
+    pub(super) retry_files: Option<&'a RetryFiles>,
+    /// Hosts `play --plan` refused: counted failed in every recap.
+    pub(super) refused: Vec<String>,
+}
+
+impl Records<'_> {
+    pub(super) fn observers(&mut self) -> Vec<&mut dyn Observer> {
+        let mut observers: Vec<&mut dyn Observer> = Vec::new();
+        if let Some(junit) = self.junit.as_deref_mut() {
+            observers.push(junit);
+        }
+        if let Some(journal) = self.journal.as_deref_mut() {
+            observers.push(journal);
+        }
+        if let Some(plan) = self.plan.as_deref_mut() {
+            observers.push(plan);
+        }
+        observers
+    }
+}
+
+/// Each playbook in turn with `run`'s options, until one does not succeed.
+pub(super) fn run_all(
+    run: &RunOptions,
     playbooks: Vec<Playbook>,
     inventory: &Arc<Inventory>,
     reporter: &mut dyn Reporter,
-    junit: &mut JunitReport,
-    mut journal: Option<&mut JournalWriter>,
+    records: &mut Records,
 ) -> Result<Outcome, Failure> {
     for book in playbooks {
         let inventory = inventory.clone();
-        let mut options = settings.run.clone();
-        options.retry_file = settings
-            .retry_files
-            .as_ref()
-            .map(|retry| retry.path_for(&book.path));
-        junit.start_playbook(&book.path);
-        let mut observers: Vec<&mut dyn Observer> = Vec::new();
-        if settings.junit.is_some() {
-            observers.push(&mut *junit);
+        let mut options = run.clone();
+        options.retry_file = records.retry_files.map(|retry| retry.path_for(&book.path));
+        if let Some(junit) = records.junit.as_deref_mut() {
+            junit.start_playbook(&book.path);
         }
-        if let Some(journal) = journal.as_deref_mut() {
-            observers.push(journal);
-        }
+        let refused = records.refused.clone();
         let mut tee = Tee {
             view: &mut *reporter,
-            observers,
+            observers: records.observers(),
         };
-        let outcome = drive(&mut tee, move |events| {
+        let mut view = WithRefusedHosts {
+            view: &mut tee,
+            refused,
+        };
+        let outcome = drive(&mut view, move |events| {
             crate::executor::run_playbook(&book, inventory, options, events)
         })?;
         if outcome != Outcome::Success {
@@ -133,10 +168,7 @@ fn open_journal(settings: &PlaySettings, reporter: &mut dyn Reporter) -> Option<
         extra_vars: settings.run.extra_vars.keys().cloned().collect(),
         check: settings.run.check,
         diff: settings.run.diff,
-        git: settings
-            .playbooks
-            .first()
-            .and_then(|book| settings.cwd.join(book).parent().and_then(GitState::of)),
+        git: git_state(settings),
     };
     let dir = journal_dir();
     match JournalWriter::create(&dir, header) {
@@ -151,8 +183,16 @@ fn open_journal(settings: &PlaySettings, reporter: &mut dyn Reporter) -> Option<
     }
 }
 
+/// The commit of the repository holding the first playbook, if any.
+pub(super) fn git_state(settings: &PlaySettings) -> Option<GitState> {
+    settings
+        .playbooks
+        .first()
+        .and_then(|book| settings.cwd.join(book).parent().and_then(GitState::of))
+}
+
 /// Every playbook, or every error in all of them.
-fn load_all(settings: &PlaySettings) -> Result<Vec<Playbook>, Failure> {
+pub(super) fn load_all(settings: &PlaySettings) -> Result<Vec<Playbook>, Failure> {
     let mut playbooks = Vec::new();
     let mut errors = Vec::new();
     for path in &settings.playbooks {
@@ -169,7 +209,7 @@ fn load_all(settings: &PlaySettings) -> Result<Vec<Playbook>, Failure> {
 }
 
 /// The inventory with the `group_vars/` and `host_vars/` beside each playbook.
-fn play_inventory(
+pub(super) fn play_inventory(
     settings: &PlaySettings,
     playbooks: &[Playbook],
 ) -> Result<Arc<Inventory>, Diagnostic> {
@@ -180,7 +220,7 @@ fn play_inventory(
     Ok(Arc::new(inventory))
 }
 
-fn check_limit(inventory: &Inventory, limit: &str) -> Result<(), Diagnostic> {
+pub(super) fn check_limit(inventory: &Inventory, limit: &str) -> Result<(), Diagnostic> {
     let selection = inventory
         .select(limit)
         .map_err(|e| e.with_kind(ErrorKind::Options))?;

@@ -19,6 +19,10 @@ pub enum Status {
 pub struct HostResult {
     pub host: String,
     pub task: String,
+    /// Where the task is written (`file:line:col`); empty in journals
+    /// written before it was recorded.
+    #[serde(default)]
+    pub location: String,
     pub status: Status,
     /// A failure that `ignore_errors` let pass.
     pub ignored: bool,

@@ -54,6 +54,7 @@ impl Stage<'_> {
             run.emit(Event::HostResult(HostResult {
                 host: host.clone(),
                 task: include.name.clone(),
+                location: include.span.location(),
                 status: result.status(),
                 ignored: false,
                 item: None,

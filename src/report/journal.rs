@@ -41,7 +41,7 @@ pub struct RunHeader {
     pub git: Option<GitState>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitState {
     pub commit: String,
     /// Uncommitted changes in the work tree when the run started.

@@ -12,6 +12,9 @@ mod junit;
 mod listing;
 mod messages;
 mod output;
+mod plan_gate;
+mod plan_recorder;
+mod plan_view;
 mod readable;
 mod recap;
 mod style;
@@ -29,6 +32,9 @@ pub use listing::{
     ConfigSetting, GraphHost, GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline,
     RunLine, TaskOutline,
 };
+pub use plan_gate::{Silent, WithRefusedHosts};
+pub use plan_recorder::PlanRecorder;
+pub use plan_view::{PlanFormat, plan_summary, render_plan};
 
 pub use tee::{Observer, Tee};
 

@@ -60,19 +60,30 @@ pub(crate) fn recap(output: &Output) -> BTreeMap<String, Recap> {
 }
 
 /// The `PLAY [...]`, `TASK [...]`, `RUNNING HANDLER [...]` and `NO MORE
-/// HOSTS LEFT` banners of a run, in order.
+/// HOSTS LEFT` banners of a run, in order, without their stars.
 pub(crate) fn task_banners(output: &Output) -> Vec<String> {
-    const BANNERS: [&str; 4] = [
+    banner_lines(output)
+        .into_iter()
+        .filter(|line| !line.starts_with("PLAY RECAP"))
+        .map(|line| line.trim_end_matches('*').trim().to_string())
+        .collect()
+}
+
+/// The banner lines of a run exactly as printed, stars included (their
+/// width is part of what a differential test compares), and `PLAY RECAP`.
+pub(crate) fn banner_lines(output: &Output) -> Vec<String> {
+    const BANNERS: [&str; 5] = [
         "PLAY [",
         "TASK [",
         "RUNNING HANDLER [",
         "NO MORE HOSTS LEFT",
+        "PLAY RECAP",
     ];
     output
         .stdout
         .lines()
         .filter(|line| BANNERS.iter().any(|banner| line.starts_with(banner)))
-        .map(|line| line.trim_end_matches('*').trim().to_string())
+        .map(str::to_string)
         .collect()
 }
 

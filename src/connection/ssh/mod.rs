@@ -5,6 +5,7 @@
 //! reaches hosts behind jump hosts, `known_hosts` checks host keys, `auth`
 //! logs in, `session` ties those together, and `shell`/`framing` run commands.
 
+mod admission;
 mod auth;
 mod config;
 mod framing;
@@ -102,7 +103,7 @@ impl SshConnection {
 }
 
 fn open_live(config: &SshConfig, limits: &CommandLimits) -> Result<Live, ConnectionError> {
-    let opened = session::open(config)?;
+    let opened = admission::with_admission(config, || session::open(config))?;
     let mut live = Live {
         shell: None,
         session: opened.session,

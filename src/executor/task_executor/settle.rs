@@ -135,6 +135,7 @@ impl TaskExecutor<'_> {
         HostResult {
             host: self.host.to_string(),
             task: self.task.banner_name(),
+            location: self.task.span.location(),
             status: result.status(),
             ignored: false,
             item: None,
