@@ -390,57 +390,69 @@ fn lab_host_lines(lab: &Lab) -> BTreeMap<String, String> {
 
 /// Point an inventory of the generated repository at one lab host, as the
 /// standalone KWDB node of kwdb-offline.yml.
-fn point_at_lab(lab: &Lab, inventory: &str, host: &str) {
-    let lines = lab_host_lines(lab);
-    lab.project.file(
-        &format!("inventories/{inventory}/hosts"),
-        &format!(
-            "[kwdb_standalone]\n{}\n\n[kwdb:children]\nkwdb_standalone\n",
-            lines[host]
-        ),
-    );
-    // The lab's KWDB: kwbase on PATH, the package built outside the
-    // inventory (a directory inventory reads every file below it).
-    lab.project.file(
-        &format!("inventories/{inventory}/host_vars/{host}.yml"),
-        &format!(
-            "kwdb_kwbase: kwbase\nkwdb_package: {}/KWDB-{{{{ kwdb_new_version }}}}.tar.gz\nkwdb_rejoin_poll: 1\n",
-            packages(lab).display()
-        ),
-    );
+/// A KWDB node of the fleet: an inventory's only host, named `alias` there,
+/// and its lab. The lab's KWDB nodes form one cluster, so a standalone node
+/// needs a lab of its own.
+struct Node<'a> {
+    lab: &'a Lab,
+    inventory: &'static str,
+    alias: &'static str,
+}
+
+impl Node<'_> {
+    /// Point the inventory of the repository (in `repo`'s project) at the node.
+    fn point(&self, repo: &Lab) {
+        let line = &lab_host_lines(self.lab)["node1"];
+        let line = line.replacen("node1", self.alias, 1);
+        repo.project.file(
+            &format!("inventories/{}/hosts", self.inventory),
+            &format!("[kwdb_standalone]\n{line}\n\n[kwdb:children]\nkwdb_standalone\n"),
+        );
+        // The lab's KWDB: kwbase on PATH, the package built outside the
+        // inventory (a directory inventory reads every file below it).
+        repo.project.file(
+            &format!("inventories/{}/host_vars/{}.yml", self.inventory, self.alias),
+            &format!(
+                "kwdb_kwbase: kwbase\nkwdb_package: {}/KWDB-{{{{ kwdb_new_version }}}}.tar.gz\nkwdb_rejoin_poll: 1\n",
+                packages(repo).display()
+            ),
+        );
+    }
+
+    /// The KWDB version the node's shims have installed (`none` before any).
+    fn version(&self) -> String {
+        std::fs::read_to_string(
+            self.lab
+                .host_root("node1")
+                .join("var/lib/runbook-shims/kwdb/version"),
+        )
+        .map_or_else(|_| "none".to_string(), |text| text.trim().to_string())
+    }
+
+    /// Put the node in the state the upgrade starts from (KWDB 2.2.0, running).
+    fn prepare(&self, repo: &Lab) {
+        let playbook =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("playbooks/lab/kwdb-offline.yml");
+        repo.run(&[
+            "play",
+            playbook.to_str().expect("utf8"),
+            "-i",
+            self.inventory,
+            "-e",
+            &format!("kwdb_hosts={}", self.alias),
+            "-e",
+            &format!("kwdb_lab_package_tree={}/tree", packages(repo).display()),
+            "--vault-password-file",
+            ".vault-pass",
+        ])
+        .assert_code(0);
+        assert_eq!(self.version(), "2.2.0");
+    }
 }
 
 /// Where the lab's installation packages are built, on the controller.
 fn packages(lab: &Lab) -> PathBuf {
     lab.project.join("packages")
-}
-
-/// The KWDB version the host's shims have installed (`none` before any).
-fn kwdb_version(lab: &Lab, host: &str) -> String {
-    std::fs::read_to_string(
-        lab.host_root(host)
-            .join("var/lib/runbook-shims/kwdb/version"),
-    )
-    .map_or_else(|_| "none".to_string(), |text| text.trim().to_string())
-}
-
-/// Put `host` in the state the upgrade starts from (KWDB 2.2.0, running).
-fn prepare(lab: &Lab, inventory: &str, host: &str) {
-    let playbook = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("playbooks/lab/kwdb-offline.yml");
-    lab.run(&[
-        "play",
-        playbook.to_str().expect("utf8"),
-        "-i",
-        inventory,
-        "-e",
-        &format!("kwdb_hosts={host}"),
-        "-e",
-        &format!("kwdb_lab_package_tree={}/tree", packages(lab).display()),
-        "--vault-password-file",
-        ".vault-pass",
-    ])
-    .assert_code(0);
-    assert_eq!(kwdb_version(lab, host), "2.2.0");
 }
 
 fn has_command(lab: &Lab, command: &str) -> bool {
@@ -449,13 +461,24 @@ fn has_command(lab: &Lab, command: &str) -> bool {
 
 #[test]
 fn on_a_lab_the_pipeline_steps_run_and_kwdb_offline_runs_verbatim() {
-    let lab = Lab::up(2);
+    let lab = Lab::up(1);
+    let staging_lab = Lab::up(1);
+    let prod = Node {
+        lab: &lab,
+        inventory: "prod",
+        alias: "kwdb-prod",
+    };
+    let staging = Node {
+        lab: &staging_lab,
+        inventory: "staging",
+        alias: "kwdb-staging",
+    };
     lab.project
         .file(".vault-pass", &format!("{VAULT_PASSWORD}\n"));
     lab.run(&["init", "--vault-password-file", ".vault-pass"])
         .assert_code(0);
-    point_at_lab(&lab, "prod", "node1");
-    point_at_lab(&lab, "staging", "node2");
+    prod.point(&lab);
+    staging.point(&lab);
     let repo = lab.project.path();
     let home = tempfile::tempdir().expect("CI home");
     let context = CiContext {
@@ -481,59 +504,63 @@ fn on_a_lab_the_pipeline_steps_run_and_kwdb_offline_runs_verbatim() {
     let check = run_gitlab_job(repo, "check", &context);
     assert_eq!(check.code, 0, "GitLab check job\n{}", check.all());
 
-    prepare(&lab, "prod", "node1");
-    if !context.unavailable.is_empty() {
+    prod.prepare(&lab);
+    let reviewable = ["runbook plan", "runbook show"]
+        .iter()
+        .all(|command| !context.unavailable.iter().any(|missing| missing == command));
+    if !reviewable {
         eprintln!(
             "note: {} not in this runbook yet: the plan, show and apply steps were not run",
             context.unavailable.join(", ")
         );
-        by_hand_on_prod(&lab);
-        assert_eq!(kwdb_version(&lab, "node2"), "none", "staging untouched");
+        by_hand_on_prod(&lab, &prod);
+        assert_eq!(staging.version(), "none", "staging untouched");
         return;
     }
-    review_then_merge(&lab, &context);
+    review_then_merge(&lab, &context, &staging, &prod);
 }
 
 /// As the README says, by hand: the playbook from playbooks/, the
 /// inventory from inventories/, nothing else on the command line.
-fn by_hand_on_prod(lab: &Lab) {
+fn by_hand_on_prod(lab: &Lab, prod: &Node) {
     let verbatim = lab.project.run_with_env(
         &["play", "kwdb-offline.yml", "-i", "prod"],
         &[("ANSIBLE_VAULT_PASSWORD_FILE", ".vault-pass")],
     );
     verbatim.assert_code(0);
-    assert_eq!(kwdb_version(lab, "node1"), "2.2.1", "{}", verbatim.all());
+    assert_eq!(prod.version(), "2.2.1", "{}", verbatim.all());
 }
 
-/// A review plans staging (node2) and prod (node1); the merge applies
+/// A review plans staging and prod (a node each); the merge applies
 /// staging's plan; then someone upgrades prod by hand (verbatim), so prod's
 /// reviewed plan no longer matches it and its apply job refuses the host.
-fn review_then_merge(lab: &Lab, context: &CiContext) {
+fn review_then_merge(lab: &Lab, context: &CiContext, staging: &Node, prod: &Node) {
     let repo = lab.project.path();
-    prepare(lab, "staging", "node2");
+    staging.prepare(lab);
     let job_context = |inventory: &str| CiContext {
         matrix: BTreeMap::from([("inventory".into(), inventory.into())]),
         home: context.home.clone(),
         secrets: context.secrets.clone(),
         ..CiContext::default()
     };
-    for (inventory, host) in [("staging", "node2"), ("prod", "node1")] {
+    for node in [staging, prod] {
+        let (inventory, host) = (node.inventory, node.alias);
         let plan = run_github_job(repo, "plan", &job_context(inventory));
         assert_eq!(plan.code, 0, "plan job ({inventory})\n{}", plan.all());
         assert!(repo.join(format!("plan-{inventory}.json")).is_file());
         let markdown = lab.project.read(&format!("plan-{inventory}.md"));
         assert!(markdown.contains(host), "{markdown}");
-        assert_eq!(kwdb_version(lab, host), "2.2.0", "a plan changes nothing");
+        assert_eq!(node.version(), "2.2.0", "a plan changes nothing");
     }
     let summary = std::fs::read_to_string(context.home.join("step-summary")).expect("summary");
     assert!(
-        summary.contains("node1") && summary.contains("node2"),
+        summary.contains(prod.alias) && summary.contains(staging.alias),
         "the Markdown plans are the job summaries:\n{summary}"
     );
 
     let applied = run_github_job(repo, "apply-staging", &job_context("staging"));
     assert_eq!(applied.code, 0, "apply-staging job\n{}", applied.all());
-    assert_eq!(kwdb_version(lab, "node2"), "2.2.1");
+    assert_eq!(staging.version(), "2.2.1");
     let journals = repo.join(".state/runbook/runs");
     assert!(
         std::fs::read_dir(&journals).is_ok_and(|mut entries| entries.next().is_some()),
@@ -541,10 +568,16 @@ fn review_then_merge(lab: &Lab, context: &CiContext) {
         journals.display()
     );
 
-    by_hand_on_prod(lab);
+    by_hand_on_prod(lab, prod);
     let refused = run_github_job(repo, "apply-prod", &job_context("prod"));
-    assert_ne!(refused.code, 0, "drift is refused\n{}", refused.all());
-    assert!(refused.all().contains("node1"), "{}", refused.all());
+    assert_eq!(refused.code, 2, "drift is refused\n{}", refused.all());
+    assert!(
+        refused
+            .stdout
+            .contains(&format!("{} no longer matches the plan", prod.alias)),
+        "{}",
+        refused.all()
+    );
 
     // GitLab's jobs plan and apply prod again, now that it matches.
     let gitlab = CiContext {
