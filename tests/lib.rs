@@ -37,6 +37,7 @@ mod modules_users;
 mod plan;
 mod playbook_errors;
 mod procedures_kwdb;
+mod procedures_loonflow;
 mod procedures_mysql;
 mod roles_includes;
 mod shipped;

@@ -542,12 +542,188 @@ mod tests {
             1,
             "reload of a stopped nginx"
         );
+        fs::create_dir_all(host.root.path().join("etc/nginx")).expect("mkdir");
+        fs::write(
+            host.root.path().join("etc/nginx/nginx.conf"),
+            "events {}\nhttp {}\n",
+        )
+        .expect("nginx.conf");
         assert_eq!(host.run(&["nginx", "-t"]).rc, 0);
         assert!(
             host.run(&["celery", "-A", "proj", "multi", "stopwait", "w1"])
                 .stdout
                 .contains("w1@")
         );
+    }
+
+    #[test]
+    fn nginx_tests_the_configuration_and_a_broken_one_is_never_loaded() {
+        let host = Host::new();
+        let etc = host.root.path().join("etc/nginx");
+        fs::create_dir_all(etc.join("conf.d")).expect("mkdir");
+        fs::write(
+            etc.join("nginx.conf"),
+            "events { worker_connections 768; }\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n",
+        )
+        .expect("nginx.conf");
+        fs::write(
+            etc.join("conf.d/app.conf"),
+            "server {\n    listen 80; # the site\n    location / { uwsgi_pass 127.0.0.1:8630; }\n}\n",
+        )
+        .expect("site");
+        let ok = host.run(&["nginx", "-t"]);
+        assert_eq!(
+            (ok.rc, ok.stderr.as_str()),
+            (
+                0,
+                "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\nnginx: configuration file /etc/nginx/nginx.conf test is successful\n"
+            )
+        );
+        assert_eq!(host.run(&["nginx", "-s", "reload"]).rc, 1, "not running");
+        assert_eq!(host.run(&["nginx"]).rc, 0);
+        let state = host.root.path().join("var/lib/runbook-shims/nginx");
+        let loaded = fs::read_to_string(state.join("loaded")).expect("loaded");
+        assert!(loaded.contains("uwsgi_pass 127.0.0.1:8630;"), "{loaded}");
+
+        let broken = [
+            (
+                "server {\n    listen 80;\n    uwsgi_read_timout 30;\n}\n",
+                "nginx: [emerg] unknown directive \"uwsgi_read_timout\" in /etc/nginx/conf.d/app.conf:3\n",
+            ),
+            (
+                "server {\n    listen 81\n}\n",
+                "nginx: [emerg] unexpected \"}\" in /etc/nginx/conf.d/app.conf:3\n",
+            ),
+            (
+                "server {\n    listen 81;\n",
+                "nginx: [emerg] unexpected end of file, expecting \"}\" in /etc/nginx/conf.d/app.conf:2\n",
+            ),
+        ];
+        for (text, message) in broken {
+            fs::write(etc.join("conf.d/app.conf"), text).expect("site");
+            let failed = host.run(&["nginx", "-t"]);
+            assert_eq!(failed.rc, 1, "{text}");
+            assert_eq!(
+                failed.stderr,
+                format!("{message}nginx: configuration file /etc/nginx/nginx.conf test failed\n")
+            );
+            // The running master keeps the old configuration; the signal is sent.
+            assert_eq!(host.run(&["nginx", "-s", "reload"]).rc, 0);
+            assert_eq!(
+                fs::read_to_string(state.join("loaded")).expect("loaded"),
+                loaded
+            );
+        }
+        let errors = fs::read_to_string(host.root.path().join("var/log/nginx/error.log"))
+            .expect("error.log");
+        assert_eq!(errors.lines().count(), 3, "{errors}");
+        assert!(!state.join("reloads").exists(), "nothing was reloaded");
+    }
+
+    #[test]
+    fn celery_multi_stops_only_the_worker_its_pidfile_names() {
+        let host = Host::new();
+        let app = host.root.path().join("app");
+        fs::create_dir_all(&app).expect("mkdir");
+        fs::write(app.join("tasks.py"), "").expect("tasks.py");
+        let state = host.root.path().join("var/lib/runbook-shims/celery");
+        fs::create_dir_all(state.join("knobs")).expect("knobs");
+        fs::write(state.join("knobs/stop_delay_ms"), "300\n").expect("knob");
+        let pidfile = format!("--pidfile={}/run/%n.pid", app.display());
+        let logfile = format!("--logfile={}/log/%n.log", app.display());
+        let line = |action: &'static str, pidfile: &str| -> Vec<String> {
+            [
+                "celery", "multi", action, "-A", "tasks", "worker", "-l", "info", "-c", "8", "-Q",
+                "loonflow",
+            ]
+            .iter()
+            .map(|word| word.to_string())
+            .chain([logfile.clone(), pidfile.to_string()])
+            .collect()
+        };
+        let run = |words: Vec<String>| {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            host.run_in(&app, &words, "")
+        };
+        let name = format!("worker@{}", hostname());
+        let started = run(line("start", &pidfile));
+        assert_eq!(started.rc, 0, "{}", started.stderr);
+        assert_eq!(
+            started.stdout,
+            format!("celery multi v5.3.6 (emerald-rush)\n> Starting nodes...\n\t> {name}: OK\n")
+        );
+        let pid: i32 = fs::read_to_string(app.join("run/worker.pid"))
+            .expect("pidfile")
+            .trim()
+            .parse()
+            .expect("pid");
+        // SAFETY: kill(2) with signal 0 only probes the worker this test started.
+        let alive = |pid: i32| unsafe { libc::kill(pid, 0) } == 0;
+        assert!(alive(pid));
+        let again = run(line("start", &pidfile));
+        assert_eq!(again.rc, 1);
+        assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+
+        let other = run(line("stopwait", "--pidfile=/nonexistent/%n.pid"));
+        assert_eq!(
+            (other.rc, other.stdout.lines().last()),
+            (0, Some(format!("> {name}: DOWN").as_str()))
+        );
+        assert!(alive(pid), "another pidfile stops nothing");
+
+        let stopped = run(line("stopwait", &pidfile));
+        assert_eq!(stopped.rc, 0);
+        assert!(
+            stopped.stdout.contains(&format!(
+                "\t> {name}: TERM -> {pid}\n> Waiting for 1 node -> {pid}."
+            )) && stopped
+                .stdout
+                .ends_with(&format!("\n\t> {name}: OK\n> {name}: DOWN\n")),
+            "{}",
+            stopped.stdout
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(
+            !alive(pid) || zombie(pid),
+            "stopwait returned once the worker had gone"
+        );
+        let log = fs::read_to_string(app.join("log/worker.log")).expect("logfile");
+        assert!(
+            log.contains("ready.") && log.contains("Warm shutdown"),
+            "{log}"
+        );
+
+        let missing = host.run(&[
+            "celery",
+            "multi",
+            "start",
+            "-A",
+            "nosuch",
+            "w1",
+            "--pidfile=/tmp/x-%n.pid",
+        ]);
+        assert_eq!(missing.rc, 1);
+        assert!(
+            missing.stderr.contains("The module nosuch was not found."),
+            "{}",
+            missing.stderr
+        );
+    }
+
+    fn hostname() -> String {
+        String::from_utf8_lossy(&Command::new("hostname").output().expect("hostname").stdout)
+            .trim()
+            .to_string()
+    }
+
+    fn zombie(pid: i32) -> bool {
+        fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|stat| {
+                stat.rsplit(')')
+                    .next()
+                    .is_some_and(|rest| rest.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(true)
     }
 
     proptest::proptest! {

@@ -28,9 +28,14 @@ impl MariaDb {
             .tempdir_in("/tmp")
             .expect("temp dir");
         let data = dir.path().join("data");
+        // Its own tmpdir: servers of concurrent tests (and labs, which
+        // share /tmp) never meet in the machine's /tmp.
+        let tmp = dir.path().join("tmp");
+        std::fs::create_dir_all(&tmp).expect("tmpdir");
         let install = Command::new("mariadb-install-db")
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--tmpdir={}", tmp.display()))
             .args([
                 "--user=root",
                 "--auth-root-authentication-method=normal",
@@ -63,6 +68,7 @@ impl MariaDb {
                 dir.path().join("error.log").display()
             ))
             .arg(format!("--port={port}"))
+            .arg(format!("--tmpdir={}", tmp.display()))
             .args([
                 "--user=root",
                 "--bind-address=127.0.0.1",

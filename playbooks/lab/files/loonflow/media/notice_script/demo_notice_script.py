@@ -1,0 +1,1 @@
+# demo notice script (0.3)

@@ -1,0 +1,462 @@
+//! loonflow r0.3 -> r1.0 (seed 002) end to end on a lab: node1 the loonflow
+//! server (its 0.3 database on a real MariaDB, the lab's loonflow and
+//! loonflow-helper repositories, a real venv, the uwsgi/celery/nginx
+//! shims), node2 and node3 the callers.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::support::{Lab, MariaDb, Output, assert_nothing_changed, recap, watching_processes};
+
+fn playbook(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("playbooks")
+        .join(name);
+    path.to_str().expect("utf8 path").to_string()
+}
+
+struct Loonflow {
+    lab: Lab,
+    db: MariaDb,
+    /// The unique head of the database password, for the process watcher.
+    secret: String,
+}
+
+const FRESH_SCHEMA: &str = "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'loonflow' ORDER BY 1, 2";
+
+impl Loonflow {
+    /// A lab of three hosts, node1 at `version` with 0.3 running, the
+    /// callers on node2 and node3 running.
+    fn up(version: &str) -> Self {
+        let db = MariaDb::start();
+        let secret = format!("Lf{}x{}Q", std::process::id(), db.port);
+        let password = format!("{secret} '$HOME;#\"`x`&|\\");
+        for host in ["127.0.0.1", "localhost"] {
+            db.sql(&format!(
+                "CREATE USER 'loonflow'@'{host}' IDENTIFIED BY '{}'; GRANT ALL ON *.* TO 'loonflow'@'{host}'",
+                password.replace('\\', "\\\\").replace('\'', "\\'")
+            ));
+        }
+        let lab = Lab::up(3);
+        let this = Self { lab, db, secret };
+        // The password goes in a file, so no command line holds it.
+        let secrets = serde_json::json!({"vault_loonflow_db_password": password}).to_string();
+        this.lab.project.file("lab-db.json", &secrets);
+        let versions = format!("{{\"loonflow_lab_versions\": {{\"node1\": \"{version}\"}}}}");
+        this.play(&["lab/loonflow-upgrade.yml"], &["-e", &versions])
+            .assert_code(0);
+        this
+    }
+
+    fn play(&self, playbooks: &[&str], extra: &[&str]) -> Output {
+        let paths: Vec<String> = playbooks.iter().map(|name| playbook(name)).collect();
+        let port = format!("loonflow_db_port={}", self.db.port);
+        let vars = format!("@{}", playbook("lab/vars/loonflow.yml"));
+        let mut args = vec!["play"];
+        args.extend(paths.iter().map(String::as_str));
+        args.extend(["-i", "lab", "-e", &vars, "-e", &port, "-e", "@lab-db.json"]);
+        args.extend_from_slice(extra);
+        self.lab.run(&args)
+    }
+
+    fn upgrade(&self, extra: &[&str]) -> Output {
+        self.play(&["loonflow-upgrade.yml"], extra)
+    }
+
+    fn file(&self, host: &str, path: &str) -> String {
+        std::fs::read_to_string(self.lab.host_root(host).join(path))
+            .unwrap_or_else(|error| panic!("{host}:{path}: {error}"))
+    }
+
+    fn exists(&self, host: &str, path: &str) -> bool {
+        self.lab.host_root(host).join(path).exists()
+    }
+
+    fn mode(&self, host: &str, path: &str) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(self.lab.host_root(host).join(path))
+            .map(|meta| meta.permissions().mode() & 0o777)
+            .unwrap_or_else(|error| panic!("{host}:{path}: {error}"))
+    }
+
+    /// The database: its columns and its rows.
+    fn rows(&self) -> String {
+        let mut out = self.db.sql(FRESH_SCHEMA);
+        for table in [
+            "account_loonuser",
+            "ticket_ticketrecord",
+            "workflow_customnotice",
+        ] {
+            out.push_str("--\n");
+            out.push_str(
+                &self
+                    .db
+                    .sql(&format!("SELECT * FROM loonflow.{table} ORDER BY id")),
+            );
+        }
+        if self
+            .db
+            .sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'loonflow' AND table_name = 'ticket_ticketuser'")
+            .trim()
+            == "1"
+        {
+            out.push_str("--\n");
+            out.push_str(&self.db.sql(
+                "SELECT ticket_id, username, in_process FROM loonflow.ticket_ticketuser ORDER BY id",
+            ));
+        }
+        out
+    }
+
+    fn calls(&self, host: &str) -> Vec<String> {
+        self.lab
+            .shim_calls(host)
+            .into_iter()
+            .map(|(shim, argv)| format!("{shim} {argv}").trim_end().to_string())
+            .collect()
+    }
+
+    /// The calls that change a service or the data (reads left out).
+    fn harmful_calls(&self, host: &str) -> Vec<String> {
+        self.calls(host)
+            .into_iter()
+            .filter(|call| {
+                !(call.starts_with("systemctl is-active")
+                    || call.starts_with("systemctl show")
+                    || call.starts_with("systemctl is-enabled")
+                    || call == "nginx -t"
+                    || call == "nginx -s reopen")
+            })
+            .collect()
+    }
+
+    fn files(&self) -> BTreeMap<String, BTreeMap<String, String>> {
+        self.lab
+            .hosts
+            .iter()
+            .map(|host| (host.clone(), self.lab.snapshot(host)))
+            .collect()
+    }
+
+    /// Is the process in the pidfile alive on node1?
+    fn alive(&self, pidfile: &str) -> bool {
+        let probe = self.lab.run(&[
+            "run",
+            "node1",
+            "-i",
+            "lab",
+            "-m",
+            "shell",
+            "-a",
+            &format!("kill -0 \"$(cat {pidfile})\""),
+        ]);
+        probe.code == 0
+    }
+
+    fn caller_active(&self, host: &str) -> bool {
+        self.exists(
+            host,
+            "var/lib/runbook-shims/systemd/shutongflow.service/active",
+        )
+    }
+}
+
+const UWSGI_PID: &str = "/var/lib/loonflow/uwsgi.pid";
+const CELERY_PID: &str = "/var/lib/loonflow/celery.pid";
+const CELERY_ARGS: &str = "worker -A tasks -l info -c 8 -Q loonflow --logfile=/var/log/loonflow/celery.log --pidfile=/var/lib/loonflow/celery.pid";
+
+/// What the lab's preparation did on node1 (0.3 started).
+fn prepared() -> Vec<String> {
+    vec![
+        "nginx".to_string(),
+        "uwsgi --ini /opt/loonflow/uwsgi.ini".into(),
+        format!("celery multi start {CELERY_ARGS}"),
+    ]
+}
+
+#[test]
+fn loonflow_upgrade_follows_the_document_and_is_idempotent() {
+    let lf = Loonflow::up("r0.3.24");
+    let (_, leaks) = watching_processes(&lf.secret, || {
+        let files = lf.files();
+        let rows = lf.rows();
+        let check = lf.upgrade(&["--check"]);
+        check.assert_code(0);
+        assert!(
+            check.stdout.contains(
+                "node1 (r0.3.24 -> r1.0.14): would check out r1.0.14 into /opt/loonflow-r1.0.14"
+            ),
+            "{}",
+            check.all()
+        );
+        assert_eq!(lf.files(), files, "--check changed files");
+        assert_eq!(lf.rows(), rows, "--check changed the database");
+        assert_eq!(lf.harmful_calls("node1"), prepared(), "--check acted");
+
+        let first = lf.upgrade(&[]);
+        first.assert_code(0);
+        assert!(!first.all().contains(&lf.secret), "{}", first.all());
+        let second = lf.upgrade(&[]);
+        second.assert_code(0);
+        assert_nothing_changed(&second);
+        assert!(!second.all().contains(&lf.secret));
+    });
+    assert!(
+        leaks.is_empty(),
+        "the password reached a command line: {:?}",
+        leaks.first()
+    );
+
+    // The document's order: callers down, web down, tasks down (stopwait,
+    // the worker's own pidfile), dml.py, 1.0 up under uwsgi, nginx tested
+    // then reloaded, tasks up, callers up.
+    let node1 = lf.harmful_calls("node1");
+    let mut expected = prepared();
+    expected.extend([
+        format!("uwsgi --stop {UWSGI_PID}"),
+        format!("celery multi stopwait {CELERY_ARGS}"),
+        "dml.py loonflow".to_string(),
+        "uwsgi --ini /opt/loonflow-r1.0.14/uwsgi.ini".into(),
+        "nginx -s reload".into(),
+        format!("celery multi start {CELERY_ARGS}"),
+    ]);
+    assert_eq!(node1, expected);
+    let log = lf.file("node1", "var/log/runbook-shims.log");
+    let stamp = |needle: &str, host_log: &str| {
+        host_log
+            .lines()
+            .rfind(|line| line.contains(needle))
+            .and_then(|line| line.split('\t').next())
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{needle} in {host_log}"))
+    };
+    let reload_at = stamp("\tnginx\t-s reload", &log);
+    let test_at = stamp("\tnginx\t-t", &log);
+    assert!(test_at < reload_at, "nginx -t before the reload");
+    for caller in ["node2", "node3"] {
+        let caller_log = lf.file(caller, "var/log/runbook-shims.log");
+        assert!(
+            stamp("\tsystemctl\tstop shutongflow.service", &caller_log)
+                < stamp("\tuwsgi\t--stop", &log),
+            "{caller} stopped before loonflow"
+        );
+        assert!(
+            stamp("\tsystemctl\tstart shutongflow.service", &caller_log)
+                > stamp("\tcelery\tmulti start", &log),
+            "{caller} started after loonflow's tasks"
+        );
+        assert!(lf.caller_active(caller), "{caller} runs again");
+    }
+
+    // What is left: 1.0 runs from the new directory, its config holds the
+    // database (0600, DEBUG off), media/ was copied, the database is at 1.0
+    // with dml.py's rows once, the dump was taken before the DDL.
+    assert!(lf.alive(UWSGI_PID) && lf.alive(CELERY_PID));
+    let worker = lf.file("node1", "var/lib/runbook-shims/celery/worker@node1");
+    assert!(
+        worker.contains("directory=/opt/loonflow-r1.0.14\n")
+            && worker.contains("queues=loonflow\n"),
+        "{worker}"
+    );
+    let loaded = lf.file("node1", "var/lib/runbook-shims/nginx/loaded");
+    assert!(
+        loaded.contains("alias /opt/loonflow-r1.0.14/media;"),
+        "{loaded}"
+    );
+    let config = lf.file("node1", "opt/loonflow-r1.0.14/settings/config.py");
+    assert_eq!(
+        lf.mode("node1", "opt/loonflow-r1.0.14/settings/config.py"),
+        0o600
+    );
+    assert!(
+        config.contains("DEBUG = False") && config.contains(&lf.secret),
+        "{config}"
+    );
+    assert!(config.contains("'NAME': \"loonflow\""), "{config}");
+    assert_eq!(
+        lf.file(
+            "node1",
+            "opt/loonflow-r1.0.14/media/workflow_script/lab_upload.py"
+        ),
+        "# uploaded to 0.3\n"
+    );
+    assert!(
+        lf.file("node1", "var/log/loonflow/runserver-trial.log")
+            .contains("Starting development server"),
+        "the trial ran"
+    );
+    assert!(
+        !lf.exists("node1", "var/lib/loonflow-upgrade/dml.py"),
+        "the password copy went"
+    );
+    for marker in ["ddl.done", "dml.done", "upgraded"] {
+        assert_eq!(
+            lf.mode("node1", &format!("var/lib/loonflow-upgrade/{marker}")),
+            0o600
+        );
+    }
+    let rows = lf.rows();
+    assert!(
+        rows.contains("account_loonuser\tis_workflow_admin\n"),
+        "{rows}"
+    );
+    assert!(!rows.contains("workflow_customnotice\tscript\n"), "{rows}");
+    assert!(
+        rows.ends_with("--\n1\talice\t0\n1\tbob\t1\n2\tbob\t1\n"),
+        "dml.py ran once: {rows}"
+    );
+    let dumps: Vec<String> =
+        std::fs::read_dir(lf.lab.host_root("node1").join("opt/loonflow_backups"))
+            .expect("backups")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    assert!(dumps[0].starts_with("loonflow-r0.3.24-") && dumps[0].ends_with(".sql"));
+    let dump = lf.file("node1", &format!("opt/loonflow_backups/{}", dumps[0]));
+    assert!(
+        dump.contains("`title_template`") && !dump.contains("is_workflow_admin"),
+        "dumped before the DDL"
+    );
+    assert!(
+        dump.trim_end()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("-- Dump completed")
+    );
+}
+
+#[test]
+fn loonflow_r0_2_is_refused_with_the_manual_steps_and_nothing_touched() {
+    let lf = Loonflow::up("r0.2.9");
+    let files = lf.files();
+    let rows = lf.rows();
+    let output = lf.upgrade(&[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "node1 runs loonflow r0.2.9; this procedure upgrades r0.3.x to r1.0.14 only."
+        ) && output
+            .stdout
+            .contains("r0.2.x -> r0.3.x: callers send username in a header")
+            && output.stdout.contains("Nothing was touched."),
+        "{}",
+        output.all()
+    );
+    assert_eq!(lf.files(), files);
+    assert_eq!(lf.rows(), rows);
+    assert_eq!(lf.harmful_calls("node1"), prepared());
+    for caller in ["node2", "node3"] {
+        assert!(lf.caller_active(caller));
+        assert_eq!(
+            lf.harmful_calls(caller),
+            ["systemctl start shutongflow.service"],
+            "{caller}"
+        );
+    }
+    assert!(
+        recap(&output).values().all(|host| host.changed == 0),
+        "{}",
+        output.all()
+    );
+}
+
+/// After a failure past the stop: 0.3 runs again from /opt/loonflow, the
+/// database is as before, the callers run, nginx still has the 0.3 site.
+fn assert_rolled_back(lf: &Loonflow, rows: &str, site: &str) {
+    assert_eq!(lf.rows(), rows, "the database is as before the upgrade");
+    assert!(
+        lf.alive(UWSGI_PID) && lf.alive(CELERY_PID),
+        "0.3 runs again"
+    );
+    let worker = lf.file("node1", "var/lib/runbook-shims/celery/worker@node1");
+    assert!(worker.contains("directory=/opt/loonflow\n"), "{worker}");
+    assert_eq!(lf.file("node1", "etc/nginx/conf.d/loonflow.conf"), site);
+    for caller in ["node2", "node3"] {
+        assert!(lf.caller_active(caller), "{caller} runs again");
+    }
+    assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/ddl.done"));
+    assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/upgraded"));
+}
+
+#[test]
+fn loonflow_broken_nginx_config_stops_before_the_reload_and_rolls_back() {
+    let lf = Loonflow::up("r0.3.24");
+    let rows = lf.rows();
+    let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
+    let loaded = lf.file("node1", "var/lib/runbook-shims/nginx/loaded");
+    let output = lf.upgrade(&[
+        "-e",
+        r#"{"loonflow_nginx_directives": ["uwsgi_read_timout 300"]}"#,
+    ]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains("LOONFLOW UPGRADE FAILED on node1 at \\\"12. nginx -t (a broken configuration stops here, before the reload)\\\"")
+            && output.stdout.contains("unknown directive \\\"uwsgi_read_timout\\\" in /etc/nginx/conf.d/loonflow.conf")
+            && output.stdout.contains("Rolled back: the database was restored from /opt/loonflow_backups/loonflow-r0.3.24-"),
+        "{}",
+        output.all()
+    );
+    let calls = lf.harmful_calls("node1");
+    assert!(
+        !calls.iter().any(|call| call == "nginx -s reload"),
+        "{calls:?}"
+    );
+    assert_eq!(
+        lf.file("node1", "var/lib/runbook-shims/nginx/loaded"),
+        loaded,
+        "nginx kept the 0.3 site"
+    );
+    assert_eq!(
+        calls[calls.len() - 3..],
+        [
+            "uwsgi --stop /var/lib/loonflow/uwsgi.pid".to_string(),
+            "uwsgi --ini /opt/loonflow/uwsgi.ini".into(),
+            format!("celery multi start {CELERY_ARGS}"),
+        ]
+    );
+    assert_rolled_back(&lf, &rows, &site);
+
+    // Fixed, the next run upgrades (ddl.sql and dml.py run again on the
+    // restored database).
+    let again = lf.upgrade(&[]);
+    again.assert_code(0);
+    assert!(
+        lf.rows()
+            .ends_with("--\n1\talice\t0\n1\tbob\t1\n2\tbob\t1\n"),
+        "{}",
+        lf.rows()
+    );
+}
+
+#[test]
+fn loonflow_failed_ddl_stops_before_the_switch_and_restores_the_database() {
+    let lf = Loonflow::up("r0.3.24");
+    // Someone made the table ddl.sql creates half-way through.
+    lf.db
+        .sql("CREATE TABLE loonflow.workflow_workflowadmin (id INT PRIMARY KEY)");
+    let rows = lf.rows();
+    let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
+    let output = lf.upgrade(&[]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("LOONFLOW UPGRADE FAILED on node1 at \\\"8. Run ddl.sql\\\"")
+            && output.stdout.contains("already exists")
+            && output
+                .stdout
+                .contains("Rolled back: the database was restored"),
+        "{}",
+        output.all()
+    );
+    let calls = lf.harmful_calls("node1");
+    assert!(
+        !calls.iter().any(|call| call.contains("dml.py")
+            || call.contains("loonflow-r1.0.14/uwsgi.ini")
+            || call == "nginx -s reload"),
+        "nothing after the DDL: {calls:?}"
+    );
+    assert_rolled_back(&lf, &rows, &site);
+}
