@@ -8,6 +8,7 @@ pub mod executor;
 pub mod interruption;
 pub mod inventory;
 pub mod lab;
+pub mod lint;
 pub mod local_time;
 pub mod modules;
 pub mod plan;

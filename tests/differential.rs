@@ -48,6 +48,11 @@ fn core_modules_and_keywords_behave_as_in_ansible() {
 }
 
 #[test]
+fn yaml_anchors_and_aliases_behave_as_in_ansible() {
+    twin_run("aliases.yml", 1, &[]);
+}
+
+#[test]
 fn control_flow_behaves_as_in_ansible() {
     twin_run("control.yml", 3, &["--skip-tags", "skipme"]);
 }

@@ -49,6 +49,7 @@ fn the_manual_page_is_roff_naming_every_command() {
         "play",
         "run",
         "inventory",
+        "check",
         "lab",
         "config",
         "completions",

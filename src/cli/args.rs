@@ -20,6 +20,8 @@ pub enum Command {
     Run(RunArgs),
     /// Show an inventory: its hosts, groups and variables.
     Inventory(InventoryArgs),
+    /// Lint playbooks without touching hosts: syntax, YAML traps, undefined variables, handlers, removed keywords.
+    Check(CheckArgs),
     /// Start or stop a disposable fleet of real SSH hosts on this machine.
     Lab(LabArgs),
     /// Show the Ansible configuration runbook reads (ansible.cfg, ANSIBLE_* variables).
@@ -504,4 +506,40 @@ pub enum LabAction {
         #[arg(long, default_value = "lab")]
         name: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Playbooks, or directories searched for them (default: `playbooks/` if present, else `.`).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// How findings are shown: `human`, `github` (workflow annotations) or `json`.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Fail on warnings too (exit 2).
+    #[arg(long)]
+    pub strict: bool,
+    /// An inventory whose variables count as defined, as for `play`. Repeatable.
+    #[arg(short = 'i', long = "inventory", value_name = "INVENTORY")]
+    pub inventory: Vec<String>,
+    /// Variables the playbooks will be given (`k=v`, `@vars.yml`, JSON): they count as defined. Repeatable.
+    #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
+    pub extra_vars: Vec<String>,
+    /// Where to find roles besides `roles/` beside the playbook (`:`-separated).
+    #[arg(
+        long = "roles-path",
+        value_name = "PATHS",
+        env = "RUNBOOK_ROLES_PATH",
+        value_delimiter = ':'
+    )]
+    pub roles_path: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vault: VaultFlags,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Github,
+    Json,
 }

@@ -13,6 +13,8 @@ pub enum ExitCode {
     Error,
     /// At least one host failed a task (and none was unreachable).
     HostFailed,
+    /// `runbook check` found errors (or warnings, with `--strict`).
+    Findings,
     /// At least one host could not be reached, whether or not others failed.
     HostUnreachable,
     /// A playbook, inventory or variables file could not be parsed.
@@ -29,7 +31,7 @@ impl ExitCode {
         match self {
             Self::Ok => 0,
             Self::Error => 1,
-            Self::HostFailed => 2,
+            Self::HostFailed | Self::Findings => 2,
             Self::HostUnreachable | Self::ParseError => 4,
             Self::BadOptions => 5,
             Self::Interrupted => 99,
@@ -52,6 +54,7 @@ impl ExitCode {
         match result {
             Ok(Outcome::Success) => Self::Ok,
             Ok(Outcome::HostFailed) => Self::HostFailed,
+            Ok(Outcome::Findings) => Self::Findings,
             Ok(Outcome::HostUnreachable) => Self::for_kind(ErrorKind::Connection),
             Err(failure) => Self::for_kind(failure.kind()),
         }
@@ -65,6 +68,8 @@ pub enum Outcome {
     Success,
     HostFailed,
     HostUnreachable,
+    /// `runbook check` found what fails the check.
+    Findings,
 }
 
 impl Outcome {

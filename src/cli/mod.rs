@@ -2,6 +2,7 @@
 //! settings the core understands ([`settings`]), and the exit code ([`exit`]).
 
 pub mod args;
+pub mod check_settings;
 mod exit;
 mod interrupt;
 pub mod settings;

@@ -43,6 +43,7 @@ pub enum Settings {
     Runs(RunsRequest),
     Doc(DocRequest),
     Init(InitRequest),
+    Check(Box<super::check_settings::CheckRequest>),
     /// `plan`: a check-mode run written as a plan.
     Plan(Box<PlanSettings>),
     /// `show PLAN`.
@@ -221,6 +222,7 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         | Command::Doc { .. }
         | Command::Vault(_)
         | Command::Init(_)
+        | Command::Check(_)
         | Command::Show(_)
         | Command::Man => (OutputFormat::Human, 0),
     };
@@ -274,6 +276,8 @@ pub fn resolve(
             },
             vault_password_file: vault_password_file.map(|file| cwd.join(file)),
         })),
+        Command::Check(args) => super::check_settings::check_request(args, cwd, config)
+            .map(|request| Settings::Check(Box::new(request))),
         Command::Plan(args) => plan(args, cwd, config).map(|plan| Settings::Plan(Box::new(plan))),
         Command::Show(ShowArgs { plan, format }) => Ok(Settings::Show(ShowRequest {
             plan: cwd.join(plan),
@@ -486,7 +490,7 @@ fn play_strategy(config: &AnsibleConfig) -> Result<crate::playbook::Strategy, Di
 
 /// `-i` sources, else ansible.cfg's `inventory`, else `/etc/ansible/hosts`
 /// when it exists (only the implicit localhost otherwise, as Ansible).
-fn inventory_sources(flags: &[String], config: &AnsibleConfig) -> Vec<String> {
+pub(super) fn inventory_sources(flags: &[String], config: &AnsibleConfig) -> Vec<String> {
     if !flags.is_empty() {
         return flags.to_vec();
     }

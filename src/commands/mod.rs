@@ -1,6 +1,7 @@
 //! One file per command, each one function returning how it ended; the
 //! exit code and the reporting of errors are decided here, once.
 
+mod check;
 mod config;
 mod drive;
 mod generated;
@@ -70,6 +71,7 @@ fn run_command(
         Settings::Doc(request) => generated::doc(&request, reporter),
         Settings::Vault(request) => vault::vault(*request, reporter),
         Settings::Init(request) => init::init(&request, reporter),
+        Settings::Check(request) => check::check(*request, reporter),
         Settings::Plan(settings) => plan::plan(*settings, reporter),
         Settings::Show(request) => show::show(&request, reporter),
     }

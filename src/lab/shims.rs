@@ -496,24 +496,99 @@ mod tests {
     }
 
     #[test]
-    fn supervisor_mysql_and_friends_keep_state() {
+    fn supervisorctl_runs_programs_in_groups_as_supervisor_4_does() {
         let host = Host::new();
-        assert_eq!(host.run(&["supervisorctl", "status", "worker"]).rc, 4);
-        fs::create_dir_all(host.root.path().join("var/lib/runbook-shims/supervisor"))
-            .expect("mkdir");
-        fs::write(
-            host.root
-                .path()
-                .join("var/lib/runbook-shims/supervisor/worker"),
-            "STOPPED\n",
-        )
-        .expect("seed");
-        assert_eq!(
-            host.run(&["supervisorctl", "start", "worker"]).stdout,
-            "worker: started\n"
+        let conf = host.root.path().join("supervisord.conf");
+        let conf = conf.to_str().expect("utf-8");
+        let missing = host.run(&["supervisorctl", "-c", conf, "status"]);
+        assert_eq!(missing.rc, 2);
+        assert!(
+            missing
+                .stderr
+                .starts_with("Error: could not find config file")
         );
-        assert_eq!(host.run(&["supervisorctl", "status", "worker"]).rc, 0);
+        fs::write(
+            conf,
+            "[program:worker]\ncommand=sleep 30\nstartsecs=0\n\n[group:app]\nprograms = web\n\n\
+             [program:web]\ncommand = sh -c \"sleep 30\"\nstartsecs = 1\n\n[program:crash]\ncommand=false\n",
+        )
+        .expect("config");
+        let run = |args: &[&str]| {
+            let mut line = vec!["supervisorctl", "-c", conf];
+            line.extend_from_slice(args);
+            host.run(&line)
+        };
+        let status = run(&["status"]);
+        assert_eq!(status.rc, 3, "stopped programs: {}", status.stdout);
+        assert_eq!(
+            status.stdout,
+            "app:web                          STOPPED   Not started\n\
+             crash                            STOPPED   Not started\n\
+             worker                           STOPPED   Not started\n"
+        );
+        assert_eq!(run(&["start", "worker"]).stdout, "worker: started\n");
+        let again = run(&["start", "worker"]);
+        assert_eq!(
+            (again.rc, again.stdout.as_str()),
+            (0, "worker: ERROR (already started)\n")
+        );
+        // A group start waits startsecs; meanwhile the program is STARTING,
+        // which `status` does not count as stopped.
+        let (started, during) = std::thread::scope(|scope| {
+            let start = scope.spawn(|| run(&["start", "app:*"]));
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let during = run(&["status", "app:web"]);
+            (start.join().expect("start"), during)
+        });
+        assert_eq!(started.stdout, "app:web: started\n");
+        assert_eq!(during.rc, 0);
+        assert!(
+            during
+                .stdout
+                .starts_with("app:web                          STARTING"),
+            "{}",
+            during.stdout
+        );
+        let running = run(&["status", "app:"]);
+        assert_eq!(running.rc, 0);
+        assert!(
+            regex::Regex::new(r"^app:web {26}RUNNING   pid \d+, uptime 0:00:0\d\n$")
+                .expect("re")
+                .is_match(&running.stdout),
+            "{}",
+            running.stdout
+        );
+        let crash = run(&["start", "crash"]);
+        assert_eq!(
+            (crash.rc, crash.stdout.as_str()),
+            (1, "crash: ERROR (spawn error)\n")
+        );
+        assert!(
+            run(&["status", "crash"])
+                .stdout
+                .contains("FATAL     Exited too quickly")
+        );
+        let unknown = run(&["status", "web", "nosuch:"]);
+        assert_eq!(unknown.rc, 4);
+        assert_eq!(
+            unknown.stdout,
+            "web: ERROR (no such process)\nnosuch: ERROR (no such group)\n"
+        );
+        assert_eq!(
+            run(&["stop", "app:*", "worker"]).stdout,
+            "app:web: stopped\nworker: stopped\n"
+        );
+        let stopped = run(&["stop", "worker"]);
+        assert_eq!(
+            (stopped.rc, stopped.stdout.as_str()),
+            (0, "worker: ERROR (not running)\n")
+        );
+        assert_eq!(run(&["status", "app:*"]).rc, 3);
+    }
 
+    #[test]
+    fn mysql_and_friends_keep_state() {
+        let host = Host::new();
         let dump = host.run(&["mysqldump", "-uroot", "--single-transaction", "appdb"]);
         assert!(
             dump.stdout

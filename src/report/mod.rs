@@ -5,6 +5,7 @@
 mod adhoc;
 mod banner;
 mod diff_view;
+mod findings;
 mod human;
 mod journal;
 mod json;
@@ -21,6 +22,7 @@ mod style;
 mod tee;
 
 pub use adhoc::AdhocReporter;
+pub use findings::FindingsFormat;
 pub use human::HumanReporter;
 pub use journal::{
     GitState, JOURNAL_FORMAT, Journal, JournalWriter, RunHeader, find_journal, journal_dir,
@@ -68,6 +70,11 @@ pub trait Reporter {
     /// What `--syntax-check`, `--list-*`, `inventory` and `lab` show.
     fn listing(&mut self, listing: &Listing) {
         messages::listing(listing);
+    }
+
+    /// What `runbook check` found, in the format asked for (on stdout).
+    fn findings(&mut self, report: &crate::lint::LintReport, format: FindingsFormat) {
+        output::stdout(&findings::render(report, format));
     }
 
     /// A one-line account of what a command did (`lab ... is up`).

@@ -16,6 +16,7 @@ mod templar;
 #[cfg(test)]
 mod templar_tests;
 mod trust;
+mod undeclared;
 mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};
@@ -25,3 +26,4 @@ pub use native::{TemplateShape, has_template_markers, shape};
 pub use pyrepr::py_str;
 pub use templar::Templar;
 pub use trust::{as_data, is_data};
+pub use undeclared::{condition_variables, template_variables};

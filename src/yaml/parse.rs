@@ -123,9 +123,11 @@ fn convert(raw: Spanned<Raw>, file: &Arc<SourceFile>) -> Node {
     Node { kind, span }
 }
 
-/// The scalar exactly as written, when the source offsets are known.
+/// The scalar exactly as written, when the source offsets are known: where
+/// it is defined, so a value an alias replays (`- *task`) reads as its
+/// anchor's text, not as `*task`.
 fn source_text<'a, T>(spanned: &Spanned<T>, file: &'a SourceFile) -> Option<&'a str> {
-    let span = spanned.referenced.span();
+    let span = spanned.defined.span();
     let start = usize::try_from(span.byte_offset()?).ok()?;
     let len = usize::try_from(span.byte_len()?).ok()?;
     file.text.get(start..start + len)
@@ -276,6 +278,25 @@ mod tests {
         let error = parse_str(SourceFile::new("t.yml", &text)).expect_err("refused");
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
         assert!(error.span.is_some(), "{error:?}");
+    }
+
+    #[test]
+    fn an_aliased_mapping_keeps_its_booleans() {
+        let node =
+            parse("- &task\n  name: one\n  check_mode: false\n  changed_when: no\n- *task\n");
+        let Some(NodeKind::Seq(items)) = Some(&node.kind) else {
+            panic!("a list");
+        };
+        for item in items {
+            assert!(matches!(
+                item.get("check_mode").map(|n| &n.kind),
+                Some(NodeKind::Bool(false))
+            ));
+            assert!(matches!(
+                item.get("changed_when").map(|n| &n.kind),
+                Some(NodeKind::Bool(false))
+            ));
+        }
     }
 
     #[test]

@@ -1,0 +1,75 @@
+//! `runbook check`'s arguments resolved: where to look, how to show what is
+//! found, and the names defined outside the playbooks (`-e`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::args::{CheckArgs, CheckFormat};
+use crate::config::{AnsibleConfig, definitions as cfg};
+use crate::report::FindingsFormat;
+use crate::source::{Diagnostic, ErrorKind};
+
+/// `runbook check`.
+pub struct CheckRequest {
+    /// Files and directories to search for playbooks.
+    pub paths: Vec<PathBuf>,
+    pub format: FindingsFormat,
+    pub strict: bool,
+    /// `-i`, else ansible.cfg's `inventory`.
+    pub inventory: Vec<String>,
+    /// Names given with `-e`.
+    pub extra_var_names: BTreeSet<String>,
+    pub roles_path: Vec<PathBuf>,
+    pub cwd: PathBuf,
+}
+
+pub fn check_request(
+    args: CheckArgs,
+    cwd: &Path,
+    config: &AnsibleConfig,
+) -> Result<CheckRequest, Diagnostic> {
+    let CheckArgs {
+        paths,
+        format,
+        strict,
+        inventory,
+        extra_vars,
+        roles_path,
+        vault,
+    } = args;
+    // As `play --syntax-check`: nothing runs, so an inline vaulted value no
+    // secret opens stays encrypted; files vaulted whole still need one.
+    crate::vault::session::set_nothing_runs(true);
+    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault, config))?;
+    let paths = if paths.is_empty() {
+        let default = PathBuf::from("playbooks");
+        vec![if cwd.join(&default).is_dir() {
+            default
+        } else {
+            PathBuf::from(".")
+        }]
+    } else {
+        paths
+    };
+    let mut extra_var_names = BTreeSet::new();
+    for text in &extra_vars {
+        let vars = super::settings::parse_extra_vars(text, cwd)
+            .map_err(|e| e.with_kind(ErrorKind::Options))?;
+        extra_var_names.extend(vars.keys().cloned());
+    }
+    let mut roles_path = roles_path;
+    roles_path.extend(config.paths_or_default(cfg::ROLES_PATH));
+    Ok(CheckRequest {
+        paths,
+        format: match format {
+            CheckFormat::Human => FindingsFormat::Human,
+            CheckFormat::Github => FindingsFormat::Github,
+            CheckFormat::Json => FindingsFormat::Json,
+        },
+        strict,
+        inventory: super::settings::inventory_sources(&inventory, config),
+        extra_var_names,
+        roles_path,
+        cwd: cwd.to_path_buf(),
+    })
+}

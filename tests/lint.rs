@@ -1,0 +1,171 @@
+//! `runbook check`: every trap of the fixture repository (tests/fixtures/lint/)
+//! found, in each format, with the exit codes CI relies on; the shipped
+//! playbooks are clean.
+
+use std::path::Path;
+
+use crate::support::{Output, Project, snapshot_settings, transcript};
+
+fn fixture_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint")
+}
+
+/// A project holding a copy of the fixture repository.
+fn fixture() -> Project {
+    let project = Project::new();
+    copy_tree(&fixture_dir(), &fixture_dir(), &project);
+    project
+}
+
+fn copy_tree(root: &Path, dir: &Path, project: &Project) {
+    for entry in std::fs::read_dir(dir).expect("fixture dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            copy_tree(root, &path, project);
+        } else {
+            let relative = path.strip_prefix(root).expect("inside the fixture");
+            let text = std::fs::read_to_string(&path).expect("fixture file");
+            project.file(relative.to_str().expect("utf-8 path"), &text);
+        }
+    }
+}
+
+fn assert_snapshot(name: &str, project: &Project, output: &Output) {
+    snapshot_settings(project.path(), None).bind(|| {
+        insta::assert_snapshot!(name, transcript(output));
+    });
+}
+
+#[test]
+fn check_finds_every_trap_of_the_fixture_as_people_read_it() {
+    let project = fixture();
+    let output = project.run(&["check"]);
+    output.assert_code(2);
+    assert_snapshot("lint_human", &project, &output);
+}
+
+#[test]
+fn check_writes_github_annotations() {
+    let project = fixture();
+    let output = project.run(&["check", "--format", "github"]);
+    output.assert_code(2);
+    assert_snapshot("lint_github", &project, &output);
+}
+
+#[test]
+fn check_writes_one_json_document() {
+    let project = fixture();
+    let output = project.run(&["check", "--format", "json"]);
+    output.assert_code(2);
+    let document: serde_json::Value =
+        serde_json::from_str(&output.stdout).unwrap_or_else(|e| panic!("{e}\n{}", output.all()));
+    assert_eq!(document["format"], 1);
+    assert_snapshot("lint_json", &project, &output);
+}
+
+/// Each trap file holds its trap and nothing else.
+#[test]
+fn each_fixture_file_has_exactly_its_own_finding_codes() {
+    let project = fixture();
+    let expected: &[(&str, &[&str])] = &[
+        ("clean.yml", &[]),
+        ("octal-mode.yml", &["yaml-octal-mode"]),
+        ("string-boolean.yml", &["yaml-string-boolean"]),
+        ("unquoted-template.yml", &["yaml-unquoted-template"]),
+        ("duplicate-key.yml", &["duplicate-key"]),
+        ("undefined-variable.yml", &["undefined-variable"]),
+        ("notify-without-handler.yml", &["notify-without-handler"]),
+        ("deprecated-keyword.yml", &["deprecated-keyword"]),
+        ("templated-condition.yml", &["templated-condition"]),
+        ("syntax.yml", &["syntax"]),
+    ];
+    for (file, codes) in expected {
+        let output = project.run(&["check", file, "--format", "json"]);
+        let document: serde_json::Value = serde_json::from_str(&output.stdout)
+            .unwrap_or_else(|e| panic!("{file}: {e}\n{}", output.all()));
+        let mut found: Vec<String> = document["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|finding| finding["code"].as_str().expect("code").to_string())
+            .collect();
+        found.dedup();
+        assert_eq!(&found, codes, "{file}\n{}", output.all());
+    }
+}
+
+#[test]
+fn a_clean_playbook_exits_0_and_says_so() {
+    let project = fixture();
+    let output = project.run(&["check", "clean.yml"]);
+    output.assert_code(0);
+    assert_eq!(
+        output.stdout,
+        "checked 1 playbook (4 files): no findings\n",
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn warnings_pass_unless_strict() {
+    let project = fixture();
+    let relaxed = project.run(&["check", "string-boolean.yml"]);
+    relaxed.assert_code(0);
+    assert!(
+        relaxed.stdout.contains("warning[yaml-string-boolean]"),
+        "{}",
+        relaxed.all()
+    );
+    let strict = project.run(&["check", "--strict", "string-boolean.yml"]);
+    strict.assert_code(2);
+    assert!(
+        strict.stdout.contains("error[yaml-string-boolean]"),
+        "{}",
+        strict.all()
+    );
+}
+
+#[test]
+fn names_given_with_e_count_as_defined() {
+    let project = fixture();
+    let output = project.run(&[
+        "check",
+        "undefined-variable.yml",
+        "-e",
+        "deploy_enabled=true",
+    ]);
+    output.assert_code(0);
+    assert!(output.stdout.contains("`app_prot`"), "{}", output.all());
+    assert!(
+        !output.stdout.contains("deploy_enabled"),
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn a_directory_without_playbooks_is_a_bad_option() {
+    let project = Project::new();
+    project.file("vars.yml", "a: 1\n");
+    let output = project.run(&["check"]);
+    output.assert_code(5);
+    assert!(
+        output.stderr.contains("no playbooks found in ."),
+        "{}",
+        output.all()
+    );
+    project.run(&["check", "missing.yml"]).assert_code(5);
+}
+
+#[test]
+fn the_shipped_playbooks_are_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    let output = Project::new().run(&["check", "--strict", root.to_str().expect("utf-8")]);
+    output.assert_code(0);
+    assert!(
+        output.stdout.ends_with(": no findings\n"),
+        "{}",
+        output.all()
+    );
+}
