@@ -99,6 +99,11 @@ pub struct ModuleContext<'a> {
     pub templar: &'a Templar,
     /// The task's variables, for modules that evaluate expressions.
     pub vars: &'a Value,
+    /// The inventory host's own connection settings, also when the task
+    /// is delegated (`synchronize` reaches the host from the delegate).
+    pub target: &'a ConnectionSpec,
+    /// `delegate_to`, rendered (also when it names the host itself).
+    pub delegate_to: Option<&'a str>,
     pub connection: &'a mut ConnectionSlot,
 }
 

@@ -33,7 +33,7 @@ macro_rules! every_module {
             authorized_key: Stateful(authorized_key::AuthorizedKey);
             blockinfile: Stateful(blockinfile::BlockInFile);
             command: command::Command;
-            copy: Stateful(copy::Copy);
+            copy: copy::Copy;
             cron: Stateful(cron::Cron);
             deb822_repository: deb822_repository::Deb822Repository;
             debconf: debconf::Debconf;
@@ -76,6 +76,7 @@ macro_rules! every_module {
             shell: shell::Shell;
             slurp: slurp::Slurp;
             stat: stat::Stat;
+            synchronize: synchronize::Synchronize;
             sysctl: Stateful(sysctl::Sysctl);
             systemd: Stateful(systemd::Systemd("systemd")),
                 Stateful(systemd::Systemd("systemd_service")),
@@ -115,7 +116,10 @@ const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
         "community.mysql.",
         &["mysql_db", "mysql_info", "mysql_query", "mysql_user"],
     ),
-    ("ansible.posix.", &["authorized_key", "sysctl"]),
+    (
+        "ansible.posix.",
+        &["authorized_key", "synchronize", "sysctl"],
+    ),
     (
         "community.general.",
         &["alternatives", "ini_file", "modprobe", "timezone"],

@@ -94,6 +94,7 @@ impl TaskExecutor<'_> {
             Ok(spec) => spec.filter(|spec| *spec != entry.spec),
             Err(message) => return (TaskResult::failed(message), VarMap::new()),
         };
+        let target = by_keywords.clone().unwrap_or_else(|| entry.spec.clone());
         let mut connections = entry
             .connections
             .lock()
@@ -133,6 +134,8 @@ impl TaskExecutor<'_> {
             search_dirs: &search_dirs,
             templar: &run.templar,
             vars,
+            target: &target,
+            delegate_to: call.delegated_to.as_deref(),
             connection: slot,
         };
         let outcome = task.module.run(&call.args, &mut module_ctx);

@@ -1,5 +1,8 @@
 //! `copy`: put a file (from `content`, a local `src`, or a file already on
-//! the host) or a whole local directory at `dest`, idempotently.
+//! the host) or a whole directory (local, or on the host with
+//! `remote_src`) at `dest`, idempotently.
+
+mod remote_dir;
 
 use std::path::Path;
 
@@ -8,9 +11,46 @@ use super::utils::host::FILE_ATTRIBUTES;
 use super::utils::host::{Attributes, parse_mode};
 use super::utils::local_source::find_local;
 use super::utils::placement::{self, FileWant, Payload, PlacementSeen, PlacementWant};
-use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
+use super::{
+    ArgSpec, Args, Changes, Module, ModuleContext, ModuleError, Outcome, StateModule, Stateful,
+};
+use crate::connection::shell_quote;
 
+/// The module: a directory already on the host (`remote_src` with a
+/// directory `src`) is copied by [`remote_dir`], everything else by
+/// [`FileCopy`].
 pub(super) struct Copy;
+
+impl Module for Copy {
+    fn name(&self) -> &'static str {
+        "copy"
+    }
+
+    fn spec(&self) -> &'static ArgSpec {
+        &SPEC
+    }
+
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        if args.bool("remote_src", false)?
+            && !args.has("content")
+            && let Some(src) = args.str("src")?
+            && host_directory(ctx, &src)?
+        {
+            return Stateful(remote_dir::RemoteDirCopy).run(args, ctx);
+        }
+        Stateful(FileCopy).run(args, ctx)
+    }
+}
+
+fn host_directory(ctx: &mut ModuleContext, path: &str) -> Result<bool, ModuleError> {
+    let output = ctx
+        .connection()?
+        .run(&format!("[ -d {} ]", shell_quote(path)), None)?;
+    Ok(output.rc == 0)
+}
+
+/// Files: from `content`, a local `src` (file or tree), or a host file.
+struct FileCopy;
 
 static SPEC: ArgSpec = ArgSpec {
     names: &[
@@ -33,7 +73,7 @@ static SPEC: ArgSpec = ArgSpec {
     ..ArgSpec::EMPTY
 };
 
-impl StateModule for Copy {
+impl StateModule for FileCopy {
     type Desired = PlacementWant;
     type Observed = PlacementSeen;
 
