@@ -14,6 +14,7 @@ pub mod modules;
 pub mod plan;
 pub mod playbook;
 pub mod report;
+pub mod scaffold;
 pub mod source;
 pub mod template;
 pub mod terminal;

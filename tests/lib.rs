@@ -14,6 +14,7 @@ mod differential;
 mod error_contract;
 mod fetch_flat;
 mod generated;
+mod gitops;
 mod host_limits;
 mod injection;
 mod inventory_cli;

@@ -46,10 +46,23 @@ pub enum Command {
     },
     /// Encrypt, decrypt, view and edit Ansible Vault files and strings (as ansible-vault).
     Vault(VaultArgs),
+    /// Write a GitOps repository to start from: inventories, the shipped procedures, ansible.cfg and CI pipelines.
+    Init(InitArgs),
     /// Predict what playbooks would change (check mode, with diffs) and write it as a plan to review.
     Plan(PlanArgs),
     /// Show a plan written by `runbook plan`: text, Markdown for a pull request, or JSON.
     Show(ShowArgs),
+}
+
+/// `runbook init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the repository (created if missing; nothing in it is ever overwritten).
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Encrypt each inventory's group_vars/all/vault.yml with this password (a file, or an executable printing it).
+    #[arg(long = "vault-password-file", value_name = "FILE")]
+    pub vault_password_file: Option<PathBuf>,
 }
 
 /// Options shared by everything that talks to hosts.

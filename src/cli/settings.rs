@@ -42,11 +42,19 @@ pub enum Settings {
     /// `runs`: the journal's list, or one run replayed.
     Runs(RunsRequest),
     Doc(DocRequest),
+    Init(InitRequest),
     Check(Box<super::check_settings::CheckRequest>),
     /// `plan`: a check-mode run written as a plan.
     Plan(Box<PlanSettings>),
     /// `show PLAN`.
     Show(ShowRequest),
+}
+
+/// `runbook init`: where, and the vault password's source if one was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitRequest {
+    pub dir: PathBuf,
+    pub vault_password_file: Option<PathBuf>,
 }
 
 /// `runbook plan`: a play in check and diff mode, and where its plan goes.
@@ -213,6 +221,7 @@ pub fn output(command: &Command, config: &AnsibleConfig) -> OutputSettings {
         | Command::Completions { .. }
         | Command::Doc { .. }
         | Command::Vault(_)
+        | Command::Init(_)
         | Command::Check(_)
         | Command::Show(_)
         | Command::Man => (OutputFormat::Human, 0),
@@ -256,6 +265,17 @@ pub fn resolve(
         })),
         Command::Vault(args) => super::vault_settings::vault_request(args, config)
             .map(|request| Settings::Vault(Box::new(request))),
+        Command::Init(super::args::InitArgs {
+            dir,
+            vault_password_file,
+        }) => Ok(Settings::Init(InitRequest {
+            dir: if dir == Path::new(".") {
+                cwd.to_path_buf()
+            } else {
+                cwd.join(dir)
+            },
+            vault_password_file: vault_password_file.map(|file| cwd.join(file)),
+        })),
         Command::Check(args) => super::check_settings::check_request(args, cwd, config)
             .map(|request| Settings::Check(Box::new(request))),
         Command::Plan(args) => plan(args, cwd, config).map(|plan| Settings::Plan(Box::new(plan))),
@@ -339,7 +359,7 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
             save_path: config.path(cfg::RETRY_FILES_SAVE_PATH),
         });
     Ok(PlaySettings {
-        playbooks,
+        playbooks: playbook_paths(&playbooks, cwd, config)?,
         load,
         mode,
         inventory,
@@ -396,6 +416,21 @@ fn plan(args: PlanArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlanSettin
         play,
         out: cwd.join(out),
     })
+}
+
+/// The playbooks named on a command line, each found as
+/// [`crate::playbook::locate_playbook`] finds it (ansible.cfg's
+/// `playbook_dir`, then `playbooks/`). Every command taking playbooks calls this.
+pub fn playbook_paths(
+    names: &[PathBuf],
+    cwd: &Path,
+    config: &AnsibleConfig,
+) -> Result<Vec<PathBuf>, Diagnostic> {
+    let configured = config.path(cfg::PLAYBOOK_DIR);
+    names
+        .iter()
+        .map(|name| crate::playbook::locate_playbook(name, cwd, configured.as_deref()))
+        .collect()
 }
 
 /// `--retry ID`: the hosts that failed or were unreachable in that run.

@@ -5,6 +5,7 @@ mod check;
 mod config;
 mod drive;
 mod generated;
+mod init;
 mod inventory;
 mod lab;
 mod plan;
@@ -69,6 +70,7 @@ fn run_command(
         Settings::Runs(request) => runs::runs(&request, reporter),
         Settings::Doc(request) => generated::doc(&request, reporter),
         Settings::Vault(request) => vault::vault(*request, reporter),
+        Settings::Init(request) => init::init(&request, reporter),
         Settings::Check(request) => check::check(*request, reporter),
         Settings::Plan(settings) => plan::plan(*settings, reporter),
         Settings::Show(request) => show::show(&request, reporter),

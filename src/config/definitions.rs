@@ -108,6 +108,8 @@ settings! {
         ini [("defaults", "host_key_checking"), ("ssh_connection", "host_key_checking")], env ["ANSIBLE_HOST_KEY_CHECKING", "ANSIBLE_SSH_HOST_KEY_CHECKING"], Effect::Applied;
     INTERPRETER_PYTHON = "INTERPRETER_PYTHON", Text, default "auto",
         ini [("defaults", "interpreter_python")], env ["ANSIBLE_PYTHON_INTERPRETER"], NO_PYTHON;
+    PLAYBOOK_DIR = "PLAYBOOK_DIR", Path, default "",
+        ini [("defaults", "playbook_dir")], env ["ANSIBLE_PLAYBOOK_DIR"], Effect::Applied;
     PIPELINING = "PIPELINING", Bool, default "False",
         ini [("ssh_connection", "pipelining"), ("connection", "pipelining")], env ["ANSIBLE_PIPELINING", "ANSIBLE_SSH_PIPELINING"], ONE_SHELL;
     RETRY_FILES_ENABLED = "RETRY_FILES_ENABLED", Bool, default "False",

@@ -11,6 +11,7 @@ mod keywords;
 mod loader;
 #[cfg(test)]
 mod loader_fuzz;
+mod locate;
 mod meta_step;
 mod model;
 mod roles;
@@ -22,6 +23,7 @@ pub use become_keywords::BecomeKeywords;
 pub use connection_keywords::ConnectionKeywords;
 pub use free_form::parse_free_form;
 pub use loader::{LoadOptions, load};
+pub use locate::{PLAYBOOKS_DIR, locate_playbook};
 pub use model::{
     BatchSize, Block, DynamicInclude, HostOrder, Include, Loop, LoopControl, LoopKind, Meta,
     MetaAction, Play, Playbook, Step, Strategy, Task, VarPrompt,

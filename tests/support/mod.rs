@@ -6,6 +6,7 @@
 mod ansible;
 mod lab;
 mod mariadb;
+mod pipeline;
 mod processes;
 mod project;
 mod recap;
@@ -14,6 +15,7 @@ mod snapshot;
 pub(crate) use ansible::{ansible_playbook, ansible_playbook_with, ansible_vault};
 pub(crate) use lab::Lab;
 pub(crate) use mariadb::MariaDb;
+pub(crate) use pipeline::{CiContext, read_yaml, run_github_job, run_gitlab_job};
 pub(crate) use processes::watching_processes;
 pub(crate) use project::{Output, Project};
 pub(crate) use recap::{Recap, assert_nothing_changed, banner_lines, recap, task_banners};
