@@ -1001,6 +1001,114 @@ fn kwdb_docker_failed_verification_leaves_kwdb_stopped_and_the_old_container_kep
 }
 
 #[test]
+fn kwdb_docker_compose_failed_verification_leaves_the_project_stopped_with_the_old_image_and_the_backup()
+ {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-docker.yml", "lab", &[]);
+    let knobs = docker_state(&lab, "node1").join("knobs");
+    std::fs::create_dir_all(&knobs).expect("knobs");
+    std::fs::write(knobs.join("exec_fails"), "").expect("knob");
+    let output = play(
+        &lab,
+        &["kwdb-docker.yml"],
+        "lab",
+        &["-e", "kwdb_rejoin_timeout=2"],
+    );
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "KWDB DOCKER UPGRADE FAILED on node1 at \\\"KWDB answers inside the new container\\\""
+        ) && output
+            .stdout
+            .contains("The compose project is STOPPED and was not started on the old image")
+            && output
+                .stdout
+                .contains("the compose file's backup /opt/kaiwudb/docker-compose.yml."),
+        "{}",
+        output.all()
+    );
+
+    // The image line was edited, its backup holds the old one.
+    let compose = lab.host_root("node1").join("opt/kaiwudb");
+    let file = std::fs::read_to_string(compose.join("docker-compose.yml")).expect("compose");
+    assert!(file.contains("    image: kwdb/kwdb:2.2.1\n"), "{file}");
+    let backups: Vec<PathBuf> = std::fs::read_dir(&compose)
+        .expect("dir")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name().is_some_and(|name| {
+                let name = name.to_string_lossy();
+                name.starts_with("docker-compose.yml.") && name.ends_with('~')
+            })
+        })
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let backup = std::fs::read_to_string(&backups[0]).expect("backup");
+    assert!(backup.contains("    image: kwdb/kwdb:2.2.0\n"), "{backup}");
+    assert_backup_dir_holds(&lab, "node1", "kwdb-node1-kaiwudb-");
+
+    // down, up -d, the failed probe, then the project stopped; no rmi.
+    let order = [
+        "docker compose -f /opt/kaiwudb/docker-compose.yml down",
+        "docker compose -f /opt/kaiwudb/docker-compose.yml up -d",
+        "docker exec kaiwudb ./kwbase node status --host=127.0.0.1:26257 --certs-dir=/kaiwudb/certs",
+        "docker compose -f /opt/kaiwudb/docker-compose.yml stop",
+    ];
+    let node1 = calls(&lab, "node1");
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|call| {
+            node1
+                .iter()
+                .rposition(|made| made == call)
+                .unwrap_or_else(|| panic!("{call}: {node1:?}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|pair| pair[0] < pair[1]),
+        "{node1:?}"
+    );
+    assert!(
+        node1.iter().all(|call| !call.starts_with("docker rmi")),
+        "{node1:?}"
+    );
+    assert_eq!(
+        container_file(&lab, "node1", "kaiwudb", "status").trim(),
+        "exited",
+        "the project is left stopped"
+    );
+    assert_eq!(
+        container_file(&lab, "node1", "kaiwudb", "image").trim(),
+        "kwdb/kwdb:2.2.1",
+        "not started again on the old image"
+    );
+    assert!(
+        image_tagged(&lab, "node1", "kwdb/kwdb:2.2.0"),
+        "the old image is kept"
+    );
+
+    // serial: 1 with max_fail_percentage 0 - the other hosts were not touched.
+    for host in ["node2", "node3"] {
+        assert!(
+            calls(&lab, host)
+                .iter()
+                .all(|call| !call.starts_with("docker stop") && !call.starts_with("docker pull")),
+            "{host}: {:?}",
+            calls(&lab, host)
+        );
+        assert_eq!(
+            container_file(&lab, host, "kwdb", "status").trim(),
+            "running"
+        );
+        assert_eq!(
+            container_file(&lab, host, "kwdb", "image").trim(),
+            "kwdb/kwdb:2.2.0"
+        );
+    }
+}
+
+#[test]
 fn kwdb_docker_refuses_before_anything_stops_and_check_mode_changes_nothing() {
     let lab = Lab::up(2);
     prepare(&lab, "kwdb-docker.yml", "lab", &[]);
@@ -1344,5 +1452,87 @@ fn jpom_migration_refuses_a_different_image_or_volume_mounts_before_anything_sto
     assert!(
         !lab.host_root("node2").join("opt/jpom-server").exists(),
         "nothing on the new host"
+    );
+}
+
+#[test]
+fn jpom_migration_failed_start_on_the_new_host_keeps_the_old_data_and_says_how_to_go_back() {
+    let lab = Lab::up(2);
+    jpom(&lab, &["lab/jpom-migrate.yml"], &[]).assert_code(0);
+    let old_data = |lab: &Lab| {
+        let mut files = lab.snapshot("node1");
+        files.retain(|path, _| path.contains("opt/jpom-server"));
+        files
+    };
+    let before = old_data(&lab);
+    assert!(!before.is_empty(), "the old host holds the Jpom data");
+    // The server on the new host dies as soon as it starts.
+    let knobs = docker_state(&lab, "node2").join("knobs");
+    std::fs::create_dir_all(&knobs).expect("knobs");
+    std::fs::write(knobs.join("run_exits"), "").expect("knob");
+
+    let output = jpom(&lab, &["jpom-migrate.yml"], &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "JPOM MIGRATION FAILED on the new host node2 at \\\"The server runs the old image with the old installation id\\\""
+        ) && output.stdout.contains(
+            "The old container jpom-server on node1 is STOPPED with its restart policy off and its data untouched."
+        ) && output.stdout.contains(
+            "To go back: on node1: docker update --restart=always jpom-server && docker start jpom-server"
+        ),
+        "{}",
+        output.all()
+    );
+    assert!(
+        !output.stdout.contains("What to clean up by hand"),
+        "the run stopped at the failure: {}",
+        output.all()
+    );
+
+    assert_eq!(old_data(&lab), before, "the old host's data is untouched");
+    assert_eq!(
+        container_file(&lab, "node1", "jpom-server", "status").trim(),
+        "exited"
+    );
+    let old_host = container_file(&lab, "node1", "jpom-server", "host.json");
+    assert!(
+        old_host.contains("\"RestartPolicy\":{\"Name\":\"no\""),
+        "the old server cannot come back by itself: {old_host}"
+    );
+    let node1 = calls(&lab, "node1");
+    let stop = node1
+        .iter()
+        .position(|call| call == "docker stop jpom-server")
+        .expect("stopped");
+    let update = node1
+        .iter()
+        .position(|call| call == "docker update --restart=no jpom-server")
+        .expect("policy off");
+    assert!(stop < update, "{node1:?}");
+    assert!(
+        node1
+            .iter()
+            .all(|call| !call.starts_with("docker start") && !call.starts_with("docker rm")),
+        "the old container is neither restarted nor removed: {node1:?}"
+    );
+
+    // The new host: unpacked before the start, the container left exited.
+    let new = lab.host_root("node2").join("opt/jpom-server");
+    assert!(new.join("data/INSTALL.json").is_file());
+    assert_eq!(
+        container_file(&lab, "node2", "jpom-server", "status").trim(),
+        "exited"
+    );
+    let node2 = calls(&lab, "node2");
+    let run = node2
+        .iter()
+        .position(|call| call.starts_with("docker run -d --name jpom-server"))
+        .unwrap_or_else(|| panic!("docker run: {node2:?}"));
+    assert!(
+        node2[run + 1..]
+            .iter()
+            .any(|call| call == "docker inspect jpom-server"),
+        "verified after the start: {node2:?}"
     );
 }

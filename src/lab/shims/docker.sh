@@ -138,9 +138,9 @@ container_json() {
     status=$(cat "$dir/status")
     running=false
     [ "$status" = running ] && running=true
-    printf '{"Id":%s,"Created":%s,"Name":%s,"Image":%s,"State":{"Status":%s,"Running":%s,"ExitCode":0},"Config":%s,"HostConfig":%s,"Mounts":[%s]}' \
+    printf '{"Id":%s,"Created":%s,"Name":%s,"Image":%s,"State":{"Status":%s,"Running":%s,"ExitCode":%s},"Config":%s,"HostConfig":%s,"Mounts":[%s]}' \
         "$(js "$(cat "$dir/id")")" "$(js "$(cat "$dir/created")")" "$(js "/$1")" \
-        "$(js "$(cat "$dir/image_id")")" "$(js "$status")" "$running" \
+        "$(js "$(cat "$dir/image_id")")" "$(js "$status")" "$running" "$(cat "$dir/exit_code" 2>/dev/null || echo 0)" \
         "$(cat "$dir/config.json")" "$(cat "$dir/host.json")" "$(mounts_json "$dir")"
 }
 
@@ -307,9 +307,15 @@ create_cmd() {
         "$(js_lines "$binds")" "$ports" "$(js "$restart")" "$retries" "$privileged" "$ulimits" \
         "$(js "$ipc")" "$(js "$network")" > "$dir/host.json"
     if [ "$start" = created ]; then echo created > "$dir/status"
+    elif [ $detach = yes ] && [ -e "$docker_dir/knobs/run_exits" ]; then
+        # knobs/run_exits: the container's program dies at once; `run -d`
+        # still prints the ID and exits 0, as the real engine does.
+        echo exited > "$dir/status"
+        echo 1 > "$dir/exit_code"
     elif [ $detach = yes ]; then echo running > "$dir/status"
     else echo exited > "$dir/status"; fi
     printf '%s started from %s\n' "$name" "$image" > "$dir/logs"
+    [ ! -e "$dir/exit_code" ] || printf 'Error: the server exited at start (runbook lab shim knob run_exits)\n' >> "$dir/logs"
     if [ "$start" = created ] || [ $detach = yes ]; then printf '%s\n' "$cid"; else cat "$dir/logs"; fi
 }
 
@@ -353,7 +359,13 @@ set_status() {
     for name in "$@"; do
         case $name in -*) continue ;; esac
         dir=$(container "$name") || exit 1
-        echo "$new" > "$dir/status"
+        if [ "$new" = running ] && [ -e "$docker_dir/knobs/run_exits" ]; then
+            echo exited > "$dir/status"
+            echo 1 > "$dir/exit_code"
+        else
+            echo "$new" > "$dir/status"
+            [ "$new" != running ] || rm -f "$dir/exit_code"
+        fi
         printf '%s\n' "$name"
     done
 }
