@@ -169,3 +169,26 @@ fn the_shipped_playbooks_are_clean() {
         output.all()
     );
 }
+
+#[test]
+fn a_playbook_named_without_its_folder_is_found_as_play_finds_it() {
+    let project = Project::new();
+    project.file(
+        "playbooks/kwdb-offline.yml",
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: say hi\n      debug: {msg: hi}\n",
+    );
+    let output = project.run(&["check", "kwdb-offline.yml"]);
+    output.assert_code(0);
+    assert!(
+        output.all().contains("checked 1 playbook"),
+        "{}",
+        output.all()
+    );
+    let missing = project.run(&["check", "nope.yml"]);
+    missing.assert_code(5);
+    assert!(
+        missing.stderr.contains("playbooks/nope.yml"),
+        "{}",
+        missing.all()
+    );
+}

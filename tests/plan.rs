@@ -277,3 +277,76 @@ fn files_that_are_not_plans_are_refused_as_bad_options() {
     missing.assert_code(5);
     assert!(!missing.stdout.contains("PLAY ["), "{}", missing.all());
 }
+
+#[test]
+fn a_plan_writes_its_check_mode_run_as_junit_for_the_review() {
+    let lab = Lab::up(2);
+    lab.project.file(
+        "site.yml",
+        "\
+- name: deploy
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: config
+      copy: {dest: /opt/planned.conf, content: \"x=1\\n\"}
+    - name: refuse node2
+      fail: {msg: node2 is not ready}
+      when: inventory_hostname == 'node2'
+",
+    );
+    let planned = lab.run(&[
+        "plan",
+        "site.yml",
+        "-i",
+        "lab",
+        "-o",
+        "plan.json",
+        "--junit",
+        "plan.xml",
+    ]);
+    planned.assert_code(2);
+    assert!(
+        !lab.host_root("node1").join("opt/planned.conf").exists(),
+        "a plan changes nothing"
+    );
+    let xml = lab.project.read("plan.xml");
+    let document = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(
+        ["tests", "failures", "skipped"].map(|name| root.attribute(name)),
+        [Some("4"), Some("1"), Some("1")],
+        "{xml}"
+    );
+    let mut cases: Vec<String> = document
+        .descendants()
+        .filter(|node| node.has_tag_name("testcase"))
+        .map(|case| {
+            let result = case.first_element_child().expect("a result element");
+            let detail = if result.has_tag_name("system-out") {
+                None
+            } else {
+                result.attribute("message").or(result.text())
+            };
+            format!(
+                "{} | {} {}",
+                case.attribute("name").unwrap_or_default(),
+                result.tag_name().name(),
+                detail.unwrap_or_default()
+            )
+        })
+        .collect();
+    cases.sort();
+    assert_eq!(
+        cases,
+        [
+            "[node1] deploy: config | system-out ",
+            "[node1] deploy: refuse node2 | skipped Conditional result was False",
+            "[node2] deploy: config | system-out ",
+            "[node2] deploy: refuse node2 | failure node2 is not ready",
+        ],
+        "{xml}"
+    );
+    assert!(lab.project.read("plan.json").contains("\"node2\""));
+}

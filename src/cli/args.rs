@@ -369,6 +369,9 @@ pub struct PlanArgs {
     /// Skip tasks with these tags (comma-separated, repeatable).
     #[arg(long = "skip-tags", value_name = "TAGS", value_delimiter = ',')]
     pub skip_tags: Vec<String>,
+    /// Also write the check-mode run as a JUnit XML report (a test case per host and task).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

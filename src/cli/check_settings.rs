@@ -49,7 +49,10 @@ pub fn check_request(
             PathBuf::from(".")
         }]
     } else {
-        paths
+        // A file named without its folder is found as `play` finds it;
+        // what exists as given (a file or a directory) is kept.
+        super::settings::playbook_paths(&paths, cwd, config)
+            .map_err(|e| e.with_kind(ErrorKind::Options))?
     };
     let mut extra_var_names = BTreeSet::new();
     for text in &extra_vars {

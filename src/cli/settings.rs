@@ -387,6 +387,7 @@ fn plan(args: PlanArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlanSettin
         force_handlers,
         tags,
         skip_tags,
+        junit,
     } = args;
     let play_args = PlayArgs {
         playbooks,
@@ -400,7 +401,7 @@ fn plan(args: PlanArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlanSettin
         force_handlers,
         flush_cache: false,
         list_tags: false,
-        junit: None,
+        junit,
         retry: None,
         no_journal: true,
         tags,

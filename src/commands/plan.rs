@@ -11,7 +11,9 @@ use crate::cli::{Failure, Outcome};
 use crate::executor::{Event, HostResult, Status};
 use crate::inventory::Inventory;
 use crate::plan::{PLAN_FORMAT, Plan, PlannedPlaybook};
-use crate::report::{PlanRecorder, Reporter, Silent, Tee, WithRefusedHosts, now, plan_summary};
+use crate::report::{
+    JunitReport, PlanRecorder, Reporter, Silent, Tee, WithRefusedHosts, now, plan_summary,
+};
 use crate::source::{Diagnostic, ErrorKind};
 use crate::value::{Value, map_from_pairs};
 
@@ -28,11 +30,21 @@ pub(super) fn plan(
     // Hashed before the run: the plan is of the playbooks as they were read.
     let planned_playbooks = playbook_hashes(&play)?;
     let mut recorder = PlanRecorder::new(&play.cwd);
+    let mut junit = JunitReport::default();
     let mut records = Records {
         plan: Some(&mut recorder),
+        junit: play.junit.is_some().then_some(&mut junit),
         ..Records::default()
     };
     let outcome = run_all(&play.run, playbooks, &inventory, reporter, &mut records)?;
+    if let Some(path) = &play.junit {
+        junit.write(path).map_err(|e| {
+            Diagnostic::runtime(format!(
+                "cannot write the JUnit report {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
     let plan = Plan {
         format: PLAN_FORMAT,
         created: now(),
