@@ -305,3 +305,37 @@ fn import_playbook_tags_and_vars_and_imported_handlers_behave_as_in_ansible() {
 fn connection_keywords_yield_to_the_inventory_as_in_ansible() {
     twin_run("connection.yml", 2, &[]);
 }
+
+#[test]
+fn templated_and_inherited_play_keywords_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("play-keywords.yml", 3, &[]);
+    let files = |lab: &Lab| {
+        let mut found = Vec::new();
+        for host in ["node1", "node2", "node3"] {
+            for file in [
+                "handled",
+                "check-mode-file",
+                "written",
+                "once-play",
+                "after-failure",
+            ] {
+                if lab.host_root(host).join("opt").join(file).exists() {
+                    found.push(format!("{host}:/opt/{file}"));
+                }
+            }
+        }
+        found
+    };
+    assert_eq!(files(&ours), files(&theirs));
+    assert_eq!(
+        files(&ours),
+        [
+            "node1:/opt/handled",
+            "node2:/opt/handled",
+            "node2:/opt/written",
+            "node2:/opt/once-play",
+            "node3:/opt/handled",
+            "node3:/opt/written",
+        ]
+    );
+}

@@ -78,7 +78,7 @@ pub fn run_adhoc(
 ) -> Result<RunSummary, Diagnostic> {
     let mut play = crate::playbook::Play::new(pattern.to_string(), task.span.clone());
     play.name = Some(format!("Ansible Ad-Hoc {pattern}"));
-    play.gather_facts = false;
+    play.keywords.gather_facts = false;
     play.tasks = vec![crate::playbook::Step::Task(Box::new(task))];
     let _questions = questions_through(&events);
     let pool = worker_pool(options.forks)?;

@@ -18,7 +18,7 @@ impl Stage<'_> {
     /// Run the handlers `hosts` notified. With `force_handlers`, hosts that
     /// failed still run theirs (unreachable hosts cannot).
     pub(super) fn flush_handlers(&self, hosts: &[String]) {
-        let forced = self.play.play.force_handlers || self.run.options.force_handlers;
+        let forced = self.play.keywords.force_handlers || self.run.options.force_handlers;
         let eligible = |record: &HostRecord| {
             !record.is_ended()
                 && match record.standing() {

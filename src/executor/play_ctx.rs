@@ -6,11 +6,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::playbook::Play;
+use crate::playbook::{Play, PlayKeywords};
 use crate::value::VarMap;
 
 pub(super) struct PlayCtx<'a> {
     pub play: &'a Play,
+    /// The play's keywords, their templates rendered.
+    pub keywords: PlayKeywords,
     /// `ansible_play_hosts`, `ansible_play_batch` and friends.
     pub magic: Arc<VarMap>,
     /// Play `vars` with `vars_files` above them.
@@ -28,12 +30,14 @@ pub(super) struct PlayCtx<'a> {
 impl<'a> PlayCtx<'a> {
     pub(super) fn new(
         play: &'a Play,
+        keywords: PlayKeywords,
         magic: Arc<VarMap>,
         vars: Arc<VarMap>,
         batch: Vec<String>,
     ) -> Self {
         Self {
             play,
+            keywords,
             magic,
             vars,
             batch,

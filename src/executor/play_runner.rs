@@ -12,7 +12,7 @@ use super::host_record::HostRecord;
 use super::play_ctx::PlayCtx;
 use super::run::Run;
 use super::schedule::Stage;
-use crate::playbook::{BatchSize, HostOrder, Play, Strategy, Task};
+use crate::playbook::{BatchSize, HostOrder, Play, PlayKeywords, Strategy, Task};
 use crate::source::{Diagnostic, ErrorKind};
 use crate::value::{Value, VarMap, to_var_map};
 
@@ -32,7 +32,7 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
         run.emit(Event::PlayStart {
             name: play.display_name().to_string(),
             hosts: Vec::new(),
-            strategy: play.strategy.name().to_string(),
+            strategy: play.keywords.strategy.name().to_string(),
         });
         run.emit(Event::NoHostsMatched {
             play: play.display_name().to_string(),
@@ -41,37 +41,13 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
     }
     crate::value::overlay(&mut vars, &prompted_vars(run, play)?);
     let vars = Arc::new(vars);
-    let serial = match &play.serial_template {
-        Some((template, span)) => run
-            .templar
-            .render_value(template, &play_level_view(run, &vars))
-            .map_err(|e| e.to_string())
-            .and_then(|value| BatchSize::list_of(&value))
-            .map_err(|e| {
-                Diagnostic::runtime(format!("cannot template `serial`: {e}")).with_span(span)
-            })?,
-        None => play.serial.clone(),
-    };
-    let strategy = match &play.strategy_template {
-        Some((template, span)) => {
-            let rendered = run
-                .templar
-                .render_text(template, &play_level_view(run, &vars))
-                .map_err(|e| {
-                    Diagnostic::runtime(format!("cannot template `strategy`: {e}")).with_span(span)
-                })?;
-            Strategy::named(rendered.trim()).ok_or_else(|| {
-                Diagnostic::runtime(format!(
-                    "unknown strategy `{rendered}` (runbook has `linear` and `free`)"
-                ))
-                .with_span(span)
-            })?
-        }
-        None => play.strategy,
-    };
-    for batch in batches(&hosts, &serial) {
+    let keywords = play_keywords(run, play, &play_level_view(run, &vars))?;
+    // `ansible_play_hosts_all` keeps the inventory's order; batches take `order`.
+    let unordered = hosts.clone();
+    let hosts = ordered(hosts, keywords.order);
+    for batch in batches(&hosts, &keywords.serial) {
         let in_run = |record: &HostRecord| !record.is_out_of_run();
-        let live = run.hosts.filter(&hosts, in_run);
+        let live = run.hosts.filter(&unordered, in_run);
         let batch = run.hosts.filter(&batch, in_run);
         if crate::interruption::stop_scheduling() {
             break;
@@ -88,12 +64,13 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
         run.emit(Event::PlayStart {
             name: name.clone(),
             hosts: batch.clone(),
-            strategy: strategy.name().to_string(),
+            strategy: keywords.strategy.name().to_string(),
         });
         run.hosts.begin_play(&batch);
         let ctx = PlayCtx::new(
             play,
-            play_magic(play, &name, &hosts, &live, &batch),
+            keywords.clone(),
+            play_magic(play, &name, &unordered, &live, &batch),
             vars.clone(),
             batch,
         );
@@ -102,7 +79,7 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
             play: &ctx,
             pool,
         };
-        run_batch(&stage, strategy);
+        run_batch(&stage);
         let everyone_failed = run.hosts.filter(&ctx.batch, in_run).is_empty();
         if everyone_failed || ctx.playbook_abandoned() {
             return Ok(PlayEnd::EndPlaybook);
@@ -156,10 +133,10 @@ fn unique(names: &[String]) -> Vec<String> {
 }
 
 /// One batch through the whole play.
-fn run_batch(stage: &Stage, strategy: Strategy) {
+fn run_batch(stage: &Stage) {
     let play = stage.play.play;
     let hosts = stage.play.batch.clone();
-    if play.gather_facts {
+    if stage.play.keywords.gather_facts {
         let facts = gathering_facts(play);
         let to_gather = facts_to_gather(stage, &hosts);
         if stage.run.gate.selects(&facts.tags) && !to_gather.is_empty() {
@@ -167,7 +144,7 @@ fn run_batch(stage: &Stage, strategy: Strategy) {
             stage.spread_failures(&facts, &outcomes);
         }
     }
-    match strategy {
+    match stage.play.keywords.strategy {
         Strategy::Linear => {
             for section in [&play.pre_tasks, &play.tasks, &play.post_tasks] {
                 stage.run_steps(section, &hosts);
@@ -319,7 +296,7 @@ fn play_hosts(run: &Run, play: &Play, vars: &VarMap) -> Result<Vec<String>, Diag
             "Could not match supplied host pattern, ignoring: {name}"
         ));
     }
-    let mut hosts = ordered(selection.hosts, play.order);
+    let mut hosts = selection.hosts;
     if let Some(limit) = &run.options.limit {
         let allowed = fleet.inventory.select(limit)?;
         for name in &allowed.warnings {
@@ -345,6 +322,25 @@ fn play_level_view(run: &Run, vars: &Arc<VarMap>) -> Value {
         .with_layer(vars.clone())
         .with_layer(run.extra_vars.clone())
         .value()
+}
+
+/// The play's keywords with their templates rendered, as Ansible renders
+/// them when the play starts; a value that does not parse is an error at it.
+fn play_keywords(run: &Run, play: &Play, view: &Value) -> Result<PlayKeywords, Diagnostic> {
+    let mut keywords = play.keywords.clone();
+    for template in &play.keyword_templates {
+        let rendered = run
+            .templar
+            .render_value(&template.template, view)
+            .map_err(|e| {
+                Diagnostic::runtime(format!("cannot template `{}`: {e}", template.keyword))
+                    .with_span(&template.span)
+            })?;
+        keywords
+            .set_rendered(template, &rendered)
+            .map_err(|e| e.with_kind(ErrorKind::Runtime))?;
+    }
+    Ok(keywords)
 }
 
 /// Play `vars`, with `vars_files` loaded above them.

@@ -225,6 +225,8 @@ fn run_magic(
         // No ansible.cfg is read: Ansible's value without one.
         ("ansible_config_file", Value::from(())),
         ("omit", Value::from(OMIT)),
+        // Defined before any fact is, as Ansible's empty fact cache gives it.
+        ("ansible_facts", crate::value::map_value(VarMap::new())),
     ]);
     if let Some(limit) = &options.limit {
         Arc::make_mut(&mut magic).insert("ansible_limit".into(), Value::from(limit.as_str()));

@@ -149,18 +149,20 @@ impl Stage<'_> {
     /// more failed hosts than `max_fail_percentage` allows fail the rest and
     /// end the playbook.
     pub(super) fn spread_failures(&self, task: &Task, outcomes: &[(String, TaskRun)]) {
-        let play = self.play.play;
         let failed_here = outcomes.iter().any(|(_, outcome)| {
             matches!(outcome.status, Status::Failed | Status::Unreachable) && !outcome.ignored
         });
         let run_once = outcomes
             .first()
             .is_some_and(|(first, _)| self.runs_once(task, first));
-        let fatal = run_once || task.any_errors_fatal.unwrap_or(play.any_errors_fatal);
+        let fatal = run_once
+            || task
+                .any_errors_fatal
+                .unwrap_or(self.play.keywords.any_errors_fatal);
         if failed_here && fatal {
             self.fail_every_active_host();
         }
-        let Some(limit) = play.max_fail_percentage else {
+        let Some(limit) = self.play.keywords.max_fail_percentage else {
             return;
         };
         let batch = &self.play.batch;

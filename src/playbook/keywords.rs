@@ -34,19 +34,27 @@ pub(super) const PLAY: &[&str] = &[
     "remote_user",
     "port",
     "connection",
-];
-
-pub(super) const PLAY_NOT_YET: &[&str] = &[
     "check_mode",
     "diff",
     "ignore_errors",
     "ignore_unreachable",
-    "module_defaults",
     "run_once",
     "no_log",
-    "debugger",
     "timeout",
 ];
+
+/// Play keywords its tasks, handlers and roles inherit, as from a block.
+pub(super) const PLAY_INHERITED: &[&str] = &[
+    "check_mode",
+    "diff",
+    "ignore_errors",
+    "ignore_unreachable",
+    "run_once",
+    "no_log",
+    "timeout",
+];
+
+pub(super) const PLAY_NOT_YET: &[&str] = &["module_defaults", "debugger"];
 
 pub(super) const TASK: &[&str] = &[
     "any_errors_fatal",

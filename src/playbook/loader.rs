@@ -7,7 +7,8 @@ use super::become_keywords::BecomeKeywords;
 use super::conditions::{boolean, scalar, string_list, var_map};
 use super::connection_keywords::ConnectionKeywords;
 use super::keywords;
-use super::model::{BatchSize, HostOrder, Play, Playbook, Step, Strategy, Task, VarPrompt};
+use super::model::{Play, Playbook, Step, Strategy, Task, VarPrompt};
+use super::play_keywords::PlayKeywords;
 use super::steps::{Inherited, load_play_role, load_steps};
 use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
@@ -162,10 +163,12 @@ fn collect<T>(result: Result<T, Vec<Diagnostic>>, errors: &mut Vec<Diagnostic>) 
 fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec<Diagnostic>> {
     let entries = node.expect_map("a play").map_err(|e| vec![e])?;
     let mut play = Play::new(String::new(), node.span.clone());
-    play.strategy = options.strategy;
-    play.any_errors_fatal = options.any_errors_fatal;
-    play.gather_facts = options.gather_facts;
-    let root = Inherited::root(dir, &options.roles_path);
+    play.keywords.strategy = options.strategy;
+    play.keywords.any_errors_fatal = options.any_errors_fatal;
+    play.keywords.gather_facts = options.gather_facts;
+    let root = Inherited::root(dir, &options.roles_path)
+        .with_play_keywords(node)
+        .map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let mut role_steps = Vec::new();
     for (key, value) in entries {
@@ -231,27 +234,18 @@ fn apply_play_keyword(
         "hosts" => play.hosts = string_list(value, name, false).map_err(one)?.join(","),
         "vars" => play.vars = var_map(value, name).map_err(one)?,
         "vars_files" => play.vars_files = vars_files(value).map_err(one)?,
-        "gather_facts" => play.gather_facts = boolean(value, name).map_err(one)?,
-        "strategy" if holds_template(value) => {
-            play.strategy_template = Some((scalar(value, name).map_err(one)?, value.span.clone()));
-        }
-        "strategy" => play.strategy = strategy(value).map_err(one)?,
         "environment" => {
             play.environment = Some(super::conditions::environment(value).map_err(one)?)
         }
         "tags" => play.tags = string_list(value, name, true).map_err(one)?,
+        _ if PlayKeywords::NAMES.contains(&name) => play
+            .keywords
+            .load(name, value, &mut play.keyword_templates)
+            .map_err(one)?,
         "pre_tasks" => play.pre_tasks = load_steps(value, TaskRole::Task, root)?,
         "tasks" => play.tasks = load_steps(value, TaskRole::Task, root)?,
         "post_tasks" => play.post_tasks = load_steps(value, TaskRole::Task, root)?,
         "handlers" => play.handlers.extend(handlers(value, root)?),
-        "serial" if holds_template(value) => {
-            play.serial_template = Some((value.to_value(), value.span.clone()));
-        }
-        "serial" => play.serial = serial(value).map_err(one)?,
-        "max_fail_percentage" => play.max_fail_percentage = Some(percentage(value).map_err(one)?),
-        "any_errors_fatal" => play.any_errors_fatal = boolean(value, name).map_err(one)?,
-        "force_handlers" => play.force_handlers = boolean(value, name).map_err(one)?,
-        "order" => play.order = order(value).map_err(one)?,
         // Facts are gathered whole in one round trip; a subset would save nothing.
         "gather_subset" | "gather_timeout" => {}
         // Local facts (`ansible_local`) are not gathered, so where they live changes nothing.
@@ -264,6 +258,8 @@ fn apply_play_keyword(
         }
         "throttle" => play.throttle = Some(super::conditions::count(value, name).map_err(one)?),
         "vars_prompt" => play.vars_prompt = vars_prompt(value).map_err(one)?,
+        // Read before the task lists, into what their tasks inherit.
+        _ if keywords::PLAY_INHERITED.contains(&name) => {}
         _ if BecomeKeywords::NAMES.contains(&name) => play.become_.set(name, value).map_err(one)?,
         _ if ConnectionKeywords::NAMES.contains(&name) => {
             play.connection.set(name, value).map_err(one)?
@@ -315,67 +311,6 @@ fn flatten_handlers(steps: Vec<Step>, tasks: &mut Vec<Task>) -> Result<(), Vec<D
     Ok(())
 }
 
-/// `serial: 2`, `serial: "30%"`, or a list of them.
-fn serial(node: &Node) -> Result<Vec<BatchSize>, Diagnostic> {
-    let items: Vec<&Node> = match &node.kind {
-        NodeKind::Seq(items) => items.iter().collect(),
-        _ => vec![node],
-    };
-    items.into_iter().map(batch_size).collect()
-}
-
-fn batch_size(node: &Node) -> Result<BatchSize, Diagnostic> {
-    let text = scalar(node, "serial")?;
-    BatchSize::parse(&text).ok_or_else(|| {
-        node.error(format!(
-            "`serial` takes a number of hosts or a percentage, found `{text}`"
-        ))
-    })
-}
-
-/// Whether a scalar, or an item of a list, holds a template.
-fn holds_template(node: &Node) -> bool {
-    match &node.kind {
-        NodeKind::Str(text) => crate::template::has_template_markers(text),
-        NodeKind::Seq(items) => items.iter().any(holds_template),
-        _ => false,
-    }
-}
-
-fn percentage(node: &Node) -> Result<f64, Diagnostic> {
-    let text = scalar(node, "max_fail_percentage")?;
-    text.trim()
-        .trim_end_matches('%')
-        .parse::<f64>()
-        .ok()
-        .filter(|p| (0.0..=100.0).contains(p))
-        .ok_or_else(|| {
-            node.error(format!(
-                "`max_fail_percentage` takes a number from 0 to 100, found `{text}`"
-            ))
-        })
-}
-
-fn order(node: &Node) -> Result<HostOrder, Diagnostic> {
-    const NAMES: [&str; 5] = [
-        "inventory",
-        "reverse_inventory",
-        "sorted",
-        "reverse_sorted",
-        "shuffle",
-    ];
-    match scalar(node, "order")?.as_str() {
-        "inventory" => Ok(HostOrder::Inventory),
-        "reverse_inventory" => Ok(HostOrder::ReverseInventory),
-        "sorted" => Ok(HostOrder::Sorted),
-        "reverse_sorted" => Ok(HostOrder::ReverseSorted),
-        "shuffle" => Ok(HostOrder::Shuffle),
-        other => Err(node
-            .error(format!("unknown order `{other}`"))
-            .suggesting(other, NAMES)),
-    }
-}
-
 fn vars_files(node: &Node) -> Result<Vec<(String, crate::source::Span)>, Diagnostic> {
     let items = match &node.kind {
         NodeKind::Seq(items) => items.iter().collect(),
@@ -390,16 +325,6 @@ fn vars_files(node: &Node) -> Result<Vec<(String, crate::source::Span)>, Diagnos
             _ => Ok((scalar(item, "vars_files")?, item.span.clone())),
         })
         .collect()
-}
-
-fn strategy(node: &Node) -> Result<Strategy, Diagnostic> {
-    let name = scalar(node, "strategy")?;
-    Strategy::named(&name).ok_or_else(|| {
-        node.error(format!(
-            "unknown strategy `{name}` (runbook has `linear` and `free`)"
-        ))
-        .suggesting(&name, ["linear", "free"])
-    })
 }
 
 fn vars_prompt(node: &Node) -> Result<Vec<VarPrompt>, Diagnostic> {

@@ -50,30 +50,16 @@ pub struct Play {
     pub vars: VarMap,
     /// Files of variables, relative to the playbook.
     pub vars_files: Vec<(String, Span)>,
-    pub gather_facts: bool,
-    pub strategy: Strategy,
-    /// `strategy:` holding a template, rendered with the play's variables
-    /// when the play starts; it then replaces `strategy`.
-    pub strategy_template: Option<(String, Span)>,
+    /// `serial`, `strategy`, `gather_facts`… as loaded; those holding a
+    /// template are in `keyword_templates` until the play starts.
+    pub keywords: super::PlayKeywords,
+    pub keyword_templates: Vec<super::KeywordTemplate>,
     pub environment: Option<Value>,
     pub tags: Vec<String>,
     pub pre_tasks: Vec<Step>,
     pub tasks: Vec<Step>,
     pub post_tasks: Vec<Step>,
     pub handlers: Vec<Task>,
-    /// `serial:` batch sizes; empty means one batch of every host.
-    pub serial: Vec<BatchSize>,
-    /// `serial:` holding a template (`"{{ groups.zone1 | length }}"`),
-    /// unrendered: it is rendered with the play's variables when the play
-    /// starts, as Ansible does, and then replaces `serial`.
-    pub serial_template: Option<(Value, Span)>,
-    /// `max_fail_percentage:` per batch; above it the play stops.
-    pub max_fail_percentage: Option<f64>,
-    /// `any_errors_fatal:` one failure ends the play for every host.
-    pub any_errors_fatal: bool,
-    /// `force_handlers:` notified handlers run even on hosts that failed.
-    pub force_handlers: bool,
-    pub order: HostOrder,
     /// `become*` set on the play: what every task without its own gets.
     pub become_: BecomeKeywords,
     /// `throttle:` at most this many hosts run a task at once.
@@ -126,25 +112,6 @@ impl BatchSize {
                 .filter(|n| *n > 0)
                 .map(Self::Count),
         }
-    }
-
-    /// A rendered `serial:` value: a size or a list of them.
-    pub fn list_of(value: &Value) -> Result<Vec<Self>, String> {
-        let items: Vec<Value> = match value.kind() {
-            minijinja::value::ValueKind::Seq => {
-                value.try_iter().map_err(|e| e.to_string())?.collect()
-            }
-            _ => vec![value.clone()],
-        };
-        items
-            .iter()
-            .map(|item| {
-                let text = crate::value::text(item);
-                Self::parse(&text).ok_or_else(|| {
-                    format!("`serial` takes a number of hosts or a percentage, found `{text}`")
-                })
-            })
-            .collect()
     }
 }
 
@@ -312,21 +279,14 @@ impl Play {
             span,
             vars: VarMap::new(),
             vars_files: Vec::new(),
-            gather_facts: true,
-            strategy: Strategy::Linear,
-            strategy_template: None,
+            keywords: super::PlayKeywords::default(),
+            keyword_templates: Vec::new(),
             environment: None,
             tags: Vec::new(),
             pre_tasks: Vec::new(),
             tasks: Vec::new(),
             post_tasks: Vec::new(),
             handlers: Vec::new(),
-            serial: Vec::new(),
-            serial_template: None,
-            max_fail_percentage: None,
-            any_errors_fatal: false,
-            force_handlers: false,
-            order: HostOrder::Inventory,
             become_: BecomeKeywords::default(),
             throttle: None,
             connection: super::ConnectionKeywords::default(),
@@ -506,30 +466,5 @@ impl Default for LoopControl {
             pause: None,
             extended: false,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_rendered_serial_is_a_size_or_a_list_of_them() {
-        assert_eq!(
-            BatchSize::list_of(&Value::from(2)),
-            Ok(vec![BatchSize::Count(2)])
-        );
-        let list: Value = vec![Value::from("1"), Value::from("50%")]
-            .into_iter()
-            .collect();
-        assert_eq!(
-            BatchSize::list_of(&list),
-            Ok(vec![BatchSize::Count(1), BatchSize::Percent(50.0)])
-        );
-        assert_eq!(
-            BatchSize::list_of(&Value::from("lots")),
-            Err("`serial` takes a number of hosts or a percentage, found `lots`".to_string())
-        );
-        assert!(BatchSize::list_of(&Value::from(0)).is_err());
     }
 }

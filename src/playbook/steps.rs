@@ -173,57 +173,72 @@ impl Inherited {
     fn nested(&self, node: &Node, own: &[&str]) -> Result<Inherited, Diagnostic> {
         let mut inner = self.clone();
         for (key, value) in node.expect_map("a block")? {
-            if own.contains(&key.key_text().as_str()) {
-                continue;
-            }
-            let name = key.key_text();
-            match name.as_str() {
-                "when" => inner.when.extend(conditions(value, &name)?),
-                "vars" => overlay(&mut inner.vars, &var_map(value, &name)?),
-                "environment" => {
-                    inner.environment = merge_environment(
-                        inner.environment.as_ref(),
-                        Some(super::conditions::environment(value)?),
-                    )
-                }
-                "tags" => inner.tags.extend(string_list(value, &name, true)?),
-                "ignore_errors" => {
-                    inner.ignore_errors = Some(super::conditions::templated_boolean(value, &name)?)
-                }
-                "no_log" if super::conditions::is_template(value) => {
-                    inner.no_log_template = Some(value.to_value())
-                }
-                "no_log" => inner.no_log = boolean(value, &name)?,
-                "run_once" if super::conditions::is_template(value) => {
-                    inner.run_once_template = Some(value.to_value())
-                }
-                "run_once" => inner.run_once = boolean(value, &name)?,
-                "notify" => inner.notify = string_list(value, &name, false)?,
-                "timeout" => inner.timeout = Some(super::conditions::count(value, &name)? as u64),
-                "ignore_unreachable" => inner.ignore_unreachable = boolean(value, &name)?,
-                "remote_user" | "port" | "connection" => inner.connection.set(&name, value)?,
-                "delegate_to" => inner.delegate_to = Some(scalar(value, &name)?),
-                "check_mode" => inner.check_mode = Some(boolean(value, &name)?),
-                "diff" => inner.diff = Some(boolean(value, &name)?),
-                "throttle" => inner.throttle = Some(super::conditions::count(value, &name)?),
-                "any_errors_fatal" => inner.any_errors_fatal = Some(boolean(value, &name)?),
-                _ if BecomeKeywords::NAMES.contains(&name.as_str()) => {
-                    inner.become_.set(&name, value)?
-                }
-                "name" => {}
-                _ if keywords::TASK_NOT_YET.contains(&name.as_str()) => {
-                    return Err(key.error(format!(
-                        "`{name}` on a block is not supported by runbook yet"
-                    )));
-                }
-                _ => {
-                    return Err(key
-                        .error(format!("`{name}` is not a block keyword"))
-                        .suggesting(&name, keywords::BLOCK.iter().copied()));
-                }
+            if !own.contains(&key.key_text().as_str()) {
+                inner.set(key, value)?;
             }
         }
         Ok(inner)
+    }
+
+    /// What a play's tasks, handlers and roles inherit from the play's own
+    /// keywords (`check_mode: true` on a play puts every task in check mode).
+    pub fn with_play_keywords(mut self, play: &Node) -> Result<Self, Diagnostic> {
+        for (key, value) in play.expect_map("a play")? {
+            if keywords::PLAY_INHERITED.contains(&key.key_text().as_str()) {
+                self.set(key, value)?;
+            }
+        }
+        Ok(self)
+    }
+
+    fn set(&mut self, key: &Node, value: &Node) -> Result<(), Diagnostic> {
+        let name = key.key_text();
+        match name.as_str() {
+            "when" => self.when.extend(conditions(value, &name)?),
+            "vars" => overlay(&mut self.vars, &var_map(value, &name)?),
+            "environment" => {
+                self.environment = merge_environment(
+                    self.environment.as_ref(),
+                    Some(super::conditions::environment(value)?),
+                )
+            }
+            "tags" => self.tags.extend(string_list(value, &name, true)?),
+            "ignore_errors" => {
+                self.ignore_errors = Some(super::conditions::templated_boolean(value, &name)?)
+            }
+            "no_log" if super::conditions::is_template(value) => {
+                self.no_log_template = Some(value.to_value())
+            }
+            "no_log" => self.no_log = boolean(value, &name)?,
+            "run_once" if super::conditions::is_template(value) => {
+                self.run_once_template = Some(value.to_value())
+            }
+            "run_once" => self.run_once = boolean(value, &name)?,
+            "notify" => self.notify = string_list(value, &name, false)?,
+            "timeout" => self.timeout = Some(super::conditions::count(value, &name)? as u64),
+            "ignore_unreachable" => self.ignore_unreachable = boolean(value, &name)?,
+            "remote_user" | "port" | "connection" => self.connection.set(&name, value)?,
+            "delegate_to" => self.delegate_to = Some(scalar(value, &name)?),
+            "check_mode" => self.check_mode = Some(boolean(value, &name)?),
+            "diff" => self.diff = Some(boolean(value, &name)?),
+            "throttle" => self.throttle = Some(super::conditions::count(value, &name)?),
+            "any_errors_fatal" => self.any_errors_fatal = Some(boolean(value, &name)?),
+            _ if BecomeKeywords::NAMES.contains(&name.as_str()) => {
+                self.become_.set(&name, value)?
+            }
+            "name" => {}
+            _ if keywords::TASK_NOT_YET.contains(&name.as_str()) => {
+                return Err(key.error(format!(
+                    "`{name}` on a block is not supported by runbook yet"
+                )));
+            }
+            _ => {
+                return Err(key
+                    .error(format!("`{name}` is not a block keyword"))
+                    .suggesting(&name, keywords::BLOCK.iter().copied()));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -87,6 +87,45 @@ impl Node {
         }
     }
 
+    /// A rendered value as a node written at `span`, every part of it there,
+    /// so what parses YAML can read what a template produced.
+    pub fn from_value(value: &Value, span: &Span) -> Node {
+        use minijinja::value::ValueKind;
+        let at = |kind| Node {
+            kind,
+            span: span.clone(),
+        };
+        let kind = match value.kind() {
+            ValueKind::Undefined | ValueKind::None => NodeKind::Null,
+            ValueKind::Bool => NodeKind::Bool(value.is_true()),
+            ValueKind::Number => match i64::try_from(value.clone()) {
+                Ok(int) => NodeKind::Int(int),
+                Err(_) => NodeKind::Float(f64::try_from(value.clone()).unwrap_or(f64::NAN)),
+            },
+            ValueKind::Seq | ValueKind::Iterable => NodeKind::Seq(
+                value
+                    .try_iter()
+                    .into_iter()
+                    .flatten()
+                    .map(|item| Node::from_value(&item, span))
+                    .collect(),
+            ),
+            ValueKind::Map => NodeKind::Map(
+                value
+                    .try_iter()
+                    .into_iter()
+                    .flatten()
+                    .map(|key| {
+                        let item = value.get_item(&key).unwrap_or_default();
+                        (Node::from_value(&key, span), Node::from_value(&item, span))
+                    })
+                    .collect(),
+            ),
+            _ => NodeKind::Str(crate::value::text(value)),
+        };
+        at(kind)
+    }
+
     /// The node as a template value (positions dropped).
     pub fn to_value(&self) -> Value {
         match &self.kind {
