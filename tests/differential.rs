@@ -339,3 +339,37 @@ fn templated_and_inherited_play_keywords_behave_as_in_ansible() {
         ]
     );
 }
+
+#[test]
+fn vault_filters_and_vault_id_match_behave_as_in_ansible() {
+    let password = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/differential/vault/password")
+        .display()
+        .to_string();
+    let args = ["--vault-password-file", password.as_str()];
+    let (ours, theirs) = twin_run("vault/filters.yml", 1, &args);
+    let read = |lab: &Lab, file: &str| {
+        std::fs::read_to_string(lab.host_root("node1").join("opt").join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    assert_eq!(read(&ours, "made.vault"), read(&theirs, "made.vault"));
+    assert!(read(&ours, "made.vault").starts_with("$ANSIBLE_VAULT;1.2;AES256;filter_default\n"));
+    assert_eq!(read(&ours, "made.txt"), "made-here");
+    assert_eq!(read(&theirs, "made.txt"), "made-here");
+    assert!(
+        !ours
+            .host_root("node1")
+            .join("opt/made-elsewhere.txt")
+            .exists()
+    );
+
+    let strict = |lab: &Lab| {
+        std::fs::write(
+            lab.project.join("ansible.cfg"),
+            "[defaults]\nvault_id_match = True\n",
+        )
+        .expect("ansible.cfg");
+    };
+    let strict_args = [&args[..], &["-e", "strict=true"]].concat();
+    twin_run_after("vault/filters.yml", 1, &strict_args, strict);
+}

@@ -2,7 +2,8 @@
 //! `runbook vault` actions checked into a [`VaultRequest`].
 //!
 //! The configured sources are ansible.cfg's `[defaults]` `vault_identity_list`,
-//! `vault_password_file`, `ask_vault_pass` and `vault_encrypt_identity`, or
+//! `vault_password_file`, `ask_vault_pass`, `vault_encrypt_identity` and
+//! `vault_id_match`, or
 //! the `ANSIBLE_*` variables of the same names, which beat them.
 
 use std::path::PathBuf;
@@ -46,6 +47,7 @@ fn configured(config: &AnsibleConfig) -> VaultSettings {
         encrypt_identity: config
             .text(cfg::VAULT_ENCRYPT_IDENTITY)
             .filter(|id| !id.is_empty()),
+        id_match: config.flag(cfg::VAULT_ID_MATCH).unwrap_or(false),
         ..VaultSettings::default()
     }
 }
@@ -224,6 +226,7 @@ pub fn vault_request(args: VaultArgs, config: &AnsibleConfig) -> Result<VaultReq
                 ask_vault_pass: false,
                 default_password_file: None,
                 encrypt_identity: configured.encrypt_identity,
+                id_match: configured.id_match,
             };
             let job = VaultJob::Rekey {
                 files,

@@ -130,6 +130,8 @@ settings! {
         ini [("defaults", "ask_vault_pass")], env ["ANSIBLE_ASK_VAULT_PASS"], Effect::Applied;
     VAULT_ENCRYPT_IDENTITY = "DEFAULT_VAULT_ENCRYPT_IDENTITY", Text, default "",
         ini [("defaults", "vault_encrypt_identity")], env ["ANSIBLE_VAULT_ENCRYPT_IDENTITY"], Effect::Applied;
+    VAULT_ID_MATCH = "DEFAULT_VAULT_ID_MATCH", Bool, default "False",
+        ini [("defaults", "vault_id_match")], env ["ANSIBLE_VAULT_ID_MATCH"], Effect::Applied;
     VAULT_IDENTITY_LIST = "DEFAULT_VAULT_IDENTITY_LIST", List, default "",
         ini [("defaults", "vault_identity_list")], env ["ANSIBLE_VAULT_IDENTITY_LIST"], Effect::Applied;
     VAULT_PASSWORD_FILE = "DEFAULT_VAULT_PASSWORD_FILE", Path, default "",

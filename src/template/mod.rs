@@ -20,6 +20,7 @@ mod undeclared;
 mod version;
 
 pub use error::{TemplateError, TemplateErrorKind};
+pub(crate) use filters::pyjson::{JsonStyle, dumps as python_json};
 pub use inner_error::{nesting, record_inner_error, take_inner_error};
 pub use lookups::take_warnings as take_lookup_warnings;
 pub use native::{TemplateShape, has_template_markers, shape};

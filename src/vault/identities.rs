@@ -26,6 +26,9 @@ pub struct VaultSettings {
     /// `vault_encrypt_identity`: the label `encrypt`/`create` use unless
     /// `--encrypt-vault-id` says otherwise.
     pub encrypt_identity: Option<String>,
+    /// `vault_id_match` (`ANSIBLE_VAULT_ID_MATCH`): only the secret of the
+    /// data's own vault id may open it.
+    pub id_match: bool,
 }
 
 impl VaultSettings {
@@ -82,7 +85,7 @@ impl VaultSettings {
         match last_error {
             Some(error) if secrets.is_empty() => Err(error),
             _ => Ok(LoadedSecrets {
-                keyring: Keyring::new(secrets),
+                keyring: Keyring::new(secrets).with_id_match(self.id_match),
                 warnings,
             }),
         }

@@ -1,6 +1,7 @@
 //! The vault secrets a run was given, each with its label, and the rule
 //! for which to try: a secret whose label matches the data's vault id
-//! first, then every other one, as Ansible does.
+//! first, then every other one, as Ansible does — or, with `vault_id_match`,
+//! only the one whose label matches.
 
 use super::{Envelope, VaultError, cipher};
 
@@ -22,11 +23,25 @@ pub(super) const DEFAULT_LABEL: &str = "default";
 #[derive(Debug, Clone, Default)]
 pub struct Keyring {
     secrets: Vec<Secret>,
+    /// ansible.cfg's `vault_id_match`: data is tried only with the secret
+    /// of its own vault id (`default` for a 1.1 envelope, which names none).
+    id_match: bool,
 }
 
 impl Keyring {
     pub fn new(secrets: Vec<Secret>) -> Self {
-        Self { secrets }
+        Self {
+            secrets,
+            id_match: false,
+        }
+    }
+
+    pub fn with_id_match(self, id_match: bool) -> Self {
+        Self { id_match, ..self }
+    }
+
+    pub fn id_match(&self) -> bool {
+        self.id_match
     }
 
     pub fn is_empty(&self) -> bool {
@@ -52,7 +67,9 @@ impl Keyring {
         if self.secrets.is_empty() {
             return Err(VaultError::NoSecrets);
         }
-        for secret in self.candidates(envelope.vault_id.as_deref()) {
+        // A 1.1 envelope names no vault id: Ansible takes it as `default`.
+        let vault_id = envelope.vault_id.as_deref().unwrap_or(DEFAULT_LABEL);
+        for secret in self.candidates(Some(vault_id)) {
             match cipher::decrypt_payload(&envelope.payload, &secret.password) {
                 Ok(plaintext) => return Ok((plaintext, secret)),
                 Err(VaultError::WrongHmac | VaultError::BadPadding) => continue,
@@ -106,18 +123,35 @@ impl Keyring {
     ) -> impl Iterator<Item = &'a Secret> + use<'a, 'id> {
         let matches = move |secret: &&Secret| Some(secret.label.as_str()) == vault_id;
         let first = self.secrets.iter().filter(matches);
-        let rest = self.secrets.iter().filter(move |secret| !matches(secret));
+        let id_match = self.id_match;
+        let rest = self
+            .secrets
+            .iter()
+            .filter(move |secret| !id_match && !matches(secret));
         first.chain(rest)
     }
 }
 
 /// Encrypt with one secret: the envelope text, 1.2 when its label is not `default`.
 pub fn encrypt_with(plaintext: &[u8], secret: &Secret) -> String {
+    envelope_text(cipher::encrypt_payload(plaintext, &secret.password), secret)
+}
+
+/// [`encrypt_with`] a salt of the caller's (the `vault` filter's `salt=`):
+/// the same plaintext, password and salt give Ansible's very ciphertext.
+pub fn encrypt_with_salt(plaintext: &[u8], secret: &Secret, salt: &[u8]) -> String {
+    envelope_text(
+        cipher::encrypt_with_salt(plaintext, &secret.password, salt),
+        secret,
+    )
+}
+
+fn envelope_text(payload: Vec<u8>, secret: &Secret) -> String {
     Envelope {
         version: String::new(),
         cipher: "AES256".to_string(),
         vault_id: Some(secret.label.clone()),
-        payload: cipher::encrypt_payload(plaintext, &secret.password),
+        payload,
     }
     .format()
 }

@@ -14,7 +14,7 @@ pub use cipher::{decrypt_payload, encrypt_payload};
 pub use envelope::{Envelope, HEADER, is_vaulted};
 pub use error::VaultError;
 pub use identities::{LoadedSecrets, VaultSettings};
-pub use keyring::{Keyring, Secret, encrypt_with};
+pub use keyring::{Keyring, Secret, encrypt_with, encrypt_with_salt};
 pub use password_source::{PasswordSource, Purpose, load_secret, load_secret_for};
 
 #[cfg(test)]

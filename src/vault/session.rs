@@ -14,6 +14,7 @@ use super::{Keyring, VaultError};
 static KEYRING: RwLock<Option<Arc<Keyring>>> = RwLock::new(None);
 static REVEALED: RwLock<Vec<Mask>> = RwLock::new(Vec::new());
 static WARNINGS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+static INLINE_VALUES: RwLock<Vec<InlineValue>> = RwLock::new(Vec::new());
 static NOTHING_RUNS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// What output shows instead of a vaulted value.
@@ -28,6 +29,12 @@ pub const SHORTEST_MASKED: usize = 4;
 struct Mask {
     plain: String,
     json: String,
+}
+
+/// An inline `!vault` value: its cleartext, and the envelope it came from.
+struct InlineValue {
+    cleartext: String,
+    ciphertext: String,
 }
 
 /// The keyring loaders decrypt with from now on.
@@ -129,4 +136,29 @@ pub fn cleartext_of_file(content: Vec<u8>) -> Result<Vec<u8>, VaultError> {
     let cleartext = decrypt(&content)?;
     reveal_lines(&String::from_utf8_lossy(&cleartext));
     Ok(cleartext)
+}
+
+/// Remember that `cleartext` came from the inline `!vault` value
+/// `ciphertext`: Ansible 2.19 keeps that on the value (its `VaultedValue`
+/// tag), which `is vault_encrypted` and `unvault` read.
+pub fn remember_inline_value(cleartext: &str, ciphertext: &str) {
+    let mut known = INLINE_VALUES
+        .write()
+        .unwrap_or_else(PoisonError::into_inner);
+    if !known.iter().any(|value| value.cleartext == cleartext) {
+        known.push(InlineValue {
+            cleartext: cleartext.to_string(),
+            ciphertext: ciphertext.to_string(),
+        });
+    }
+}
+
+/// The envelope an inline `!vault` value with this cleartext came from.
+pub fn inline_ciphertext(cleartext: &str) -> Option<String> {
+    INLINE_VALUES
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .find(|value| value.cleartext == cleartext)
+        .map(|value| value.ciphertext.clone())
 }

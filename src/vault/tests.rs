@@ -184,6 +184,7 @@ fn settings_order_sources_as_ansible_does() {
         default_password_file: Some("env".into()),
         ask_vault_pass: true,
         encrypt_identity: None,
+        id_match: false,
     };
     let labels: Vec<(String, PasswordSource)> = settings.sources(false);
     assert_eq!(
@@ -226,4 +227,27 @@ proptest! {
             Err(error) => prop_assert!(!error.to_string().is_empty()),
         }
     }
+}
+
+#[test]
+fn with_vault_id_match_only_the_datas_own_label_may_open_it() {
+    let secret = |label: &str| Secret {
+        label: label.into(),
+        password: b"shared".to_vec(),
+    };
+    let for_qa = encrypt_with(b"x", &secret("qa"));
+    let unlabelled = encrypt_with(b"x", &secret("default"));
+    let other = Keyring::new(vec![secret("prod")]);
+    assert_eq!(other.decrypt(for_qa.as_bytes()).ok(), Some(b"x".to_vec()));
+    let matching_only = Keyring::new(vec![secret("prod")]).with_id_match(true);
+    assert!(matches!(
+        matching_only.decrypt(for_qa.as_bytes()),
+        Err(VaultError::NoSecretDecrypts)
+    ));
+    // A 1.1 envelope names no vault id: it counts as `default`, as in Ansible.
+    let default_only = Keyring::new(vec![secret("default")]).with_id_match(true);
+    assert_eq!(default_only.decrypt(unlabelled.as_bytes()).ok(), Some(b"x".to_vec()));
+    assert!(matching_only.decrypt(unlabelled.as_bytes()).is_err());
+    let qa = Keyring::new(vec![secret("prod"), secret("qa")]).with_id_match(true);
+    assert_eq!(qa.decrypt(for_qa.as_bytes()).ok(), Some(b"x".to_vec()));
 }

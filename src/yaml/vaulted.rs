@@ -53,6 +53,7 @@ pub(super) fn decrypt_values(node: &mut Node, keyring: &Keyring) -> Result<(), D
                 Diagnostic::at("the decrypted vault value is not UTF-8 text", &span)
             })?;
             session::reveal(&plaintext);
+            session::remember_inline_value(&plaintext, text);
             *text = plaintext;
             Ok(())
         }

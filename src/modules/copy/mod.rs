@@ -97,7 +97,10 @@ impl StateModule for FileCopy {
                     "parameters are mutually exclusive: content|src",
                 ));
             }
-            (Some(content), None) => (content_file(content, &dest)?, Vec::new(), None),
+            (Some(content), None) => {
+                let decrypt = args.bool("decrypt", true)?;
+                (content_file(content, &dest, decrypt)?, Vec::new(), None)
+            }
             (None, Some(src)) if remote_src => {
                 let name = file_name(&src);
                 let file = FileWant {
@@ -170,27 +173,38 @@ impl StateModule for FileCopy {
     }
 }
 
-fn content_file(content: &crate::value::Value, dest: &str) -> Result<Vec<FileWant>, ModuleError> {
+fn content_file(
+    content: &crate::value::Value,
+    dest: &str,
+    decrypt: bool,
+) -> Result<Vec<FileWant>, ModuleError> {
     if dest.ends_with('/') {
         return Err(ModuleError::failed(
             "can not use content with a dir as dest",
         ));
     }
-    // Ansible writes a mapping or list given as `content` as JSON.
+    // Ansible writes a mapping or list given as `content` as Python's json.dumps does.
     let text = match content.as_str() {
         Some(text) => text.to_string(),
         None if content.kind() == minijinja::value::ValueKind::Map
             || content.kind() == minijinja::value::ValueKind::Seq =>
         {
-            serde_json::to_string(content)
-                .map_err(|e| ModuleError::failed(format!("cannot write content as JSON: {e}")))?
+            crate::template::python_json(content, crate::template::JsonStyle::default())
         }
         None => content.to_string(),
     };
+    // Ansible writes `content` to a file and reads it back as it reads a
+    // `src`: vaulted text (`{{ x | vault(pw) }}`) is decrypted with the
+    // run's secrets unless `decrypt: false`.
+    let mut bytes = text.into_bytes();
+    if decrypt && bytes.starts_with(crate::vault::HEADER.as_bytes()) {
+        bytes = crate::vault::session::cleartext_of_file(bytes)
+            .map_err(|e| ModuleError::failed(format!("{e}.")))?;
+    }
     Ok(vec![FileWant {
         dest: dest.to_string(),
         name: None,
-        payload: Payload::Bytes(text.into_bytes()),
+        payload: Payload::Bytes(bytes),
         source_mode: None,
     }])
 }

@@ -22,6 +22,7 @@ mod strings;
 #[cfg(test)]
 pub(super) mod test_support;
 mod text;
+mod vault;
 
 use minijinja::{Environment, Error, ErrorKind};
 
@@ -47,6 +48,7 @@ pub(super) fn register(env: &mut Environment<'static>) {
     crypt::register(env);
     json_query::register(env);
     predicates::register(env);
+    vault::register(env);
 }
 
 /// A filter failure with the filter's own message.

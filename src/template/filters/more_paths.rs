@@ -1,6 +1,6 @@
 //! More `os.path` filters: `normpath`, `relpath`, `commonpath`, the
 //! `fileglob` filter. Refused by name: the `win_*` filters (runbook manages
-//! POSIX hosts only) and `vault`/`unvault` (Vault is not wired in).
+//! POSIX hosts only).
 
 use minijinja::value::ValueKind;
 use minijinja::{Environment, Error};
@@ -19,16 +19,6 @@ pub(super) fn register(env: &mut Environment<'static>) {
                 "the {name} filter is not supported by runbook (it manages POSIX hosts only)"
             )))
         });
-    }
-    for name in ["vault", "unvault"] {
-        env.add_filter(
-            name,
-            move |_: &Value, _: minijinja::value::Rest<Value>| -> Result<Value, Error> {
-                Err(failure(format!(
-                    "the {name} filter is not supported by runbook yet (Ansible Vault is not wired in)"
-                )))
-            },
-        );
     }
 }
 
@@ -199,16 +189,7 @@ mod tests {
         assert_eq!(render("{{ '/a' | relpath('/a') }}"), ".");
         assert_eq!(render("{{ ['/a/b/c', '/a/b/d'] | commonpath }}"), "/a/b");
         assert_eq!(render("{{ ['a/b', 'a/c'] | commonpath }}"), "a");
-        for refused in [
-            "'x' | win_basename",
-            "'x' | vault('pw')",
-            "'x' | unvault('pw')",
-        ] {
-            let message = render_err(&format!("{{{{ {refused} }}}}")).to_string();
-            assert!(
-                message.contains("not supported by runbook"),
-                "{refused}: {message}"
-            );
-        }
+        let message = render_err("{{ 'x' | win_basename }}").to_string();
+        assert!(message.contains("not supported by runbook"), "{message}");
     }
 }

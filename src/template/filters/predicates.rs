@@ -1,6 +1,6 @@
 //! The rest of Ansible's tests: the `is_*` spellings of the path tests,
 //! `link_exists`, `same_file`, `mount`, `nan`, `uri`/`url`/`urn`,
-//! `timedout`, `started`, `vault_encrypted` and `vaulted_file`.
+//! `timedout`, `started` and `vaulted_file`.
 
 use std::path::Path;
 
@@ -53,7 +53,6 @@ pub(super) fn register(env: &mut Environment<'static>) {
     env.add_test("started", |result: &Value| {
         async_flag(result, "started", "started")
     });
-    env.add_test("vault_encrypted", |_: &Value| Ok::<bool, Error>(false));
     env.add_test("vaulted_file", vaulted_file);
 }
 
