@@ -373,3 +373,26 @@ fn vault_filters_and_vault_id_match_behave_as_in_ansible() {
     let strict_args = [&args[..], &["-e", "strict=true"]].concat();
     twin_run_after("vault/filters.yml", 1, &strict_args, strict);
 }
+
+#[test]
+fn templated_task_and_block_keywords_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("task-keywords.yml", 2, &[]);
+    let files = |lab: &Lab| {
+        let mut found = Vec::new();
+        for host in ["node1", "node2"] {
+            for file in ["check-by-host", "block-written", "after-task-failure"] {
+                if lab.host_root(host).join("opt").join(file).exists() {
+                    found.push(format!("{host}:/opt/{file}"));
+                }
+            }
+        }
+        found
+    };
+    assert_eq!(files(&ours), files(&theirs));
+    assert_eq!(
+        files(&ours),
+        // node1 is in check mode by the task's template, over the block's;
+        // the templated any_errors_fatal ended the play at node1's failure.
+        ["node2:/opt/check-by-host", "node2:/opt/block-written"]
+    );
+}

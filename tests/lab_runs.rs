@@ -310,3 +310,46 @@ fn an_encrypted_key_is_unlocked_from_the_environment_or_the_terminal() {
         "the passphrase is not echoed: {shown}"
     );
 }
+
+#[test]
+fn meta_reset_connection_opens_a_new_session() {
+    let lab = Lab::up(2);
+    lab.project.file(
+        "site.yml",
+        r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    # The session id of a command: sshd starts one per connection.
+    - shell: awk '{ print $6 }' /proc/self/stat
+      register: first
+    - shell: awk '{ print $6 }' /proc/self/stat
+      register: same_session
+    - meta: reset_connection
+      when: inventory_hostname == 'node1'
+    - shell: awk '{ print $6 }' /proc/self/stat
+      register: new_session
+    - assert:
+        that:
+          - same_session.stdout == first.stdout
+          - new_session.stdout != first.stdout
+"#,
+    );
+    let output = lab.run(&["play", "site.yml", "-i", "lab"]);
+    output.assert_code(0);
+    assert!(
+        output
+            .stderr
+            .contains("reset_connection task does not support when conditional"),
+        "as in Ansible, `when` is ignored with a warning\n{}",
+        output.all()
+    );
+    for host in &lab.hosts {
+        assert_eq!(
+            recap(&output)[host],
+            Recap::new(4, 3, 0, 0, 0),
+            "{}",
+            output.all()
+        );
+    }
+}

@@ -164,7 +164,11 @@ impl Stage<'_> {
             .map_err(|e| e.to_string())?;
         let items =
             super::loops::loop_items(spec.kind, rendered, &run.templar, &vars, "include_tasks")?;
-        let control = &include.loop_control;
+        let control = include.loop_control.rendered(|template| {
+            run.templar
+                .render_value(template, &vars)
+                .map_err(|e| e.to_string())
+        })?;
         let mut passes = Vec::new();
         for (index, item) in items.into_iter().enumerate() {
             let mut layer = VarMap::new();

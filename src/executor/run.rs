@@ -193,6 +193,16 @@ impl Run {
         }
     }
 
+    /// `meta: reset_connection`: close `host`'s sessions; the next task
+    /// connects again.
+    pub(super) fn reset_connection(&self, host: &str) {
+        if let Some(entry) = self.fleet().hosts.get(host)
+            && let Ok(mut connections) = entry.connections.lock()
+        {
+            connections.close();
+        }
+    }
+
     pub(super) fn close_connections(&self) {
         for entry in self.fleet().hosts.values() {
             if let Ok(mut connections) = entry.connections.lock() {

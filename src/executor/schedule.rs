@@ -49,6 +49,24 @@ impl Stage<'_> {
         )
     }
 
+    /// The task's `throttle:`, a template rendered with the first host's
+    /// variables (Ansible renders it when it queues the task); one that gives
+    /// no number is a warning and no throttle.
+    fn throttle(&self, task: &Task, first: &str) -> Option<usize> {
+        let template = task.throttle.as_ref()?;
+        let vars = self.run.vars(first, Scope::task(self.play, task)).value();
+        super::flags::templated_count(&self.run.templar, "throttle", template, &vars)
+            .unwrap_or_else(|e| {
+                self.run.warn(format!(
+                    "{e} (task '{}' at {})",
+                    task.display_name(),
+                    task.span.location()
+                ));
+                None
+            })
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
     /// The task's name for its banner, rendered (as in Ansible) with the
     /// variables of `first`, the first host it runs on, the first time the
     /// task runs; later runs of the same task show that rendering again.
@@ -103,8 +121,8 @@ impl Stage<'_> {
         let once = run_once || BYPASS_HOST_LOOP.contains(&task.module.name());
         let targets = if once { &hosts[..1] } else { hosts };
         let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
-        let throttle = task
-            .throttle
+        let throttle = self
+            .throttle(task, &hosts[0])
             .or(self.play.play.throttle)
             .unwrap_or(targets.len())
             .max(1);

@@ -109,7 +109,13 @@ impl Stage<'_> {
             meta.action,
             MetaAction::FlushHandlers | MetaAction::EndHost | MetaAction::Noop
         );
-        let applies: Vec<String> = if per_host {
+        let applies: Vec<String> = if meta.action == MetaAction::ResetConnection {
+            // As in Ansible: every host, whatever `when` says (with a warning).
+            if !meta.when.is_empty() {
+                run.warn("reset_connection task does not support when conditional");
+            }
+            hosts.to_vec()
+        } else if per_host {
             hosts.iter().filter(|h| holds(h)).cloned().collect()
         } else if hosts.first().is_some_and(holds) {
             hosts.to_vec()
@@ -118,6 +124,17 @@ impl Stage<'_> {
         };
         if applies.is_empty() {
             return;
+        }
+        if per_host || meta.action == MetaAction::ResetConnection {
+            // ansible-core 2.19 shows a per-host meta's banner again for
+            // every further host it acts on.
+            for _ in 1..applies.len() {
+                run.emit(Event::TaskStart {
+                    name: meta.name.clone(),
+                    location: meta.span.location(),
+                    handler: false,
+                });
+            }
         }
         match meta.action {
             MetaAction::FlushHandlers => self.flush_handlers(&applies),
@@ -137,6 +154,9 @@ impl Stage<'_> {
                         "refresh_inventory kept the inventory as it was: {error}"
                     ));
                 }
+            }
+            MetaAction::ResetConnection => {
+                applies.iter().for_each(|host| run.reset_connection(host))
             }
             MetaAction::Noop => {}
         }

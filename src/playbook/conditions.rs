@@ -117,6 +117,29 @@ pub(super) fn templated_boolean(
     boolean(node, keyword).map(|_| node.to_value())
 }
 
+/// A positive count (`timeout`, `throttle`) that may also be a template,
+/// kept unrendered: rendered on the host as Ansible renders it.
+pub(super) fn templated_count(
+    node: &Node,
+    keyword: &str,
+) -> Result<crate::value::Value, Diagnostic> {
+    if is_template(node) {
+        return Ok(node.to_value());
+    }
+    count(node, keyword).map(crate::value::Value::from)
+}
+
+/// A boolean keyword that Ansible's strategy reads from the task before
+/// rendering it (`any_errors_fatal`): the unrendered text of a template is a
+/// non-empty string, which Python finds true, so a template counts as `true`
+/// whatever it would render to.
+pub(super) fn boolean_read_unrendered(node: &Node, keyword: &str) -> Result<bool, Diagnostic> {
+    if is_template(node) {
+        return Ok(true);
+    }
+    boolean(node, keyword)
+}
+
 /// A whole-number keyword that may also be a template (`retries: "{{ n }}"`),
 /// kept unrendered.
 pub(super) fn templated_number(

@@ -15,13 +15,8 @@ pub(super) fn load_meta(
 ) -> Result<Meta, Diagnostic> {
     let name = scalar(action, "meta")?;
     let action_kind = MetaAction::parse(&name).ok_or_else(|| {
-        let message = if name == "reset_connection" {
-            format!("`meta: {name}` is not supported by runbook yet")
-        } else {
-            format!("`{name}` is not a meta action")
-        };
         action
-            .error(message)
+            .error(format!("`{name}` is not a meta action"))
             .suggesting(&name, MetaAction::NAMES.iter().copied())
     })?;
     let mut when = inherited.when.clone();

@@ -189,6 +189,9 @@ pub enum MetaAction {
     EndBatch,
     ClearHostErrors,
     RefreshInventory,
+    /// Close the host's connection; the next task opens a new one (new
+    /// group memberships, a changed `ansible_user`...).
+    ResetConnection,
     Noop,
 }
 
@@ -200,6 +203,7 @@ impl MetaAction {
         "end_batch",
         "clear_host_errors",
         "refresh_inventory",
+        "reset_connection",
         "noop",
     ];
 
@@ -211,6 +215,7 @@ impl MetaAction {
             "end_batch" => Self::EndBatch,
             "clear_host_errors" => Self::ClearHostErrors,
             "refresh_inventory" => Self::RefreshInventory,
+            "reset_connection" => Self::ResetConnection,
             "noop" => Self::Noop,
             _ => return None,
         })
@@ -344,8 +349,9 @@ pub struct Task {
     /// `run_once:` holding a template, rendered with the first host's
     /// variables as Ansible's linear strategy does (then above `run_once`).
     pub run_once_template: Option<Value>,
-    /// `check_mode:` — overrides `--check` for this task.
-    pub check_mode: Option<bool>,
+    /// `check_mode:` — overrides `--check` for this task (a boolean, or a
+    /// template rendered on each host).
+    pub check_mode: Option<Value>,
     /// `until:` — retry until these hold (all of them).
     pub until: Option<Vec<String>>,
     /// `retries:` (default 3 with `until`), a number or a template.
@@ -353,19 +359,21 @@ pub struct Task {
     /// `delay:` seconds between attempts (default 5), a number or a template.
     pub delay: Option<Value>,
     /// `delegate_facts:` facts the module sets go to the `delegate_to` host.
-    pub delegate_facts: bool,
-    /// `timeout:` seconds; the task's commands are killed on the host after it.
-    pub timeout: Option<u64>,
-    /// `throttle:` at most this many hosts run this task at once.
-    pub throttle: Option<usize>,
+    pub delegate_facts: Option<Value>,
+    /// `timeout:` seconds (or a template rendered on each host); the task's
+    /// commands are killed on the host after it.
+    pub timeout: Option<Value>,
+    /// `throttle:` at most this many hosts run this task at once (or a
+    /// template, rendered with the first host's variables).
+    pub throttle: Option<Value>,
     /// `ignore_unreachable:` an unreachable host counts as ignored and stays.
-    pub ignore_unreachable: bool,
+    pub ignore_unreachable: Option<Value>,
     /// `any_errors_fatal:` of the task or its blocks (the play's applies when unset).
     pub any_errors_fatal: Option<bool>,
     /// The role the task comes from: its defaults, vars and files.
     pub role: Option<std::sync::Arc<super::roles::Role>>,
-    /// `diff:` — overrides `--diff` for this task.
-    pub diff: Option<bool>,
+    /// `diff:` — overrides `--diff` for this task (as `check_mode`).
+    pub diff: Option<Value>,
     /// `become*` set on the task or its blocks (the play's are applied when it runs).
     pub become_: BecomeKeywords,
     /// `remote_user`/`port`/`connection` on the task or its blocks (the play's apply where unset).
@@ -405,8 +413,8 @@ impl Task {
             delay: None,
             become_: BecomeKeywords::default(),
             connection: super::ConnectionKeywords::default(),
-            delegate_facts: false,
-            ignore_unreachable: false,
+            delegate_facts: None,
+            ignore_unreachable: None,
             any_errors_fatal: None,
             timeout: None,
             throttle: None,
@@ -455,6 +463,9 @@ pub struct LoopControl {
     pub label: Option<String>,
     pub pause: Option<f64>,
     pub extended: bool,
+    /// `loop_var`, `index_var`, `pause`, `extended` written as templates:
+    /// Ansible renders them on each host before the loop runs.
+    pub templates: Vec<(&'static str, Value)>,
 }
 
 impl Default for LoopControl {
@@ -465,6 +476,60 @@ impl Default for LoopControl {
             label: None,
             pause: None,
             extended: false,
+            templates: Vec::new(),
         }
+    }
+}
+
+impl LoopControl {
+    /// These options with their templates rendered by `render`, each
+    /// checked as a written one is.
+    pub fn rendered(
+        &self,
+        render: impl Fn(&Value) -> Result<Value, String>,
+    ) -> Result<LoopControl, String> {
+        let mut control = self.clone();
+        for (option, template) in &self.templates {
+            let rendered = render(template)?;
+            let text = crate::value::text(&rendered);
+            match *option {
+                "loop_var" => control.loop_var = variable_name(option, &text)?,
+                "index_var" => control.index_var = Some(variable_name(option, &text)?),
+                "pause" => {
+                    control.pause = Some(text.trim().parse().map_err(|_| {
+                        format!("`pause` must be a number of seconds, the template gave `{text}`")
+                    })?)
+                }
+                _ => {
+                    control.extended = match rendered.kind() {
+                        minijinja::value::ValueKind::Bool => rendered.is_true(),
+                        _ => crate::value::parse_bool(&text).ok_or_else(|| {
+                            format!("`{option}` must be a boolean, the template gave `{text}`")
+                        })?,
+                    }
+                }
+            }
+        }
+        control.templates.clear();
+        Ok(control)
+    }
+}
+
+/// Whether `text` can name a variable: letters, digits and `_`, not
+/// starting with a digit.
+pub(super) fn is_variable_name(text: &str) -> bool {
+    text.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn variable_name(option: &str, text: &str) -> Result<String, String> {
+    if is_variable_name(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{option}` must be a variable name (letters, digits, `_`), the template gave `{text}`"
+        ))
     }
 }

@@ -39,13 +39,13 @@ pub struct Inherited {
     run_once: bool,
     run_once_template: Option<Value>,
     notify: Vec<String>,
-    timeout: Option<u64>,
-    ignore_unreachable: bool,
+    timeout: Option<Value>,
+    ignore_unreachable: Option<Value>,
     connection: super::ConnectionKeywords,
     delegate_to: Option<String>,
-    check_mode: Option<bool>,
-    diff: Option<bool>,
-    throttle: Option<usize>,
+    check_mode: Option<Value>,
+    diff: Option<Value>,
+    throttle: Option<Value>,
     any_errors_fatal: Option<bool>,
     become_: BecomeKeywords,
 }
@@ -154,16 +154,19 @@ impl Inherited {
         if task.notify.is_empty() {
             task.notify = self.notify.clone();
         }
-        task.timeout = task.timeout.or(self.timeout);
-        task.ignore_unreachable |= self.ignore_unreachable;
+        task.timeout = task.timeout.take().or_else(|| self.timeout.clone());
+        task.ignore_unreachable = task
+            .ignore_unreachable
+            .take()
+            .or_else(|| self.ignore_unreachable.clone());
         task.connection = task.connection.over(&self.connection);
         if task.run_once_template.is_none() && !task.run_once {
             task.run_once_template = self.run_once_template.clone();
         }
         task.delegate_to = task.delegate_to.take().or_else(|| self.delegate_to.clone());
-        task.check_mode = task.check_mode.or(self.check_mode);
-        task.diff = task.diff.or(self.diff);
-        task.throttle = task.throttle.or(self.throttle);
+        task.check_mode = task.check_mode.take().or_else(|| self.check_mode.clone());
+        task.diff = task.diff.take().or_else(|| self.diff.clone());
+        task.throttle = task.throttle.take().or_else(|| self.throttle.clone());
         task.any_errors_fatal = task.any_errors_fatal.or(self.any_errors_fatal);
         task.become_.inherit(&self.become_);
     }
@@ -215,14 +218,21 @@ impl Inherited {
             }
             "run_once" => self.run_once = boolean(value, &name)?,
             "notify" => self.notify = string_list(value, &name, false)?,
-            "timeout" => self.timeout = Some(super::conditions::count(value, &name)? as u64),
-            "ignore_unreachable" => self.ignore_unreachable = boolean(value, &name)?,
+            "timeout" => self.timeout = Some(super::conditions::templated_count(value, &name)?),
+            "ignore_unreachable" => {
+                self.ignore_unreachable = Some(super::conditions::templated_boolean(value, &name)?)
+            }
             "remote_user" | "port" | "connection" => self.connection.set(&name, value)?,
             "delegate_to" => self.delegate_to = Some(scalar(value, &name)?),
-            "check_mode" => self.check_mode = Some(boolean(value, &name)?),
-            "diff" => self.diff = Some(boolean(value, &name)?),
-            "throttle" => self.throttle = Some(super::conditions::count(value, &name)?),
-            "any_errors_fatal" => self.any_errors_fatal = Some(boolean(value, &name)?),
+            "check_mode" => {
+                self.check_mode = Some(super::conditions::templated_boolean(value, &name)?)
+            }
+            "diff" => self.diff = Some(super::conditions::templated_boolean(value, &name)?),
+            "throttle" => self.throttle = Some(super::conditions::templated_count(value, &name)?),
+            "any_errors_fatal" => {
+                self.any_errors_fatal =
+                    Some(super::conditions::boolean_read_unrendered(value, &name)?)
+            }
             _ if BecomeKeywords::NAMES.contains(&name.as_str()) => {
                 self.become_.set(&name, value)?
             }

@@ -4,8 +4,8 @@
 use super::become_keywords::BecomeKeywords;
 use super::conditions::is_template;
 use super::conditions::{
-    boolean, conditions, environment, loop_items, scalar, string_list, templated_boolean,
-    templated_number, var_map,
+    boolean, boolean_read_unrendered, conditions, environment, loop_items, scalar, string_list,
+    templated_boolean, templated_count, templated_number, var_map,
 };
 use super::free_form::parse_free_form;
 use super::keywords;
@@ -180,16 +180,16 @@ fn apply_keyword(
         "delegate_to" => task.delegate_to = Some(scalar(value, name)?),
         "run_once" if is_template(value) => task.run_once_template = Some(value.to_value()),
         "run_once" => task.run_once = boolean(value, name)?,
-        "any_errors_fatal" => task.any_errors_fatal = Some(boolean(value, name)?),
-        "check_mode" => task.check_mode = Some(boolean(value, name)?),
-        "delegate_facts" => task.delegate_facts = boolean(value, name)?,
-        "throttle" => task.throttle = Some(super::conditions::count(value, name)?),
-        "timeout" => task.timeout = Some(super::conditions::count(value, name)? as u64),
-        "ignore_unreachable" => task.ignore_unreachable = boolean(value, name)?,
+        "any_errors_fatal" => task.any_errors_fatal = Some(boolean_read_unrendered(value, name)?),
+        "check_mode" => task.check_mode = Some(templated_boolean(value, name)?),
+        "delegate_facts" => task.delegate_facts = Some(templated_boolean(value, name)?),
+        "throttle" => task.throttle = Some(templated_count(value, name)?),
+        "timeout" => task.timeout = Some(templated_count(value, name)?),
+        "ignore_unreachable" => task.ignore_unreachable = Some(templated_boolean(value, name)?),
         "until" => task.until = Some(conditions(value, name)?),
         "retries" => task.retries = Some(templated_number(value, name)?),
         "delay" => task.delay = Some(templated_number(value, name)?),
-        "diff" => task.diff = Some(boolean(value, name)?),
+        "diff" => task.diff = Some(templated_boolean(value, name)?),
         "loop_control" => task.loop_control = loop_control(value)?,
         _ if BecomeKeywords::NAMES.contains(&name) => task.become_.set(name, value)?,
         _ => set_loop(task, name, key, value)?,
@@ -243,6 +243,15 @@ fn loop_control(node: &Node) -> Result<LoopControl, Diagnostic> {
     for (key, value) in node.expect_map("`loop_control`")? {
         let name = key.key_text();
         match name.as_str() {
+            "loop_var" | "index_var" | "pause" | "extended" if is_template(value) => {
+                let option = match name.as_str() {
+                    "loop_var" => "loop_var",
+                    "index_var" => "index_var",
+                    "pause" => "pause",
+                    _ => "extended",
+                };
+                control.templates.push((option, value.to_value()));
+            }
             "loop_var" => control.loop_var = identifier(value, "loop_var")?,
             "index_var" => control.index_var = Some(identifier(value, "index_var")?),
             "label" => control.label = Some(scalar(value, "label")?),
@@ -266,12 +275,7 @@ fn loop_control(node: &Node) -> Result<LoopControl, Diagnostic> {
 
 fn identifier(node: &Node, keyword: &str) -> Result<String, Diagnostic> {
     let text = scalar(node, keyword)?;
-    let valid = text
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if valid {
+    if super::model::is_variable_name(&text) {
         Ok(text)
     } else {
         Err(node.error(format!(

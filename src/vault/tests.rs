@@ -246,7 +246,10 @@ fn with_vault_id_match_only_the_datas_own_label_may_open_it() {
     ));
     // A 1.1 envelope names no vault id: it counts as `default`, as in Ansible.
     let default_only = Keyring::new(vec![secret("default")]).with_id_match(true);
-    assert_eq!(default_only.decrypt(unlabelled.as_bytes()).ok(), Some(b"x".to_vec()));
+    assert_eq!(
+        default_only.decrypt(unlabelled.as_bytes()).ok(),
+        Some(b"x".to_vec())
+    );
     assert!(matching_only.decrypt(unlabelled.as_bytes()).is_err());
     let qa = Keyring::new(vec![secret("prod"), secret("qa")]).with_id_match(true);
     assert_eq!(qa.decrypt(for_qa.as_bytes()).ok(), Some(b"x".to_vec()));

@@ -15,6 +15,9 @@ use crate::value::{Value, VarMap, to_var_map};
 /// What a module is called with on one host, rendered.
 struct ModuleCall {
     args: Args,
+    check_mode: bool,
+    diff: bool,
+    timeout: Option<u64>,
     environment: Vec<(String, String)>,
     escalation: Option<Escalation>,
     delegated_to: Option<String>,
@@ -74,8 +77,25 @@ impl TaskExecutor<'_> {
             &self.task.become_,
             vars,
         )?;
+        let flag = |keyword, value: &Option<Value>, default| match value {
+            Some(template) => {
+                super::super::flags::templated_flag(&self.run.templar, keyword, template, vars)
+            }
+            None => Ok(default),
+        };
+        let check_mode = flag("check_mode", &self.task.check_mode, self.run.options.check)?;
+        let diff = flag("diff", &self.task.diff, self.run.options.diff)?;
+        let timeout = match &self.task.timeout {
+            Some(template) => {
+                super::super::flags::templated_count(&self.run.templar, "timeout", template, vars)?
+            }
+            None => None,
+        };
         Ok(ModuleCall {
             args,
+            check_mode,
+            diff,
+            timeout,
             environment,
             escalation,
             delegated_to,
@@ -123,12 +143,12 @@ impl TaskExecutor<'_> {
             .chain([run.playbook_dir.clone()])
             .collect();
         slot.escalate(call.escalation.clone());
-        slot.limit_time(task.timeout);
+        slot.limit_time(call.timeout);
         let started = std::time::Instant::now();
         let mut module_ctx = ModuleContext {
             host,
-            check_mode: task.check_mode.unwrap_or(run.options.check),
-            diff: task.diff.unwrap_or(run.options.diff),
+            check_mode: call.check_mode,
+            diff: call.diff,
             environment: &call.environment,
             playbook_dir: &run.playbook_dir,
             search_dirs: &search_dirs,
@@ -139,7 +159,7 @@ impl TaskExecutor<'_> {
             connection: slot,
         };
         let outcome = task.module.run(&call.args, &mut module_ctx);
-        if let Some(seconds) = task.timeout.filter(|s| started.elapsed().as_secs() >= *s) {
+        if let Some(seconds) = call.timeout.filter(|s| started.elapsed().as_secs() >= *s) {
             return (timed_out(seconds), VarMap::new());
         }
         match outcome {

@@ -9,6 +9,7 @@ use super::super::failure_text::template_failure;
 use super::super::loops::loop_items;
 use super::super::result::loop_result;
 use super::{ItemRun, TaskExecutor};
+use crate::playbook::LoopControl;
 use crate::value::{Value, VarMap, map_from_pairs};
 
 impl TaskExecutor<'_> {
@@ -17,7 +18,16 @@ impl TaskExecutor<'_> {
             Ok(items) => items,
             Err(message) => return ItemRun::failed(message),
         };
-        let control = &self.task.loop_control;
+        let vars = self.vars.value();
+        let control = match self.task.loop_control.rendered(|template| {
+            self.run
+                .templar
+                .render_value(template, &vars)
+                .map_err(|e| template_failure(self.task, &e))
+        }) {
+            Ok(control) => control,
+            Err(message) => return ItemRun::failed(message),
+        };
         let length = items.len();
         let mut results = Vec::with_capacity(length);
         let mut facts = VarMap::new();
@@ -27,7 +37,7 @@ impl TaskExecutor<'_> {
             if index > 0 && crate::interruption::stop_scheduling() {
                 break;
             }
-            let loop_vars = Arc::new(self.loop_vars(index, length, &item));
+            let loop_vars = Arc::new(loop_vars(&control, index, length, &item));
             // Extra vars stay above the loop variables, as in Ansible.
             let item_vars = self
                 .vars
@@ -80,23 +90,6 @@ impl TaskExecutor<'_> {
         })
     }
 
-    /// `item` (or `loop_var`), `ansible_loop` and `index_var` for one item.
-    fn loop_vars(&self, index: usize, length: usize, item: &Value) -> VarMap {
-        let control = &self.task.loop_control;
-        let mut vars = VarMap::new();
-        vars.insert(control.loop_var.clone(), item.clone());
-        vars.insert(
-            "ansible_loop_var".into(),
-            Value::from(control.loop_var.as_str()),
-        );
-        vars.insert("ansible_loop".into(), loop_info(index, length));
-        if let Some(index_var) = &control.index_var {
-            vars.insert(index_var.clone(), Value::from(index));
-            vars.insert("ansible_index_var".into(), Value::from(index_var.as_str()));
-        }
-        vars
-    }
-
     /// How the item is shown: its `loop_control.label` or the item itself;
     /// under `no_log` neither, as Ansible prints.
     fn item_label(&self, vars: &Context, item: &Value) -> String {
@@ -135,4 +128,20 @@ fn loop_info(index: usize, length: usize) -> Value {
 /// Values as Ansible shows loop items: JSON-like.
 fn json_like(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+}
+
+/// `item` (or `loop_var`), `ansible_loop` and `index_var` for one item.
+fn loop_vars(control: &LoopControl, index: usize, length: usize, item: &Value) -> VarMap {
+    let mut vars = VarMap::new();
+    vars.insert(control.loop_var.clone(), item.clone());
+    vars.insert(
+        "ansible_loop_var".into(),
+        Value::from(control.loop_var.as_str()),
+    );
+    vars.insert("ansible_loop".into(), loop_info(index, length));
+    if let Some(index_var) = &control.index_var {
+        vars.insert(index_var.clone(), Value::from(index));
+        vars.insert("ansible_index_var".into(), Value::from(index_var.as_str()));
+    }
+    vars
 }

@@ -16,15 +16,17 @@ impl TaskExecutor<'_> {
         } = done;
         let (task, host) = (self.task, self.host);
         let status = result.status();
+        let ignore_unreachable = self.flag("ignore_unreachable", task.ignore_unreachable.as_ref());
+        let delegate_facts = self.flag("delegate_facts", task.delegate_facts.as_ref());
         let ignored = (status == Status::Failed && self.ignores_errors())
-            || (status == Status::Unreachable && task.ignore_unreachable);
+            || (status == Status::Unreachable && ignore_unreachable);
         // Let go of this task's view of the host's facts, so recording the
         // result below edits the facts in place instead of copying them.
         self.vars = Context::new(self.run.templar.clone());
         let registered = result.value();
         let facts_host = delegated_to
             .as_deref()
-            .filter(|_| task.delegate_facts)
+            .filter(|_| delegate_facts)
             .unwrap_or(host);
         self.run.set_facts(facts_host, &facts);
         if let Some(name) = &task.register {
@@ -41,7 +43,7 @@ impl TaskExecutor<'_> {
         let mut event = self.host_result(&result, delegated_to);
         event.ignored = ignored;
         self.run.emit(Event::HostResult(event));
-        self.settle(&result, ignored);
+        self.settle(&result, ignored, ignore_unreachable);
         TaskRun {
             status,
             ignored,
@@ -55,7 +57,7 @@ impl TaskExecutor<'_> {
         let result = TaskResult::failed(format!(
             "internal error in runbook (please report it): {message}"
         ));
-        self.settle(&result, false);
+        self.settle(&result, false, false);
         self.run
             .emit(Event::HostResult(self.host_result(&result, None)));
         TaskRun {
@@ -69,10 +71,10 @@ impl TaskExecutor<'_> {
     /// Count the result and decide what a failure means for the host: caught
     /// by an enclosing `rescue:` (counted as rescued), waiting for a block's
     /// `always:`, or out of the play.
-    fn settle(&self, result: &TaskResult, ignored: bool) {
+    fn settle(&self, result: &TaskResult, ignored: bool, ignore_unreachable: bool) {
         let (run, task, host) = (self.run, self.task, self.host);
         let status = result.status();
-        if status == Status::Unreachable && task.ignore_unreachable {
+        if status == Status::Unreachable && ignore_unreachable {
             run.count(host, Status::Failed, true, false);
             return;
         }
@@ -109,6 +111,20 @@ impl TaskExecutor<'_> {
             &self.vars.value(),
         )
         .unwrap_or(true)
+    }
+
+    /// A boolean keyword (`delegate_facts`, `ignore_unreachable`) on this
+    /// host; one that does not render to a boolean counts as false.
+    fn flag(&self, keyword: &str, value: Option<&Value>) -> bool {
+        value.is_some_and(|template| {
+            crate::executor::flags::templated_flag(
+                &self.run.templar,
+                keyword,
+                template,
+                &self.vars.value(),
+            )
+            .unwrap_or(false)
+        })
     }
 
     fn ignores_errors(&self) -> bool {
