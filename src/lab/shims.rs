@@ -42,6 +42,11 @@ pub const SHIMS: &[(&str, &str)] = &[
     ("dnf", include_str!("shims/dnf.sh")),
     ("yum", include_str!("shims/dnf.sh")),
     ("rpm", include_str!("shims/rpm.sh")),
+    // issue 9: the host's power commands ask its init to reboot or power off.
+    ("shutdown", include_str!("shims/shutdown.sh")),
+    ("reboot", include_str!("shims/shutdown.sh")),
+    ("halt", include_str!("shims/shutdown.sh")),
+    ("poweroff", include_str!("shims/shutdown.sh")),
 ];
 
 /// Units every lab host knows, and whether each starts out running (and
