@@ -143,7 +143,7 @@ const REBOOT_AND_GO_ON: &str = r#"
   tasks:
     - name: reboot
       reboot:
-        reboot_timeout: 3
+        reboot_timeout: 10
     - name: after
       command: "true"
       changed_when: false
