@@ -213,6 +213,15 @@ fn validate(ctx: &mut ModuleContext, settings: &Settings, previous: &str) -> Res
     })
 }
 
+/// After the action, Ansible removes the temporary directory its setup and
+/// find modules left on the host (without pipelining, its default): a host
+/// still down when a wait timed out ends unreachable there. One last try
+/// here does the same.
+fn still_reachable(ctx: &mut ModuleContext) -> Result<(), ModuleError> {
+    ctx.connection()?.run("true", None)?;
+    Ok(())
+}
+
 impl Module for Reboot {
     fn name(&self) -> &'static str {
         "reboot"
@@ -265,7 +274,10 @@ impl Module for Reboot {
         std::thread::sleep(Duration::from_secs(post_delay));
         let outcome = match validate(ctx, &settings, &previous) {
             Ok(()) => Outcome::changed(),
-            Err(message) => Outcome::failed(message),
+            Err(message) => {
+                still_reachable(ctx)?;
+                Outcome::failed(message)
+            }
         };
         Ok(outcome.with("rebooted", true).with("elapsed", elapsed()))
     }
