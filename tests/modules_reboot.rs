@@ -157,7 +157,9 @@ const REBOOT_AND_GO_ON: &str = r#"
 fn hosts_that_do_not_come_back_new_fail_alone_after_reboot_timeout() {
     let lab = Lab::up(3);
     lab.project.file("site.yml", REBOOT_AND_GO_ON);
-    let knobs = lab.host_root("node2").join("var/lib/runbook-shims/power/knobs");
+    let knobs = lab
+        .host_root("node2")
+        .join("var/lib/runbook-shims/power/knobs");
     std::fs::create_dir_all(&knobs).expect("knobs");
     std::fs::write(knobs.join("stays_down"), "").expect("knob");
 

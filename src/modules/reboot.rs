@@ -29,7 +29,8 @@ static SPEC: ArgSpec = ArgSpec {
 
 /// The name Ansible's messages give the action (`self._task.action`).
 const ACTION: &str = "reboot";
-const DEFAULT_SEARCH_PATHS: &[&str] = &["/sbin", "/bin", "/usr/sbin", "/usr/bin", "/usr/local/sbin"];
+const DEFAULT_SEARCH_PATHS: &[&str] =
+    &["/sbin", "/bin", "/usr/sbin", "/usr/bin", "/usr/local/sbin"];
 const DEFAULT_MESSAGE: &str = "Reboot initiated by Ansible";
 const MAX_FAIL_SLEEP: f64 = 12.0;
 
@@ -65,18 +66,13 @@ impl Settings {
             connect_timeout: u64::try_from(connect_timeout).ok().filter(|n| *n > 0),
             pre_reboot_delay: integer(args, "pre_reboot_delay", 0)?.max(0),
             post_reboot_delay: integer(args, "post_reboot_delay", 0)?.max(0),
-            test_command: args
-                .str("test_command")?
-                .unwrap_or_else(|| "whoami".into()),
-            boot_time_command: text(
-                "boot_time_command",
-                "cat /proc/sys/kernel/random/boot_id",
-            )?,
+            test_command: args.str("test_command")?.unwrap_or_else(|| "whoami".into()),
+            boot_time_command: text("boot_time_command", "cat /proc/sys/kernel/random/boot_id")?,
             reboot_command: args.str("reboot_command")?,
             msg: args.str("msg")?.unwrap_or_else(|| DEFAULT_MESSAGE.into()),
-            search_paths: args.str_list("search_paths")?.unwrap_or_else(|| {
-                DEFAULT_SEARCH_PATHS.iter().map(|p| p.to_string()).collect()
-            }),
+            search_paths: args
+                .str_list("search_paths")?
+                .unwrap_or_else(|| DEFAULT_SEARCH_PATHS.iter().map(|p| p.to_string()).collect()),
         })
     }
 
@@ -94,6 +90,12 @@ impl Settings {
             ),
         }
     }
+}
+
+/// Ansible's `search_paths` in a message: a Python list.
+fn python_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("'{item}'")).collect();
+    format!("[{}]", quoted.join(", "))
 }
 
 /// Why one try of a wait failed; a lost connection is dropped before the next.
@@ -124,14 +126,25 @@ fn boot_time(ctx: &mut ModuleContext, command: &str) -> Result<String, Attempt> 
 
 /// The full path of the shutdown program: an absolute one as given, else
 /// the first `search_paths` entry holding it (PATH is not used).
-fn shutdown_path(ctx: &mut ModuleContext, settings: &Settings, program: &str) -> Result<String, ModuleError> {
+fn shutdown_path(
+    ctx: &mut ModuleContext,
+    settings: &Settings,
+    program: &str,
+) -> Result<String, ModuleError> {
     if program.starts_with('/') {
         return Ok(program.to_string());
+    }
+    if program.is_empty() {
+        return Err(ModuleError::failed(
+            "Invalid value given for 'reboot_command': it names no command.",
+        ));
     }
     let candidates: Vec<String> = settings
         .search_paths
         .iter()
-        .map(|dir| crate::connection::shell_quote(&format!("{}/{program}", dir.trim_end_matches('/'))))
+        .map(|dir| {
+            crate::connection::shell_quote(&format!("{}/{program}", dir.trim_end_matches('/')))
+        })
         .collect();
     let script = format!(
         "for candidate in {}; do if [ -e \"$candidate\" ] || [ -L \"$candidate\" ]; then printf '%s\\n' \"$candidate\"; exit 0; fi; done; exit 1",
@@ -141,13 +154,8 @@ fn shutdown_path(ctx: &mut ModuleContext, settings: &Settings, program: &str) ->
     match output.stdout_text().lines().next() {
         Some(path) if output.rc == 0 => Ok(path.to_string()),
         _ => Err(ModuleError::failed(format!(
-            "Unable to find command \"{program}\" in search paths: [{}]",
-            settings
-                .search_paths
-                .iter()
-                .map(|path| format!("'{path}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "Unable to find command \"{program}\" in search paths: {}",
+            python_list(&settings.search_paths)
         ))),
     }
 }
@@ -160,9 +168,10 @@ fn until_success(
     description: &str,
     mut action: impl FnMut(&mut ModuleContext) -> Result<(), Attempt>,
 ) -> Result<(), String> {
-    let end = Instant::now() + Duration::from_secs(u64::try_from(timeout).unwrap_or(0));
+    // A timeout too large for the clock means no end, not a panic.
+    let end = Instant::now().checked_add(Duration::from_secs(u64::try_from(timeout).unwrap_or(0)));
     let mut failures: i32 = 0;
-    while Instant::now() < end {
+    while end.is_none_or(|end| Instant::now() < end) {
         match action(ctx) {
             Ok(()) => return Ok(()),
             Err(Attempt::Connection(_)) => ctx.connection.close(),
@@ -180,37 +189,48 @@ fn until_success(
 
 /// Wait for a new boot id, then for `test_command` to succeed.
 fn validate(ctx: &mut ModuleContext, settings: &Settings, previous: &str) -> Result<(), String> {
-    let original = settings
-        .connect_timeout
-        .map(|seconds| ctx.connection.set_connect_timeout(Duration::from_secs(seconds)));
-    let booted = until_success(ctx, settings.reboot_timeout, "last boot time check", |ctx| {
-        if settings.connect_timeout.is_some() {
-            ctx.connection.close();
-        }
-        let current = boot_time(ctx, &settings.boot_time_command)?;
-        // An empty answer comes just before some systems go down.
-        if current.is_empty() || current == previous {
-            return Err(Attempt::Failed("boot time has not changed".into()));
-        }
-        Ok(())
+    let original = settings.connect_timeout.map(|seconds| {
+        ctx.connection
+            .set_connect_timeout(Duration::from_secs(seconds))
     });
+    let booted = until_success(
+        ctx,
+        settings.reboot_timeout,
+        "last boot time check",
+        |ctx| {
+            if settings.connect_timeout.is_some() {
+                ctx.connection.close();
+            }
+            let current = boot_time(ctx, &settings.boot_time_command)?;
+            // An empty answer comes just before some systems go down.
+            if current.is_empty() || current == previous {
+                return Err(Attempt::Failed("boot time has not changed".into()));
+            }
+            Ok(())
+        },
+    );
     if let Some(original) = original {
         ctx.connection.set_connect_timeout(original);
         ctx.connection.close();
     }
     booted?;
-    until_success(ctx, settings.reboot_timeout, "post-reboot test command", |ctx| {
-        let output = ctx.connection()?.run(&settings.test_command, None)?;
-        if output.rc == 0 {
-            Ok(())
-        } else {
-            Err(Attempt::Failed(format!(
-                "Test command failed: {} {}",
-                output.stderr_text(),
-                output.stdout_text()
-            )))
-        }
-    })
+    until_success(
+        ctx,
+        settings.reboot_timeout,
+        "post-reboot test command",
+        |ctx| {
+            let output = ctx.connection()?.run(&settings.test_command, None)?;
+            if output.rc == 0 {
+                Ok(())
+            } else {
+                Err(Attempt::Failed(format!(
+                    "Test command failed: {} {}",
+                    output.stderr_text(),
+                    output.stdout_text()
+                )))
+            }
+        },
+    )
 }
 
 /// After the action, Ansible removes the temporary directory its setup and
@@ -280,5 +300,88 @@ impl Module for Reboot {
             }
         };
         Ok(outcome.with("rebooted", true).with("elapsed", elapsed()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        Settings::read(&Args::of(pairs)).expect("valid arguments")
+    }
+
+    #[test]
+    fn defaults_are_ansibles() {
+        let defaults = settings(&[]);
+        assert_eq!(
+            defaults.shutdown(),
+            (
+                "shutdown".into(),
+                "-r 0 \"Reboot initiated by Ansible\"".into()
+            )
+        );
+        assert_eq!(
+            (
+                defaults.reboot_timeout,
+                defaults.connect_timeout,
+                defaults.post_reboot_delay,
+                defaults.test_command.as_str(),
+                defaults.boot_time_command.as_str(),
+            ),
+            (
+                600,
+                None,
+                0,
+                "whoami",
+                "cat /proc/sys/kernel/random/boot_id"
+            )
+        );
+        assert_eq!(
+            python_list(&defaults.search_paths),
+            "['/sbin', '/bin', '/usr/sbin', '/usr/bin', '/usr/local/sbin']"
+        );
+    }
+
+    #[test]
+    fn pre_reboot_delay_goes_to_shutdown_in_whole_minutes() {
+        let cases = [
+            ("59", "-r 0 \"bye\""),
+            ("150", "-r 2 \"bye\""),
+            ("-30", "-r 0 \"bye\""),
+        ];
+        for (delay, expected) in cases {
+            let read = settings(&[("pre_reboot_delay", delay), ("msg", "bye")]);
+            assert_eq!(read.shutdown().1, expected, "pre_reboot_delay {delay}");
+        }
+    }
+
+    #[test]
+    fn reboot_command_is_split_at_its_first_space_and_ignores_msg() {
+        let read = settings(&[
+            ("reboot_command", "systemctl reboot --force"),
+            ("msg", "ignored"),
+            ("pre_reboot_delay", "600"),
+        ]);
+        assert_eq!(
+            read.shutdown(),
+            ("systemctl".into(), "reboot --force".into())
+        );
+        let bare = settings(&[("reboot_command", "/usr/sbin/reboot")]);
+        assert_eq!(bare.shutdown(), ("/usr/sbin/reboot".into(), String::new()));
+    }
+
+    #[test]
+    fn an_empty_boot_time_command_or_connect_timeout_keeps_the_default() {
+        let read = settings(&[("boot_time_command", ""), ("connect_timeout", "0")]);
+        assert_eq!(
+            (read.boot_time_command.as_str(), read.connect_timeout),
+            ("cat /proc/sys/kernel/random/boot_id", None)
+        );
+        let comma_separated = settings(&[("search_paths", "/opt/bin,/lib/molly-guard")]);
+        assert_eq!(
+            comma_separated.search_paths,
+            vec!["/opt/bin".to_string(), "/lib/molly-guard".to_string()]
+        );
     }
 }
