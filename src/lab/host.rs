@@ -232,7 +232,7 @@ pub(super) fn stop(paths: &LabPaths, host: &HostState) -> Result<bool, LabError>
             .is_some_and(|init| init.signal(libc::SIGTERM, &markers.unshare)),
     };
     if !unshare.wait_gone(&markers.unshare, STOP_GRACE) {
-        // --kill-child turns the holder's death into SIGKILL for sshd, and
+        // --kill-child turns the holder's death into SIGKILL for the init, and
         // the end of the PID namespace's init kills everything in it.
         unshare.signal(libc::SIGKILL, &markers.unshare);
         if !unshare.wait_gone(&markers.unshare, STOP_GRACE) {
