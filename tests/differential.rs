@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{Lab, ansible_playbook, banner_lines, recap};
+use crate::support::{Lab, Output, ansible_playbook, banner_lines, recap};
 
 /// Run fixture `name` with runbook on one lab and ansible-playbook on its
 /// twin (`hosts` hosts each, the same names), assert they agree, and return
@@ -16,6 +16,17 @@ fn twin_run(name: &str, hosts: usize, args: &[&str]) -> (Lab, Lab) {
 
 /// [`twin_run`] after `prepare` ran on both labs (stopping a host...).
 fn twin_run_after(name: &str, hosts: usize, args: &[&str], prepare: impl Fn(&Lab)) -> (Lab, Lab) {
+    let (ours, theirs, _, _) = twin_outputs(name, hosts, args, prepare);
+    (ours, theirs)
+}
+
+/// [`twin_run_after`], also returning runbook's and ansible-playbook's output.
+fn twin_outputs(
+    name: &str,
+    hosts: usize,
+    args: &[&str],
+    prepare: impl Fn(&Lab),
+) -> (Lab, Lab, Output, Output) {
     let playbook = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/differential")
         .join(name);
@@ -39,7 +50,7 @@ fn twin_run_after(name: &str, hosts: usize, args: &[&str], prepare: impl Fn(&Lab
         banner_lines(&ansible),
         "tasks ran in another order\n{both}"
     );
-    (ours, theirs)
+    (ours, theirs, runbook, ansible)
 }
 
 #[test]
@@ -395,4 +406,62 @@ fn templated_task_and_block_keywords_behave_as_in_ansible() {
         // the templated any_errors_fatal ended the play at node1's failure.
         ["node2:/opt/check-by-host", "node2:/opt/block-written"]
     );
+}
+
+/// Every `shutdown` call a lab host's shim recorded, without its time.
+fn shutdown_calls(lab: &Lab, host: &str) -> Vec<String> {
+    lab.shim_calls(host)
+        .into_iter()
+        .filter(|(shim, _)| shim == "shutdown")
+        .map(|(_, argv)| argv)
+        .collect()
+}
+
+/// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
+/// tool's own words for a refused connection.
+fn fatal_lines(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter(|line| line.starts_with("fatal: "))
+        .filter_map(|line| line.split(" => ").next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn reboot_waits_reconnects_and_times_out_as_in_ansible() {
+    let stays_down = |lab: &Lab| {
+        let knobs = lab
+            .host_root("node3")
+            .join("var/lib/runbook-shims/power/knobs");
+        std::fs::create_dir_all(&knobs).expect("knobs");
+        std::fs::write(knobs.join("stays_down"), "").expect("knob");
+    };
+    let (ours, theirs, runbook, ansible) =
+        twin_outputs("reboot.yml", 3, &["--forks", "1"], stays_down);
+    assert_eq!(
+        fatal_lines(&runbook.stdout),
+        fatal_lines(&ansible.stdout),
+        "--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    for host in ["node1", "node2", "node3"] {
+        assert_eq!(
+            shutdown_calls(&ours, host),
+            shutdown_calls(&theirs, host),
+            "{host}: the same shutdown command"
+        );
+    }
+    assert_eq!(
+        shutdown_calls(&ours, "node1"),
+        vec!["-r 0 'maintenance of node1'".to_string()]
+    );
+    for host in ["node1", "node2"] {
+        let read = |lab: &Lab| {
+            std::fs::read_to_string(lab.host_root(host).join("opt/reboot-result.json"))
+                .expect("the recorded result")
+        };
+        assert_eq!(read(&ours), read(&theirs), "{host}: the same results");
+    }
 }

@@ -30,6 +30,7 @@ mod modules_files;
 mod modules_mysql;
 mod modules_packages;
 mod modules_pip;
+mod modules_reboot;
 mod modules_sync;
 mod modules_sysfiles;
 mod modules_system;

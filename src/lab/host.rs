@@ -1,5 +1,6 @@
 //! Starting, probing and stopping one lab host: an `unshare` holding the
-//! host's namespaces, whose only child becomes the host's sshd.
+//! host's namespaces, whose only child is the host's init (the setup
+//! script), which runs the host's sshd and starts it again after a reboot.
 
 use std::fs::{self, File};
 use std::io::Read;
@@ -96,12 +97,30 @@ pub(super) fn spawn(paths: &LabPaths, host: &str) -> Result<ProcessId, LabError>
     })
 }
 
-/// The sshd an `unshare` started, once the setup script has exec'd it.
-pub(super) fn find_sshd(unshare: &ProcessId, marker: &str) -> Option<ProcessId> {
+/// The host's init: the setup script, the only child of its `unshare`.
+fn find_init(unshare: &ProcessId, marker: &str) -> Option<ProcessId> {
     process::children_of(unshare.pid)
         .into_iter()
         .filter(|pid| process::cmdline(*pid).is_some_and(|line| line.contains(marker)))
         .find_map(ProcessId::of)
+}
+
+/// The sshd the host's init runs now (a new one after every reboot).
+pub(super) fn find_sshd(unshare: &ProcessId, markers: &Markers) -> Option<ProcessId> {
+    let init = find_init(unshare, &markers.unshare)?;
+    process::children_of(init.pid)
+        .into_iter()
+        .filter(|pid| process::cmdline(*pid).is_some_and(|line| line.contains(&markers.sshd)))
+        .find_map(ProcessId::of)
+}
+
+/// The host's sshd: the one recorded if it still runs, else the one its
+/// init started since (after a reboot).
+pub(super) fn current_sshd(paths: &LabPaths, host: &HostState) -> Option<ProcessId> {
+    let markers = markers(paths, &host.name);
+    host.sshd
+        .filter(|id| id.is_running(&markers.sshd))
+        .or_else(|| find_sshd(&host.unshare?, &markers))
 }
 
 /// True once an SSH server greets on `address` (a bare TCP accept could
@@ -189,13 +208,13 @@ pub(super) fn log_tail(path: &std::path::Path, lines: usize) -> String {
 /// about the time one host takes.
 pub(super) fn request_stop(paths: &LabPaths, host: &HostState) {
     let markers = markers(paths, &host.name);
-    if let Some(sshd) = host.sshd {
+    if let Some(sshd) = current_sshd(paths, host) {
         sshd.signal(libc::SIGTERM, &markers.sshd);
     }
 }
 
-/// Stop one host: sshd first, politely (it is the namespace's init, so every
-/// session process goes with it), then the holder. Only processes whose
+/// Stop one host: sshd first, politely (its init then ends, and with it the
+/// namespace and every process in it), then the holder. Only processes whose
 /// identity and command line still match are signalled. Returns whether
 /// anything was running.
 pub(super) fn stop(paths: &LabPaths, host: &HostState) -> Result<bool, LabError> {
@@ -206,15 +225,14 @@ pub(super) fn stop(paths: &LabPaths, host: &HostState) -> Result<bool, LabError>
     }) else {
         return Ok(false);
     };
-    let sshd = host
-        .sshd
-        .filter(|id| id.is_running(&markers.sshd))
-        .or_else(|| find_sshd(&unshare, &markers.sshd));
-    if let Some(sshd) = sshd {
-        sshd.signal(libc::SIGTERM, &markers.sshd);
-    }
+    match current_sshd(paths, host) {
+        Some(sshd) => sshd.signal(libc::SIGTERM, &markers.sshd),
+        // Down for a reboot: the init itself stops on TERM.
+        None => find_init(&unshare, &markers.unshare)
+            .is_some_and(|init| init.signal(libc::SIGTERM, &markers.unshare)),
+    };
     if !unshare.wait_gone(&markers.unshare, STOP_GRACE) {
-        // --kill-child turns the holder's death into SIGKILL for sshd, and
+        // --kill-child turns the holder's death into SIGKILL for the init, and
         // the end of the PID namespace's init kills everything in it.
         unshare.signal(libc::SIGKILL, &markers.unshare);
         if !unshare.wait_gone(&markers.unshare, STOP_GRACE) {

@@ -1,6 +1,7 @@
 # Runs as the first process of a lab host's private mount + UTS + PID
 # namespace (started by `unshare`), prepares the host's filesystem view and
-# then becomes the host's sshd.
+# then stays its init, running sshd until the host stops (and again after
+# each reboot).
 #
 # usage: sh host_setup.sh HOST LAB_DIR
 #   LAB_DIR/hosts/HOST/...  the host's private root (etc, opt, srv, var/...)
@@ -116,4 +117,89 @@ fi
 mkdir -p /run/sshd
 chmod 0755 /run/sshd
 
-exec /usr/sbin/sshd -D -f "$run/sshd_config" -E "$run/sshd.log"
+# --- power: boot id, shutdown, reboot (issue 9) -------------------------------
+# The host's boot id is a file of its own bound over the kernel's, new at every
+# boot, so `cat /proc/sys/kernel/random/boot_id` tells its boots apart as on a
+# real host.
+boot_id=$run/boot_id
+: > "$boot_id"
+mount --bind "$boot_id" /proc/sys/kernel/random/boot_id
+
+# The machine's shutdown, reboot, halt and poweroff (links to its systemctl)
+# must never run on a lab host, also when named by full path as Ansible's
+# reboot does (/sbin first): on the host they are the lab's `shutdown` shim.
+power_commands="shutdown reboot halt poweroff"
+shadow_power() { # DIR
+    [ -d "$1" ] && [ ! -L "$1" ] || return 0
+    if [ "$1" = /usr/sbin ] && [ "$(cat "$run/packages-mode" 2>/dev/null)" = overlay ]; then
+        # /usr is the host's own overlay: replace the links there.
+        for name in $power_commands; do ln -sfn "/usr/local/sbin/$name" "/usr/sbin/$name"; done
+        return 0
+    fi
+    # The machine's own directory: bind a copy of its entries over it, each
+    # a link to the original (kept reachable below $run), the power ones
+    # to the shim.
+    hidden=$run/machine$(printf '%s' "$1" | tr / -)
+    farm=$run/power$(printf '%s' "$1" | tr / -)
+    mkdir -p "$hidden"
+    mount --bind "$1" "$hidden"
+    rm -rf "$farm"
+    mkdir -p "$farm"
+    for entry in "$hidden"/*; do
+        if [ -L "$entry" ]; then
+            cp -P "$entry" "$farm/"
+        elif [ -e "$entry" ]; then
+            ln -s "$entry" "$farm/${entry##*/}"
+        fi
+    done
+    for name in $power_commands; do ln -sfn "/usr/local/sbin/$name" "$farm/$name"; done
+    mount --bind "$farm" "$1"
+}
+shadow_power /usr/sbin
+shadow_power /sbin
+
+# This script stays the host's init (PID 1 of its namespace) with sshd as its
+# child, so that a reboot can end every process of the host and start sshd
+# again, as a machine's init does. The `shutdown` shim asks for one by
+# writing `reboot` or `poweroff` to $power/request and sending SIGUSR1.
+# Knobs: $power/knobs/down_ms (how long the host is unreachable, 2000) and
+# $power/knobs/stays_down (a reboot powers the host off instead).
+[ "$$" = 1 ] || { echo "host_setup.sh: not the init of a PID namespace" >&2; exit 1; }
+power=/var/lib/runbook-shims/power
+mkdir -p "$power/knobs"
+rm -f "$power/request" "$power/scheduled"
+set +e
+sshd=
+requested=no
+trap 'requested=yes' USR1
+trap '[ -z "$sshd" ] || kill -TERM "$sshd" 2>/dev/null; exit 0' TERM
+down_ms() {
+    ms=$(cat "$power/knobs/down_ms" 2>/dev/null)
+    case $ms in '' | *[!0-9]*) ms=2000 ;; esac
+    printf '%s\n' "$ms"
+}
+pause_ms() { sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"; }
+while :; do
+    cat /proc/sys/kernel/random/uuid > "$boot_id"
+    /usr/sbin/sshd -D -f "$run/sshd_config" -E "$run/sshd.log" &
+    sshd=$!
+    while [ "$requested" = no ] && kill -0 "$sshd" 2>/dev/null; do
+        wait "$sshd"
+    done
+    # sshd ended without a request: `runbook lab stop`.
+    [ "$requested" = yes ] || exit 0
+    requested=no
+    action=$(cat "$power/request" 2>/dev/null)
+    rm -f "$power/request" "$power/scheduled"
+    # As on a real host, the shutdown command returns before the host goes.
+    pause_ms 500
+    kill -TERM -1 2>/dev/null
+    pause_ms 300
+    kill -KILL -1 2>/dev/null
+    wait
+    sshd=
+    if [ "$action" = poweroff ] || [ -e "$power/knobs/stays_down" ]; then
+        exit 0
+    fi
+    pause_ms "$(down_ms)"
+done

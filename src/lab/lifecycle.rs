@@ -226,10 +226,10 @@ fn build_and_start(
 }
 
 fn record_sshd(paths: &LabPaths, host: &mut HostState) {
-    let marker = host::markers(paths, &host.name).sshd;
+    let markers = host::markers(paths, &host.name);
     host.sshd = host
         .unshare
-        .and_then(|unshare| host::find_sshd(&unshare, &marker));
+        .and_then(|unshare| host::find_sshd(&unshare, &markers));
 }
 
 fn write_lab_files(paths: &LabPaths, state: &LabState) -> Result<(), LabError> {
@@ -316,10 +316,7 @@ fn lab_from_state(paths: &LabPaths, state: &LabState) -> Lab {
                 name: host.name.clone(),
                 address: host.address.clone(),
                 port: host.port,
-                pid: host
-                    .sshd
-                    .filter(|id| id.is_running(&host::markers(paths, &host.name).sshd))
-                    .map_or(0, |id| id.pid),
+                pid: host::current_sshd(paths, host).map_or(0, |id| id.pid),
                 root: paths.host_root(&host.name),
             })
             .collect(),

@@ -2,8 +2,9 @@
 //! for rehearsing playbooks and for integration tests.
 //!
 //! Each lab host is one `/usr/sbin/sshd` listening on its own loopback
-//! address (`127.0.<block>.<i>`, port 22 when free there), running as the init
-//! of its own mount, UTS and PID namespaces (`unshare`). Inside, the host has
+//! address (`127.0.<block>.<i>`, port 22 when free there), in its own mount,
+//! UTS and PID namespaces (`unshare`), whose init (the setup script) runs
+//! it and starts it again after a reboot. Inside, the host has
 //! its own hostname and its own `/etc` (an overlay over the real one; a
 //! copy where overlayfs is unavailable), `/opt`, `/srv`, `/var/lib`,
 //! `/var/log` and `/usr/local/sbin`; everything else, `/root` included, is

@@ -42,6 +42,11 @@ pub const SHIMS: &[(&str, &str)] = &[
     ("dnf", include_str!("shims/dnf.sh")),
     ("yum", include_str!("shims/dnf.sh")),
     ("rpm", include_str!("shims/rpm.sh")),
+    // issue 9: the host's power commands ask its init to reboot or power off.
+    ("shutdown", include_str!("shims/shutdown.sh")),
+    ("reboot", include_str!("shims/shutdown.sh")),
+    ("halt", include_str!("shims/shutdown.sh")),
+    ("poweroff", include_str!("shims/shutdown.sh")),
 ];
 
 /// Units every lab host knows, and whether each starts out running (and
@@ -177,6 +182,60 @@ mod tests {
                 })
                 .collect()
         }
+    }
+
+    #[test]
+    fn power_commands_refuse_outside_a_lab_host_and_parse_times_as_systemd() {
+        let host = Host::new();
+        let refused = host.run(&["shutdown", "-r", "0", "Reboot initiated by Ansible"]);
+        assert_eq!(
+            (refused.rc, refused.stdout.as_str(), refused.stderr.as_str()),
+            (
+                1,
+                "",
+                "shutdown: PID 1 is not a runbook lab host's init; refusing (runbook lab shim)\n"
+            )
+        );
+        let bad_time = host.run(&["shutdown", "-r", "soon"]);
+        assert_eq!(
+            (bad_time.rc, bad_time.stderr.as_str()),
+            (1, "Failed to parse time specification: soon\n")
+        );
+        let bad_option = host.run(&["shutdown", "-x"]);
+        assert_eq!(
+            (bad_option.rc, bad_option.stderr.as_str()),
+            (1, "shutdown: invalid option -- 'x'\n")
+        );
+        assert_eq!(host.run(&["shutdown", "-c"]).rc, 0);
+        let via_systemctl = host.run(&["systemctl", "reboot"]);
+        assert_eq!(
+            (via_systemctl.rc, via_systemctl.stderr.as_str()),
+            (
+                1,
+                "reboot: PID 1 is not a runbook lab host's init; refusing (runbook lab shim)\n"
+            )
+        );
+        let calls: Vec<(String, Vec<String>)> = host
+            .log_lines()
+            .into_iter()
+            .map(|(_, name, argv)| (name, argv))
+            .collect();
+        let owned = |name: &str, argv: &[&str]| {
+            (
+                name.to_string(),
+                argv.iter().map(|word| word.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            calls,
+            vec![
+                owned("shutdown", &["-r", "0", "Reboot initiated by Ansible"]),
+                owned("shutdown", &["-r", "soon"]),
+                owned("shutdown", &["-x"]),
+                owned("shutdown", &["-c"]),
+                owned("systemctl", &["reboot"]),
+            ]
+        );
     }
 
     #[test]

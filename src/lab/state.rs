@@ -27,7 +27,7 @@ pub(super) struct HostState {
     pub port: u16,
     /// The `unshare` process that holds the host's namespaces, while running.
     pub unshare: Option<ProcessId>,
-    /// Its child, the host's sshd, while running.
+    /// The host's sshd as it was started (a reboot starts another).
     pub sshd: Option<ProcessId>,
 }
 

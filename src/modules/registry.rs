@@ -68,6 +68,7 @@ macro_rules! every_module {
             ping: ping::Ping;
             pip: Stateful(pip::Pip);
             raw: raw::Raw;
+            reboot: reboot::Reboot;
             replace: Stateful(replace::Replace);
             script: script::Script;
             service_facts: service_facts::ServiceFacts;

@@ -123,6 +123,7 @@ list_unit_files() {
 status=0
 case $command in
     daemon-reload | daemon-reexec | reset-failed) exit 0 ;;
+    reboot | poweroff | halt) RUNBOOK_SHIM_LOGGED=1 exec "${0%/*}/$command" ;;
     list-units) list_units; exit 0 ;;
     list-unit-files) list_unit_files; exit 0 ;;
     '') shim_die 1 "systemctl: no command given (runbook lab shim)" ;;
