@@ -7,6 +7,19 @@ use std::path::Path;
 
 use crate::support::{Lab, Output, ansible_playbook, banner_lines, recap};
 
+/// Which of `files` exist in `/opt` of each of `hosts`, as `host:/opt/file`.
+fn files_in_opt(lab: &Lab, hosts: &[&str], files: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for host in hosts {
+        for file in files {
+            if lab.host_root(host).join("opt").join(file).exists() {
+                found.push(format!("{host}:/opt/{file}"));
+            }
+        }
+    }
+    found
+}
+
 /// Run fixture `name` with runbook on one lab and ansible-playbook on its
 /// twin (`hosts` hosts each, the same names), assert they agree, and return
 /// the labs for further checks.
@@ -321,21 +334,17 @@ fn connection_keywords_yield_to_the_inventory_as_in_ansible() {
 fn templated_and_inherited_play_keywords_behave_as_in_ansible() {
     let (ours, theirs) = twin_run("play-keywords.yml", 3, &[]);
     let files = |lab: &Lab| {
-        let mut found = Vec::new();
-        for host in ["node1", "node2", "node3"] {
-            for file in [
+        files_in_opt(
+            lab,
+            &["node1", "node2", "node3"],
+            &[
                 "handled",
                 "check-mode-file",
                 "written",
                 "once-play",
                 "after-failure",
-            ] {
-                if lab.host_root(host).join("opt").join(file).exists() {
-                    found.push(format!("{host}:/opt/{file}"));
-                }
-            }
-        }
-        found
+            ],
+        )
     };
     assert_eq!(files(&ours), files(&theirs));
     assert_eq!(
@@ -389,15 +398,11 @@ fn vault_filters_and_vault_id_match_behave_as_in_ansible() {
 fn templated_task_and_block_keywords_behave_as_in_ansible() {
     let (ours, theirs) = twin_run("task-keywords.yml", 2, &[]);
     let files = |lab: &Lab| {
-        let mut found = Vec::new();
-        for host in ["node1", "node2"] {
-            for file in ["check-by-host", "block-written", "after-task-failure"] {
-                if lab.host_root(host).join("opt").join(file).exists() {
-                    found.push(format!("{host}:/opt/{file}"));
-                }
-            }
-        }
-        found
+        files_in_opt(
+            lab,
+            &["node1", "node2"],
+            &["check-by-host", "block-written", "after-task-failure"],
+        )
     };
     assert_eq!(files(&ours), files(&theirs));
     assert_eq!(
@@ -406,15 +411,6 @@ fn templated_task_and_block_keywords_behave_as_in_ansible() {
         // the templated any_errors_fatal ended the play at node1's failure.
         ["node2:/opt/check-by-host", "node2:/opt/block-written"]
     );
-}
-
-/// Every `shutdown` call a lab host's shim recorded, without its time.
-fn shutdown_calls(lab: &Lab, host: &str) -> Vec<String> {
-    lab.shim_calls(host)
-        .into_iter()
-        .filter(|(shim, _)| shim == "shutdown")
-        .map(|(_, argv)| argv)
-        .collect()
 }
 
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
@@ -448,13 +444,13 @@ fn reboot_waits_reconnects_and_times_out_as_in_ansible() {
     );
     for host in ["node1", "node2", "node3"] {
         assert_eq!(
-            shutdown_calls(&ours, host),
-            shutdown_calls(&theirs, host),
+            ours.calls_of(host, "shutdown"),
+            theirs.calls_of(host, "shutdown"),
             "{host}: the same shutdown command"
         );
     }
     assert_eq!(
-        shutdown_calls(&ours, "node1"),
+        ours.calls_of("node1", "shutdown"),
         vec!["-r 0 'maintenance of node1'".to_string()]
     );
     for host in ["node1", "node2"] {

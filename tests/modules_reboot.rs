@@ -21,14 +21,6 @@ fn boot_id(lab: &Lab, host: &str) -> String {
     std::fs::read_to_string(path).expect("the host's boot id")
 }
 
-fn shutdown_calls(lab: &Lab, host: &str) -> Vec<String> {
-    lab.shim_calls(host)
-        .into_iter()
-        .filter(|(shim, _)| shim == "shutdown")
-        .map(|(_, argv)| argv)
-        .collect()
-}
-
 const REBOOT: &str = r#"
 - hosts: lab
   gather_facts: false
@@ -83,7 +75,7 @@ fn reboot_waits_for_a_new_boot_and_the_next_tasks_run_on_it() {
     let checked = play(&lab, "check.yml", &["--check"]);
     snapshot(&lab, "reboot_check", &checked);
     for (host, boot) in lab.hosts.iter().zip(&first_boot) {
-        assert_eq!(shutdown_calls(&lab, host), Vec::<String>::new());
+        assert_eq!(lab.calls_of(host, "shutdown"), Vec::<String>::new());
         assert_eq!(&boot_id(&lab, host), boot, "--check rebooted {host}");
     }
 
@@ -91,7 +83,7 @@ fn reboot_waits_for_a_new_boot_and_the_next_tasks_run_on_it() {
     snapshot(&lab, "reboot_run", &output);
     for (host, boot) in lab.hosts.iter().zip(&first_boot) {
         assert_eq!(
-            shutdown_calls(&lab, host),
+            lab.calls_of(host, "shutdown"),
             vec!["-r 0 'Reboot initiated by Ansible'".to_string()]
         );
         assert_ne!(&boot_id(&lab, host), boot, "{host} has a new boot id");
@@ -130,10 +122,10 @@ fn reboot_guarded_by_when_runs_once() {
     snapshot(&lab, "reboot_when_second", &second);
 
     assert_eq!(
-        shutdown_calls(&lab, "node1"),
+        lab.calls_of("node1", "shutdown"),
         vec!["-r 0 'kernel upgrade'".to_string()]
     );
-    assert_eq!(shutdown_calls(&lab, "node2"), Vec::<String>::new());
+    assert_eq!(lab.calls_of("node2", "shutdown"), Vec::<String>::new());
     assert_eq!(boot_id(&lab, "node2"), node2_boot);
 }
 
@@ -167,7 +159,7 @@ fn hosts_that_do_not_come_back_new_fail_alone_after_reboot_timeout() {
     snapshot(&lab, "reboot_timeout", &output);
     for host in &lab.hosts {
         assert_eq!(
-            shutdown_calls(&lab, host),
+            lab.calls_of(host, "shutdown"),
             vec!["-r 0 'Reboot initiated by Ansible'".to_string()]
         );
     }
@@ -182,5 +174,5 @@ fn reboot_arguments_are_checked_before_connecting() {
     );
     let output = play(&lab, "bad.yml", &[]);
     snapshot(&lab, "reboot_bad_argument", &output);
-    assert_eq!(shutdown_calls(&lab, "node1"), Vec::<String>::new());
+    assert_eq!(lab.calls_of("node1", "shutdown"), Vec::<String>::new());
 }

@@ -34,13 +34,6 @@ pub(super) const PLAY: &[&str] = &[
     "remote_user",
     "port",
     "connection",
-    "check_mode",
-    "diff",
-    "ignore_errors",
-    "ignore_unreachable",
-    "run_once",
-    "no_log",
-    "timeout",
 ];
 
 /// Play keywords its tasks, handlers and roles inherit, as from a block.

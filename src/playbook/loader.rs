@@ -271,9 +271,13 @@ fn apply_play_keyword(
         }
         _ => {
             let message = format!("`{name}` is not a play keyword");
-            return Err(one(key
-                .error(message)
-                .suggesting(name, keywords::PLAY.iter().copied())));
+            return Err(one(key.error(message).suggesting(
+                name,
+                keywords::PLAY
+                    .iter()
+                    .chain(keywords::PLAY_INHERITED)
+                    .copied(),
+            )));
         }
     }
     Ok(())

@@ -57,6 +57,15 @@ impl Lab {
     }
 
     /// Every call the host's shims recorded: `(shim, argv)` in order.
+    /// The arguments of every call of `shim` on `host`, in order.
+    pub(crate) fn calls_of(&self, host: &str, shim: &str) -> Vec<String> {
+        self.shim_calls(host)
+            .into_iter()
+            .filter(|(name, _)| name == shim)
+            .map(|(_, argv)| argv)
+            .collect()
+    }
+
     pub(crate) fn shim_calls(&self, host: &str) -> Vec<(String, String)> {
         let log = self.host_root(host).join("var/log/runbook-shims.log");
         std::fs::read_to_string(log)
