@@ -461,3 +461,32 @@ fn reboot_waits_reconnects_and_times_out_as_in_ansible() {
         assert_eq!(read(&ours), read(&theirs), "{host}: the same results");
     }
 }
+
+#[test]
+fn async_jobs_polls_and_async_status_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("async.yml", 2, &[]);
+    for host in ["node1", "node2"] {
+        for file in ["polled.json", "started.json", "status.json", "fired"] {
+            let read = |lab: &Lab| {
+                std::fs::read_to_string(lab.host_root(host).join("opt").join(file))
+                    .unwrap_or_else(|e| format!("{file}: {e}"))
+            };
+            assert_eq!(read(&ours), read(&theirs), "{host}: {file}");
+        }
+    }
+    let polled = std::fs::read_to_string(ours.host_root("node1").join("opt/polled.json"))
+        .expect("the polled result");
+    assert_eq!(
+        polled,
+        r#"{
+    "changed": true,
+    "cmd": "echo \"$GREETING from $(pwd)\"; echo warn >&2; sleep 1",
+    "finished": true,
+    "job_file_named": true,
+    "rc": 0,
+    "started": true,
+    "stderr": "warn",
+    "stdout": "hello from /opt"
+}"#
+    );
+}

@@ -55,7 +55,7 @@ fn unknown_argument_is_named_with_its_position() {
 #[test]
 fn keywords_we_do_not_run_yet_are_errors_not_silent_skips() {
     let output = syntax_check(
-        "- hosts: all\n  debugger: always\n  tasks:\n    - shell: echo\n      async: 10\n",
+        "- hosts: all\n  debugger: always\n  tasks:\n    - shell: echo\n      debugger: never\n",
     );
     output.assert_code(4);
     assert!(
@@ -69,11 +69,32 @@ fn keywords_we_do_not_run_yet_are_errors_not_silent_skips() {
     assert!(
         output
             .stderr
-            .contains("the task keyword `async` is not supported by runbook yet"),
+            .contains("the task keyword `debugger` is not supported by runbook yet"),
         "{}",
         output.all()
     );
     assert!(output.stderr.contains("site.yml:5:7"), "{}", output.all());
+}
+
+#[test]
+fn async_and_poll_take_whole_seconds() {
+    let output = syntax_check(
+        "- hosts: all\n  tasks:\n    - shell: echo\n      async: soon\n    - shell: echo\n      poll: -1\n",
+    );
+    output.assert_code(4);
+    for (message, at) in [
+        (
+            "`async` must be a whole number of seconds, found `soon`",
+            "site.yml:4:14",
+        ),
+        (
+            "`poll` must be a whole number of seconds, found `-1`",
+            "site.yml:6:13",
+        ),
+    ] {
+        assert!(output.stderr.contains(message), "{}", output.all());
+        assert!(output.stderr.contains(at), "{}", output.all());
+    }
 }
 
 #[test]

@@ -63,6 +63,19 @@ pub enum Event {
         #[serde(deserialize_with = "value_from_json")]
         result: Value,
     },
+    /// An `async` job is still running at a poll (`poll:` seconds apart).
+    AsyncPoll {
+        host: String,
+        jid: String,
+        started: bool,
+        finished: bool,
+    },
+    /// An `async` task the controller waited for has ended.
+    AsyncEnd {
+        host: String,
+        jid: String,
+        failed: bool,
+    },
     Warning {
         message: String,
     },

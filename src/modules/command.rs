@@ -1,5 +1,6 @@
 //! `command`: run a program with arguments, no shell in between.
 
+use super::async_job::{self, Job};
 use super::spec::RAW_PARAMS;
 use super::utils::exec::{CommandRun, command_line, run_command};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
@@ -35,17 +36,35 @@ impl Module for Command {
     }
 
     fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
-        let argv = argv(args).map_err(ModuleError::Failed)?;
-        let expand = args.bool("expand_argument_vars", true)?;
-        let script = argv
-            .iter()
-            .map(|arg| quote_arg(arg, expand))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let display: Value = argv.iter().map(|a| Value::from(a.as_str())).collect();
-        let run = CommandRun::from_args(args, display, script).map_err(ModuleError::Failed)?;
-        run_command(&run, ctx)
+        run_command(&command_run(args).map_err(ModuleError::Failed)?, ctx)
     }
+
+    fn start_in_background(
+        &self,
+        args: &Args,
+        ctx: &mut ModuleContext,
+        limit: u64,
+    ) -> Option<Result<Job, ModuleError>> {
+        Some(
+            command_run(args)
+                .map_err(ModuleError::Failed)
+                .and_then(|run| async_job::start_command(&run, ctx, limit)),
+        )
+    }
+}
+
+fn command_run(args: &Args) -> Result<CommandRun, String> {
+    let argv = argv(args)?;
+    let expand = args
+        .bool("expand_argument_vars", true)
+        .map_err(|e| e.to_string())?;
+    let script = argv
+        .iter()
+        .map(|arg| quote_arg(arg, expand))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let display: Value = argv.iter().map(|a| Value::from(a.as_str())).collect();
+    CommandRun::from_args(args, display, script)
 }
 
 /// The program and its arguments, from `argv`, `cmd` or the free form.

@@ -10,6 +10,8 @@
 #[macro_use]
 pub mod registry;
 
+pub mod async_job;
+
 mod args;
 mod context;
 mod diff;
@@ -50,4 +52,15 @@ pub trait Module: Send + Sync {
     /// [`ConnectionError`](crate::connection::ConnectionError) sorts it into
     /// one or the other.
     fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError>;
+
+    /// Start the work as a background job on the host (`async:`), for the
+    /// modules that can; `None` runs it in the foreground instead.
+    fn start_in_background(
+        &self,
+        _args: &Args,
+        _ctx: &mut ModuleContext,
+        _limit: u64,
+    ) -> Option<Result<async_job::Job, ModuleError>> {
+        None
+    }
 }

@@ -30,6 +30,7 @@ macro_rules! every_module {
             apt_repository: apt_repository::AptRepository;
             archive: Stateful(archive::Archive);
             assert: assert::Assert;
+            async_status: async_status::AsyncStatus;
             authorized_key: Stateful(authorized_key::AuthorizedKey);
             blockinfile: Stateful(blockinfile::BlockInFile);
             command: command::Command;

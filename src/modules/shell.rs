@@ -1,5 +1,6 @@
 //! `shell`: run a command line through `/bin/sh` (or `executable`).
 
+use super::async_job::{self, Job};
 use super::spec::RAW_PARAMS;
 use super::utils::exec::{CommandRun, command_line, run_command};
 use super::{ArgSpec, Args, FreeForm, Module, ModuleContext, ModuleError, Outcome};
@@ -36,6 +37,19 @@ impl Module for Shell {
 
     fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
         run_command(&shell_run(args).map_err(ModuleError::Failed)?, ctx)
+    }
+
+    fn start_in_background(
+        &self,
+        args: &Args,
+        ctx: &mut ModuleContext,
+        limit: u64,
+    ) -> Option<Result<Job, ModuleError>> {
+        Some(
+            shell_run(args)
+                .map_err(ModuleError::Failed)
+                .and_then(|run| async_job::start_command(&run, ctx, limit)),
+        )
     }
 }
 

@@ -105,6 +105,26 @@ pub(super) fn count(node: &Node, keyword: &str) -> Result<usize, Diagnostic> {
         })
 }
 
+/// A whole number of seconds where 0 means "none" (`async`, `poll`), or a
+/// template rendered on each host.
+pub(super) fn templated_seconds(
+    node: &Node,
+    keyword: &str,
+) -> Result<crate::value::Value, Diagnostic> {
+    if is_template(node) {
+        return Ok(node.to_value());
+    }
+    let text = scalar(node, keyword)?;
+    text.trim()
+        .parse::<u64>()
+        .map(crate::value::Value::from)
+        .map_err(|_| {
+            node.error(format!(
+                "`{keyword}` must be a whole number of seconds, found `{text}`"
+            ))
+        })
+}
+
 /// A boolean keyword that may also be a template (`ignore_errors: "{{ x }}"`),
 /// kept unrendered; anything else is an error naming the keyword.
 pub(super) fn templated_boolean(

@@ -78,6 +78,8 @@ pub(super) const TASK: &[&str] = &[
     "ignore_unreachable",
     "throttle",
     "timeout",
+    "async",
+    "poll",
     "with_items",
     "with_list",
     "with_dict",
@@ -95,8 +97,7 @@ pub(super) const TASK: &[&str] = &[
 
 pub(super) const HANDLER_ONLY: &[&str] = &["listen"];
 
-pub(super) const TASK_NOT_YET: &[&str] =
-    &["async", "poll", "module_defaults", "debugger", "include"];
+pub(super) const TASK_NOT_YET: &[&str] = &["module_defaults", "debugger", "include"];
 
 pub(super) const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "extended"];
 

@@ -363,6 +363,11 @@ pub struct Task {
     /// `timeout:` seconds (or a template rendered on each host); the task's
     /// commands are killed on the host after it.
     pub timeout: Option<Value>,
+    /// `async:` seconds the module may run in the background (0: in the
+    /// foreground, as without it), a number or a template.
+    pub async_: Option<Value>,
+    /// `poll:` seconds between checks on an `async` task (0: fire and forget).
+    pub poll: Option<Value>,
     /// `throttle:` at most this many hosts run this task at once (or a
     /// template, rendered with the first host's variables).
     pub throttle: Option<Value>,
@@ -417,6 +422,8 @@ impl Task {
             ignore_unreachable: None,
             any_errors_fatal: None,
             timeout: None,
+            async_: None,
+            poll: None,
             throttle: None,
             role: None,
         }

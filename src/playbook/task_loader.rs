@@ -5,7 +5,7 @@ use super::become_keywords::BecomeKeywords;
 use super::conditions::is_template;
 use super::conditions::{
     boolean, boolean_read_unrendered, conditions, environment, loop_items, scalar, string_list,
-    templated_boolean, templated_count, templated_number, var_map,
+    templated_boolean, templated_count, templated_number, templated_seconds, var_map,
 };
 use super::free_form::parse_free_form;
 use super::keywords;
@@ -185,6 +185,8 @@ fn apply_keyword(
         "delegate_facts" => task.delegate_facts = Some(templated_boolean(value, name)?),
         "throttle" => task.throttle = Some(templated_count(value, name)?),
         "timeout" => task.timeout = Some(templated_count(value, name)?),
+        "async" => task.async_ = Some(templated_seconds(value, name)?),
+        "poll" => task.poll = Some(templated_seconds(value, name)?),
         "ignore_unreachable" => task.ignore_unreachable = Some(templated_boolean(value, name)?),
         "until" => task.until = Some(conditions(value, name)?),
         "retries" => task.retries = Some(templated_number(value, name)?),

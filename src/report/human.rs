@@ -200,6 +200,24 @@ impl Reporter for HumanReporter {
                     format!("FAILED - RETRYING: [{host}]: {task} ({retries_left} retries left).");
                 self.print(&style::for_status(Status::Failed).apply_to(line).to_string());
             }
+            Event::AsyncPoll {
+                host,
+                jid,
+                started,
+                finished,
+            } => {
+                let line = format!(
+                    "ASYNC POLL on {host}: jid={jid} started={} finished={}",
+                    python_bool(*started),
+                    python_bool(*finished)
+                );
+                self.print(&style::debug().apply_to(line).to_string());
+            }
+            Event::AsyncEnd { host, jid, failed } => {
+                let outcome = if *failed { "FAILED" } else { "OK" };
+                let line = format!("ASYNC {outcome} on {host}: jid={jid}");
+                self.print(&style::debug().apply_to(line).to_string());
+            }
             Event::NoHostsMatched { .. } => self.print("skipping: no hosts matched"),
             Event::NoHostsRemaining => {
                 self.section("NO MORE HOSTS LEFT");
@@ -220,4 +238,8 @@ impl Reporter for HumanReporter {
             }
         }
     }
+}
+
+fn python_bool(value: bool) -> &'static str {
+    if value { "True" } else { "False" }
 }

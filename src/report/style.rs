@@ -35,6 +35,11 @@ pub(super) fn for_recap(stats: &HostStats) -> Style {
     }
 }
 
+/// Ansible's `COLOR_DEBUG` (dark gray), for the async poll lines.
+pub(super) fn debug() -> Style {
+    Style::new().color256(8)
+}
+
 pub(super) fn warning() -> Style {
     Style::new().magenta()
 }

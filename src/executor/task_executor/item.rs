@@ -7,6 +7,7 @@ use super::super::escalation;
 use super::super::failure_text::{conditional_failure, template_failure};
 use super::super::result::TaskResult;
 use super::super::run::OMIT;
+use super::async_run::{AsyncCall, DEFAULT_POLL};
 use super::{ItemRun, TaskExecutor};
 use crate::connection::{ConnectionKind, ConnectionSpec, Escalation};
 use crate::modules::{Args, ConnectionSlot, ModuleContext, ModuleError};
@@ -18,6 +19,7 @@ struct ModuleCall {
     check_mode: bool,
     diff: bool,
     timeout: Option<u64>,
+    async_call: Option<AsyncCall>,
     environment: Vec<(String, String)>,
     escalation: Option<Escalation>,
     delegated_to: Option<String>,
@@ -85,10 +87,21 @@ impl TaskExecutor<'_> {
         };
         let check_mode = flag("check_mode", &self.task.check_mode, self.run.options.check)?;
         let diff = flag("diff", &self.task.diff, self.run.options.diff)?;
-        let timeout = match &self.task.timeout {
+        let count = |keyword, value: &Option<Value>| match value {
             Some(template) => {
-                super::super::flags::templated_count(&self.run.templar, "timeout", template, vars)?
+                super::super::flags::templated_count(&self.run.templar, keyword, template, vars)
             }
+            None => Ok(None),
+        };
+        let timeout = count("timeout", &self.task.timeout)?;
+        let async_call = match count("async", &self.task.async_)? {
+            Some(limit) => Some(AsyncCall {
+                limit,
+                poll: match &self.task.poll {
+                    Some(_) => count("poll", &self.task.poll)?.unwrap_or(0),
+                    None => DEFAULT_POLL,
+                },
+            }),
             None => None,
         };
         Ok(ModuleCall {
@@ -96,6 +109,7 @@ impl TaskExecutor<'_> {
             check_mode,
             diff,
             timeout,
+            async_call,
             environment,
             escalation,
             delegated_to,
@@ -158,7 +172,10 @@ impl TaskExecutor<'_> {
             delegate_to: call.delegated_to.as_deref(),
             connection: slot,
         };
-        let outcome = task.module.run(&call.args, &mut module_ctx);
+        let outcome = match call.async_call {
+            Some(async_call) => self.run_async(async_call, &call.args, &mut module_ctx),
+            None => task.module.run(&call.args, &mut module_ctx),
+        };
         if let Some(seconds) = call.timeout.filter(|s| started.elapsed().as_secs() >= *s) {
             return (timed_out(seconds), VarMap::new());
         }

@@ -64,11 +64,8 @@ pub(crate) fn run_command(
     run: &CommandRun,
     ctx: &mut ModuleContext,
 ) -> Result<Outcome, ModuleError> {
-    if let Some(skip) = precondition_skip(run, ctx)? {
-        return Ok(skip);
-    }
-    if ctx.check_mode {
-        return Ok(check_mode_outcome(run));
+    if let Some(settled) = settled_without_running(run, ctx)? {
+        return Ok(settled);
     }
     let script = full_script(run, ctx.environment);
     let started = SystemTime::now();
@@ -77,6 +74,18 @@ pub(crate) fn run_command(
         command_outcome(run, &output, started),
         dropped,
     ))
+}
+
+/// The result when the command need not run: `creates`/`removes` say it
+/// already did, or check mode predicts it.
+pub(crate) fn settled_without_running(
+    run: &CommandRun,
+    ctx: &mut ModuleContext,
+) -> Result<Option<Outcome>, ModuleError> {
+    if let Some(skip) = precondition_skip(run, ctx)? {
+        return Ok(Some(skip));
+    }
+    Ok(ctx.check_mode.then(|| check_mode_outcome(run)))
 }
 
 /// Each stream of a command keeps this many bytes unless
@@ -237,11 +246,27 @@ pub(crate) fn environment_prefix(environment: &[(String, String)]) -> String {
 }
 
 fn command_outcome(run: &CommandRun, output: &ExecOutput, started: SystemTime) -> Outcome {
-    let ended = SystemTime::now();
-    let stdout: std::sync::Arc<str> = text(&output.stdout, run.strip_empty_ends).into();
-    let stderr: std::sync::Arc<str> = text(&output.stderr, run.strip_empty_ends).into();
+    finished_command(
+        run.display.clone(),
+        run.strip_empty_ends,
+        output,
+        started,
+        SystemTime::now(),
+    )
+}
+
+/// Ansible's result keys for a command that ran from `started` to `ended`.
+pub(crate) fn finished_command(
+    cmd: Value,
+    strip_empty_ends: bool,
+    output: &ExecOutput,
+    started: SystemTime,
+    ended: SystemTime,
+) -> Outcome {
+    let stdout: std::sync::Arc<str> = text(&output.stdout, strip_empty_ends).into();
+    let stderr: std::sync::Arc<str> = text(&output.stderr, strip_empty_ends).into();
     let mut outcome = Outcome::changed()
-        .with("cmd", run.display.clone())
+        .with("cmd", cmd)
         .with("rc", output.rc)
         .with("stdout_lines", lines(&stdout))
         .with("stdout", stdout)
