@@ -482,7 +482,7 @@ fn async_jobs_polls_and_async_status_behave_as_in_ansible() {
     "changed": true,
     "cmd": "echo \"$GREETING from $(pwd)\"; echo warn >&2; sleep 1",
     "finished": true,
-    "job_file_named": true,
+    "job_file": true,
     "rc": 0,
     "started": true,
     "stderr": "warn",

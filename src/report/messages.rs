@@ -12,7 +12,18 @@ pub(super) fn error(diagnostic: &Diagnostic) {
     ));
 }
 
+/// A warning, once per message for the whole command, as Ansible's display
+/// deduplicates them (the same warning from every host shows once).
 pub(super) fn warning(message: &str) {
+    static SHOWN: std::sync::Mutex<Option<std::collections::HashSet<String>>> =
+        std::sync::Mutex::new(None);
+    let mut shown = SHOWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !shown.get_or_insert_default().insert(message.to_string()) {
+        return;
+    }
+    drop(shown);
     output::stderr_line(
         &style::warning()
             .apply_to(format!("[WARNING]: {message}"))
