@@ -490,3 +490,22 @@ fn async_jobs_polls_and_async_status_behave_as_in_ansible() {
 }"#
     );
 }
+
+#[test]
+fn module_defaults_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("module-defaults.yml", 2, &[]);
+    for host in ["node1", "node2"] {
+        for file in ["modes", "where-shell-ran"] {
+            let read = |lab: &Lab| {
+                std::fs::read_to_string(lab.host_root(host).join("opt").join(file))
+                    .unwrap_or_else(|e| format!("{file}: {e}"))
+            };
+            assert_eq!(read(&ours), read(&theirs), "{host}: {file}");
+        }
+    }
+    let modes = std::fs::read_to_string(ours.host_root("node1").join("opt/modes")).expect("modes");
+    assert_eq!(
+        modes,
+        "/opt/md-block 604\n/opt/md-own 610\n/opt/md-play 600\n/opt/md-task-wins 644\n"
+    );
+}

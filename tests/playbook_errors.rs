@@ -98,6 +98,27 @@ fn async_and_poll_take_whole_seconds() {
 }
 
 #[test]
+fn module_defaults_take_module_names_and_mappings() {
+    let output = syntax_check(
+        "- hosts: all\n  module_defaults: [file]\n  tasks: []\n- hosts: all\n  tasks:\n    - shell: echo\n      module_defaults:\n        file: [owner]\n",
+    );
+    output.assert_code(4);
+    for (message, at) in [
+        (
+            "`module_defaults` takes a mapping (or a list of mappings)",
+            "site.yml:2:21",
+        ),
+        (
+            "the defaults for `file` must be a mapping of its arguments",
+            "site.yml:8:15",
+        ),
+    ] {
+        assert!(output.stderr.contains(message), "{}", output.all());
+        assert!(output.stderr.contains(at), "{}", output.all());
+    }
+}
+
+#[test]
 fn every_error_in_the_file_is_reported_at_once() {
     let output = syntax_check(
         "- hosts: all\n  tasks:\n    - nope: 1\n    - debug: msg=hi\n    - also_nope: 2\n",

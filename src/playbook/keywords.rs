@@ -45,9 +45,10 @@ pub(super) const PLAY_INHERITED: &[&str] = &[
     "run_once",
     "no_log",
     "timeout",
+    "module_defaults",
 ];
 
-pub(super) const PLAY_NOT_YET: &[&str] = &["module_defaults", "debugger"];
+pub(super) const PLAY_NOT_YET: &[&str] = &["debugger"];
 
 pub(super) const TASK: &[&str] = &[
     "any_errors_fatal",
@@ -80,6 +81,7 @@ pub(super) const TASK: &[&str] = &[
     "timeout",
     "async",
     "poll",
+    "module_defaults",
     "with_items",
     "with_list",
     "with_dict",
@@ -97,12 +99,13 @@ pub(super) const TASK: &[&str] = &[
 
 pub(super) const HANDLER_ONLY: &[&str] = &["listen"];
 
-pub(super) const TASK_NOT_YET: &[&str] = &["module_defaults", "debugger", "include"];
+pub(super) const TASK_NOT_YET: &[&str] = &["debugger", "include"];
 
 pub(super) const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "extended"];
 
 /// Keywords a `block:` takes; those its tasks inherit are passed down.
 pub(super) const BLOCK: &[&str] = &[
+    "module_defaults",
     "any_errors_fatal",
     "throttle",
     "name",

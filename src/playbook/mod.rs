@@ -14,6 +14,7 @@ mod loader_fuzz;
 mod locate;
 mod meta_step;
 mod model;
+mod module_defaults;
 mod play_keywords;
 mod roles;
 mod split_args;
@@ -29,6 +30,7 @@ pub use model::{
     BatchSize, Block, DynamicInclude, HostOrder, Include, Loop, LoopControl, LoopKind, Meta,
     MetaAction, Play, Playbook, Step, Strategy, Task, VarPrompt,
 };
+pub use module_defaults::ModuleDefaults;
 pub use play_keywords::{KeywordTemplate, PlayKeywords};
 pub use roles::Role;
 pub use steps::load_included;

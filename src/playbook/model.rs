@@ -368,6 +368,8 @@ pub struct Task {
     pub async_: Option<Value>,
     /// `poll:` seconds between checks on an `async` task (0: fire and forget).
     pub poll: Option<Value>,
+    /// `module_defaults:` of the play, blocks, role and task, outermost first.
+    pub module_defaults: super::ModuleDefaults,
     /// `throttle:` at most this many hosts run this task at once (or a
     /// template, rendered with the first host's variables).
     pub throttle: Option<Value>,
@@ -424,6 +426,7 @@ impl Task {
             timeout: None,
             async_: None,
             poll: None,
+            module_defaults: super::ModuleDefaults::default(),
             throttle: None,
             role: None,
         }

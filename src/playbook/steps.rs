@@ -48,6 +48,7 @@ pub struct Inherited {
     throttle: Option<Value>,
     any_errors_fatal: Option<bool>,
     become_: BecomeKeywords,
+    module_defaults: super::ModuleDefaults,
 }
 
 impl Inherited {
@@ -169,6 +170,7 @@ impl Inherited {
         task.throttle = task.throttle.take().or_else(|| self.throttle.clone());
         task.any_errors_fatal = task.any_errors_fatal.or(self.any_errors_fatal);
         task.become_.inherit(&self.become_);
+        task.module_defaults = self.module_defaults.then(&task.module_defaults);
     }
 
     /// This block's (or import's) keywords on top of what it inherited;
@@ -199,6 +201,11 @@ impl Inherited {
         match name.as_str() {
             "when" => self.when.extend(conditions(value, &name)?),
             "vars" => overlay(&mut self.vars, &var_map(value, &name)?),
+            "module_defaults" => {
+                self.module_defaults = self
+                    .module_defaults
+                    .then(&super::ModuleDefaults::load(value)?)
+            }
             "environment" => {
                 self.environment = merge_environment(
                     self.environment.as_ref(),

@@ -187,6 +187,7 @@ fn apply_keyword(
         "timeout" => task.timeout = Some(templated_count(value, name)?),
         "async" => task.async_ = Some(templated_seconds(value, name)?),
         "poll" => task.poll = Some(templated_seconds(value, name)?),
+        "module_defaults" => task.module_defaults = super::ModuleDefaults::load(value)?,
         "ignore_unreachable" => task.ignore_unreachable = Some(templated_boolean(value, name)?),
         "until" => task.until = Some(conditions(value, name)?),
         "retries" => task.retries = Some(templated_number(value, name)?),

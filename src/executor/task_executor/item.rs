@@ -277,7 +277,52 @@ impl TaskExecutor<'_> {
                 rendered.insert(name.clone(), value);
             }
         }
+        self.add_module_defaults(&mut rendered, vars)?;
         Ok(Args::new(rendered))
+    }
+
+    /// `module_defaults` for the arguments the task does not set (under
+    /// any of their names), rendered; a name the module does not take fails
+    /// the task, as the module's own check does in Ansible.
+    fn add_module_defaults(&self, args: &mut VarMap, vars: &Value) -> Result<(), String> {
+        let spec = self.task.module.spec();
+        let given: Vec<String> = args
+            .keys()
+            .map(|name| spec.canonical(name).unwrap_or(name).to_string())
+            .collect();
+        let mut defaults = VarMap::new();
+        for entry in self.task.module_defaults.for_module(self.task.module) {
+            let rendered = self
+                .run
+                .templar
+                .render_value(entry, vars)
+                .map_err(|e| template_failure(self.task, &e))?;
+            if rendered.kind() != minijinja::value::ValueKind::Map {
+                return Err(format!(
+                    "module_defaults for `{}` must be a mapping of its arguments, got {rendered}",
+                    self.task.module.name()
+                ));
+            }
+            crate::value::overlay(&mut defaults, &to_var_map(&rendered));
+        }
+        for (name, value) in defaults {
+            if !spec.any_name && spec.canonical(&name).is_none() {
+                return Err(format!(
+                    "Unsupported parameters for ({}) module: {name} (from module_defaults). \
+                     Supported parameters include: {}.",
+                    self.task.module.name(),
+                    spec.known_names()
+                        .filter(|known| !known.starts_with('_'))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            let canonical = spec.canonical(&name).unwrap_or(&name);
+            if !given.iter().any(|known| known == canonical) && value.as_str() != Some(OMIT) {
+                args.insert(name, value);
+            }
+        }
+        Ok(())
     }
 
     /// Play `environment:` with the task's on top, rendered to name/value pairs.
