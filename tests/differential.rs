@@ -509,3 +509,23 @@ fn module_defaults_behave_as_in_ansible() {
         "/opt/md-block 604\n/opt/md-own 610\n/opt/md-play 600\n/opt/md-task-wins 644\n"
     );
 }
+
+#[test]
+fn vars_files_alternatives_and_host_variables_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("vars-files/play.yml", 2, &[]);
+    let read = |lab: &Lab, host: &str| {
+        std::fs::read_to_string(lab.host_root(host).join("opt/vars-files"))
+            .unwrap_or_else(|e| format!("{host}: {e}"))
+    };
+    for host in ["node1", "node2"] {
+        assert_eq!(read(&ours, host), read(&theirs, host), "{host}");
+    }
+    assert_eq!(
+        read(&ours, "node1"),
+        "debian family / node1 has its own / from the vars folder\n"
+    );
+    assert_eq!(
+        read(&ours, "node2"),
+        "debian family / the default host file / from the vars folder\n"
+    );
+}

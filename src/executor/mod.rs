@@ -34,6 +34,7 @@ mod steps;
 mod tags;
 mod task_executor;
 mod variables;
+mod vars_files;
 
 pub use entry::{run_adhoc, run_playbook};
 pub use escalation::BecomeDefaults;

@@ -17,6 +17,8 @@ pub(super) struct PlayCtx<'a> {
     pub magic: Arc<VarMap>,
     /// Play `vars` with `vars_files` above them.
     pub vars: Arc<VarMap>,
+    /// `vars_files` entries read for each host from its own variables.
+    pub host_vars_files: Arc<super::vars_files::HostVarsFiles>,
     /// The hosts of this batch.
     pub batch: Vec<String>,
     /// The batch stops (failure limits, `any_errors_fatal`, `end_batch`).
@@ -33,6 +35,7 @@ impl<'a> PlayCtx<'a> {
         keywords: PlayKeywords,
         magic: Arc<VarMap>,
         vars: Arc<VarMap>,
+        host_vars_files: Arc<super::vars_files::HostVarsFiles>,
         batch: Vec<String>,
     ) -> Self {
         Self {
@@ -40,6 +43,7 @@ impl<'a> PlayCtx<'a> {
             keywords,
             magic,
             vars,
+            host_vars_files,
             batch,
             stop_batch: AtomicBool::new(false),
             stop_play: AtomicBool::new(false),

@@ -14,7 +14,7 @@ use super::run::Run;
 use super::schedule::Stage;
 use crate::playbook::{BatchSize, HostOrder, Play, PlayKeywords, Strategy, Task};
 use crate::source::{Diagnostic, ErrorKind};
-use crate::value::{Value, VarMap, to_var_map};
+use crate::value::{Value, VarMap};
 
 /// Whether the plays after this one run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +26,9 @@ pub(super) enum PlayEnd {
 }
 
 pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<PlayEnd, Diagnostic> {
-    let mut vars = play_vars(run, play)?;
+    let (mut vars, host_vars_files) =
+        super::vars_files::play_vars(run, &play.vars, &play.vars_files)?;
+    let host_vars_files = Arc::new(host_vars_files);
     let hosts = play_hosts(run, play, &vars)?;
     if hosts.is_empty() {
         run.emit(Event::PlayStart {
@@ -72,6 +74,7 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
             keywords.clone(),
             play_magic(play, &name, &unordered, &live, &batch),
             vars.clone(),
+            host_vars_files.clone(),
             batch,
         );
         let stage = Stage {
@@ -341,38 +344,6 @@ fn play_keywords(run: &Run, play: &Play, view: &Value) -> Result<PlayKeywords, D
             .map_err(|e| e.with_kind(ErrorKind::Runtime))?;
     }
     Ok(keywords)
-}
-
-/// Play `vars`, with `vars_files` loaded above them.
-fn play_vars(run: &Run, play: &Play) -> Result<VarMap, Diagnostic> {
-    let mut vars = play.vars.clone();
-    let context = run
-        .extra_vars_view()
-        .with_layer(Arc::new(play.vars.clone()))
-        .with_layer(run.extra_vars.clone());
-    for (path, span) in &play.vars_files {
-        let rendered = run
-            .templar
-            .render_str(path, &context.value())
-            .map_err(|e| {
-                Diagnostic::runtime(format!("cannot template vars_files entry: {e}"))
-                    .with_span(span)
-            })?;
-        let rendered = crate::value::text(&rendered);
-        let full = run.playbook_dir.join(&rendered);
-        if !full.is_file() {
-            return Err(
-                Diagnostic::runtime(format!("vars file {} was not found", full.display()))
-                    .with_span(span),
-            );
-        }
-        let node = crate::yaml::parse_file(&full)?;
-        if !node.is_null() {
-            node.expect_map("a vars file")?;
-        }
-        crate::value::overlay(&mut vars, &to_var_map(&node.to_value()));
-    }
-    Ok(vars)
 }
 
 #[cfg(test)]

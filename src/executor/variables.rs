@@ -57,16 +57,6 @@ impl Run {
         if let Some(entry) = entry {
             view.push(entry.inventory_vars.clone());
         }
-        if let Some(play) = scope.play {
-            view.push_data(play.magic.clone());
-            view.push(play.vars.clone());
-        }
-        if let Some(role) = role {
-            view.push(role.vars.clone());
-        }
-        if let Some(task) = scope.task {
-            view.push(task.vars.clone());
-        }
         let (loop_vars, included, facts) = self.hosts.read(host, |record| {
             (
                 record.include_vars().to_vec(),
@@ -74,6 +64,25 @@ impl Run {
                 record.facts(),
             )
         });
+        if let Some(play) = scope.play {
+            view.push_data(play.magic.clone());
+            view.push(play.vars.clone());
+            if !play.host_vars_files.is_empty() {
+                // Ansible templates these names with the host's facts and
+                // the extra vars too.
+                let probe = view
+                    .clone()
+                    .with_data_layer(facts.clone())
+                    .with_layer(self.extra_vars.clone());
+                view.push(play.host_vars_files.read(self, &probe));
+            }
+        }
+        if let Some(role) = role {
+            view.push(role.vars.clone());
+        }
+        if let Some(task) = scope.task {
+            view.push(task.vars.clone());
+        }
         if scope.play.is_some() {
             loop_vars.into_iter().for_each(|vars| view.push_data(vars));
         }

@@ -61,7 +61,7 @@ pub(super) fn defined(book: &Playbook, known: &BTreeSet<String>) -> BTreeSet<Str
 fn play_names(play: &Play, dir: &Path, names: &mut BTreeSet<String>) {
     names.extend(play.vars.keys().cloned());
     names.extend(play.vars_prompt.iter().map(|prompt| prompt.name.clone()));
-    for (file, _) in &play.vars_files {
+    for file in play.vars_files.iter().flat_map(|entry| &entry.names) {
         if !has_template_markers(file) {
             names.extend(file_keys(&dir.join(file)));
         }

@@ -117,7 +117,7 @@ fn data_files(book: &Playbook) -> Vec<PathBuf> {
     let mut role_dirs = Vec::new();
     let mut found = Vec::new();
     for play in &book.plays {
-        for (file, _) in &play.vars_files {
+        for file in play.vars_files.iter().flat_map(|entry| &entry.names) {
             found.push(book.dir.join(file));
         }
         for item in model_walk::items(play) {

@@ -315,18 +315,28 @@ fn flatten_handlers(steps: Vec<Step>, tasks: &mut Vec<Task>) -> Result<(), Vec<D
     Ok(())
 }
 
-fn vars_files(node: &Node) -> Result<Vec<(String, crate::source::Span)>, Diagnostic> {
+fn vars_files(node: &Node) -> Result<Vec<super::VarsFile>, Diagnostic> {
     let items = match &node.kind {
         NodeKind::Seq(items) => items.iter().collect(),
         _ => vec![node],
     };
     items
         .into_iter()
-        .map(|item| match &item.kind {
-            NodeKind::Seq(_) => {
-                Err(item.error("lists of alternative vars_files are not supported by runbook yet"))
-            }
-            _ => Ok((scalar(item, "vars_files")?, item.span.clone())),
+        .map(|item| {
+            let names = match &item.kind {
+                NodeKind::Seq(alternatives) if !alternatives.is_empty() => alternatives
+                    .iter()
+                    .map(|name| scalar(name, "vars_files"))
+                    .collect::<Result<_, _>>()?,
+                NodeKind::Seq(_) => {
+                    return Err(item.error("an empty list of alternative vars_files"));
+                }
+                _ => vec![scalar(item, "vars_files")?],
+            };
+            Ok(super::VarsFile {
+                names,
+                span: item.span.clone(),
+            })
         })
         .collect()
 }

@@ -28,7 +28,7 @@ pub use loader::{LoadOptions, load};
 pub use locate::{PLAYBOOKS_DIR, locate_playbook};
 pub use model::{
     BatchSize, Block, DynamicInclude, HostOrder, Include, Loop, LoopControl, LoopKind, Meta,
-    MetaAction, Play, Playbook, Step, Strategy, Task, VarPrompt,
+    MetaAction, Play, Playbook, Step, Strategy, Task, VarPrompt, VarsFile,
 };
 pub use module_defaults::ModuleDefaults;
 pub use play_keywords::{KeywordTemplate, PlayKeywords};

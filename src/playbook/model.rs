@@ -49,7 +49,7 @@ pub struct Play {
     /// Unrendered: values are templated when used, as Ansible does.
     pub vars: VarMap,
     /// Files of variables, relative to the playbook.
-    pub vars_files: Vec<(String, Span)>,
+    pub vars_files: Vec<VarsFile>,
     /// `serial`, `strategy`, `gather_facts`… as loaded; those holding a
     /// template are in `keyword_templates` until the play starts.
     pub keywords: super::PlayKeywords,
@@ -314,6 +314,14 @@ impl Play {
             .chain(&self.post_tasks)
             .flat_map(Step::tasks)
     }
+}
+
+/// A `vars_files` entry: a file, or alternatives of which the first found
+/// is read (names may be templates).
+#[derive(Debug, Clone)]
+pub struct VarsFile {
+    pub names: Vec<String>,
+    pub span: Span,
 }
 
 /// One task: a module call and the keywords around it.
