@@ -116,3 +116,193 @@ fn dash_c_picks_the_connection_where_the_inventory_names_none() {
         output.all()
     );
 }
+
+/// A web group under prod, a db group and a host in no group, so the order
+/// of `all` (depth first, as Ansible walks groups) shows.
+const LISTED: &str = "loose\n[web]\nw1\nw2\n[db]\nd1\n[prod:children]\nweb\n";
+
+#[test]
+fn list_hosts_prints_the_matched_hosts_as_ansible_and_touches_none() {
+    let project = Project::new();
+    project.file("hosts.ini", LISTED);
+    let cases: &[&[&str]] = &[
+        &["all"],
+        &["web:nomatch"],
+        &["nomatch"],
+        &["all", "-l", "w2:d1"],
+        &["db", "-l", "w1"],
+    ];
+    for case in cases {
+        let mut args = vec!["run", case[0], "-i", "hosts.ini", "--list-hosts"];
+        args.extend_from_slice(&case[1..]);
+        let ours = project.run(&args);
+        let theirs = crate::support::ansible_adhoc(project.path(), &args[1..]);
+        assert_eq!(
+            ours.code,
+            theirs.code,
+            "{case:?}\n{}\n{}",
+            ours.all(),
+            theirs.all()
+        );
+        assert_eq!(
+            ours.stdout,
+            theirs.stdout,
+            "{case:?}\n{}\n{}",
+            ours.all(),
+            theirs.all()
+        );
+    }
+    let all = project.run(&["run", "all", "-i", "hosts.ini", "--list-hosts"]);
+    assert_eq!(
+        crate::support::transcript(&all),
+        "exit code: 0\n----- stdout -----\n  hosts (4):\n    loose\n    d1\n    w1\n    w2\n----- stderr -----\n"
+    );
+    let none = project.run(&[
+        "run",
+        "web:nomatch*",
+        "-i",
+        "hosts.ini",
+        "--list-hosts",
+        "-m",
+        "nosuchmodule",
+    ]);
+    assert_eq!(
+        crate::support::transcript(&none),
+        "exit code: 0\n----- stdout -----\n  hosts (2):\n    w1\n    w2\n----- stderr -----\n[WARNING]: Could not match supplied host pattern, ignoring: nomatch*\n"
+    );
+    let limited = project.run(&["run", "db", "-i", "hosts.ini", "-l", "w1", "--list-hosts"]);
+    assert_eq!(
+        crate::support::transcript(&limited),
+        "exit code: 1\n----- stdout -----\n----- stderr -----\nERROR! Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n"
+    );
+}
+
+#[test]
+fn list_hosts_under_json_output_is_one_listing_line() {
+    let project = Project::new();
+    project.file("hosts.ini", LISTED);
+    let output = project.run(&[
+        "run",
+        "web",
+        "-i",
+        "hosts.ini",
+        "--list-hosts",
+        "--output",
+        "json",
+    ]);
+    output.assert_code(0);
+    assert_eq!(
+        output.stdout,
+        "{\"event\":\"listing\",\"hosts\":[\"w1\",\"w2\"],\"listing\":\"hosts\"}\n",
+        "{}",
+        output.all()
+    );
+}
+
+#[test]
+fn one_line_condenses_each_result_to_a_line() {
+    let project = project();
+    project.file("down.ini", "gone ansible_host=127.0.0.1 ansible_port=1\n");
+    let output = project.run(&[
+        "run",
+        "db*:!db03",
+        "-i",
+        "local",
+        "-f",
+        "1",
+        "-o",
+        "-m",
+        "shell",
+        "-a",
+        "echo 'a b'; echo err >&2",
+    ]);
+    assert_eq!(
+        crate::support::transcript(&output),
+        "exit code: 0\n----- stdout -----\n\
+         db01 | CHANGED | rc=0 | (stdout) a b (stderr) err\n\
+         db02 | CHANGED | rc=0 | (stdout) a b (stderr) err\n\
+         ----- stderr -----\n"
+    );
+    let output = project.run(&[
+        "run",
+        "db01",
+        "-i",
+        "local",
+        "--one-line",
+        "-m",
+        "debug",
+        "-a",
+        "msg=hi",
+    ]);
+    assert_eq!(
+        crate::support::transcript(&output),
+        "exit code: 0\n----- stdout -----\n\
+         db01 | SUCCESS => {    \"changed\": false,    \"msg\": \"hi\"}\n\
+         ----- stderr -----\n"
+    );
+    let output = project.run(&[
+        "run", "gone", "-i", "down.ini", "-o", "-m", "ping", "-T", "2",
+    ]);
+    assert_eq!(
+        crate::support::transcript(&output),
+        "exit code: 4\n----- stdout -----\n\
+         gone | UNREACHABLE!: cannot connect to 127.0.0.1:1: Connection refused (os error 111)\n\
+         ----- stderr -----\n"
+    );
+}
+
+#[test]
+fn tree_writes_each_hosts_result_as_json_and_skips_nothing_else() {
+    let project = project();
+    let output = project.run(&[
+        "run",
+        "db*",
+        "-i",
+        "local",
+        "-m",
+        "debug",
+        "-a",
+        "msg={{ inventory_hostname }}",
+        "-t",
+        "out/tree",
+    ]);
+    output.assert_code(0);
+    assert_eq!(
+        project.read("out/tree/db01"),
+        "{\n    \"changed\": false,\n    \"msg\": \"db01\"\n}"
+    );
+    let output = project.run(&[
+        "run", "db01", "-i", "local", "-m", "ping", "--tree", "out/tree",
+    ]);
+    output.assert_code(0);
+    assert_eq!(
+        project.read("out/tree/db01"),
+        r#"{"changed": false, "ping": "pong"}"#
+    );
+    assert_eq!(
+        project.read("out/tree/db03"),
+        "{\n    \"changed\": false,\n    \"msg\": \"db03\"\n}",
+        "other hosts' files are left as they were"
+    );
+    // A directory that cannot be made is a warning; the run goes on.
+    project.file("blocker", "");
+    let output = project.run(&[
+        "run",
+        "db01",
+        "-i",
+        "local",
+        "-m",
+        "ping",
+        "-t",
+        "blocker/tree",
+    ]);
+    output.assert_code(0);
+    assert!(
+        output.stderr.starts_with(&format!(
+            "[WARNING]: Unable to access or create the configured directory '{}': ",
+            project.join("blocker/tree").display()
+        )),
+        "{}",
+        output.all()
+    );
+}

@@ -402,6 +402,15 @@ pub struct RunArgs {
     /// The module's arguments (`"uptime"`, `"msg=hello"`).
     #[arg(short = 'a', long = "args", default_value = "")]
     pub args: String,
+    /// List the hosts the pattern matches, and stop (no host is touched).
+    #[arg(long)]
+    pub list_hosts: bool,
+    /// One line per host: `host | CHANGED | rc=0 | (stdout) ...`, or the result as one-line JSON.
+    #[arg(short = 'o', long = "one-line")]
+    pub one_line: bool,
+    /// Also write each host's result as JSON to DIR/HOST.
+    #[arg(short = 't', long = "tree", value_name = "DIR")]
+    pub tree: Option<PathBuf>,
     #[command(flatten)]
     pub connect: ConnectArgs,
 }
@@ -426,6 +435,9 @@ pub struct InventoryArgs {
     /// One host's variables, as JSON.
     #[arg(long, value_name = "HOST", group = "view")]
     pub host: Option<String>,
+    /// With --list or --host: YAML instead of JSON, laid out as ansible-inventory's (ignored with --graph).
+    #[arg(short = 'y', long)]
+    pub yaml: bool,
     #[command(flatten)]
     pub vault: VaultFlags,
 }

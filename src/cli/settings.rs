@@ -158,10 +158,19 @@ pub enum PlayMode {
 /// `runbook run`.
 pub struct RunSettings {
     pub pattern: String,
-    pub task: Task,
+    pub action: AdhocAction,
+    /// `--tree DIR`: where each host's result is also written.
+    pub tree: Option<PathBuf>,
     pub inventory: Vec<String>,
     pub cwd: PathBuf,
     pub run: RunOptions,
+}
+
+/// What `runbook run` does with the matched hosts.
+pub enum AdhocAction {
+    /// `--list-hosts`: show them and stop (the module is not even read, as in Ansible).
+    ListHosts,
+    Run(Box<Task>),
 }
 
 /// `runbook inventory`.
@@ -169,6 +178,8 @@ pub struct InventorySettings {
     pub sources: Vec<String>,
     pub cwd: PathBuf,
     pub view: InventoryView,
+    /// `--yaml`: `--list` and `--host` as YAML (`--graph` ignores it).
+    pub yaml: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -512,16 +523,25 @@ fn run(args: RunArgs, cwd: &Path, config: &AnsibleConfig) -> Result<RunSettings,
         pattern,
         module,
         args,
+        list_hosts,
+        one_line: _read_by_the_reporter,
+        tree,
         connect,
     } = args;
-    let task = crate::playbook::adhoc_task(&module, &args).map_err(as_option)?;
+    let action = if list_hosts {
+        AdhocAction::ListHosts
+    } else {
+        let task = crate::playbook::adhoc_task(&module, &args).map_err(as_option)?;
+        AdhocAction::Run(Box::new(task))
+    };
     let inventory = inventory_sources(&connect.inventory, config);
     Ok(RunSettings {
         pattern,
-        task,
+        action,
+        tree: tree.map(|dir| cwd.join(dir)),
         inventory,
         cwd: cwd.to_path_buf(),
-        run: run_options(connect, PlaybookOnly::default(), cwd, true, config)?,
+        run: run_options(connect, PlaybookOnly::default(), cwd, !list_hosts, config)?,
     })
 }
 
@@ -537,6 +557,7 @@ fn inventory_view(
         vars,
         export,
         host,
+        yaml,
         vault,
     } = args;
     super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault, config))?;
@@ -549,6 +570,7 @@ fn inventory_view(
         sources: inventory_sources(&inventory, config),
         cwd: cwd.to_path_buf(),
         view,
+        yaml,
     })
 }
 

@@ -13,6 +13,8 @@ pub enum Listing {
     SyntaxChecked { playbooks: Vec<String> },
     /// `--list-hosts`, `--list-tasks`, `--list-tags`.
     Playbooks { playbooks: Vec<PlaybookOutline> },
+    /// `run PATTERN --list-hosts`: the hosts the pattern matches.
+    Hosts { hosts: Vec<String> },
     /// `inventory --list` and `--host`: the JSON ansible-inventory prints.
     Inventory { inventory: serde_json::Value },
     /// `inventory --graph`: the group tree from `all`.
@@ -120,6 +122,12 @@ pub(super) fn render(listing: &Listing) -> String {
                 for (index, play) in book.plays.iter().enumerate() {
                     render_play(&mut out, index + 1, play);
                 }
+            }
+        }
+        Listing::Hosts { hosts } => {
+            let _ = writeln!(out, "  hosts ({}):", hosts.len());
+            for host in hosts {
+                let _ = writeln!(out, "    {host}");
             }
         }
         Listing::Inventory { inventory } => {
