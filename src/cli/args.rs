@@ -133,6 +133,9 @@ pub struct ConnectArgs {
     /// Ask once for the become (sudo) password, on the terminal.
     #[arg(short = 'K', long = "ask-become-pass")]
     pub ask_become_pass: bool,
+    /// Ask once for the SSH password, on the terminal; used where the inventory sets no ansible_password.
+    #[arg(short = 'k', long = "ask-pass")]
+    pub ask_pass: bool,
     #[command(flatten)]
     pub vault: VaultFlags,
 }

@@ -416,3 +416,41 @@ fn close_then_run_reconnects() {
     connection.close();
     assert_eq!(run(&mut connection, "echo again").1, "again\n");
 }
+
+/// A spec that offers no key the server knows, only `password`.
+fn password_only(server: &TestSshd, password: &str) -> ConnectionSpec {
+    let mut spec = server.spec();
+    spec.private_key_file = None;
+    spec.ssh_args.extend([
+        "-o".into(),
+        "IdentityAgent=none".into(),
+        "-o".into(),
+        format!("IdentityFile={}", server.path("no_such_key").display()),
+    ]);
+    spec.password = Some(crate::connection::Secret::new(password));
+    spec
+}
+
+#[test]
+fn a_password_logs_in_where_no_key_does() {
+    let server = TestSshd::start_with_password("s3cret pass");
+    server.trust();
+    let mut connection = connect(&password_only(&server, "s3cret pass"));
+    assert_eq!(run(&mut connection, "echo in").1, "in\n");
+}
+
+#[test]
+fn a_wrong_password_is_an_authentication_error_that_hides_it() {
+    let server = TestSshd::start_with_password("s3cret");
+    server.trust();
+    let spec = password_only(&server, "guessed");
+    match SshConnection::connect(&spec, crate::connection::CommandLimits::default()) {
+        Err(error @ ConnectionError::Auth { .. }) => {
+            let shown = error.to_string();
+            assert!(shown.contains("the password ("), "{shown}");
+            assert!(!shown.contains("guessed"), "{shown}");
+        }
+        Err(other) => panic!("expected an authentication error, got {other:?}"),
+        Ok(_) => panic!("a wrong password logged in"),
+    }
+}
