@@ -131,7 +131,16 @@ fn list_hosts_prints_the_matched_hosts_as_ansible_and_touches_none() {
         &["nomatch"],
         &["all", "-l", "w2:d1"],
         &["db", "-l", "w1"],
+        &["all", "-l", "nomatch"],
+        &["web", "-l", "w2:nomatch2"],
     ];
+    let warnings = |stderr: &str| -> Vec<String> {
+        stderr
+            .lines()
+            .filter(|line| line.starts_with("[WARNING]"))
+            .map(str::to_string)
+            .collect()
+    };
     for case in cases {
         let mut args = vec!["run", case[0], "-i", "hosts.ini", "--list-hosts"];
         args.extend_from_slice(&case[1..]);
@@ -147,6 +156,13 @@ fn list_hosts_prints_the_matched_hosts_as_ansible_and_touches_none() {
         assert_eq!(
             ours.stdout,
             theirs.stdout,
+            "{case:?}\n{}\n{}",
+            ours.all(),
+            theirs.all()
+        );
+        assert_eq!(
+            warnings(&ours.stderr),
+            warnings(&theirs.stderr),
             "{case:?}\n{}\n{}",
             ours.all(),
             theirs.all()
@@ -175,6 +191,24 @@ fn list_hosts_prints_the_matched_hosts_as_ansible_and_touches_none() {
         crate::support::transcript(&limited),
         "exit code: 1\n----- stdout -----\n----- stderr -----\nERROR! Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n"
     );
+    // Running, not listing, is refused the same way, before any host.
+    let running = project.run(&[
+        "run",
+        "db",
+        "-i",
+        "hosts.ini",
+        "-l",
+        "w1",
+        "-c",
+        "local",
+        "-a",
+        "touch touched",
+    ]);
+    assert_eq!(
+        crate::support::transcript(&running),
+        crate::support::transcript(&limited)
+    );
+    assert!(!project.join("touched").exists());
 }
 
 #[test]

@@ -3,7 +3,6 @@
 use super::drive::drive;
 use crate::cli::settings::{self, AdhocAction, RunSettings};
 use crate::cli::{Failure, Outcome};
-use crate::inventory::Inventory;
 use crate::report::{Listing, Reporter, Tee, TreeWriter};
 use crate::source::{Diagnostic, ErrorKind};
 
@@ -21,16 +20,33 @@ pub(super) fn run(settings: RunSettings, reporter: &mut dyn Reporter) -> Result<
         .select(&pattern)
         .map_err(|e| e.with_kind(ErrorKind::Options))?;
     let list_hosts = matches!(action, AdhocAction::ListHosts);
-    let hosts = limited(&inventory, &selection.hosts, run.limit.as_deref());
-    // The executor warns of the pattern's unmatched names when it runs.
-    if list_hosts || !matches!(&hosts, Ok(hosts) if !hosts.is_empty()) {
-        for name in &selection.warnings {
+    let limit = run
+        .limit
+        .as_deref()
+        .map(|limit| inventory.select(limit).map(|allowed| (limit, allowed)))
+        .transpose()
+        .map_err(|e| e.with_kind(ErrorKind::Options))?;
+    let mut hosts = selection.hosts.clone();
+    if let Some((_, allowed)) = &limit {
+        hosts.retain(|host| allowed.hosts.contains(host));
+    }
+    // The executor warns of unmatched names itself when it runs.
+    if list_hosts || hosts.is_empty() {
+        let limit_warnings = limit.iter().flat_map(|(_, allowed)| &allowed.warnings);
+        for name in selection.warnings.iter().chain(limit_warnings) {
             reporter.warning(&format!(
                 "Could not match supplied host pattern, ignoring: {name}"
             ));
         }
     }
-    let hosts = hosts?;
+    // As in Ansible, a limit that leaves no host is an error, where a
+    // pattern alone matching none is not.
+    if hosts.is_empty() && limit.is_some() {
+        return Err(Diagnostic::runtime(
+            "Specified inventory, host pattern and/or --limit leaves us with no hosts to target.",
+        )
+        .into());
+    }
     if hosts.is_empty() {
         reporter.warning("No hosts matched, nothing to do");
     }
@@ -59,28 +75,4 @@ pub(super) fn run(settings: RunSettings, reporter: &mut dyn Reporter) -> Result<
         reporter.warning(&problem);
     }
     Ok(outcome?)
-}
-
-/// The matched hosts narrowed by `--limit`. As in Ansible, a limit that
-/// leaves no host is an error, where a pattern alone matching none is not.
-fn limited(
-    inventory: &Inventory,
-    hosts: &[String],
-    limit: Option<&str>,
-) -> Result<Vec<String>, Diagnostic> {
-    let mut hosts = hosts.to_vec();
-    let Some(limit) = limit else {
-        return Ok(hosts);
-    };
-    let allowed = inventory
-        .select(limit)
-        .map_err(|e| e.with_kind(ErrorKind::Options))?
-        .hosts;
-    hosts.retain(|host| allowed.contains(host));
-    if hosts.is_empty() {
-        return Err(Diagnostic::runtime(
-            "Specified inventory, host pattern and/or --limit leaves us with no hosts to target.",
-        ));
-    }
-    Ok(hosts)
 }
