@@ -432,3 +432,33 @@ fn ask_pass_asks_once_on_the_terminal_then_runs() {
         "SSH password: \nBECOME password[defaults to SSH password]: \ndb01 | CHANGED | rc=0 >>\nran\n"
     );
 }
+
+/// An unreachable host, with `-o` and `-t`, against ansible: the same exit
+/// code, line up to the message, and tree file but for the message (ssh's
+/// words are not runbook's).
+#[test]
+fn unreachable_one_line_and_tree_as_in_ansible() {
+    let project = Project::new();
+    project.file("down.ini", "gone ansible_host=127.0.0.1 ansible_port=1\n");
+    let args = ["gone", "-i", "down.ini", "-o", "-m", "ping", "-T", "3"];
+    let ours = project.run(&[&["run"][..], &args, &["-t", "ours"]].concat());
+    let theirs =
+        crate::support::ansible_adhoc(project.path(), &[&args[..], &["-t", "theirs"]].concat());
+    let both = format!("--- runbook\n{}\n--- ansible\n{}", ours.all(), theirs.all());
+    assert_eq!(ours.code, theirs.code, "{both}");
+    let head = |stdout: &str| stdout.split_once(": ").map(|(head, _)| head.to_string());
+    assert_eq!(
+        head(&ours.stdout),
+        Some("gone | UNREACHABLE!".into()),
+        "{both}"
+    );
+    assert_eq!(head(&ours.stdout), head(&theirs.stdout), "{both}");
+    let file = |dir: &str| {
+        let mut json: serde_json::Value =
+            serde_json::from_str(&project.read(&format!("{dir}/gone"))).expect("JSON");
+        let message = json.as_object_mut().and_then(|map| map.remove("msg"));
+        assert!(message.is_some_and(|m| m.is_string()), "{dir}: a message");
+        json
+    };
+    assert_eq!(file("ours"), file("theirs"), "{both}");
+}
