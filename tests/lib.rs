@@ -8,6 +8,7 @@ mod support;
 
 mod adhoc;
 mod ansible_cfg;
+mod ask_pass;
 mod r#become;
 mod control_flow;
 mod differential;
