@@ -341,30 +341,6 @@ fn tree_writes_each_hosts_result_as_json_and_skips_nothing_else() {
     );
 }
 
-/// `runbook ARGS` with no controlling terminal and stdin closed.
-fn without_a_terminal(project: &Project, args: &[&str]) -> crate::support::Output {
-    use std::os::unix::process::CommandExt;
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_runbook"));
-    command
-        .args(args)
-        .current_dir(project.path())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null());
-    // SAFETY: setsid is async-signal-safe; the child only execs after it.
-    unsafe {
-        command.pre_exec(|| {
-            libc::setsid();
-            Ok(())
-        });
-    }
-    let output = command.output().expect("runbook runs");
-    crate::support::Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 #[test]
 fn ask_pass_without_a_terminal_is_a_clear_error_before_any_host() {
     let project = project();
@@ -376,7 +352,7 @@ fn ask_pass_without_a_terminal_is_a_clear_error_before_any_host() {
             "site.yml",
             "- hosts: db01\n  gather_facts: false\n  tasks:\n    - command: touch touched\n",
         );
-        let output = without_a_terminal(&project, command);
+        let output = project.run_without_terminal(command);
         assert_eq!(
             crate::support::transcript(&output),
             "exit code: 5\n----- stdout -----\n----- stderr -----\n\
@@ -388,10 +364,8 @@ fn ask_pass_without_a_terminal_is_a_clear_error_before_any_host() {
             "{command:?} touched a host"
         );
     }
-    let listed = without_a_terminal(
-        &project,
-        &["run", "db01", "-i", "local", "-k", "--list-hosts"],
-    );
+    let listed =
+        project.run_without_terminal(&["run", "db01", "-i", "local", "-k", "--list-hosts"]);
     assert_eq!(
         listed.stdout,
         "  hosts (1):\n    db01\n",
@@ -405,28 +379,10 @@ fn ask_pass_without_a_terminal_is_a_clear_error_before_any_host() {
 #[test]
 fn ask_pass_asks_once_on_the_terminal_then_runs() {
     let project = project();
-    let command = format!(
-        "{} run db01 -i local -k -K -a 'echo ran'",
-        env!("CARGO_BIN_EXE_runbook")
+    let shown = project.run_on_terminal(
+        &["run", "db01", "-i", "local", "-k", "-K", "-a", "echo ran"],
+        &["typed secret", ""],
     );
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(project.path())
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("script");
-    use std::io::Write;
-    let mut stdin = child.stdin.take().expect("stdin");
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    stdin.write_all(b"typed secret\n").expect("type");
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    stdin.write_all(b"\n").expect("type");
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    drop(stdin);
-    let output = child.wait_with_output().expect("wait");
-    let shown = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
     assert_eq!(
         shown,
         "SSH password: \nBECOME password[defaults to SSH password]: \ndb01 | CHANGED | rc=0 >>\nran\n"

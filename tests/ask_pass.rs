@@ -150,28 +150,19 @@ fn ask_pass_typed_on_the_terminal_logs_in() {
     let project = Project::new();
     let server = start(&project);
     inventory(&project, &server, "");
-    let command = format!(
-        "{} run pw -i hosts.ini --accept-new-host-keys -k -o -a 'echo in'",
-        env!("CARGO_BIN_EXE_runbook")
+    let shown = project.run_on_terminal(
+        &[
+            "run",
+            "pw",
+            "-i",
+            "hosts.ini",
+            "--accept-new-host-keys",
+            "-k",
+            "-o",
+            "-a",
+            "echo in",
+        ],
+        &[PASSWORD],
     );
-    let mut child = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(project.path())
-        .env("NO_COLOR", "1")
-        .env_remove("SSH_AUTH_SOCK")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("script");
-    use std::io::Write;
-    let mut stdin = child.stdin.take().expect("stdin");
-    std::thread::sleep(Duration::from_millis(500));
-    stdin
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("type");
-    std::thread::sleep(Duration::from_millis(300));
-    drop(stdin);
-    let output = child.wait_with_output().expect("wait");
-    let shown = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
     assert_eq!(shown, "SSH password: \npw | CHANGED | rc=0 | (stdout) in\n");
 }

@@ -125,15 +125,20 @@ fn yaml_group(
         }
     }
     if export {
-        let vars = inventory.group_vars(name);
-        if !vars.is_empty() {
-            entry.insert("vars".into(), to_json(vars));
-        }
+        add_export_vars(inventory, name, &mut entry);
     }
     if !entry.is_empty() {
         out.insert(name.to_string(), Json::Object(entry));
     }
     out
+}
+
+/// `--export`: the group's own variables under `vars`, when it has some.
+fn add_export_vars(inventory: &Inventory, group: &str, entry: &mut Map<String, Json>) {
+    let vars = inventory.group_vars(group);
+    if !vars.is_empty() {
+        entry.insert("vars".into(), to_json(vars));
+    }
 }
 
 /// Variables ansible-inventory leaves out of its listing.
@@ -166,10 +171,7 @@ fn add_group(inventory: &Inventory, name: &str, export: bool, out: &mut Map<Stri
         entry.insert("children".into(), json!(group.children));
     }
     if export {
-        let vars = inventory.group_vars(name);
-        if !vars.is_empty() {
-            entry.insert("vars".into(), to_json(vars));
-        }
+        add_export_vars(inventory, name, &mut entry);
     }
     if !entry.is_empty() {
         out.insert(name.to_string(), Json::Object(entry));

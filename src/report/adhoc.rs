@@ -31,7 +31,8 @@ impl Default for AdhocReporter {
     }
 }
 
-fn text(result: &HostResult, key: &str) -> String {
+/// A text field of the result (`stdout`, `msg`...), empty when absent.
+pub(super) fn text(result: &HostResult, key: &str) -> String {
     result
         .result
         .get_attr(key)

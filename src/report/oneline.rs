@@ -3,6 +3,7 @@
 //! modules, `host | SUCCESS => {...}` with the result's JSON on one line for
 //! the others.
 
+use super::adhoc::text;
 use super::readable::{Dump, dumped};
 use crate::executor::{HostResult, Status};
 
@@ -73,15 +74,6 @@ fn command_line(result: &HostResult, state: &str) -> String {
         line.push_str(&format!(" (stderr) {stderr}"));
     }
     line
-}
-
-fn text(result: &HostResult, key: &str) -> String {
-    result
-        .result
-        .get_attr(key)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

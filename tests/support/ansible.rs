@@ -72,6 +72,10 @@ pub(crate) fn ansible_playbook_with(lab: &Lab, args: &[&str]) -> Output {
         .env("ANSIBLE_REMOTE_TEMP", "/tmp/.ansible-runbook-differential")
         .output()
         .unwrap_or_else(|e| panic!("ansible-playbook is needed for the differential tests (scripts/setup installs ansible-core): {e}"));
+    captured(&output)
+}
+
+fn captured(output: &std::process::Output) -> Output {
     Output {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -92,9 +96,5 @@ pub(crate) fn ansible_adhoc(dir: &Path, args: &[&str]) -> Output {
         .env("ANSIBLE_REMOTE_TEMP", "/tmp/.ansible-runbook-differential")
         .output()
         .unwrap_or_else(|e| panic!("ansible is needed for the differential tests (scripts/setup installs ansible-core): {e}"));
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    captured(&output)
 }
