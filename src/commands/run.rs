@@ -23,16 +23,16 @@ pub(super) fn run(settings: RunSettings, reporter: &mut dyn Reporter) -> Result<
     let limit = run
         .limit
         .as_deref()
-        .map(|limit| inventory.select(limit).map(|allowed| (limit, allowed)))
+        .map(|limit| inventory.select(limit))
         .transpose()
         .map_err(|e| e.with_kind(ErrorKind::Options))?;
     let mut hosts = selection.hosts.clone();
-    if let Some((_, allowed)) = &limit {
+    if let Some(allowed) = &limit {
         hosts.retain(|host| allowed.hosts.contains(host));
     }
     // The executor warns of unmatched names itself when it runs.
     if list_hosts || hosts.is_empty() {
-        let limit_warnings = limit.iter().flat_map(|(_, allowed)| &allowed.warnings);
+        let limit_warnings = limit.iter().flat_map(|allowed| &allowed.warnings);
         for name in selection.warnings.iter().chain(limit_warnings) {
             reporter.warning(&format!(
                 "Could not match supplied host pattern, ignoring: {name}"

@@ -4,7 +4,7 @@
 //! the others.
 
 use super::adhoc::text;
-use super::readable::{Dump, dumped};
+use super::readable::{Dump, dumped, shown_in_full};
 use crate::executor::{HostResult, Status};
 
 /// The modules Ansible shows as text (`C.MODULE_NO_JSON`; not `script`).
@@ -23,8 +23,7 @@ pub(super) fn lines(result: &HostResult) -> Vec<String> {
         .or_else(|| result.module.strip_prefix("ansible.legacy."))
         .unwrap_or(&result.module);
     let as_text = NO_JSON.contains(&short);
-    // `debug` asks for its result in full (`_ansible_verbose_always`).
-    let dump = if short == "debug" {
+    let dump = if shown_in_full(&result.module) {
         Dump::JoinedIndented
     } else {
         Dump::Joined

@@ -74,6 +74,15 @@ pub(super) fn dumped(result: &Value, dump: Dump) -> String {
     String::from_utf8(buffer).unwrap_or_default()
 }
 
+/// Whether a module's results ask to be shown in full, indented
+/// (`_ansible_verbose_always`, which Ansible's `debug` sets).
+pub(super) fn shown_in_full(module: &str) -> bool {
+    matches!(
+        module,
+        "debug" | "ansible.builtin.debug" | "ansible.legacy.debug"
+    )
+}
+
 /// A whole result as Ansible dumps one that asks to be shown in full
 /// (`debug`'s): 4-space indents.
 pub(super) fn pretty_dump(result: &Value) -> String {

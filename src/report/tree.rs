@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::Observer;
-use super::readable::{Dump, dumped};
+use super::readable::{Dump, dumped, pretty_dump, shown_in_full};
 use crate::executor::{Event, Status};
 
 pub struct TreeWriter {
@@ -55,8 +55,8 @@ impl Observer for TreeWriter {
         if result.status == Status::Skipped {
             return;
         }
-        let text = if result.module == "debug" || result.module == "ansible.builtin.debug" {
-            super::readable::pretty_dump(&result.result)
+        let text = if shown_in_full(&result.module) {
+            pretty_dump(&result.result)
         } else {
             dumped(&result.result, Dump::OneLine)
         };
