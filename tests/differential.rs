@@ -529,3 +529,68 @@ fn vars_files_alternatives_and_host_variables_behave_as_in_ansible() {
         "debian family / the default host file / from the vars folder\n"
     );
 }
+
+/// `-o` lines with the times blanked, sorted (hosts answer in any order).
+fn one_lines(output: &str) -> Vec<String> {
+    let times = regex::Regex::new(r#""(delta|start|end)": "[^"]*""#).expect("regex");
+    let mut lines: Vec<String> = output
+        .lines()
+        .map(|line| times.replace_all(line, r#""$1": "[TIME]""#).into_owned())
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// A tree file's JSON without the times.
+fn tree_file(dir: &Path, host: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join(host))
+        .unwrap_or_else(|e| panic!("{}/{host}: {e}", dir.display()));
+    let mut json: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{host}: {e}\n{text}"));
+    if let Some(map) = json.as_object_mut() {
+        for key in ["delta", "start", "end"] {
+            map.remove(key);
+        }
+    }
+    json
+}
+
+#[test]
+fn adhoc_one_line_and_tree_output_as_in_ansible() {
+    let lab = Lab::up(2);
+    let cases: &[&[&str]] = &[
+        &["-m", "shell", "-a", "echo out; echo err >&2"],
+        &["-m", "shell", "-a", "printf 'a\\nb'; exit 3"],
+        &["-m", "command", "-a", "echo hi"],
+        &["-m", "ping"],
+        &["-m", "debug", "-a", "msg='two\\nlines'"],
+        &["-m", "fail", "-a", "msg=boom"],
+    ];
+    for (index, case) in cases.iter().enumerate() {
+        let ours_tree = lab.project.join(&format!("ours-{index}"));
+        let theirs_tree = lab.project.join(&format!("theirs-{index}"));
+        let mut args = vec!["all", "-i", "inventories/lab", "-o"];
+        args.extend_from_slice(case);
+        let mut runbook_args = vec!["run"];
+        runbook_args.extend_from_slice(&args);
+        runbook_args.extend_from_slice(&["-t", ours_tree.to_str().expect("utf8")]);
+        let ours = lab.run(&runbook_args);
+        args.extend_from_slice(&["-t", theirs_tree.to_str().expect("utf8")]);
+        let theirs = crate::support::ansible_adhoc(lab.project.path(), &args);
+        let both = format!(
+            "{case:?}\n--- runbook\n{}\n--- ansible\n{}",
+            ours.all(),
+            theirs.all()
+        );
+        assert_eq!(ours.code, theirs.code, "exit codes differ\n{both}");
+        assert!(ours.stdout.lines().count() >= 2, "{both}");
+        assert_eq!(one_lines(&ours.stdout), one_lines(&theirs.stdout), "{both}");
+        for host in ["node1", "node2"] {
+            assert_eq!(
+                tree_file(&ours_tree, host),
+                tree_file(&theirs_tree, host),
+                "{host}'s tree file\n{both}"
+            );
+        }
+    }
+}

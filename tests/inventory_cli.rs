@@ -183,3 +183,78 @@ fn graph_of_a_group_with_vars_and_export_match_ansible_inventory() {
         unknown.all()
     );
 }
+
+/// A host in two groups, a group under two parents, an empty group, a host
+/// in no group, group variables and a list value: every case of
+/// ansible-inventory's YAML layout.
+const YAML_CASES: &str = "loose\n[web]\nw1 ansible_host=10.0.0.1 x=1 l=\"[1,2]\"\nw2\n[db]\nd1\nw1\n\
+[prod:children]\nweb\ndb\n[prod:vars]\nenv=prod\n[other:children]\nweb\n[empty]\n";
+
+fn yaml(text: &str) -> serde_json::Value {
+    serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("not YAML: {e}\n{text}"))
+}
+
+#[test]
+fn yaml_listings_have_ansible_inventorys_structure() {
+    let project = Project::new();
+    project.file("hosts.ini", YAML_CASES);
+    for view in [
+        &["--list", "--yaml"][..],
+        &["--list", "-y", "--export"],
+        &["--host", "w1", "--yaml"],
+        &["--host", "loose", "--yaml"],
+        &["--host", "w1"],
+    ] {
+        let mut args = vec!["-i", "hosts.ini"];
+        args.extend_from_slice(view);
+        let theirs = ansible_inventory(&project, &args);
+        let mut ours_args = vec!["inventory"];
+        ours_args.extend_from_slice(&args);
+        let ours = project.run(&ours_args);
+        ours.assert_code(0);
+        assert_eq!(
+            yaml(&ours.stdout),
+            yaml(&theirs.stdout),
+            "{view:?}\n--- runbook\n{}\n--- ansible-inventory\n{}",
+            ours.all(),
+            theirs.all()
+        );
+    }
+    let ours = project.run(&["inventory", "-i", "hosts.ini", "--list", "--yaml"]);
+    assert_eq!(
+        crate::support::transcript(&ours),
+        "exit code: 0\n----- stdout -----\n\
+all:
+  children:
+    other:
+      children:
+        web: {}
+    prod:
+      children:
+        db:
+          hosts:
+            d1:
+              env: prod
+            w1: {}
+        web:
+          hosts:
+            w1:
+              ansible_host: \"10.0.0.1\"
+              env: prod
+              l:
+              - 1
+              - 2
+              x: 1
+            w2:
+              env: prod
+    ungrouped:
+      hosts:
+        loose: {}
+----- stderr -----\n"
+    );
+    let graph = project.run(&["inventory", "-i", "hosts.ini", "--graph", "--yaml"]);
+    let plain = project.run(&["inventory", "-i", "hosts.ini", "--graph"]);
+    assert_eq!(graph.stdout, plain.stdout, "--graph ignores --yaml");
+    let empty = project.run(&["inventory", "-i", "hosts.ini", "--host", "loose", "-y"]);
+    assert_eq!(empty.stdout, "{}\n");
+}

@@ -9,6 +9,7 @@ mod support;
 mod adhoc;
 mod ansible_cfg;
 mod async_jobs;
+mod ask_pass;
 mod r#become;
 mod control_flow;
 mod differential;

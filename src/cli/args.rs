@@ -133,6 +133,9 @@ pub struct ConnectArgs {
     /// Ask once for the become (sudo) password, on the terminal.
     #[arg(short = 'K', long = "ask-become-pass")]
     pub ask_become_pass: bool,
+    /// Ask once for the SSH password, on the terminal; used where the inventory sets no ansible_password.
+    #[arg(short = 'k', long = "ask-pass")]
+    pub ask_pass: bool,
     #[command(flatten)]
     pub vault: VaultFlags,
 }
@@ -402,6 +405,15 @@ pub struct RunArgs {
     /// The module's arguments (`"uptime"`, `"msg=hello"`).
     #[arg(short = 'a', long = "args", default_value = "")]
     pub args: String,
+    /// List the hosts the pattern matches, and stop (no host is touched).
+    #[arg(long)]
+    pub list_hosts: bool,
+    /// One line per host: `host | CHANGED | rc=0 | (stdout) ...`, or the result as one-line JSON.
+    #[arg(short = 'o', long = "one-line")]
+    pub one_line: bool,
+    /// Also write each host's result as JSON to DIR/HOST.
+    #[arg(short = 't', long = "tree", value_name = "DIR")]
+    pub tree: Option<PathBuf>,
     #[command(flatten)]
     pub connect: ConnectArgs,
 }
@@ -426,6 +438,9 @@ pub struct InventoryArgs {
     /// One host's variables, as JSON.
     #[arg(long, value_name = "HOST", group = "view")]
     pub host: Option<String>,
+    /// With --list or --host: YAML instead of JSON, laid out as ansible-inventory's (ignored with --graph).
+    #[arg(short = 'y', long)]
+    pub yaml: bool,
     #[command(flatten)]
     pub vault: VaultFlags,
 }

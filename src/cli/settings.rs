@@ -158,10 +158,19 @@ pub enum PlayMode {
 /// `runbook run`.
 pub struct RunSettings {
     pub pattern: String,
-    pub task: Task,
+    pub action: AdhocAction,
+    /// `--tree DIR`: where each host's result is also written.
+    pub tree: Option<PathBuf>,
     pub inventory: Vec<String>,
     pub cwd: PathBuf,
     pub run: RunOptions,
+}
+
+/// What `runbook run` does with the matched hosts.
+pub enum AdhocAction {
+    /// `--list-hosts`: show them and stop (the module is not even read, as in Ansible).
+    ListHosts,
+    Run(Box<Task>),
 }
 
 /// `runbook inventory`.
@@ -169,6 +178,8 @@ pub struct InventorySettings {
     pub sources: Vec<String>,
     pub cwd: PathBuf,
     pub view: InventoryView,
+    /// `--yaml`: `--list` and `--host` as YAML (`--graph` ignores it).
+    pub yaml: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -512,16 +523,25 @@ fn run(args: RunArgs, cwd: &Path, config: &AnsibleConfig) -> Result<RunSettings,
         pattern,
         module,
         args,
+        list_hosts,
+        one_line: _read_by_the_reporter,
+        tree,
         connect,
     } = args;
-    let task = crate::playbook::adhoc_task(&module, &args).map_err(as_option)?;
+    let action = if list_hosts {
+        AdhocAction::ListHosts
+    } else {
+        let task = crate::playbook::adhoc_task(&module, &args).map_err(as_option)?;
+        AdhocAction::Run(Box::new(task))
+    };
     let inventory = inventory_sources(&connect.inventory, config);
     Ok(RunSettings {
         pattern,
-        task,
+        action,
+        tree: tree.map(|dir| cwd.join(dir)),
         inventory,
         cwd: cwd.to_path_buf(),
-        run: run_options(connect, PlaybookOnly::default(), cwd, true, config)?,
+        run: run_options(connect, PlaybookOnly::default(), cwd, !list_hosts, config)?,
     })
 }
 
@@ -537,6 +557,7 @@ fn inventory_view(
         vars,
         export,
         host,
+        yaml,
         vault,
     } = args;
     super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault, config))?;
@@ -549,6 +570,7 @@ fn inventory_view(
         sources: inventory_sources(&inventory, config),
         cwd: cwd.to_path_buf(),
         view,
+        yaml,
     })
 }
 
@@ -609,6 +631,7 @@ fn run_options(
         become_user,
         become_method,
         ask_become_pass,
+        ask_pass,
         vault,
     } = args;
     let forks = match forks {
@@ -635,12 +658,15 @@ fn run_options(
             &parse_extra_vars(text, cwd).map_err(as_option)?,
         );
     }
+    let password =
+        ssh_password((ask_pass || config.flag(cfg::ASK_PASS).unwrap_or(false)) && running)?;
     let become_ = become_defaults(BecomeFlags {
         enabled: become_ || config.flag(cfg::BECOME).unwrap_or(false),
         user: become_user.or_else(|| config.text(cfg::BECOME_USER)),
         method: become_method.or_else(|| config.text(cfg::BECOME_METHOD)),
         ask_password: (ask_become_pass || config.flag(cfg::ASK_BECOME_PASS).unwrap_or(false))
             && running,
+        ssh_password: password.clone(),
     })?;
     let connection = ConnectionDefaults {
         connect_timeout: Duration::from_secs(timeout.max(1)),
@@ -662,6 +688,7 @@ fn run_options(
         ssh_extra_args: ssh_extra_args.or_else(|| config.text(cfg::SSH_EXTRA_ARGS)),
         accept_new_host_keys: accept_new_host_keys
             || config.flag(cfg::HOST_KEY_CHECKING) == Some(false),
+        password,
     };
     Ok(RunOptions {
         forks,
@@ -711,6 +738,21 @@ struct BecomeFlags {
     user: Option<String>,
     method: Option<String>,
     ask_password: bool,
+    /// `-k`'s answer: an empty answer to `-K` means the same password, as in Ansible.
+    ssh_password: Option<Secret>,
+}
+
+/// `-k`: the SSH password, asked now, before any host is touched.
+fn ssh_password(ask: bool) -> Result<Option<Secret>, Diagnostic> {
+    if !ask {
+        return Ok(None);
+    }
+    let answer = crate::terminal::ask("SSH password: ", false).ok_or_else(|| {
+        Diagnostic::options(
+            "-k/--ask-pass needs a terminal to ask on; set ansible_password (e.g. in a vault) instead",
+        )
+    })?;
+    Ok(Some(Secret::new(answer)))
 }
 
 /// `-b`, `--become-user`, `--become-method`; `-K` asks for the password now,
@@ -725,12 +767,20 @@ fn become_defaults(flags: BecomeFlags) -> Result<BecomeDefaults, Diagnostic> {
         .suggesting(method, BecomeMethod::NAMES.iter().copied()));
     }
     let password = if flags.ask_password {
-        let answer = crate::terminal::ask("BECOME password: ", false).ok_or_else(|| {
+        let prompt = if flags.ssh_password.is_some() {
+            "BECOME password[defaults to SSH password]: "
+        } else {
+            "BECOME password: "
+        };
+        let answer = crate::terminal::ask(prompt, false).ok_or_else(|| {
             Diagnostic::options(
                 "-K/--ask-become-pass needs a terminal to ask on; set ansible_become_password (e.g. in a vault) instead",
             )
         })?;
-        Some(Secret::new(answer))
+        match flags.ssh_password {
+            Some(same) if answer.is_empty() => Some(same),
+            _ => Some(Secret::new(answer)),
+        }
     } else {
         None
     };

@@ -17,6 +17,9 @@ pub(super) fn inventory(
         InventoryView::Host(host) if !inventory.hosts.contains_key(host) => {
             return Err(Diagnostic::runtime(format!("host {host} is not in the inventory")).into());
         }
+        InventoryView::Host(host) if settings.yaml => Listing::InventoryYaml {
+            inventory: vars_json(&inventory, host),
+        },
         InventoryView::Host(host) => Listing::Inventory {
             inventory: vars_json(&inventory, host),
         },
@@ -30,6 +33,9 @@ pub(super) fn inventory(
         InventoryView::Graph { group, vars } => Listing::InventoryGraph {
             root: tree(&inventory, group, *vars),
         },
+        InventoryView::List { export } if settings.yaml => Listing::InventoryYaml {
+            inventory: yaml_list(&inventory, *export),
+        },
         InventoryView::List { export } => Listing::Inventory {
             inventory: list(&inventory, *export),
         },
@@ -38,8 +44,9 @@ pub(super) fn inventory(
     Ok(Outcome::Success)
 }
 
+/// `--host`: the host's variables without the ones Ansible computes.
 fn vars_json(inventory: &Inventory, host: &str) -> Json {
-    to_json(inventory.host_vars(host))
+    to_json(shown_host_vars(inventory, host, false))
 }
 
 /// `ansible-inventory --list`'s shape: the groups reachable from `all`
@@ -63,6 +70,75 @@ fn list(inventory: &Inventory, export: bool) -> Json {
         json!({ "hostvars": hostvars, "profile": "inventory_legacy" }),
     );
     Json::Object(root)
+}
+
+/// `ansible-inventory --list --yaml`'s shape, which is not --list's: the
+/// tree from `all`, each group with `children` and `hosts` mappings, each
+/// host's variables under its first group only (`{}` elsewhere), a group
+/// met again as `{}`, and empty groups left out.
+fn yaml_list(inventory: &Inventory, export: bool) -> Json {
+    let mut seen = YamlSeen::default();
+    Json::Object(yaml_group(inventory, "all", export, &mut seen))
+}
+
+#[derive(Default)]
+struct YamlSeen {
+    groups: std::collections::HashSet<String>,
+    hosts: std::collections::HashSet<String>,
+}
+
+/// `{name: {children, hosts, vars}}`, or nothing for an empty group.
+fn yaml_group(
+    inventory: &Inventory,
+    name: &str,
+    export: bool,
+    seen: &mut YamlSeen,
+) -> Map<String, Json> {
+    let mut out = Map::new();
+    let Some(group) = inventory.groups.get(name) else {
+        return out;
+    };
+    let mut children = Map::new();
+    for child in group.children.iter().filter(|child| *child != "all") {
+        if seen.groups.contains(child) {
+            children.insert(child.clone(), json!({}));
+        } else {
+            children.extend(yaml_group(inventory, child, export, seen));
+            seen.groups.insert(child.clone());
+        }
+    }
+    let mut hosts = Map::new();
+    if name != "all" {
+        for host in &group.hosts {
+            let vars = if seen.hosts.insert(host.clone()) {
+                to_json(shown_host_vars(inventory, host, export))
+            } else {
+                json!({})
+            };
+            hosts.insert(host.clone(), vars);
+        }
+    }
+    let mut entry = Map::new();
+    for (key, value) in [("children", children), ("hosts", hosts)] {
+        if !value.is_empty() {
+            entry.insert(key.into(), Json::Object(value));
+        }
+    }
+    if export {
+        add_export_vars(inventory, name, &mut entry);
+    }
+    if !entry.is_empty() {
+        out.insert(name.to_string(), Json::Object(entry));
+    }
+    out
+}
+
+/// `--export`: the group's own variables under `vars`, when it has some.
+fn add_export_vars(inventory: &Inventory, group: &str, entry: &mut Map<String, Json>) {
+    let vars = inventory.group_vars(group);
+    if !vars.is_empty() {
+        entry.insert("vars".into(), to_json(vars));
+    }
 }
 
 /// Variables ansible-inventory leaves out of its listing.
@@ -95,10 +171,7 @@ fn add_group(inventory: &Inventory, name: &str, export: bool, out: &mut Map<Stri
         entry.insert("children".into(), json!(group.children));
     }
     if export {
-        let vars = inventory.group_vars(name);
-        if !vars.is_empty() {
-            entry.insert("vars".into(), to_json(vars));
-        }
+        add_export_vars(inventory, name, &mut entry);
     }
     if !entry.is_empty() {
         out.insert(name.to_string(), Json::Object(entry));

@@ -81,6 +81,9 @@ fn run_command(
 fn reporter(command: &Command, output: settings::OutputSettings) -> Box<dyn Reporter> {
     match (output.format, command) {
         (OutputFormat::Json, _) => Box::new(JsonReporter),
+        (OutputFormat::Human, Command::Run(args)) if args.one_line => {
+            Box::new(AdhocReporter::one_line())
+        }
         (OutputFormat::Human, Command::Run(_)) => Box::new(AdhocReporter::new()),
         (OutputFormat::Human, _) => Box::new(HumanReporter::new(output.verbosity)),
     }

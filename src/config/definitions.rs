@@ -68,6 +68,8 @@ settings! {
         ini [("defaults", "nocolor")], env ["ANSIBLE_NOCOLOR", "NO_COLOR"], Effect::Applied;
     COLOR_FORCED = "ANSIBLE_FORCE_COLOR", Bool, default "False",
         ini [("defaults", "force_color")], env ["ANSIBLE_FORCE_COLOR"], Effect::Applied;
+    ASK_PASS = "DEFAULT_ASK_PASS", Bool, default "False",
+        ini [("defaults", "ask_pass")], env ["ANSIBLE_ASK_PASS"], Effect::Applied;
     ASK_BECOME_PASS = "DEFAULT_BECOME_ASK_PASS", Bool, default "False",
         ini [("privilege_escalation", "become_ask_pass")], env ["ANSIBLE_BECOME_ASK_PASS"], Effect::Applied;
     BECOME = "DEFAULT_BECOME", Bool, default "False",

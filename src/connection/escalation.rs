@@ -64,6 +64,11 @@ impl Secret {
         Self(text.into())
     }
 
+    /// The password itself, for the one place that hands it on (SSH authentication).
+    pub(crate) fn reveal(&self) -> &str {
+        &self.0
+    }
+
     fn line(&self) -> Vec<u8> {
         let mut line = self.0.clone().into_bytes();
         line.push(b'\n');

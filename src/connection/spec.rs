@@ -1,6 +1,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::Secret;
+
 /// Which transport a host uses (`ansible_connection`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionKind {
@@ -31,6 +33,9 @@ pub struct ConnectionSpec {
     pub connect_timeout: Duration,
     /// `--accept-new-host-keys`: record unknown host keys instead of refusing.
     pub accept_new_host_keys: bool,
+    /// `ansible_password` / `ansible_ssh_pass`, else `-k`'s answer: tried
+    /// after the keys, as `ssh` tries password authentication after them.
+    pub password: Option<Secret>,
 }
 
 impl ConnectionSpec {
@@ -45,6 +50,7 @@ impl ConnectionSpec {
             ssh_args: Vec::new(),
             connect_timeout: Duration::from_secs(10),
             accept_new_host_keys: false,
+            password: None,
         }
     }
 }
@@ -65,6 +71,8 @@ pub struct ConnectionDefaults {
     pub ssh_extra_args: Option<String>,
     /// `--accept-new-host-keys`, or `host_key_checking = False`.
     pub accept_new_host_keys: bool,
+    /// `-k`/`--ask-pass`: the SSH password where no `ansible_password` is set.
+    pub password: Option<Secret>,
 }
 
 impl Default for ConnectionDefaults {
@@ -79,6 +87,7 @@ impl Default for ConnectionDefaults {
             ssh_common_args: None,
             ssh_extra_args: None,
             accept_new_host_keys: false,
+            password: None,
         }
     }
 }
@@ -156,6 +165,11 @@ impl ConnectionSpec {
             ssh_args,
             connect_timeout: timeout,
             accept_new_host_keys: defaults.accept_new_host_keys,
+            password: text("ansible_password")
+                .or_else(|| text("ansible_ssh_pass"))
+                .or_else(|| text("ansible_ssh_password"))
+                .map(Secret::new)
+                .or_else(|| defaults.password.clone()),
         })
     }
 }
@@ -200,5 +214,38 @@ mod tests {
             set.ssh_args,
             ["-o", "ServerAliveInterval=5", "-o", "ProxyJump=jump2"]
         );
+    }
+
+    #[test]
+    fn the_inventory_password_beats_ask_pass_which_fills_the_gap() {
+        let defaults = ConnectionDefaults {
+            password: Some(Secret::new("asked")),
+            ..ConnectionDefaults::default()
+        };
+        let spec = |pairs: &[(&str, &str)]| {
+            let vars: VarMap = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::from(*v)))
+                .collect();
+            ConnectionSpec::from_vars("web1", &vars, &defaults)
+                .expect("valid")
+                .password
+        };
+        assert_eq!(spec(&[]), Some(Secret::new("asked")));
+        assert_eq!(
+            spec(&[("ansible_ssh_pass", "old"), ("ansible_password", "new")]),
+            Some(Secret::new("new"))
+        );
+        assert_eq!(
+            spec(&[("ansible_ssh_pass", "old")]),
+            Some(Secret::new("old"))
+        );
+        assert_eq!(
+            spec(&[("ansible_ssh_password", "other")]),
+            Some(Secret::new("other"))
+        );
+        let none =
+            ConnectionSpec::from_vars("web1", &VarMap::new(), &ConnectionDefaults::default());
+        assert_eq!(none.expect("valid").password, None);
     }
 }

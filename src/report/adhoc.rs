@@ -8,11 +8,20 @@ use crate::executor::{Event, HostResult, Status};
 /// Modules whose output is shown as text rather than JSON.
 const COMMAND_MODULES: &[&str] = &["command", "shell", "raw", "script"];
 
-pub struct AdhocReporter;
+/// `runbook run`'s view: Ansible's ad-hoc blocks, or with `-o` its
+/// `oneline` callback's lines.
+pub struct AdhocReporter {
+    one_line: bool,
+}
 
 impl AdhocReporter {
     pub fn new() -> Self {
-        Self
+        Self { one_line: false }
+    }
+
+    /// `-o`/`--one-line`.
+    pub fn one_line() -> Self {
+        Self { one_line: true }
     }
 }
 
@@ -22,7 +31,8 @@ impl Default for AdhocReporter {
     }
 }
 
-fn text(result: &HostResult, key: &str) -> String {
+/// A text field of the result (`stdout`, `msg`...), empty when absent.
+pub(super) fn text(result: &HostResult, key: &str) -> String {
     result
         .result
         .get_attr(key)
@@ -84,10 +94,15 @@ impl Reporter for AdhocReporter {
     fn event(&mut self, event: &Event) {
         match event {
             Event::HostResult(result) => {
-                let line = style::for_status(result.status)
-                    .apply_to(render(result))
-                    .to_string();
-                output::stdout_line(&line);
+                let style = style::for_status(result.status);
+                let lines = if self.one_line {
+                    super::oneline::lines(result)
+                } else {
+                    vec![render(result)]
+                };
+                for line in lines {
+                    output::stdout_line(&style.apply_to(line).to_string());
+                }
             }
             Event::Warning { message } => self.warning(message),
             _ => {}

@@ -13,8 +13,13 @@ pub enum Listing {
     SyntaxChecked { playbooks: Vec<String> },
     /// `--list-hosts`, `--list-tasks`, `--list-tags`.
     Playbooks { playbooks: Vec<PlaybookOutline> },
+    /// `run PATTERN --list-hosts`: the hosts the pattern matches.
+    Hosts { hosts: Vec<String> },
     /// `inventory --list` and `--host`: the JSON ansible-inventory prints.
     Inventory { inventory: serde_json::Value },
+    /// `inventory --list --yaml` and `--host --yaml`: the same facts as
+    /// ansible-inventory's YAML (`--list`'s in its own shape).
+    InventoryYaml { inventory: serde_json::Value },
     /// `inventory --graph`: the group tree from `all`.
     InventoryGraph { root: GroupTree },
     /// `lab up` and `lab status`.
@@ -122,6 +127,12 @@ pub(super) fn render(listing: &Listing) -> String {
                 }
             }
         }
+        Listing::Hosts { hosts } => {
+            let _ = writeln!(out, "  hosts ({}):", hosts.len());
+            for host in hosts {
+                let _ = writeln!(out, "    {host}");
+            }
+        }
         Listing::Inventory { inventory } => {
             let _ = writeln!(
                 out,
@@ -129,6 +140,7 @@ pub(super) fn render(listing: &Listing) -> String {
                 serde_json::to_string_pretty(inventory).unwrap_or_default()
             );
         }
+        Listing::InventoryYaml { inventory } => out.push_str(&yaml(inventory)),
         Listing::InventoryGraph { root } => render_group(&mut out, root, 0),
         Listing::Config { settings } => {
             for setting in settings {
@@ -183,6 +195,16 @@ pub(super) fn render(listing: &Listing) -> String {
         }
     }
     out
+}
+
+/// Block-style YAML with keys sorted, as PyYAML's `dump(default_flow_style=False)`
+/// (serde_json's maps are sorted), and `{}` for an empty mapping.
+fn yaml(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Object(map) if map.is_empty() => "{}\n".to_string(),
+        _ => serde_saphyr::to_string(value)
+            .unwrap_or_else(|error| format!("# cannot write YAML: {error}\n")),
+    }
 }
 
 fn render_play(out: &mut String, number: usize, play: &PlayOutline) {

@@ -12,6 +12,7 @@ mod json;
 mod junit;
 mod listing;
 mod messages;
+mod oneline;
 mod output;
 mod plan_gate;
 mod plan_recorder;
@@ -20,6 +21,7 @@ mod readable;
 mod recap;
 mod style;
 mod tee;
+mod tree;
 
 pub use adhoc::AdhocReporter;
 pub use findings::FindingsFormat;
@@ -39,6 +41,7 @@ pub use plan_recorder::PlanRecorder;
 pub use plan_view::{PlanFormat, plan_summary, render_plan};
 
 pub use tee::{Observer, Tee};
+pub use tree::TreeWriter;
 
 use crate::executor::Event;
 use crate::source::Diagnostic;

@@ -27,7 +27,8 @@ pub(super) fn visible_fields(result: &Value, skip: &[&str]) -> Map<String, Json>
 /// Ansible writes it (Python's `json.dumps`: `", "` and `": "` separators).
 pub(super) fn compact(result: &Value) -> String {
     let mut buffer = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, PythonFormatter);
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut buffer, PythonFormatter { separator: b", " });
     let _ = serde::Serialize::serialize(
         &Json::Object(visible_fields(result, TEXT_KEYS)),
         &mut serializer,
@@ -35,14 +36,75 @@ pub(super) fn compact(result: &Value) -> String {
     String::from_utf8(buffer).unwrap_or_default()
 }
 
-/// JSON on one line with Python's default separators.
-struct PythonFormatter;
+/// Keys Ansible's callbacks leave out when they dump a whole result
+/// (`_dump_results` below -vvv, and the `failed` flag ansible-core 2.19 never shows).
+const NOT_DUMPED: &[&str] = &[
+    "failed",
+    "invocation",
+    "diff",
+    "exception",
+    "warnings",
+    "deprecations",
+];
 
-fn separator<W: ?Sized + std::io::Write>(writer: &mut W, first: bool) -> std::io::Result<()> {
-    if first {
-        Ok(())
-    } else {
-        writer.write_all(b", ")
+/// How Ansible's `_dump_results` lays a result out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dump {
+    /// `json.dumps(sort_keys=True)`: one line, `", "` between items (the tree callback).
+    OneLine,
+    /// `indent=0` with the newlines taken out: `","` between items (the oneline callback).
+    Joined,
+    /// `indent=4` with the newlines taken out: what the oneline callback
+    /// makes of results that ask to be shown in full (`debug`'s).
+    JoinedIndented,
+}
+
+/// A whole result as Ansible's callbacks dump it, keys sorted.
+pub(super) fn dumped(result: &Value, dump: Dump) -> String {
+    let fields = Json::Object(visible_fields(result, NOT_DUMPED));
+    let separator: &[u8] = match dump {
+        Dump::OneLine => b", ",
+        Dump::Joined => b",",
+        Dump::JoinedIndented => return pretty_dump(result).replace('\n', ""),
+    };
+    let mut buffer = Vec::new();
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut buffer, PythonFormatter { separator });
+    let _ = serde::Serialize::serialize(&fields, &mut serializer);
+    String::from_utf8(buffer).unwrap_or_default()
+}
+
+/// Whether a module's results ask to be shown in full, indented
+/// (`_ansible_verbose_always`, which Ansible's `debug` sets).
+pub(super) fn shown_in_full(module: &str) -> bool {
+    matches!(
+        module,
+        "debug" | "ansible.builtin.debug" | "ansible.legacy.debug"
+    )
+}
+
+/// A whole result as Ansible dumps one that asks to be shown in full
+/// (`debug`'s): 4-space indents.
+pub(super) fn pretty_dump(result: &Value) -> String {
+    pretty_map(&Json::Object(visible_fields(result, NOT_DUMPED)))
+}
+
+/// JSON on one line with Python's separators (`", "` unless told otherwise).
+struct PythonFormatter {
+    separator: &'static [u8],
+}
+
+impl PythonFormatter {
+    fn separator<W: ?Sized + std::io::Write>(
+        &self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(self.separator)
+        }
     }
 }
 
@@ -52,7 +114,7 @@ impl serde_json::ser::Formatter for PythonFormatter {
         writer: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        separator(writer, first)
+        self.separator(writer, first)
     }
 
     fn begin_object_key<W: ?Sized + std::io::Write>(
@@ -60,7 +122,7 @@ impl serde_json::ser::Formatter for PythonFormatter {
         writer: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        separator(writer, first)
+        self.separator(writer, first)
     }
 
     fn begin_object_value<W: ?Sized + std::io::Write>(
@@ -89,10 +151,14 @@ pub(super) fn text_blocks(result: &Value) -> String {
 
 /// Ansible's 4-space-indented JSON, used for `debug` output.
 pub(super) fn pretty(fields: Map<String, Json>) -> String {
+    pretty_map(&Json::Object(fields))
+}
+
+fn pretty_map(json: &Json) -> String {
     let mut buffer = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, formatter);
-    let _ = serde::Serialize::serialize(&Json::Object(fields), &mut serializer);
+    let _ = serde::Serialize::serialize(json, &mut serializer);
     String::from_utf8(buffer).unwrap_or_default()
 }
 
@@ -108,6 +174,26 @@ mod tests {
         assert_eq!(
             compact(&result),
             r#"{"cmd": ["a", "b"], "msg": "x", "rc": 3}"#
+        );
+    }
+
+    #[test]
+    fn dumps_read_like_ansibles_callbacks() {
+        let result = Value::from(minijinja::value::Serde(serde_json::json!({
+            "rc": 3, "failed": true, "cmd": ["a", "b"], "stdout": "o\nk",
+            "invocation": {}, "_ansible_no_log": false, "empty": {}
+        })));
+        assert_eq!(
+            dumped(&result, Dump::OneLine),
+            r#"{"cmd": ["a", "b"], "empty": {}, "rc": 3, "stdout": "o\nk"}"#
+        );
+        assert_eq!(
+            dumped(&result, Dump::Joined),
+            r#"{"cmd": ["a","b"],"empty": {},"rc": 3,"stdout": "o\nk"}"#
+        );
+        assert_eq!(
+            dumped(&result, Dump::JoinedIndented),
+            r#"{    "cmd": [        "a",        "b"    ],    "empty": {},    "rc": 3,    "stdout": "o\nk"}"#
         );
     }
 }

@@ -72,9 +72,29 @@ pub(crate) fn ansible_playbook_with(lab: &Lab, args: &[&str]) -> Output {
         .env("ANSIBLE_REMOTE_TEMP", "/tmp/.ansible-runbook-differential")
         .output()
         .unwrap_or_else(|e| panic!("ansible-playbook is needed for the differential tests (scripts/setup installs ansible-core): {e}"));
+    captured(&output)
+}
+
+fn captured(output: &std::process::Output) -> Output {
     Output {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// `ansible ARGS` (the ad-hoc command) in `dir`, as the differential tests
+/// run it: no colours, no deprecation warnings, the host's python3.
+pub(crate) fn ansible_adhoc(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new(tool("ansible"))
+        .args(args)
+        .current_dir(dir)
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_DEPRECATION_WARNINGS", "0")
+        .env("ANSIBLE_PYTHON_INTERPRETER", "/usr/bin/python3")
+        .env("ANSIBLE_LOCAL_TEMP", dir.join(".ansible-local"))
+        .env("ANSIBLE_REMOTE_TEMP", "/tmp/.ansible-runbook-differential")
+        .output()
+        .unwrap_or_else(|e| panic!("ansible is needed for the differential tests (scripts/setup installs ansible-core): {e}"));
+    captured(&output)
 }

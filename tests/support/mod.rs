@@ -12,7 +12,7 @@ mod project;
 mod recap;
 mod snapshot;
 
-pub(crate) use ansible::{ansible_playbook, ansible_playbook_with, ansible_vault};
+pub(crate) use ansible::{ansible_adhoc, ansible_playbook, ansible_playbook_with, ansible_vault};
 pub(crate) use lab::Lab;
 pub(crate) use mariadb::MariaDb;
 pub(crate) use pipeline::{CiContext, read_yaml, run_github_job, run_gitlab_job};

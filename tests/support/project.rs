@@ -189,6 +189,54 @@ impl Project {
     }
 
     /// [`Project::run_with_env`] with `stdin` as the program's input.
+    /// `runbook ARGS` with no controlling terminal (setsid) and stdin closed.
+    pub(crate) fn run_without_terminal(&self, args: &[&str]) -> Output {
+        use std::os::unix::process::CommandExt;
+        let mut command = self.command(args, &[]);
+        // SAFETY: setsid is async-signal-safe; the child only execs after it.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let output = command.output().expect("run runbook");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `runbook ARGS` on a terminal (`script`), typing each of `lines` in
+    /// turn; what the terminal showed, with `\r\n` as `\n`.
+    pub(crate) fn run_on_terminal(&self, args: &[&str], lines: &[&str]) -> String {
+        use std::io::Write;
+        let mut words = vec![env!("CARGO_BIN_EXE_runbook")];
+        words.extend_from_slice(args);
+        let mut child = Command::new("script")
+            .args(["-qec", &shell_words::join(words), "/dev/null"])
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .env("XDG_STATE_HOME", self.join(".state"))
+            .env_remove("SSH_AUTH_SOCK")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("script (util-linux)");
+        let mut stdin = child.stdin.take().expect("stdin");
+        for line in lines {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            stdin
+                .write_all(format!("{line}\n").as_bytes())
+                .expect("type");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(stdin);
+        let output = child.wait_with_output().expect("wait for script");
+        String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n")
+    }
+
     pub(crate) fn run_with_input(
         &self,
         args: &[&str],

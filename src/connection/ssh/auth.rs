@@ -1,6 +1,7 @@
-//! Public-key authentication the way `ssh` does it: the agent's keys first,
-//! then each IdentityFile. Passphrases come from the environment or, once per
-//! key, from the terminal (see `passphrase.rs`).
+//! Authentication the way `ssh` does it: the agent's keys first, then each
+//! IdentityFile, then the password if there is one (`ansible_password`,
+//! `-k`). Passphrases come from the environment or, once per key, from the
+//! terminal (see `passphrase.rs`).
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,12 @@ pub(super) fn authenticate(session: &Session, config: &SshConfig) -> Result<(), 
         match try_key_file(session, &config.user, key) {
             Ok(()) => return Ok(()),
             Err(reason) => tried.push(format!("{} ({reason})", key.display())),
+        }
+    }
+    if let Some(password) = &config.password {
+        match try_password(session, &config.user, password.reveal()) {
+            Ok(()) => return Ok(()),
+            Err(reason) => tried.push(format!("the password ({reason})")),
         }
     }
     let reason = if tried.is_empty() {
@@ -88,6 +95,47 @@ fn try_key_file(session: &Session, user: &str, key: &Path) -> Result<(), String>
         Ok(()) if session.authenticated() => Ok(()),
         Ok(()) => Err("not accepted".to_string()),
         Err(error) => Err(error.message().to_string()),
+    }
+}
+
+/// Password authentication, then keyboard-interactive answering every
+/// prompt with the password (servers that check passwords through PAM
+/// offer only that), as `ssh` driven by `sshpass` does for Ansible.
+fn try_password(session: &Session, user: &str, password: &str) -> Result<(), String> {
+    let methods = session.auth_methods(user).unwrap_or("password");
+    let mut reasons = Vec::new();
+    if methods.split(',').any(|m| m == "password") {
+        match session.userauth_password(user, password) {
+            Ok(()) if session.authenticated() => return Ok(()),
+            Ok(()) => reasons.push("not accepted".to_string()),
+            Err(error) => reasons.push(error.message().to_string()),
+        }
+    }
+    if methods.split(',').any(|m| m == "keyboard-interactive") {
+        let mut answer = PasswordPrompts(password);
+        match session.userauth_keyboard_interactive(user, &mut answer) {
+            Ok(()) if session.authenticated() => return Ok(()),
+            Ok(()) => reasons.push("not accepted".to_string()),
+            Err(error) => reasons.push(error.message().to_string()),
+        }
+    }
+    if reasons.is_empty() {
+        reasons.push(format!("the server offers only {methods}"));
+    }
+    Err(reasons.join("; "))
+}
+
+/// Answers each keyboard-interactive prompt with the password.
+struct PasswordPrompts<'a>(&'a str);
+
+impl ssh2::KeyboardInteractivePrompt for PasswordPrompts<'_> {
+    fn prompt<'b>(
+        &mut self,
+        _username: &str,
+        _instructions: &str,
+        prompts: &[ssh2::Prompt<'b>],
+    ) -> Vec<String> {
+        prompts.iter().map(|_| self.0.to_string()).collect()
     }
 }
 

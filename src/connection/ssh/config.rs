@@ -67,6 +67,8 @@ pub struct SshConfig {
     pub server_alive_count_max: u32,
     /// Words passed on to every `ssh` runbook starts (e.g. `ssh -W` for jumps).
     pub ssh_args: Vec<String>,
+    /// Tried after the keys (`ansible_password`, `-k`).
+    pub password: Option<crate::connection::Secret>,
 }
 
 /// The settings `ssh -G` printed that runbook uses; `None`/empty when absent.
@@ -266,6 +268,7 @@ pub(super) fn merge(spec: &ConnectionSpec, ssh_g: SshG, home: &Path) -> SshConfi
             .server_alive_count_max
             .unwrap_or(DEFAULT_SERVER_ALIVE_COUNT_MAX),
         ssh_args: spec.ssh_args.clone(),
+        password: spec.password.clone(),
     }
 }
 

@@ -1,0 +1,168 @@
+//! SSH passwords end to end: a private sshd that takes only root's password
+//! (in a mount namespace of its own, where /etc/shadow is a copy with root's
+//! hash replaced: the machine's accounts are never touched), reached with
+//! `ansible_password` or with `-k` typed on a terminal.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{Project, transcript};
+
+const PASSWORD: &str = "correct horse";
+
+struct PasswordSshd {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for PasswordSshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(project: &Project) -> PasswordSshd {
+    let dir = project.join("sshd");
+    std::fs::create_dir_all(&dir).expect("sshd dir");
+    let host_key = dir.join("host_key");
+    let keygen = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&host_key)
+        .status()
+        .expect("ssh-keygen");
+    assert!(keygen.success());
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port");
+    let config = dir.join("sshd_config");
+    std::fs::write(
+        &config,
+        format!(
+            "ListenAddress 127.0.0.1:{port}\nHostKey {}\nAuthorizedKeysFile none\nPidFile none\n\
+             UsePAM no\nPermitRootLogin yes\nPasswordAuthentication yes\nPubkeyAuthentication no\n\
+             KbdInteractiveAuthentication no\n",
+            host_key.display()
+        ),
+    )
+    .expect("sshd_config");
+    let shadow = dir.join("shadow");
+    std::fs::write(&shadow, shadow_with_root(PASSWORD)).expect("shadow");
+    std::fs::create_dir_all("/run/sshd").expect("/run/sshd");
+    let child = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg("mount --bind \"$0\" /etc/shadow && exec /usr/sbin/sshd \"$@\"")
+        .arg(&shadow)
+        .args(["-D", "-e", "-f"])
+        .arg(&config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("unshare and /usr/sbin/sshd, as root");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "sshd did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    PasswordSshd { child, port }
+}
+
+/// /etc/shadow with root's hash replaced by one of `password`.
+fn shadow_with_root(password: &str) -> String {
+    use std::io::Write;
+    let mut openssl = Command::new("openssl")
+        .args(["passwd", "-6", "-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("openssl");
+    openssl
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(password.as_bytes())
+        .expect("write");
+    let output = openssl.wait_with_output().expect("openssl passwd");
+    let hash = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    std::fs::read_to_string("/etc/shadow")
+        .expect("/etc/shadow")
+        .lines()
+        .map(|line| match line.split_once(':') {
+            Some(("root", rest)) => {
+                let after = rest.split_once(':').map_or("", |(_, after)| after);
+                format!("root:{hash}:{after}\n")
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect()
+}
+
+/// An inventory of one host on the server, with `extra` variables; no key
+/// and no agent, so only a password can get in.
+fn inventory(project: &Project, server: &PasswordSshd, extra: &str) {
+    project.file(
+        "hosts.ini",
+        &format!(
+            "pw ansible_host=127.0.0.1 ansible_port={} ansible_user=root {extra} \
+             ansible_ssh_common_args='-F /dev/null -o IdentityAgent=none -o IdentityFile={} -o UserKnownHostsFile={}'\n",
+            server.port,
+            project.join("no_key").display(),
+            project.join("known_hosts").display(),
+        ),
+    );
+}
+
+#[test]
+fn ansible_password_logs_in_and_a_wrong_one_is_unreachable_without_showing_it() {
+    let project = Project::new();
+    let server = start(&project);
+    inventory(&project, &server, "ansible_password='correct horse'");
+    let output = project.run(&[
+        "run",
+        "pw",
+        "-i",
+        "hosts.ini",
+        "--accept-new-host-keys",
+        "-a",
+        "echo in",
+    ]);
+    assert_eq!(
+        transcript(&output),
+        "exit code: 0\n----- stdout -----\npw | CHANGED | rc=0 >>\nin\n----- stderr -----\n"
+    );
+    inventory(&project, &server, "ansible_ssh_pass=guessed");
+    let output = project.run(&["run", "pw", "-i", "hosts.ini", "-o", "-a", "echo in"]);
+    output.assert_code(4);
+    assert!(
+        output.stdout.starts_with("pw | UNREACHABLE!: "),
+        "{}",
+        output.all()
+    );
+    assert!(output.stdout.contains("the password ("), "{}", output.all());
+    assert!(!output.all().contains("guessed"), "{}", output.all());
+}
+
+#[test]
+fn ask_pass_typed_on_the_terminal_logs_in() {
+    let project = Project::new();
+    let server = start(&project);
+    inventory(&project, &server, "");
+    let shown = project.run_on_terminal(
+        &[
+            "run",
+            "pw",
+            "-i",
+            "hosts.ini",
+            "--accept-new-host-keys",
+            "-k",
+            "-o",
+            "-a",
+            "echo in",
+        ],
+        &[PASSWORD],
+    );
+    assert_eq!(shown, "SSH password: \npw | CHANGED | rc=0 | (stdout) in\n");
+}
