@@ -594,3 +594,80 @@ fn adhoc_one_line_and_tree_output_as_in_ansible() {
         }
     }
 }
+
+#[test]
+fn adhoc_background_jobs_as_in_ansible() {
+    let lab = Lab::up(2);
+    let jids = regex::Regex::new(r"j[0-9]+\.[0-9]+").expect("regex");
+    let cases: &[&[&str]] = &[
+        &[
+            "-m",
+            "shell",
+            "-a",
+            "sleep 1; echo done",
+            "-B",
+            "10",
+            "-P",
+            "1",
+        ],
+        &[
+            "-m",
+            "shell",
+            "-a",
+            "sleep 1; echo done",
+            "-B",
+            "10",
+            "-P",
+            "0",
+        ],
+        &["-m", "command", "-a", "echo -P alone", "-P", "3"],
+        // Past the limit: which of the two failures a tool reports depends
+        // on whether its last poll comes before the job's killer writes the
+        // job file (Ansible's polls are slow enough that it usually does
+        // not); the exit codes and the failed hosts agree.
+        &["-m", "command", "-a", "sleep 9", "-B", "2", "-P", "1"],
+    ];
+    for (index, case) in cases.iter().enumerate() {
+        let mut args = vec![
+            "all",
+            "-i",
+            "inventories/lab",
+            "-o",
+            "-e",
+            "ansible_async_dir=/opt/.jobs",
+        ];
+        args.extend_from_slice(case);
+        let mut runbook_args = vec!["run"];
+        runbook_args.extend_from_slice(&args);
+        let ours = lab.run(&runbook_args);
+        let theirs = crate::support::ansible_adhoc(lab.project.path(), &args);
+        let both = format!(
+            "{case:?}\n--- runbook\n{}\n--- ansible\n{}",
+            ours.all(),
+            theirs.all()
+        );
+        let lines = |output: &str| -> Vec<String> {
+            one_lines(output)
+                .into_iter()
+                .map(|line| jids.replace_all(&line, "[JID]").into_owned())
+                .collect()
+        };
+        assert_eq!(ours.code, theirs.code, "exit codes differ\n{both}");
+        if index + 1 < cases.len() {
+            assert_eq!(lines(&ours.stdout), lines(&theirs.stdout), "{both}");
+        } else {
+            let failed = |output: &str| {
+                let mut hosts: Vec<String> = output
+                    .lines()
+                    .filter(|line| line.contains(" | FAILED! => "))
+                    .filter_map(|line| line.split(' ').next())
+                    .map(str::to_string)
+                    .collect();
+                hosts.sort();
+                hosts
+            };
+            assert_eq!(failed(&ours.stdout), ["node1", "node2"], "{both}");
+            assert_eq!(failed(&theirs.stdout), ["node1", "node2"], "{both}");
+        }
+    }
+}

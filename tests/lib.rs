@@ -8,8 +8,8 @@ mod support;
 
 mod adhoc;
 mod ansible_cfg;
-mod async_jobs;
 mod ask_pass;
+mod async_jobs;
 mod r#become;
 mod control_flow;
 mod differential;

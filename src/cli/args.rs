@@ -414,6 +414,22 @@ pub struct RunArgs {
     /// Also write each host's result as JSON to DIR/HOST.
     #[arg(short = 't', long = "tree", value_name = "DIR")]
     pub tree: Option<PathBuf>,
+    /// Run the module as a background job for at most SECONDS (`async:`).
+    #[arg(
+        short = 'B',
+        long = "background",
+        value_name = "SECONDS",
+        default_value_t = 0
+    )]
+    pub background: u64,
+    /// With -B: check on the job every SECONDS; 0 starts it and returns (`poll:`).
+    #[arg(
+        short = 'P',
+        long = "poll",
+        value_name = "SECONDS",
+        default_value_t = 15
+    )]
+    pub poll: u64,
     #[command(flatten)]
     pub connect: ConnectArgs,
 }

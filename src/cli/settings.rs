@@ -526,12 +526,19 @@ fn run(args: RunArgs, cwd: &Path, config: &AnsibleConfig) -> Result<RunSettings,
         list_hosts,
         one_line: _read_by_the_reporter,
         tree,
+        background,
+        poll,
         connect,
     } = args;
     let action = if list_hosts {
         AdhocAction::ListHosts
     } else {
-        let task = crate::playbook::adhoc_task(&module, &args).map_err(as_option)?;
+        let mut task = crate::playbook::adhoc_task(&module, &args).map_err(as_option)?;
+        // As `ansible -B`: without a limit, `-P` alone changes nothing.
+        if background > 0 {
+            task.async_ = Some(crate::value::Value::from(background));
+            task.poll = Some(crate::value::Value::from(poll));
+        }
         AdhocAction::Run(Box::new(task))
     };
     let inventory = inventory_sources(&connect.inventory, config);

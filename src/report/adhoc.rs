@@ -43,11 +43,11 @@ pub(super) fn text(result: &HostResult, key: &str) -> String {
 
 fn render(result: &HostResult) -> String {
     let host = &result.host;
+    let has = |key: &str| result.result.get_attr(key).is_ok_and(|v| !v.is_undefined());
+    // A successful async job's result is shown as JSON, as Ansible does.
     let command_like = COMMAND_MODULES.contains(&result.module.as_str())
-        && result
-            .result
-            .get_attr("rc")
-            .is_ok_and(|v| !v.is_undefined());
+        && has("rc")
+        && (result.status == Status::Failed || !has("ansible_job_id"));
     let caption = match result.status {
         Status::Changed => "CHANGED",
         Status::Ok => "SUCCESS",

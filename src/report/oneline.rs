@@ -45,7 +45,12 @@ pub(super) fn lines(result: &HostResult) -> Vec<String> {
             } else {
                 "SUCCESS"
             };
-            vec![if as_text {
+            // An async job's result is shown as JSON, as Ansible does.
+            let job = result
+                .result
+                .get_attr("ansible_job_id")
+                .is_ok_and(|v| !v.is_undefined());
+            vec![if as_text && !job {
                 command_line(result, state)
             } else {
                 format!("{host} | {state} => {}", dumped(&result.result, dump))
