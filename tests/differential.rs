@@ -671,3 +671,21 @@ fn adhoc_background_jobs_as_in_ansible() {
         }
     }
 }
+
+#[test]
+fn public_role_variables_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("role-vars/play.yml", 1, &[]);
+    for file in ["play-sees", "app-sees", "private-visible"] {
+        let read = |lab: &Lab| {
+            std::fs::read_to_string(lab.host_root("node1").join("opt").join(file))
+                .unwrap_or_else(|e| format!("{file}: {e}"))
+        };
+        assert_eq!(read(&ours), read(&theirs), "{file}");
+    }
+    let read = |file: &str| {
+        std::fs::read_to_string(ours.host_root("node1").join("opt").join(file)).expect(file)
+    };
+    assert_eq!(read("play-sees"), "app /srv/app shop\n");
+    assert_eq!(read("app-sees"), "app@/srv/app:8080\n");
+    assert_eq!(read("private-visible"), "False");
+}

@@ -50,6 +50,13 @@ impl Run {
         if let Some(entry) = entry {
             view.push_data(entry.magic.clone());
         }
+        let public_roles = scope
+            .play
+            .map(|play| play.play.public_roles.as_slice())
+            .unwrap_or_default();
+        for public in public_roles {
+            view.push(public.defaults.clone());
+        }
         if let Some(role) = role {
             view.push(role.magic.clone());
             view.push(role.defaults.clone());
@@ -76,6 +83,9 @@ impl Run {
                     .with_layer(self.extra_vars.clone());
                 view.push(play.host_vars_files.read(self, &probe));
             }
+        }
+        for public in public_roles {
+            view.push(public.vars.clone());
         }
         if let Some(role) = role {
             view.push(role.vars.clone());

@@ -185,6 +185,7 @@ fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec
     role_steps.append(&mut play.tasks);
     play.tasks = role_steps;
     play.handlers.extend(root.take_role_handlers());
+    play.public_roles = root.take_public_roles();
     let play_tags = play.tags.clone();
     for step in play
         .pre_tasks

@@ -60,6 +60,9 @@ pub struct Play {
     pub tasks: Vec<Step>,
     pub post_tasks: Vec<Step>,
     pub handlers: Vec<Task>,
+    /// Roles whose defaults and vars every task of the play sees (`roles:`
+    /// and `import_role`, Ansible's public roles), dependencies first.
+    pub public_roles: Vec<std::sync::Arc<super::Role>>,
     /// `become*` set on the play: what every task without its own gets.
     pub become_: BecomeKeywords,
     /// `throttle:` at most this many hosts run a task at once.
@@ -292,6 +295,7 @@ impl Play {
             tasks: Vec::new(),
             post_tasks: Vec::new(),
             handlers: Vec::new(),
+            public_roles: Vec::new(),
             become_: BecomeKeywords::default(),
             throttle: None,
             connection: super::ConnectionKeywords::default(),

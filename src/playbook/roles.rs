@@ -51,6 +51,8 @@ pub(super) struct LoadedRole {
     pub handlers: Vec<Task>,
     /// The names of the roles it depends on, however deep, in load order.
     pub dependencies: Vec<String>,
+    /// The roles loaded, dependencies first, the role itself last.
+    pub roles: Vec<Arc<Role>>,
 }
 
 /// Where to look for role `name`: `roles/` beside the playbook, then each roles path entry.
@@ -131,6 +133,7 @@ pub(super) fn load_role(
         steps: Vec::new(),
         handlers: Vec::new(),
         dependencies: Vec::new(),
+        roles: Vec::new(),
     };
     for dependency in dependencies(&dir).map_err(one)? {
         let dependency_name = dependency
@@ -145,7 +148,9 @@ pub(super) fn load_role(
         loaded.handlers.append(&mut nested.handlers);
         loaded.dependencies.append(&mut nested.dependencies);
         loaded.dependencies.push(short_name(&dependency_name));
+        loaded.roles.append(&mut nested.roles);
     }
+    loaded.roles.push(role.clone());
     let inner = inherited.for_role(role.clone(), dir.join("tasks"));
     if let Some(path) = main_file(&dir.join("tasks"), tasks_from) {
         let node = yaml::parse_file(&path).map_err(one)?;

@@ -14,7 +14,7 @@ use super::roles::Role;
 use super::task_loader::{TaskRole, load_task};
 use crate::source::Diagnostic;
 use crate::value::{Value, VarMap, overlay, to_var_map};
-use crate::yaml::Node;
+use crate::yaml::{Node, NodeKind};
 
 /// What a block (or an import, or a role) gives the tasks inside it, and
 /// where the tasks being loaded come from.
@@ -29,6 +29,9 @@ pub struct Inherited {
     depth: usize,
     /// Handlers found in roles while loading, for the play to run.
     role_handlers: Arc<Mutex<Vec<Task>>>,
+    /// The play's public roles (`roles:`, `import_role`), whose defaults and
+    /// vars every task of the play sees.
+    public_roles: Arc<Mutex<Vec<Arc<Role>>>>,
     pub(super) when: Vec<String>,
     vars: VarMap,
     environment: Option<Value>,
@@ -115,6 +118,25 @@ impl Inherited {
                 self.tags.push(tag.clone());
             }
         }
+    }
+
+    /// Make `roles` public: their variables are seen by the whole play.
+    fn publish_roles(&self, roles: &[Arc<Role>]) {
+        if let Ok(mut public) = self.public_roles.lock() {
+            for role in roles {
+                if !public.iter().any(|known| Arc::ptr_eq(known, role)) {
+                    public.push(role.clone());
+                }
+            }
+        }
+    }
+
+    /// Take the play's public roles, in load order.
+    pub fn take_public_roles(&self) -> Vec<Arc<Role>> {
+        self.public_roles
+            .lock()
+            .map(|mut roles| std::mem::take(&mut *roles))
+            .unwrap_or_default()
     }
 
     /// Take the handlers roles brought while loading.
@@ -379,7 +401,11 @@ fn load_tasks_file(
             node.error(format!("`{keyword}` cannot loop (use include_tasks)"))
         ));
     }
-    let file_node = spec.get("file").unwrap_or(spec);
+    let spec = &written_as_key_values(spec, &TASKS_FILE_ARGUMENTS).map_err(one)?;
+    let file_node = spec
+        .get("file")
+        .or_else(|| spec.get(RAW_PARAMS))
+        .unwrap_or(spec);
     let file = scalar(file_node, keyword).map_err(one)?;
     let templated = crate::template::has_template_markers(&file);
     if templated && import {
@@ -515,6 +541,48 @@ fn include_step(
     })))
 }
 
+const RAW_PARAMS: &str = "_raw_params";
+
+/// What `include_role`/`import_role` take as `k=v` text.
+static ROLE_ARGUMENTS: crate::modules::ArgSpec = crate::modules::ArgSpec {
+    names: &[
+        "name",
+        "tasks_from",
+        "vars_from",
+        "defaults_from",
+        "handlers_from",
+        "apply",
+        "public",
+        "allow_duplicates",
+        "rolespec_validate",
+    ],
+    free_form: crate::modules::FreeForm::KeyValue,
+    ..crate::modules::ArgSpec::EMPTY
+};
+
+/// What `include_tasks`/`import_tasks` take as text: the file, or `file=`.
+static TASKS_FILE_ARGUMENTS: crate::modules::ArgSpec = crate::modules::ArgSpec {
+    names: &["file", "apply"],
+    free_form: crate::modules::FreeForm::Command,
+    ..crate::modules::ArgSpec::EMPTY
+};
+
+/// An action's arguments written as one string (`include_role: name=web
+/// tasks_from=setup`), as the mapping they stand for; a mapping as it is.
+fn written_as_key_values(
+    spec: &Node,
+    arguments: &'static crate::modules::ArgSpec,
+) -> Result<Node, Diagnostic> {
+    let NodeKind::Str(text) = &spec.kind else {
+        return Ok(spec.clone());
+    };
+    let parsed = super::parse_free_form(text, arguments).map_err(|e| spec.error(e))?;
+    Ok(Node::from_value(
+        &crate::value::map_value(parsed),
+        &spec.span,
+    ))
+}
+
 /// `import_role:`/`include_role:` with `name` and `tasks_from`.
 fn load_role_step(
     node: &Node,
@@ -524,6 +592,7 @@ fn load_role_step(
     inherited: &Inherited,
 ) -> Result<Step, Vec<Diagnostic>> {
     let one = |e: Diagnostic| vec![e];
+    let spec = &written_as_key_values(spec, &ROLE_ARGUMENTS).map_err(one)?;
     let name = spec
         .get("name")
         .ok_or_else(|| one(spec.error(format!("`{keyword}` needs `name:`"))))?;
@@ -533,6 +602,28 @@ fn load_role_step(
         None => "main".to_string(),
     };
     let dynamic = action == BuiltinAction::IncludeRole;
+    // As in Ansible: an import's variables are the play's unless it says
+    // `public: false`; an include's are its own.
+    let public = match spec.get("public") {
+        Some(flag) => boolean(flag, "public").map_err(one)?,
+        None => !dynamic,
+    };
+    if public && dynamic {
+        return Err(one(spec.error(format!(
+            "`{keyword}` with `public: true` is not supported by runbook yet (use import_role)"
+        ))));
+    }
+    for (key, _) in spec.as_map().unwrap_or_default() {
+        let key = key.key_text();
+        if !["name", "tasks_from", "public"].contains(&key.as_str()) {
+            let known = ROLE_ARGUMENTS.names.contains(&key.as_str());
+            return Err(one(spec.error(if known {
+                format!("`{keyword}` with `{key}` is not supported by runbook yet")
+            } else {
+                format!("`{key}` is not an argument of `{keyword}`")
+            })));
+        }
+    }
     let own: &[&str] = if dynamic {
         &[keyword, "when"]
     } else {
@@ -541,6 +632,9 @@ fn load_role_step(
     let inner = inherited.nested(node, own).map_err(one)?;
     let loaded = super::roles::load_role(&name, tasks_from.trim_end_matches(".yml"), spec, &inner)?;
     inherited.add_role_handlers(loaded.handlers);
+    if public {
+        inherited.publish_roles(&loaded.roles);
+    }
     if dynamic {
         return include_step(
             node,
@@ -602,6 +696,7 @@ pub(super) fn load_play_role(
     };
     let loaded = super::roles::load_role(&name, "main", entry, &inner)?;
     inherited.add_role_handlers(loaded.handlers);
+    inherited.publish_roles(&loaded.roles);
     Ok((
         loaded.steps,
         super::roles::short_name(&name),

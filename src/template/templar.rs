@@ -41,6 +41,22 @@ impl Templar {
     /// yields the expression's own value (a list stays a list), as Ansible
     /// 2.19 does; anything else renders to a string.
     pub fn render_str(&self, text: &str, vars: &Value) -> Result<Value, TemplateError> {
+        // Jinja drops one trailing newline of the source, so `{{ x }}\n` is
+        // a single expression with a native result; Ansible then gives a
+        // string result back the newlines it lost.
+        if let Some(body) = text.strip_suffix('\n')
+            && let TemplateShape::SingleExpression(expr) =
+                shape(body.strip_suffix('\r').unwrap_or(body))
+        {
+            let value = self.eval_defined(expr, vars)?;
+            return Ok(match value.as_str() {
+                Some(rendered) if value.kind() == ValueKind::String => {
+                    let lost = trailing_newlines(text).saturating_sub(trailing_newlines(rendered));
+                    Value::from(format!("{rendered}{}", "\n".repeat(lost)))
+                }
+                _ => value,
+            });
+        }
         match shape(text) {
             TemplateShape::Plain => Ok(Value::from(text)),
             TemplateShape::SingleExpression(expr) => self.eval_defined(expr, vars),
@@ -197,4 +213,8 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Templar>();
     }
+}
+
+fn trailing_newlines(text: &str) -> usize {
+    text.bytes().rev().take_while(|b| *b == b'\n').count()
 }

@@ -280,3 +280,12 @@ proptest! {
         prop_assert_eq!(templar().render_str(&text, &vars()).ok(), Some(Value::from(text.as_str())));
     }
 }
+
+#[test]
+fn a_single_expression_before_a_newline_keeps_its_type_as_in_ansible() {
+    assert_eq!(render("{{ 1 + 1 }}\n"), Value::from(2));
+    assert_eq!(render("{{ 1 == 2 }}\n"), Value::from(false));
+    assert_eq!(render("{{ 'a' }}\n"), Value::from("a\n"));
+    assert_eq!(render("{{ 'a' }}\n\n"), Value::from("a\n\n"));
+    assert_eq!(render("{{ 'a' }} {{ 'b' }}\n"), Value::from("a b\n"));
+}
