@@ -204,6 +204,10 @@ fn untrusted_error() -> TemplateError {
     )
 }
 
+fn trailing_newlines(text: &str) -> usize {
+    text.bytes().rev().take_while(|b| *b == b'\n').count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::Templar;
@@ -213,8 +217,4 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Templar>();
     }
-}
-
-fn trailing_newlines(text: &str) -> usize {
-    text.bytes().rev().take_while(|b| *b == b'\n').count()
 }
