@@ -276,8 +276,10 @@ fn gathering_facts(play: &Play) -> Task {
     );
     task.name = Some("Gathering Facts".into());
     task.tags = vec!["always".into()];
-    // As in Ansible, facts are gathered as the user the play becomes.
+    // As in Ansible, facts are gathered as the user the play becomes,
+    // with the play's `module_defaults` for `setup`.
     task.become_ = play.become_.clone();
+    task.module_defaults = play.module_defaults.clone();
     task
 }
 

@@ -186,6 +186,7 @@ fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec
     play.tasks = role_steps;
     play.handlers.extend(root.take_role_handlers());
     play.public_roles = root.take_public_roles();
+    play.module_defaults = root.module_defaults().clone();
     let play_tags = play.tags.clone();
     for step in play
         .pre_tasks

@@ -63,6 +63,8 @@ pub struct Play {
     /// Roles whose defaults and vars every task of the play sees (`roles:`
     /// and `import_role`, Ansible's public roles), dependencies first.
     pub public_roles: Vec<std::sync::Arc<super::Role>>,
+    /// The play's own `module_defaults` (its tasks carry theirs merged).
+    pub module_defaults: super::ModuleDefaults,
     /// `become*` set on the play: what every task without its own gets.
     pub become_: BecomeKeywords,
     /// `throttle:` at most this many hosts run a task at once.
@@ -296,6 +298,7 @@ impl Play {
             post_tasks: Vec::new(),
             handlers: Vec::new(),
             public_roles: Vec::new(),
+            module_defaults: super::ModuleDefaults::default(),
             become_: BecomeKeywords::default(),
             throttle: None,
             connection: super::ConnectionKeywords::default(),

@@ -131,6 +131,11 @@ impl Inherited {
         }
     }
 
+    /// The play's `module_defaults`, for the tasks the executor adds (facts).
+    pub fn module_defaults(&self) -> &super::ModuleDefaults {
+        &self.module_defaults
+    }
+
     /// Take the play's public roles, in load order.
     pub fn take_public_roles(&self) -> Vec<Arc<Role>> {
         self.public_roles
