@@ -213,3 +213,28 @@ fn ansible_cfg_names_the_vault_password_file() {
     run.assert_code(0);
     assert_eq!(project.read("out"), "s3cret-from-vault");
 }
+
+#[test]
+fn poll_interval_sets_how_often_an_async_task_is_polled() {
+    let project = Project::local();
+    project.file(
+        "site.yml",
+        "- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n    - shell: sleep 4.5\n      async: 20\n",
+    );
+    let polls = |output: &crate::support::Output| {
+        output
+            .stdout
+            .lines()
+            .filter(|line| line.starts_with("ASYNC POLL on localhost"))
+            .count()
+    };
+    // Ansible's default of 15 s: the job ends before the first poll.
+    let by_default = project.run(&["play", "site.yml", "-i", "localhost,"]);
+    by_default.assert_code(0);
+    assert_eq!(polls(&by_default), 0, "{}", by_default.all());
+    project.file("ansible.cfg", "[defaults]\npoll_interval = 1\n");
+    let from_file = project.run(&["play", "site.yml", "-i", "localhost,"]);
+    from_file.assert_code(0);
+    // About four polls a second apart; a loaded machine may stretch them.
+    assert!(polls(&from_file) >= 2, "{}", from_file.all());
+}

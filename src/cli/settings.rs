@@ -710,6 +710,11 @@ fn run_options(
         force_handlers: playbook.force_handlers
             || config.flag(cfg::FORCE_HANDLERS).unwrap_or(false),
         gather_smart: gathering(config)? == Gathering::Smart,
+        poll_interval: config
+            .number(cfg::POLL_INTERVAL)?
+            .map_or(crate::executor::DEFAULT_POLL_INTERVAL, |n| {
+                u64::try_from(n).unwrap_or(0)
+            }),
         retry_file: None,
         step: playbook.step,
         inventory_sources: (!inventory.is_empty()).then(|| InventorySources {

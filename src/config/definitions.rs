@@ -92,6 +92,8 @@ settings! {
         ini [("defaults", "inventory")], env ["ANSIBLE_INVENTORY"], Effect::Applied;
     LOG_PATH = "DEFAULT_LOG_PATH", Path, default "",
         ini [("defaults", "log_path")], env ["ANSIBLE_LOG_PATH"], Effect::Applied;
+    POLL_INTERVAL = "DEFAULT_POLL_INTERVAL", Int, default "15",
+        ini [("defaults", "poll_interval")], env ["ANSIBLE_POLL_INTERVAL"], Effect::Applied;
     PRIVATE_KEY_FILE = "DEFAULT_PRIVATE_KEY_FILE", Path, default "",
         ini [("defaults", "private_key_file")], env ["ANSIBLE_PRIVATE_KEY_FILE"], Effect::Applied;
     REMOTE_PORT = "DEFAULT_REMOTE_PORT", Int, default "",

@@ -39,7 +39,7 @@ mod vars_files;
 pub use entry::{run_adhoc, run_playbook};
 pub use escalation::BecomeDefaults;
 pub use events::{Event, HostResult, Question, Status};
-pub use options::{DEFAULT_FORKS, InventorySources, RunOptions};
+pub use options::{DEFAULT_FORKS, DEFAULT_POLL_INTERVAL, InventorySources, RunOptions};
 pub use run::RunSummary;
 pub use stats::HostStats;
 pub use tags::TagFilter;

@@ -27,6 +27,9 @@ pub struct RunOptions {
     pub become_: super::BecomeDefaults,
     /// ansible.cfg's `gathering = smart`: facts gathered once per host per run.
     pub gather_smart: bool,
+    /// ansible.cfg's `poll_interval`: seconds between polls of an `async`
+    /// task that sets no `poll:`.
+    pub poll_interval: u64,
     /// ansible.cfg's `retry_files_enabled`: where to list the hosts that
     /// failed or were unreachable when the playbook ends.
     pub retry_file: Option<std::path::PathBuf>,
@@ -49,10 +52,14 @@ impl Default for RunOptions {
             inventory_sources: None,
             become_: super::BecomeDefaults::default(),
             gather_smart: false,
+            poll_interval: DEFAULT_POLL_INTERVAL,
             retry_file: None,
         }
     }
 }
+
+/// Ansible's `DEFAULT_POLL_INTERVAL`.
+pub const DEFAULT_POLL_INTERVAL: u64 = 15;
 
 /// Workers spend nearly all their time waiting on hosts, not on the CPU, so
 /// the default is far above Ansible's 5; see docs/cli.md.

@@ -10,9 +10,6 @@ use crate::modules::async_job::{self, Job};
 use crate::modules::{Args, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
 
-/// Ansible's `DEFAULT_POLL_INTERVAL`.
-pub(super) const DEFAULT_POLL: u64 = 15;
-
 /// A task's `async` limit and `poll` interval, rendered.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct AsyncCall {

@@ -7,7 +7,7 @@ use super::super::escalation;
 use super::super::failure_text::{conditional_failure, template_failure};
 use super::super::result::TaskResult;
 use super::super::run::OMIT;
-use super::async_run::{AsyncCall, DEFAULT_POLL};
+use super::async_run::AsyncCall;
 use super::{ItemRun, TaskExecutor};
 use crate::connection::{ConnectionKind, ConnectionSpec, Escalation};
 use crate::modules::{Args, ConnectionSlot, ModuleContext, ModuleError};
@@ -99,7 +99,7 @@ impl TaskExecutor<'_> {
                 limit,
                 poll: match &self.task.poll {
                     Some(_) => count("poll", &self.task.poll)?.unwrap_or(0),
-                    None => DEFAULT_POLL,
+                    None => self.run.options.poll_interval,
                 },
             }),
             None => None,
