@@ -712,9 +712,7 @@ fn run_options(
         gather_smart: gathering(config)? == Gathering::Smart,
         poll_interval: config
             .number(cfg::POLL_INTERVAL)?
-            .map_or(crate::executor::DEFAULT_POLL_INTERVAL, |n| {
-                u64::try_from(n).unwrap_or(0)
-            }),
+            .unwrap_or(crate::executor::DEFAULT_POLL_INTERVAL),
         retry_file: None,
         step: playbook.step,
         inventory_sources: (!inventory.is_empty()).then(|| InventorySources {
