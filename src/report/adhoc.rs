@@ -1,7 +1,7 @@
 //! The terminal view of `runbook run`, as Ansible's ad-hoc output:
 //! `host | CHANGED | rc=0 >>` and the command's output.
 
-use super::readable::{pretty, visible_fields};
+use super::readable::{NOT_DUMPED, pretty, visible_fields};
 use super::{Reporter, output, style};
 use crate::executor::{Event, HostResult, Status};
 
@@ -86,7 +86,7 @@ fn render(result: &HostResult) -> String {
     };
     format!(
         "{host} | {caption} => {}",
-        pretty(visible_fields(&result.result, &[]))
+        pretty(visible_fields(&result.result, NOT_DUMPED))
     )
 }
 

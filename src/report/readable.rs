@@ -6,7 +6,17 @@ use serde_json::{Map, Value as Json};
 use crate::value::Value;
 
 /// Keys shown as text blocks, not inside the JSON.
-const TEXT_KEYS: &[&str] = &["stdout", "stderr", "stdout_lines", "stderr_lines"];
+/// What `compact` leaves out: the text blocks shown after it, and the
+/// `failed`/`skipped` flags, which ansible-core 2.19 never hands its
+/// callbacks (the status word says them).
+const NOT_COMPACTED: &[&str] = &[
+    "stdout",
+    "stderr",
+    "stdout_lines",
+    "stderr_lines",
+    "failed",
+    "skipped",
+];
 
 pub(super) fn to_json(value: &Value) -> Json {
     serde_json::to_value(value).unwrap_or(Json::Null)
@@ -30,16 +40,18 @@ pub(super) fn compact(result: &Value) -> String {
     let mut serializer =
         serde_json::Serializer::with_formatter(&mut buffer, PythonFormatter { separator: b", " });
     let _ = serde::Serialize::serialize(
-        &Json::Object(visible_fields(result, TEXT_KEYS)),
+        &Json::Object(visible_fields(result, NOT_COMPACTED)),
         &mut serializer,
     );
     String::from_utf8(buffer).unwrap_or_default()
 }
 
 /// Keys Ansible's callbacks leave out when they dump a whole result
-/// (`_dump_results` below -vvv, and the `failed` flag ansible-core 2.19 never shows).
-const NOT_DUMPED: &[&str] = &[
+/// (`_dump_results` below -vvv, and the `failed`/`skipped` flags
+/// ansible-core 2.19 never shows).
+pub(super) const NOT_DUMPED: &[&str] = &[
     "failed",
+    "skipped",
     "invocation",
     "diff",
     "exception",
@@ -169,7 +181,7 @@ mod tests {
     #[test]
     fn compact_json_reads_like_ansibles() {
         let result = Value::from(minijinja::value::Serde(
-            serde_json::json!({"rc": 3, "msg": "x", "cmd": ["a", "b"], "stdout": "hidden"}),
+            serde_json::json!({"rc": 3, "msg": "x", "cmd": ["a", "b"], "stdout": "hidden", "failed": true}),
         ));
         assert_eq!(
             compact(&result),
