@@ -180,8 +180,8 @@ impl Loonflow {
         std::fs::write(path, value).expect("knob");
     }
 
-    /// Does something accept connections on node1's address at `port`, now?
-    fn listens(&self, port: u16) -> bool {
+    /// node1's address, `port`.
+    fn address(&self, port: u16) -> std::net::SocketAddr {
         let inventory = self.lab.project.read("inventories/lab");
         let address = inventory
             .lines()
@@ -191,8 +191,13 @@ impl Loonflow {
                     .find_map(|word| word.strip_prefix("ansible_host="))
             })
             .unwrap_or_else(|| panic!("node1's address in {inventory}"));
-        let address: std::net::SocketAddr = format!("{address}:{port}").parse().expect("address");
-        std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(2)).is_ok()
+        format!("{address}:{port}").parse().expect("address")
+    }
+
+    /// Does something accept connections on node1's address at `port`, now?
+    fn listens(&self, port: u16) -> bool {
+        std::net::TcpStream::connect_timeout(&self.address(port), std::time::Duration::from_secs(2))
+            .is_ok()
     }
 
     fn pid(&self, pidfile: &str) -> String {
@@ -408,6 +413,38 @@ fn loonflow_r0_2_is_refused_with_the_manual_steps_and_nothing_touched() {
         "{}",
         output.all()
     );
+}
+
+#[test]
+fn loonflow_refuses_a_busy_trial_port_with_nothing_touched() {
+    let lf = Loonflow::up("r0.3.24");
+    let files = lf.files();
+    let rows = lf.rows();
+    // Another server holds the trial's address: runserver could not bind
+    // it, and the probe would ask that server.
+    let busy = std::net::TcpListener::bind(lf.address(9999)).expect("the trial's address");
+    let output = lf.upgrade(&[]);
+    drop(busy);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(&format!(
+            "node1: something listens on {}, where the trial runserver must answer (the probe would ask that server instead); free it or set loonflow_trial_port. Nothing was touched.",
+            lf.address(9999)
+        )),
+        "{}",
+        output.all()
+    );
+    assert_eq!(lf.files(), files);
+    assert_eq!(lf.rows(), rows);
+    assert_eq!(lf.harmful_calls("node1"), prepared());
+    for caller in ["node2", "node3"] {
+        assert!(lf.caller_active(caller));
+        assert_eq!(
+            lf.harmful_calls(caller),
+            ["systemctl start shutongflow.service"],
+            "{caller}"
+        );
+    }
 }
 
 /// After a failure past the stop: 0.3 runs again from /opt/loonflow, the
