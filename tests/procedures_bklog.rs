@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::support::{Lab, MariaDb, Output, assert_nothing_changed, recap, watching_processes};
+use crate::support::{
+    Account, DbLab, Lab, MariaDb, Output, assert_nothing_changed, recap, watching_processes,
+};
 
 fn playbook(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,6 +16,14 @@ fn playbook(name: &str) -> String {
         .join(name);
     path.to_str().expect("utf8 path").to_string()
 }
+
+/// The `bklog` account every host's environ.sh logs in with.
+const ACCOUNT: Account = Account {
+    user: "bklog",
+    head: "Bk",
+    tail: " $HOME;#`x`&|\"",
+    variable: "bklog_lab_db_password",
+};
 
 const CONF: &str = "supervisorctl -c /etc/supervisor-bklog-api.conf";
 const HOME: &str = "opt/bkce";
@@ -28,26 +38,17 @@ impl BkLog {
     /// A lab of `hosts` bk-log hosts at `versions` (default 4.6.1), each
     /// with its database on one MariaDB, Web and Celery running.
     fn up(hosts: usize, versions: &[(&str, &str)]) -> Self {
-        let db = MariaDb::start();
-        // What a shell or an option file could trip on; `secret` is its
-        // unique head, for the process watcher.
-        let secret = format!("Bk{}x{}Q", std::process::id(), db.port);
-        let password = format!("{secret} $HOME;#`x`&|\"");
-        for host in ["127.0.0.1", "localhost"] {
-            db.sql(&format!(
-                "CREATE USER 'bklog'@'{host}' IDENTIFIED BY '{}'; GRANT ALL ON *.* TO 'bklog'@'{host}'",
-                password.replace('\\', "\\\\").replace('\'', "\\'")
-            ));
-        }
-        let lab = Lab::up(hosts);
+        let base = DbLab::up(hosts, &ACCOUNT);
+        base.venv(&format!("/{HOME}/.envs/bklog-api"));
+        let DbLab {
+            lab, db, secret, ..
+        } = base;
         let this = Self { lab, db, secret };
         let versions: BTreeMap<&str, &str> = versions.iter().copied().collect();
         let versions = format!(
             "{{\"bklog_lab_versions\": {}}}",
             serde_json::to_string(&versions).expect("json")
         );
-        let password = serde_json::json!({"bklog_lab_db_password": password}).to_string();
-        this.lab.project.file("lab-db.json", &password);
         this.play(
             &["lab/bklog-upgrade.yml"],
             &["-e", &versions, "-e", "@lab-db.json"],

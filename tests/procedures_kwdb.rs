@@ -1536,3 +1536,166 @@ fn jpom_migration_failed_start_on_the_new_host_keeps_the_old_data_and_says_how_t
         "verified after the start: {node2:?}"
     );
 }
+
+#[test]
+fn jpom_migration_failure_on_the_old_host_after_the_stop_starts_it_again_and_leaves_the_new_host() {
+    let lab = Lab::up(2);
+    jpom(&lab, &["lab/jpom-migrate.yml"], &[]).assert_code(0);
+    // The controller cannot take the archives: the transfer directory would
+    // be below a regular file.
+    lab.project.file("not-a-directory", "");
+    let transfer = lab.project.join("not-a-directory/jpom-transfer");
+    let transfer = format!("jpom_transfer_dir={}", transfer.display());
+    let output = jpom(&lab, &["jpom-migrate.yml"], &["-e", &transfer]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "JPOM MIGRATION FAILED on the old host node1 at \\\"Bring them to the controller\\\""
+        ) && output.stdout.contains(
+            "The old container jpom-server runs again with its restart policy always (docker update --restart=always jpom-server && docker start jpom-server)."
+        ) && output
+            .stdout
+            .contains("Nothing was done on node2; fix the cause and run again."),
+        "{}",
+        output.all()
+    );
+    assert!(
+        !output.stdout.contains("What to clean up by hand"),
+        "{}",
+        output.all()
+    );
+
+    // The old host: stopped, policy off, packed; then policy back, started.
+    assert_eq!(
+        container_file(&lab, "node1", "jpom-server", "status").trim(),
+        "running"
+    );
+    assert!(
+        container_file(&lab, "node1", "jpom-server", "host.json")
+            .contains("\"RestartPolicy\":{\"Name\":\"always\""),
+        "the restart policy is back"
+    );
+    let node1: Vec<String> = calls(&lab, "node1")
+        .into_iter()
+        .filter(|call| {
+            call.starts_with("docker stop")
+                || call.starts_with("docker start")
+                || call.starts_with("docker update")
+                || call.starts_with("docker run")
+        })
+        .collect();
+    assert_eq!(
+        node1[node1.len() - 4..],
+        [
+            "docker stop jpom-server",
+            "docker update --restart=no jpom-server",
+            "docker update --restart=always jpom-server",
+            "docker start jpom-server",
+        ],
+        "{node1:?}"
+    );
+    assert!(
+        lab.host_root("node1")
+            .join("var/lib/jpom-migrate/data.tar.gz")
+            .is_file(),
+        "it failed after packing"
+    );
+
+    // The new host: nothing started, nothing unpacked.
+    let node2 = calls(&lab, "node2");
+    assert!(
+        node2.iter().all(|call| !call.starts_with("docker run")
+            && !call.starts_with("docker start")
+            && !call.starts_with("docker restart")),
+        "{node2:?}"
+    );
+    assert!(!lab.host_root("node2").join("opt/jpom-server").exists());
+    assert!(!lab.host_root("node2").join("var/lib/jpom-migrate").exists());
+}
+
+#[test]
+fn kwdb_rehearsal_runs_with_a_directory_inventory_and_builds_nothing_inside_it() {
+    let lab = Lab::up(1);
+    lab.project.file(
+        "inventories/fleet/hosts",
+        &lab.project.read("inventories/lab"),
+    );
+    let inventory_files = || -> Vec<String> {
+        let mut names: Vec<String> = walk(&lab.project.join("inventories/fleet"));
+        names.sort();
+        names
+    };
+    let package = lab.project.join("packages/KWDB-2.2.1.tar.gz");
+    let package_var = format!("kwdb_package={}", package.display());
+    let rehearse = |playbooks: &[&str], extra: &[&str]| {
+        let paths: Vec<String> = playbooks.iter().map(|name| playbook(name)).collect();
+        let mut args = vec!["play"];
+        args.extend(paths.iter().map(String::as_str));
+        args.extend([
+            "-i",
+            "inventories/fleet",
+            "-e",
+            "kwdb_hosts=node1",
+            "-e",
+            "kwdb_rejoin_poll=1",
+        ]);
+        args.extend_from_slice(extra);
+        lab.run(&args)
+    };
+
+    // The package left where it would be read as an inventory: refused
+    // before anything is built or installed.
+    let refused = rehearse(&["lab/kwdb-offline.yml"], &[]);
+    refused.assert_code(2);
+    assert!(
+        refused.stdout.contains(
+            "which would read it as an inventory file; give -e kwdb_package=... outside it"
+        ),
+        "{}",
+        refused.all()
+    );
+    assert_eq!(inventory_files(), ["hosts"]);
+    assert!(
+        calls(&lab, "node1").is_empty(),
+        "{:?}",
+        calls(&lab, "node1")
+    );
+
+    let both = ["lab/kwdb-offline.yml", "kwdb-offline.yml"];
+    let first = rehearse(&both, &["-e", &package_var]);
+    first.assert_code(0);
+    assert_eq!(version(&lab, "node1"), NEW);
+    assert_upgrade_order(&lab, "node1");
+    assert!(package.is_file(), "the package is at kwdb_package");
+    assert_eq!(
+        inventory_files(),
+        ["hosts"],
+        "nothing built in the inventory"
+    );
+    let second = rehearse(&both, &["-e", &package_var]);
+    second.assert_code(0);
+    assert_nothing_changed(&second);
+    assert_eq!(inventory_files(), ["hosts"]);
+}
+
+/// Every file below `dir`, relative to it.
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(
+                    path.strip_prefix(dir)
+                        .unwrap_or(&path)
+                        .display()
+                        .to_string(),
+                );
+            }
+        }
+    }
+    files
+}

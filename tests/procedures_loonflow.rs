@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::support::{Lab, MariaDb, Output, assert_nothing_changed, recap, watching_processes};
+use crate::support::{
+    Account, DbLab, Lab, MariaDb, Output, assert_nothing_changed, recap, watching_processes,
+};
 
 fn playbook(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -22,26 +24,40 @@ struct Loonflow {
     secret: String,
 }
 
+/// The `loonflow` account 0.3 and 1.0 log in with.
+const ACCOUNT: Account = Account {
+    user: "loonflow",
+    head: "Lf",
+    tail: " '$HOME;#\"`x`&|\\",
+    variable: "vault_loonflow_db_password",
+};
+const OLD_VENV: &str = "/opt/venv/loonflow";
+const NEW_VENV: &str = "/opt/venv/loonflow-r1.0.14";
+
 const FRESH_SCHEMA: &str = "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'loonflow' ORDER BY 1, 2";
 
 impl Loonflow {
     /// A lab of three hosts, node1 at `version` with 0.3 running, the
     /// callers on node2 and node3 running.
     fn up(version: &str) -> Self {
-        let db = MariaDb::start();
-        let secret = format!("Lf{}x{}Q", std::process::id(), db.port);
-        let password = format!("{secret} '$HOME;#\"`x`&|\\");
-        for host in ["127.0.0.1", "localhost"] {
-            db.sql(&format!(
-                "CREATE USER 'loonflow'@'{host}' IDENTIFIED BY '{}'; GRANT ALL ON *.* TO 'loonflow'@'{host}'",
-                password.replace('\\', "\\\\").replace('\'', "\\'")
-            ));
+        Self::prepare(version, &[OLD_VENV])
+    }
+
+    /// [`Loonflow::up`] with the 1.0 venv made already, as a run that failed
+    /// after step 4 leaves it (the failure tests; the first test makes it).
+    fn with_new_venv(version: &str) -> Self {
+        Self::prepare(version, &[OLD_VENV, NEW_VENV])
+    }
+
+    fn prepare(version: &str, venvs: &[&str]) -> Self {
+        let base = DbLab::up(3, &ACCOUNT);
+        for venv in venvs {
+            base.venv_on("node1", venv);
         }
-        let lab = Lab::up(3);
+        let DbLab {
+            lab, db, secret, ..
+        } = base;
         let this = Self { lab, db, secret };
-        // The password goes in a file, so no command line holds it.
-        let secrets = serde_json::json!({"vault_loonflow_db_password": password}).to_string();
-        this.lab.project.file("lab-db.json", &secrets);
         let versions = format!("{{\"loonflow_lab_versions\": {{\"node1\": \"{version}\"}}}}");
         this.play(&["lab/loonflow-upgrade.yml"], &["-e", &versions])
             .assert_code(0);
@@ -151,6 +167,43 @@ impl Loonflow {
             &format!("kill -0 \"$(cat {pidfile})\""),
         ]);
         probe.code == 0
+    }
+
+    /// Set a knob of node1's shims or lab code (`celery/knobs/stop_delay_ms`...).
+    fn knob(&self, path: &str, value: &str) {
+        let path = self
+            .lab
+            .host_root("node1")
+            .join("var/lib/runbook-shims")
+            .join(path);
+        std::fs::create_dir_all(path.parent().expect("a knob's directory")).expect("knobs");
+        std::fs::write(path, value).expect("knob");
+    }
+
+    /// node1's address, `port`.
+    fn address(&self, port: u16) -> std::net::SocketAddr {
+        let inventory = self.lab.project.read("inventories/lab");
+        let address = inventory
+            .lines()
+            .find(|line| line.starts_with("node1 "))
+            .and_then(|line| {
+                line.split_whitespace()
+                    .find_map(|word| word.strip_prefix("ansible_host="))
+            })
+            .unwrap_or_else(|| panic!("node1's address in {inventory}"));
+        format!("{address}:{port}").parse().expect("address")
+    }
+
+    /// Does something accept connections on node1's address at `port`, now?
+    fn listens(&self, port: u16) -> bool {
+        std::net::TcpStream::connect_timeout(&self.address(port), std::time::Duration::from_secs(2))
+            .is_ok()
+    }
+
+    fn pid(&self, pidfile: &str) -> String {
+        self.file("node1", pidfile.trim_start_matches('/'))
+            .trim()
+            .to_string()
     }
 
     fn caller_active(&self, host: &str) -> bool {
@@ -362,6 +415,38 @@ fn loonflow_r0_2_is_refused_with_the_manual_steps_and_nothing_touched() {
     );
 }
 
+#[test]
+fn loonflow_refuses_a_busy_trial_port_with_nothing_touched() {
+    let lf = Loonflow::up("r0.3.24");
+    let files = lf.files();
+    let rows = lf.rows();
+    // Another server holds the trial's address: runserver could not bind
+    // it, and the probe would ask that server.
+    let busy = std::net::TcpListener::bind(lf.address(9999)).expect("the trial's address");
+    let output = lf.upgrade(&[]);
+    drop(busy);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(&format!(
+            "node1: something listens on {}, where the trial runserver must answer (the probe would ask that server instead); free it or set loonflow_trial_port. Nothing was touched.",
+            lf.address(9999)
+        )),
+        "{}",
+        output.all()
+    );
+    assert_eq!(lf.files(), files);
+    assert_eq!(lf.rows(), rows);
+    assert_eq!(lf.harmful_calls("node1"), prepared());
+    for caller in ["node2", "node3"] {
+        assert!(lf.caller_active(caller));
+        assert_eq!(
+            lf.harmful_calls(caller),
+            ["systemctl start shutongflow.service"],
+            "{caller}"
+        );
+    }
+}
+
 /// After a failure past the stop: 0.3 runs again from /opt/loonflow, the
 /// database is as before, the callers run, nginx still has the 0.3 site.
 fn assert_rolled_back(lf: &Loonflow, rows: &str, site: &str) {
@@ -377,12 +462,182 @@ fn assert_rolled_back(lf: &Loonflow, rows: &str, site: &str) {
         assert!(lf.caller_active(caller), "{caller} runs again");
     }
     assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/ddl.done"));
+    assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/dml.done"));
+    assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/upgraded"));
+    assert!(
+        !lf.exists("node1", "var/lib/loonflow-upgrade/dml.py"),
+        "the password copy went"
+    );
+    assert!(lf.listens(8630), "the rollback waited until 0.3 listens");
+}
+
+/// The calls of a rollback after the stop, before the switch: 0.3's web and
+/// tasks started again from /opt/loonflow.
+fn restarted() -> Vec<String> {
+    vec![
+        "uwsgi --ini /opt/loonflow/uwsgi.ini".to_string(),
+        format!("celery multi start {CELERY_ARGS}"),
+    ]
+}
+
+#[test]
+fn loonflow_worker_that_never_stops_ends_the_wait_and_starts_0_3_web_again() {
+    let lf = Loonflow::with_new_venv("r0.3.24");
+    let rows = lf.rows();
+    let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
+    let worker = lf.pid(CELERY_PID);
+    // Its running tasks never end: the warm shutdown never does.
+    lf.knob("celery/knobs/stop_delay_ms", "3600000");
+    let started = std::time::Instant::now();
+    let output = lf.upgrade(&["-e", "loonflow_stop_timeout=3"]);
+    output.assert_code(2);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(300),
+        "the wait was bounded: {:?}",
+        started.elapsed()
+    );
+    assert!(
+        output.stdout.contains(
+            "LOONFLOW UPGRADE FAILED on node1 at \\\"6. Stop the 0.3 tasks gracefully (celery multi stopwait)\\\""
+        ) && output.stdout.contains(&format!(
+            "celery multi stopwait did not return within 3 s: the 0.3 worker (pid {worker}) is still in its warm shutdown"
+        )) && output.stdout.contains("Rolled back: the database was not changed")
+            && output.stdout.contains(&format!(
+                "The 0.3 worker (pid {worker}) was told to stop and has not gone: it was neither killed nor started twice. Once it has gone, start it: cd /opt/loonflow && . /opt/venv/loonflow/bin/activate && celery multi start {CELERY_ARGS}"
+            )),
+        "{}",
+        output.all()
+    );
+    // Stopped before anything was dumped or changed; 0.3's web runs again,
+    // its worker is the one that was told to stop (still finishing).
+    let mut expected = prepared();
+    expected.extend([
+        format!("uwsgi --stop {UWSGI_PID}"),
+        format!("celery multi stopwait {CELERY_ARGS}"),
+        "uwsgi --ini /opt/loonflow/uwsgi.ini".to_string(),
+    ]);
+    for caller in ["node2", "node3"] {
+        assert_eq!(
+            lf.harmful_calls(caller),
+            [
+                "systemctl start shutongflow.service",
+                "systemctl stop shutongflow.service",
+                "systemctl start shutongflow.service"
+            ],
+            "{caller}"
+        );
+    }
+    assert_eq!(lf.harmful_calls("node1"), expected);
+    assert_eq!(lf.pid(CELERY_PID), worker, "the same worker");
+    assert!(lf.alive(CELERY_PID), "not killed");
+    assert!(
+        std::fs::read_dir(lf.lab.host_root("node1").join("opt/loonflow_backups"))
+            .map(|mut entries| entries.next().is_none())
+            .unwrap_or(true),
+        "nothing dumped"
+    );
+    assert_eq!(lf.rows(), rows);
+    assert!(lf.alive(UWSGI_PID), "0.3's web runs again");
+    let instances = lf.file("node1", "var/lib/runbook-shims/uwsgi/instances");
+    assert!(
+        instances
+            .lines()
+            .last()
+            .is_some_and(|line| line.ends_with("\t/opt/loonflow/loonflow/wsgi.py")),
+        "{instances}"
+    );
+    assert!(lf.listens(8630), "the rollback waited until 0.3 listens");
+    assert_eq!(lf.file("node1", "etc/nginx/conf.d/loonflow.conf"), site);
+    for caller in ["node2", "node3"] {
+        assert!(lf.caller_active(caller), "{caller} runs again");
+    }
+    assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/ddl.done"));
     assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/upgraded"));
 }
 
 #[test]
+fn loonflow_failed_trial_restores_the_database_and_rolls_back() {
+    let lf = Loonflow::with_new_venv("r0.3.24");
+    let rows = lf.rows();
+    let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
+    lf.knob(
+        "loonflow/knobs/runserver_error",
+        "django.core.exceptions.ImproperlyConfigured: lab: a broken view\n",
+    );
+    // 0.3 takes its time to listen again: the rollback waits for it.
+    lf.knob("uwsgi/knobs/start_delay_ms", "4000");
+    let output = lf.upgrade(&["-e", "loonflow_trial_timeout=4"]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "LOONFLOW UPGRADE FAILED on node1 at \\\"It answers over HTTP\\\""
+        ) && output.stdout.contains("Status code was 500")
+            && output
+                .stdout
+                .contains("Rolled back: the database was restored from /opt/loonflow_backups/loonflow-r0.3.24-"),
+        "{}",
+        output.all()
+    );
+    let calls = lf.harmful_calls("node1");
+    assert!(
+        !calls
+            .iter()
+            .any(|call| call.contains("loonflow-r1.0.14/uwsgi.ini") || call == "nginx -s reload"),
+        "nothing after the trial: {calls:?}"
+    );
+    let mut tail = vec!["dml.py loonflow".to_string()];
+    tail.extend(restarted());
+    assert_eq!(calls[calls.len() - 3..], tail);
+    assert!(!lf.listens(9999), "the trial server was stopped");
+    assert!(
+        lf.file("node1", "var/log/loonflow/runserver-trial.log")
+            .contains("Starting development server"),
+        "the trial ran"
+    );
+    assert_rolled_back(&lf, &rows, &site);
+}
+
+#[test]
+fn loonflow_failed_dml_restores_the_database_and_rolls_back() {
+    let lf = Loonflow::with_new_venv("r0.3.24");
+    // A user name dml.py's SQL does not quote.
+    lf.db.sql(
+        "INSERT INTO loonflow.ticket_ticketrecord (id, title, workflow_id, state_id, creator, participant_type_id, participant, relation) VALUES (3, 'vpn for o''brien', 1, 1, 'o''brien', 1, 'bob', 'o''brien,bob')",
+    );
+    let rows = lf.rows();
+    let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
+    let output = lf.upgrade(&[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "LOONFLOW UPGRADE FAILED on node1 at \\\"8. Run dml.py in the new venv\\\""
+        ) && output.stdout.contains("You have an error in your SQL syntax")
+            && output
+                .stdout
+                .contains("Rolled back: the database was restored from /opt/loonflow_backups/loonflow-r0.3.24-"),
+        "{}",
+        output.all()
+    );
+    let calls = lf.harmful_calls("node1");
+    assert!(
+        !calls
+            .iter()
+            .any(|call| call.contains("loonflow-r1.0.14/uwsgi.ini") || call == "nginx -s reload"),
+        "nothing after dml.py: {calls:?}"
+    );
+    let mut tail = vec!["dml.py loonflow".to_string()];
+    tail.extend(restarted());
+    assert_eq!(calls[calls.len() - 3..], tail);
+    assert!(
+        !lf.exists("node1", "var/log/loonflow/runserver-trial.log"),
+        "no trial"
+    );
+    assert_rolled_back(&lf, &rows, &site);
+}
+
+#[test]
 fn loonflow_broken_nginx_config_stops_before_the_reload_and_rolls_back() {
-    let lf = Loonflow::up("r0.3.24");
+    let lf = Loonflow::with_new_venv("r0.3.24");
     let rows = lf.rows();
     let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
     let loaded = lf.file("node1", "var/lib/runbook-shims/nginx/loaded");
@@ -432,7 +687,7 @@ fn loonflow_broken_nginx_config_stops_before_the_reload_and_rolls_back() {
 
 #[test]
 fn loonflow_failed_ddl_stops_before_the_switch_and_restores_the_database() {
-    let lf = Loonflow::up("r0.3.24");
+    let lf = Loonflow::with_new_venv("r0.3.24");
     // Someone made the table ddl.sql creates half-way through.
     lf.db
         .sql("CREATE TABLE loonflow.workflow_workflowadmin (id INT PRIMARY KEY)");

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::support::{Lab, MariaDb, Output, assert_nothing_changed, recap, watching_processes};
+use crate::support::{
+    Account, DbLab, Lab, MariaDb, Output, assert_nothing_changed, recap, watching_processes,
+};
 
 fn playbook(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,50 +16,35 @@ fn playbook(name: &str) -> String {
     path.to_str().expect("utf8 path").to_string()
 }
 
-/// The `jumpserver` account every lab host's config.yml logs in with; the
-/// password holds what a shell or an option file could trip on, and
-/// `secret` is its unique head, for the process watcher.
-struct Account {
-    secret: String,
-    password: String,
-}
-
-impl Account {
-    fn create(db: &MariaDb) -> Self {
-        let secret = format!("Js{}x{}Q", std::process::id(), db.port);
-        let password = format!("{secret} $HOME;#`x`&|");
-        for host in ["127.0.0.1", "localhost"] {
-            db.sql(&format!(
-                "CREATE USER 'jumpserver'@'{host}' IDENTIFIED BY '{password}'; GRANT ALL ON *.* TO 'jumpserver'@'{host}'"
-            ));
-        }
-        Self { secret, password }
-    }
-}
+/// The `jumpserver` account every lab host's config.yml logs in with.
+const ACCOUNT: Account = Account {
+    user: "jumpserver",
+    head: "Js",
+    tail: " $HOME;#`x`&|",
+    variable: "jumpserver_lab_db_password",
+};
 
 struct JumpServer {
     lab: Lab,
     db: MariaDb,
-    account: Account,
+    secret: String,
 }
 
 impl JumpServer {
     /// A lab of `hosts` JumpServer hosts at `versions` (default 1.4.3),
     /// each with its database on one MariaDB, core running.
     fn up(hosts: usize, versions: &[(&str, &str)]) -> Self {
-        let db = MariaDb::start();
-        let account = Account::create(&db);
-        let lab = Lab::up(hosts);
-        let this = Self { lab, db, account };
+        let base = DbLab::up(hosts, &ACCOUNT);
+        base.venv("/opt/py3");
+        let DbLab {
+            lab, db, secret, ..
+        } = base;
+        let this = Self { lab, db, secret };
         let versions: BTreeMap<&str, &str> = versions.iter().copied().collect();
         let versions = format!(
             "{{\"jumpserver_lab_versions\": {}}}",
             serde_json::to_string(&versions).expect("json")
         );
-        // The lab's password goes in a file, so no command line holds it.
-        let password =
-            serde_json::json!({"jumpserver_lab_db_password": this.account.password}).to_string();
-        this.lab.project.file("lab-db.json", &password);
         this.play(
             &["lab/jumpserver-upgrade.yml"],
             &["-e", &versions, "-e", "@lab-db.json"],
@@ -186,7 +173,7 @@ fn jumpserver_upgrade_follows_the_document_per_version_and_is_idempotent() {
         js.file("node1", "opt/jumpserver/config.yml"),
         js.file("node2", "opt/jumpserver/config.yml"),
     ];
-    let (_, leaks) = watching_processes(&js.account.secret, || {
+    let (_, leaks) = watching_processes(&js.secret, || {
         let files = js.files();
         let rows = [js.rows("node1"), js.rows("node2")];
         let check = js.upgrade(&["--check"]);
@@ -214,11 +201,11 @@ fn jumpserver_upgrade_follows_the_document_per_version_and_is_idempotent() {
 
         let first = js.upgrade(&[]);
         first.assert_code(0);
-        assert!(!first.all().contains(&js.account.secret), "{}", first.all());
+        assert!(!first.all().contains(&js.secret), "{}", first.all());
         let second = js.upgrade(&[]);
         second.assert_code(0);
         assert_nothing_changed(&second);
-        assert!(!second.all().contains(&js.account.secret));
+        assert!(!second.all().contains(&js.secret));
     });
     assert!(
         leaks.is_empty(),

@@ -844,6 +844,67 @@ mod tests {
         );
     }
 
+    #[test]
+    fn celery_stopwait_waits_as_long_as_the_warm_shutdown_read_when_the_term_arrives() {
+        let host = Host::new();
+        let app = host.root.path().join("app");
+        fs::create_dir_all(&app).expect("mkdir");
+        fs::write(app.join("tasks.py"), "").expect("tasks.py");
+        let pidfile = format!("--pidfile={}/worker.pid", app.display());
+        let logfile = format!("--logfile={}/worker.log", app.display());
+        let line = |action: &'static str| {
+            vec![
+                "celery".to_string(),
+                "multi".into(),
+                action.into(),
+                "-A".into(),
+                "tasks".into(),
+                "worker".into(),
+                pidfile.clone(),
+                logfile.clone(),
+            ]
+        };
+        let words = line("start");
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        assert_eq!(host.run_in(&app, &words, "").rc, 0);
+        let pid: i32 = fs::read_to_string(app.join("worker.pid"))
+            .expect("pidfile")
+            .trim()
+            .parse()
+            .expect("pid");
+        // Set after the start: the tasks running at the stop never end.
+        let knobs = host.root.path().join("var/lib/runbook-shims/celery/knobs");
+        fs::create_dir_all(&knobs).expect("knobs");
+        fs::write(knobs.join("stop_delay_ms"), "600000\n").expect("knob");
+        let bin = host.root.path().join("usr/local/sbin");
+        let mut stopwait = Command::new(bin.join("celery"))
+            .args(&line("stopwait")[1..])
+            .current_dir(&app)
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .env(
+                "RUNBOOK_SHIM_STATE",
+                host.root.path().join("var/lib/runbook-shims"),
+            )
+            .env("RUNBOOK_SHIM_LOG", host.log_path())
+            .env("RUNBOOK_SHIM_ROOT", host.root.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("stopwait runs");
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let still_waiting = matches!(stopwait.try_wait(), Ok(None));
+        let _ = stopwait.kill();
+        let _ = stopwait.wait();
+        // SAFETY: kill(2) on the worker this test started.
+        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        // SAFETY: as above; the worker would sleep ten minutes.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        assert!(still_waiting, "stopwait returned while the worker lived");
+        assert!(alive, "the worker is in its warm shutdown");
+        let log = fs::read_to_string(app.join("worker.log")).expect("logfile");
+        assert!(log.contains("Warm shutdown"), "{log}");
+    }
+
     fn hostname() -> String {
         String::from_utf8_lossy(&Command::new("hostname").output().expect("hostname").stdout)
             .trim()

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 mod ansible;
+mod db_lab;
 mod lab;
 mod mariadb;
 mod pipeline;
@@ -11,8 +12,10 @@ mod processes;
 mod project;
 mod recap;
 mod snapshot;
+mod venv;
 
 pub(crate) use ansible::{ansible_adhoc, ansible_playbook, ansible_playbook_with, ansible_vault};
+pub(crate) use db_lab::{Account, DbLab};
 pub(crate) use lab::Lab;
 pub(crate) use mariadb::MariaDb;
 pub(crate) use pipeline::{CiContext, read_yaml, run_github_job, run_gitlab_job};

@@ -11,13 +11,13 @@
 # APP/__init__.py), refuses a pidfile whose process lives, then detaches: a
 # real background process that writes the pidfile and logs `ready` to the
 # logfile. stop sends TERM and returns; stopwait also waits until the worker
-# has gone, which takes its warm shutdown (knobs/stop_delay_ms, default
-# 1500). Each node's options are kept in celery/<node@host> (app, queues,
+# has gone, which takes its warm shutdown: knobs/stop_delay_ms (default
+# 1500) as it reads when the TERM arrives, the tasks it runs then; a worker
+# whose tasks never end never goes, and stopwait never returns. Each node's options are kept in celery/<node@host> (app, queues,
 # concurrency, loglevel, directory, pidfile, logfile) for tests to read.
 shim_log celery "$@"
 dir=$SHIM_STATE/celery
 mkdir -p "$dir"
-knob() { cat "$dir/knobs/$1" 2>/dev/null || printf '%s\n' "$2"; }
 app= broker=
 while [ $# -gt 0 ]; do
     case $1 in
@@ -103,7 +103,13 @@ def log(level, message):
         handle.write("[%s: %s/MainProcess] %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S,000"), level, message))
 def shutdown(signum, frame):
     log("WARNING", "worker: Warm shutdown (MainProcess)")
-    time.sleep(int(delay) / 1000)
+    # As long as the tasks running at this moment take.
+    try:
+        with open(delay) as handle:
+            wait = int(handle.read().strip() or 0)
+    except (OSError, ValueError):
+        wait = 1500
+    time.sleep(wait / 1000)
     os.unlink(pidfile)
     sys.exit(0)
 signal.signal(signal.SIGTERM, shutdown)
@@ -114,7 +120,7 @@ log("INFO", "Connected to redis://127.0.0.1:6379/1")
 log("INFO", "%s ready. (queues: %s, cwd: %s)" % (name, queues, os.getcwd()))
 while True:
     time.sleep(3600)
-' "$2" "$3" "$1" "$(knob stop_delay_ms 1500)" "$queues" < /dev/null > /dev/null 2>&1 &
+' "$2" "$3" "$1" "$dir/knobs/stop_delay_ms" "$queues" < /dev/null > /dev/null 2>&1 &
     printf 'app=%s\nqueues=%s\nconcurrency=%s\nloglevel=%s\ndirectory=%s\npidfile=%s\nlogfile=%s\n' \
         "$app" "$queues" "$concurrency" "$loglevel" "$(pwd)" "$2" "$3" > "$dir/$1"
     # The detached worker has written its pidfile before `multi` returns.

@@ -2,8 +2,10 @@
 """Lab stand-in for loonflow's manage.py (Django): `check` imports the
 settings as Django does, `runserver ADDR:PORT` serves until stopped; each
 request reads the database the settings name (as the views do), so r1.0
-code on a 0.3 schema answers 500. The password goes to the client in an
-option file, never in argv."""
+code on a 0.3 schema answers 500, and so does every request while the knob
+/var/lib/runbook-shims/loonflow/knobs/runserver_error exists (its text is
+the error: what a broken view or setting shows). The password goes to the
+client in an option file, never in argv."""
 import http.server
 import importlib
 import os
@@ -14,6 +16,7 @@ import tempfile
 BASE_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BASE_DIR)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.config")
+ERROR_KNOB = "/var/lib/runbook-shims/loonflow/knobs/runserver_error"
 
 
 def settings():
@@ -57,7 +60,10 @@ def runserver(address):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             result = query(conf, "SELECT COUNT(*) FROM workflow_workflowadmin")
-            if result.returncode == 0:
+            if os.path.exists(ERROR_KNOB):
+                with open(ERROR_KNOB) as handle:
+                    status, body = 500, handle.read() or "Internal Server Error\n"
+            elif result.returncode == 0:
                 status, body = 200, "loonflow %s (DEBUG=%s)\n" % (LAB_VERSION, conf.DEBUG)
             else:
                 status, body = 500, "django.db.utils.ProgrammingError: %s\n" % result.stderr.strip()
