@@ -815,6 +815,6 @@ fn ad_hoc_runs_take_the_same_secrets() {
     shown.assert_code(0);
     assert_eq!(
         shown.stdout,
-        "alpha | SUCCESS => {\n    \"changed\": false,\n    \"failed\": false,\n    \"group_secret\": \"********\"\n}\n"
+        "alpha | SUCCESS => {\n    \"changed\": false,\n    \"group_secret\": \"********\"\n}\n"
     );
 }

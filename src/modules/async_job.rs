@@ -156,6 +156,11 @@ pub(crate) fn start_command(
     let output = ctx
         .connection()?
         .run(&launcher, Some(run.stdin.as_deref().unwrap_or_default()))?;
+    job_of(&output, "could not start the job in the async directory")
+}
+
+/// The job a script that printed its id and file made.
+fn job_of(output: &crate::connection::ExecOutput, failure: &str) -> Result<Job, ModuleError> {
     let text = output.stdout_text();
     let mut lines = text.lines();
     match (output.rc, lines.next(), lines.next()) {
@@ -164,10 +169,18 @@ pub(crate) fn start_command(
             results_file: file.to_string(),
         }),
         _ => Err(ModuleError::Failed(format!(
-            "could not start the job in the async directory: {}",
+            "{failure}: {}",
             output.stderr_text().trim()
         ))),
     }
+}
+
+/// A finished, failed status (`could not find job`, an unreadable file).
+fn failed_status(outcome: Outcome, msg: String) -> Outcome {
+    let mut failed = outcome.with("started", true).with("finished", true);
+    failed.failed = true;
+    failed.msg = Some(msg);
+    failed
 }
 
 /// The job's status, as `async_status` reports it; waits on the host up to
@@ -196,10 +209,7 @@ pub fn status(ctx: &mut ModuleContext, jid: &str, wait: u64) -> Result<Outcome, 
         .with("stderr", "")
         .with("stderr_lines", Value::from(Vec::<Value>::new()));
     if output.rc == 3 {
-        let mut missing = base.with("finished", true);
-        missing.failed = true;
-        missing.msg = Some("could not find job".into());
-        return Ok(missing);
+        return Ok(failed_status(base, "could not find job".into()));
     }
     if output.rc != 0 {
         return Err(ModuleError::Failed(format!(
@@ -213,23 +223,23 @@ pub fn status(ctx: &mut ModuleContext, jid: &str, wait: u64) -> Result<Outcome, 
         return Ok(base);
     }
     let Ok(data) = serde_json::from_str::<IndexMap<String, serde_json::Value>>(&line) else {
-        let mut unparsed = base.with("finished", true);
-        unparsed.failed = true;
-        unparsed.msg = Some(format!("Could not parse job output: {line}"));
-        return Ok(unparsed);
+        return Ok(failed_status(
+            base,
+            format!("Could not parse job output: {line}"),
+        ));
     };
     let mut outcome = base;
-    if data.get("runbook_command") == Some(&serde_json::Value::Bool(true)) {
+    // As Ansible's async_status: a file without `started` is a job's end.
+    let finished = if data.get("runbook_command") == Some(&serde_json::Value::Bool(true)) {
         merge(&mut outcome, command_result(&data, stdout, &output.stderr));
+        true
     } else {
-        let finished = !data.contains_key("started");
         merge(&mut outcome, outcome_of(&data));
-        if finished {
-            outcome.data.insert("finished".into(), Value::from(true));
-        }
-        return Ok(outcome);
+        !data.contains_key("started")
+    };
+    if finished {
+        outcome.data.insert("finished".into(), Value::from(true));
     }
-    outcome.data.insert("finished".into(), Value::from(true));
     Ok(outcome)
 }
 
@@ -245,12 +255,7 @@ pub fn cleanup(ctx: &mut ModuleContext, jid: &str) -> Result<Outcome, ModuleErro
     let outcome = Outcome::ok().with("ansible_job_id", jid);
     match output.rc {
         0 => Ok(outcome.with("erased", path)),
-        3 => {
-            let mut missing = outcome.with("started", true).with("finished", true);
-            missing.failed = true;
-            missing.msg = Some("could not find job".into());
-            Ok(missing)
-        }
+        3 => Ok(failed_status(outcome, "could not find job".into())),
         _ => Err(ModuleError::Failed(format!(
             "cannot remove the job file {path}: {}",
             output.stderr_text().trim()
@@ -281,18 +286,10 @@ pub fn record(ctx: &mut ModuleContext, outcome: &Outcome) -> Result<Job, ModuleE
         jid = new_jid(),
     );
     let output = ctx.connection()?.run(&script, Some(json.as_bytes()))?;
-    let text = output.stdout_text();
-    let mut lines = text.lines();
-    match (output.rc, lines.next(), lines.next()) {
-        (0, Some(jid), Some(file)) => Ok(Job {
-            jid: jid.to_string(),
-            results_file: file.to_string(),
-        }),
-        _ => Err(ModuleError::Failed(format!(
-            "could not write the job file in the async directory: {}",
-            output.stderr_text().trim()
-        ))),
-    }
+    job_of(
+        &output,
+        "could not write the job file in the async directory",
+    )
 }
 
 fn split_line(bytes: &[u8]) -> (&[u8], &[u8]) {

@@ -64,11 +64,8 @@ impl TaskExecutor<'_> {
             });
         }
         if !finished(&status) {
-            let result = Outcome::failed(format!(
-                "async task did not complete within the requested time - {}s",
-                call.limit
-            ))
-            .with("async_result", crate::value::map_value(status.data.clone()));
+            let result = not_completed(call.limit)
+                .with("async_result", crate::value::map_value(status.data.clone()));
             self.async_end(&job.jid, true);
             return Ok(result);
         }
@@ -112,10 +109,7 @@ impl TaskExecutor<'_> {
         let jid = format!("{}.0", async_job::new_jid());
         if timed_out {
             self.async_end(&jid, true);
-            return Ok(Outcome::failed(format!(
-                "async task did not complete within the requested time - {}s",
-                call.limit
-            )));
+            return Ok(not_completed(call.limit));
         }
         let outcome = outcome?
             .with("ansible_job_id", jid.as_str())
@@ -140,4 +134,11 @@ fn flag(outcome: &Outcome, key: &str) -> bool {
 
 fn finished(outcome: &Outcome) -> bool {
     flag(outcome, "finished")
+}
+
+/// Ansible's failure for a job still running at its limit.
+fn not_completed(limit: u64) -> Outcome {
+    Outcome::failed(format!(
+        "async task did not complete within the requested time - {limit}s"
+    ))
 }
