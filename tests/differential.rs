@@ -20,6 +20,20 @@ fn files_in_opt(lab: &Lab, hosts: &[&str], files: &[&str]) -> Vec<String> {
     found
 }
 
+/// Assert each of `files` (paths under the host's root) exists and reads
+/// the same on both labs for each of `hosts`.
+fn assert_same_files(ours: &Lab, theirs: &Lab, hosts: &[&str], files: &[&str]) {
+    for host in hosts {
+        for file in files {
+            let read = |lab: &Lab| {
+                std::fs::read_to_string(lab.host_root(host).join(file))
+                    .unwrap_or_else(|e| panic!("{host}:{file}: {e}"))
+            };
+            assert_eq!(read(ours), read(theirs), "{host}:{file}");
+        }
+    }
+}
+
 /// Run fixture `name` with runbook on one lab and ansible-playbook on its
 /// twin (`hosts` hosts each, the same names), assert they agree, and return
 /// the labs for further checks.
@@ -144,15 +158,12 @@ fn add_host_and_group_by_change_the_inventory_as_in_ansible() {
 #[test]
 fn key_value_arguments_and_fqcn_actions_behave_as_in_ansible() {
     let (ours, theirs) = twin_run("kv.yml", 2, &[]);
-    for host in ["node1", "node2"] {
-        for file in ["opt/kv/content", "opt/kv/conf", "opt/kv/mixed"] {
-            let read = |lab: &Lab| {
-                std::fs::read_to_string(lab.host_root(host).join(file))
-                    .unwrap_or_else(|e| panic!("{host}:{file}: {e}"))
-            };
-            assert_eq!(read(&ours), read(&theirs), "{host}:{file}");
-        }
-    }
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1", "node2"],
+        &["opt/kv/content", "opt/kv/conf", "opt/kv/mixed"],
+    );
     let conf = std::fs::read_to_string(ours.host_root("node1").join("opt/kv/conf")).expect("conf");
     assert_eq!(
         conf,
@@ -465,15 +476,17 @@ fn reboot_waits_reconnects_and_times_out_as_in_ansible() {
 #[test]
 fn async_jobs_polls_and_async_status_behave_as_in_ansible() {
     let (ours, theirs) = twin_run("async.yml", 2, &[]);
-    for host in ["node1", "node2"] {
-        for file in ["polled.json", "started.json", "status.json", "fired"] {
-            let read = |lab: &Lab| {
-                std::fs::read_to_string(lab.host_root(host).join("opt").join(file))
-                    .unwrap_or_else(|e| format!("{file}: {e}"))
-            };
-            assert_eq!(read(&ours), read(&theirs), "{host}: {file}");
-        }
-    }
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1", "node2"],
+        &[
+            "opt/polled.json",
+            "opt/started.json",
+            "opt/status.json",
+            "opt/fired",
+        ],
+    );
     let polled = std::fs::read_to_string(ours.host_root("node1").join("opt/polled.json"))
         .expect("the polled result");
     assert_eq!(
@@ -494,15 +507,12 @@ fn async_jobs_polls_and_async_status_behave_as_in_ansible() {
 #[test]
 fn module_defaults_behave_as_in_ansible() {
     let (ours, theirs) = twin_run("module-defaults.yml", 2, &[]);
-    for host in ["node1", "node2"] {
-        for file in ["modes", "where-shell-ran"] {
-            let read = |lab: &Lab| {
-                std::fs::read_to_string(lab.host_root(host).join("opt").join(file))
-                    .unwrap_or_else(|e| format!("{file}: {e}"))
-            };
-            assert_eq!(read(&ours), read(&theirs), "{host}: {file}");
-        }
-    }
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1", "node2"],
+        &["opt/modes", "opt/where-shell-ran"],
+    );
     let modes = std::fs::read_to_string(ours.host_root("node1").join("opt/modes")).expect("modes");
     assert_eq!(
         modes,
@@ -513,13 +523,11 @@ fn module_defaults_behave_as_in_ansible() {
 #[test]
 fn vars_files_alternatives_and_host_variables_behave_as_in_ansible() {
     let (ours, theirs) = twin_run("vars-files/play.yml", 2, &[]);
+    assert_same_files(&ours, &theirs, &["node1", "node2"], &["opt/vars-files"]);
     let read = |lab: &Lab, host: &str| {
         std::fs::read_to_string(lab.host_root(host).join("opt/vars-files"))
             .unwrap_or_else(|e| format!("{host}: {e}"))
     };
-    for host in ["node1", "node2"] {
-        assert_eq!(read(&ours, host), read(&theirs, host), "{host}");
-    }
     assert_eq!(
         read(&ours, "node1"),
         "debian family / node1 has its own / from the vars folder\n"
@@ -675,13 +683,12 @@ fn adhoc_background_jobs_as_in_ansible() {
 #[test]
 fn public_role_variables_behave_as_in_ansible() {
     let (ours, theirs) = twin_run("role-vars/play.yml", 1, &[]);
-    for file in ["play-sees", "app-sees", "private-visible"] {
-        let read = |lab: &Lab| {
-            std::fs::read_to_string(lab.host_root("node1").join("opt").join(file))
-                .unwrap_or_else(|e| format!("{file}: {e}"))
-        };
-        assert_eq!(read(&ours), read(&theirs), "{file}");
-    }
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1"],
+        &["opt/play-sees", "opt/app-sees", "opt/private-visible"],
+    );
     let read = |file: &str| {
         std::fs::read_to_string(ours.host_root("node1").join("opt").join(file)).expect(file)
     };

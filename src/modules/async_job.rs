@@ -159,6 +159,18 @@ pub(crate) fn start_command(
     job_of(&output, "could not start the job in the async directory")
 }
 
+/// `start_command` for a module whose command could be built (or not).
+pub(crate) fn start_built(
+    run: Result<CommandRun, String>,
+    ctx: &mut ModuleContext,
+    limit: u64,
+) -> Option<Result<Job, ModuleError>> {
+    Some(
+        run.map_err(ModuleError::Failed)
+            .and_then(|run| start_command(&run, ctx, limit)),
+    )
+}
+
 /// The job a script that printed its id and file made.
 fn job_of(output: &crate::connection::ExecOutput, failure: &str) -> Result<Job, ModuleError> {
     let text = output.stdout_text();

@@ -45,11 +45,7 @@ impl Module for Command {
         ctx: &mut ModuleContext,
         limit: u64,
     ) -> Option<Result<Job, ModuleError>> {
-        Some(
-            command_run(args)
-                .map_err(ModuleError::Failed)
-                .and_then(|run| async_job::start_command(&run, ctx, limit)),
-        )
+        async_job::start_built(command_run(args), ctx, limit)
     }
 }
 

@@ -45,11 +45,7 @@ impl Module for Shell {
         ctx: &mut ModuleContext,
         limit: u64,
     ) -> Option<Result<Job, ModuleError>> {
-        Some(
-            shell_run(args)
-                .map_err(ModuleError::Failed)
-                .and_then(|run| async_job::start_command(&run, ctx, limit)),
-        )
+        async_job::start_built(shell_run(args), ctx, limit)
     }
 }
 
