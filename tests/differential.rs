@@ -696,3 +696,22 @@ fn public_role_variables_behave_as_in_ansible() {
     assert_eq!(read("app-sees"), "app@/srv/app:8080\n");
     assert_eq!(read("private-visible"), "False");
 }
+
+#[test]
+fn async_jobs_under_check_mode_and_loops_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("async-check.yml", 2, &["--check"]);
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1", "node2"],
+        &["opt/check-results", "opt/looped"],
+    );
+    assert_eq!(
+        files_in_opt(&ours, &["node1", "node2"], &["never", "never-either"]),
+        Vec::<String>::new(),
+        "--check touched nothing it predicted"
+    );
+    let results = std::fs::read_to_string(ours.host_root("node1").join("opt/check-results"))
+        .expect("the results");
+    assert_eq!(results, "[true, true, [true, true]]");
+}
