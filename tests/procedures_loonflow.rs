@@ -568,26 +568,8 @@ fn loonflow_failed_trial_restores_the_database_and_rolls_back() {
     lf.knob("uwsgi/knobs/start_delay_ms", "4000");
     let output = lf.upgrade(&["-e", "loonflow_trial_timeout=4"]);
     output.assert_code(2);
-    assert!(
-        output.stdout.contains(
-            "LOONFLOW UPGRADE FAILED on node1 at \\\"It answers over HTTP\\\""
-        ) && output.stdout.contains("Status code was 500")
-            && output
-                .stdout
-                .contains("Rolled back: the database was restored from /opt/loonflow_backups/loonflow-r0.3.24-"),
-        "{}",
-        output.all()
-    );
-    let calls = lf.harmful_calls("node1");
-    assert!(
-        !calls
-            .iter()
-            .any(|call| call.contains("loonflow-r1.0.14/uwsgi.ini") || call == "nginx -s reload"),
-        "nothing after the trial: {calls:?}"
-    );
-    let mut tail = vec!["dml.py loonflow".to_string()];
-    tail.extend(restarted());
-    assert_eq!(calls[calls.len() - 3..], tail);
+    assert_failed_and_restored(&output, "It answers over HTTP", "Status code was 500");
+    assert_nothing_after_dml_but_the_restart(&lf, "the trial");
     assert!(!lf.listens(9999), "the trial server was stopped");
     assert!(
         lf.file("node1", "var/log/loonflow/runserver-trial.log")
@@ -595,6 +577,37 @@ fn loonflow_failed_trial_restores_the_database_and_rolls_back() {
         "the trial ran"
     );
     assert_rolled_back(&lf, &rows, &site);
+}
+
+/// The run failed at `step` because of `cause`, and says the database was
+/// restored from the dump it took.
+fn assert_failed_and_restored(output: &Output, step: &str, cause: &str) {
+    assert!(
+        output
+            .stdout
+            .contains(&format!("LOONFLOW UPGRADE FAILED on node1 at \\\"{step}\\\""))
+            && output.stdout.contains(cause)
+            && output.stdout.contains(
+                "Rolled back: the database was restored from /opt/loonflow_backups/loonflow-r0.3.24-"
+            ),
+        "{}",
+        output.all()
+    );
+}
+
+/// After dml.py (and `what` failing), the only harmful calls were the
+/// rollback's restart of 0.3: no 1.0 uwsgi, no nginx reload.
+fn assert_nothing_after_dml_but_the_restart(lf: &Loonflow, what: &str) {
+    let calls = lf.harmful_calls("node1");
+    assert!(
+        !calls
+            .iter()
+            .any(|call| call.contains("loonflow-r1.0.14/uwsgi.ini") || call == "nginx -s reload"),
+        "nothing after {what}: {calls:?}"
+    );
+    let mut tail = vec!["dml.py loonflow".to_string()];
+    tail.extend(restarted());
+    assert_eq!(calls[calls.len() - 3..], tail);
 }
 
 #[test]
@@ -608,26 +621,12 @@ fn loonflow_failed_dml_restores_the_database_and_rolls_back() {
     let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
     let output = lf.upgrade(&[]);
     output.assert_code(2);
-    assert!(
-        output.stdout.contains(
-            "LOONFLOW UPGRADE FAILED on node1 at \\\"8. Run dml.py in the new venv\\\""
-        ) && output.stdout.contains("You have an error in your SQL syntax")
-            && output
-                .stdout
-                .contains("Rolled back: the database was restored from /opt/loonflow_backups/loonflow-r0.3.24-"),
-        "{}",
-        output.all()
+    assert_failed_and_restored(
+        &output,
+        "8. Run dml.py in the new venv",
+        "You have an error in your SQL syntax",
     );
-    let calls = lf.harmful_calls("node1");
-    assert!(
-        !calls
-            .iter()
-            .any(|call| call.contains("loonflow-r1.0.14/uwsgi.ini") || call == "nginx -s reload"),
-        "nothing after dml.py: {calls:?}"
-    );
-    let mut tail = vec!["dml.py loonflow".to_string()];
-    tail.extend(restarted());
-    assert_eq!(calls[calls.len() - 3..], tail);
+    assert_nothing_after_dml_but_the_restart(&lf, "dml.py");
     assert!(
         !lf.exists("node1", "var/log/loonflow/runserver-trial.log"),
         "no trial"
@@ -646,12 +645,10 @@ fn loonflow_broken_nginx_config_stops_before_the_reload_and_rolls_back() {
         r#"{"loonflow_nginx_directives": ["uwsgi_read_timout 300"]}"#,
     ]);
     output.assert_code(2);
-    assert!(
-        output.stdout.contains("LOONFLOW UPGRADE FAILED on node1 at \\\"12. nginx -t (a broken configuration stops here, before the reload)\\\"")
-            && output.stdout.contains("unknown directive \\\"uwsgi_read_timout\\\" in /etc/nginx/conf.d/loonflow.conf")
-            && output.stdout.contains("Rolled back: the database was restored from /opt/loonflow_backups/loonflow-r0.3.24-"),
-        "{}",
-        output.all()
+    assert_failed_and_restored(
+        &output,
+        "12. nginx -t (a broken configuration stops here, before the reload)",
+        "unknown directive \\\"uwsgi_read_timout\\\" in /etc/nginx/conf.d/loonflow.conf",
     );
     let calls = lf.harmful_calls("node1");
     assert!(
