@@ -1294,6 +1294,19 @@ fn kwdb_source_upgrade_failed_build_leaves_the_old_server_running_and_stops_the_
     );
 }
 
+/// The old host's jpom server runs, with its restart policy `always`.
+fn assert_old_server_runs(lab: &Lab) {
+    assert_eq!(
+        container_file(lab, "node1", "jpom-server", "status").trim(),
+        "running"
+    );
+    assert!(
+        container_file(lab, "node1", "jpom-server", "host.json")
+            .contains("\"RestartPolicy\":{\"Name\":\"always\""),
+        "the restart policy is always"
+    );
+}
+
 fn container_file(lab: &Lab, host: &str, name: &str, file: &str) -> String {
     std::fs::read_to_string(
         docker_state(lab, host)
@@ -1416,14 +1429,7 @@ fn jpom_migration_refuses_a_different_image_or_volume_mounts_before_anything_sto
         "{}",
         output.all()
     );
-    assert_eq!(
-        container_file(&lab, "node1", "jpom-server", "status").trim(),
-        "running"
-    );
-    assert!(
-        container_file(&lab, "node1", "jpom-server", "host.json")
-            .contains("\"RestartPolicy\":{\"Name\":\"always\"")
-    );
+    assert_old_server_runs(&lab);
 
     // A server keeping its data in named volumes is not moved by this playbook.
     lab.run(&["run", "node3", "-i", "lab", "-a", "docker run -d --name jpom-server -v jpom-data:/usr/local/jpom-server/data -v jpom-conf:/usr/local/jpom-server/conf jpomdocker/jpom:2.11.0"])
@@ -1566,15 +1572,7 @@ fn jpom_migration_failure_on_the_old_host_after_the_stop_starts_it_again_and_lea
     );
 
     // The old host: stopped, policy off, packed; then policy back, started.
-    assert_eq!(
-        container_file(&lab, "node1", "jpom-server", "status").trim(),
-        "running"
-    );
-    assert!(
-        container_file(&lab, "node1", "jpom-server", "host.json")
-            .contains("\"RestartPolicy\":{\"Name\":\"always\""),
-        "the restart policy is back"
-    );
+    assert_old_server_runs(&lab);
     let node1: Vec<String> = calls(&lab, "node1")
         .into_iter()
         .filter(|call| {
