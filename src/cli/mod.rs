@@ -5,6 +5,7 @@ pub mod args;
 pub mod check_settings;
 mod exit;
 mod interrupt;
+mod run_options;
 pub mod settings;
 pub mod vault_settings;
 

@@ -13,21 +13,19 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::args::{
-    Command, ConfigAction, ConfigArgs, ConnectArgs, InventoryArgs, LabAction, LabArgs,
-    OutputFormat, PlanArgs, PlayArgs, RunArgs, RunsAction, RunsArgs, ShowArgs, ShowFormat,
+    Command, ConfigAction, ConfigArgs, InventoryArgs, LabAction, LabArgs, OutputFormat, PlanArgs,
+    PlayArgs, RunArgs, RunsAction, RunsArgs, ShowArgs, ShowFormat,
 };
+pub use super::run_options::parse_extra_vars;
+use super::run_options::{PlaybookOnly, as_option, run_options};
 use crate::config::{AnsibleConfig, definitions as cfg};
-use crate::connection::{BecomeMethod, ConnectionDefaults, Secret};
-use crate::executor::{BecomeDefaults, InventorySources, RunOptions, TagFilter};
+use crate::executor::{RunOptions, TagFilter};
 use crate::inventory::Inventory;
 use crate::lab::LabUpOptions;
-use crate::modules::{ArgSpec, FreeForm};
 use crate::playbook::{LoadOptions, Task};
-use crate::source::{Diagnostic, ErrorKind, SourceFile};
-use crate::value::{VarMap, overlay, to_var_map};
+use crate::source::Diagnostic;
 
 /// A command with everything it needs, checked.
 pub enum Settings {
@@ -462,13 +460,13 @@ fn retry_limit(id: &str) -> Result<String, Diagnostic> {
 
 /// ansible.cfg's `gathering`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gathering {
+pub(super) enum Gathering {
     Implicit,
     Explicit,
     Smart,
 }
 
-fn gathering(config: &AnsibleConfig) -> Result<Gathering, Diagnostic> {
+pub(super) fn gathering(config: &AnsibleConfig) -> Result<Gathering, Diagnostic> {
     let Some(found) = config.find(cfg::GATHERING) else {
         return Ok(Gathering::Implicit);
     };
@@ -600,236 +598,6 @@ fn lab(args: LabArgs) -> LabRequest {
     }
 }
 
-/// The run options only `runbook play` has flags for.
-#[derive(Default)]
-struct PlaybookOnly {
-    tags: TagFilter,
-    start_at_task: Option<String>,
-    force_handlers: bool,
-    step: bool,
-}
-
-/// Run options from the shared connection flags and the playbook-only
-/// ones; `-K` asks for the password only when `running`.
-fn run_options(
-    args: ConnectArgs,
-    playbook: PlaybookOnly,
-    cwd: &Path,
-    running: bool,
-    config: &AnsibleConfig,
-) -> Result<RunOptions, Diagnostic> {
-    let ConnectArgs {
-        inventory,
-        limit,
-        extra_vars: extra_vars_args,
-        forks,
-        timeout,
-        user,
-        private_key,
-        connection,
-        ssh_common_args,
-        ssh_extra_args,
-        accept_new_host_keys,
-        check,
-        diff,
-        verbose,
-        output: _read_by_output,
-        become_,
-        become_user,
-        become_method,
-        ask_become_pass,
-        ask_pass,
-        vault,
-    } = args;
-    let forks = match forks {
-        Some(forks) => forks,
-        None => config
-            .number(cfg::FORKS)?
-            .map_or(crate::executor::DEFAULT_FORKS, |n| {
-                usize::try_from(n).unwrap_or(usize::MAX)
-            }),
-    };
-    if forks == 0 {
-        return Err(Diagnostic::options("--forks must be at least 1"));
-    }
-    let timeout = match timeout {
-        Some(timeout) => timeout,
-        None => config.number(cfg::TIMEOUT)?.unwrap_or(10),
-    };
-    // Before `-e @file`, which may be vaulted.
-    super::vault_settings::install_for_run(&super::vault_settings::vault_settings(vault, config))?;
-    let mut extra_vars = VarMap::new();
-    for text in &extra_vars_args {
-        overlay(
-            &mut extra_vars,
-            &parse_extra_vars(text, cwd).map_err(as_option)?,
-        );
-    }
-    let password =
-        ssh_password((ask_pass || config.flag(cfg::ASK_PASS).unwrap_or(false)) && running)?;
-    let become_ = become_defaults(BecomeFlags {
-        enabled: become_ || config.flag(cfg::BECOME).unwrap_or(false),
-        user: become_user.or_else(|| config.text(cfg::BECOME_USER)),
-        method: become_method.or_else(|| config.text(cfg::BECOME_METHOD)),
-        ask_password: (ask_become_pass || config.flag(cfg::ASK_BECOME_PASS).unwrap_or(false))
-            && running,
-        ssh_password: password.clone(),
-    })?;
-    let connection = ConnectionDefaults {
-        connect_timeout: Duration::from_secs(timeout.max(1)),
-        user: user.or_else(|| config.text(cfg::REMOTE_USER)),
-        private_key_file: private_key
-            .map(|path| cwd.join(path))
-            .or_else(|| config.path(cfg::PRIVATE_KEY_FILE)),
-        port: config
-            .number(cfg::REMOTE_PORT)?
-            .map(|port| {
-                u16::try_from(port).map_err(|_| {
-                    Diagnostic::options(format!("remote_port {port} is not a port number"))
-                })
-            })
-            .transpose()?,
-        kind: connection,
-        ssh_args: config_ssh_args(config)?,
-        ssh_common_args: ssh_common_args.or_else(|| config.text(cfg::SSH_COMMON_ARGS)),
-        ssh_extra_args: ssh_extra_args.or_else(|| config.text(cfg::SSH_EXTRA_ARGS)),
-        accept_new_host_keys: accept_new_host_keys
-            || config.flag(cfg::HOST_KEY_CHECKING) == Some(false),
-        password,
-    };
-    Ok(RunOptions {
-        forks,
-        check,
-        diff,
-        verbosity: verbose,
-        extra_vars,
-        limit,
-        connection,
-        tags: playbook.tags,
-        start_at_task: playbook.start_at_task,
-        force_handlers: playbook.force_handlers
-            || config.flag(cfg::FORCE_HANDLERS).unwrap_or(false),
-        gather_smart: gathering(config)? == Gathering::Smart,
-        poll_interval: config
-            .number(cfg::POLL_INTERVAL)?
-            .unwrap_or(crate::executor::DEFAULT_POLL_INTERVAL),
-        retry_file: None,
-        step: playbook.step,
-        inventory_sources: (!inventory.is_empty()).then(|| InventorySources {
-            sources: inventory,
-            cwd: cwd.to_path_buf(),
-        }),
-        become_,
-    })
-}
-
-/// ansible.cfg's `[ssh_connection] ssh_args`, as words.
-fn config_ssh_args(config: &AnsibleConfig) -> Result<Vec<String>, Diagnostic> {
-    let Some(found) = config.find(cfg::SSH_ARGS) else {
-        return Ok(Vec::new());
-    };
-    shell_words::split(&found.text).map_err(|e| {
-        config.invalid_choice(
-            cfg::SSH_ARGS,
-            &found,
-            &format!("words a shell can split ({e})"),
-        )
-    })
-}
-
-/// A file named on the command line (`-e @vars.yml`, `-m`/`-a`) that cannot
-/// be read is a bad option, whatever went wrong inside it.
-fn as_option(diagnostic: Diagnostic) -> Diagnostic {
-    diagnostic.with_kind(ErrorKind::Options)
-}
-
-struct BecomeFlags {
-    enabled: bool,
-    user: Option<String>,
-    method: Option<String>,
-    ask_password: bool,
-    /// `-k`'s answer: an empty answer to `-K` means the same password, as in Ansible.
-    ssh_password: Option<Secret>,
-}
-
-/// `-k`: the SSH password, asked now, before any host is touched.
-fn ssh_password(ask: bool) -> Result<Option<Secret>, Diagnostic> {
-    if !ask {
-        return Ok(None);
-    }
-    let answer = crate::terminal::ask("SSH password: ", false).ok_or_else(|| {
-        Diagnostic::options(
-            "-k/--ask-pass needs a terminal to ask on; set ansible_password (e.g. in a vault) instead",
-        )
-    })?;
-    Ok(Some(Secret::new(answer)))
-}
-
-/// `-b`, `--become-user`, `--become-method`; `-K` asks for the password now,
-/// before any host is touched.
-fn become_defaults(flags: BecomeFlags) -> Result<BecomeDefaults, Diagnostic> {
-    if let Some(method) = &flags.method
-        && BecomeMethod::parse(method).is_none()
-    {
-        return Err(Diagnostic::options(format!(
-            "--become-method {method:?} is not supported by runbook (it has sudo and su)"
-        ))
-        .suggesting(method, BecomeMethod::NAMES.iter().copied()));
-    }
-    let password = if flags.ask_password {
-        let prompt = if flags.ssh_password.is_some() {
-            "BECOME password[defaults to SSH password]: "
-        } else {
-            "BECOME password: "
-        };
-        let answer = crate::terminal::ask(prompt, false).ok_or_else(|| {
-            Diagnostic::options(
-                "-K/--ask-become-pass needs a terminal to ask on; set ansible_become_password (e.g. in a vault) instead",
-            )
-        })?;
-        match flags.ssh_password {
-            Some(same) if answer.is_empty() => Some(same),
-            _ => Some(Secret::new(answer)),
-        }
-    } else {
-        None
-    };
-    Ok(BecomeDefaults {
-        enabled: flags.enabled,
-        user: flags.user,
-        method: flags.method,
-        password,
-    })
-}
-
-/// One `-e` value: `@file` (YAML or JSON), an inline `{...}` document, or `k=v` pairs.
-pub fn parse_extra_vars(text: &str, cwd: &Path) -> Result<VarMap, Diagnostic> {
-    if let Some(path) = text.strip_prefix('@') {
-        let node = crate::yaml::parse_file(&cwd.join(path))?;
-        return mapping_vars(&node, text);
-    }
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        let node = crate::yaml::parse_str(SourceFile::new("<--extra-vars>", text))?;
-        return mapping_vars(&node, text);
-    }
-    const KEY_VALUE: ArgSpec = ArgSpec {
-        free_form: FreeForm::KeyValue,
-        any_name: true,
-        ..ArgSpec::EMPTY
-    };
-    crate::playbook::parse_free_form(text, &KEY_VALUE)
-        .map_err(|e| Diagnostic::new(format!("--extra-vars {text:?}: {e}")))
-}
-
-fn mapping_vars(node: &crate::yaml::Node, text: &str) -> Result<VarMap, Diagnostic> {
-    if node.is_null() {
-        return Ok(VarMap::new());
-    }
-    node.expect_map(&format!("--extra-vars {text:?}"))?;
-    Ok(to_var_map(&node.to_value()))
-}
-
 /// Load the inventory from `-i` sources (none: only the implicit localhost).
 pub fn inventory(sources: &[String], cwd: &Path) -> Result<Arc<Inventory>, Diagnostic> {
     if sources.is_empty() {
@@ -842,6 +610,7 @@ pub fn inventory(sources: &[String], cwd: &Path) -> Result<Arc<Inventory>, Diagn
 mod tests {
     use super::*;
     use clap::Parser;
+    use std::time::Duration;
 
     fn run_options_with(cfg: &str, args: &[&str], env: &[(&str, &str)]) -> RunOptions {
         let dir = tempfile::tempdir().expect("temp dir");
