@@ -715,3 +715,54 @@ fn async_jobs_under_check_mode_and_loops_behave_as_in_ansible() {
         .expect("the results");
     assert_eq!(results, "[true, true, [true, true]]");
 }
+
+#[test]
+fn end_role_skips_the_rest_of_its_role_on_that_host_as_in_ansible() {
+    let (ours, theirs) = twin_run("end-role.yml", 2, &[]);
+    let files = |lab: &Lab| {
+        files_in_opt(
+            lab,
+            &["node1", "node2"],
+            &[
+                "role-start-play",
+                "role-block-play",
+                "role-end-play",
+                "after-roles",
+                "role-start-one",
+                "role-end-one",
+                "role-block-two",
+                "role-end-two",
+                "early-exit-handled",
+                "imported-handler",
+                "listening-handler",
+                "qualified-handler",
+                "play-handler",
+            ],
+        )
+    };
+    assert_eq!(files(&ours), files(&theirs));
+    assert_eq!(
+        files(&ours),
+        [
+            "node1:/opt/role-start-play",
+            "node1:/opt/after-roles",
+            "node1:/opt/role-start-one",
+            "node1:/opt/early-exit-handled",
+            "node1:/opt/imported-handler",
+            "node1:/opt/listening-handler",
+            "node1:/opt/qualified-handler",
+            "node2:/opt/role-start-play",
+            "node2:/opt/role-block-play",
+            "node2:/opt/role-end-play",
+            "node2:/opt/after-roles",
+            "node2:/opt/role-start-one",
+            "node2:/opt/role-end-one",
+            "node2:/opt/role-block-two",
+            "node2:/opt/role-end-two",
+            "node2:/opt/early-exit-handled",
+            "node2:/opt/imported-handler",
+            "node2:/opt/listening-handler",
+            "node2:/opt/qualified-handler",
+        ]
+    );
+}

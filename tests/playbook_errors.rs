@@ -259,3 +259,36 @@ fn a_keyword_of_the_wrong_type_is_an_error_at_its_position() {
         assert!(output.stderr.contains(at), "{at}\n{}", output.all());
     }
 }
+
+#[test]
+fn end_role_outside_a_role_or_in_a_handler_is_refused_as_in_ansible() {
+    let outside = syntax_check("- hosts: all\n  tasks:\n    - meta: end_role\n");
+    outside.assert_code(4);
+    assert!(
+        outside
+            .stderr
+            .contains("Cannot execute 'end_role' from outside of a role"),
+        "{}",
+        outside.all()
+    );
+    assert!(outside.stderr.contains("site.yml:3:13"), "{}", outside.all());
+
+    let project = Project::new();
+    project.file("roles/r/tasks/main.yml", "- debug: msg=hi\n");
+    project.file("roles/r/handlers/main.yml", "- name: h\n  meta: end_role\n");
+    project.file("site.yml", "- hosts: all\n  roles: [r]\n");
+    let in_handler = project.run(&["play", "site.yml", "--syntax-check"]);
+    in_handler.assert_code(4);
+    assert!(
+        in_handler
+            .stderr
+            .contains("Cannot execute 'end_role' from a handler"),
+        "{}",
+        in_handler.all()
+    );
+    assert!(
+        in_handler.stderr.contains("handlers/main.yml:2:9"),
+        "{}",
+        in_handler.all()
+    );
+}

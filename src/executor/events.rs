@@ -52,6 +52,13 @@ pub enum Event {
         location: String,
         handler: bool,
     },
+    /// Hosts that included the same file (or role), for one loop item
+    /// when the include loops; their `HostResult`s came before.
+    Included {
+        file: String,
+        hosts: Vec<String>,
+        item: Option<String>,
+    },
     /// A per-item result of a loop; the task's own result follows.
     ItemResult(HostResult),
     HostResult(HostResult),

@@ -5,13 +5,32 @@ use super::host_record::{HostRecord, Standing};
 use super::schedule::Stage;
 use crate::playbook::Task;
 
-/// The names a handler answers to: its name and its `listen` topics.
-fn handler_names(handler: &Task) -> impl Iterator<Item = &str> {
-    handler
-        .name
-        .as_deref()
-        .into_iter()
-        .chain(handler.listen.iter().map(String::as_str))
+/// Whether `notification` runs `handlers[index]`, as Ansible finds
+/// handlers: by name (or `role : name`), only the last handler loaded
+/// under it; by `listen` topic, every handler listening, the last loaded
+/// of each name.
+fn answers(handlers: &[Task], index: usize, notification: &str) -> bool {
+    let named = |handler: &Task| {
+        handler.name.as_deref().is_some_and(|name| {
+            name == notification
+                || handler.role.as_ref().is_some_and(|role| {
+                    notification
+                        .strip_prefix(role.short_name())
+                        .and_then(|rest| rest.strip_prefix(" : "))
+                        == Some(name)
+                })
+        })
+    };
+    if handlers.iter().rposition(named) == Some(index) {
+        return true;
+    }
+    let listens = |handler: &Task| handler.listen.iter().any(|topic| topic == notification);
+    let handler = &handlers[index];
+    listens(handler)
+        && (handler.name.is_none()
+            || !handlers[index + 1..]
+                .iter()
+                .any(|later| later.name == handler.name && listens(later)))
 }
 
 impl Stage<'_> {
@@ -27,12 +46,16 @@ impl Stage<'_> {
                     Standing::Unreachable => false,
                 }
         };
-        for handler in &self.play.play.handlers {
+        let handlers = &self.play.play.handlers;
+        for (index, handler) in handlers.iter().enumerate() {
             if crate::interruption::stop_scheduling() {
                 break;
             }
             let targets = self.run.hosts.filter(hosts, |record| {
-                eligible(record) && record.notified_any(handler_names(handler))
+                eligible(record)
+                    && record
+                        .notifications()
+                        .any(|notification| answers(handlers, index, notification))
             });
             if !targets.is_empty() {
                 let outcomes = self.run_task(handler, &targets, true);

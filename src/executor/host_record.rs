@@ -11,6 +11,7 @@ use std::sync::Arc;
 use indexmap::IndexSet;
 
 use super::{HostStats, Status};
+use crate::playbook::RoleId;
 use crate::value::VarMap;
 
 /// Whether a host still takes part in the run.
@@ -52,6 +53,8 @@ struct PlayStanding {
     failed_in_block: bool,
     /// `meta: end_host` took the host out of the play.
     ended: bool,
+    /// `meta: end_role` took the host out of this use of a role.
+    ended_role: Option<RoleId>,
     /// Variables each enclosing `include_tasks` loop sets, innermost last.
     include_vars: Vec<Arc<VarMap>>,
 }
@@ -72,7 +75,10 @@ impl HostRecord {
 
     /// Not failed, unreachable, ended, or waiting for a `rescue:`.
     pub(super) fn takes_part(&self) -> bool {
-        self.standing == Standing::Active && !self.play.ended && !self.play.failed_in_block
+        self.standing == Standing::Active
+            && !self.play.ended
+            && !self.play.failed_in_block
+            && self.play.ended_role.is_none()
     }
 
     pub(super) fn is_out_of_run(&self) -> bool {
@@ -125,6 +131,17 @@ impl HostRecord {
         self.play.ended = true;
     }
 
+    pub(super) fn end_role(&mut self, role: RoleId) {
+        self.play.ended_role = Some(role);
+    }
+
+    /// The tasks of `role` are over: a host that ended it takes part again.
+    pub(super) fn role_complete(&mut self, role: RoleId) {
+        if self.play.ended_role == Some(role) {
+            self.play.ended_role = None;
+        }
+    }
+
     pub(super) fn facts(&self) -> Arc<VarMap> {
         self.facts.clone()
     }
@@ -150,9 +167,9 @@ impl HostRecord {
         self.play.notified.extend(handlers.iter().cloned());
     }
 
-    /// Whether the host notified any of `names`.
-    pub(super) fn notified_any<'a>(&self, mut names: impl Iterator<Item = &'a str>) -> bool {
-        names.any(|name| self.play.notified.contains(name))
+    /// The handler names and `listen` topics the host notified.
+    pub(super) fn notifications(&self) -> impl Iterator<Item = &str> {
+        self.play.notified.iter().map(String::as_str)
     }
 
     pub(super) fn forget_notifications(&mut self) {

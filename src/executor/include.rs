@@ -15,9 +15,16 @@ use crate::value::VarMap;
 /// One run of an include's tasks on a host: the loop variables it sees and
 /// the tasks (of the file its templated name gave, for a dynamic include).
 struct Pass {
-    vars: Option<Arc<VarMap>>,
+    item: Option<LoopItem>,
     body: Arc<Vec<Step>>,
     file: String,
+}
+
+/// One item of an include's loop: the variables it sets and how it is shown.
+#[derive(Clone)]
+struct LoopItem {
+    vars: Arc<VarMap>,
+    label: String,
 }
 
 impl Stage<'_> {
@@ -62,7 +69,18 @@ impl Stage<'_> {
                 result: result.value(),
                 module: include.keyword.clone(),
             }));
-            self.settle_include(host, &result);
+            let included = passes
+                .last()
+                .filter(|(last, _)| last == host)
+                .map_or(0, |(_, host_passes)| host_passes.len());
+            self.settle_include(host, &result, included);
+        }
+        for (file, label, hosts) in included_files(&passes) {
+            run.emit(Event::Included {
+                file: file.to_string(),
+                hosts,
+                item: label.map(str::to_string),
+            });
         }
         let rounds = passes.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
         for round in 0..rounds {
@@ -72,9 +90,9 @@ impl Stage<'_> {
                 let Some(pass) = host_passes.get(round) else {
                     continue;
                 };
-                if let Some(vars) = &pass.vars {
+                if let Some(item) = &pass.item {
                     run.hosts
-                        .update(host, |record| record.push_include_vars(vars.clone()));
+                        .update(host, |record| record.push_include_vars(item.vars.clone()));
                 }
                 match groups
                     .iter_mut()
@@ -90,7 +108,7 @@ impl Stage<'_> {
             for (host, host_passes) in &passes {
                 if host_passes
                     .get(round)
-                    .is_some_and(|pass| pass.vars.is_some())
+                    .is_some_and(|pass| pass.item.is_some())
                 {
                     run.hosts.update(host, |record| record.pop_include_vars());
                 }
@@ -104,15 +122,15 @@ impl Stage<'_> {
         &self,
         include: &Include,
         host: &str,
-        passes: Vec<Option<Arc<VarMap>>>,
+        passes: Vec<Option<LoopItem>>,
         loaded: &mut HashMap<String, Result<Arc<Vec<Step>>, String>>,
     ) -> Result<Vec<Pass>, String> {
         let run = self.run;
         let Some(dynamic) = &include.dynamic else {
             return Ok(passes
                 .into_iter()
-                .map(|vars| Pass {
-                    vars,
+                .map(|item| Pass {
+                    item,
                     body: include.body.clone(),
                     file: include.what.clone(),
                 })
@@ -120,10 +138,10 @@ impl Stage<'_> {
         };
         passes
             .into_iter()
-            .map(|vars| {
+            .map(|item| {
                 let mut context = run.vars(host, Scope::play(self.play));
-                if let Some(layer) = &vars {
-                    context.push_data(layer.clone());
+                if let Some(item) = &item {
+                    context.push_data(item.vars.clone());
                 }
                 let file = run
                     .templar
@@ -137,7 +155,7 @@ impl Stage<'_> {
                             .map(|(_, steps)| Arc::new(steps))
                     })
                     .clone()?;
-                Ok(Pass { vars, body, file })
+                Ok(Pass { item, body, file })
             })
             .collect()
     }
@@ -148,7 +166,7 @@ impl Stage<'_> {
         &self,
         include: &Include,
         host: &str,
-    ) -> Result<Vec<Option<Arc<VarMap>>>, String> {
+    ) -> Result<Vec<Option<LoopItem>>, String> {
         let run = self.run;
         let scope = Scope::play(self.play);
         let Some(spec) = &include.loop_ else {
@@ -185,18 +203,56 @@ impl Stage<'_> {
                 .first_false_condition(host, scope, &include.when, Some(layer.clone()))
                 .is_none()
             {
-                passes.push(Some(layer));
+                let label = match &control.label {
+                    Some(template) => {
+                        let mut context = run.vars(host, scope);
+                        context.push_data(layer.clone());
+                        run.templar
+                            .render_str(template, &context.value())
+                            .map_err(|e| e.to_string())?
+                    }
+                    None => layer.get(&control.loop_var).cloned().unwrap_or_default(),
+                };
+                passes.push(Some(LoopItem {
+                    vars: layer,
+                    label: super::task_executor::shown_item(&label),
+                }));
             }
         }
         Ok(passes)
     }
 
-    /// Count an include's own result and take a host whose include failed out.
-    fn settle_include(&self, host: &str, result: &TaskResult) {
+    /// Count an include's result and take a host whose include failed out.
+    /// As in Ansible, an include that happened counts once per file (or
+    /// loop item) it included, not for itself.
+    fn settle_include(&self, host: &str, result: &TaskResult, included: usize) {
         let status = result.status();
-        self.run.count(host, status, false, false);
+        if status == Status::Ok {
+            (0..included).for_each(|_| self.run.count(host, status, false, false));
+        } else {
+            self.run.count(host, status, false, false);
+        }
         if status == Status::Failed {
             self.run.hosts.update(host, |record| record.fail());
         }
     }
+}
+
+/// The files included, with the hosts that included each (per loop item),
+/// in the order they were first included: Ansible's `included:` lines.
+fn included_files(passes: &[(String, Vec<Pass>)]) -> Vec<(&str, Option<&str>, Vec<String>)> {
+    let mut files: Vec<(&str, Option<&str>, Vec<String>)> = Vec::new();
+    for (host, host_passes) in passes {
+        for pass in host_passes {
+            let label = pass.item.as_ref().map(|item| item.label.as_str());
+            match files
+                .iter_mut()
+                .find(|(file, known, _)| *file == pass.file && *known == label)
+            {
+                Some((_, _, hosts)) => hosts.push(host.clone()),
+                None => files.push((&pass.file, label, vec![host.clone()])),
+            }
+        }
+    }
+    files
 }

@@ -47,14 +47,19 @@ impl TaskResult {
 
     /// A task skipped by its `when:`.
     pub(super) fn skipped_by(condition: &str) -> Self {
+        let mut result = Self::skipped("Conditional result was False");
+        result
+            .fields
+            .insert("false_condition".into(), Value::from(condition));
+        result
+    }
+
+    /// A task skipped, and why.
+    pub(super) fn skipped(reason: &str) -> Self {
         let mut fields = VarMap::new();
         fields.insert("changed".into(), Value::from(false));
         fields.insert("skipped".into(), Value::from(true));
-        fields.insert(
-            "skip_reason".into(),
-            Value::from("Conditional result was False"),
-        );
-        fields.insert("false_condition".into(), Value::from(condition));
+        fields.insert("skip_reason".into(), Value::from(reason));
         Self {
             fields,
             unreachable: false,

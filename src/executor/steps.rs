@@ -4,10 +4,11 @@
 //! every task, as Ansible's linear strategy does.
 
 use super::host_record::{HostRecord, Standing};
+use super::result::TaskResult;
 use super::schedule::Stage;
 use super::task_executor::TaskRun;
 use super::variables::Scope;
-use super::{Event, Status};
+use super::{Event, HostResult, Status};
 use crate::playbook::{Block, Meta, MetaAction, Step, Task};
 
 impl Stage<'_> {
@@ -19,12 +20,23 @@ impl Stage<'_> {
 
     pub(super) fn run_steps(&self, steps: &[Step], hosts: &[String]) {
         for step in steps {
+            if let Step::Meta(Meta {
+                action: MetaAction::RoleComplete(role),
+                ..
+            }) = step
+            {
+                hosts
+                    .iter()
+                    .for_each(|h| self.run.hosts.update(h, |r| r.role_complete(*role)));
+                continue;
+            }
             if self.play.batch_stopped() || crate::interruption::stop_scheduling() {
                 return;
             }
             let targets = self.active(hosts);
             if targets.is_empty() {
-                return;
+                // Hosts that ended a role take part again where it completes.
+                continue;
             }
             match step {
                 Step::Task(task) => {
@@ -90,51 +102,78 @@ impl Stage<'_> {
             .collect()
     }
 
-    /// A `meta:` action. As in Ansible, `flush_handlers`, `end_host` and
-    /// `noop` act per host (each where its `when` holds); the others act
-    /// on the whole batch when their `when` holds on its first host.
+    /// A `meta:` action, shown as ansible-core 2.19 shows it. `flush_handlers`,
+    /// `end_host` and `end_role` act per host (each where its `when` holds,
+    /// `skipping:` elsewhere), with a banner for every host; `noop`,
+    /// `reset_connection` and `refresh_inventory` ignore `when` (with
+    /// Ansible's warning); the others act on the whole batch when their
+    /// `when` holds on its first host.
     fn run_meta(&self, meta: &Meta, hosts: &[String]) {
         let run = self.run;
-        run.emit(Event::TaskStart {
-            name: meta.name.clone(),
-            location: meta.span.location(),
-            handler: false,
-        });
+        let banner = || {
+            run.emit(Event::TaskStart {
+                name: meta.name.clone(),
+                location: meta.span.location(),
+                handler: false,
+            })
+        };
         let scope = Scope::play(self.play);
         let holds = |host: &String| {
             run.first_false_condition(host, scope, &meta.when, None)
                 .is_none()
         };
+        let skip = |host: &String| {
+            let reason = format!("{} conditional evaluated to False", meta.action.name());
+            let result = TaskResult::skipped(&reason);
+            run.emit(Event::HostResult(HostResult {
+                host: host.clone(),
+                task: meta.name.clone(),
+                location: meta.span.location(),
+                status: Status::Skipped,
+                ignored: false,
+                item: None,
+                delegated_to: None,
+                result: result.value(),
+                module: "meta".into(),
+            }));
+        };
+        let ignores_when = matches!(
+            meta.action,
+            MetaAction::Noop | MetaAction::ResetConnection | MetaAction::RefreshInventory
+        );
+        if ignores_when && !meta.when.is_empty() {
+            run.warn(format!(
+                "{} task does not support when conditional",
+                meta.action.name()
+            ));
+        }
         let per_host = matches!(
             meta.action,
-            MetaAction::FlushHandlers | MetaAction::EndHost | MetaAction::Noop
+            MetaAction::FlushHandlers
+                | MetaAction::EndHost
+                | MetaAction::EndRole(_)
+                | MetaAction::Noop
+                | MetaAction::ResetConnection
         );
-        let applies: Vec<String> = if meta.action == MetaAction::ResetConnection {
-            // As in Ansible: every host, whatever `when` says (with a warning).
-            if !meta.when.is_empty() {
-                run.warn("reset_connection task does not support when conditional");
+        let mut applies = Vec::new();
+        if per_host {
+            for host in hosts {
+                banner();
+                if ignores_when || holds(host) {
+                    applies.push(host.clone());
+                } else {
+                    skip(host);
+                }
             }
-            hosts.to_vec()
-        } else if per_host {
-            hosts.iter().filter(|h| holds(h)).cloned().collect()
-        } else if hosts.first().is_some_and(holds) {
-            hosts.to_vec()
         } else {
-            Vec::new()
-        };
+            banner();
+            match hosts.first() {
+                Some(first) if !ignores_when && !holds(first) => skip(first),
+                _ => applies = hosts.to_vec(),
+            }
+        }
         if applies.is_empty() {
             return;
-        }
-        if per_host || meta.action == MetaAction::ResetConnection {
-            // ansible-core 2.19 shows a per-host meta's banner again for
-            // every further host it acts on.
-            for _ in 1..applies.len() {
-                run.emit(Event::TaskStart {
-                    name: meta.name.clone(),
-                    location: meta.span.location(),
-                    handler: false,
-                });
-            }
         }
         match meta.action {
             MetaAction::FlushHandlers => self.flush_handlers(&applies),
@@ -158,7 +197,10 @@ impl Stage<'_> {
             MetaAction::ResetConnection => {
                 applies.iter().for_each(|host| run.reset_connection(host))
             }
-            MetaAction::Noop => {}
+            MetaAction::EndRole(role) => applies
+                .iter()
+                .for_each(|h| run.hosts.update(h, |r| r.end_role(role))),
+            MetaAction::Noop | MetaAction::RoleComplete(_) => {}
         }
     }
 

@@ -184,7 +184,9 @@ fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec
     }
     role_steps.append(&mut play.tasks);
     play.tasks = role_steps;
-    play.handlers.extend(root.take_role_handlers());
+    play.handlers = root
+        .take_role_handlers()
+        .around(std::mem::take(&mut play.handlers));
     play.public_roles = root.take_public_roles();
     play.module_defaults = root.module_defaults().clone();
     let play_tags = play.tags.clone();
@@ -295,7 +297,10 @@ fn handlers(node: &Node, root: &Inherited) -> Result<Vec<Task>, Vec<Diagnostic>>
 
 /// Blocks reach here only from `import_tasks` (a `block:` in handlers is
 /// refused when loaded): their tasks are handlers of their own.
-fn flatten_handlers(steps: Vec<Step>, tasks: &mut Vec<Task>) -> Result<(), Vec<Diagnostic>> {
+pub(super) fn flatten_handlers(
+    steps: Vec<Step>,
+    tasks: &mut Vec<Task>,
+) -> Result<(), Vec<Diagnostic>> {
     for step in steps {
         match step {
             Step::Task(task) => tasks.push(*task),

@@ -16,6 +16,7 @@ mod meta_step;
 mod model;
 mod module_defaults;
 mod play_keywords;
+mod role_handlers;
 mod roles;
 mod split_args;
 mod steps;
@@ -28,7 +29,7 @@ pub use loader::{LoadOptions, load};
 pub use locate::{PLAYBOOKS_DIR, locate_playbook};
 pub use model::{
     BatchSize, Block, DynamicInclude, HostOrder, Include, Loop, LoopControl, LoopKind, Meta,
-    MetaAction, Play, Playbook, Step, Strategy, Task, VarPrompt, VarsFile,
+    MetaAction, Play, Playbook, RoleId, Step, Strategy, Task, VarPrompt, VarsFile,
 };
 pub use module_defaults::ModuleDefaults;
 pub use play_keywords::{KeywordTemplate, PlayKeywords};

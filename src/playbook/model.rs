@@ -198,7 +198,15 @@ pub enum MetaAction {
     /// group memberships, a changed `ansible_user`...).
     ResetConnection,
     Noop,
+    /// `end_role`: the host skips the rest of the role it is in.
+    EndRole(RoleId),
+    /// Where a role's tasks end (Ansible's implicit `role_complete`): hosts
+    /// that ended that role take part again. Never shown.
+    RoleComplete(RoleId),
 }
+
+/// One use of a role in a play (a role imported twice is used twice).
+pub type RoleId = u64;
 
 impl MetaAction {
     pub const NAMES: &[&str] = &[
@@ -210,8 +218,26 @@ impl MetaAction {
         "refresh_inventory",
         "reset_connection",
         "noop",
+        "end_role",
     ];
 
+    /// The action's name, as written after `meta:`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::FlushHandlers => "flush_handlers",
+            Self::EndPlay => "end_play",
+            Self::EndHost => "end_host",
+            Self::EndBatch => "end_batch",
+            Self::ClearHostErrors => "clear_host_errors",
+            Self::RefreshInventory => "refresh_inventory",
+            Self::ResetConnection => "reset_connection",
+            Self::Noop => "noop",
+            Self::EndRole(_) => "end_role",
+            Self::RoleComplete(_) => "role_complete",
+        }
+    }
+
+    /// The action named `name`; `end_role` needs its role, so is not here.
     pub fn parse(name: &str) -> Option<Self> {
         Some(match name {
             "flush_handlers" => Self::FlushHandlers,
@@ -456,7 +482,7 @@ impl Task {
     /// name first (`web : render config`), as in Ansible.
     pub fn banner_name(&self) -> String {
         match &self.role {
-            Some(role) => format!("{} : {}", role.name, self.display_name()),
+            Some(role) => format!("{} : {}", role.short_name(), self.display_name()),
             None => self.display_name().to_string(),
         }
     }

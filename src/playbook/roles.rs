@@ -4,8 +4,9 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::model::{Step, Task};
+use super::model::{Meta, MetaAction, Step, Task};
 use super::steps::{Inherited, load_steps};
 use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
@@ -15,6 +16,8 @@ use crate::yaml::{self, Node};
 /// A role's own variables and where it lives.
 #[derive(Debug)]
 pub struct Role {
+    /// This use of the role, for `meta: end_role`.
+    pub id: super::model::RoleId,
     pub name: String,
     pub dir: PathBuf,
     /// `defaults/main.yml`: the lowest precedence of all.
@@ -26,10 +29,18 @@ pub struct Role {
 }
 
 /// A role named by its path is known by its folder's name, as in Ansible.
-pub(super) fn short_name(name: &str) -> String {
+pub(super) fn short_name(name: &str) -> &str {
     Path::new(name)
         .file_name()
-        .map_or(name.to_string(), |n| n.to_string_lossy().into_owned())
+        .and_then(|short| short.to_str())
+        .unwrap_or(name)
+}
+
+impl Role {
+    /// The name Ansible knows the role by (`role : task` in banners).
+    pub fn short_name(&self) -> &str {
+        short_name(&self.name)
+    }
 }
 
 /// The magic variables Ansible sets for a role's tasks.
@@ -122,7 +133,9 @@ pub(super) fn load_role(
     let dir = find_role(name, inherited.playbook_dir(), inherited.roles_path())
         .map_err(|e| vec![at.error(e)])?;
     let one = |e: Diagnostic| vec![e];
+    static USES: AtomicU64 = AtomicU64::new(1);
     let role = Arc::new(Role {
+        id: USES.fetch_add(1, Ordering::Relaxed),
         name: name.to_string(),
         defaults: Arc::new(vars_file(&dir.join("defaults")).map_err(one)?),
         vars: Arc::new(vars_file(&dir.join("vars")).map_err(one)?),
@@ -147,7 +160,9 @@ pub(super) fn load_role(
         loaded.steps.append(&mut nested.steps);
         loaded.handlers.append(&mut nested.handlers);
         loaded.dependencies.append(&mut nested.dependencies);
-        loaded.dependencies.push(short_name(&dependency_name));
+        loaded
+            .dependencies
+            .push(short_name(&dependency_name).to_string());
         loaded.roles.append(&mut nested.roles);
     }
     loaded.roles.push(role.clone());
@@ -162,17 +177,21 @@ pub(super) fn load_role(
             at.error(format!("the role `{name}` has no tasks/{tasks_from}.yml")),
         ]);
     }
+    loaded.steps.push(Step::Meta(Meta {
+        name: "role_complete".into(),
+        action: MetaAction::RoleComplete(role.id),
+        span: at.span.clone(),
+        when: Vec::new(),
+        tags: Vec::new(),
+    }));
     if let Some(path) = main_file(&dir.join("handlers"), "main") {
         let node = yaml::parse_file(&path).map_err(one)?;
-        for step in load_steps(
+        let steps = load_steps(
             &node,
             TaskRole::Handler,
             &inherited.for_role(role, dir.join("handlers")),
-        )? {
-            if let Step::Task(task) = step {
-                loaded.handlers.push(*task);
-            }
-        }
+        )?;
+        super::loader::flatten_handlers(steps, &mut loaded.handlers)?;
     }
     Ok(loaded)
 }

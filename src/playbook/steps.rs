@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::model::{Block, Include, Step, Task};
+use super::role_handlers::{RoleHandlers, RoleSource};
 use super::roles::Role;
 use super::task_loader::{TaskRole, load_task};
 use crate::source::Diagnostic;
@@ -28,7 +29,7 @@ pub struct Inherited {
     /// How deep imports and roles nest, to stop cycles.
     depth: usize,
     /// Handlers found in roles while loading, for the play to run.
-    role_handlers: Arc<Mutex<Vec<Task>>>,
+    role_handlers: Arc<Mutex<RoleHandlers>>,
     /// The play's public roles (`roles:`, `import_role`), whose defaults and
     /// vars every task of the play sees.
     public_roles: Arc<Mutex<Vec<Arc<Role>>>>,
@@ -65,6 +66,11 @@ impl Inherited {
         }
     }
 
+    /// The role the tasks loaded now belong to.
+    pub(super) fn role(&self) -> Option<&Role> {
+        self.role.as_deref()
+    }
+
     pub fn depth(&self) -> usize {
         self.depth
     }
@@ -94,20 +100,10 @@ impl Inherited {
         }
     }
 
-    /// Keep a role's handlers for the play, once each: a role used twice
-    /// brings its handlers once, as in Ansible.
-    fn add_role_handlers(&self, handlers: Vec<Task>) {
-        let Ok(mut kept) = self.role_handlers.lock() else {
-            return;
-        };
-        for handler in handlers {
-            let same = |known: &Task| {
-                known.name == handler.name
-                    && known.role.as_ref().map(|r| &r.dir) == handler.role.as_ref().map(|r| &r.dir)
-            };
-            if !kept.iter().any(same) {
-                kept.push(handler);
-            }
+    /// Keep a role's handlers for the play.
+    fn add_role_handlers(&self, source: RoleSource, handlers: Vec<Task>) {
+        if let Ok(mut kept) = self.role_handlers.lock() {
+            kept.add(source, handlers);
         }
     }
 
@@ -145,7 +141,7 @@ impl Inherited {
     }
 
     /// Take the handlers roles brought while loading.
-    pub fn take_role_handlers(&self) -> Vec<Task> {
+    pub(super) fn take_role_handlers(&self) -> RoleHandlers {
         self.role_handlers
             .lock()
             .map(|mut h| std::mem::take(&mut *h))
@@ -347,9 +343,11 @@ fn load_step(node: &Node, role: TaskRole, inherited: &Inherited) -> Result<Step,
         BuiltinAction::ImportRole | BuiltinAction::IncludeRole => {
             load_role_step(node, &written, action, value, inherited)
         }
-        BuiltinAction::Meta => super::meta_step::load_meta(node, value, inherited)
-            .map(Step::Meta)
-            .map_err(|e| vec![e]),
+        BuiltinAction::Meta => {
+            super::meta_step::load_meta(node, value, role == TaskRole::Handler, inherited)
+                .map(Step::Meta)
+                .map_err(|e| vec![e])
+        }
         BuiltinAction::ImportPlaybook => Err(vec![key.error(format!(
             "`{written}` imports plays; it cannot be used as a task"
         ))]),
@@ -420,22 +418,8 @@ fn load_tasks_file(
     }
     // An include's own `when` decides whether it happens at all; an
     // import's passes down to every imported task.
-    let own: &[&str] = if import {
-        &[keyword]
-    } else {
-        &[
-            keyword,
-            "apply",
-            "when",
-            "loop",
-            "loop_control",
-            "with_items",
-            "with_list",
-            "with_dict",
-            "with_sequence",
-        ]
-    };
-    let mut inner = inherited.nested(node, own).map_err(one)?.deeper();
+    let own = own_keywords(keyword, !import);
+    let mut inner = inherited.nested(node, &own).map_err(one)?.deeper();
     if let Some(apply) = node.get("apply").or_else(|| spec.get("apply")) {
         inner = inner.nested(apply, &[]).map_err(one)?;
     }
@@ -504,6 +488,29 @@ fn load_tasks_file(
         include.loop_control = loop_control;
     }
     Ok(step)
+}
+
+/// The keywords a dynamic include keeps for itself instead of passing
+/// them down to its tasks.
+const INCLUDE_OWN_KEYWORDS: [&str; 8] = [
+    "apply",
+    "when",
+    "loop",
+    "loop_control",
+    "with_items",
+    "with_list",
+    "with_dict",
+    "with_sequence",
+];
+
+/// The keywords of an include node that are its own: the action as
+/// written, and for a dynamic include [`INCLUDE_OWN_KEYWORDS`].
+fn own_keywords(keyword: &str, dynamic: bool) -> Vec<&str> {
+    let mut own = vec![keyword];
+    if dynamic {
+        own.extend(INCLUDE_OWN_KEYWORDS);
+    }
+    own
 }
 
 /// How an include is shown: its `name:`, else the action as written.
@@ -629,19 +636,26 @@ fn load_role_step(
             })));
         }
     }
-    let own: &[&str] = if dynamic {
-        &[keyword, "when"]
-    } else {
-        &[keyword]
-    };
-    let inner = inherited.nested(node, own).map_err(one)?;
+    let own = own_keywords(keyword, dynamic);
+    let (loop_, loop_control) = super::task_loader::loop_of(node).map_err(one)?;
+    if loop_.is_some() && !dynamic {
+        return Err(one(
+            node.error(format!("`{keyword}` cannot loop (use include_role)"))
+        ));
+    }
+    let inner = inherited.nested(node, &own).map_err(one)?;
     let loaded = super::roles::load_role(&name, tasks_from.trim_end_matches(".yml"), spec, &inner)?;
-    inherited.add_role_handlers(loaded.handlers);
+    let source = if dynamic {
+        RoleSource::IncludeRole
+    } else {
+        RoleSource::ImportRole
+    };
+    inherited.add_role_handlers(source, loaded.handlers);
     if public {
         inherited.publish_roles(&loaded.roles);
     }
     if dynamic {
-        return include_step(
+        let mut step = include_step(
             node,
             keyword,
             node.get("name")
@@ -650,7 +664,12 @@ fn load_role_step(
             name.clone(),
             loaded.steps,
             inherited,
-        );
+        )?;
+        if let Step::Include(include) = &mut step {
+            include.loop_ = loop_;
+            include.loop_control = loop_control;
+        }
+        return Ok(step);
     }
     Ok(Step::Block(Block {
         name: None,
@@ -700,11 +719,11 @@ pub(super) fn load_play_role(
         None => (scalar(entry, "roles").map_err(one)?, inherited.clone()),
     };
     let loaded = super::roles::load_role(&name, "main", entry, &inner)?;
-    inherited.add_role_handlers(loaded.handlers);
+    inherited.add_role_handlers(RoleSource::RolesSection, loaded.handlers);
     inherited.publish_roles(&loaded.roles);
     Ok((
         loaded.steps,
-        super::roles::short_name(&name),
+        super::roles::short_name(&name).to_string(),
         loaded.dependencies,
     ))
 }

@@ -173,15 +173,14 @@ impl Reporter for HumanReporter {
                     );
                 }
             }
+            // Shown by the `Included` event that follows.
             Event::HostResult(result)
-                if result.status == Status::Ok && result.module.starts_with("include_") =>
-            {
-                let what = result
-                    .result
-                    .get_attr("include")
-                    .map(|v| v.to_string())
-                    .unwrap_or_default();
-                let line = format!("included: {what} for {}", result.host);
+                if result.status == Status::Ok && result.module.starts_with("include_") => {}
+            Event::Included { file, hosts, item } => {
+                let mut line = format!("included: {file} for {}", hosts.join(", "));
+                if let Some(item) = item {
+                    line.push_str(&format!(" => (item={item})"));
+                }
                 self.print(
                     &style::for_status(Status::Skipped)
                         .apply_to(line)

@@ -104,9 +104,7 @@ impl TaskExecutor<'_> {
                 .unwrap_or_else(|_| Value::from(template.as_str())),
             None => item.clone(),
         };
-        label
-            .as_str()
-            .map_or_else(|| json_like(&label), str::to_string)
+        shown_item(&label)
     }
 }
 
@@ -125,9 +123,13 @@ fn loop_info(index: usize, length: usize) -> Value {
     ])
 }
 
-/// Values as Ansible shows loop items: JSON-like.
-fn json_like(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+/// A loop item as Ansible shows it (`(item=...)`): text as it is, other
+/// values JSON-like.
+pub(in crate::executor) fn shown_item(value: &Value) -> String {
+    value.as_str().map_or_else(
+        || serde_json::to_string(value).unwrap_or_else(|_| value.to_string()),
+        str::to_string,
+    )
 }
 
 /// `item` (or `loop_var`), `ansible_loop` and `index_var` for one item.

@@ -7,6 +7,7 @@
 mod async_run;
 mod item;
 mod item_loop;
+pub(super) use item_loop::shown_item;
 mod overrides;
 mod retry;
 mod settle;
