@@ -766,3 +766,29 @@ fn end_role_skips_the_rest_of_its_role_on_that_host_as_in_ansible() {
         ]
     );
 }
+
+#[test]
+fn include_role_reads_the_files_it_names_and_publishes_as_in_ansible() {
+    let (ours, theirs) = twin_run("role-files.yml", 2, &[]);
+    let files = ["opt/before-public", "opt/after-public"];
+    assert_same_files(&ours, &theirs, &["node1", "node2"], &files);
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1"],
+        &["opt/from-other", "opt/other-handler"],
+    );
+    let only = |lab: &Lab| {
+        files_in_opt(
+            lab,
+            &["node1", "node2"],
+            &["from-main", "main-handler", "from-other"],
+        )
+    };
+    assert_eq!(only(&ours), only(&theirs));
+    assert_eq!(only(&ours), ["node1:/opt/from-other"]);
+    assert_eq!(
+        std::fs::read_to_string(ours.host_root("node2").join("opt/after-public")).ok(),
+        Some("defaults-other vars-other\n".to_string())
+    );
+}

@@ -271,7 +271,11 @@ fn end_role_outside_a_role_or_in_a_handler_is_refused_as_in_ansible() {
         "{}",
         outside.all()
     );
-    assert!(outside.stderr.contains("site.yml:3:13"), "{}", outside.all());
+    assert!(
+        outside.stderr.contains("site.yml:3:13"),
+        "{}",
+        outside.all()
+    );
 
     let project = Project::new();
     project.file("roles/r/tasks/main.yml", "- debug: msg=hi\n");

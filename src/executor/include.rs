@@ -75,6 +75,9 @@ impl Stage<'_> {
                 .map_or(0, |(_, host_passes)| host_passes.len());
             self.settle_include(host, &result, included);
         }
+        if !passes.is_empty() {
+            self.play.publish(&include.publishes);
+        }
         for (file, label, hosts) in included_files(&passes) {
             run.emit(Event::Included {
                 file: file.to_string(),

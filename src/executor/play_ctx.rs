@@ -3,10 +3,11 @@
 //! play was told to stop. Where each host stands in the play is in its
 //! [`HostRecord`](super::host_record::HostRecord).
 
-use std::sync::Arc;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 
-use crate::playbook::{Play, PlayKeywords};
+use crate::playbook::{Play, PlayKeywords, Role};
 use crate::value::VarMap;
 
 pub(super) struct PlayCtx<'a> {
@@ -27,6 +28,8 @@ pub(super) struct PlayCtx<'a> {
     stop_play: AtomicBool,
     /// The plays after this one do not run either (`max_fail_percentage`).
     abandon_playbook: AtomicBool,
+    /// Roles `include_role` with `public: true` made the play's once it ran.
+    published_roles: RwLock<Vec<Arc<Role>>>,
 }
 
 impl<'a> PlayCtx<'a> {
@@ -48,6 +51,32 @@ impl<'a> PlayCtx<'a> {
             stop_batch: AtomicBool::new(false),
             stop_play: AtomicBool::new(false),
             abandon_playbook: AtomicBool::new(false),
+            published_roles: RwLock::new(Vec::new()),
+        }
+    }
+
+    /// The roles whose defaults and vars every task of the play sees:
+    /// those of `roles:` and `import_role`, then those published since.
+    pub(super) fn public_roles(&self) -> Cow<'_, [Arc<Role>]> {
+        let own = Cow::Borrowed(self.play.public_roles.as_slice());
+        match self.published_roles.read() {
+            Ok(published) if !published.is_empty() => {
+                let mut roles = own.into_owned();
+                roles.extend(published.iter().cloned());
+                Cow::Owned(roles)
+            }
+            _ => own,
+        }
+    }
+
+    /// `include_role` with `public: true` ran: its roles are the play's.
+    pub(super) fn publish(&self, roles: &[Arc<Role>]) {
+        if let Ok(mut published) = self.published_roles.write() {
+            for role in roles {
+                if !published.iter().any(|known| Arc::ptr_eq(known, role)) {
+                    published.push(role.clone());
+                }
+            }
         }
     }
 

@@ -50,11 +50,8 @@ impl Run {
         if let Some(entry) = entry {
             view.push_data(entry.magic.clone());
         }
-        let public_roles = scope
-            .play
-            .map(|play| play.play.public_roles.as_slice())
-            .unwrap_or_default();
-        for public in public_roles {
+        let public_roles = scope.play.map(PlayCtx::public_roles).unwrap_or_default();
+        for public in public_roles.iter() {
             view.push(public.defaults.clone());
         }
         if let Some(role) = role {
@@ -84,7 +81,7 @@ impl Run {
                 view.push(play.host_vars_files.read(self, &probe));
             }
         }
-        for public in public_roles {
+        for public in public_roles.iter() {
             view.push(public.vars.clone());
         }
         if let Some(role) = role {

@@ -157,6 +157,9 @@ pub struct Include {
     /// `loop:` over the include: its tasks run once per item, with the item set.
     pub loop_: Option<Loop>,
     pub loop_control: LoopControl,
+    /// `include_role` with `public: true`: the roles (dependencies first)
+    /// whose defaults and vars the play sees once the include ran.
+    pub publishes: Vec<std::sync::Arc<super::roles::Role>>,
 }
 
 /// `block:` with its `rescue:` and `always:`. Keywords set on the block

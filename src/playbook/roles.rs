@@ -105,8 +105,46 @@ fn main_file(dir: &Path, file: &str) -> Option<PathBuf> {
     .find(|path| path.is_file())
 }
 
-fn vars_file(dir: &Path) -> Result<VarMap, Diagnostic> {
-    let Some(path) = main_file(dir, "main") else {
+/// Which file of each role folder to read: `main`, or what `tasks_from`,
+/// `vars_from`, `defaults_from` and `handlers_from` name.
+pub(super) struct RoleFiles {
+    pub tasks: String,
+    pub vars: String,
+    pub defaults: String,
+    pub handlers: String,
+}
+
+impl Default for RoleFiles {
+    fn default() -> Self {
+        let main = || "main".to_string();
+        Self {
+            tasks: main(),
+            vars: main(),
+            defaults: main(),
+            handlers: main(),
+        }
+    }
+}
+
+/// The role's file `file` of `folder` (`tasks`, `vars`...): none for a
+/// missing `main`, an error for a missing file named by `*_from`.
+fn role_file(
+    role: &str,
+    dir: &Path,
+    folder: &str,
+    file: &str,
+    at: &Node,
+) -> Result<Option<PathBuf>, Diagnostic> {
+    let file = file.trim_end_matches(".yml").trim_end_matches(".yaml");
+    match main_file(&dir.join(folder), file) {
+        Some(path) => Ok(Some(path)),
+        None if file == "main" => Ok(None),
+        None => Err(at.error(format!("the role `{role}` has no {folder}/{file}.yml"))),
+    }
+}
+
+fn vars_file(path: Option<PathBuf>) -> Result<VarMap, Diagnostic> {
+    let Some(path) = path else {
         return Ok(VarMap::new());
     };
     let node = yaml::parse_file(&path)?;
@@ -121,7 +159,7 @@ fn vars_file(dir: &Path) -> Result<VarMap, Diagnostic> {
 /// `at` is where the role was named, for errors.
 pub(super) fn load_role(
     name: &str,
-    tasks_from: &str,
+    files: &RoleFiles,
     at: &Node,
     inherited: &Inherited,
 ) -> Result<LoadedRole, Vec<Diagnostic>> {
@@ -137,8 +175,13 @@ pub(super) fn load_role(
     let role = Arc::new(Role {
         id: USES.fetch_add(1, Ordering::Relaxed),
         name: name.to_string(),
-        defaults: Arc::new(vars_file(&dir.join("defaults")).map_err(one)?),
-        vars: Arc::new(vars_file(&dir.join("vars")).map_err(one)?),
+        defaults: Arc::new(
+            vars_file(role_file(name, &dir, "defaults", &files.defaults, at).map_err(one)?)
+                .map_err(one)?,
+        ),
+        vars: Arc::new(
+            vars_file(role_file(name, &dir, "vars", &files.vars, at).map_err(one)?).map_err(one)?,
+        ),
         magic: Arc::new(role_magic(name, &dir)),
         dir: dir.clone(),
     });
@@ -156,7 +199,12 @@ pub(super) fn load_role(
         let dependency_name = dependency_name
             .or_else(|| dependency.scalar_text())
             .unwrap_or_default();
-        let mut nested = load_role(&dependency_name, "main", &dependency, &inherited.deeper())?;
+        let mut nested = load_role(
+            &dependency_name,
+            &RoleFiles::default(),
+            &dependency,
+            &inherited.deeper(),
+        )?;
         loaded.steps.append(&mut nested.steps);
         loaded.handlers.append(&mut nested.handlers);
         loaded.dependencies.append(&mut nested.dependencies);
@@ -167,15 +215,11 @@ pub(super) fn load_role(
     }
     loaded.roles.push(role.clone());
     let inner = inherited.for_role(role.clone(), dir.join("tasks"));
-    if let Some(path) = main_file(&dir.join("tasks"), tasks_from) {
+    if let Some(path) = role_file(name, &dir, "tasks", &files.tasks, at).map_err(one)? {
         let node = yaml::parse_file(&path).map_err(one)?;
         loaded
             .steps
             .extend(load_steps(&node, TaskRole::Task, &inner)?);
-    } else if tasks_from != "main" {
-        return Err(vec![
-            at.error(format!("the role `{name}` has no tasks/{tasks_from}.yml")),
-        ]);
     }
     loaded.steps.push(Step::Meta(Meta {
         name: "role_complete".into(),
@@ -184,7 +228,7 @@ pub(super) fn load_role(
         when: Vec::new(),
         tags: Vec::new(),
     }));
-    if let Some(path) = main_file(&dir.join("handlers"), "main") {
+    if let Some(path) = role_file(name, &dir, "handlers", &files.handlers, at).map_err(one)? {
         let node = yaml::parse_file(&path).map_err(one)?;
         let steps = load_steps(
             &node,

@@ -550,6 +550,7 @@ fn include_step(
         dynamic: None,
         loop_: None,
         loop_control: Default::default(),
+        publishes: Vec::new(),
     })))
 }
 
@@ -595,7 +596,7 @@ fn written_as_key_values(
     ))
 }
 
-/// `import_role:`/`include_role:` with `name` and `tasks_from`.
+/// `import_role:`/`include_role:`: `name`, `*_from`, `public`, `apply`.
 fn load_role_step(
     node: &Node,
     keyword: &str,
@@ -609,25 +610,37 @@ fn load_role_step(
         .get("name")
         .ok_or_else(|| one(spec.error(format!("`{keyword}` needs `name:`"))))?;
     let name = scalar(name, "name").map_err(one)?;
-    let tasks_from = match spec.get("tasks_from") {
-        Some(file) => scalar(file, "tasks_from").map_err(one)?,
-        None => "main".to_string(),
-    };
+    let mut files = super::roles::RoleFiles::default();
+    for (argument, file) in [
+        ("tasks_from", &mut files.tasks),
+        ("vars_from", &mut files.vars),
+        ("defaults_from", &mut files.defaults),
+        ("handlers_from", &mut files.handlers),
+    ] {
+        if let Some(named) = spec.get(argument) {
+            *file = scalar(named, argument).map_err(one)?;
+        }
+    }
     let dynamic = action == BuiltinAction::IncludeRole;
     // As in Ansible: an import's variables are the play's unless it says
-    // `public: false`; an include's are its own.
+    // `public: false`; an include's are its own unless `public: true`, and
+    // then the play's once it ran.
     let public = match spec.get("public") {
         Some(flag) => boolean(flag, "public").map_err(one)?,
         None => !dynamic,
     };
-    if public && dynamic {
-        return Err(one(spec.error(format!(
-            "`{keyword}` with `public: true` is not supported by runbook yet (use import_role)"
-        ))));
-    }
+    const TAKEN: [&str; 7] = [
+        "name",
+        "tasks_from",
+        "vars_from",
+        "defaults_from",
+        "handlers_from",
+        "public",
+        "apply",
+    ];
     for (key, _) in spec.as_map().unwrap_or_default() {
         let key = key.key_text();
-        if !["name", "tasks_from", "public"].contains(&key.as_str()) {
+        if !TAKEN.contains(&key.as_str()) {
             let known = ROLE_ARGUMENTS.names.contains(&key.as_str());
             return Err(one(spec.error(if known {
                 format!("`{keyword}` with `{key}` is not supported by runbook yet")
@@ -643,15 +656,23 @@ fn load_role_step(
             node.error(format!("`{keyword}` cannot loop (use include_role)"))
         ));
     }
-    let inner = inherited.nested(node, &own).map_err(one)?;
-    let loaded = super::roles::load_role(&name, tasks_from.trim_end_matches(".yml"), spec, &inner)?;
+    let mut inner = inherited.nested(node, &own).map_err(one)?;
+    if let Some(apply) = spec.get("apply") {
+        if !dynamic {
+            return Err(one(apply.error(format!(
+                "`apply` is for include_role; `{keyword}` passes its keywords to its tasks itself"
+            ))));
+        }
+        inner = inner.nested(apply, &[]).map_err(one)?;
+    }
+    let loaded = super::roles::load_role(&name, &files, spec, &inner)?;
     let source = if dynamic {
         RoleSource::IncludeRole
     } else {
         RoleSource::ImportRole
     };
     inherited.add_role_handlers(source, loaded.handlers);
-    if public {
+    if public && !dynamic {
         inherited.publish_roles(&loaded.roles);
     }
     if dynamic {
@@ -668,6 +689,9 @@ fn load_role_step(
         if let Step::Include(include) = &mut step {
             include.loop_ = loop_;
             include.loop_control = loop_control;
+            if public {
+                include.publishes = loaded.roles;
+            }
         }
         return Ok(step);
     }
@@ -718,7 +742,8 @@ pub(super) fn load_play_role(
         }
         None => (scalar(entry, "roles").map_err(one)?, inherited.clone()),
     };
-    let loaded = super::roles::load_role(&name, "main", entry, &inner)?;
+    let loaded =
+        super::roles::load_role(&name, &super::roles::RoleFiles::default(), entry, &inner)?;
     inherited.add_role_handlers(RoleSource::RolesSection, loaded.handlers);
     inherited.publish_roles(&loaded.roles);
     Ok((
