@@ -792,3 +792,18 @@ fn include_role_reads_the_files_it_names_and_publishes_as_in_ansible() {
         Some("defaults-other vars-other\n".to_string())
     );
 }
+
+#[test]
+fn handlers_that_include_tasks_run_them_as_handlers_as_in_ansible() {
+    let (ours, theirs) = twin_run("handler-include.yml", 2, &[]);
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1", "node2"],
+        &[
+            "opt/handler-stopped",
+            "opt/handler-started",
+            "opt/after-restart",
+        ],
+    );
+}

@@ -3,17 +3,17 @@
 
 use super::host_record::{HostRecord, Standing};
 use super::schedule::Stage;
-use crate::playbook::Task;
+use crate::playbook::Handler;
 
 /// Whether `notification` runs `handlers[index]`, as Ansible finds
 /// handlers: by name (or `role : name`), only the last handler loaded
 /// under it; by `listen` topic, every handler listening, the last loaded
 /// of each name.
-fn answers(handlers: &[Task], index: usize, notification: &str) -> bool {
-    let named = |handler: &Task| {
-        handler.name.as_deref().is_some_and(|name| {
+fn answers(handlers: &[Handler], index: usize, notification: &str) -> bool {
+    let named = |handler: &Handler| {
+        handler.name().is_some_and(|name| {
             name == notification
-                || handler.role.as_ref().is_some_and(|role| {
+                || handler.role().is_some_and(|role| {
                     notification
                         .strip_prefix(role.short_name())
                         .and_then(|rest| rest.strip_prefix(" : "))
@@ -24,13 +24,13 @@ fn answers(handlers: &[Task], index: usize, notification: &str) -> bool {
     if handlers.iter().rposition(named) == Some(index) {
         return true;
     }
-    let listens = |handler: &Task| handler.listen.iter().any(|topic| topic == notification);
+    let listens = |handler: &Handler| handler.listen().iter().any(|topic| topic == notification);
     let handler = &handlers[index];
     listens(handler)
-        && (handler.name.is_none()
+        && (handler.name().is_none()
             || !handlers[index + 1..]
                 .iter()
-                .any(|later| later.name == handler.name && listens(later)))
+                .any(|later| later.name() == handler.name() && listens(later)))
 }
 
 impl Stage<'_> {
@@ -57,9 +57,19 @@ impl Stage<'_> {
                         .notifications()
                         .any(|notification| answers(handlers, index, notification))
             });
-            if !targets.is_empty() {
-                let outcomes = self.run_task(handler, &targets, true);
-                self.spread_failures(handler, &outcomes);
+            if targets.is_empty() {
+                continue;
+            }
+            match handler {
+                Handler::Task(task) => {
+                    let outcomes = self.run_task(task, &targets, true);
+                    self.spread_failures(task, &outcomes);
+                }
+                Handler::Include(include) => Stage {
+                    handlers: true,
+                    ..*self
+                }
+                .run_include(include, &targets),
             }
         }
         for host in hosts {

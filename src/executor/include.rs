@@ -33,7 +33,7 @@ impl Stage<'_> {
         run.emit(Event::TaskStart {
             name: include.name.clone(),
             location: include.span.location(),
-            handler: false,
+            handler: self.handlers,
         });
         let mut passes: Vec<(String, Vec<Pass>)> = Vec::new();
         let mut loaded = HashMap::new();

@@ -81,6 +81,7 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
             run,
             play: &ctx,
             pool,
+            handlers: false,
         };
         run_batch(&stage);
         let everyone_failed = run.hosts.filter(&ctx.batch, in_run).is_empty();

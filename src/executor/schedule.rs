@@ -26,6 +26,9 @@ pub(super) struct Stage<'a> {
     pub run: &'a Run,
     pub play: &'a PlayCtx<'a>,
     pub pool: &'a ThreadPool,
+    /// Running handlers: the tasks of an `include_tasks` handler are shown
+    /// as `RUNNING HANDLER`.
+    pub handlers: bool,
 }
 
 impl Stage<'_> {

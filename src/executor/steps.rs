@@ -41,7 +41,7 @@ impl Stage<'_> {
             match step {
                 Step::Task(task) => {
                     if self.run.gate.admits(task, |name| self.run.ask_step(name)) {
-                        let outcomes = self.run_task(task, &targets, false);
+                        let outcomes = self.run_task(task, &targets, self.handlers);
                         self.spread_failures(task, &outcomes);
                     }
                 }
@@ -114,7 +114,7 @@ impl Stage<'_> {
             run.emit(Event::TaskStart {
                 name: meta.name.clone(),
                 location: meta.span.location(),
-                handler: false,
+                handler: self.handlers,
             })
         };
         let scope = Scope::play(self.play);

@@ -17,14 +17,14 @@ pub(super) fn check(book: &Playbook, sources: &Sources, findings: &mut Vec<Findi
         // runs, may answer to names that cannot be seen now.
         let mut uncertain = has_dynamic_includes(play);
         for handler in &play.handlers {
-            if let Some(name) = &handler.name {
+            if let Some(name) = handler.name() {
                 uncertain |= has_template_markers(name);
-                known.insert(name.clone());
-                if let Some(role) = &handler.role {
-                    known.insert(format!("{} : {name}", role.name));
+                known.insert(name.to_string());
+                if let Some(role) = handler.role() {
+                    known.insert(format!("{} : {name}", role.short_name()));
                 }
             }
-            known.extend(handler.listen.iter().cloned());
+            known.extend(handler.listen().iter().cloned());
         }
         let severity = if uncertain {
             Severity::Warning

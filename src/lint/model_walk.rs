@@ -1,7 +1,7 @@
 //! The loaded playbook's steps as one flat list, blocks and static includes
 //! opened, handlers last.
 
-use crate::playbook::{Block, Include, Play, Playbook, Step, Task};
+use crate::playbook::{Block, Handler, Include, Play, Playbook, Step, Task};
 use crate::source::Span;
 
 #[derive(Clone, Copy)]
@@ -35,7 +35,12 @@ pub(super) fn items(play: &Play) -> Vec<Item<'_>> {
     {
         push_step(step, &mut found);
     }
-    found.extend(play.handlers.iter().map(Item::Handler));
+    for handler in &play.handlers {
+        match handler {
+            Handler::Task(task) => found.push(Item::Handler(task)),
+            Handler::Include(include) => push_include(include, &mut found),
+        }
+    }
     found
 }
 
@@ -48,13 +53,15 @@ fn push_step<'a>(step: &'a Step, found: &mut Vec<Item<'a>>) {
                 push_step(inner, found);
             }
         }
-        Step::Include(include) => {
-            found.push(Item::Include(include));
-            for inner in include.body.iter() {
-                push_step(inner, found);
-            }
-        }
+        Step::Include(include) => push_include(include, found),
         Step::Meta(meta) => found.push(Item::Meta(&meta.span)),
+    }
+}
+
+fn push_include<'a>(include: &'a Include, found: &mut Vec<Item<'a>>) {
+    found.push(Item::Include(include));
+    for inner in include.body.iter() {
+        push_step(inner, found);
     }
 }
 

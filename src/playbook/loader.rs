@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use super::become_keywords::BecomeKeywords;
+use super::builtin_action::{BuiltinAction, is};
 use super::conditions::{boolean, scalar, string_list, var_map};
 use super::connection_keywords::ConnectionKeywords;
 use super::keywords;
-use super::model::{Play, Playbook, Step, Strategy, Task, VarPrompt};
+use super::model::{Handler, Play, Playbook, Step, Strategy, VarPrompt};
 use super::play_keywords::PlayKeywords;
 use super::steps::{Inherited, load_play_role, load_steps};
 use super::task_loader::TaskRole;
@@ -287,36 +288,38 @@ fn apply_play_keyword(
     Ok(())
 }
 
-/// Handlers are plain tasks, some imported from files (`import_tasks`);
-/// blocks, `meta` and dynamic includes are not supported in them.
-fn handlers(node: &Node, root: &Inherited) -> Result<Vec<Task>, Vec<Diagnostic>> {
-    let mut tasks = Vec::new();
-    flatten_handlers(load_steps(node, TaskRole::Handler, root)?, &mut tasks)?;
-    Ok(tasks)
+/// Handlers are tasks, some imported from files (`import_tasks`), and
+/// `include_tasks` whose tasks run when notified; blocks and `meta` are not
+/// supported in them.
+fn handlers(node: &Node, root: &Inherited) -> Result<Vec<Handler>, Vec<Diagnostic>> {
+    let mut handlers = Vec::new();
+    flatten_handlers(load_steps(node, TaskRole::Handler, root)?, &mut handlers)?;
+    Ok(handlers)
 }
 
 /// Blocks reach here only from `import_tasks` (a `block:` in handlers is
 /// refused when loaded): their tasks are handlers of their own.
 pub(super) fn flatten_handlers(
     steps: Vec<Step>,
-    tasks: &mut Vec<Task>,
+    handlers: &mut Vec<Handler>,
 ) -> Result<(), Vec<Diagnostic>> {
     for step in steps {
         match step {
-            Step::Task(task) => tasks.push(*task),
-            Step::Block(block) => flatten_handlers(block.block, tasks)?,
+            Step::Task(task) => handlers.push(Handler::Task(task)),
+            Step::Block(block) => flatten_handlers(block.block, handlers)?,
             Step::Meta(meta) => {
                 return Err(vec![Diagnostic::at(
                     "`meta` in handlers is not supported by runbook yet",
                     &meta.span,
                 )]);
             }
-            Step::Include(include) => {
+            Step::Include(include) if is(&include.keyword, BuiltinAction::IncludeRole) => {
                 return Err(vec![Diagnostic::at(
-                    "includes in handlers are not supported by runbook yet",
+                    "`include_role` in handlers is not supported by runbook yet",
                     &include.span,
                 )]);
             }
+            Step::Include(include) => handlers.push(Handler::Include(include)),
         }
     }
     Ok(())

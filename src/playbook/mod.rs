@@ -28,8 +28,8 @@ pub use free_form::parse_free_form;
 pub use loader::{LoadOptions, load};
 pub use locate::{PLAYBOOKS_DIR, locate_playbook};
 pub use model::{
-    BatchSize, Block, DynamicInclude, HostOrder, Include, Loop, LoopControl, LoopKind, Meta,
-    MetaAction, Play, Playbook, RoleId, Step, Strategy, Task, VarPrompt, VarsFile,
+    BatchSize, Block, DynamicInclude, Handler, HostOrder, Include, Loop, LoopControl, LoopKind,
+    Meta, MetaAction, Play, Playbook, RoleId, Step, Strategy, Task, VarPrompt, VarsFile,
 };
 pub use module_defaults::ModuleDefaults;
 pub use play_keywords::{KeywordTemplate, PlayKeywords};

@@ -59,7 +59,7 @@ pub struct Play {
     pub pre_tasks: Vec<Step>,
     pub tasks: Vec<Step>,
     pub post_tasks: Vec<Step>,
-    pub handlers: Vec<Task>,
+    pub handlers: Vec<Handler>,
     /// Roles whose defaults and vars every task of the play sees (`roles:`
     /// and `import_role`, Ansible's public roles), dependencies first.
     pub public_roles: Vec<std::sync::Arc<super::Role>>,
@@ -157,9 +157,46 @@ pub struct Include {
     /// `loop:` over the include: its tasks run once per item, with the item set.
     pub loop_: Option<Loop>,
     pub loop_control: LoopControl,
+    /// Its `name:`, if it has one (a handler is notified by it).
+    pub own_name: Option<String>,
+    /// `listen:` topics, for an include that is a handler.
+    pub listen: Vec<String>,
+    /// The role it is written in.
+    pub role: Option<std::sync::Arc<super::roles::Role>>,
     /// `include_role` with `public: true`: the roles (dependencies first)
     /// whose defaults and vars the play sees once the include ran.
     pub publishes: Vec<std::sync::Arc<super::roles::Role>>,
+}
+
+/// A handler: a task, or an `include_tasks` whose tasks run as handlers on
+/// the hosts that notified it.
+pub enum Handler {
+    Task(Box<Task>),
+    Include(Box<Include>),
+}
+
+impl Handler {
+    /// The `name:` it is notified by.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Task(task) => task.name.as_deref(),
+            Self::Include(include) => include.own_name.as_deref(),
+        }
+    }
+
+    pub fn listen(&self) -> &[String] {
+        match self {
+            Self::Task(task) => &task.listen,
+            Self::Include(include) => &include.listen,
+        }
+    }
+
+    pub fn role(&self) -> Option<&super::roles::Role> {
+        match self {
+            Self::Task(task) => task.role.as_deref(),
+            Self::Include(include) => include.role.as_deref(),
+        }
+    }
 }
 
 /// `block:` with its `rescue:` and `always:`. Keywords set on the block

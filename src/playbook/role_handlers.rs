@@ -4,7 +4,7 @@
 //! Copies of a role's handlers (a role used twice) are all kept: a
 //! notification runs the last one loaded under its name, as in Ansible.
 
-use super::model::Task;
+use super::model::Handler;
 
 /// Where a role was named.
 #[derive(Debug, Clone, Copy)]
@@ -16,13 +16,13 @@ pub(super) enum RoleSource {
 
 #[derive(Default)]
 pub(super) struct RoleHandlers {
-    roles_section: Vec<Task>,
-    imported: Vec<Task>,
-    included: Vec<Task>,
+    roles_section: Vec<Handler>,
+    imported: Vec<Handler>,
+    included: Vec<Handler>,
 }
 
 impl RoleHandlers {
-    pub(super) fn add(&mut self, source: RoleSource, handlers: Vec<Task>) {
+    pub(super) fn add(&mut self, source: RoleSource, handlers: Vec<Handler>) {
         let group = match source {
             RoleSource::RolesSection => &mut self.roles_section,
             RoleSource::ImportRole => &mut self.imported,
@@ -32,7 +32,7 @@ impl RoleHandlers {
     }
 
     /// The play's handlers: these around the play's own.
-    pub(super) fn around(self, play_handlers: Vec<Task>) -> Vec<Task> {
+    pub(super) fn around(self, play_handlers: Vec<Handler>) -> Vec<Handler> {
         let mut all = self.roles_section;
         all.extend(play_handlers);
         all.extend(self.imported);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::model::{Meta, MetaAction, Step, Task};
+use super::model::{Handler, Meta, MetaAction, Step};
 use super::steps::{Inherited, load_steps};
 use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
@@ -59,7 +59,7 @@ fn role_magic(name: &str, dir: &Path) -> VarMap {
 /// A role ready to run: its tasks and its handlers.
 pub(super) struct LoadedRole {
     pub steps: Vec<Step>,
-    pub handlers: Vec<Task>,
+    pub handlers: Vec<Handler>,
     /// The names of the roles it depends on, however deep, in load order.
     pub dependencies: Vec<String>,
     /// The roles loaded, dependencies first, the role itself last.

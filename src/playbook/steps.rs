@@ -9,7 +9,7 @@ use super::keywords;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::model::{Block, Include, Step, Task};
+use super::model::{Block, Handler, Include, Step, Task};
 use super::role_handlers::{RoleHandlers, RoleSource};
 use super::roles::Role;
 use super::task_loader::{TaskRole, load_task};
@@ -101,7 +101,7 @@ impl Inherited {
     }
 
     /// Keep a role's handlers for the play.
-    fn add_role_handlers(&self, source: RoleSource, handlers: Vec<Task>) {
+    fn add_role_handlers(&self, source: RoleSource, handlers: Vec<Handler>) {
         if let Ok(mut kept) = self.role_handlers.lock() {
             kept.add(source, handlers);
         }
@@ -418,7 +418,10 @@ fn load_tasks_file(
     }
     // An include's own `when` decides whether it happens at all; an
     // import's passes down to every imported task.
-    let own = own_keywords(keyword, !import);
+    let mut own = own_keywords(keyword, !import);
+    if role == TaskRole::Handler && !import {
+        own.push("listen");
+    }
     let mut inner = inherited.nested(node, &own).map_err(one)?.deeper();
     if let Some(apply) = node.get("apply").or_else(|| spec.get("apply")) {
         inner = inner.nested(apply, &[]).map_err(one)?;
@@ -539,8 +542,15 @@ fn include_step(
     if let Some(own_tags) = node.get("tags") {
         tags.extend(string_list(own_tags, "tags", true).map_err(one)?);
     }
+    let listen = match node.get("listen") {
+        Some(topics) => string_list(topics, "listen", true).map_err(one)?,
+        None => Vec::new(),
+    };
     Ok(Step::Include(Box::new(Include {
         name: display,
+        own_name: node.get("name").and_then(Node::scalar_text),
+        listen,
+        role: inherited.role.clone(),
         keyword: keyword.to_string(),
         what,
         span: node.span.clone(),

@@ -64,18 +64,20 @@ pub(crate) fn recap(output: &Output) -> BTreeMap<String, Recap> {
 pub(crate) fn task_banners(output: &Output) -> Vec<String> {
     banner_lines(output)
         .into_iter()
-        .filter(|line| !line.starts_with("PLAY RECAP"))
+        .filter(|line| !line.starts_with("PLAY RECAP") && !line.starts_with("included: "))
         .map(|line| line.trim_end_matches('*').trim().to_string())
         .collect()
 }
 
 /// The banner lines of a run exactly as printed, stars included (their
-/// width is part of what a differential test compares), and `PLAY RECAP`.
+/// width is part of what a differential test compares), `included:` lines
+/// (which hosts included what, per loop item) and `PLAY RECAP`.
 pub(crate) fn banner_lines(output: &Output) -> Vec<String> {
-    const BANNERS: [&str; 5] = [
+    const BANNERS: [&str; 6] = [
         "PLAY [",
         "TASK [",
         "RUNNING HANDLER [",
+        "included: ",
         "NO MORE HOSTS LEFT",
         "PLAY RECAP",
     ];
