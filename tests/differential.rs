@@ -807,3 +807,35 @@ fn handlers_that_include_tasks_run_them_as_handlers_as_in_ansible() {
         ],
     );
 }
+
+#[test]
+fn assemble_joins_fragments_as_in_ansible() {
+    let (ours, theirs) = twin_run("assemble.yml", 1, &[]);
+    let files = [
+        "opt/all.conf",
+        "opt/filtered.conf",
+        "opt/local.conf",
+        "opt/assemble-results",
+    ];
+    assert_same_files(&ours, &theirs, &["node1"], &files);
+    let read = |path: &str| {
+        std::fs::read_to_string(ours.host_root("node1").join(path)).expect("assembled")
+    };
+    assert_eq!(read("opt/all.conf"), "hidden\nfirst\nsecond\nlate\nthird\n");
+    assert_eq!(
+        read("opt/filtered.conf"),
+        "first\n# -- part\nsecond\n# -- part\nthird\n"
+    );
+    assert_eq!(read("opt/local.conf"), "local one\nlocal two");
+    assert!(!ours.host_root("node1").join("opt/invalid.conf").exists());
+    let results = read("opt/assemble-results");
+    for needle in [
+        "True /opt/all.conf /opt/frag ",
+        " OK 0644 ",
+        "False /opt/all.conf /opt/frag ",
+        "Source (/opt/nowhere) does not exist",
+        "Source (/opt/all.conf) is not a directory",
+    ] {
+        assert!(results.contains(needle), "{needle:?} in\n{results}");
+    }
+}

@@ -239,3 +239,45 @@ fn edge_cases_match_ansible() {
     let edge = |lab: &Lab| tree(&lab.host_root("node1").join("opt/edge"));
     assert_eq!(edge(&ours), edge(&theirs));
 }
+
+/// `assemble` under `--check --diff`: the controller's fragments show as a
+/// diff (the host's, as in Ansible, do not) and nothing is written; then
+/// one run writes both files and a second changes nothing.
+#[test]
+fn assemble_checks_diffs_then_stays_put() {
+    let lab = Lab::up(1);
+    lab.project.file("files/parts/a", "alpha\n");
+    lab.project.file("files/parts/b", "beta\n");
+    lab.project.file(
+        "assemble.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - file: {path: /opt/frag, state: directory}\n      check_mode: false\n    - copy: {dest: /opt/frag/x, content: \"host fragment\\n\"}\n      check_mode: false\n    - assemble: {src: parts, remote_src: false, dest: /opt/local.conf}\n    - assemble: {src: /opt/frag, dest: /opt/remote.conf}\n",
+    );
+    let root = lab.host_root("node1");
+    let checked = lab.run(&["play", "assemble.yml", "-i", "lab", "--check", "--diff"]);
+    checked.assert_code(0);
+    assert_eq!(recap(&checked)["node1"].changed, 4, "{}", checked.all());
+    assert!(
+        checked.stdout.contains("+alpha\n+beta"),
+        "{}",
+        checked.all()
+    );
+    assert!(
+        checked.stdout.contains("--- before: /opt/local.conf"),
+        "{}",
+        checked.all()
+    );
+    assert!(
+        !checked.stdout.contains("/opt/remote.conf"),
+        "{}",
+        checked.all()
+    );
+    assert!(!root.join("opt/local.conf").exists());
+    assert!(!root.join("opt/remote.conf").exists());
+    let first = lab.run(&["play", "assemble.yml", "-i", "lab"]);
+    assert_eq!(recap(&first)["node1"].changed, 2, "{}", first.all());
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).expect("assembled");
+    assert_eq!(read("opt/local.conf"), "alpha\nbeta\n");
+    assert_eq!(read("opt/remote.conf"), "host fragment\n");
+    let second = lab.run(&["play", "assemble.yml", "-i", "lab"]);
+    assert_eq!(recap(&second)["node1"].changed, 0, "{}", second.all());
+}

@@ -29,6 +29,7 @@ macro_rules! every_module {
             apt: apt::Apt;
             apt_repository: apt_repository::AptRepository;
             archive: Stateful(archive::Archive);
+            assemble: assemble::Assemble;
             assert: assert::Assert;
             async_status: async_status::AsyncStatus;
             authorized_key: Stateful(authorized_key::AuthorizedKey);

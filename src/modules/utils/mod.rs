@@ -12,6 +12,7 @@ pub(super) mod docker_cli;
 pub(super) mod docker_container_options;
 pub(super) mod exec;
 pub(super) mod file_state;
+pub(super) mod fragments;
 pub(super) mod host;
 pub(super) mod http;
 pub(super) mod local_source;
