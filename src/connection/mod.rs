@@ -9,6 +9,7 @@ mod local;
 mod script_on_stdin;
 mod spec;
 pub mod ssh;
+mod traffic;
 pub mod transfer;
 
 pub use error::ConnectionError;
@@ -16,6 +17,7 @@ pub use escalation::{Escalating, Escalation, Method as BecomeMethod, Secret};
 pub use limits::{CommandLimits, Dropped};
 pub use local::LocalConnection;
 pub use spec::{ConnectionDefaults, ConnectionKind, ConnectionSpec};
+pub use traffic::Traffic;
 
 /// What a command printed and how it ended.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -80,6 +82,12 @@ pub trait Connection: Send {
 
     /// Close the line; later calls may reconnect.
     fn close(&mut self) {}
+
+    /// Round trips and sessions so far, closed sessions included (zero for
+    /// connections without a network in between).
+    fn traffic(&self) -> Traffic {
+        Traffic::default()
+    }
 }
 
 /// Quote `text` for POSIX `sh` so it is passed as one literal word.
