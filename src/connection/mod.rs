@@ -50,8 +50,15 @@ pub trait Connection: Send {
     /// and a broken transfer leaves the old file and no temporary one.
     fn put_file(&mut self, path: &str, content: &[u8], mode: u32) -> Result<(), ConnectionError> {
         let quoted = shell_quote(path);
+        // Created with its final mode when a umask can give it (no chmod);
+        // else private until the chmod.
+        let (umask, chmod) = match transfer::creation_umask(mode) {
+            Some(umask) => (umask, String::new()),
+            None => (0o077, format!("chmod {mode:o} \"$tmp\" && ")),
+        };
         let script = format!(
-            "umask 077\ntmp=$(mktemp \"$(dirname -- {quoted})/.runbook.XXXXXX\") || exit 1\n{remove}\ncat > \"$tmp\" && {verify} && chmod {mode:o} \"$tmp\" && mv -f \"$tmp\" {quoted} && {keep}",
+            "umask {umask:03o}\n{create}\n{remove}\ncat > \"$tmp\" && {verify} && {chmod}mv -f \"$tmp\" {quoted} && {keep}",
+            create = transfer::create_beside("tmp", path),
             remove = transfer::remove_on_exit("tmp"),
             verify = transfer::verify_received("tmp", content),
             keep = transfer::keep_on_exit(),
