@@ -11,6 +11,7 @@ mod ansible_cfg;
 mod ask_pass;
 mod async_jobs;
 mod r#become;
+mod bench;
 mod control_flow;
 mod differential;
 mod error_contract;

@@ -310,6 +310,10 @@ impl Connection for Escalating {
     fn close(&mut self) {
         self.inner.close();
     }
+
+    fn traffic(&self) -> super::Traffic {
+        self.inner.traffic()
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod local;
 mod script_on_stdin;
 mod spec;
 pub mod ssh;
+mod traffic;
 pub mod transfer;
 
 pub use error::ConnectionError;
@@ -16,6 +17,7 @@ pub use escalation::{Escalating, Escalation, Method as BecomeMethod, Secret};
 pub use limits::{CommandLimits, Dropped};
 pub use local::LocalConnection;
 pub use spec::{ConnectionDefaults, ConnectionKind, ConnectionSpec};
+pub use traffic::Traffic;
 
 /// What a command printed and how it ended.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -48,8 +50,15 @@ pub trait Connection: Send {
     /// and a broken transfer leaves the old file and no temporary one.
     fn put_file(&mut self, path: &str, content: &[u8], mode: u32) -> Result<(), ConnectionError> {
         let quoted = shell_quote(path);
+        // Created with its final mode when a umask can give it (no chmod);
+        // else private until the chmod.
+        let (umask, chmod) = match transfer::creation_umask(mode) {
+            Some(umask) => (umask, String::new()),
+            None => (0o077, format!("chmod {mode:o} \"$tmp\" && ")),
+        };
         let script = format!(
-            "umask 077\ntmp=$(mktemp \"$(dirname -- {quoted})/.runbook.XXXXXX\") || exit 1\n{remove}\ncat > \"$tmp\" && {verify} && chmod {mode:o} \"$tmp\" && mv -f \"$tmp\" {quoted} && {keep}",
+            "umask {umask:03o}\n{create}\n{remove}\ncat > \"$tmp\" && {verify} && {chmod}mv -f \"$tmp\" {quoted} && {keep}",
+            create = transfer::create_beside("tmp", path),
             remove = transfer::remove_on_exit("tmp"),
             verify = transfer::verify_received("tmp", content),
             keep = transfer::keep_on_exit(),
@@ -80,6 +89,12 @@ pub trait Connection: Send {
 
     /// Close the line; later calls may reconnect.
     fn close(&mut self) {}
+
+    /// Round trips and sessions so far, closed sessions included (zero for
+    /// connections without a network in between).
+    fn traffic(&self) -> Traffic {
+        Traffic::default()
+    }
 }
 
 /// Quote `text` for POSIX `sh` so it is passed as one literal word.

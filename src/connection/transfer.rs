@@ -43,6 +43,46 @@ pub fn remove_on_exit(variable: &str) -> String {
     )
 }
 
+/// `sh` that creates an empty file beside `path` under a fresh random name
+/// and sets `"$<variable>"` to it, failing the script when it cannot. As
+/// `mktemp` does, the file is created with `O_EXCL` (the shell's noclobber
+/// option), so nothing that was there is ever written through; unlike it,
+/// this starts no process on the host (nor does finding the directory,
+/// which `dirname` did). Its mode is `0666 & ~umask`.
+pub fn create_beside(variable: &str, path: &str) -> String {
+    let mut bytes = [0u8; 8];
+    rand::fill(&mut bytes);
+    let dir = parent_dir(path);
+    let slash = if dir.ends_with('/') { "" } else { "/" };
+    let name = format!("{dir}{slash}.runbook.{}", hex::encode(bytes));
+    format!(
+        "{variable}={}\nset -C\n: > \"${variable}\" || exit 1\nset +C",
+        crate::connection::shell_quote(&name)
+    )
+}
+
+/// The `umask` under which a new file gets exactly `mode` when it is
+/// created, if there is one: read and write bits only, and writable by its
+/// owner (the content is written after the file is created).
+pub fn creation_umask(mode: u32) -> Option<u32> {
+    (mode & !0o666 == 0 && mode & 0o200 != 0).then_some(!mode & 0o777)
+}
+
+/// What POSIX `dirname` prints for `path`.
+pub fn parent_dir(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return if path.is_empty() { "." } else { "/" }.to_string();
+    }
+    match trimmed.rfind('/') {
+        None => ".".to_string(),
+        Some(slash) => {
+            let parent = trimmed[..slash].trim_end_matches('/');
+            if parent.is_empty() { "/" } else { parent }.to_string()
+        }
+    }
+}
+
 /// Undo [`remove_on_exit`] once the file has been renamed into place.
 pub fn keep_on_exit() -> &'static str {
     "trap - EXIT HUP INT TERM PIPE"
@@ -106,6 +146,71 @@ mod tests {
         let short = check(&content[..9]);
         assert!(!short.status.success());
         assert!(String::from_utf8_lossy(&short.stderr).contains("the transfer was cut short"));
+    }
+
+    #[test]
+    fn parent_dir_is_what_dirname_prints() {
+        for path in [
+            "/opt/app.conf",
+            "/opt/dir/",
+            "/x",
+            "/",
+            "//",
+            "app.conf",
+            "a/b",
+            "a//b//",
+            "",
+            "./x",
+        ] {
+            let dirname = std::process::Command::new("dirname")
+                .arg("--")
+                .arg(path)
+                .output()
+                .expect("dirname");
+            let expected = String::from_utf8_lossy(&dirname.stdout)
+                .trim_end()
+                .to_string();
+            assert_eq!(parent_dir(path), expected, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn creation_umask_only_for_plain_writable_modes() {
+        assert_eq!(creation_umask(0o644), Some(0o133));
+        assert_eq!(creation_umask(0o600), Some(0o177));
+        assert_eq!(creation_umask(0o755), None);
+        assert_eq!(creation_umask(0o444), None);
+        assert_eq!(creation_umask(0o4644), None);
+    }
+
+    #[test]
+    fn create_beside_never_writes_through_what_is_there() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("target");
+        let script = create_beside("tmp", &target.display().to_string());
+        let run = |script: &str| {
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(script)
+                .output()
+                .expect("sh")
+        };
+        let made = run(&format!("{script}\nprintf '%s' \"$tmp\""));
+        assert!(made.status.success(), "{made:?}");
+        let made = String::from_utf8_lossy(&made.stdout).to_string();
+        assert!(
+            made.starts_with(&format!("{}/.runbook.", dir.path().display())),
+            "{made}"
+        );
+        assert_eq!(std::fs::read(&made).expect("created").len(), 0);
+        // The same name again (as if someone raced us to it): refused.
+        let name = script.lines().next().expect("the name line");
+        std::fs::write(&made, "theirs").expect("write");
+        let again = run(&format!(
+            "{name}\nset -C\n: > \"$tmp\" || exit 1\necho reached"
+        ));
+        assert!(!again.status.success());
+        assert_eq!(std::fs::read_to_string(&made).expect("read"), "theirs");
     }
 
     proptest! {

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::HostStats;
+use crate::connection::Traffic;
 use crate::value::Value;
 
 /// How a task ended on a host.
@@ -100,6 +101,11 @@ pub enum Event {
     /// (`retry_files_enabled`), for `--limit @FILE`.
     RetryFile {
         path: String,
+    },
+    /// What each host's connections cost (hosts reached over SSH, sorted),
+    /// sent once the connections are closed, before the recap.
+    Traffic {
+        hosts: Vec<(String, Traffic)>,
     },
     Recap {
         hosts: Vec<(String, HostStats)>,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::connection::ConnectionSpec;
+use crate::connection::{ConnectionSpec, Traffic};
 use crate::modules::ConnectionSlot;
 use crate::value::VarMap;
 
@@ -21,6 +21,14 @@ impl Connections {
     pub(super) fn close(&mut self) {
         self.own.close();
         self.delegated.values_mut().for_each(ConnectionSlot::close);
+    }
+
+    /// The cost of the host's own connection and those it delegated through.
+    pub(super) fn traffic(&self) -> Traffic {
+        self.delegated
+            .values()
+            .map(ConnectionSlot::traffic)
+            .fold(self.own.traffic(), |total, slot| total + slot)
     }
 }
 

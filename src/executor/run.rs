@@ -203,12 +203,20 @@ impl Run {
         }
     }
 
+    /// Close every host's connections and send what they cost.
     pub(super) fn close_connections(&self) {
-        for entry in self.fleet().hosts.values() {
+        let mut traffic = Vec::new();
+        for (host, entry) in &self.fleet().hosts {
             if let Ok(mut connections) = entry.connections.lock() {
                 connections.close();
+                let spent = connections.traffic();
+                if spent != crate::connection::Traffic::default() {
+                    traffic.push((host.clone(), spent));
+                }
             }
         }
+        traffic.sort_by(|a, b| a.0.cmp(&b.0));
+        self.emit(Event::Traffic { hosts: traffic });
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::connection::{
     self, CommandLimits, Connection, ConnectionError, ConnectionSpec, Escalating, Escalation,
+    Traffic,
 };
 use crate::template::Templar;
 use crate::value::Value;
@@ -19,6 +20,8 @@ pub struct ConnectionSlot {
     time_limit: Option<u64>,
     /// The controller's own deadline and output bound for the connection.
     limits: CommandLimits,
+    /// What the connections closed so far cost.
+    spent: Traffic,
 }
 
 /// How long after a task's `timeout:` the controller stops waiting for the
@@ -34,6 +37,7 @@ impl ConnectionSlot {
             escalation: None,
             time_limit: None,
             limits: CommandLimits::default(),
+            spent: Traffic::default(),
         }
     }
 
@@ -80,7 +84,18 @@ impl ConnectionSlot {
     pub fn close(&mut self) {
         if let Some(mut open) = self.open.take() {
             open.close();
+            self.spent += open.traffic();
         }
+    }
+
+    /// Round trips and sessions of every connection this slot opened.
+    pub fn traffic(&self) -> Traffic {
+        let open = self
+            .open
+            .as_ref()
+            .map(Connection::traffic)
+            .unwrap_or_default();
+        self.spent + open
     }
 }
 

@@ -234,14 +234,22 @@ impl StateModule for File {
             apply_attributes(ctx, dir, &want.attrs, &now)?;
         }
         let now = file_info(ctx, &want.path, follow, false)?;
+        let mut touched = false;
         if !attribute_changes(&want.attrs, &now)?.is_empty() {
             apply_attributes(ctx, &want.path, &want.attrs, &now)?;
+            touched = true;
         }
         if want.recurse && have.children_differ > 0 {
             apply_recursively(ctx, &want.path, &want.attrs)?;
+            touched = true;
         }
-        set_times(ctx, want, have)?;
-        let after = file_info(ctx, &want.path, follow, false)?;
+        touched |= set_times(ctx, want, have)?;
+        // Stat again only when something changed the path since `now`.
+        let after = if touched {
+            file_info(ctx, &want.path, follow, false)?
+        } else {
+            now
+        };
         Ok(result_keys(want, have.state, &after))
     }
 
@@ -498,7 +506,12 @@ fn apply_recursively(
     .map(|_| ())
 }
 
-fn set_times(ctx: &mut ModuleContext, want: &FileWant, have: &FileSeen) -> Result<(), ModuleError> {
+/// Set the times `want` asks for; says whether it ran anything.
+fn set_times(
+    ctx: &mut ModuleContext,
+    want: &FileWant,
+    have: &FileSeen,
+) -> Result<bool, ModuleError> {
     let path = shell_quote(&want.path);
     let mut script = Vec::new();
     for (flag, spec, target) in [
@@ -522,7 +535,7 @@ fn set_times(ctx: &mut ModuleContext, want: &FileWant, have: &FileSeen) -> Resul
         }
     }
     if script.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     run_checked(
         ctx,
@@ -530,7 +543,7 @@ fn set_times(ctx: &mut ModuleContext, want: &FileWant, have: &FileSeen) -> Resul
         &script.join(" && "),
         None,
     )
-    .map(|_| ())
+    .map(|_| true)
 }
 
 fn result_keys(want: &FileWant, state: FileState, info: &FileInfo) -> Outcome {

@@ -225,6 +225,8 @@ impl Reporter for HumanReporter {
             Event::RetryFile { path } => self.print(&format!("\tto retry, use: --limit @{path}\n")),
             // Asked through `Reporter::ask`, never shown as an event.
             Event::Question(_) => {}
+            // Counts for measurement (--output json, the journal); Ansible shows none.
+            Event::Traffic { .. } => {}
             Event::Recap { hosts } => {
                 self.print(&format!("\n{}", banner("PLAY RECAP")));
                 for (host, stats) in hosts {

@@ -29,7 +29,7 @@ use std::time::Instant;
 
 use ssh2::Session;
 
-use super::{CommandLimits, Connection, ConnectionError, ConnectionSpec, ExecOutput};
+use super::{CommandLimits, Connection, ConnectionError, ConnectionSpec, ExecOutput, Traffic};
 use proxy::ProxyProcess;
 use shell::{Outcome, Shell, Transport};
 
@@ -44,6 +44,8 @@ pub struct SshConnection {
     limits: CommandLimits,
     /// `None` once closed; the next command then reconnects.
     live: Option<Live>,
+    /// What the sessions closed so far cost; the open one counts its own.
+    spent: Traffic,
 }
 
 /// The parts of an open connection. Field order is drop order: the shell's
@@ -56,6 +58,8 @@ struct Live {
     /// When the last command ended: a connection idle for longer than a
     /// keepalive interval is probed before it is trusted with a command.
     last_used: Instant,
+    /// Framed exchanges on this session (`Shell` counts them).
+    round_trips: std::cell::Cell<u64>,
 }
 
 impl SshConnection {
@@ -70,6 +74,7 @@ impl SshConnection {
             config,
             limits,
             live: Some(live),
+            spent: Traffic::default(),
         })
     }
 
@@ -77,6 +82,7 @@ impl SshConnection {
     /// must not hold the run up while its session is torn down.
     fn discard_live(&mut self) {
         if let Some(live) = self.live.take() {
+            self.spent += live.traffic();
             live.session.set_blocking(false);
             drop(live);
         }
@@ -110,6 +116,7 @@ fn open_live(config: &SshConfig, limits: &CommandLimits) -> Result<Live, Connect
         socket: opened.socket,
         _proxy: opened.proxy,
         last_used: Instant::now(),
+        round_trips: std::cell::Cell::new(0),
     };
     let shell = Shell::open(&live.transport(config, limits));
     match shell {
@@ -130,6 +137,15 @@ impl Live {
             keepalive: config.server_alive_interval,
             keepalive_count_max: config.server_alive_count_max,
             limits,
+            round_trips: &self.round_trips,
+        }
+    }
+
+    /// This session's cost: its login and its exchanges.
+    fn traffic(&self) -> Traffic {
+        Traffic {
+            round_trips: self.round_trips.get(),
+            sessions: 1,
         }
     }
 
@@ -264,7 +280,13 @@ impl Connection for SshConnection {
                 shell.close(&live.transport(&self.config, &self.limits));
             }
             let _ = live.session.disconnect(None, "runbook is done", None);
+            self.spent += live.traffic();
         }
+    }
+
+    fn traffic(&self) -> Traffic {
+        let open = self.live.as_ref().map(Live::traffic).unwrap_or_default();
+        self.spent + open
     }
 }
 

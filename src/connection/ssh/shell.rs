@@ -32,6 +32,8 @@ pub(super) struct Transport<'a> {
     pub keepalive_count_max: u32,
     /// The task's deadline and the output bound.
     pub limits: &'a CommandLimits,
+    /// Framed exchanges so far on this session: one more per command sent.
+    pub round_trips: &'a std::cell::Cell<u64>,
 }
 
 /// How the I/O loop stands with the host's silence.
@@ -147,6 +149,7 @@ impl Shell {
         marker: &str,
         limit: Option<usize>,
     ) -> Result<(Outcome, Dropped), ConnectionError> {
+        transport.round_trips.set(transport.round_trips.get() + 1);
         transport.session.set_blocking(false);
         // After a failure the session stays non-blocking: it is about to be
         // dropped, and closing its channels must not wait on a host that

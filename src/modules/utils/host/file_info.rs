@@ -72,7 +72,7 @@ fn info_script(path: &str, follow: bool, checksum: bool) -> String {
     let quoted = shell_quote(path);
     let follow_flag = if follow { "-L " } else { "" };
     let sum = if checksum {
-        "if [ -f \"$p\" ] && [ -r \"$p\" ]; then command -v sha1sum >/dev/null 2>&1 || { echo 'sha1sum is not installed' >&2; exit 3; }; sha1sum < \"$p\" | cut -c1-40; else echo; fi"
+        "if [ -f \"$p\" ] && [ -r \"$p\" ]; then command -v sha1sum >/dev/null 2>&1 || { echo 'sha1sum is not installed' >&2; exit 3; }; sha1sum < \"$p\"; else echo; fi"
     } else {
         "echo"
     };
@@ -110,7 +110,8 @@ fn parse_info(path: &str, text: &str) -> Option<FileInfo> {
         mtime: mtime.parse().ok()?,
         atime: atime.parse().ok()?,
         link_target: (!link.is_empty()).then(|| link.to_string()),
-        checksum: (!checksum.is_empty()).then(|| checksum.to_string()),
+        // `sha1sum` prints `<digest>  -`.
+        checksum: checksum.split_whitespace().next().map(str::to_string),
     })
 }
 
@@ -139,7 +140,7 @@ mod tests {
     fn reads_stat_output() {
         let info = parse_info(
             "/etc/x",
-            "regular file|644|0|0|root|root|12|1700000000|1700000001\n\nabc123\n",
+            "regular file|644|0|0|root|root|12|1700000000|1700000001\n\nabc123  -\n",
         )
         .expect("parses");
         assert_eq!(

@@ -84,10 +84,22 @@ pub(crate) fn write_file_with(
 /// The `sh` of [`write_file_with`]; a `Fill::Content` is read from stdin.
 fn write_script(path: &str, fill: Fill, options: &WriteOptions) -> String {
     let quoted = shell_quote(path);
-    let chmod = match options.mode {
-        Some(mode) => format!("chmod {mode:o} \"$tmp\""),
-        None => format!(
-            "if [ -e {quoted} ]; then chmod \"$(stat -c %a -- {quoted})\" \"$tmp\" && chown \"$(stat -c %u:%g -- {quoted})\" \"$tmp\"; else chmod \"$(printf '%o' $(( 0666 & ~$(umask) )))\" \"$tmp\"; fi"
+    // The temporary file is created with its final mode when a umask can
+    // give it, else private (077) until its mode is set; a new file without
+    // `mode` keeps the shell's umask, as a file the user creates would.
+    let (umask, chmod) = match options.mode {
+        Some(mode) => match transfer::creation_umask(mode) {
+            Some(umask) => (format!("umask {umask:03o}\n"), String::new()),
+            None => (
+                "umask 077\n".to_string(),
+                format!(" && chmod {mode:o} \"$tmp\""),
+            ),
+        },
+        None => (
+            format!("[ -e {quoted} ] && umask 077\n"),
+            format!(
+                " && {{ [ ! -e {quoted} ] || {{ set -- $(stat -c '%a %u:%g' -- {quoted}) && chmod \"$1\" \"$tmp\" && chown \"$2\" \"$tmp\"; }}; }}"
+            ),
         ),
     };
     let fill_command = match fill {
@@ -107,7 +119,8 @@ fn write_script(path: &str, fill: Fill, options: &WriteOptions) -> String {
         None => String::new(),
     };
     format!(
-        "dir=$(dirname -- {quoted})\ntmp=$(mktemp \"$dir/.runbook.XXXXXX\") || exit 1\n{remove}\n{fill_command} && {chmod}{validate} && mv -f \"$tmp\" {quoted} && {keep}",
+        "{umask}{create}\n{remove}\n{fill_command}{chmod}{validate} && mv -f \"$tmp\" {quoted} && {keep}",
+        create = transfer::create_beside("tmp", path),
         remove = transfer::remove_on_exit("tmp"),
         keep = transfer::keep_on_exit(),
     )

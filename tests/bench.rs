@@ -1,0 +1,76 @@
+//! The measurement of issue 11: the `traffic` event's counts, and
+//! scripts/bench itself at a small size, so the benchmark cannot rot.
+
+use crate::support::Lab;
+
+const THREE_COMMANDS: &str = "\
+- hosts: all
+  gather_facts: false
+  tasks:
+    - command: 'true'
+    - command: 'true'
+    - debug:
+        msg: on the controller
+    - command: 'true'
+      when: inventory_hostname == 'node1'
+";
+
+#[test]
+fn traffic_counts_each_framed_command_and_each_login() {
+    let lab = Lab::up(2);
+    lab.project.file("site.yml", THREE_COMMANDS);
+    let run = lab.run(&["play", "site.yml", "-i", "lab", "--output", "json"]);
+    run.assert_code(0);
+    let traffic: Vec<_> = run
+        .events()
+        .into_iter()
+        .filter(|event| event["event"] == "traffic")
+        .collect();
+    assert_eq!(traffic.len(), 1, "{}", run.stdout);
+    // The shell's start-up frame, then one frame per command that ran on the
+    // host; `debug` runs on the controller.
+    assert_eq!(
+        traffic[0]["hosts"],
+        serde_json::json!([
+            ["node1", {"round_trips": 4, "sessions": 1}],
+            ["node2", {"round_trips": 3, "sessions": 1}],
+        ]),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_bench_runs_on_five_hosts_and_writes_its_json() {
+    let work = tempfile::tempdir().expect("temporary directory");
+    let json = work.path().join("bench.json");
+    let output = std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/bench"))
+        .args(["--only", "runbook", "--json"])
+        .arg(&json)
+        .args(["5", "1"])
+        .env("RUNBOOK_BENCH_BINARY", env!("CARGO_BIN_EXE_runbook"))
+        .output()
+        .expect("scripts/bench");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&json).expect("the JSON file");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(report["hosts"], 5, "{text}");
+    let medians = report["medians"].as_array().expect("medians");
+    assert_eq!(medians.len(), 2, "a first and a second run: {text}");
+    for median in medians {
+        assert_eq!(median["tool"], "runbook", "{text}");
+        // Counts, not times: the shell's start-up plus at most one frame for
+        // each of the 12 tasks, and at least one process per host.
+        let trips = median["round_trips_per_host"]
+            .as_f64()
+            .expect("round trips");
+        assert!((9.0..=13.0).contains(&trips), "{text}");
+        let processes = median["processes_per_host"].as_f64().expect("processes");
+        assert!(processes >= 1.0, "{text}");
+    }
+}
