@@ -33,6 +33,11 @@ fn answers(handlers: &[Handler], index: usize, notification: &str) -> bool {
                 .any(|later| later.name() == handler.name() && listens(later)))
 }
 
+/// Whether some handler of the play answers `notification`.
+pub(super) fn is_known_notification(handlers: &[Handler], notification: &str) -> bool {
+    (0..handlers.len()).any(|index| answers(handlers, index, notification))
+}
+
 impl Stage<'_> {
     /// Run the handlers `hosts` notified. With `force_handlers`, hosts that
     /// failed still run theirs (unreachable hosts cannot).

@@ -5,9 +5,10 @@
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::playbook::{Play, PlayKeywords, Role};
+use crate::source::Diagnostic;
 use crate::value::VarMap;
 
 pub(super) struct PlayCtx<'a> {
@@ -30,6 +31,8 @@ pub(super) struct PlayCtx<'a> {
     abandon_playbook: AtomicBool,
     /// Roles `include_role` with `public: true` made the play's once it ran.
     published_roles: RwLock<Vec<Arc<Role>>>,
+    /// An error that ends the whole run, as Ansible's `ERROR!` does.
+    fatal: Mutex<Option<Diagnostic>>,
 }
 
 impl<'a> PlayCtx<'a> {
@@ -52,6 +55,7 @@ impl<'a> PlayCtx<'a> {
             stop_play: AtomicBool::new(false),
             abandon_playbook: AtomicBool::new(false),
             published_roles: RwLock::new(Vec::new()),
+            fatal: Mutex::new(None),
         }
     }
 
@@ -93,6 +97,19 @@ impl<'a> PlayCtx<'a> {
     pub(super) fn abandon_playbook(&self) {
         self.abandon_playbook.store(true, Ordering::SeqCst);
         self.stop_play();
+    }
+
+    /// End the run with `error` (the first one counts): no task starts
+    /// after the one running now, and no recap is shown.
+    pub(super) fn fail_run(&self, error: Diagnostic) {
+        if let Ok(mut fatal) = self.fatal.lock() {
+            fatal.get_or_insert(error);
+        }
+        self.abandon_playbook();
+    }
+
+    pub(super) fn take_fatal_error(&self) -> Option<Diagnostic> {
+        self.fatal.lock().ok().and_then(|mut fatal| fatal.take())
     }
 
     pub(super) fn playbook_abandoned(&self) -> bool {

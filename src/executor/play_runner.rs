@@ -84,6 +84,9 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
             handlers: false,
         };
         run_batch(&stage);
+        if let Some(error) = ctx.take_fatal_error() {
+            return Err(error);
+        }
         let everyone_failed = run.hosts.filter(&ctx.batch, in_run).is_empty();
         if everyone_failed || ctx.playbook_abandoned() {
             return Ok(PlayEnd::EndPlaybook);

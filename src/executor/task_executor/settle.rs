@@ -5,6 +5,7 @@ use super::super::context::Context;
 use super::super::result::TaskResult;
 use super::super::{Event, HostResult, Status};
 use super::{ItemRun, TaskExecutor, TaskRun};
+use crate::source::Diagnostic;
 use crate::value::{Value, VarMap};
 
 impl TaskExecutor<'_> {
@@ -35,14 +36,31 @@ impl TaskExecutor<'_> {
                 &VarMap::from_iter([(name.clone(), registered.clone())]),
             );
         }
+        let mut ends_run = false;
         if status == Status::Changed && !task.notify.is_empty() {
+            if let Some(missing) = task.notify.iter().find(|name| {
+                !crate::template::has_template_markers(name)
+                    && !super::super::handlers::is_known_notification(
+                        &self.play.play.handlers,
+                        name,
+                    )
+            }) {
+                // Ansible's `ERROR!`: the run ends before the result is
+                // shown, without a recap.
+                ends_run = true;
+                self.play.fail_run(Diagnostic::runtime(format!(
+                    "The requested handler '{missing}' was not found in either the main handlers list nor in the listening handlers list"
+                )).with_span(&task.span));
+            }
             self.run
                 .hosts
                 .update(host, |record| record.notify(&task.notify));
         }
-        let mut event = self.host_result(&result, delegated_to);
-        event.ignored = ignored;
-        self.run.emit(Event::HostResult(event));
+        if !ends_run {
+            let mut event = self.host_result(&result, delegated_to);
+            event.ignored = ignored;
+            self.run.emit(Event::HostResult(event));
+        }
         self.settle(&result, ignored, ignore_unreachable);
         TaskRun {
             status,
