@@ -72,7 +72,11 @@ fn twin_outputs(
     );
     assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
     let has_recap = |output: &Output| output.stdout.contains("PLAY RECAP");
-    assert_eq!(has_recap(&runbook), has_recap(&ansible), "recaps differ\n{both}");
+    assert_eq!(
+        has_recap(&runbook),
+        has_recap(&ansible),
+        "recaps differ\n{both}"
+    );
     if has_recap(&ansible) {
         assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
     }
