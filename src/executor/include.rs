@@ -41,6 +41,7 @@ impl Stage<'_> {
             let planned = self
                 .include_passes(include, host)
                 .and_then(|vars| self.with_bodies(include, host, vars, &mut loaded));
+            let included = planned.as_ref().map_or(0, Vec::len);
             let result = match planned {
                 Ok(host_passes) if host_passes.is_empty() => {
                     TaskResult::skipped_by(include.when.first().map_or("", String::as_str))
@@ -69,10 +70,6 @@ impl Stage<'_> {
                 result: result.value(),
                 module: include.keyword.clone(),
             }));
-            let included = passes
-                .last()
-                .filter(|(last, _)| last == host)
-                .map_or(0, |(_, host_passes)| host_passes.len());
             self.settle_include(host, &result, included);
         }
         if !passes.is_empty() {
