@@ -71,7 +71,7 @@ pub(crate) fn task_banners(output: &Output) -> Vec<String> {
 
 /// The banner lines of a run exactly as printed, stars included (their
 /// width is part of what a differential test compares), `included:` lines
-/// (which hosts included what, per loop item) and `PLAY RECAP`.
+/// (which hosts included what, per loop item; hosts sorted) and `PLAY RECAP`.
 pub(crate) fn banner_lines(output: &Output) -> Vec<String> {
     const BANNERS: [&str; 6] = [
         "PLAY [",
@@ -85,8 +85,29 @@ pub(crate) fn banner_lines(output: &Output) -> Vec<String> {
         .stdout
         .lines()
         .filter(|line| BANNERS.iter().any(|banner| line.starts_with(banner)))
-        .map(str::to_string)
+        .map(sorted_included_hosts)
         .collect()
+}
+
+/// An `included:` line with its hosts sorted: Ansible lists them in the
+/// order their results arrived, which no two runs need share.
+fn sorted_included_hosts(line: &str) -> String {
+    let Some((head, rest)) = line
+        .strip_prefix("included: ")
+        .and_then(|rest| rest.split_once(" for "))
+    else {
+        return line.to_string();
+    };
+    let (hosts, item) = rest
+        .split_once(" => ")
+        .map_or((rest, None), |(h, i)| (h, Some(i)));
+    let mut hosts: Vec<&str> = hosts.split(", ").collect();
+    hosts.sort_unstable();
+    let mut sorted = format!("included: {head} for {}", hosts.join(", "));
+    if let Some(item) = item {
+        sorted.push_str(&format!(" => {item}"));
+    }
+    sorted
 }
 
 /// A second run of an idempotent playbook: no host reports a change.
