@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{Lab, Output, ansible_playbook, banner_lines, recap};
+use crate::support::{Lab, Output, ansible_playbook, banner_lines, recap, result_blocks};
 
 /// Which of `files` exist in `/opt` of each of `hosts`, as `host:/opt/file`.
 fn files_in_opt(lab: &Lab, hosts: &[&str], files: &[&str]) -> Vec<String> {
@@ -864,4 +864,31 @@ fn notifying_a_missing_handler_ends_the_run_as_in_ansible() {
     };
     assert_eq!(files(&ours), files(&theirs));
     assert!(files(&ours).is_empty());
+}
+
+#[test]
+fn debug_assert_and_loop_items_print_as_in_ansible() {
+    let (_, _, runbook, ansible) = twin_outputs("display.yml", 2, &[], |_| {});
+    assert_eq!(
+        result_blocks(&runbook),
+        result_blocks(&ansible),
+        "--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+}
+
+#[test]
+fn templated_notify_names_behave_as_in_ansible() {
+    let (ours, theirs, runbook, _) = twin_outputs("templated-notify.yml", 1, &[], |_| {});
+    assert!(
+        runbook
+            .stderr
+            .contains("The requested handler 'restart node1' was not found"),
+        "{}",
+        runbook.all()
+    );
+    let files = |lab: &Lab| files_in_opt(lab, &["node1"], &["restarted-web", "after-templated"]);
+    assert_eq!(files(&ours), files(&theirs));
+    assert_eq!(files(&ours), ["node1:/opt/restarted-web"]);
 }

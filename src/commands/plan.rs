@@ -306,6 +306,7 @@ fn report_comparison(comparison: &Comparison, reporter: &mut dyn Reporter, recor
             delegated_to: None,
             result,
             module: "plan".into(),
+            shown_in_full: false,
         }));
     }
 }

@@ -35,6 +35,10 @@ pub struct HostResult {
     pub result: Value,
     /// The name of the module, for ad-hoc output.
     pub module: String,
+    /// The module asks for its result to be shown in full whatever the
+    /// verbosity (`debug`, `assert`: Ansible's `_ansible_verbose_always`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shown_in_full: bool,
 }
 
 /// What the executor tells the reporter, in the order it happens. Events

@@ -69,6 +69,7 @@ impl Stage<'_> {
                 delegated_to: None,
                 result: result.value(),
                 module: include.keyword.clone(),
+                shown_in_full: false,
             }));
             self.settle_include(host, &result, included);
         }
@@ -188,16 +189,9 @@ impl Stage<'_> {
                 .map_err(|e| e.to_string())
         })?;
         let mut passes = Vec::new();
-        for (index, item) in items.into_iter().enumerate() {
-            let mut layer = VarMap::new();
-            layer.insert(control.loop_var.clone(), item);
-            layer.insert(
-                "ansible_loop_var".into(),
-                crate::value::Value::from(control.loop_var.as_str()),
-            );
-            if let Some(index_var) = &control.index_var {
-                layer.insert(index_var.clone(), crate::value::Value::from(index));
-            }
+        let all_items = crate::value::Value::from(items.clone());
+        for index in 0..items.len() {
+            let layer = super::task_executor::loop_vars(&control, index, &items, &all_items);
             let layer = Arc::new(layer);
             if run
                 .first_false_condition(host, scope, &include.when, Some(layer.clone()))

@@ -118,6 +118,8 @@ fn play_magic(
         ("ansible_play_hosts", list(live)),
         ("ansible_play_hosts_all", list(all)),
         ("ansible_play_batch", list(batch)),
+        // Deprecated in Ansible (removed in 2.23), still widely written.
+        ("play_hosts", list(batch)),
         ("ansible_play_name", Value::from(name)),
         ("ansible_play_role_names", list(&play.role_names)),
         ("role_names", list(&play.role_names)),

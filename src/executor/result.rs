@@ -92,6 +92,12 @@ impl TaskResult {
         map_value(self.fields.clone())
     }
 
+    /// The result as `register` keeps it: without Ansible's internal
+    /// `_ansible_*` keys, in the result and in each loop item's.
+    pub(super) fn registered(&self) -> Value {
+        map_value(without_internal_keys(&self.fields))
+    }
+
     /// What may be shown of the result under `no_log`.
     pub(super) fn censored(&self) -> Value {
         let mut fields = VarMap::new();
@@ -103,6 +109,32 @@ impl TaskResult {
         }
         map_value(fields)
     }
+}
+
+fn without_internal_keys(fields: &VarMap) -> VarMap {
+    fields
+        .iter()
+        .filter(|(key, _)| !key.starts_with("_ansible"))
+        .map(|(key, value)| {
+            let value = match (key.as_str(), value.kind()) {
+                ("results", minijinja::value::ValueKind::Seq) => value
+                    .try_iter()
+                    .map(|items| {
+                        items
+                            .map(|item| match item.kind() {
+                                minijinja::value::ValueKind::Map => map_value(
+                                    without_internal_keys(&crate::value::to_var_map(&item)),
+                                ),
+                                _ => item,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_else(|_| value.clone()),
+                _ => value.clone(),
+            };
+            (key.clone(), value)
+        })
+        .collect()
 }
 
 /// The result of a loop: every item's result under `results`.

@@ -22,8 +22,7 @@ use crate::source::Diagnostic;
 use crate::template::Templar;
 use crate::value::{Value, VarMap};
 
-/// The placeholder `omit` renders to; an argument with this value is dropped.
-pub(super) const OMIT: &str = "__omit_place_holder__runbook";
+pub(super) use crate::template::OMIT;
 
 /// How the run ended, per host.
 #[derive(Debug, Clone, Default)]

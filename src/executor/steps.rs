@@ -135,6 +135,7 @@ impl Stage<'_> {
                 delegated_to: None,
                 result: result.value(),
                 module: "meta".into(),
+                shown_in_full: false,
             }));
         };
         let ignores_when = matches!(

@@ -35,15 +35,10 @@ impl Module for Assert {
                 }
             }
         }
-        let quiet = args.bool("quiet", false).unwrap_or(false);
         let msg = args
             .get("success_msg")
             .map_or_else(|| "All assertions passed".to_string(), display_text);
-        let mut outcome = Outcome::ok().with_msg(msg);
-        if quiet {
-            outcome = outcome.with("_ansible_verbose_always", false);
-        }
-        Ok(outcome)
+        Ok(shown_unless_quiet(Outcome::ok().with_msg(msg), args))
     }
 }
 
@@ -68,7 +63,14 @@ fn assertion_failed(args: &Args, condition: &str) -> Outcome {
         .get("fail_msg")
         .or_else(|| args.get("msg"))
         .map_or_else(|| "Assertion failed".to_string(), display_text);
-    Outcome::failed(msg)
+    let outcome = Outcome::failed(msg)
         .with("assertion", condition)
-        .with("evaluated_to", false)
+        .with("evaluated_to", false);
+    shown_unless_quiet(outcome, args)
+}
+
+/// Ansible shows an assertion's result in full unless `quiet` is set.
+fn shown_unless_quiet(outcome: Outcome, args: &Args) -> Outcome {
+    let quiet = args.bool("quiet", false).unwrap_or(false);
+    outcome.with("_ansible_verbose_always", !quiet)
 }

@@ -28,7 +28,7 @@ impl Module for Debug {
                 .get("msg")
                 .cloned()
                 .unwrap_or_else(|| "Hello world!".into());
-            return Ok(Outcome::ok().with("msg", msg));
+            return Ok(shown_in_full(Outcome::ok().with("msg", msg)));
         };
         // `var` names a variable or an expression; an undefined one is shown
         // as Ansible shows it rather than failing the task.
@@ -36,6 +36,12 @@ impl Module for Debug {
             .templar
             .eval_expr(&var, ctx.vars)
             .unwrap_or_else(|_| "VARIABLE IS NOT DEFINED!".into());
-        Ok(Outcome::ok().with(&var, value))
+        Ok(shown_in_full(Outcome::ok().with(&var, value)))
     }
+}
+
+/// Ansible's `debug` asks for its result to be shown in full
+/// (`_ansible_verbose_always`), whatever the verbosity.
+fn shown_in_full(outcome: Outcome) -> Outcome {
+    outcome.with("_ansible_verbose_always", true)
 }

@@ -101,7 +101,14 @@ pub(super) const HANDLER_ONLY: &[&str] = &["listen"];
 
 pub(super) const TASK_NOT_YET: &[&str] = &["debugger", "include"];
 
-pub(super) const LOOP_CONTROL: &[&str] = &["loop_var", "index_var", "label", "pause", "extended"];
+pub(super) const LOOP_CONTROL: &[&str] = &[
+    "loop_var",
+    "index_var",
+    "label",
+    "pause",
+    "extended",
+    "extended_allitems",
+];
 
 /// Keywords a `block:` takes; those its tasks inherit are passed down.
 pub(super) const BLOCK: &[&str] = &[

@@ -554,6 +554,8 @@ pub struct LoopControl {
     pub label: Option<String>,
     pub pause: Option<f64>,
     pub extended: bool,
+    /// Whether an `extended` loop's `ansible_loop` carries `allitems`.
+    pub extended_allitems: bool,
     /// `loop_var`, `index_var`, `pause`, `extended` written as templates:
     /// Ansible renders them on each host before the loop runs.
     pub templates: Vec<(&'static str, Value)>,
@@ -567,6 +569,7 @@ impl Default for LoopControl {
             label: None,
             pause: None,
             extended: false,
+            extended_allitems: true,
             templates: Vec::new(),
         }
     }

@@ -266,6 +266,9 @@ fn loop_control(node: &Node) -> Result<LoopControl, Diagnostic> {
                 );
             }
             "extended" => control.extended = boolean(value, "extended")?,
+            "extended_allitems" => {
+                control.extended_allitems = boolean(value, "extended_allitems")?;
+            }
             _ => {
                 return Err(key
                     .error(format!("`{name}` is not a loop_control option"))

@@ -1,7 +1,9 @@
 //! The terminal view of a playbook run, laid out as ansible-playbook's.
 
 use super::banner::banner;
-use super::readable::{compact, pretty, text_blocks, visible_fields};
+use super::readable::{
+    compact, compact_map, debug_fields, is_debug, pretty, pretty_dump, shown_in_full, text_blocks,
+};
 use super::recap::recap_line;
 use super::{Reporter, output, style};
 use crate::executor::{Event, HostResult, Status};
@@ -50,6 +52,11 @@ impl HumanReporter {
                 compact(&result.result),
                 text_blocks(&result.result)
             ),
+            Status::Failed if shown_in_full(result) => format!(
+                "fatal: [{target}]: FAILED! => {}{}",
+                pretty_dump(&result.result),
+                text_blocks(&result.result)
+            ),
             Status::Failed => format!(
                 "fatal: [{target}]: FAILED! => {}{}",
                 compact(&result.result),
@@ -82,13 +89,16 @@ impl HumanReporter {
 
     /// What follows `ok: [host]`: `debug` output always, results with `-v`.
     fn details(&self, result: &HostResult) -> String {
-        if result.module == "debug" && result.status != Status::Skipped {
-            return format!(
-                " => {}",
-                pretty(visible_fields(&result.result, &["changed", "failed"]))
-            );
+        if result.status != Status::Skipped && shown_in_full(result) {
+            if is_debug(&result.module) {
+                return format!(" => {}", pretty(debug_fields(&result.result)));
+            }
+            return format!(" => {}", pretty_dump(&result.result));
         }
-        if self.verbosity > 0 && result.status != Status::Skipped {
+        if self.verbosity > 0 && result.status == Status::Skipped && is_debug(&result.module) {
+            return format!(" => {}", compact_map(debug_fields(&result.result)));
+        }
+        if self.verbosity > 0 {
             return format!(
                 " => {}{}",
                 compact(&result.result),

@@ -23,7 +23,7 @@ pub(super) fn lines(result: &HostResult) -> Vec<String> {
         .or_else(|| result.module.strip_prefix("ansible.legacy."))
         .unwrap_or(&result.module);
     let as_text = NO_JSON.contains(&short);
-    let dump = if shown_in_full(&result.module) {
+    let dump = if shown_in_full(result) {
         Dump::JoinedIndented
     } else {
         Dump::Joined
@@ -96,6 +96,7 @@ mod tests {
             delegated_to: None,
             result: Value::from(minijinja::value::Serde(json)),
             module: module.into(),
+            shown_in_full: false,
         }
     }
 
@@ -132,7 +133,8 @@ mod tests {
             lines(&ping),
             [r#"web1 | SUCCESS => {"changed": false,"ping": "pong"}"#]
         );
-        let debug = result("debug", Status::Ok, serde_json::json!({"msg": "hi"}));
+        let mut debug = result("debug", Status::Ok, serde_json::json!({"msg": "hi"}));
+        debug.shown_in_full = true;
         assert_eq!(lines(&debug), [r#"web1 | SUCCESS => {    "msg": "hi"}"#]);
         let failed = result("fail", Status::Failed, serde_json::json!({"msg": "boom"}));
         assert_eq!(

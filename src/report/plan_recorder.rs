@@ -177,6 +177,7 @@ mod tests {
             delegated_to: None,
             result: value,
             module: "template".into(),
+            shown_in_full: false,
         }
     }
 

@@ -3,13 +3,16 @@
 
 use serde_json::{Map, Value as Json};
 
+use crate::executor::HostResult;
 use crate::value::Value;
 
 /// Keys shown as text blocks, not inside the JSON.
-/// What `compact` leaves out: the text blocks shown after it, and the
-/// `failed`/`skipped` flags, which ansible-core 2.19 never hands its
-/// callbacks (the status word says them).
+/// What `compact` leaves out: the text blocks shown after it, the diff
+/// (shown above it), and the `failed`/`skipped` flags, which ansible-core
+/// 2.19 never hands its callbacks (the status word says them).
 const NOT_COMPACTED: &[&str] = &[
+    "diff",
+    "invocation",
     "stdout",
     "stderr",
     "stdout_lines",
@@ -36,14 +39,37 @@ pub(super) fn visible_fields(result: &Value, skip: &[&str]) -> Map<String, Json>
 /// One-line JSON of the result without its stdout/stderr, written as
 /// Ansible writes it (Python's `json.dumps`: `", "` and `": "` separators).
 pub(super) fn compact(result: &Value) -> String {
+    compact_map(visible_fields(result, NOT_COMPACTED))
+}
+
+/// `fields` as one line of JSON with Python's separators.
+pub(super) fn compact_map(fields: Map<String, Json>) -> String {
     let mut buffer = Vec::new();
     let mut serializer =
         serde_json::Serializer::with_formatter(&mut buffer, PythonFormatter { separator: b", " });
-    let _ = serde::Serialize::serialize(
-        &Json::Object(visible_fields(result, NOT_COMPACTED)),
-        &mut serializer,
-    );
+    let _ = serde::Serialize::serialize(&Json::Object(fields), &mut serializer);
     String::from_utf8(buffer).unwrap_or_default()
+}
+
+/// What Ansible's default callback keeps of a `debug` result
+/// (`_clean_results`): `msg` alone, or the variable shown without the status
+/// and loop keys.
+pub(super) fn debug_fields(result: &Value) -> Map<String, Json> {
+    let mut fields = visible_fields(result, NOT_DUMPED);
+    if fields.contains_key("msg") {
+        fields.retain(|key, _| key == "msg");
+    } else {
+        for key in [
+            "changed",
+            "skip_reason",
+            "ansible_loop_var",
+            "ansible_index_var",
+            "ansible_loop",
+        ] {
+            fields.remove(key);
+        }
+    }
+    fields
 }
 
 /// Keys Ansible's callbacks leave out when they dump a whole result
@@ -86,9 +112,13 @@ pub(super) fn dumped(result: &Value, dump: Dump) -> String {
     String::from_utf8(buffer).unwrap_or_default()
 }
 
-/// Whether a module's results ask to be shown in full, indented
-/// (`_ansible_verbose_always`, which Ansible's `debug` sets).
-pub(super) fn shown_in_full(module: &str) -> bool {
+/// Whether a result asks to be shown in full, indented
+/// (`_ansible_verbose_always`, which Ansible's `debug` and `assert` set).
+pub(super) fn shown_in_full(result: &HostResult) -> bool {
+    result.shown_in_full
+}
+
+pub(super) fn is_debug(module: &str) -> bool {
     matches!(
         module,
         "debug" | "ansible.builtin.debug" | "ansible.legacy.debug"

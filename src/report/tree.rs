@@ -55,7 +55,7 @@ impl Observer for TreeWriter {
         if result.status == Status::Skipped {
             return;
         }
-        let text = if shown_in_full(&result.module) {
+        let text = if shown_in_full(result) {
             pretty_dump(&result.result)
         } else {
             dumped(&result.result, Dump::OneLine)

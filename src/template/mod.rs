@@ -11,6 +11,7 @@ mod inner_error;
 mod jinja_tests;
 pub(crate) mod lookups;
 mod native;
+mod pyrandom;
 mod pyrepr;
 mod templar;
 #[cfg(test)]
@@ -26,5 +27,9 @@ pub use lookups::take_warnings as take_lookup_warnings;
 pub use native::{TemplateShape, has_template_markers, shape};
 pub use pyrepr::py_str;
 pub use templar::Templar;
+
+/// The placeholder `omit` renders to; an argument with this value is
+/// dropped, and in text it renders to nothing, as Ansible's `Omit` does.
+pub const OMIT: &str = "__omit_place_holder__runbook";
 pub use trust::{as_data, is_data};
 pub use undeclared::{condition_variables, template_variables};

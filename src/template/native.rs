@@ -33,16 +33,53 @@ pub fn has_template_markers(text: &str) -> bool {
 }
 
 /// The inner expression of a string that is one `{{ expr }}` block.
-/// Whitespace control markers (`{{- x -}}`) are allowed. A `}}` or `{{`
-/// inside the expression (only possible in a string literal) makes the
-/// string plain text so it is rendered rather than mis-split.
+/// Whitespace control markers (`{{- x -}}`) are allowed. As in Jinja's
+/// lexer, a `}}` inside a string literal or an open `(`, `[` or `{` does not
+/// end the block, so `{{ a | combine({'b': {'c': 1}}) }}` is one expression.
 fn single_expression(text: &str) -> Option<&str> {
-    let inner = text.strip_prefix("{{")?.strip_suffix("}}")?;
+    let inner = text.strip_prefix("{{")?;
     let inner = inner.strip_prefix(['-', '+']).unwrap_or(inner);
-    let inner = inner.strip_suffix(['-', '+']).unwrap_or(inner);
-    let expr = inner.trim();
-    let nested = expr.contains("}}") || has_template_markers(expr);
-    (!expr.is_empty() && !nested).then_some(expr)
+    let end = expression_end(inner)?;
+    let rest = &inner[end..];
+    if rest != "}}" && rest != "-}}" && rest != "+}}" {
+        return None;
+    }
+    let expr = inner[..end].trim();
+    (!expr.is_empty()).then_some(expr)
+}
+
+/// Where the expression at the start of `text` ends: the byte offset of the
+/// `}}` (or `-}}`/`+}}`) that closes it, outside string literals and brackets.
+fn expression_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut quote = None;
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        match quote {
+            Some(open) => {
+                if byte == b'\\' {
+                    index += 1;
+                } else if byte == open {
+                    quote = None;
+                }
+            }
+            None => match byte {
+                b'\'' | b'"' => quote = Some(byte),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' => depth = depth.saturating_sub(1),
+                b'}' if depth > 0 => depth -= 1,
+                b'}' if bytes[index..].starts_with(b"}}") => return Some(index),
+                b'-' | b'+' if depth == 0 && bytes[index + 1..].starts_with(b"}}") => {
+                    return Some(index);
+                }
+                _ => {}
+            },
+        }
+        index += 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -68,7 +105,18 @@ mod tests {
             ("x={{ x }}", TemplateShape::Text),
             ("{% if a %}y{% endif %}", TemplateShape::Text),
             ("{# note #}", TemplateShape::Text),
-            ("{{ '}}' }}", TemplateShape::Text),
+            ("{{ '}}' }}", TemplateShape::SingleExpression("'}}'")),
+            (
+                "{{ a | combine({'b': {'c': 1}}) }}",
+                TemplateShape::SingleExpression("a | combine({'b': {'c': 1}})"),
+            ),
+            (
+                "{{ {'a': 1} }}",
+                TemplateShape::SingleExpression("{'a': 1}"),
+            ),
+            ("{{ a }} x {{ b }}", TemplateShape::Text),
+            ("{{ a - 1 }}", TemplateShape::SingleExpression("a - 1")),
+            ("{{ x }", TemplateShape::Text),
             ("{{  }}", TemplateShape::Text),
         ];
         for (text, expected) in cases {

@@ -60,7 +60,9 @@ impl Templar {
         match shape(text) {
             TemplateShape::Plain => Ok(Value::from(text)),
             TemplateShape::SingleExpression(expr) => self.eval_defined(expr, vars),
-            TemplateShape::Text => self.render_text(text, vars).map(Value::from),
+            TemplateShape::Text => self
+                .render_text(text, vars)
+                .map(|rendered| Value::from(rendered.replace(super::OMIT, ""))),
         }
     }
 

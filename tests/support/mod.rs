@@ -21,5 +21,7 @@ pub(crate) use mariadb::MariaDb;
 pub(crate) use pipeline::{CiContext, read_yaml, run_github_job, run_gitlab_job};
 pub(crate) use processes::watching_processes;
 pub(crate) use project::{Output, Project};
-pub(crate) use recap::{Recap, assert_nothing_changed, banner_lines, recap, task_banners};
+pub(crate) use recap::{
+    Recap, assert_nothing_changed, banner_lines, recap, result_blocks, task_banners,
+};
 pub(crate) use snapshot::{settings as snapshot_settings, transcript};

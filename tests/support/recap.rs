@@ -89,6 +89,51 @@ pub(crate) fn banner_lines(output: &Output) -> Vec<String> {
         .collect()
 }
 
+/// Every host result as printed (`ok: [node1] => {...}` with its indented
+/// body, `...ignoring`), task by task, with each task's results sorted:
+/// hosts report in the order they finish.
+pub(crate) fn result_blocks(output: &Output) -> Vec<String> {
+    const RESULTS: [&str; 5] = [
+        "ok: [",
+        "changed: [",
+        "fatal: [",
+        "failed: [",
+        "skipping: [",
+    ];
+    let mut tasks: Vec<Vec<String>> = Vec::new();
+    let mut lines = output.stdout.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with("TASK [") || line.starts_with("RUNNING HANDLER [") {
+            tasks.push(Vec::new());
+        } else if RESULTS.iter().any(|start| line.starts_with(start)) {
+            let mut block = line.to_string();
+            if line.ends_with('{') {
+                for body in lines.by_ref() {
+                    block.push('\n');
+                    block.push_str(body);
+                    if body == "}" {
+                        break;
+                    }
+                }
+            }
+            if let Some(task) = tasks.last_mut() {
+                task.push(block);
+            }
+        } else if line == "...ignoring"
+            && let Some(last) = tasks.last_mut().and_then(|task| task.last_mut())
+        {
+            last.push_str("\n...ignoring");
+        }
+    }
+    tasks
+        .into_iter()
+        .flat_map(|mut task| {
+            task.sort();
+            task
+        })
+        .collect()
+}
+
 /// An `included:` line with its hosts sorted: Ansible lists them in the
 /// order their results arrived, which no two runs need share.
 fn sorted_included_hosts(line: &str) -> String {

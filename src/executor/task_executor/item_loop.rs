@@ -30,14 +30,15 @@ impl TaskExecutor<'_> {
         };
         let length = items.len();
         let mut results = Vec::with_capacity(length);
+        let all_items = Value::from(items.clone());
         let mut facts = VarMap::new();
         let mut delegated_to = None;
-        for (index, item) in items.into_iter().enumerate() {
+        for (index, item) in items.iter().enumerate() {
             // An interrupted run starts no new item either.
             if index > 0 && crate::interruption::stop_scheduling() {
                 break;
             }
-            let loop_vars = Arc::new(loop_vars(&control, index, length, &item));
+            let loop_vars = Arc::new(loop_vars(&control, index, &items, &all_items));
             // Extra vars stay above the loop variables, as in Ansible.
             let item_vars = self
                 .vars
@@ -47,7 +48,7 @@ impl TaskExecutor<'_> {
             for (key, value) in loop_vars.iter() {
                 item_run.result.fields.insert(key.clone(), value.clone());
             }
-            let label = self.item_label(&item_vars, &item);
+            let label = self.item_label(&item_vars, item);
             let mut event = self.host_result(&item_run.result, item_run.delegated_to.clone());
             event.item = Some(label);
             self.run.emit(Event::ItemResult(event));
@@ -111,8 +112,11 @@ impl TaskExecutor<'_> {
 /// Ansible's item label when `no_log` hides the item.
 const CENSORED_ITEM: &str = "(censored due to no_log)";
 
-fn loop_info(index: usize, length: usize) -> Value {
-    map_from_pairs([
+/// `ansible_loop` for an `extended` loop: the position, and the items
+/// around this one.
+fn loop_info(control: &LoopControl, index: usize, items: &[Value], all_items: &Value) -> Value {
+    let length = items.len();
+    let mut info = vec![
         ("index", Value::from(index + 1)),
         ("index0", Value::from(index)),
         ("first", Value::from(index == 0)),
@@ -120,27 +124,45 @@ fn loop_info(index: usize, length: usize) -> Value {
         ("length", Value::from(length)),
         ("revindex", Value::from(length - index)),
         ("revindex0", Value::from(length - index - 1)),
-    ])
+    ];
+    if control.extended_allitems {
+        info.push(("allitems", all_items.clone()));
+    }
+    if let Some(next) = items.get(index + 1) {
+        info.push(("nextitem", next.clone()));
+    }
+    if let Some(previous) = index.checked_sub(1).and_then(|i| items.get(i)) {
+        info.push(("previtem", previous.clone()));
+    }
+    map_from_pairs(info)
 }
 
-/// A loop item as Ansible shows it (`(item=...)`): text as it is, other
-/// values JSON-like.
+/// A loop item as Ansible shows it (`(item=...)`): Python's `str()`.
 pub(in crate::executor) fn shown_item(value: &Value) -> String {
-    value.as_str().map_or_else(
-        || serde_json::to_string(value).unwrap_or_else(|_| value.to_string()),
-        str::to_string,
-    )
+    crate::template::py_str(value)
 }
 
-/// `item` (or `loop_var`), `ansible_loop` and `index_var` for one item.
-fn loop_vars(control: &LoopControl, index: usize, length: usize, item: &Value) -> VarMap {
+/// `item` (or `loop_var`), `index_var` and, for an `extended` loop,
+/// `ansible_loop` for one item: the variables it sees and the keys its
+/// result carries.
+pub(in crate::executor) fn loop_vars(
+    control: &LoopControl,
+    index: usize,
+    items: &[Value],
+    all_items: &Value,
+) -> VarMap {
     let mut vars = VarMap::new();
-    vars.insert(control.loop_var.clone(), item.clone());
+    vars.insert(control.loop_var.clone(), items[index].clone());
     vars.insert(
         "ansible_loop_var".into(),
         Value::from(control.loop_var.as_str()),
     );
-    vars.insert("ansible_loop".into(), loop_info(index, length));
+    if control.extended {
+        vars.insert(
+            "ansible_loop".into(),
+            loop_info(control, index, items, all_items),
+        );
+    }
     if let Some(index_var) = &control.index_var {
         vars.insert(index_var.clone(), Value::from(index));
         vars.insert("ansible_index_var".into(), Value::from(index_var.as_str()));

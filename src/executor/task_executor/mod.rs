@@ -7,7 +7,7 @@
 mod async_run;
 mod item;
 mod item_loop;
-pub(super) use item_loop::shown_item;
+pub(super) use item_loop::{loop_vars, shown_item};
 mod overrides;
 mod retry;
 mod settle;
@@ -107,7 +107,7 @@ impl<'a> TaskExecutor<'a> {
         match &self.task.register {
             Some(name) => vars.with_data_layer(Arc::new(VarMap::from_iter([(
                 name.clone(),
-                result.value(),
+                result.registered(),
             )]))),
             None if bare_keys => vars.with_data_layer(Arc::new(result.fields.clone())),
             None => vars.clone(),

@@ -21,10 +21,15 @@ impl TaskExecutor<'_> {
         let delegate_facts = self.flag("delegate_facts", task.delegate_facts.as_ref());
         let ignored = (status == Status::Failed && self.ignores_errors())
             || (status == Status::Unreachable && ignore_unreachable);
+        let notify = if status == Status::Changed {
+            self.notifications()
+        } else {
+            Vec::new()
+        };
         // Let go of this task's view of the host's facts, so recording the
         // result below edits the facts in place instead of copying them.
         self.vars = Context::new(self.run.templar.clone());
-        let registered = result.value();
+        let registered = result.registered();
         let facts_host = delegated_to
             .as_deref()
             .filter(|_| delegate_facts)
@@ -37,13 +42,9 @@ impl TaskExecutor<'_> {
             );
         }
         let mut ends_run = false;
-        if status == Status::Changed && !task.notify.is_empty() {
-            if let Some(missing) = task.notify.iter().find(|name| {
-                !crate::template::has_template_markers(name)
-                    && !super::super::handlers::is_known_notification(
-                        &self.play.play.handlers,
-                        name,
-                    )
+        if !notify.is_empty() {
+            if let Some(missing) = notify.iter().find(|name| {
+                !super::super::handlers::is_known_notification(&self.play.play.handlers, name)
             }) {
                 // Ansible's `ERROR!`: the run ends before the result is
                 // shown, without a recap.
@@ -52,9 +53,7 @@ impl TaskExecutor<'_> {
                     "The requested handler '{missing}' was not found in either the main handlers list nor in the listening handlers list"
                 )).with_span(&task.span));
             }
-            self.run
-                .hosts
-                .update(host, |record| record.notify(&task.notify));
+            self.run.hosts.update(host, |record| record.notify(&notify));
         }
         if !ends_run {
             let mut event = self.host_result(&result, delegated_to);
@@ -68,6 +67,34 @@ impl TaskExecutor<'_> {
             registered,
             facts,
         }
+    }
+
+    /// The handler names and topics the task notifies, rendered with its
+    /// variables as Ansible renders `notify` (a template may give a list).
+    /// One that does not render is kept as written, and so names no handler.
+    fn notifications(&self) -> Vec<String> {
+        let vars = self.vars.value();
+        let mut names = Vec::new();
+        for name in &self.task.notify {
+            if !crate::template::has_template_markers(name) {
+                names.push(name.clone());
+                continue;
+            }
+            match self.run.templar.render_str(name, &vars) {
+                Ok(value) if value.kind() == minijinja::value::ValueKind::Seq => {
+                    names.extend(
+                        value
+                            .try_iter()
+                            .into_iter()
+                            .flatten()
+                            .map(|v| crate::value::text(&v)),
+                    );
+                }
+                Ok(value) => names.push(crate::value::text(&value)),
+                Err(_) => names.push(name.clone()),
+            }
+        }
+        names
     }
 
     /// A bug in runbook while running the task: the host fails, the run goes on.
@@ -102,14 +129,18 @@ impl TaskExecutor<'_> {
         }
         if run.hosts.read(host, |record| record.in_block()) {
             let failed_task = crate::value::map_from_pairs([
-                ("name", Value::from(task.display_name())),
+                // Ansible's task attribute: empty for a task without a name.
+                (
+                    "name",
+                    Value::from(task.name.as_deref().unwrap_or_default()),
+                ),
                 ("action", Value::from(task.module.name())),
             ]);
             run.set_facts(
                 host,
                 &VarMap::from_iter([
                     ("ansible_failed_task".to_string(), failed_task),
-                    ("ansible_failed_result".to_string(), result.value()),
+                    ("ansible_failed_result".to_string(), result.registered()),
                 ]),
             );
         }
@@ -176,6 +207,7 @@ impl TaskExecutor<'_> {
             delegated_to,
             result: self.shown(result),
             module: self.task.module.name().to_string(),
+            shown_in_full: result.flag("_ansible_verbose_always"),
         }
     }
 
@@ -183,7 +215,7 @@ impl TaskExecutor<'_> {
         if self.hides_output() {
             result.censored()
         } else {
-            result.value()
+            result.registered()
         }
     }
 }

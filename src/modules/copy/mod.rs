@@ -130,9 +130,12 @@ impl StateModule for FileCopy {
             Some(value) => Some(parse_mode(value).map_err(ModuleError::failed)?),
             None => None,
         };
-        let after_header = src
-            .clone()
-            .unwrap_or_else(|| "dynamically generated".into());
+        // Ansible names `content` by the file it becomes.
+        let after_header = src.clone().unwrap_or_else(|| {
+            files
+                .first()
+                .map_or_else(|| dest.clone(), |file| file.dest.clone())
+        });
         Ok(PlacementWant {
             files,
             dirs,

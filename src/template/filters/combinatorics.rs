@@ -7,6 +7,7 @@ use minijinja::value::{Kwargs, Rest, ValueKind};
 use minijinja::{Environment, Error, ErrorKind};
 
 use super::failure;
+use crate::template::pyrandom::{PyRandom, Seed};
 use crate::template::pyrepr::py_str;
 use crate::value::{Value, map_from_pairs};
 
@@ -298,7 +299,7 @@ fn random(
     step: Option<i64>,
     kwargs: Kwargs,
 ) -> Result<Value, Error> {
-    use rand::{RngExt, SeedableRng};
+    use rand::RngExt;
     let start = match start {
         Some(s) => Some(s),
         None => kwargs.get::<Option<i64>>("start")?,
@@ -309,15 +310,10 @@ fn random(
     };
     let seed = kwargs.get::<Option<Value>>("seed")?;
     kwargs.assert_all_used()?;
-    let mut rng: Box<dyn rand::Rng> = match seed.filter(|s| !s.is_none()) {
-        Some(seed) => {
-            use sha2::Digest;
-            let digest = sha2::Sha256::digest(py_str(&seed).as_bytes());
-            let mut bytes = [0u8; 32];
-            bytes.copy_from_slice(&digest);
-            Box::new(rand::rngs::StdRng::from_seed(bytes))
-        }
-        None => Box::new(rand::rng()),
+    let mut seeded = seed.filter(|s| !s.is_none()).map(|seed| seeded(&seed));
+    let mut below = |n: usize| match &mut seeded {
+        Some(random) => random.below(n as u64) as usize,
+        None => rand::rng().random_range(0..n),
     };
     if value.is_integer() {
         let end = i64::try_from(value.clone()).map_err(|e| failure(e.to_string()))?;
@@ -333,8 +329,8 @@ fn random(
                 "empty range in randrange({start}, {end}, {step})"
             )));
         }
-        let pick = rng.random_range(0..count);
-        return Ok(Value::from(start + step * pick));
+        let count = usize::try_from(count).map_err(|e| failure(e.to_string()))?;
+        return Ok(Value::from(start + step * below(count) as i64));
     }
     if start.is_some() || step.is_some() {
         return Err(failure(
@@ -347,15 +343,25 @@ fn random(
             if pool.is_empty() {
                 return Err(failure("Cannot choose from an empty sequence"));
             }
-            Ok(pool[rng.random_range(0..pool.len())].clone())
+            Ok(pool[below(pool.len())].clone())
         }
         _ => Err(failure("random can only be used on sequences and integers")),
     }
 }
 
+/// Python's `Random(seed)`: integers seed as numbers, anything else as its text.
+fn seeded(seed: &Value) -> PyRandom {
+    match seed.kind() {
+        ValueKind::Bool => PyRandom::new(Seed::Int(i64::from(seed.is_true()))),
+        _ => match i64::try_from(seed.clone()) {
+            Ok(number) if seed.is_integer() => PyRandom::new(Seed::Int(number)),
+            _ => PyRandom::new(Seed::Text(&py_str(seed))),
+        },
+    }
+}
+
 /// `shuffle(seed=None)`: the items in a random order.
 fn shuffle(value: &Value, kwargs: Kwargs) -> Result<Value, Error> {
-    use rand::SeedableRng;
     use rand::seq::SliceRandom;
     let seed = kwargs.get::<Option<Value>>("seed")?;
     kwargs.assert_all_used()?;
@@ -364,13 +370,7 @@ fn shuffle(value: &Value, kwargs: Kwargs) -> Result<Value, Error> {
     };
     let mut list: Vec<Value> = iter.collect();
     match seed.filter(|s| s.is_true()) {
-        Some(seed) => {
-            use sha2::Digest;
-            let digest = sha2::Sha256::digest(py_str(&seed).as_bytes());
-            let mut bytes = [0u8; 32];
-            bytes.copy_from_slice(&digest);
-            list.shuffle(&mut rand::rngs::StdRng::from_seed(bytes));
-        }
+        Some(seed) => seeded(&seed).shuffle(&mut list),
         None => list.shuffle(&mut rand::rng()),
     }
     Ok(Value::from(list))
@@ -421,6 +421,13 @@ mod tests {
             ),
             ("{{ [5] | random }} {{ 1 | random }}", "5 0"),
             ("{{ [1, 2, 3] | shuffle(seed='x') | sort }}", "[1, 2, 3]"),
+            // Seeded draws are Python's, as Ansible's are.
+            ("{{ 59 | random(seed='web01') }}", "22"),
+            ("{{ ['a', 'b', 'c'] | random(seed=42) }}", "c"),
+            (
+                "{{ [1, 2, 3, 4, 5] | shuffle(seed='k') }}",
+                "[2, 3, 5, 4, 1]",
+            ),
         ];
         for (template, expected) in cases {
             assert_eq!(render(template), expected, "{template}");

@@ -12,6 +12,25 @@ use crate::value::Value;
 pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("to_datetime", to_datetime);
     env.add_filter("strftime", strftime);
+    env.add_function("now", now);
+}
+
+/// Ansible's `now(utc=False, fmt=None)`: the controller's time as a
+/// `datetime`, or formatted with `fmt`.
+fn now(kwargs: Kwargs) -> Result<Value, Error> {
+    let utc = kwargs.get::<Option<bool>>("utc")?.unwrap_or(false);
+    let format = kwargs.get::<Option<String>>("fmt")?;
+    kwargs.assert_all_used()?;
+    let zone = if utc {
+        jiff::tz::TimeZone::UTC
+    } else {
+        jiff::tz::TimeZone::system()
+    };
+    let at = jiff::Timestamp::now().to_zoned(zone).datetime();
+    match format {
+        Some(format) => Ok(Value::from(format_civil(at, &format)?)),
+        None => Ok(Value::from_object(DateTime(at))),
+    }
 }
 
 /// A Python `datetime` from `to_datetime`: its fields as attributes,
@@ -177,5 +196,15 @@ mod tests {
             render("{{ '%Y-%m-%d %H:%M:%S' | strftime(0, utc=True) }}"),
             "1970-01-01 00:00:00"
         );
+    }
+
+    #[test]
+    fn now_is_the_controller_clock() {
+        let year = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .year()
+            .to_string();
+        assert_eq!(render("{{ now(utc=True, fmt='%Y') }}"), year);
+        assert_eq!(render("{{ now(utc=True).year }}"), year);
     }
 }

@@ -5,9 +5,10 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 use super::{Options, Scope, items_of, text};
+use crate::template::pyrandom::{PyRandom, Seed};
 use crate::value::Value;
 
 /// Workers render lookups in parallel; one password file is created once.
@@ -87,24 +88,21 @@ impl Params {
     }
 
     fn generate(&self) -> String {
-        fn pick<R: RngExt>(rng: &mut R, chars: &[char], length: usize) -> String {
-            (0..length)
-                .map(|_| chars[rng.random_range(0..chars.len())])
-                .collect()
-        }
         match &self.seed {
+            // Python's `Random(seed).choice`, so a seeded password is the
+            // one Ansible generates.
             Some(seed) => {
-                use sha2::Digest;
-                let digest = sha2::Sha256::digest(seed.as_bytes());
-                let mut bytes = [0u8; 32];
-                bytes.copy_from_slice(&digest);
-                pick(
-                    &mut rand::rngs::StdRng::from_seed(bytes),
-                    &self.chars,
-                    self.length,
-                )
+                let mut random = PyRandom::new(Seed::Text(seed));
+                (0..self.length)
+                    .map(|_| self.chars[random.below(self.chars.len() as u64) as usize])
+                    .collect()
             }
-            None => pick(&mut rand::rng(), &self.chars, self.length),
+            None => {
+                let mut rng = rand::rng();
+                (0..self.length)
+                    .map(|_| self.chars[rng.random_range(0..self.chars.len())])
+                    .collect()
+            }
         }
     }
 }
