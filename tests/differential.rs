@@ -892,3 +892,18 @@ fn templated_notify_names_behave_as_in_ansible() {
     assert_eq!(files(&ours), files(&theirs));
     assert_eq!(files(&ours), ["node1:/opt/restarted-web"]);
 }
+
+#[test]
+fn gathered_facts_are_the_ones_ansible_gathers() {
+    let (ours, theirs) = twin_run("facts.yml", 1, &[]);
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1"],
+        &[
+            "opt/facts.txt",
+            "opt/min-facts.txt",
+            "opt/filtered-facts.txt",
+        ],
+    );
+}

@@ -160,7 +160,16 @@ impl HostRecord {
             return;
         }
         // Copies only when a running task still reads the old map.
-        crate::value::overlay(Arc::make_mut(&mut self.facts), new);
+        let facts = Arc::make_mut(&mut self.facts);
+        let gathered = facts.get("ansible_facts").cloned();
+        crate::value::overlay(facts, new);
+        // Facts a module returns join those already gathered, as in Ansible's
+        // fact cache: a filtered `setup` adds to `ansible_facts`, never shrinks it.
+        if let (Some(before), Some(after)) = (gathered, new.get("ansible_facts")) {
+            let mut merged = crate::value::to_var_map(&before);
+            crate::value::overlay(&mut merged, &crate::value::to_var_map(after));
+            facts.insert("ansible_facts".into(), crate::value::map_value(merged));
+        }
     }
 
     pub(super) fn notify(&mut self, handlers: &[String]) {

@@ -286,6 +286,16 @@ fn gathering_facts(play: &Play) -> Task {
     // with the play's `module_defaults` for `setup`.
     task.become_ = play.become_.clone();
     task.module_defaults = play.module_defaults.clone();
+    if let Some(subset) = &play.gather_subset {
+        task.args.insert(
+            "gather_subset".into(),
+            subset.iter().map(|s| Value::from(s.as_str())).collect(),
+        );
+    }
+    if let Some(fact_path) = &play.fact_path {
+        task.args
+            .insert("fact_path".into(), Value::from(fact_path.as_str()));
+    }
     task
 }
 

@@ -251,12 +251,13 @@ fn apply_play_keyword(
         "tasks" => play.tasks = load_steps(value, TaskRole::Task, root)?,
         "post_tasks" => play.post_tasks = load_steps(value, TaskRole::Task, root)?,
         "handlers" => play.handlers.extend(handlers(value, root)?),
-        // Facts are gathered whole in one round trip; a subset would save nothing.
-        "gather_subset" | "gather_timeout" => {}
-        // Local facts (`ansible_local`) are not gathered, so where they live changes nothing.
-        "fact_path" => {
-            scalar(value, name).map_err(one)?;
+        // Passed on to the implicit `setup` task.
+        "gather_subset" => {
+            play.gather_subset = Some(string_list(value, name, false).map_err(one)?);
         }
+        "fact_path" => play.fact_path = Some(scalar(value, name).map_err(one)?),
+        // Facts are gathered in one round trip, bounded by the task timeout.
+        "gather_timeout" => {}
         // Module names resolve to what runbook implements whatever the search list says.
         "collections" => {
             string_list(value, name, false).map_err(one)?;

@@ -77,6 +77,9 @@ pub struct Play {
     pub connection: super::ConnectionKeywords,
     /// `vars_prompt:` questions asked before the play runs.
     pub vars_prompt: Vec<VarPrompt>,
+    /// `gather_subset` and `fact_path` for the implicit fact gathering.
+    pub gather_subset: Option<Vec<String>>,
+    pub fact_path: Option<String>,
 }
 
 /// One `vars_prompt:` entry.
@@ -371,6 +374,8 @@ impl Play {
             role_names: Vec::new(),
             dependency_role_names: Vec::new(),
             vars_prompt: Vec::new(),
+            gather_subset: None,
+            fact_path: None,
         }
     }
 
