@@ -127,6 +127,99 @@ fn sysctl_hostname_timezone_alternatives_and_known_hosts_match_ansible() {
     });
 }
 
+#[test]
+fn a_leading_tilde_is_the_home_on_the_host_as_in_ansible() {
+    differential("home_paths.yml", |lab, host| {
+        let mut files = Files::new();
+        for path in ["srv/out/home.txt", "home/carol/notes/a.txt"] {
+            files.insert(path.into(), read(lab, host, path));
+        }
+        for dir in ["home/carol/own", "home/carol/notes/by-var/$UNSET_HERE"] {
+            let made = std::fs::metadata(lab.host_root(host).join(dir));
+            files.insert(dir.into(), format!("{:?}", made.map(|m| m.is_dir()).ok()));
+        }
+        files
+    });
+}
+
+#[test]
+fn mount_matches_ansible() {
+    differential("mount.yml", |lab, host| {
+        let mut files = Files::new();
+        for path in ["etc/fstab", "srv/out/mounts.txt"] {
+            files.insert(path.into(), read(lab, host, path));
+        }
+        files
+    });
+}
+
+/// `--check` mounts nothing and writes no fstab; the run that follows does
+/// both, and a second run of `mounted` and `present` changes nothing.
+#[test]
+fn mount_in_check_mode_only_reads_and_then_settles() {
+    let lab = Lab::up(1);
+    lab.project.file(
+        "mount.yml",
+        r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - ansible.posix.mount:
+        path: /srv/data
+        src: tmpfs
+        fstype: tmpfs
+        opts: size=8m
+        state: mounted
+    - mount: path=/srv/later src=tmpfs fstype=tmpfs state=present boot=no
+"#,
+    );
+    let mounts = |lab: &Lab| {
+        let listed = lab.run(&[
+            "run",
+            "node1",
+            "-i",
+            "lab",
+            "-m",
+            "shell",
+            "-a",
+            "grep ' /srv/' /proc/self/mounts || true",
+        ]);
+        listed.assert_code(0);
+        listed
+            .stdout
+            .lines()
+            .filter(|line| line.starts_with("tmpfs "))
+            .map(|line| {
+                line.split_whitespace()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+    };
+    let checked = play(&lab, "mount.yml", &["--check"]);
+    checked.assert_code(0);
+    assert_eq!(mounts(&lab), Vec::<String>::new(), "{}", checked.all());
+    check_apply_idempotent(
+        &lab,
+        "mount.yml",
+        2,
+        &[
+            "+tmpfs /srv/data tmpfs size=8m 0 0",
+            "+tmpfs /srv/later tmpfs defaults,noauto 0 0",
+        ],
+    );
+    assert_eq!(mounts(&lab), ["tmpfs /srv/data tmpfs"]);
+    let fstab = read(&lab, "node1", "etc/fstab");
+    let machine = std::fs::read_to_string("/etc/fstab").unwrap_or_default();
+    assert_eq!(
+        fstab,
+        format!(
+            "{machine}tmpfs /srv/data tmpfs size=8m 0 0\ntmpfs /srv/later tmpfs defaults,noauto 0 0\n"
+        )
+    );
+}
+
 /// `--check --diff` reports `changed` tasks, shows `needles` and leaves the
 /// host as it was; then the first run changes them and the second nothing.
 fn check_apply_idempotent(lab: &Lab, playbook: &str, changed: u32, needles: &[&str]) {

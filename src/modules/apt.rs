@@ -61,6 +61,7 @@ static SPEC: ArgSpec = ArgSpec {
         ("allow-downgrades", "allow_downgrade"),
     ],
     free_form: FreeForm::KeyValue,
+    paths: &["deb"],
     ..ArgSpec::EMPTY
 };
 

@@ -24,6 +24,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     groups: &[&FILE_ATTRIBUTES],
     required: &["path"],
+    paths: &["path", "dest"],
     ..ArgSpec::EMPTY
 };
 

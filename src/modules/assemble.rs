@@ -32,6 +32,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     groups: &[&FILE_ATTRIBUTES],
     required: &["src", "dest"],
+    paths: &["dest"],
     ..ArgSpec::EMPTY
 };
 

@@ -30,6 +30,7 @@ static SPEC: ArgSpec = ArgSpec {
     required: &["user", "key"],
     free_form: FreeForm::KeyValue,
     choices: &[("state", &["absent", "present"])],
+    paths: &["path"],
     ..ArgSpec::EMPTY
 };
 

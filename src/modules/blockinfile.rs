@@ -32,6 +32,7 @@ static SPEC: ArgSpec = ArgSpec {
         ("content", "block"),
     ],
     required: &["path"],
+    paths: &["path"],
     ..ArgSpec::EMPTY
 };
 

@@ -23,6 +23,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     one_of: &[&[RAW_PARAMS, "cmd", "argv"]],
     free_form: FreeForm::Command,
+    paths: &["chdir", "creates", "removes"],
     ..ArgSpec::EMPTY
 };
 

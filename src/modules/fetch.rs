@@ -21,6 +21,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     aliases: &[("validate_md5", "validate_checksum")],
     required: &["src", "dest"],
+    paths: &["src"],
     ..ArgSpec::EMPTY
 };
 

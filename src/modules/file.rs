@@ -30,6 +30,7 @@ static SPEC: ArgSpec = ArgSpec {
     groups: &[&FILE_ATTRIBUTES],
     aliases: &[("dest", "path"), ("name", "path")],
     required: &["path"],
+    paths: &["path", "src"],
     ..ArgSpec::EMPTY
 };
 

@@ -60,6 +60,7 @@ static SPEC: ArgSpec = ArgSpec {
             &["md5", "sha1", "sha224", "sha256", "sha384", "sha512"],
         ),
     ],
+    paths: &["paths"],
     ..ArgSpec::EMPTY
 };
 

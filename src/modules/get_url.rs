@@ -31,6 +31,7 @@ static SPEC: ArgSpec = ArgSpec {
     groups: &[&FILE_ATTRIBUTES],
     aliases: &[("username", "url_username"), ("password", "url_password")],
     required: &["url", "dest"],
+    paths: &["dest"],
     ..ArgSpec::EMPTY
 };
 

@@ -37,6 +37,7 @@ static SPEC: ArgSpec = ArgSpec {
     aliases: &[("name", "repo")],
     required: &["repo", "dest"],
     free_form: FreeForm::KeyValue,
+    paths: &["dest"],
     ..ArgSpec::EMPTY
 };
 

@@ -34,6 +34,7 @@ static SPEC: ArgSpec = ArgSpec {
     groups: &[&FILE_ATTRIBUTES],
     required: &["path"],
     choices: &[("state", &["absent", "present"])],
+    paths: &["path"],
     ..ArgSpec::EMPTY
 };
 

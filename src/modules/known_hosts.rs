@@ -18,6 +18,7 @@ static SPEC: ArgSpec = ArgSpec {
     required: &["name"],
     free_form: FreeForm::KeyValue,
     choices: &[("state", &["absent", "present"])],
+    paths: &["path"],
     ..ArgSpec::EMPTY
 };
 

@@ -35,6 +35,7 @@ static SPEC: ArgSpec = ArgSpec {
         ("value", "line"),
     ],
     required: &["path"],
+    paths: &["path"],
     ..ArgSpec::EMPTY
 };
 

@@ -36,6 +36,7 @@ static SPEC: ArgSpec = ArgSpec {
     aliases: &[("db", "name")],
     groups: &[&LOGIN_ARGS],
     required: &["name"],
+    paths: &["target", "config_file"],
     ..ArgSpec::EMPTY
 };
 

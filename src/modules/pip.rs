@@ -39,6 +39,7 @@ static SPEC: ArgSpec = ArgSpec {
     aliases: &[],
     one_of: &[&["name", "requirements"]],
     free_form: FreeForm::KeyValue,
+    paths: &["virtualenv", "chdir"],
     ..ArgSpec::EMPTY
 };
 

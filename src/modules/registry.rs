@@ -60,6 +60,7 @@ macro_rules! every_module {
             known_hosts: Stateful(known_hosts::KnownHosts);
             lineinfile: Stateful(lineinfile::LineInFile);
             modprobe: Stateful(modprobe::Modprobe);
+            mount: Stateful(mount::Mount);
             mysql_db: mysql_db::MysqlDb;
             mysql_info: mysql_info::MysqlInfo;
             mysql_query: mysql_query::MysqlQuery;
@@ -121,7 +122,7 @@ const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
     ),
     (
         "ansible.posix.",
-        &["authorized_key", "synchronize", "sysctl"],
+        &["authorized_key", "mount", "synchronize", "sysctl"],
     ),
     (
         "community.general.",

@@ -15,6 +15,7 @@ static SPEC: ArgSpec = ArgSpec {
     groups: &[&FILE_ATTRIBUTES],
     aliases: &[("dest", "path"), ("destfile", "path"), ("name", "path")],
     required: &["path", "regexp"],
+    paths: &["path"],
     ..ArgSpec::EMPTY
 };
 

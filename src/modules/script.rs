@@ -23,6 +23,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     one_of: &[&[RAW_PARAMS, "cmd"]],
     free_form: FreeForm::Command,
+    paths: &["chdir", "creates", "removes"],
     ..ArgSpec::EMPTY
 };
 

@@ -12,6 +12,7 @@ static SPEC: ArgSpec = ArgSpec {
     names: &["src"],
     aliases: &[("path", "src")],
     required: &["src"],
+    paths: &["src"],
     ..ArgSpec::EMPTY
 };
 

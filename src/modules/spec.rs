@@ -41,6 +41,9 @@ pub struct ArgSpec {
     pub choices: &'static [(&'static str, &'static [&'static str])],
     /// Any argument name is accepted (`set_fact`).
     pub any_name: bool,
+    /// Arguments that name paths on the host (Ansible's `type='path'`):
+    /// a leading `~` is expanded there before the module runs.
+    pub paths: &'static [&'static str],
 }
 
 impl ArgSpec {
@@ -54,6 +57,7 @@ impl ArgSpec {
         free_form: FreeForm::None,
         choices: &[],
         any_name: false,
+        paths: &[],
     };
 
     /// The canonical name of `name`, if the module accepts it.

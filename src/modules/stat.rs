@@ -33,6 +33,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     required: &["path"],
     free_form: FreeForm::KeyValue,
+    paths: &["path"],
     ..ArgSpec::EMPTY
 };
 

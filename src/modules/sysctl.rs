@@ -24,6 +24,7 @@ static SPEC: ArgSpec = ArgSpec {
     required: &["name"],
     free_form: FreeForm::KeyValue,
     choices: &[("state", &["present", "absent"])],
+    paths: &["sysctl_file"],
     ..ArgSpec::EMPTY
 };
 

@@ -13,6 +13,7 @@ static SPEC: ArgSpec = ArgSpec {
     names: &["state", "path", "prefix", "suffix"],
     free_form: FreeForm::KeyValue,
     choices: &[("state", &["file", "directory"])],
+    paths: &["path"],
     ..ArgSpec::EMPTY
 };
 

@@ -59,6 +59,7 @@ static SPEC: ArgSpec = ArgSpec {
     required: &["name"],
     free_form: FreeForm::KeyValue,
     choices: &[("state", &["absent", "present"]), ("update_password", &["always", "on_create"])],
+    paths: &["home", "ssh_key_file"],
     ..ArgSpec::EMPTY
 };
 

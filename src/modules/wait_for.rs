@@ -34,6 +34,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     aliases: &[("regex", "search_regex")],
     free_form: FreeForm::KeyValue,
+    paths: &["path"],
     ..ArgSpec::EMPTY
 };
 

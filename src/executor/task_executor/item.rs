@@ -172,9 +172,19 @@ impl TaskExecutor<'_> {
             delegate_to: call.delegated_to.as_deref(),
             connection: slot,
         };
-        let outcome = match call.async_call {
-            Some(async_call) => self.run_async(async_call, &call.args, &mut module_ctx),
-            None => task.module.run(&call.args, &mut module_ctx),
+        let outcome = match crate::modules::expand_host_paths(
+            &call.args,
+            task.module.spec(),
+            &mut module_ctx,
+        ) {
+            Err(error) => Err(error),
+            Ok(expanded) => {
+                let args = expanded.as_ref().unwrap_or(&call.args);
+                match call.async_call {
+                    Some(async_call) => self.run_async(async_call, args, &mut module_ctx),
+                    None => task.module.run(args, &mut module_ctx),
+                }
+            }
         };
         if let Some(seconds) = call.timeout.filter(|s| started.elapsed().as_secs() >= *s) {
             return (timed_out(seconds), VarMap::new());

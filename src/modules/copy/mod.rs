@@ -70,6 +70,7 @@ static SPEC: ArgSpec = ArgSpec {
     groups: &[&FILE_ATTRIBUTES],
     aliases: &[("thirsty", "force")],
     required: &["dest"],
+    paths: &["dest"],
     ..ArgSpec::EMPTY
 };
 
