@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Lab, Output, Recap, ansible_playbook, recap};
+use crate::support::{HttpServer, Lab, Output, Recap, ansible_playbook, recap};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -585,4 +585,169 @@ fn deb822_repository_writes_a_sources_file_apt_reads() {
         "",
         "the machine's packages changed"
     );
+}
+
+/// A signing key made for the test with the machine's gpg: `key.asc`
+/// (armored) and `key.gpg` (binary) in `dir`, and `pks/lookup` so an HTTP
+/// server of `dir` answers HKP lookups with it. Returns its fingerprint.
+fn make_signing_key(dir: &Path) -> String {
+    let home = tempfile::tempdir().expect("gnupg home");
+    let gpg = |args: &[&str]| {
+        let output = Command::new("gpg")
+            .arg("--batch")
+            .args(args)
+            .env("GNUPGHOME", home.path())
+            .output()
+            .expect("gpg (scripts/setup installs it)");
+        assert!(
+            output.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    gpg(&[
+        "--passphrase",
+        "",
+        "--quick-gen-key",
+        "Lab Key <lab@example.com>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let armored = gpg(&["--armor", "--export", "lab@example.com"]);
+    std::fs::write(dir.join("key.asc"), &armored).expect("key.asc");
+    std::fs::write(dir.join("key.gpg"), gpg(&["--export", "lab@example.com"])).expect("key.gpg");
+    std::fs::create_dir_all(dir.join("pks")).expect("pks");
+    std::fs::write(dir.join("pks/lookup"), &armored).expect("pks/lookup");
+    let listing = String::from_utf8(gpg(&["--with-colons", "--list-keys"])).expect("utf8");
+    listing
+        .lines()
+        .find_map(|line| line.strip_prefix("fpr:"))
+        .and_then(|rest| rest.split(':').nth(8))
+        .expect("a fingerprint")
+        .to_string()
+}
+
+/// The keys in each of the lab host's keyrings under trusted.gpg.d.
+fn trusted_keys(lab: &Lab, host: &str) -> BTreeMap<String, String> {
+    let dir = lab.host_root(host).join("etc/apt/trusted.gpg.d");
+    let mut keys = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|x| x != "gpg") {
+            continue;
+        }
+        let home = tempfile::tempdir().expect("gnupg home");
+        let shown = Command::new("gpg")
+            .args(["--batch", "--with-colons", "--show-keys"])
+            .arg(&path)
+            .env("GNUPGHOME", home.path())
+            .output()
+            .expect("gpg");
+        let ids: Vec<String> = String::from_utf8_lossy(&shown.stdout)
+            .lines()
+            .filter_map(|line| line.strip_prefix("fpr:"))
+            .filter_map(|rest| rest.split(':').nth(8).map(str::to_string))
+            .collect();
+        keys.insert(
+            entry.file_name().to_string_lossy().into_owned(),
+            ids.join(","),
+        );
+    }
+    keys
+}
+
+#[test]
+fn apt_key_adds_and_removes_keys_like_ansible() {
+    let served = tempfile::tempdir().expect("served");
+    let fingerprint = make_signing_key(served.path());
+    let server = HttpServer::serve(served.path());
+    let base_url = server.url("");
+    let base_url = base_url.trim_end_matches('/');
+    let keyserver = base_url.replace("http://", "hkp://");
+    let vars = [
+        format!("key_dir={}", served.path().display()),
+        format!("fingerprint={fingerprint}"),
+        format!("base_url={base_url}"),
+        format!("keyserver={keyserver}"),
+    ];
+    let mut extra = Vec::new();
+    for var in &vars {
+        extra.extend(["-e", var.as_str()]);
+    }
+    let playbook = fixture("apt_key.yml");
+    let path = playbook.to_str().expect("utf8");
+    let ours = Lab::up(1);
+    let theirs = Lab::up(1);
+    for run in ["first", "second"] {
+        let mut args = vec!["play", path, "-i", "lab"];
+        args.extend(&extra);
+        let runbook = ours.run(&args);
+        let ansible = ansible_playbook(&theirs, &playbook, &extra);
+        let both = format!(
+            "--- runbook ({run} run)\n{}\n--- ansible\n{}",
+            runbook.all(),
+            ansible.all()
+        );
+        assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
+        assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
+        assert_eq!(runbook.code, 0, "the fixture runs cleanly\n{both}");
+    }
+    let read = |lab: &Lab| {
+        std::fs::read_to_string(lab.host_root("node1").join("srv/out/apt_key.txt"))
+            .unwrap_or_default()
+    };
+    assert_eq!(read(&ours), read(&theirs));
+    // `apt-key del` of a keyring's last key removes the file; Ansible's
+    // listing afterwards creates it again, empty, and runbook's does not
+    // (docs/modules/apt_key.md): keyrings holding keys must be the same.
+    let holding = |lab: &Lab| {
+        let mut keys = trusted_keys(lab, "node1");
+        keys.retain(|_, ids| !ids.is_empty());
+        keys
+    };
+    let keys = holding(&ours);
+    assert_eq!(keys, holding(&theirs));
+    assert!(
+        !trusted_keys(&ours, "node1").contains_key("lab-url.gpg"),
+        "{keys:?}"
+    );
+    let short = &fingerprint[fingerprint.len() - 8..];
+    let long = &fingerprint[fingerprint.len() - 16..];
+    assert_eq!(
+        read(&ours),
+        format!("{long} {short} {long} {long} {long}\n{short} \n"),
+        "{keys:?}"
+    );
+    for keyring in ["lab-data.gpg", "lab-file.gpg", "lab-keyserver.gpg"] {
+        assert_eq!(keys.get(keyring), Some(&fingerprint), "{keyring}: {keys:?}");
+    }
+}
+
+/// `--check` reads keyrings without creating them; the real run adds the
+/// key once.
+#[test]
+fn apt_key_in_check_mode_creates_no_keyring() {
+    let served = tempfile::tempdir().expect("served");
+    make_signing_key(served.path());
+    let lab = Lab::up(1);
+    lab.project.file(
+        "key.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - apt_key:\n        data: \"{{ lookup('file', key_dir + '/key.asc') }}\"\n        keyring: /etc/apt/trusted.gpg.d/lab.gpg\n",
+    );
+    let key_dir = format!("key_dir={}", served.path().display());
+    let run = |extra: &[&str]| {
+        let mut args = vec!["play", "key.yml", "-i", "lab", "-e", &key_dir];
+        args.extend_from_slice(extra);
+        let output = lab.run(&args);
+        output.assert_code(0);
+        recap(&output)["node1"].changed
+    };
+    let before = lab.snapshot("node1");
+    assert_eq!(run(&["--check"]), 1);
+    assert_eq!(before, lab.snapshot("node1"), "--check changed the host");
+    assert_eq!(run(&[]), 1);
+    assert_eq!(run(&[]), 0);
+    assert!(trusted_keys(&lab, "node1").contains_key("lab.gpg"));
 }

@@ -27,6 +27,7 @@ macro_rules! every_module {
             add_host: add_host::AddHost;
             alternatives: Stateful(alternatives::Alternatives);
             apt: apt::Apt;
+            apt_key: Stateful(apt_key::AptKey);
             apt_repository: apt_repository::AptRepository;
             archive: Stateful(archive::Archive);
             assemble: assemble::Assemble;

@@ -5,6 +5,7 @@
 
 mod ansible;
 mod db_lab;
+mod http_server;
 mod lab;
 mod mariadb;
 mod pipeline;
@@ -16,6 +17,7 @@ mod venv;
 
 pub(crate) use ansible::{ansible_adhoc, ansible_playbook, ansible_playbook_with, ansible_vault};
 pub(crate) use db_lab::{Account, DbLab};
+pub(crate) use http_server::HttpServer;
 pub(crate) use lab::Lab;
 pub(crate) use mariadb::MariaDb;
 pub(crate) use pipeline::{CiContext, read_yaml, run_github_job, run_gitlab_job};
