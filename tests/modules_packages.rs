@@ -751,3 +751,60 @@ fn apt_key_in_check_mode_creates_no_keyring() {
     assert_eq!(run(&[]), 0);
     assert!(trusted_keys(&lab, "node1").contains_key("lab.gpg"));
 }
+
+#[test]
+fn rpm_key_imports_and_erases_keys_like_ansible() {
+    let served = tempfile::tempdir().expect("served");
+    let fingerprint = make_signing_key(served.path());
+    let server = HttpServer::serve(served.path());
+    let base_url = server.url("");
+    let vars = [
+        format!("key_dir={}", served.path().display()),
+        format!("fingerprint={fingerprint}"),
+        format!("base_url={}", base_url.trim_end_matches('/')),
+    ];
+    let mut extra = Vec::new();
+    for var in &vars {
+        extra.extend(["-e", var.as_str()]);
+    }
+    let playbook = fixture("rpm_key.yml");
+    let path = playbook.to_str().expect("utf8");
+    let ours = Lab::up(1);
+    let theirs = Lab::up(1);
+    for run in ["first", "second"] {
+        let mut args = vec!["play", path, "-i", "lab"];
+        args.extend(&extra);
+        let runbook = ours.run(&args);
+        let ansible = ansible_playbook(&theirs, &playbook, &extra);
+        let both = format!(
+            "--- runbook ({run} run)\n{}\n--- ansible\n{}",
+            runbook.all(),
+            ansible.all()
+        );
+        assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
+        assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
+        assert_eq!(runbook.code, 0, "the fixture runs cleanly\n{both}");
+        if run == "first" {
+            // The wrong fingerprint and the missing file fail; the file
+            // import, the erase and the URL import change.
+            let expected = Recap {
+                ok: 9,
+                changed: 4,
+                ignored: 2,
+                ..Recap::default()
+            };
+            assert_eq!(recap(&runbook)["node1"], expected, "{both}");
+        }
+    }
+    let db = |lab: &Lab| {
+        std::fs::read_to_string(lab.host_root("node1").join("var/lib/runbook-shims/rpm/db"))
+            .unwrap_or_default()
+    };
+    assert_eq!(db(&ours), db(&theirs));
+    let short = fingerprint[fingerprint.len() - 8..].to_lowercase();
+    assert!(
+        db(&ours).starts_with(&format!("gpg-pubkey\t\t{short}\t")),
+        "{}",
+        db(&ours)
+    );
+}

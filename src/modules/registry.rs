@@ -74,6 +74,7 @@ macro_rules! every_module {
             raw: raw::Raw;
             reboot: reboot::Reboot;
             replace: Stateful(replace::Replace);
+            rpm_key: Stateful(rpm_key::RpmKey);
             script: script::Script;
             service_facts: service_facts::ServiceFacts;
             set_fact: set_fact::SetFact;

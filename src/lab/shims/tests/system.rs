@@ -156,3 +156,29 @@ fn systemctl_reports_unknown_units_like_systemd() {
     let show = host.run(&["systemctl", "show", "nosuch", "--property=LoadState"]);
     assert_eq!(show.stdout, "LoadState=not-found\n");
 }
+
+#[test]
+fn rpm_refuses_keys_it_cannot_import_and_packages_it_does_not_have_as_rpm_does() {
+    let host = Host::new();
+    let key = host.root.path().join("not-a-key.asc");
+    fs::write(&key, "hello\n").expect("write");
+    let key = key.display().to_string();
+    let imported = host.run(&["rpm", "--import", &key]);
+    assert_eq!(
+        (imported.rc, imported.stderr),
+        (
+            1,
+            format!("error: {key}: key 1 not an armored public key.\n")
+        )
+    );
+    let erased = host.run(&["rpm", "--erase", "--allmatches", "gpg-pubkey-deadbeef"]);
+    assert_eq!(
+        (erased.rc, erased.stderr.as_str()),
+        (1, "error: package gpg-pubkey-deadbeef is not installed\n")
+    );
+    let queried = host.run(&["rpm", "-q", "gpg-pubkey"]);
+    assert_eq!(
+        (queried.rc, queried.stdout.as_str()),
+        (1, "package gpg-pubkey is not installed\n")
+    );
+}
