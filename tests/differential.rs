@@ -432,6 +432,26 @@ fn templated_task_and_block_keywords_behave_as_in_ansible() {
     );
 }
 
+#[test]
+fn a_templated_value_outside_its_choices_fails_the_task_as_in_ansible() {
+    let (ours, theirs) = twin_run("templated-choices.yml", 1, &[]);
+    let files = |lab: &Lab| {
+        files_in_opt(
+            lab,
+            &["node1"],
+            &["made", "not-made", "sysctl.conf", "refused.txt"],
+        )
+    };
+    assert_eq!(files(&ours), files(&theirs));
+    assert_eq!(files(&ours), ["node1:/opt/made", "node1:/opt/refused.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(ours.host_root("node1").join("opt/refused.txt"))
+            .unwrap_or_default(),
+        "value of state must be one of: absent, directory, file, hard, link, touch, got: dirctory\n\
+         value of state must be one of: present, absent, got: gone\n"
+    );
+}
+
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
 /// tool's own words for a refused connection.
 fn fatal_lines(output: &str) -> Vec<String> {

@@ -134,7 +134,11 @@ fn a_leading_tilde_is_the_home_on_the_host_as_in_ansible() {
         for path in ["srv/out/home.txt", "home/carol/notes/a.txt"] {
             files.insert(path.into(), read(lab, host, path));
         }
-        for dir in ["home/carol/own", "home/carol/notes/by-var/$UNSET_HERE"] {
+        for dir in [
+            "home/carol/own",
+            "home/carol/notes/by-var/$UNSET_HERE",
+            "home/carol/notes/by-alias",
+        ] {
             let made = std::fs::metadata(lab.host_root(host).join(dir));
             files.insert(dir.into(), format!("{:?}", made.map(|m| m.is_dir()).ok()));
         }

@@ -71,8 +71,18 @@ pub(crate) fn expand_host_paths(
     spec: &ArgSpec,
     ctx: &mut ModuleContext,
 ) -> Result<Option<Args>, ModuleError> {
+    // Under any of their names: modules read aliases (`dest` of `file`) themselves.
+    let path_args: Vec<String> = args
+        .values()
+        .keys()
+        .filter(|name| {
+            spec.canonical(name)
+                .is_some_and(|canonical| spec.paths.contains(&canonical))
+        })
+        .cloned()
+        .collect();
     let mut wanted = Wanted::default();
-    for name in spec.paths {
+    for name in &path_args {
         for path in path_texts(args.get(name)) {
             wanted.note(&path);
         }
@@ -82,8 +92,8 @@ pub(crate) fn expand_host_paths(
     }
     let found = ask_host(&wanted, ctx)?;
     let mut values = args.values().clone();
-    for name in spec.paths {
-        let Some(value) = values.get(*name) else {
+    for name in &path_args {
+        let Some(value) = values.get(name) else {
             continue;
         };
         let expanded = if let Some(text) = value.as_str() {
@@ -100,7 +110,7 @@ pub(crate) fn expand_host_paths(
         } else {
             continue;
         };
-        values.insert((*name).to_string(), expanded);
+        values.insert(name.clone(), expanded);
     }
     Ok(Some(Args::new(values)))
 }

@@ -79,6 +79,67 @@ impl ArgSpec {
     }
 }
 
+/// A value outside an argument's choices (`state: presnt`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceViolation {
+    /// The name as written (maybe an alias).
+    pub written: String,
+    pub canonical: &'static str,
+    /// The value as Ansible reads a choice: a string (`yes` is `True`).
+    pub text: String,
+    pub allowed: &'static [&'static str],
+}
+
+impl ChoiceViolation {
+    /// Ansible's message for it.
+    pub fn message(&self) -> String {
+        format!(
+            "value of {} must be one of: {}, got: {}",
+            self.canonical,
+            self.allowed.join(", "),
+            self.text
+        )
+    }
+}
+
+impl ArgSpec {
+    /// The first argument of `args` whose value is outside its choices;
+    /// values that `skip` (a template not yet rendered) are not judged.
+    pub fn choice_violation(
+        &self,
+        args: &crate::value::VarMap,
+        skip: impl Fn(&str) -> bool,
+    ) -> Option<ChoiceViolation> {
+        use minijinja::value::ValueKind;
+        for (written, value) in args {
+            let Some(canonical) = self.canonical(written) else {
+                continue;
+            };
+            let Some((_, allowed)) = self.choices.iter().find(|(name, _)| *name == canonical)
+            else {
+                continue;
+            };
+            let text = match value.kind() {
+                ValueKind::String => value.as_str().unwrap_or_default().to_string(),
+                ValueKind::Bool if value.is_true() => "True".to_string(),
+                ValueKind::Bool => "False".to_string(),
+                ValueKind::Number => value.to_string(),
+                _ => continue,
+            };
+            if skip(&text) || allowed.contains(&text.as_str()) {
+                continue;
+            }
+            return Some(ChoiceViolation {
+                written: written.clone(),
+                canonical,
+                text,
+                allowed,
+            });
+        }
+        None
+    }
+}
+
 /// The name under which a free-form string is stored, as in Ansible.
 pub(super) const RAW_PARAMS: &str = "_raw_params";
 

@@ -377,37 +377,17 @@ fn check_args(spec: &ArgSpec, args: &VarMap, action: &Action) -> Result<(), Diag
 /// A literal value outside an argument's choices (`state: presnt`); a
 /// templated value is checked when the task runs.
 fn check_choices(spec: &ArgSpec, args: &VarMap, action: &Action) -> Result<(), Diagnostic> {
-    for (written, value) in args {
-        let Some(canonical) = spec.canonical(written) else {
-            continue;
-        };
-        let Some((_, allowed)) = spec.choices.iter().find(|(name, _)| *name == canonical) else {
-            continue;
-        };
-        // Ansible reads a choice as a string: `yes` becomes `True`.
-        let text = match value.kind() {
-            minijinja::value::ValueKind::String => value.as_str().unwrap_or_default().to_string(),
-            minijinja::value::ValueKind::Bool if value.is_true() => "True".to_string(),
-            minijinja::value::ValueKind::Bool => "False".to_string(),
-            minijinja::value::ValueKind::Number => value.to_string(),
-            _ => continue,
-        };
-        let text = text.as_str();
-        if text.contains("{{") || text.contains("{%") || allowed.contains(&text) {
-            continue;
-        }
-        let at = arg_key_span(action, written).unwrap_or_else(|| action.key.span.clone());
-        return Err(Diagnostic::at(
-            format!(
-                "`{}`: value of {canonical} must be one of: {}, got: {text}",
-                action.module.name(),
-                allowed.join(", ")
-            ),
-            &at,
-        )
-        .suggesting(text, allowed.iter().copied()));
-    }
-    Ok(())
+    let Some(violation) =
+        spec.choice_violation(args, |text| text.contains("{{") || text.contains("{%"))
+    else {
+        return Ok(());
+    };
+    let at = arg_key_span(action, &violation.written).unwrap_or_else(|| action.key.span.clone());
+    Err(Diagnostic::at(
+        format!("`{}`: {}", action.module.name(), violation.message()),
+        &at,
+    )
+    .suggesting(&violation.text, violation.allowed.iter().copied()))
 }
 
 fn arg_key_span(action: &Action, name: &str) -> Option<Span> {

@@ -172,6 +172,15 @@ impl TaskExecutor<'_> {
             delegate_to: call.delegated_to.as_deref(),
             connection: slot,
         };
+        // Templated values reach their choices only now (literal ones were
+        // checked when the playbook was loaded).
+        if let Some(violation) = task
+            .module
+            .spec()
+            .choice_violation(call.args.values(), |_| false)
+        {
+            return (TaskResult::failed(violation.message()), VarMap::new());
+        }
         let outcome = match crate::modules::expand_host_paths(
             &call.args,
             task.module.spec(),
