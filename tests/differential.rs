@@ -452,6 +452,44 @@ fn a_templated_value_outside_its_choices_fails_the_task_as_in_ansible() {
     );
 }
 
+#[test]
+fn role_argument_specs_are_validated_as_in_ansible() {
+    let (ours, theirs) = twin_run("argspec.yml", 2, &[]);
+    let files = [
+        "specced-8080",
+        "installed",
+        "validation.txt",
+        "specced-9090",
+        "specced-1",
+    ];
+    assert_eq!(
+        files_in_opt(&ours, &["node1", "node2"], &files),
+        files_in_opt(&theirs, &["node1", "node2"], &files)
+    );
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1", "node2"],
+        &["opt/specced-8080", "opt/specced-9090"],
+    );
+    // Ansible lists the valid booleans from a Python set, whose order
+    // changes from run to run: the messages are compared up to that list.
+    let messages = |lab: &Lab| {
+        let text = std::fs::read_to_string(lab.host_root("node1").join("opt/validation.txt"))
+            .unwrap_or_default();
+        text.lines()
+            .map(|line| {
+                line.split(" Valid booleans include: ")
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(messages(&ours), messages(&theirs));
+    assert_eq!(messages(&ours).len(), 5, "{:?}", messages(&ours));
+}
+
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
 /// tool's own words for a refused connection.
 fn fatal_lines(output: &str) -> Vec<String> {

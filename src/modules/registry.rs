@@ -92,6 +92,7 @@ macro_rules! every_module {
             timezone: Stateful(timezone::Timezone);
             unarchive: Stateful(unarchive::Unarchive);
             uri: uri::Uri;
+            validate_argument_spec: validate_argument_spec::ValidateArgumentSpec;
             user: Stateful(user::User);
             wait_for: wait_for::WaitFor;
             wait_for_connection: wait_for_connection::WaitForConnection;

@@ -16,6 +16,7 @@ mod meta_step;
 mod model;
 mod module_defaults;
 mod play_keywords;
+mod role_argument_specs;
 mod role_handlers;
 mod roles;
 mod split_args;

@@ -94,7 +94,7 @@ pub(super) fn find_role(
 }
 
 /// `dir/main.yml`, `dir/main.yaml` or `dir/main`, or the named file for `tasks_from`.
-fn main_file(dir: &Path, file: &str) -> Option<PathBuf> {
+pub(super) fn main_file(dir: &Path, file: &str) -> Option<PathBuf> {
     [
         format!("{file}.yml"),
         format!("{file}.yaml"),
@@ -105,13 +105,17 @@ fn main_file(dir: &Path, file: &str) -> Option<PathBuf> {
     .find(|path| path.is_file())
 }
 
-/// Which file of each role folder to read: `main`, or what `tasks_from`,
-/// `vars_from`, `defaults_from` and `handlers_from` name.
+/// How a role is called: which file of each role folder to read (`main`,
+/// or what `tasks_from`, `vars_from`, `defaults_from` and `handlers_from`
+/// name), its parameters, and whether its argument spec is checked
+/// (`rolespec_validate`).
 pub(super) struct RoleFiles {
     pub tasks: String,
     pub vars: String,
     pub defaults: String,
     pub handlers: String,
+    pub params: VarMap,
+    pub validate: bool,
 }
 
 impl Default for RoleFiles {
@@ -122,6 +126,8 @@ impl Default for RoleFiles {
             vars: main(),
             defaults: main(),
             handlers: main(),
+            params: VarMap::new(),
+            validate: true,
         }
     }
 }
@@ -215,6 +221,18 @@ pub(super) fn load_role(
     }
     loaded.roles.push(role.clone());
     let inner = inherited.for_role(role.clone(), dir.join("tasks"));
+    if let Some(task) =
+        super::role_argument_specs::validation_task(name, &dir, files).map_err(one)?
+    {
+        let span = task.span.clone();
+        let list = Node {
+            kind: crate::yaml::NodeKind::Seq(vec![task]),
+            span,
+        };
+        loaded
+            .steps
+            .extend(load_steps(&list, TaskRole::Task, &inner)?);
+    }
     if let Some(path) = role_file(name, &dir, "tasks", &files.tasks, at).map_err(one)? {
         let node = yaml::parse_file(&path).map_err(one)?;
         loaded

@@ -639,7 +639,10 @@ fn load_role_step(
         Some(flag) => boolean(flag, "public").map_err(one)?,
         None => !dynamic,
     };
-    const TAKEN: [&str; 7] = [
+    if let Some(flag) = spec.get("rolespec_validate") {
+        files.validate = boolean(flag, "rolespec_validate").map_err(one)?;
+    }
+    const TAKEN: [&str; 8] = [
         "name",
         "tasks_from",
         "vars_from",
@@ -647,6 +650,7 @@ fn load_role_step(
         "handlers_from",
         "public",
         "apply",
+        "rolespec_validate",
     ];
     for (key, _) in spec.as_map().unwrap_or_default() {
         let key = key.key_text();
@@ -721,6 +725,7 @@ pub(super) fn load_play_role(
     inherited: &Inherited,
 ) -> Result<(Vec<Step>, String, Vec<String>), Vec<Diagnostic>> {
     let one = |e: Diagnostic| vec![e];
+    let mut files = super::roles::RoleFiles::default();
     let (name, inner) = match entry.as_map() {
         Some(entries) => {
             let name = entry
@@ -747,13 +752,13 @@ pub(super) fn load_play_role(
                 .filter(|(k, _)| k.as_str().is_some_and(|k| params.contains(&k)))
             {
                 inner.vars.insert(key.key_text(), value.to_value());
+                files.params.insert(key.key_text(), value.to_value());
             }
             (scalar(name, "role").map_err(one)?, inner)
         }
         None => (scalar(entry, "roles").map_err(one)?, inherited.clone()),
     };
-    let loaded =
-        super::roles::load_role(&name, &super::roles::RoleFiles::default(), entry, &inner)?;
+    let loaded = super::roles::load_role(&name, &files, entry, &inner)?;
     inherited.add_role_handlers(RoleSource::RolesSection, loaded.handlers);
     inherited.publish_roles(&loaded.roles);
     Ok((

@@ -25,7 +25,7 @@ pub(crate) use filters::pyjson::{JsonStyle, dumps as python_json};
 pub use inner_error::{nesting, record_inner_error, take_inner_error};
 pub use lookups::take_warnings as take_lookup_warnings;
 pub use native::{TemplateShape, has_template_markers, shape};
-pub use pyrepr::py_str;
+pub use pyrepr::{py_repr, py_str};
 pub use templar::Templar;
 
 /// The placeholder `omit` renders to; an argument with this value is

@@ -19,7 +19,7 @@ pub fn py_str(value: &Value) -> String {
 }
 
 /// Python's `repr(value)`.
-pub(super) fn py_repr(value: &Value) -> String {
+pub fn py_repr(value: &Value) -> String {
     let mut out = String::new();
     write_repr(&mut out, value);
     out

@@ -5,6 +5,7 @@
 
 pub(super) mod accounts;
 pub(super) mod apt;
+pub(super) mod argument_spec;
 pub(super) mod authorized_keys;
 pub(super) mod copy_source;
 pub(super) mod crontab;
