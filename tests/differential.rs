@@ -490,6 +490,20 @@ fn role_argument_specs_are_validated_as_in_ansible() {
     assert_eq!(messages(&ours).len(), 5, "{:?}", messages(&ours));
 }
 
+#[test]
+fn a_role_runs_once_unless_it_allows_duplicates_as_in_ansible() {
+    let (ours, theirs) = twin_run("role-duplicates.yml", 1, &[]);
+    assert_same_files(&ours, &theirs, &["node1"], &["opt/counted.log"]);
+    assert_eq!(
+        std::fs::read_to_string(ours.host_root("node1").join("opt/counted.log"))
+            .unwrap_or_default(),
+        // The import ran it again (import_role and include_role allow
+        // duplicates unless told not to); the includes that do not are
+        // the same role as the import's, which has run.
+        "main\napp_one\napp_two\nother\ntwice\ntwice\nmain\n"
+    );
+}
+
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
 /// tool's own words for a refused connection.
 fn fatal_lines(output: &str) -> Vec<String> {

@@ -6,12 +6,13 @@
 //! the `VariableManager`; here they live together and change only through
 //! the methods below, so no rule about a host is spread over several maps.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use indexmap::IndexSet;
 
 use super::{HostStats, Status};
-use crate::playbook::RoleId;
+use crate::playbook::{RoleId, RoleKey};
 use crate::value::VarMap;
 
 /// Whether a host still takes part in the run.
@@ -55,6 +56,11 @@ struct PlayStanding {
     ended: bool,
     /// `meta: end_role` took the host out of this use of a role.
     ended_role: Option<RoleId>,
+    /// Roles of which a task ran (ok or failed) on the host.
+    roles_ran: HashSet<RoleKey>,
+    /// Roles that ran to their end on the host: not run there again unless
+    /// they allow duplicates.
+    roles_done: HashSet<RoleKey>,
     /// Variables each enclosing `include_tasks` loop sets, innermost last.
     include_vars: Vec<Arc<VarMap>>,
 }
@@ -135,11 +141,26 @@ impl HostRecord {
         self.play.ended_role = Some(role);
     }
 
-    /// The tasks of `role` are over: a host that ended it takes part again.
-    pub(super) fn role_complete(&mut self, role: RoleId) {
+    /// The tasks of `role` are over: a host that ended it takes part
+    /// again, and a role that ran a task here is done here.
+    pub(super) fn role_complete(&mut self, role: RoleId, key: RoleKey) {
         if self.play.ended_role == Some(role) {
             self.play.ended_role = None;
         }
+        if self.play.roles_ran.contains(&key) {
+            self.play.roles_done.insert(key);
+        }
+    }
+
+    pub(super) fn role_ran(&mut self, key: RoleKey) {
+        self.play.roles_ran.insert(key);
+    }
+
+    /// Whether a task of `role` is left out here: the role already ran to
+    /// its end on the host and does not allow duplicates (Ansible skips
+    /// such tasks without a word).
+    pub(super) fn has_done(&self, role: &crate::playbook::Role) -> bool {
+        !role.allow_duplicates && self.play.roles_done.contains(&role.key)
     }
 
     pub(super) fn facts(&self) -> Arc<VarMap> {

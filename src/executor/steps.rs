@@ -21,19 +21,30 @@ impl Stage<'_> {
     pub(super) fn run_steps(&self, steps: &[Step], hosts: &[String]) {
         for step in steps {
             if let Step::Meta(Meta {
-                action: MetaAction::RoleComplete(role),
+                action: MetaAction::RoleComplete(role, key),
                 ..
             }) = step
             {
                 hosts
                     .iter()
-                    .for_each(|h| self.run.hosts.update(h, |r| r.role_complete(*role)));
+                    .for_each(|h| self.run.hosts.update(h, |r| r.role_complete(*role, *key)));
                 continue;
             }
             if self.play.batch_stopped() || crate::interruption::stop_scheduling() {
                 return;
             }
-            let targets = self.active(hosts);
+            let mut targets = self.active(hosts);
+            let role = match step {
+                Step::Task(task) => task.role.as_ref(),
+                Step::Include(include) => include.role.as_ref(),
+                Step::Block(_) | Step::Meta(_) => None,
+            };
+            if let Some(role) = role {
+                targets = self
+                    .run
+                    .hosts
+                    .filter(&targets, |record| !record.has_done(role));
+            }
             if targets.is_empty() {
                 // Hosts that ended a role take part again where it completes.
                 continue;
@@ -42,6 +53,18 @@ impl Stage<'_> {
                 Step::Task(task) => {
                     if self.run.gate.admits(task, |name| self.run.ask_step(name)) {
                         let outcomes = self.run_task(task, &targets, self.handlers);
+                        if let Some(role) = &task.role {
+                            for (host, outcome) in &outcomes {
+                                if matches!(
+                                    outcome.status,
+                                    Status::Ok | Status::Changed | Status::Failed
+                                ) {
+                                    self.run
+                                        .hosts
+                                        .update(host, |record| record.role_ran(role.key));
+                                }
+                            }
+                        }
                         self.spread_failures(task, &outcomes);
                     }
                 }
@@ -201,7 +224,7 @@ impl Stage<'_> {
             MetaAction::EndRole(role) => applies
                 .iter()
                 .for_each(|h| run.hosts.update(h, |r| r.end_role(role))),
-            MetaAction::Noop | MetaAction::RoleComplete(_) => {}
+            MetaAction::Noop | MetaAction::RoleComplete(..) => {}
         }
     }
 

@@ -30,7 +30,7 @@ pub use loader::{LoadOptions, load};
 pub use locate::{PLAYBOOKS_DIR, locate_playbook};
 pub use model::{
     BatchSize, Block, DynamicInclude, Handler, HostOrder, Include, Loop, LoopControl, LoopKind,
-    Meta, MetaAction, Play, Playbook, RoleId, Step, Strategy, Task, VarPrompt, VarsFile,
+    Meta, MetaAction, Play, Playbook, RoleId, RoleKey, Step, Strategy, Task, VarPrompt, VarsFile,
 };
 pub use module_defaults::ModuleDefaults;
 pub use play_keywords::{KeywordTemplate, PlayKeywords};

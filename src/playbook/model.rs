@@ -245,11 +245,16 @@ pub enum MetaAction {
     EndRole(RoleId),
     /// Where a role's tasks end (Ansible's implicit `role_complete`): hosts
     /// that ended that role take part again. Never shown.
-    RoleComplete(RoleId),
+    RoleComplete(RoleId, RoleKey),
 }
 
 /// One use of a role in a play (a role imported twice is used twice).
 pub type RoleId = u64;
+
+/// Uses of a role that Ansible counts as the same role (same folder,
+/// parameters, files, `when`, `tags` and `vars`): a role that ran on a host
+/// does not run there again under the same key unless it allows duplicates.
+pub type RoleKey = u64;
 
 impl MetaAction {
     pub const NAMES: &[&str] = &[
@@ -276,7 +281,7 @@ impl MetaAction {
             Self::ResetConnection => "reset_connection",
             Self::Noop => "noop",
             Self::EndRole(_) => "end_role",
-            Self::RoleComplete(_) => "role_complete",
+            Self::RoleComplete(..) => "role_complete",
         }
     }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::model::{Handler, Meta, MetaAction, Step};
+use super::model::{Handler, Meta, MetaAction, RoleKey, Step};
 use super::steps::{Inherited, load_steps};
 use super::task_loader::TaskRole;
 use crate::source::Diagnostic;
@@ -26,6 +26,10 @@ pub struct Role {
     pub vars: Arc<VarMap>,
     /// `role_name`, `role_path` and `ansible_role_name` for its tasks.
     pub magic: Arc<VarMap>,
+    /// Which uses of the role are the same one (see [`RoleKey`]).
+    pub key: RoleKey,
+    /// `allow_duplicates`: the role runs again where it already ran.
+    pub allow_duplicates: bool,
 }
 
 /// A role named by its path is known by its folder's name, as in Ansible.
@@ -116,6 +120,13 @@ pub(super) struct RoleFiles {
     pub handlers: String,
     pub params: VarMap,
     pub validate: bool,
+    /// `allow_duplicates` of `import_role`/`include_role` (true unless they
+    /// say otherwise, as in Ansible); `None` for `roles:` and dependencies,
+    /// which take the role's `meta/main.yml`.
+    pub allow_duplicates: Option<bool>,
+    /// Loaded by `import_role`/`include_role`: never the same role as a
+    /// `roles:` entry or a dependency.
+    pub from_include: bool,
 }
 
 impl Default for RoleFiles {
@@ -128,6 +139,8 @@ impl Default for RoleFiles {
             handlers: main(),
             params: VarMap::new(),
             validate: true,
+            allow_duplicates: None,
+            from_include: false,
         }
     }
 }
@@ -189,6 +202,11 @@ pub(super) fn load_role(
             vars_file(role_file(name, &dir, "vars", &files.vars, at).map_err(one)?).map_err(one)?,
         ),
         magic: Arc::new(role_magic(name, &dir)),
+        key: role_key(&dir, files, at),
+        allow_duplicates: match files.allow_duplicates {
+            Some(allowed) => allowed,
+            None => meta_allows_duplicates(&dir).map_err(one)?,
+        },
         dir: dir.clone(),
     });
     let mut loaded = LoadedRole {
@@ -241,7 +259,7 @@ pub(super) fn load_role(
     }
     loaded.steps.push(Step::Meta(Meta {
         name: "role_complete".into(),
-        action: MetaAction::RoleComplete(role.id),
+        action: MetaAction::RoleComplete(role.id, role.key),
         span: at.span.clone(),
         when: Vec::new(),
         tags: Vec::new(),
@@ -256,6 +274,43 @@ pub(super) fn load_role(
         super::loader::flatten_handlers(steps, &mut loaded.handlers)?;
     }
     Ok(loaded)
+}
+
+/// What makes two uses of a role the same role for Ansible (its role
+/// cache): the folder, the parameters, the files read, the entry's `when`,
+/// `tags` and `vars`, and whether `import_role`/`include_role` loaded it.
+fn role_key(dir: &Path, files: &RoleFiles, at: &Node) -> RoleKey {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    dir.canonicalize()
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .hash(&mut hasher);
+    format!("{:?}", files.params).hash(&mut hasher);
+    [&files.tasks, &files.vars, &files.defaults, &files.handlers].hash(&mut hasher);
+    for keyword in ["when", "tags", "vars"] {
+        format!("{:?}", at.get(keyword).map(Node::to_value)).hash(&mut hasher);
+    }
+    files.from_include.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `allow_duplicates` in the role's `meta/main.yml` (false when absent).
+fn meta_allows_duplicates(dir: &Path) -> Result<bool, Diagnostic> {
+    let Some(path) = main_file(&dir.join("meta"), "main") else {
+        return Ok(false);
+    };
+    let node = yaml::parse_file(&path)?;
+    match node.get("allow_duplicates") {
+        None => Ok(false),
+        Some(flag) => match &flag.kind {
+            crate::yaml::NodeKind::Bool(allowed) => Ok(*allowed),
+            crate::yaml::NodeKind::Null => Ok(false),
+            _ => flag
+                .scalar_text()
+                .and_then(|text| crate::value::parse_bool(&text))
+                .ok_or_else(|| flag.error("`allow_duplicates` must be true or false")),
+        },
+    }
 }
 
 fn dependencies(dir: &Path) -> Result<Vec<Node>, Diagnostic> {

@@ -642,7 +642,13 @@ fn load_role_step(
     if let Some(flag) = spec.get("rolespec_validate") {
         files.validate = boolean(flag, "rolespec_validate").map_err(one)?;
     }
-    const TAKEN: [&str; 8] = [
+    // Ansible loads both through its IncludeRole: the same role for its cache.
+    files.from_include = true;
+    files.allow_duplicates = Some(match spec.get("allow_duplicates") {
+        Some(flag) => boolean(flag, "allow_duplicates").map_err(one)?,
+        None => true,
+    });
+    const TAKEN: [&str; 9] = [
         "name",
         "tasks_from",
         "vars_from",
@@ -651,6 +657,7 @@ fn load_role_step(
         "public",
         "apply",
         "rolespec_validate",
+        "allow_duplicates",
     ];
     for (key, _) in spec.as_map().unwrap_or_default() {
         let key = key.key_text();
