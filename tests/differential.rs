@@ -500,7 +500,7 @@ fn a_role_runs_once_unless_it_allows_duplicates_as_in_ansible() {
         // The import ran it again (import_role and include_role allow
         // duplicates unless told not to); the includes that do not are
         // the same role as the import's, which has run.
-        "main\napp_one\napp_two\nother\ntwice\ntwice\nmain\n"
+        "main\napp_one\napp_two\nfrom-dep\napp_three\nother\ntwice\ntwice\nmain\n"
     );
 }
 

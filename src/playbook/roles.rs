@@ -216,18 +216,13 @@ pub(super) fn load_role(
         roles: Vec::new(),
     };
     for dependency in dependencies(&dir).map_err(one)? {
-        let dependency_name = dependency
-            .get("role")
-            .or_else(|| dependency.get("name"))
-            .and_then(Node::scalar_text);
-        let dependency_name = dependency_name
-            .or_else(|| dependency.scalar_text())
-            .unwrap_or_default();
+        let (dependency_name, dependency_inherits, dependency_files) =
+            super::steps::role_entry(&dependency, &inherited.deeper(), "dependencies")?;
         let mut nested = load_role(
             &dependency_name,
-            &RoleFiles::default(),
+            &dependency_files,
             &dependency,
-            &inherited.deeper(),
+            &dependency_inherits,
         )?;
         loaded.steps.append(&mut nested.steps);
         loaded.handlers.append(&mut nested.handlers);

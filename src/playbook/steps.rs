@@ -725,46 +725,58 @@ fn load_role_step(
     }))
 }
 
-/// The steps of a `roles:` entry (a name, or a mapping with `role:` and keywords).
+/// A `roles:` or `dependencies:` entry (a name, or a mapping with `role:`
+/// and keywords): the role's name, what its tasks inherit (the entry's
+/// keywords, its parameters as variables) and how it is called.
+pub(super) fn role_entry(
+    entry: &Node,
+    inherited: &Inherited,
+    section: &str,
+) -> Result<(String, Inherited, super::roles::RoleFiles), Vec<Diagnostic>> {
+    let one = |e: Diagnostic| vec![e];
+    let mut files = super::roles::RoleFiles::default();
+    let Some(entries) = entry.as_map() else {
+        return Ok((
+            scalar(entry, section).map_err(one)?,
+            inherited.clone(),
+            files,
+        ));
+    };
+    let name = entry
+        .get("role")
+        .or_else(|| entry.get("name"))
+        .ok_or_else(|| one(entry.error(format!("a `{section}:` entry needs `role:`"))))?;
+    // Keys that are not keywords are the role's parameters (its
+    // variables); a role takes no `notify`, so that one is a parameter
+    // too, as in Ansible.
+    let params: Vec<&str> = entries
+        .iter()
+        .filter_map(|(k, _)| k.as_str())
+        .filter(|k| {
+            (!keywords::BLOCK.contains(k) || *k == "notify")
+                && !keywords::TASK_NOT_YET.contains(k)
+                && *k != "role"
+        })
+        .collect();
+    let mut own = params.clone();
+    own.push("role");
+    let mut inner = inherited.nested(entry, &own).map_err(one)?;
+    for (key, value) in entries
+        .iter()
+        .filter(|(k, _)| k.as_str().is_some_and(|k| params.contains(&k)))
+    {
+        inner.vars.insert(key.key_text(), value.to_value());
+        files.params.insert(key.key_text(), value.to_value());
+    }
+    Ok((scalar(name, "role").map_err(one)?, inner, files))
+}
+
 /// A `roles:` entry: its steps, its name and the names of its dependencies.
 pub(super) fn load_play_role(
     entry: &Node,
     inherited: &Inherited,
 ) -> Result<(Vec<Step>, String, Vec<String>), Vec<Diagnostic>> {
-    let one = |e: Diagnostic| vec![e];
-    let mut files = super::roles::RoleFiles::default();
-    let (name, inner) = match entry.as_map() {
-        Some(entries) => {
-            let name = entry
-                .get("role")
-                .or_else(|| entry.get("name"))
-                .ok_or_else(|| one(entry.error("a `roles:` entry needs `role:`")))?;
-            // Keys that are not keywords are the role's parameters (its
-            // variables); a role takes no `notify`, so that one is a parameter
-            // too, as in Ansible.
-            let params: Vec<&str> = entries
-                .iter()
-                .filter_map(|(k, _)| k.as_str())
-                .filter(|k| {
-                    (!keywords::BLOCK.contains(k) || *k == "notify")
-                        && !keywords::TASK_NOT_YET.contains(k)
-                        && *k != "role"
-                })
-                .collect();
-            let mut own = params.clone();
-            own.push("role");
-            let mut inner = inherited.nested(entry, &own).map_err(one)?;
-            for (key, value) in entries
-                .iter()
-                .filter(|(k, _)| k.as_str().is_some_and(|k| params.contains(&k)))
-            {
-                inner.vars.insert(key.key_text(), value.to_value());
-                files.params.insert(key.key_text(), value.to_value());
-            }
-            (scalar(name, "role").map_err(one)?, inner)
-        }
-        None => (scalar(entry, "roles").map_err(one)?, inherited.clone()),
-    };
+    let (name, inner, files) = role_entry(entry, inherited, "roles")?;
     let loaded = super::roles::load_role(&name, &files, entry, &inner)?;
     inherited.add_role_handlers(RoleSource::RolesSection, loaded.handlers);
     inherited.publish_roles(&loaded.roles);
