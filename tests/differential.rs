@@ -976,6 +976,7 @@ fn gathered_facts_are_the_ones_ansible_gathers() {
             "opt/facts.txt",
             "opt/min-facts.txt",
             "opt/filtered-facts.txt",
+            "opt/subset-facts.txt",
         ],
     );
 }

@@ -1,5 +1,5 @@
-//! Ansible's hardware subset: memory, processors, mounts, firmware (DMI),
-//! uptime and load.
+//! Ansible's hardware subset: memory, processors, mounts, firmware (DMI)
+//! and uptime; and its `loadavg` collector.
 
 use super::platform::{number, put};
 use super::script::{Pairs, Sections};
@@ -18,7 +18,14 @@ pub(super) fn hardware(sections: &Sections, facts: &mut VarMap) {
         .and_then(|seconds| seconds.parse::<f64>().ok())
         .unwrap_or_default();
     facts.insert("uptime_seconds".into(), Value::from(uptime as i64));
-    let load: Vec<f64> = basics
+    let vcpus = number(basics.text("vcpus"));
+    facts.insert("processor_nproc".into(), vcpus);
+}
+
+/// `loadavg`, Ansible's collector of its own.
+pub(super) fn loadavg(sections: &Sections, facts: &mut VarMap) {
+    let load: Vec<f64> = sections
+        .pairs("basics")
         .text("loadavg")
         .split_whitespace()
         .take(3)
@@ -34,8 +41,6 @@ pub(super) fn hardware(sections: &Sections, facts: &mut VarMap) {
             ]),
         );
     }
-    let vcpus = number(basics.text("vcpus"));
-    facts.insert("processor_nproc".into(), vcpus);
 }
 
 /// `/proc/meminfo` as `memtotal_mb`, `memfree_mb`, `swap*_mb` and

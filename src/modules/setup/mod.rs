@@ -27,8 +27,9 @@ static SPEC: ArgSpec = ArgSpec {
 /// reads it).
 pub const FACTS_GATHERED: &str = "module_setup";
 
-/// The subsets `gather_subset` can name beyond `all` and `min`.
-const SUBSETS: [&str; 3] = ["hardware", "network", "virtual"];
+/// The subsets `gather_subset` can name beyond `all` and `min`; `loadavg`
+/// is a collector of its own in Ansible (`all` runs it, `!hardware` keeps it).
+const SUBSETS: [&str; 4] = ["hardware", "network", "virtual", "loadavg"];
 
 impl Module for Setup {
     fn name(&self) -> &'static str {
@@ -115,6 +116,9 @@ fn collect(sections: &Sections, subsets: &[&str]) -> VarMap {
     }
     if subsets.contains(&"virtual") {
         platform::virtualization(sections, &mut facts);
+    }
+    if subsets.contains(&"loadavg") {
+        hardware::loadavg(sections, &mut facts);
     }
     facts
 }
@@ -224,7 +228,7 @@ const COLLECTOR_NAMES: &[(&str, Option<&str>)] = &[
     ("iscsi", None),
     ("kernel", Some("min")),
     ("kernel_version", Some("min")),
-    ("loadavg", Some("hardware")),
+    ("loadavg", Some("loadavg")),
     ("local", Some("min")),
     ("lsb", Some("min")),
     ("machine", Some("min")),

@@ -223,9 +223,11 @@ fn subsets_as_ansible_reads_them() {
     let of = |items: &[&str]| {
         subsets(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>()).expect("valid")
     };
-    assert_eq!(of(&["all"]), ["min", "hardware", "network", "virtual"]);
+    assert_eq!(of(&["all"]), ["min", "hardware", "network", "virtual", "loadavg"]);
     assert_eq!(of(&["!all"]), ["min"]);
-    assert_eq!(of(&["all", "!hardware"]), ["min", "network", "virtual"]);
+    // `loadavg` is a collector of its own: `!hardware` keeps it.
+    assert_eq!(of(&["all", "!hardware"]), ["min", "network", "virtual", "loadavg"]);
+    assert_eq!(of(&["!all", "loadavg"]), ["min", "loadavg"]);
     assert_eq!(of(&["!all", "network"]), ["min", "network"]);
     assert_eq!(of(&["network", "!network"]), ["min", "network"]);
     assert_eq!(of(&["!all", "!min"]), Vec::<&str>::new());

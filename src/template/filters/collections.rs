@@ -342,6 +342,8 @@ fn zip_longest(value: &Value, others: Rest<Value>, kwargs: Kwargs) -> Result<Val
 
 /// `extract(container, morekeys=None)`: `container[item]`, then deeper by
 /// `morekeys` (one key or a list). Used as `map('extract', hostvars, 'x')`.
+/// A key that is not there gives an undefined value, as Jinja's `getitem`
+/// does: `default` then replaces it, and using it fails as any undefined does.
 fn extract(item: &Value, container: &Value, morekeys: Option<Value>) -> Result<Value, Error> {
     let mut current = container.get_item(item)?;
     let keys: Vec<Value> = match morekeys {
@@ -354,12 +356,6 @@ fn extract(item: &Value, container: &Value, morekeys: Option<Value>) -> Result<V
             break;
         }
         current = current.get_item(&key)?;
-    }
-    if current.is_undefined() {
-        return Err(Error::new(
-            ErrorKind::UndefinedError,
-            format!("extract: no value for {item} in the container"),
-        ));
     }
     Ok(current)
 }
@@ -538,6 +534,10 @@ mod tests {
             (
                 "{{ ['db'] | map('extract', config, ['port']) | list }}",
                 "[5432]",
+            ),
+            (
+                "{{ ['db', 'cache'] | map('extract', config) | map('default', 'none') | map('type_debug') | list }}",
+                "['dict', 'str']",
             ),
         ];
         for (template, expected) in cases {
