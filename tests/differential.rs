@@ -504,6 +504,12 @@ fn a_role_runs_once_unless_it_allows_duplicates_as_in_ansible() {
     );
 }
 
+#[test]
+fn a_program_that_cannot_run_fails_command_as_in_ansible() {
+    let (ours, theirs) = twin_run("command-errors.yml", 1, &[]);
+    assert_same_files(&ours, &theirs, &["node1"], &["opt/command-errors.txt"]);
+}
+
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
 /// tool's own words for a refused connection.
 fn fatal_lines(output: &str) -> Vec<String> {

@@ -37,7 +37,8 @@ impl Module for Command {
     }
 
     fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
-        run_command(&command_run(args).map_err(ModuleError::Failed)?, ctx)
+        let outcome = run_command(&command_run(args).map_err(ModuleError::Failed)?, ctx)?;
+        Ok(not_executed(outcome))
     }
 
     fn start_in_background(
@@ -55,11 +56,8 @@ fn command_run(args: &Args) -> Result<CommandRun, String> {
     let expand = args
         .bool("expand_argument_vars", true)
         .map_err(|e| e.to_string())?;
-    let script = argv
-        .iter()
-        .map(|arg| quote_arg(arg, expand))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let words: Vec<String> = argv.iter().map(|arg| quote_arg(arg, expand)).collect();
+    let script = format!("{}\n{}", program_check(&words[0]), words.join(" "));
     let display: Value = argv.iter().map(|a| Value::from(a.as_str())).collect();
     CommandRun::from_args(args, display, script)
 }
@@ -81,6 +79,70 @@ fn non_empty(argv: Vec<String>) -> Result<Vec<String>, String> {
     } else {
         Ok(argv)
     }
+}
+
+/// What the host prints (on stderr, alone) when the program cannot be
+/// executed, with the errno Python's `execve` would have raised.
+const NOT_EXECUTED: &str = "@runbook-not-executed";
+
+/// `sh` that stops before running `program` (a shell word) when no
+/// executable file is there: a name is looked up on `$PATH`, as `execvp`
+/// does, so shell builtins and functions are not what runs (`command: cd`
+/// fails in Ansible too). Exits with errno 2 (no such file) or 13 (not
+/// executable).
+fn program_check(program: &str) -> String {
+    format!(
+        "runbook_program={program}\n\
+         case $runbook_program in\n\
+         */*) runbook_found=$runbook_program ;;\n\
+         *) runbook_found=\n\
+         \x20  runbook_ifs=$IFS; IFS=:\n\
+         \x20  for runbook_dir in $PATH; do\n\
+         \x20    if [ -f \"${{runbook_dir:-.}}/$runbook_program\" ] && [ -x \"${{runbook_dir:-.}}/$runbook_program\" ]; then runbook_found=${{runbook_dir:-.}}/$runbook_program; break; fi\n\
+         \x20  done\n\
+         \x20  IFS=$runbook_ifs ;;\n\
+         esac\n\
+         if [ -z \"$runbook_found\" ] || [ ! -e \"$runbook_found\" ]; then echo '{NOT_EXECUTED} 2' >&2; exit 2; fi\n\
+         if [ -d \"$runbook_found\" ] || [ ! -x \"$runbook_found\" ]; then echo '{NOT_EXECUTED} 13' >&2; exit 13; fi"
+    )
+}
+
+/// A program that could not be executed fails as in Ansible: `Error
+/// executing command.`, the errno as `rc`, nothing changed.
+fn not_executed(outcome: Outcome) -> Outcome {
+    let stderr = outcome
+        .data
+        .get("stderr")
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let Some(errno) = stderr
+        .trim()
+        .strip_prefix(NOT_EXECUTED)
+        .and_then(|rest| rest.trim().parse::<i64>().ok())
+    else {
+        return outcome;
+    };
+    let cmd = outcome
+        .data
+        .get("cmd")
+        .and_then(|cmd| cmd.try_iter().ok())
+        .map(|words| {
+            words
+                .map(|word| shell_words::quote(&crate::value::text(&word)).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let empty: Vec<Value> = Vec::new();
+    let mut failed = Outcome::failed("Error executing command.")
+        .with("rc", Value::from(errno))
+        .with("cmd", Value::from(cmd))
+        .with("stdout", Value::from(""))
+        .with("stderr", Value::from(""))
+        .with("stdout_lines", Value::from(empty.clone()))
+        .with("stderr_lines", Value::from(empty));
+    failed.changed = false;
+    failed
 }
 
 /// One argument as a shell word. With expansion on (Ansible's
