@@ -23,7 +23,10 @@ const PAYLOADS: &[&str] = &[
     "--version",
     "x|touch pwn-pipe",
     "x&&touch pwn-and",
-    "$HOME ${PATH} $0",
+    // Variables the host does not set: a path argument expands set ones on
+    // the host as Ansible's `type='path'` does (tests/modules_users.rs), and
+    // an unset one stays as written there as everywhere else.
+    "$RUNBOOK_UNSET ${RUNBOOK_UNSET_TOO} $0",
     "ünï cødé 名前",
     "a\\b'\"c",
 ];

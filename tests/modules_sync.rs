@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::support::{Lab, Output, ansible_playbook, recap};
+use crate::support::{Lab, Output, ansible_playbook, ansible_playbook_with, recap};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -234,4 +234,117 @@ fn synchronize_pushes_and_delegates_as_ansible_does() {
             "{run} run\n{both}"
         );
     }
+}
+
+/// An inventory of node2 alone, reached through node1 as a jump host
+/// (`ProxyJump` in an ssh config given with `-F`, as a team's bastion is).
+fn behind_a_jump_host(lab: &Lab) -> String {
+    let inventory =
+        std::fs::read_to_string(lab.project.join("inventories/lab")).expect("inventory");
+    let value = |prefix: &str| {
+        inventory
+            .split_whitespace()
+            .find_map(|word| word.strip_prefix(prefix))
+            .map(|v| v.trim_matches('\'').to_string())
+            .unwrap_or_else(|| panic!("{prefix} in the lab inventory:\n{inventory}"))
+    };
+    let address = |host: &str| {
+        inventory
+            .lines()
+            .find(|line| line.starts_with(&format!("{host} ")))
+            .and_then(|line| {
+                line.split_whitespace()
+                    .find_map(|w| w.strip_prefix("ansible_host="))
+            })
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{host} in the lab inventory:\n{inventory}"))
+    };
+    let key = value("ansible_ssh_private_key_file=");
+    let known_hosts = value("UserKnownHostsFile=");
+    let config = lab.project.join("jump.cfg");
+    std::fs::write(
+        &config,
+        format!(
+            "Host bastion\n  HostName {}\n  User root\n  IdentityFile {key}\n  UserKnownHostsFile {known_hosts}\n  StrictHostKeyChecking yes\n\
+             Host {}\n  ProxyJump bastion\n  UserKnownHostsFile {known_hosts}\n  StrictHostKeyChecking yes\n",
+            address("node1"),
+            address("node2")
+        ),
+    )
+    .expect("jump.cfg");
+    let path = lab.project.join("behind.ini");
+    std::fs::write(
+        &path,
+        format!(
+            "[behind]\nnode2 ansible_host={} ansible_user=root ansible_ssh_private_key_file={key} ansible_ssh_common_args='-F {}'\n",
+            address("node2"),
+            config.display()
+        ),
+    )
+    .expect("behind.ini");
+    path.display().to_string()
+}
+
+/// Logins node1's sshd accepted: each session through the jump host is one.
+fn bastion_logins(lab: &Lab) -> usize {
+    std::fs::read_to_string(lab.state_dir().join("sshd/node1/sshd.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.starts_with("Accepted publickey"))
+        .count()
+}
+
+#[test]
+fn commands_and_synchronize_reach_a_host_behind_a_jump_host_as_in_ansible() {
+    let playbook = fixture("behind-jump.yml");
+    let ours = Lab::up(2);
+    let theirs = Lab::up(2);
+    let (our_inventory, their_inventory) = (behind_a_jump_host(&ours), behind_a_jump_host(&theirs));
+    let logins_before = bastion_logins(&ours);
+    let runbook = ours.run(&[
+        "play",
+        playbook.to_str().expect("utf8"),
+        "-i",
+        &our_inventory,
+    ]);
+    let ansible = ansible_playbook_with(
+        &theirs,
+        &[playbook.to_str().expect("utf8"), "-i", &their_inventory],
+    );
+    let both = format!(
+        "--- runbook\n{}\n--- ansible\n{}",
+        runbook.all(),
+        ansible.all()
+    );
+    assert_eq!(runbook.code, 0, "{both}");
+    assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
+    assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
+    assert_eq!(
+        srv_tree(&ours, "node2"),
+        srv_tree(&theirs, "node2"),
+        "{both}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ours.host_root("node2").join("srv/hostname.txt"))
+            .unwrap_or_default(),
+        "node2\n"
+    );
+    assert!(
+        !srv_tree(&ours, "node2").is_empty(),
+        "the site arrived on node2\n{both}"
+    );
+    assert!(
+        bastion_logins(&ours) > logins_before,
+        "the sessions went through node1\n{both}"
+    );
+    // Without the jump host, node2 cannot be reached that way.
+    ours.stop_host("node1");
+    let cut_off = ours.run(&[
+        "play",
+        playbook.to_str().expect("utf8"),
+        "-i",
+        &our_inventory,
+    ]);
+    assert_eq!(cut_off.code, 4, "{}", cut_off.all());
+    assert_eq!(recap(&cut_off)["node2"].unreachable, 1, "{}", cut_off.all());
 }

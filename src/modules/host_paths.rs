@@ -21,8 +21,10 @@ struct Wanted {
 
 impl Wanted {
     fn note(&mut self, path: &str) {
+        // `$0` or `$1` name no environment variable (the shell would answer
+        // with its own parameters): Python finds none, so neither do we.
         for name in variable_names(path) {
-            if !self.variables.contains(&name) {
+            if !name.starts_with(|c: char| c.is_ascii_digit()) && !self.variables.contains(&name) {
                 self.variables.push(name);
             }
         }
@@ -273,6 +275,10 @@ mod tests {
         );
         assert_eq!(found.expand("~/$APP"), "/home/carol//srv/app");
         assert_eq!(found.expand("/a$/b${x y}/$"), "/a$/b${x y}/$");
+        let mut positional = Wanted::default();
+        positional.note("/srv/$0/${1}");
+        assert!(positional.is_empty());
+        assert_eq!(found.expand("/srv/$0/${1}"), "/srv/$0/${1}");
         let mut wanted = Wanted::default();
         wanted.note("${APP}/~carol/$HOME$HOME");
         assert_eq!(wanted.variables, ["APP", "HOME"]);
