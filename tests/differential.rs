@@ -510,6 +510,17 @@ fn a_program_that_cannot_run_fails_command_as_in_ansible() {
     assert_same_files(&ours, &theirs, &["node1"], &["opt/command-errors.txt"]);
 }
 
+#[test]
+fn gather_facts_as_a_task_gathers_as_in_ansible() {
+    let (ours, theirs) = twin_run("gather-task.yml", 1, &[]);
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1"],
+        &["opt/gathered.txt", "opt/gathered-all.txt"],
+    );
+}
+
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
 /// tool's own words for a refused connection.
 fn fatal_lines(output: &str) -> Vec<String> {

@@ -78,7 +78,7 @@ macro_rules! every_module {
             script: script::Script;
             service_facts: service_facts::ServiceFacts;
             set_fact: set_fact::SetFact;
-            setup: setup::Setup;
+            setup: setup::Setup, setup::GatherFacts;
             shell: shell::Shell;
             slurp: slurp::Slurp;
             stat: stat::Stat;
@@ -207,6 +207,7 @@ const SHARED_PAGES: &[(&str, &str)] = &[
     ("systemd_service", "systemd"),
     ("service", "systemd"),
     ("yum", "dnf"),
+    ("gather_facts", "setup"),
 ];
 
 /// The docs page (Markdown, as in docs/modules/) of the module `name`

@@ -20,8 +20,38 @@ pub(super) struct Setup;
 static SPEC: ArgSpec = ArgSpec {
     names: &["gather_subset", "gather_timeout", "filter", "fact_path"],
     free_form: FreeForm::KeyValue,
+    paths: &["fact_path"],
     ..ArgSpec::EMPTY
 };
+
+/// `gather_facts` as a task: Ansible's action runs `setup` with the task's
+/// arguments; `parallel` (several fact modules at once) has nothing to
+/// change here, where one module gathers everything.
+pub(super) struct GatherFacts;
+
+static GATHER_FACTS_SPEC: ArgSpec = ArgSpec {
+    names: &["gather_subset", "gather_timeout", "filter", "fact_path", "parallel"],
+    free_form: FreeForm::KeyValue,
+    paths: &["fact_path"],
+    ..ArgSpec::EMPTY
+};
+
+impl Module for GatherFacts {
+    fn name(&self) -> &'static str {
+        "gather_facts"
+    }
+
+    fn spec(&self) -> &'static ArgSpec {
+        &GATHER_FACTS_SPEC
+    }
+
+    fn run(&self, args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
+        args.bool("parallel", false)?;
+        let mut values = args.values().clone();
+        values.shift_remove("parallel");
+        Setup.run(&Args::new(values), ctx)
+    }
+}
 
 /// Ansible's mark of a host whose facts were gathered (`gathering = smart`
 /// reads it).
