@@ -658,25 +658,15 @@ fn trusted_keys(lab: &Lab, host: &str) -> BTreeMap<String, String> {
     keys
 }
 
-#[test]
-fn apt_key_adds_and_removes_keys_like_ansible() {
-    let served = tempfile::tempdir().expect("served");
-    let fingerprint = make_signing_key(served.path());
-    let server = HttpServer::serve(served.path());
-    let base_url = server.url("");
-    let base_url = base_url.trim_end_matches('/');
-    let keyserver = base_url.replace("http://", "hkp://");
-    let vars = [
-        format!("key_dir={}", served.path().display()),
-        format!("fingerprint={fingerprint}"),
-        format!("base_url={base_url}"),
-        format!("keyserver={keyserver}"),
-    ];
+/// `playbook` twice on twin labs, by runbook and ansible-playbook, with
+/// `-e` for each of `vars`: same exit codes (0) and recaps on both runs;
+/// `first` sees runbook's first run. Returns the labs.
+fn twin_runs_with_vars(playbook: &str, vars: &[String], first: impl Fn(&Output)) -> (Lab, Lab) {
     let mut extra = Vec::new();
-    for var in &vars {
+    for var in vars {
         extra.extend(["-e", var.as_str()]);
     }
-    let playbook = fixture("apt_key.yml");
+    let playbook = fixture(playbook);
     let path = playbook.to_str().expect("utf8");
     let ours = Lab::up(1);
     let theirs = Lab::up(1);
@@ -693,7 +683,28 @@ fn apt_key_adds_and_removes_keys_like_ansible() {
         assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
         assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
         assert_eq!(runbook.code, 0, "the fixture runs cleanly\n{both}");
+        if run == "first" {
+            first(&runbook);
+        }
     }
+    (ours, theirs)
+}
+
+#[test]
+fn apt_key_adds_and_removes_keys_like_ansible() {
+    let served = tempfile::tempdir().expect("served");
+    let fingerprint = make_signing_key(served.path());
+    let server = HttpServer::serve(served.path());
+    let base_url = server.url("");
+    let base_url = base_url.trim_end_matches('/');
+    let keyserver = base_url.replace("http://", "hkp://");
+    let vars = [
+        format!("key_dir={}", served.path().display()),
+        format!("fingerprint={fingerprint}"),
+        format!("base_url={base_url}"),
+        format!("keyserver={keyserver}"),
+    ];
+    let (ours, theirs) = twin_runs_with_vars("apt_key.yml", &vars, |_| {});
     let read = |lab: &Lab| {
         std::fs::read_to_string(lab.host_root("node1").join("srv/out/apt_key.txt"))
             .unwrap_or_default()
@@ -763,39 +774,17 @@ fn rpm_key_imports_and_erases_keys_like_ansible() {
         format!("fingerprint={fingerprint}"),
         format!("base_url={}", base_url.trim_end_matches('/')),
     ];
-    let mut extra = Vec::new();
-    for var in &vars {
-        extra.extend(["-e", var.as_str()]);
-    }
-    let playbook = fixture("rpm_key.yml");
-    let path = playbook.to_str().expect("utf8");
-    let ours = Lab::up(1);
-    let theirs = Lab::up(1);
-    for run in ["first", "second"] {
-        let mut args = vec!["play", path, "-i", "lab"];
-        args.extend(&extra);
-        let runbook = ours.run(&args);
-        let ansible = ansible_playbook(&theirs, &playbook, &extra);
-        let both = format!(
-            "--- runbook ({run} run)\n{}\n--- ansible\n{}",
-            runbook.all(),
-            ansible.all()
-        );
-        assert_eq!(runbook.code, ansible.code, "exit codes differ\n{both}");
-        assert_eq!(recap(&runbook), recap(&ansible), "recaps differ\n{both}");
-        assert_eq!(runbook.code, 0, "the fixture runs cleanly\n{both}");
-        if run == "first" {
-            // The wrong fingerprint and the missing file fail; the file
-            // import, the erase and the URL import change.
-            let expected = Recap {
-                ok: 9,
-                changed: 4,
-                ignored: 2,
-                ..Recap::default()
-            };
-            assert_eq!(recap(&runbook)["node1"], expected, "{both}");
-        }
-    }
+    let (ours, theirs) = twin_runs_with_vars("rpm_key.yml", &vars, |runbook| {
+        // The wrong fingerprint and the missing file fail; the file
+        // import, the erase and the URL import change.
+        let expected = Recap {
+            ok: 9,
+            changed: 4,
+            ignored: 2,
+            ..Recap::default()
+        };
+        assert_eq!(recap(runbook)["node1"], expected, "{}", runbook.all());
+    });
     let db = |lab: &Lab| {
         std::fs::read_to_string(lab.host_root("node1").join("var/lib/runbook-shims/rpm/db"))
             .unwrap_or_default()

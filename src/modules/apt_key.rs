@@ -6,7 +6,8 @@
 //! The key is read with a throwaway `GNUPGHOME`, so reading it leaves no
 //! `~/.gnupg` behind on the host.
 
-use super::utils::probe::{Answers, Probe};
+use super::utils::http::{download_to_temp, masked};
+use super::utils::probe::Probe;
 use super::{ArgSpec, Args, Changes, FreeForm, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
 use crate::value::Value;
@@ -148,46 +149,6 @@ fn list_command(want: &Desired) -> String {
     }
 }
 
-/// Fetch `url` on the host into `"$key"` (a temporary file removed on exit).
-fn download_script(url: &str, validate_certs: bool) -> String {
-    let quoted = shell_quote(url);
-    let (curl_insecure, wget_insecure) = if validate_certs {
-        ("", "")
-    } else {
-        (" -k", " --no-check-certificate")
-    };
-    format!(
-        "key=$(mktemp) || exit 1\ntrap 'rm -f \"$key\"' EXIT\n\
-         if command -v curl >/dev/null 2>&1; then curl -fsSL{curl_insecure} -o \"$key\" -- {quoted}\n\
-         elif command -v wget >/dev/null 2>&1; then wget -q{wget_insecure} -O \"$key\" -- {quoted}\n\
-         else echo 'neither curl nor wget is installed' >&2; false; fi"
-    )
-}
-
-/// `url` without a password in it, as Ansible's `mask_url` prints it.
-fn masked(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
-            Some((credentials, host)) if !credentials.contains('/') => {
-                let user = credentials.split(':').next().unwrap_or("");
-                format!("{scheme}://{user}:********@{host}")
-            }
-            _ => url.to_string(),
-        },
-        None => url.to_string(),
-    }
-}
-
-/// An answer that ends with the `@rc=N` line its question printed.
-fn with_rc(answers: &Answers, name: &str) -> (String, i32) {
-    let text = answers.text(name);
-    let (body, rc) = match text.trim_end().rsplit_once("@rc=") {
-        Some((body, rc)) => (body, rc.trim().parse().unwrap_or(1)),
-        None => (text, 1),
-    };
-    (body.to_string(), rc)
-}
-
 fn error_no_error(what: &str) -> String {
     format!("apt-key did not return an error, but {what} (check that the id is correct and *not* a subkey)")
 }
@@ -252,7 +213,7 @@ impl StateModule for AptKey {
                         "download",
                         &format!(
                             "{} 2>&1; download_rc=$?; echo \"@rc=$download_rc\"",
-                            download_script(url, want.validate_certs)
+                            download_to_temp("key", url, want.validate_certs)
                         ),
                     );
                     probe.ask("key", &read_key("\"$key\""));
@@ -279,7 +240,7 @@ impl StateModule for AptKey {
         let mut given_id = want.id.clone();
         if given_id.is_none() {
             if let Source::Url(url) = &want.source {
-                let (output, rc) = with_rc(&answers, "download");
+                let (output, rc) = answers.with_rc("download");
                 if rc != 0 {
                     return Err(ModuleError::failed(format!(
                         "Failed to download key at {}: {}",
@@ -289,7 +250,7 @@ impl StateModule for AptKey {
                 }
             }
             if !matches!(want.source, Source::Nothing) {
-                let (output, rc) = with_rc(&answers, "key");
+                let (output, rc) = answers.with_rc("key");
                 if rc != 0 {
                     let what = match &want.source {
                         Source::File(file) => file.clone(),
@@ -308,7 +269,7 @@ impl StateModule for AptKey {
             .as_deref()
             .and_then(KeyId::parse)
             .ok_or_else(|| ModuleError::failed("Invalid key_id"))?;
-        let (listing, rc) = with_rc(&answers, "listing");
+        let (listing, rc) = answers.with_rc("listing");
         if rc != 0 {
             return Err(ModuleError::failed(format!(
                 "Unable to list public keys: {}",
@@ -358,7 +319,7 @@ impl StateModule for AptKey {
                 Source::Url(url) => (
                     format!(
                         "{}\nif [ $? -ne 0 ]; then echo {} >&2; exit 1; fi\napt-key{keyring} add \"$key\"",
-                        download_script(url, want.validate_certs),
+                        download_to_temp("key", url, want.validate_certs),
                         shell_quote(&format!("Failed to download key at {}", masked(url)))
                     ),
                     "Unable to add a key from binary data".to_string(),

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeSet;
 
-use super::utils::probe::{Answers, Probe};
+use super::utils::http::{download_to_temp, masked};
+use super::utils::probe::Probe;
 use super::{ArgSpec, Args, Changes, FreeForm, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
 
@@ -86,15 +87,6 @@ fn gpg_show(from: &str) -> String {
     )
 }
 
-/// An answer that ends with the `@rc=N` line its question printed.
-fn with_rc(answers: &Answers, name: &str) -> (String, i32) {
-    let text = answers.text(name);
-    match text.trim_end().rsplit_once("@rc=") {
-        Some((body, rc)) => (body.to_string(), rc.trim().parse().unwrap_or(1)),
-        None => (text.to_string(), 1),
-    }
-}
-
 impl StateModule for RpmKey {
     type Desired = Desired;
     type Observed = Observed;
@@ -126,16 +118,13 @@ impl StateModule for RpmKey {
         probe.require(&["rpm", "gpg"]);
         let key = shell_quote(&want.key);
         let source = if want.key.contains("://") {
-            let insecure = if want.validate_certs { "" } else { " -k" };
-            let wget_insecure = if want.validate_certs { "" } else { " --no-check-certificate" };
             probe.ask(
                 "fetch",
                 &format!(
-                    "keyfile=$(mktemp) && trap 'rm -f \"$keyfile\"' EXIT && \
-                     if command -v curl >/dev/null 2>&1; then curl -fsSL{insecure} -o \"$keyfile\" -- {key} 2>&1; \
-                     else wget -q{wget_insecure} -O \"$keyfile\" -- {key} 2>&1; fi; fetch_rc=$?; \
+                    "{} 2>&1; fetch_rc=$?; \
                      [ $fetch_rc != 0 ] || grep -q -e '-----BEGIN PGP PUBLIC KEY BLOCK-----' \"$keyfile\" || fetch_rc=90; \
-                     echo \"@rc=$fetch_rc\""
+                     echo \"@rc=$fetch_rc\"",
+                    download_to_temp("keyfile", &want.key, want.validate_certs)
                 ),
             );
             Key::Url(want.key.clone())
@@ -175,13 +164,14 @@ impl StateModule for RpmKey {
             return Err(ModuleError::failed(format!("Not a valid key {path}")));
         }
         if let Key::Url(url) = &source {
-            let (output, rc) = with_rc(&answers, "fetch");
+            let (output, rc) = answers.with_rc("fetch");
             match rc {
                 0 => {}
-                90 => return Err(ModuleError::failed(format!("Not a public key: {url}"))),
+                90 => return Err(ModuleError::failed(format!("Not a public key: {}", masked(url)))),
                 _ => {
                     return Err(ModuleError::failed(format!(
-                        "failed to fetch key at {url} , error was: {}",
+                        "failed to fetch key at {} , error was: {}",
+                        masked(url),
                         output.trim()
                     )));
                 }
@@ -191,7 +181,7 @@ impl StateModule for RpmKey {
         let key_id = match &source {
             Key::Id(id) => id.clone(),
             Key::Url(_) | Key::File(_) => {
-                let (output, rc) = with_rc(&answers, "key");
+                let (output, rc) = answers.with_rc("key");
                 if rc != 0 {
                     return Err(ModuleError::failed(output.trim().to_string()));
                 }
@@ -204,7 +194,7 @@ impl StateModule for RpmKey {
         let imported = if imported_answer.trim_end().ends_with("@rc=none") {
             false
         } else {
-            let (output, rc) = with_rc(&answers, "imported");
+            let (output, rc) = answers.with_rc("imported");
             if rc != 0 {
                 return Err(ModuleError::failed(output.trim().to_string()));
             }
@@ -258,17 +248,10 @@ impl StateModule for RpmKey {
     ) -> Result<Outcome, ModuleError> {
         let script = if want.present {
             match &have.source {
-                Some(Key::Url(url)) => {
-                    let insecure = if want.validate_certs { "" } else { " -k" };
-                    let wget_insecure = if want.validate_certs { "" } else { " --no-check-certificate" };
-                    let url = shell_quote(url);
-                    format!(
-                        "keyfile=$(mktemp) || exit 1\ntrap 'rm -f \"$keyfile\"' EXIT\n\
-                         if command -v curl >/dev/null 2>&1; then curl -fsSL{insecure} -o \"$keyfile\" -- {url}; \
-                         else wget -q{wget_insecure} -O \"$keyfile\" -- {url}; fi || exit 1\n\
-                         rpm --import \"$keyfile\""
-                    )
-                }
+                Some(Key::Url(url)) => format!(
+                    "{} || exit 1\nrpm --import \"$keyfile\"",
+                    download_to_temp("keyfile", url, want.validate_certs)
+                ),
                 Some(Key::File(path)) => format!("rpm --import {}", shell_quote(path)),
                 Some(Key::Id(_)) | None => {
                     return Err(ModuleError::failed(

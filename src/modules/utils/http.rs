@@ -221,6 +221,38 @@ pub(crate) fn headers_arg(value: Option<&Value>) -> Result<Vec<(String, String)>
     .collect()
 }
 
+/// `sh` that downloads `url` on the host with curl (or wget) into a
+/// temporary file named by `"$VAR"`, removed when the script exits; its
+/// status is the download's.
+pub(crate) fn download_to_temp(var: &str, url: &str, validate_certs: bool) -> String {
+    let quoted = shell_quote(url);
+    let (curl_insecure, wget_insecure) = if validate_certs {
+        ("", "")
+    } else {
+        (" -k", " --no-check-certificate")
+    };
+    format!(
+        "{var}=$(mktemp) || exit 1\ntrap 'rm -f \"${var}\"' EXIT\n\
+         if command -v curl >/dev/null 2>&1; then curl -fsSL{curl_insecure} -o \"${var}\" -- {quoted}\n\
+         elif command -v wget >/dev/null 2>&1; then wget -q{wget_insecure} -O \"${var}\" -- {quoted}\n\
+         else echo 'neither curl nor wget is installed' >&2; false; fi"
+    )
+}
+
+/// `url` without a password in it, as Ansible's `mask_url` prints it.
+pub(crate) fn masked(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((credentials, host)) if !credentials.contains('/') => {
+                let user = credentials.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:********@{host}")
+            }
+            _ => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

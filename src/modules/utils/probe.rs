@@ -108,6 +108,16 @@ impl Answers {
         self.text(name).lines().next().unwrap_or("").trim()
     }
 
+    /// An answer whose question ended by printing `@rc=$?`: its output and
+    /// that exit code (1 when the line is missing).
+    pub(crate) fn with_rc(&self, name: &str) -> (String, i32) {
+        let text = self.text(name);
+        match text.trim_end().rsplit_once("@rc=") {
+            Some((body, rc)) => (body.to_string(), rc.trim().parse().unwrap_or(1)),
+            None => (text.to_string(), 1),
+        }
+    }
+
     /// Whether the answer is `yes` (the usual `[ -e x ] && echo yes`).
     pub(crate) fn yes(&self, name: &str) -> bool {
         self.line(name) == "yes"
