@@ -147,6 +147,20 @@ fn a_leading_tilde_is_the_home_on_the_host_as_in_ansible() {
 }
 
 #[test]
+fn pam_limits_matches_ansible() {
+    differential("pam_limits.yml", |lab, host| {
+        let mut files = Files::new();
+        for path in [
+            "etc/security/limits.conf",
+            "etc/security/limits.d/90-lab.conf",
+        ] {
+            files.insert(path.into(), read(lab, host, path));
+        }
+        files
+    });
+}
+
+#[test]
 fn mount_matches_ansible() {
     differential("mount.yml", |lab, host| {
         let mut files = Files::new();

@@ -67,6 +67,7 @@ macro_rules! every_module {
             mysql_query: mysql_query::MysqlQuery;
             mysql_user: mysql_user::MysqlUser;
             package: package::Package;
+            pam_limits: Stateful(pam_limits::PamLimits);
             package_facts: package_facts::PackageFacts;
             pause: pause::Pause;
             ping: ping::Ping;
@@ -129,7 +130,13 @@ const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
     ),
     (
         "community.general.",
-        &["alternatives", "ini_file", "modprobe", "timezone"],
+        &[
+            "alternatives",
+            "ini_file",
+            "modprobe",
+            "pam_limits",
+            "timezone",
+        ],
     ),
 ];
 
