@@ -14,6 +14,12 @@ use super::{ArgSpec, Args, Changes, Diff, FreeForm, ModuleContext, ModuleError, 
 use crate::connection::shell_quote;
 use crate::value::Value;
 
+mod fstab;
+mod mountinfo;
+
+use fstab::{set_entry, unset_entry};
+use mountinfo::{Mounted, parse_mountinfo};
+
 pub(super) struct Mount;
 
 static SPEC: ArgSpec = ArgSpec {
@@ -100,16 +106,6 @@ pub(super) struct Desired {
     warnings: Vec<String>,
 }
 
-/// A mount as `/proc/self/mountinfo` lists it.
-#[derive(Debug, Clone, PartialEq)]
-struct Mounted {
-    /// The source as Ansible reads it: for a bind mount, the directory
-    /// bound (the mount's root below its parent's mount point).
-    src: String,
-    /// The source field as the kernel gives it (`mount -v`'s first word).
-    device: String,
-}
-
 #[derive(Debug, Clone)]
 pub(super) struct Observed {
     /// The fstab's text; `None` when the file does not exist.
@@ -145,215 +141,6 @@ struct Plan {
     /// The new fstab, when it differs from the old.
     fstab: Option<String>,
     action: Action,
-}
-
-/// Ansible's `_escape_fstab`: characters fstab fields cannot hold as such.
-fn escape_field(text: &str) -> String {
-    text.replace('\\', "\\134")
-        .replace(' ', "\\040")
-        .replace('&', "\\046")
-}
-
-/// `/proc/self/mountinfo` writes space, tab, newline and backslash as `\ooo`.
-fn unescape_octal(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let digits = bytes.get(i + 1..i + 4);
-        if bytes[i] == b'\\'
-            && let Some(digits) = digits.filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)))
-            && let Ok(byte) = u8::from_str_radix(&String::from_utf8_lossy(digits), 8)
-        {
-            out.push(byte);
-            i += 4;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Mounts by mount point, as Ansible's `get_linux_mounts` reads them.
-fn parse_mountinfo(text: &str) -> BTreeMap<String, Mounted> {
-    struct Record {
-        id: u64,
-        parent: u64,
-        root: String,
-        dst: String,
-        device: String,
-    }
-    let mut records: Vec<Record> = Vec::new();
-    for line in text.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.len() < 10 {
-            continue;
-        }
-        let (Ok(id), Ok(parent)) = (fields[0].parse(), fields[1].parse()) else {
-            continue;
-        };
-        records.push(Record {
-            id,
-            parent,
-            root: unescape_octal(fields[3]),
-            dst: unescape_octal(fields[4]),
-            device: unescape_octal(fields[fields.len() - 2]),
-        });
-    }
-    let mut mounts = BTreeMap::new();
-    for record in &records {
-        let parent = (record.parent != 1)
-            .then(|| records.iter().find(|r| r.id == record.parent))
-            .flatten();
-        let src = match parent {
-            Some(parent) => {
-                let mut root = record.root.clone();
-                if parent.root.len() > 1 && root.starts_with(&format!("{}/", parent.root)) {
-                    root = root[parent.root.len()..].to_string();
-                }
-                if parent.dst != "/" {
-                    root = format!("{}{root}", parent.dst);
-                }
-                root
-            }
-            None => record.device.clone(),
-        };
-        mounts.insert(
-            record.dst.clone(),
-            Mounted {
-                src,
-                device: record.device.clone(),
-            },
-        );
-    }
-    mounts
-}
-
-/// The fields of an fstab line, in Ansible's names.
-struct Entry {
-    src: String,
-    name: String,
-    fstype: String,
-    opts: String,
-    /// `None` when the line leaves them out (Ansible then counts them as different).
-    dump: Option<String>,
-    passno: Option<String>,
-}
-
-impl Desired {
-    fn src_or_empty(&self) -> &str {
-        self.src.as_deref().unwrap_or("")
-    }
-
-    /// Whether an fstab line with these fields is this mount's. A swap
-    /// entry (mount point `none`) is only when its source is `src`.
-    fn owns(&self, name: &str, fstype: &str, src: &str) -> bool {
-        name == escape_field(&self.path)
-            && !(self.src.is_some() && name == "none" && fstype == "swap" && src != self.src_or_empty())
-    }
-
-    fn fstab_line(&self) -> String {
-        format!(
-            "{} {} {} {} {} {}\n",
-            escape_field(self.src_or_empty()),
-            escape_field(&self.path),
-            escape_field(self.fstype.as_deref().unwrap_or("")),
-            escape_field(&self.opts),
-            escape_field(&self.dump),
-            escape_field(&self.passno),
-        )
-    }
-}
-
-/// The lines of `text`, each ending in a newline.
-fn lines_of(text: &str) -> Vec<String> {
-    text.split_inclusive('\n')
-        .map(|line| {
-            if line.ends_with('\n') {
-                line.to_string()
-            } else {
-                format!("{line}\n")
-            }
-        })
-        .collect()
-}
-
-/// Ansible's `set_mount`: the fstab with this mount's line added or
-/// updated, and whether it changed.
-fn set_entry(want: &Desired, text: &str) -> (String, bool) {
-    let mut out = String::new();
-    let mut exists = false;
-    let mut changed = false;
-    for line in lines_of(text) {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            out.push_str(&line);
-            continue;
-        }
-        let fields: Vec<&str> = line.split('#').next().unwrap_or("").split_whitespace().collect();
-        if !(4..=6).contains(&fields.len()) {
-            out.push_str(&line);
-            continue;
-        }
-        let entry = Entry {
-            src: fields[0].to_string(),
-            name: fields[1].to_string(),
-            fstype: fields[2].to_string(),
-            opts: fields[3].to_string(),
-            dump: fields.get(4).map(|s| s.to_string()),
-            passno: fields.get(5).map(|s| s.to_string()),
-        };
-        if !want.owns(&entry.name, &entry.fstype, &entry.src) {
-            out.push_str(&line);
-            continue;
-        }
-        exists = true;
-        let wanted = want.fstab_line();
-        let wanted: Vec<&str> = wanted.split_whitespace().collect();
-        let have = [
-            Some(entry.src.as_str()),
-            Some(entry.fstype.as_str()),
-            Some(entry.opts.as_str()),
-            entry.dump.as_deref(),
-            entry.passno.as_deref(),
-        ];
-        let want_fields = [wanted[0], wanted[2], wanted[3], wanted[4], wanted[5]];
-        if have.iter().zip(want_fields).any(|(have, want)| *have != Some(want)) {
-            changed = true;
-        }
-        if changed {
-            out.push_str(&want.fstab_line());
-        } else {
-            out.push_str(&line);
-        }
-    }
-    if !exists {
-        out.push_str(&want.fstab_line());
-        changed = true;
-    }
-    (out, changed)
-}
-
-/// Ansible's `unset_mount`: the fstab without this mount's lines (those of
-/// exactly 6 words), and whether it changed.
-fn unset_entry(want: &Desired, text: &str) -> (String, bool) {
-    let mut out = String::new();
-    let mut changed = false;
-    for line in lines_of(text) {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') || fields.len() != 6 {
-            out.push_str(&line);
-            continue;
-        }
-        if want.owns(fields[1], fields[2], fields[0]) {
-            changed = true;
-        } else {
-            out.push_str(&line);
-        }
-    }
-    (out, changed)
 }
 
 fn plan(want: &Desired, have: &Observed) -> Result<Plan, ModuleError> {
@@ -808,26 +595,6 @@ mod tests {
         }
     }
 
-    const MOUNTINFO: &str = "\
-22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw
-42 22 0:35 / /tmp rw - tmpfs tmpfs rw
-78 42 0:35 /aaa /srv/data rw - tmpfs tmpfs rw
-140 22 253:2 /rootfs /mnt/root rw - ext4 /dev/sdb2 rw
-141 140 253:2 /rootfs/tmp/aaa /srv/my\\040dir rw - ext4 /dev/sdb2 rw
-";
-
-    #[test]
-    fn bind_mounts_name_the_directory_bound_as_ansible_reads_them() {
-        let mounts = parse_mountinfo(MOUNTINFO);
-        assert_eq!(mounts["/"].src, "/dev/sda1");
-        // A mount below another is read as a bind of its root, as Ansible
-        // reads it: the plain tmpfs on /tmp "binds" `/`.
-        assert_eq!(mounts["/tmp"].src, "/");
-        assert_eq!(mounts["/srv/data"].src, "/tmp/aaa");
-        assert_eq!(mounts["/srv/data"].device, "tmpfs");
-        assert_eq!(mounts["/srv/my dir"].src, "/mnt/root/tmp/aaa");
-    }
-
     #[test]
     fn a_short_matching_line_is_rewritten_whole_and_others_kept() {
         let fstab = "# static\nUUID=1 / ext4 defaults 0 1\ntmpfs /srv/data tmpfs size=8m\n\nbad line\n";
@@ -901,11 +668,6 @@ mod tests {
             }
         );
         assert_eq!(listed.fstab.as_deref(), Some(""));
-    }
-
-    #[test]
-    fn mountinfo_escapes_are_read() {
-        assert_eq!(unescape_octal("/a\\040b\\134c\\0"), "/a b\\c\\0");
     }
 
     proptest::proptest! {
