@@ -18,6 +18,7 @@ mod module_defaults;
 mod play_keywords;
 mod role_argument_specs;
 mod role_handlers;
+mod role_steps;
 mod roles;
 mod split_args;
 mod steps;

@@ -217,7 +217,7 @@ pub(super) fn load_role(
     };
     for dependency in dependencies(&dir).map_err(one)? {
         let (dependency_name, dependency_inherits, dependency_files) =
-            super::steps::role_entry(&dependency, &inherited.deeper(), "dependencies")?;
+            super::role_steps::role_entry(&dependency, &inherited.deeper(), "dependencies")?;
         let mut nested = load_role(
             &dependency_name,
             &dependency_files,

@@ -34,7 +34,7 @@ pub struct Inherited {
     /// vars every task of the play sees.
     public_roles: Arc<Mutex<Vec<Arc<Role>>>>,
     pub(super) when: Vec<String>,
-    vars: VarMap,
+    pub(super) vars: VarMap,
     environment: Option<Value>,
     pub(super) tags: Vec<String>,
     ignore_errors: Option<Value>,
@@ -101,7 +101,7 @@ impl Inherited {
     }
 
     /// Keep a role's handlers for the play.
-    fn add_role_handlers(&self, source: RoleSource, handlers: Vec<Handler>) {
+    pub(super) fn add_role_handlers(&self, source: RoleSource, handlers: Vec<Handler>) {
         if let Ok(mut kept) = self.role_handlers.lock() {
             kept.add(source, handlers);
         }
@@ -117,7 +117,7 @@ impl Inherited {
     }
 
     /// Make `roles` public: their variables are seen by the whole play.
-    fn publish_roles(&self, roles: &[Arc<Role>]) {
+    pub(super) fn publish_roles(&self, roles: &[Arc<Role>]) {
         if let Ok(mut public) = self.public_roles.lock() {
             for role in roles {
                 if !public.iter().any(|known| Arc::ptr_eq(known, role)) {
@@ -198,7 +198,7 @@ impl Inherited {
 
     /// This block's (or import's) keywords on top of what it inherited;
     /// `own` are the keys that are not inherited keywords.
-    fn nested(&self, node: &Node, own: &[&str]) -> Result<Inherited, Diagnostic> {
+    pub(super) fn nested(&self, node: &Node, own: &[&str]) -> Result<Inherited, Diagnostic> {
         let mut inner = self.clone();
         for (key, value) in node.expect_map("a block")? {
             if !own.contains(&key.key_text().as_str()) {
@@ -341,7 +341,7 @@ fn load_step(node: &Node, role: TaskRole, inherited: &Inherited) -> Result<Step,
             load_tasks_file(node, &written, value, import, role, inherited)
         }
         BuiltinAction::ImportRole | BuiltinAction::IncludeRole => {
-            load_role_step(node, &written, action, value, inherited)
+            super::role_steps::load_role_step(node, &written, action, value, inherited)
         }
         BuiltinAction::Meta => {
             super::meta_step::load_meta(node, value, role == TaskRole::Handler, inherited)
@@ -508,7 +508,7 @@ const INCLUDE_OWN_KEYWORDS: [&str; 8] = [
 
 /// The keywords of an include node that are its own: the action as
 /// written, and for a dynamic include [`INCLUDE_OWN_KEYWORDS`].
-fn own_keywords(keyword: &str, dynamic: bool) -> Vec<&str> {
+pub(super) fn own_keywords(keyword: &str, dynamic: bool) -> Vec<&str> {
     let mut own = vec![keyword];
     if dynamic {
         own.extend(INCLUDE_OWN_KEYWORDS);
@@ -525,7 +525,7 @@ fn shown_name(node: &Node, keyword: &str) -> String {
 
 /// A dynamic include: shown and counted as its own task (`included: ...`),
 /// then its tasks run on the hosts where its `when` held.
-fn include_step(
+pub(super) fn include_step(
     node: &Node,
     keyword: &str,
     display: String,
@@ -566,23 +566,6 @@ fn include_step(
 
 const RAW_PARAMS: &str = "_raw_params";
 
-/// What `include_role`/`import_role` take as `k=v` text.
-static ROLE_ARGUMENTS: crate::modules::ArgSpec = crate::modules::ArgSpec {
-    names: &[
-        "name",
-        "tasks_from",
-        "vars_from",
-        "defaults_from",
-        "handlers_from",
-        "apply",
-        "public",
-        "allow_duplicates",
-        "rolespec_validate",
-    ],
-    free_form: crate::modules::FreeForm::KeyValue,
-    ..crate::modules::ArgSpec::EMPTY
-};
-
 /// What `include_tasks`/`import_tasks` take as text: the file, or `file=`.
 static TASKS_FILE_ARGUMENTS: crate::modules::ArgSpec = crate::modules::ArgSpec {
     names: &["file", "apply"],
@@ -592,7 +575,7 @@ static TASKS_FILE_ARGUMENTS: crate::modules::ArgSpec = crate::modules::ArgSpec {
 
 /// An action's arguments written as one string (`include_role: name=web
 /// tasks_from=setup`), as the mapping they stand for; a mapping as it is.
-fn written_as_key_values(
+pub(super) fn written_as_key_values(
     spec: &Node,
     arguments: &'static crate::modules::ArgSpec,
 ) -> Result<Node, Diagnostic> {
@@ -603,187 +586,6 @@ fn written_as_key_values(
     Ok(Node::from_value(
         &crate::value::map_value(parsed),
         &spec.span,
-    ))
-}
-
-/// `import_role:`/`include_role:`: `name`, `*_from`, `public`, `apply`.
-fn load_role_step(
-    node: &Node,
-    keyword: &str,
-    action: BuiltinAction,
-    spec: &Node,
-    inherited: &Inherited,
-) -> Result<Step, Vec<Diagnostic>> {
-    let one = |e: Diagnostic| vec![e];
-    let spec = &written_as_key_values(spec, &ROLE_ARGUMENTS).map_err(one)?;
-    let name = spec
-        .get("name")
-        .ok_or_else(|| one(spec.error(format!("`{keyword}` needs `name:`"))))?;
-    let name = scalar(name, "name").map_err(one)?;
-    let mut files = super::roles::RoleFiles::default();
-    for (argument, file) in [
-        ("tasks_from", &mut files.tasks),
-        ("vars_from", &mut files.vars),
-        ("defaults_from", &mut files.defaults),
-        ("handlers_from", &mut files.handlers),
-    ] {
-        if let Some(named) = spec.get(argument) {
-            *file = scalar(named, argument).map_err(one)?;
-        }
-    }
-    let dynamic = action == BuiltinAction::IncludeRole;
-    // As in Ansible: an import's variables are the play's unless it says
-    // `public: false`; an include's are its own unless `public: true`, and
-    // then the play's once it ran.
-    let public = match spec.get("public") {
-        Some(flag) => boolean(flag, "public").map_err(one)?,
-        None => !dynamic,
-    };
-    if let Some(flag) = spec.get("rolespec_validate") {
-        files.validate = boolean(flag, "rolespec_validate").map_err(one)?;
-    }
-    // Ansible loads both through its IncludeRole: the same role for its cache.
-    files.from_include = true;
-    files.allow_duplicates = Some(match spec.get("allow_duplicates") {
-        Some(flag) => boolean(flag, "allow_duplicates").map_err(one)?,
-        None => true,
-    });
-    const TAKEN: [&str; 9] = [
-        "name",
-        "tasks_from",
-        "vars_from",
-        "defaults_from",
-        "handlers_from",
-        "public",
-        "apply",
-        "rolespec_validate",
-        "allow_duplicates",
-    ];
-    for (key, _) in spec.as_map().unwrap_or_default() {
-        let key = key.key_text();
-        if !TAKEN.contains(&key.as_str()) {
-            let known = ROLE_ARGUMENTS.names.contains(&key.as_str());
-            return Err(one(spec.error(if known {
-                format!("`{keyword}` with `{key}` is not supported by runbook yet")
-            } else {
-                format!("`{key}` is not an argument of `{keyword}`")
-            })));
-        }
-    }
-    let own = own_keywords(keyword, dynamic);
-    let (loop_, loop_control) = super::task_loader::loop_of(node).map_err(one)?;
-    if loop_.is_some() && !dynamic {
-        return Err(one(
-            node.error(format!("`{keyword}` cannot loop (use include_role)"))
-        ));
-    }
-    let mut inner = inherited.nested(node, &own).map_err(one)?;
-    if let Some(apply) = spec.get("apply") {
-        if !dynamic {
-            return Err(one(apply.error(format!(
-                "`apply` is for include_role; `{keyword}` passes its keywords to its tasks itself"
-            ))));
-        }
-        inner = inner.nested(apply, &[]).map_err(one)?;
-    }
-    let loaded = super::roles::load_role(&name, &files, spec, &inner)?;
-    let source = if dynamic {
-        RoleSource::IncludeRole
-    } else {
-        RoleSource::ImportRole
-    };
-    inherited.add_role_handlers(source, loaded.handlers);
-    if public && !dynamic {
-        inherited.publish_roles(&loaded.roles);
-    }
-    if dynamic {
-        let mut step = include_step(
-            node,
-            keyword,
-            node.get("name")
-                .and_then(Node::scalar_text)
-                .unwrap_or_else(|| format!("{keyword} : {name}")),
-            name.clone(),
-            loaded.steps,
-            inherited,
-        )?;
-        if let Step::Include(include) = &mut step {
-            include.loop_ = loop_;
-            include.loop_control = loop_control;
-            if public {
-                include.publishes = loaded.roles;
-            }
-        }
-        return Ok(step);
-    }
-    Ok(Step::Block(Block {
-        name: None,
-        span: node.span.clone(),
-        block: loaded.steps,
-        rescue: Vec::new(),
-        always: Vec::new(),
-    }))
-}
-
-/// A `roles:` or `dependencies:` entry (a name, or a mapping with `role:`
-/// and keywords): the role's name, what its tasks inherit (the entry's
-/// keywords, its parameters as variables) and how it is called.
-pub(super) fn role_entry(
-    entry: &Node,
-    inherited: &Inherited,
-    section: &str,
-) -> Result<(String, Inherited, super::roles::RoleFiles), Vec<Diagnostic>> {
-    let one = |e: Diagnostic| vec![e];
-    let mut files = super::roles::RoleFiles::default();
-    let Some(entries) = entry.as_map() else {
-        return Ok((
-            scalar(entry, section).map_err(one)?,
-            inherited.clone(),
-            files,
-        ));
-    };
-    let name = entry
-        .get("role")
-        .or_else(|| entry.get("name"))
-        .ok_or_else(|| one(entry.error(format!("a `{section}:` entry needs `role:`"))))?;
-    // Keys that are not keywords are the role's parameters (its
-    // variables); a role takes no `notify`, so that one is a parameter
-    // too, as in Ansible.
-    let params: Vec<&str> = entries
-        .iter()
-        .filter_map(|(k, _)| k.as_str())
-        .filter(|k| {
-            (!keywords::BLOCK.contains(k) || *k == "notify")
-                && !keywords::TASK_NOT_YET.contains(k)
-                && *k != "role"
-        })
-        .collect();
-    let mut own = params.clone();
-    own.push("role");
-    let mut inner = inherited.nested(entry, &own).map_err(one)?;
-    for (key, value) in entries
-        .iter()
-        .filter(|(k, _)| k.as_str().is_some_and(|k| params.contains(&k)))
-    {
-        inner.vars.insert(key.key_text(), value.to_value());
-        files.params.insert(key.key_text(), value.to_value());
-    }
-    Ok((scalar(name, "role").map_err(one)?, inner, files))
-}
-
-/// A `roles:` entry: its steps, its name and the names of its dependencies.
-pub(super) fn load_play_role(
-    entry: &Node,
-    inherited: &Inherited,
-) -> Result<(Vec<Step>, String, Vec<String>), Vec<Diagnostic>> {
-    let (name, inner, files) = role_entry(entry, inherited, "roles")?;
-    let loaded = super::roles::load_role(&name, &files, entry, &inner)?;
-    inherited.add_role_handlers(RoleSource::RolesSection, loaded.handlers);
-    inherited.publish_roles(&loaded.roles);
-    Ok((
-        loaded.steps,
-        super::roles::short_name(&name).to_string(),
-        loaded.dependencies,
     ))
 }
 
