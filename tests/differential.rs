@@ -521,6 +521,41 @@ fn gather_facts_as_a_task_gathers_as_in_ansible() {
     );
 }
 
+#[test]
+fn keywords_that_do_not_render_fail_the_task_as_in_ansible() {
+    let (ours, theirs, runbook, ansible) = twin_outputs("keyword-errors.yml", 2, &[], |_: &Lab| {});
+    let fatal = |output: &Output| -> Vec<String> {
+        let mut lines: Vec<String> = output
+            .stdout
+            .lines()
+            .filter(|line| line.starts_with("fatal: "))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(fatal(&runbook), fatal(&ansible));
+    let files =
+        |lab: &Lab| files_in_opt(lab, &["node1", "node2"], &["after-keyword-errors", "never"]);
+    assert_eq!(files(&ours), files(&theirs));
+    assert_eq!(files(&ours), ["node1:/opt/after-keyword-errors"]);
+}
+
+#[test]
+fn a_file_only_a_conditional_include_reads_is_read_where_it_runs_as_in_ansible() {
+    let (ours, theirs, runbook, _) = twin_outputs("unreadable-include.yml", 2, &[], |_: &Lab| {});
+    let files = |lab: &Lab| files_in_opt(lab, &["node1", "node2"], &["went-on", "never"]);
+    assert_eq!(files(&ours), files(&theirs));
+    assert_eq!(files(&ours), ["node1:/opt/went-on", "node2:/opt/went-on"]);
+    assert!(
+        runbook.stderr.contains(
+            "[WARNING]: runbook cannot run tasks/other-os.yml, which this include reads only where its `when` holds: `no_such_module_anywhere` is neither a task keyword nor a module runbook supports at "
+        ),
+        "{}",
+        runbook.stderr
+    );
+}
+
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
 /// tool's own words for a refused connection.
 fn fatal_lines(output: &str) -> Vec<String> {
@@ -632,6 +667,15 @@ fn vars_files_alternatives_and_host_variables_behave_as_in_ansible() {
     assert_eq!(
         read(&ours, "node2"),
         "debian family / the default host file / from the vars folder\n"
+    );
+
+    let (ours, theirs) = twin_run("vars-files/undefined.yml", 2, &[]);
+    let files =
+        |lab: &Lab| files_in_opt(lab, &["node1", "node2"], &["without-facts", "with-facts"]);
+    assert_eq!(files(&ours), files(&theirs));
+    assert_eq!(
+        files(&ours),
+        ["node1:/opt/without-facts", "node2:/opt/without-facts"]
     );
 }
 
@@ -867,7 +911,11 @@ fn end_role_skips_the_rest_of_its_role_on_that_host_as_in_ansible() {
 #[test]
 fn include_role_reads_the_files_it_names_and_publishes_as_in_ansible() {
     let (ours, theirs) = twin_run("role-files.yml", 2, &[]);
-    let files = ["opt/before-public", "opt/after-public"];
+    let files = [
+        "opt/before-public",
+        "opt/after-public",
+        "opt/public-in-batch",
+    ];
     assert_same_files(&ours, &theirs, &["node1", "node2"], &files);
     assert_same_files(
         &ours,
@@ -887,6 +935,10 @@ fn include_role_reads_the_files_it_names_and_publishes_as_in_ansible() {
     assert_eq!(
         std::fs::read_to_string(ours.host_root("node2").join("opt/after-public")).ok(),
         Some("defaults-other vars-other\n".to_string())
+    );
+    assert_eq!(
+        std::fs::read_to_string(ours.host_root("node2").join("opt/public-in-batch")).ok(),
+        Some("undefined\n".to_string())
     );
 }
 

@@ -9,7 +9,7 @@ use super::result::TaskResult;
 use super::schedule::Stage;
 use super::variables::Scope;
 use super::{Event, HostResult, Status};
-use crate::playbook::{Include, Step};
+use crate::playbook::{Include, IncludeLoadError, Step};
 use crate::value::VarMap;
 
 /// One run of an include's tasks on a host: the loop variables it sees and
@@ -37,10 +37,20 @@ impl Stage<'_> {
         });
         let mut passes: Vec<(String, Vec<Pass>)> = Vec::new();
         let mut loaded = HashMap::new();
+        let mut invalid = None;
         for host in hosts {
             let planned = self
                 .include_passes(include, host)
+                .map_err(IncludeLoadError::Failed)
                 .and_then(|vars| self.with_bodies(include, host, vars, &mut loaded));
+            let planned = match planned {
+                Err(IncludeLoadError::Invalid(errors)) => {
+                    invalid.get_or_insert(errors);
+                    continue;
+                }
+                Err(IncludeLoadError::Failed(message)) => Err(message),
+                Ok(host_passes) => Ok(host_passes),
+            };
             let included = planned.as_ref().map_or(0, Vec::len);
             let result = match planned {
                 Ok(host_passes) if host_passes.is_empty() => {
@@ -72,6 +82,22 @@ impl Stage<'_> {
                 shown_in_full: false,
             }));
             self.settle_include(host, &result, included);
+        }
+        // As Ansible's parser error in an included file: the run ends, with
+        // the other hosts' results shown, before any included task runs.
+        if let Some(errors) = invalid {
+            let mut errors = errors.into_iter();
+            if let Some(first) = errors.next() {
+                let rest: Vec<String> = errors.map(|e| e.to_string()).collect();
+                let error = if rest.is_empty() {
+                    first
+                } else {
+                    let message = format!("{}\n{}", first.message, rest.join("\n"));
+                    crate::source::Diagnostic { message, ..first }
+                };
+                self.play.fail_run(error);
+            }
+            return;
         }
         if !passes.is_empty() {
             self.play.publish(&include.publishes);
@@ -124,8 +150,8 @@ impl Stage<'_> {
         include: &Include,
         host: &str,
         passes: Vec<Option<LoopItem>>,
-        loaded: &mut HashMap<String, Result<Arc<Vec<Step>>, String>>,
-    ) -> Result<Vec<Pass>, String> {
+        loaded: &mut HashMap<String, Result<Arc<Vec<Step>>, IncludeLoadError>>,
+    ) -> Result<Vec<Pass>, IncludeLoadError> {
         let run = self.run;
         let Some(dynamic) = &include.dynamic else {
             return Ok(passes
@@ -147,7 +173,7 @@ impl Stage<'_> {
                 let file = run
                     .templar
                     .render_str(&dynamic.file, &context.value())
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| IncludeLoadError::Failed(e.to_string()))?;
                 let file = crate::value::text(&file);
                 let body = loaded
                     .entry(file.clone())

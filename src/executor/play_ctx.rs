@@ -21,18 +21,48 @@ pub(super) struct PlayCtx<'a> {
     pub vars: Arc<VarMap>,
     /// `vars_files` entries read for each host from its own variables.
     pub host_vars_files: Arc<super::vars_files::HostVarsFiles>,
-    /// The hosts of this batch.
+    /// The hosts of this batch still in the run.
     pub batch: Vec<String>,
+    /// How many hosts the batch was cut with, those already out of the run
+    /// included: Ansible's batch size, which `max_fail_percentage` divides by.
+    pub batch_size: usize,
     /// The batch stops (failure limits, `any_errors_fatal`, `end_batch`).
     stop_batch: AtomicBool,
     /// The whole play stops (`end_play`, failure limits).
     stop_play: AtomicBool,
     /// The plays after this one do not run either (`max_fail_percentage`).
     abandon_playbook: AtomicBool,
-    /// Roles `include_role` with `public: true` made the play's once it ran.
+    /// Roles `include_role` with `public: true` made the play's once it
+    /// ran. Ansible runs each `serial` batch on a fresh copy of the play, so
+    /// the next batch starts without them.
     published_roles: RwLock<Vec<Arc<Role>>>,
     /// An error that ends the whole run, as Ansible's `ERROR!` does.
     fatal: Mutex<Option<Diagnostic>>,
+}
+
+/// What the batches of one play share.
+pub(super) struct PlayScope {
+    /// Play `vars` with `vars_files` above them.
+    pub vars: Arc<VarMap>,
+    /// `vars_files` entries read for each host from its own variables.
+    pub host_vars_files: Arc<super::vars_files::HostVarsFiles>,
+}
+
+impl PlayScope {
+    pub(super) fn new(vars: VarMap, host_vars_files: super::vars_files::HostVarsFiles) -> Self {
+        Self {
+            vars: Arc::new(vars),
+            host_vars_files: Arc::new(host_vars_files),
+        }
+    }
+}
+
+/// The hosts of one `serial` batch.
+pub(super) struct Batch {
+    /// Those still in the run.
+    pub live: Vec<String>,
+    /// How many the batch was cut with.
+    pub size: usize,
 }
 
 impl<'a> PlayCtx<'a> {
@@ -40,21 +70,21 @@ impl<'a> PlayCtx<'a> {
         play: &'a Play,
         keywords: PlayKeywords,
         magic: Arc<VarMap>,
-        vars: Arc<VarMap>,
-        host_vars_files: Arc<super::vars_files::HostVarsFiles>,
-        batch: Vec<String>,
+        scope: &PlayScope,
+        batch: Batch,
     ) -> Self {
         Self {
             play,
             keywords,
             magic,
-            vars,
-            host_vars_files,
-            batch,
+            vars: scope.vars.clone(),
+            host_vars_files: scope.host_vars_files.clone(),
+            batch: batch.live,
+            batch_size: batch.size,
             stop_batch: AtomicBool::new(false),
             stop_play: AtomicBool::new(false),
             abandon_playbook: AtomicBool::new(false),
-            published_roles: RwLock::new(Vec::new()),
+            published_roles: RwLock::default(),
             fatal: Mutex::new(None),
         }
     }

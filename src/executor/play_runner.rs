@@ -9,7 +9,7 @@ use rayon::ThreadPool;
 use super::Event;
 use super::context::layer;
 use super::host_record::HostRecord;
-use super::play_ctx::PlayCtx;
+use super::play_ctx::{Batch, PlayCtx, PlayScope};
 use super::run::Run;
 use super::schedule::Stage;
 use crate::playbook::{BatchSize, HostOrder, Play, PlayKeywords, Strategy, Task};
@@ -26,9 +26,14 @@ pub(super) enum PlayEnd {
 }
 
 pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<PlayEnd, Diagnostic> {
+    for unreadable in &play.unreadable_includes {
+        run.warn(unreadable.to_string());
+    }
     let (mut vars, host_vars_files) =
         super::vars_files::play_vars(run, &play.vars, &play.vars_files)?;
-    let host_vars_files = Arc::new(host_vars_files);
+    // As in Ansible, hosts that failed in earlier plays are still the play's
+    // (`ansible_play_hosts_all`, the size of `serial` batches, a batch's own
+    // banner); they just run nothing.
     let hosts = play_hosts(run, play, &vars)?;
     if hosts.is_empty() {
         run.emit(Event::PlayStart {
@@ -42,39 +47,42 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
         return Ok(PlayEnd::Continue);
     }
     crate::value::overlay(&mut vars, &prompted_vars(run, play)?);
-    let vars = Arc::new(vars);
-    let keywords = play_keywords(run, play, &play_level_view(run, &vars))?;
+    let scope = PlayScope::new(vars, host_vars_files);
+    let keywords = play_keywords(run, play, &play_level_view(run, &scope.vars))?;
     // `ansible_play_hosts_all` keeps the inventory's order; batches take `order`.
     let unordered = hosts.clone();
     let hosts = ordered(hosts, keywords.order);
     for batch in batches(&hosts, &keywords.serial) {
         let in_run = |record: &HostRecord| !record.is_out_of_run();
         let live = run.hosts.filter(&unordered, in_run);
-        let batch = run.hosts.filter(&batch, in_run);
+        let batch = Batch {
+            live: run.hosts.filter(&batch, in_run),
+            size: batch.len(),
+        };
         if crate::interruption::stop_scheduling() {
             break;
-        }
-        if batch.is_empty() {
-            continue;
         }
         let name = super::names::rendered_name(
             &run.templar,
             play.display_name(),
-            &play_level_view(run, &vars),
+            &play_level_view(run, &scope.vars),
         );
         // As in Ansible, each `serial` batch starts with the play's banner.
         run.emit(Event::PlayStart {
             name: name.clone(),
-            hosts: batch.clone(),
+            hosts: batch.live.clone(),
             strategy: keywords.strategy.name().to_string(),
         });
-        run.hosts.begin_play(&batch);
+        if batch.live.is_empty() {
+            continue;
+        }
+        let whole_batch = batch.live.len() == batch.size;
+        run.hosts.begin_play(&batch.live);
         let ctx = PlayCtx::new(
             play,
             keywords.clone(),
-            play_magic(play, &name, &unordered, &live, &batch),
-            vars.clone(),
-            host_vars_files.clone(),
+            play_magic(play, &name, &unordered, &live, &batch.live),
+            &scope,
             batch,
         );
         let stage = Stage {
@@ -87,7 +95,9 @@ pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<Play
         if let Some(error) = ctx.take_fatal_error() {
             return Err(error);
         }
-        let everyone_failed = run.hosts.filter(&ctx.batch, in_run).is_empty();
+        // Ansible ends the playbook when as many hosts failed in the batch
+        // as it was cut with: never when some had failed before it.
+        let everyone_failed = whole_batch && run.hosts.filter(&ctx.batch, in_run).is_empty();
         if everyone_failed || ctx.playbook_abandoned() {
             return Ok(PlayEnd::EndPlaybook);
         }
@@ -329,7 +339,6 @@ fn play_hosts(run: &Run, play: &Play, vars: &VarMap) -> Result<Vec<String>, Diag
         hosts.retain(|h| allowed.contains(h));
     }
     hosts.retain(|h| fleet.hosts.contains_key(h));
-    let hosts = run.hosts.filter(&hosts, |record| !record.is_out_of_run());
     Ok(hosts)
 }
 

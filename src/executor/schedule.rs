@@ -14,6 +14,7 @@ use super::run::Run;
 use super::task_executor::{TaskExecutor, TaskRun};
 use super::variables::Scope;
 use crate::playbook::Task;
+use crate::source::Diagnostic;
 use crate::value::VarMap;
 
 /// Actions that run once for the whole batch (per loop item), whatever
@@ -52,22 +53,44 @@ impl Stage<'_> {
         )
     }
 
-    /// The task's `throttle:`, a template rendered with the first host's
-    /// variables (Ansible renders it when it queues the task); one that gives
-    /// no number is a warning and no throttle.
-    fn throttle(&self, task: &Task, first: &str) -> Option<usize> {
-        let template = task.throttle.as_ref()?;
+    /// The task's `throttle:` (its own, a block's or the play's), a template
+    /// rendered with the first host's variables (Ansible renders it when it
+    /// queues the task); 0 is none. One that gives no number ends the run,
+    /// as Ansible's "Failed to convert the throttle value" does.
+    fn throttle(&self, task: &Task, first: &str) -> Result<Option<usize>, Diagnostic> {
+        let Some(template) = task.throttle.as_ref().or(self.play.play.throttle.as_ref()) else {
+            return Ok(None);
+        };
         let vars = self.run.vars(first, Scope::task(self.play, task)).value();
         super::flags::templated_count(&self.run.templar, "throttle", template, &vars)
-            .unwrap_or_else(|e| {
-                self.run.warn(format!(
-                    "{e} (task '{}' at {})",
-                    task.display_name(),
-                    task.span.location()
-                ));
-                None
+            .map(|count| count.map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
+            .map_err(|e| {
+                Diagnostic::runtime(format!(
+                    "Failed to convert the throttle value to an integer: {}",
+                    e.reason
+                ))
+                .with_span(&task.span)
             })
-            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// A `vars_files` entry still undefined on a host whose facts were
+    /// gathered: Ansible's error, raised before the task's banner.
+    fn undefined_vars_file(&self, task: &Task, hosts: &[String]) -> Option<Diagnostic> {
+        if self.play.host_vars_files.is_empty() {
+            return None;
+        }
+        hosts.iter().find_map(|host| {
+            let gathered = self.run.hosts.read(host, |record| {
+                record.facts().contains_key(crate::modules::FACTS_GATHERED)
+            });
+            if !gathered {
+                return None;
+            }
+            let view = self.run.vars(host, Scope::task(self.play, task));
+            self.play
+                .host_vars_files
+                .undefined_after_facts(self.run, &view)
+        })
     }
 
     /// The task's name for its banner, rendered (as in Ansible) with the
@@ -115,6 +138,10 @@ impl Stage<'_> {
         if hosts.is_empty() {
             return Vec::new();
         }
+        if let Some(error) = self.undefined_vars_file(task, hosts) {
+            self.play.fail_run(error);
+            return Vec::new();
+        }
         self.run.emit(Event::TaskStart {
             name: self.banner_name(task, &hosts[0]),
             location: task.span.location(),
@@ -124,11 +151,13 @@ impl Stage<'_> {
         let once = run_once || BYPASS_HOST_LOOP.contains(&task.module.name());
         let targets = if once { &hosts[..1] } else { hosts };
         let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
-        let throttle = self
-            .throttle(task, &hosts[0])
-            .or(self.play.play.throttle)
-            .unwrap_or(targets.len())
-            .max(1);
+        let throttle = match self.throttle(task, &hosts[0]) {
+            Ok(throttle) => throttle.unwrap_or(targets.len()).max(1),
+            Err(error) => {
+                self.play.fail_run(error);
+                return Vec::new();
+            }
+        };
         // FIFO: with fewer forks than hosts, hosts start in inventory order, as in Ansible.
         for wave in targets.chunks(throttle) {
             self.pool.scope_fifo(|scope| {

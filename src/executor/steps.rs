@@ -257,7 +257,9 @@ impl Stage<'_> {
             .hosts
             .filter(batch, |record| record.standing() == Standing::Failed)
             .len();
-        if !outcomes.is_empty() && failed as f64 * 100.0 / batch.len().max(1) as f64 > limit {
+        if !outcomes.is_empty()
+            && failed as f64 * 100.0 / self.play.batch_size.max(1) as f64 > limit
+        {
             self.fail_every_active_host();
             self.play.abandon_playbook();
             self.run.emit(Event::NoHostsRemaining);

@@ -24,8 +24,8 @@ enum Found {
     File(PathBuf),
     /// None of the names is a file.
     Missing(Vec<String>),
-    /// A name needs a variable the view does not have.
-    Undefined,
+    /// A name needs a variable the view does not have (the template error).
+    Undefined(String),
 }
 
 /// The play's entries that are read per host, and the files read so far.
@@ -52,11 +52,27 @@ impl HostVarsFiles {
                     Err(diagnostic) => run.warn(diagnostic.to_string()),
                 },
                 Ok(Found::Missing(names)) => run.warn(not_found(run, &names).to_string()),
-                Ok(Found::Undefined) => run.warn(SKIPPED),
+                Ok(Found::Undefined(_)) => run.warn(SKIPPED),
                 Err(diagnostic) => run.warn(diagnostic.to_string()),
             }
         }
         Arc::new(vars)
+    }
+
+    /// The error Ansible ends the run with when an entry is still undefined
+    /// for a host whose facts were gathered (`view` is its task's view):
+    /// only before facts exist is such an entry skipped with a warning.
+    pub(super) fn undefined_after_facts(&self, run: &Run, view: &Context) -> Option<Diagnostic> {
+        self.entries.iter().find_map(|entry| match find(run, entry, view) {
+            Ok(Found::Undefined(error)) => Some(
+                Diagnostic::runtime(format!(
+                    "an undefined variable was found when attempting to template the vars_files item '{}': {error}",
+                    shown_entry(entry)
+                ))
+                .with_span(&entry.span),
+            ),
+            _ => None,
+        })
     }
 
     fn parse(&self, path: &Path) -> Result<Arc<VarMap>, Diagnostic> {
@@ -90,7 +106,7 @@ pub(super) fn play_vars(
         match find(run, entry, &view)? {
             Found::File(path) => crate::value::overlay(&mut merged, &parse(&path)?),
             Found::Missing(names) => return Err(not_found(run, &names).with_span(&entry.span)),
-            Found::Undefined => {
+            Found::Undefined(_) => {
                 run.warn(SKIPPED);
                 per_host.entries.push(entry.clone());
             }
@@ -106,7 +122,7 @@ fn find(run: &Run, entry: &VarsFile, view: &Context) -> Result<Found, Diagnostic
         let rendered = match run.templar.render_str(name, &values) {
             Ok(rendered) => crate::value::text(&rendered),
             Err(e) if matches!(e.kind, TemplateErrorKind::Undefined(_)) => {
-                return Ok(Found::Undefined);
+                return Ok(Found::Undefined(e.to_string()));
             }
             Err(e) => {
                 return Err(
@@ -123,6 +139,17 @@ fn find(run: &Run, entry: &VarsFile, view: &Context) -> Result<Found, Diagnostic
         tried.push(rendered);
     }
     Ok(Found::Missing(tried))
+}
+
+/// An entry as Ansible names it: the name, or the list of alternatives.
+fn shown_entry(entry: &VarsFile) -> String {
+    match entry.names.as_slice() {
+        [one] => one.clone(),
+        many => {
+            let quoted: Vec<String> = many.iter().map(|name| format!("'{name}'")).collect();
+            format!("[{}]", quoted.join(", "))
+        }
+    }
 }
 
 fn not_found(run: &Run, names: &[String]) -> Diagnostic {

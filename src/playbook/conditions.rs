@@ -91,18 +91,14 @@ pub(super) fn var_map(node: &Node, keyword: &str) -> Result<crate::value::VarMap
     Ok(vars)
 }
 
-/// A positive whole number (`throttle: 2`).
+/// A whole number (`throttle: 2`, `timeout: 0` for none).
 pub(super) fn count(node: &Node, keyword: &str) -> Result<usize, Diagnostic> {
     let text = scalar(node, keyword)?;
-    text.trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            node.error(format!(
-                "`{keyword}` must be a positive number, found `{text}`"
-            ))
-        })
+    text.trim().parse::<usize>().map_err(|_| {
+        node.error(format!(
+            "`{keyword}` must be a whole number, found `{text}`"
+        ))
+    })
 }
 
 /// A whole number of seconds where 0 means "none" (`async`, `poll`), or a

@@ -190,6 +190,7 @@ fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec
         .take_role_handlers()
         .around(std::mem::take(&mut play.handlers));
     play.public_roles = root.take_public_roles();
+    play.unreadable_includes = root.take_unreadable_includes();
     play.module_defaults = root.module_defaults().clone();
     let play_tags = play.tags.clone();
     for step in play
@@ -263,7 +264,9 @@ fn apply_play_keyword(
         "collections" => {
             string_list(value, name, false).map_err(one)?;
         }
-        "throttle" => play.throttle = Some(super::conditions::count(value, name).map_err(one)?),
+        "throttle" => {
+            play.throttle = Some(super::conditions::templated_count(value, name).map_err(one)?)
+        }
         "vars_prompt" => play.vars_prompt = vars_prompt(value).map_err(one)?,
         // Read before the task lists, into what their tasks inherit.
         _ if keywords::PLAY_INHERITED.contains(&name) => {}

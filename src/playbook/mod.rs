@@ -36,7 +36,7 @@ pub use model::{
 pub use module_defaults::ModuleDefaults;
 pub use play_keywords::{KeywordTemplate, PlayKeywords};
 pub use roles::Role;
-pub use steps::load_included;
+pub use steps::{IncludeLoadError, load_included};
 
 /// A task from the ad-hoc command line (`-m MODULE -a ARGS`), checked like a
 /// playbook task. `ARGS` is `k=v` text, or a JSON object as Ansible also

@@ -63,12 +63,16 @@ pub struct Play {
     /// Roles whose defaults and vars every task of the play sees (`roles:`
     /// and `import_role`, Ansible's public roles), dependencies first.
     pub public_roles: Vec<std::sync::Arc<super::Role>>,
+    /// Files only a conditional `include_tasks` reads, which runbook cannot
+    /// run: warnings when the play starts, the run's end if one is included.
+    pub unreadable_includes: Vec<crate::source::Diagnostic>,
     /// The play's own `module_defaults` (its tasks carry theirs merged).
     pub module_defaults: super::ModuleDefaults,
     /// `become*` set on the play: what every task without its own gets.
     pub become_: BecomeKeywords,
-    /// `throttle:` at most this many hosts run a task at once.
-    pub throttle: Option<usize>,
+    /// `throttle:` at most this many hosts run a task at once (or a
+    /// template), unless the task or a block says otherwise; 0 is none.
+    pub throttle: Option<Value>,
     /// The roles of `roles:`, by name (`ansible_play_role_names`).
     pub role_names: Vec<String>,
     /// The roles those depend on (`ansible_dependent_role_names`).
@@ -372,6 +376,7 @@ impl Play {
             post_tasks: Vec::new(),
             handlers: Vec::new(),
             public_roles: Vec::new(),
+            unreadable_includes: Vec::new(),
             module_defaults: super::ModuleDefaults::default(),
             become_: BecomeKeywords::default(),
             throttle: None,

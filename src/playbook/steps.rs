@@ -33,6 +33,8 @@ pub struct Inherited {
     /// The play's public roles (`roles:`, `import_role`), whose defaults and
     /// vars every task of the play sees.
     public_roles: Arc<Mutex<Vec<Arc<Role>>>>,
+    /// Why files that only a conditional `include_tasks` reads cannot run.
+    unreadable_includes: Arc<Mutex<Vec<Diagnostic>>>,
     pub(super) when: Vec<String>,
     pub(super) vars: VarMap,
     environment: Option<Value>,
@@ -100,6 +102,29 @@ impl Inherited {
         }
     }
 
+    /// Note that the file `file` of the include at `node` cannot run.
+    fn defer_include(&self, node: &Node, file: &str, errors: &[Diagnostic]) {
+        let Some(first) = errors.first() else {
+            return;
+        };
+        let at = first
+            .span
+            .as_ref()
+            .map(|span| format!(" at {}", span.location()))
+            .unwrap_or_default();
+        let more = match errors.len() {
+            1 => String::new(),
+            n => format!("; {n} problems in all"),
+        };
+        let warning = node.error(format!(
+            "runbook cannot run {file}, which this include reads only where its `when` holds: {}{at}{more}. If a host includes it, the run ends there, as Ansible's does.",
+            first.message
+        ));
+        if let Ok(mut found) = self.unreadable_includes.lock() {
+            found.push(warning);
+        }
+    }
+
     /// Keep a role's handlers for the play.
     pub(super) fn add_role_handlers(&self, source: RoleSource, handlers: Vec<Handler>) {
         if let Ok(mut kept) = self.role_handlers.lock() {
@@ -137,6 +162,15 @@ impl Inherited {
         self.public_roles
             .lock()
             .map(|mut roles| std::mem::take(&mut *roles))
+            .unwrap_or_default()
+    }
+
+    /// Take what [`load_tasks_file`] found wrong in files only a conditional
+    /// include reads.
+    pub(super) fn take_unreadable_includes(&self) -> Vec<Diagnostic> {
+        self.unreadable_includes
+            .lock()
+            .map(|mut found| std::mem::take(&mut *found))
             .unwrap_or_default()
     }
 
@@ -431,7 +465,7 @@ fn load_tasks_file(
             "imports nest more than 16 deep at `{file}` (a cycle?)"
         ))));
     }
-    if templated {
+    let dynamic_step = |mut inner: Inherited| {
         inner.dir = inherited.dir.clone();
         let dynamic = super::model::DynamicInclude {
             file: file.clone(),
@@ -441,16 +475,19 @@ fn load_tasks_file(
             node,
             keyword,
             shown_name(node, keyword),
-            file,
+            file.clone(),
             Vec::new(),
             inherited,
         )?;
         if let Step::Include(include) = &mut step {
             include.dynamic = Some(dynamic);
-            include.loop_ = loop_;
-            include.loop_control = loop_control;
+            include.loop_ = loop_.clone();
+            include.loop_control = loop_control.clone();
         }
-        return Ok(step);
+        Ok(step)
+    };
+    if templated {
+        return dynamic_step(inner);
     }
     let path = [
         inherited.dir.join(&file),
@@ -465,10 +502,22 @@ fn load_tasks_file(
         )))
     })?;
     inner.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let tasks = crate::yaml::parse_file(&path).map_err(one)?;
     // Handlers imported from a file are handlers (with `listen`), as in Ansible.
     let role = if import { role } else { TaskRole::Task };
-    let steps = load_steps(&tasks, role, &inner)?;
+    let loaded = crate::yaml::parse_file(&path)
+        .map_err(one)
+        .and_then(|tasks| load_steps(&tasks, role, &inner));
+    let steps = match loaded {
+        Ok(steps) => steps,
+        // Ansible reads an include's file only where the include runs: a
+        // file behind a `when` (another OS's tasks, often) that runbook
+        // cannot run is a warning now, and the run's end if it is included.
+        Err(errors) if !import && node.get("when").is_some() => {
+            inherited.defer_include(node, &file, &errors);
+            return dynamic_step(inner);
+        }
+        Err(errors) => return Err(errors),
+    };
     if import {
         return Ok(Step::Block(Block {
             name: None,
@@ -589,32 +638,35 @@ pub(super) fn written_as_key_values(
     ))
 }
 
+/// Why the file of a dynamic include could not be read where it runs.
+#[derive(Debug, Clone)]
+pub enum IncludeLoadError {
+    /// No such file (or no name): the including host fails.
+    Failed(String),
+    /// The file is not a task list runbook can run: as Ansible's parser
+    /// error, it ends the run.
+    Invalid(Vec<Diagnostic>),
+}
+
 /// The tasks of a dynamic include's file, named `file` once rendered for a
 /// host: looked up beside the including file, then beside the playbook.
 pub fn load_included(
     include: &super::model::DynamicInclude,
     file: &str,
-) -> Result<(PathBuf, Vec<Step>), String> {
+) -> Result<(PathBuf, Vec<Step>), IncludeLoadError> {
     let inherited = &include.inherited;
     let path = [inherited.dir.join(file), inherited.playbook_dir.join(file)]
         .into_iter()
         .find(|p| p.is_file())
         .ok_or_else(|| {
-            format!(
+            IncludeLoadError::Failed(format!(
                 "the tasks file {file} was not found (looked beside {} and the playbook)",
                 inherited.dir.display()
-            )
+            ))
         })?;
     let mut inner = inherited.clone();
     inner.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let render = |errors: Vec<Diagnostic>| {
-        errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let node = crate::yaml::parse_file(&path).map_err(|e| e.to_string())?;
-    let steps = load_steps(&node, TaskRole::Task, &inner).map_err(render)?;
+    let node = crate::yaml::parse_file(&path).map_err(|e| IncludeLoadError::Invalid(vec![e]))?;
+    let steps = load_steps(&node, TaskRole::Task, &inner).map_err(IncludeLoadError::Invalid)?;
     Ok((path, steps))
 }

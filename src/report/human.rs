@@ -52,6 +52,11 @@ impl HumanReporter {
                 compact(&result.result),
                 text_blocks(&result.result)
             ),
+            // Ansible's callback cleans a failed `debug` as an ok one.
+            Status::Failed if is_debug(&result.module) => format!(
+                "fatal: [{target}]: FAILED! => {}",
+                compact_map(debug_fields(&result.result))
+            ),
             Status::Failed if shown_in_full(result) => format!(
                 "fatal: [{target}]: FAILED! => {}{}",
                 pretty_dump(&result.result),

@@ -58,42 +58,52 @@ impl TaskExecutor<'_> {
         }
     }
 
+    /// The keywords and arguments rendered for this execution, in the order
+    /// Ansible validates them: the first that fails fails the task here,
+    /// before the module runs.
     fn prepare(&self, vars: &Value) -> Result<ModuleCall, String> {
+        use super::super::flags::{templated_count, templated_flag};
+        let templar = &self.run.templar;
+        if let Some(template) = &self.task.no_log_template
+            && let Err(error) = templated_flag(templar, "no_log", template, vars)
+        {
+            self.run.warn(format!(
+                "Invalid no_log value for task, output will be masked: {error}"
+            ));
+            return Err(error.into());
+        }
+        let flag = |keyword, value: &Option<Value>, default| match value {
+            Some(template) => templated_flag(templar, keyword, template, vars),
+            None => Ok(default),
+        };
+        flag("ignore_errors", &self.task.ignore_errors, false)?;
+        flag("ignore_unreachable", &self.task.ignore_unreachable, false)?;
+        let check_mode = flag("check_mode", &self.task.check_mode, self.run.options.check)?;
+        let diff = flag("diff", &self.task.diff, self.run.options.diff)?;
+        let count = |keyword, value: &Option<Value>| match value {
+            Some(template) => templated_count(templar, keyword, template, vars),
+            None => Ok(None),
+        };
+        let timeout = count("timeout", &self.task.timeout)?;
         let args = self.render_args(vars)?;
         let environment = self.render_environment(vars)?;
         let delegated_to = match &self.task.delegate_to {
             Some(target) => {
-                let name = self
-                    .run
-                    .templar
+                let name = templar
                     .render_str(target, vars)
                     .map_err(|e| template_failure(self.task, &e))?;
                 Some(crate::value::text(&name))
             }
             None => None,
         };
+        flag("delegate_facts", &self.task.delegate_facts, false)?;
         let escalation = escalation::resolve(
-            &self.run.templar,
+            templar,
             &self.run.options.become_,
             &self.play.play.become_,
             &self.task.become_,
             vars,
         )?;
-        let flag = |keyword, value: &Option<Value>, default| match value {
-            Some(template) => {
-                super::super::flags::templated_flag(&self.run.templar, keyword, template, vars)
-            }
-            None => Ok(default),
-        };
-        let check_mode = flag("check_mode", &self.task.check_mode, self.run.options.check)?;
-        let diff = flag("diff", &self.task.diff, self.run.options.diff)?;
-        let count = |keyword, value: &Option<Value>| match value {
-            Some(template) => {
-                super::super::flags::templated_count(&self.run.templar, keyword, template, vars)
-            }
-            None => Ok(None),
-        };
-        let timeout = count("timeout", &self.task.timeout)?;
         let async_call = match count("async", &self.task.async_)? {
             Some(limit) => Some(AsyncCall {
                 limit,

@@ -176,19 +176,19 @@ impl TaskExecutor<'_> {
         })
     }
 
+    /// `ignore_errors` on this host. One that does not give a boolean
+    /// failed the task before its module ran, and Ansible then reads the
+    /// keyword unrendered: a template's text, which is true.
     fn ignores_errors(&self) -> bool {
-        let Some(ignore_errors) = &self.task.ignore_errors else {
-            return false;
-        };
-        let rendered = self
-            .run
-            .templar
-            .render_value(ignore_errors, &self.vars.value())
-            .unwrap_or_default();
-        match rendered.as_str() {
-            Some(text) => crate::value::parse_bool(text).unwrap_or(false),
-            None => rendered.is_true(),
-        }
+        self.task.ignore_errors.as_ref().is_some_and(|template| {
+            crate::executor::flags::templated_flag(
+                &self.run.templar,
+                "ignore_errors",
+                template,
+                &self.vars.value(),
+            )
+            .unwrap_or(true)
+        })
     }
 
     /// The result as the reporter gets it (censored under `no_log`).

@@ -26,11 +26,17 @@ pub(crate) fn validate(spec: &Value, params: &VarMap) -> Vec<String> {
     );
     if !unsupported.is_empty() {
         unsupported.sort();
-        // Ansible names the supported options of the spec it looked at last.
-        let (names, aliases) = supported(spec);
+        // Ansible names the supported options of the level of one unknown
+        // name (the last of a set: with unknown names on several levels,
+        // which one differs between its runs); the last sorted one here.
+        let (names, aliases) = unsupported
+            .last()
+            .map(|unknown| unknown.level.clone())
+            .unwrap_or_default();
+        let unknown: Vec<&str> = unsupported.iter().map(|u| u.path.as_str()).collect();
         let mut message = format!(
             "{}. Supported parameters include: {}",
-            unsupported.join(", "),
+            unknown.join(", "),
             names.join(", ")
         );
         if !aliases.is_empty() {
@@ -40,6 +46,13 @@ pub(crate) fn validate(spec: &Value, params: &VarMap) -> Vec<String> {
         errors.push(message);
     }
     errors
+}
+
+/// A name no level of the spec knows, and the options of its level.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Unsupported {
+    path: String,
+    level: (Vec<String>, Vec<String>),
 }
 
 /// The options of a spec with their attributes, in the spec's order.
@@ -96,7 +109,7 @@ fn validate_level(
     params: &mut VarMap,
     context: &mut Vec<String>,
     errors: &mut Vec<String>,
-    unsupported: &mut Vec<String>,
+    unsupported: &mut Vec<Unsupported>,
 ) {
     let options = options(spec);
     let mut legal: Vec<String> = Vec::new();
@@ -115,7 +128,10 @@ fn validate_level(
         if !legal.contains(name) {
             let mut path = context.clone();
             path.push(name.clone());
-            unsupported.push(path.join("."));
+            unsupported.push(Unsupported {
+                path: path.join("."),
+                level: supported(spec),
+            });
         }
     }
     if let Some(terms) = checks.and_then(|checks| attr(checks, "mutually_exclusive")) {
@@ -597,6 +613,21 @@ mod tests {
             ]),
         );
         assert_eq!(ok, Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_unknown_nested_name_lists_the_options_of_its_own_level() {
+        let spec = spec(
+            "listen:\n  type: list\n  elements: dict\n  options:\n    addr: {required: true}\n    tls: {type: bool, aliases: [ssl]}\nport: {type: int}\n",
+        );
+        let listen = Value::from(vec![map_value(params(&[
+            ("addr", Value::from("x")),
+            ("extra", Value::from(1)),
+        ]))]);
+        assert_eq!(
+            validate(&spec, &params(&[("listen", listen)])),
+            ["listen.extra. Supported parameters include: addr, tls (ssl)."]
+        );
     }
 
     #[test]
