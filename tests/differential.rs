@@ -170,7 +170,12 @@ fn key_value_arguments_and_fqcn_actions_behave_as_in_ansible() {
         &ours,
         &theirs,
         &["node1", "node2"],
-        &["opt/kv/content", "opt/kv/conf", "opt/kv/mixed"],
+        &[
+            "opt/kv/content",
+            "opt/kv/conf",
+            "opt/kv/mixed",
+            "opt/kv/applied",
+        ],
     );
     let conf = std::fs::read_to_string(ours.host_root("node1").join("opt/kv/conf")).expect("conf");
     assert_eq!(

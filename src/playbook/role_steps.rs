@@ -38,7 +38,7 @@ pub(super) fn load_role_step(
     inherited: &Inherited,
 ) -> Result<Step, Vec<Diagnostic>> {
     let one = |e: Diagnostic| vec![e];
-    let spec = &written_as_key_values(spec, &ROLE_ARGUMENTS).map_err(one)?;
+    let spec = &written_as_key_values(node, spec, &ROLE_ARGUMENTS).map_err(one)?;
     let name = spec
         .get("name")
         .ok_or_else(|| one(spec.error(format!("`{keyword}` needs `name:`"))))?;

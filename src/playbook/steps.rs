@@ -438,7 +438,7 @@ fn load_tasks_file(
             node.error(format!("`{keyword}` cannot loop (use include_tasks)"))
         ));
     }
-    let spec = &written_as_key_values(spec, &TASKS_FILE_ARGUMENTS).map_err(one)?;
+    let spec = &written_as_key_values(node, spec, &TASKS_FILE_ARGUMENTS).map_err(one)?;
     let file_node = spec
         .get("file")
         .or_else(|| spec.get(RAW_PARAMS))
@@ -558,7 +558,7 @@ const INCLUDE_OWN_KEYWORDS: [&str; 8] = [
 /// The keywords of an include node that are its own: the action as
 /// written, and for a dynamic include [`INCLUDE_OWN_KEYWORDS`].
 pub(super) fn own_keywords(keyword: &str, dynamic: bool) -> Vec<&str> {
-    let mut own = vec![keyword];
+    let mut own = vec![keyword, "args"];
     if dynamic {
         own.extend(INCLUDE_OWN_KEYWORDS);
     }
@@ -624,18 +624,39 @@ static TASKS_FILE_ARGUMENTS: crate::modules::ArgSpec = crate::modules::ArgSpec {
 
 /// An action's arguments written as one string (`include_role: name=web
 /// tasks_from=setup`), as the mapping they stand for; a mapping as it is.
+/// The arguments of an include or import at `node`: `spec` (the action's
+/// value, `k=v` text read as a mapping) over the task's `args:`, which
+/// Ansible merges in as for any action.
 pub(super) fn written_as_key_values(
+    node: &Node,
     spec: &Node,
     arguments: &'static crate::modules::ArgSpec,
 ) -> Result<Node, Diagnostic> {
-    let NodeKind::Str(text) = &spec.kind else {
-        return Ok(spec.clone());
+    let spec = match &spec.kind {
+        NodeKind::Str(text) => {
+            let parsed = super::parse_free_form(text, arguments).map_err(|e| spec.error(e))?;
+            Node::from_value(&crate::value::map_value(parsed), &spec.span)
+        }
+        _ => spec.clone(),
     };
-    let parsed = super::parse_free_form(text, arguments).map_err(|e| spec.error(e))?;
-    Ok(Node::from_value(
-        &crate::value::map_value(parsed),
-        &spec.span,
-    ))
+    let Some(args) = node.get("args") else {
+        return Ok(spec);
+    };
+    let mut entries = args.expect_map("`args`")?.to_vec();
+    match &spec.kind {
+        NodeKind::Map(own) => {
+            for (key, value) in own {
+                entries.retain(|(known, _)| known.as_str() != key.as_str());
+                entries.push((key.clone(), value.clone()));
+            }
+        }
+        NodeKind::Null => {}
+        _ => return Ok(spec),
+    }
+    Ok(Node {
+        kind: NodeKind::Map(entries),
+        span: spec.span,
+    })
 }
 
 /// Why the file of a dynamic include could not be read where it runs.
