@@ -561,6 +561,22 @@ fn a_file_only_a_conditional_include_reads_is_read_where_it_runs_as_in_ansible()
     );
 }
 
+#[test]
+fn roles_of_a_collection_load_and_run_as_in_ansible() {
+    let (ours, theirs) = twin_run("collection-roles.yml", 1, &[]);
+    let files = ["opt/greet", "opt/base", "opt/base-again", "opt/role-names"];
+    assert_same_files(&ours, &theirs, &["node1"], &files);
+    let read = |file: &str| std::fs::read_to_string(ours.host_root("node1").join(file)).ok();
+    assert_eq!(
+        read("opt/greet").as_deref(),
+        Some("greet acme.tools.greet from-base-defaults\n")
+    );
+    assert_eq!(
+        read("opt/base-again").as_deref(),
+        Some("base acme.tools.base\n")
+    );
+}
+
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
 /// tool's own words for a refused connection.
 fn fatal_lines(output: &str) -> Vec<String> {

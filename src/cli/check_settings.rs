@@ -20,6 +20,7 @@ pub struct CheckRequest {
     /// Names given with `-e`.
     pub extra_var_names: BTreeSet<String>,
     pub roles_path: Vec<PathBuf>,
+    pub collections_path: Vec<PathBuf>,
     pub cwd: PathBuf,
 }
 
@@ -73,6 +74,7 @@ pub fn check_request(
         inventory: super::settings::inventory_sources(&inventory, config),
         extra_var_names,
         roles_path,
+        collections_path: config.paths_or_default(cfg::COLLECTIONS_PATHS),
         cwd: cwd.to_path_buf(),
     })
 }

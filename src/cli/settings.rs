@@ -357,6 +357,7 @@ fn play(args: PlayArgs, cwd: &Path, config: &AnsibleConfig) -> Result<PlaySettin
     roles_path.extend(config.paths_or_default(cfg::ROLES_PATH));
     let load = LoadOptions {
         roles_path,
+        collections_path: config.paths_or_default(cfg::COLLECTIONS_PATHS),
         strategy: play_strategy(config)?,
         any_errors_fatal: config.flag(cfg::ANY_ERRORS_FATAL).unwrap_or(false),
         gather_facts: gathering(config)? != Gathering::Explicit,

@@ -45,6 +45,7 @@ pub(super) fn check(
     let options = LintOptions {
         cwd: request.cwd,
         roles_path: request.roles_path,
+        collections_path: request.collections_path,
         known_variables: known,
     };
     let mut report = lint::check(&playbooks, &options);

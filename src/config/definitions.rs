@@ -100,6 +100,8 @@ settings! {
         ini [("defaults", "remote_port")], env ["ANSIBLE_REMOTE_PORT"], Effect::Applied;
     REMOTE_USER = "DEFAULT_REMOTE_USER", Text, default "",
         ini [("defaults", "remote_user")], env ["ANSIBLE_REMOTE_USER"], Effect::Applied;
+    COLLECTIONS_PATHS = "COLLECTIONS_PATHS", PathSpec, default "~/.ansible/collections:/usr/share/ansible/collections",
+        ini [("defaults", "collections_path"), ("defaults", "collections_paths")], env ["ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATHS"], Effect::Applied;
     ROLES_PATH = "DEFAULT_ROLES_PATH", PathSpec, default "~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles",
         ini [("defaults", "roles_path")], env ["ANSIBLE_ROLES_PATH"], Effect::Applied;
     STRATEGY = "DEFAULT_STRATEGY", Text, default "linear",

@@ -38,6 +38,7 @@ pub struct LintOptions {
     /// Paths are shown relative to this directory when inside it.
     pub cwd: PathBuf,
     pub roles_path: Vec<PathBuf>,
+    pub collections_path: Vec<PathBuf>,
     /// Variables defined outside the playbooks' own files (the inventory, `-e`).
     pub known_variables: BTreeSet<String>,
 }
@@ -46,6 +47,7 @@ pub struct LintOptions {
 pub fn check(playbooks: &[PathBuf], options: &LintOptions) -> LintReport {
     let load = LoadOptions {
         roles_path: options.roles_path.clone(),
+        collections_path: options.collections_path.clone(),
         ..LoadOptions::default()
     };
     let mut findings = Vec::new();

@@ -22,6 +22,8 @@ use crate::yaml::{self, Node, NodeKind};
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     pub roles_path: Vec<PathBuf>,
+    /// `collections_path`: where `ns.coll.role` roles are looked for.
+    pub collections_path: Vec<PathBuf>,
     pub strategy: Strategy,
     pub any_errors_fatal: bool,
     /// `gathering = explicit`: facts only where a play says `gather_facts: true`.
@@ -32,6 +34,7 @@ impl Default for LoadOptions {
     fn default() -> Self {
         Self {
             roles_path: Vec::new(),
+            collections_path: Vec::new(),
             strategy: Strategy::Linear,
             any_errors_fatal: false,
             gather_facts: true,
@@ -168,7 +171,7 @@ fn load_play(node: &Node, dir: &Path, options: &LoadOptions) -> Result<Play, Vec
     play.keywords.strategy = options.strategy;
     play.keywords.any_errors_fatal = options.any_errors_fatal;
     play.keywords.gather_facts = options.gather_facts;
-    let root = Inherited::root(dir, &options.roles_path)
+    let root = Inherited::root(dir, &options.roles_path, &options.collections_path)
         .with_play_keywords(node)
         .map_err(|e| vec![e])?;
     let mut errors = Vec::new();

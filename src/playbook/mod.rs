@@ -4,6 +4,7 @@
 
 mod become_keywords;
 mod builtin_action;
+mod collections;
 mod conditions;
 mod connection_keywords;
 mod free_form;

@@ -30,6 +30,8 @@ pub struct Role {
     pub key: RoleKey,
     /// `allow_duplicates`: the role runs again where it already ran.
     pub allow_duplicates: bool,
+    /// The collection (`ns.coll`) the role came from, if any.
+    pub collection: Option<String>,
 }
 
 /// A role named by its path is known by its folder's name, as in Ansible.
@@ -47,11 +49,16 @@ impl Role {
     }
 }
 
-/// The magic variables Ansible sets for a role's tasks.
-fn role_magic(name: &str, dir: &Path) -> VarMap {
+/// The magic variables Ansible sets for a role's tasks (a collection's
+/// role is `role_name` without its collection).
+fn role_magic(name: &str, dir: &Path, in_collection: bool) -> VarMap {
     let path = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let role_name = match super::collections::split_role_name(name) {
+        Some((_, _, role)) if in_collection => role,
+        _ => short_name(name),
+    };
     [
-        ("role_name", Value::from(short_name(name))),
+        ("role_name", Value::from(role_name)),
         ("ansible_role_name", Value::from(name)),
         ("role_path", Value::from(path.display().to_string())),
     ]
@@ -70,31 +77,65 @@ pub(super) struct LoadedRole {
     pub roles: Vec<Arc<Role>>,
 }
 
-/// Where to look for role `name`: `roles/` beside the playbook, then each roles path entry.
-pub(super) fn find_role(
-    name: &str,
-    playbook_dir: &Path,
-    roles_path: &[PathBuf],
-) -> Result<PathBuf, String> {
-    let direct = Path::new(name);
+/// A role found, and the name Ansible knows it by.
+pub(super) struct FoundRole {
+    pub dir: PathBuf,
+    /// As written, or `ns.coll.role` for a collection's role named short.
+    pub name: String,
+    pub collection: Option<String>,
+}
+
+/// Where to look for role `name`: a collection's role (`ns.coll.role`, or a
+/// short name inside a role of `own_collection`), then `roles/` beside the
+/// playbook and each roles path entry.
+pub(super) fn find_role(name: &str, inherited: &Inherited) -> Result<FoundRole, String> {
+    use super::collections::{role_candidates, split_role_name};
+    let playbook_dir = inherited.playbook_dir();
     let mut candidates = Vec::new();
+    let in_collection = match split_role_name(name) {
+        Some((namespace, collection, role)) => Some((namespace, collection, role)),
+        None if !name.contains(['.', '/']) => inherited
+            .collection()
+            .and_then(|own| own.split_once('.'))
+            .map(|(namespace, collection)| (namespace, collection, name)),
+        None => None,
+    };
+    if let Some((namespace, collection, role)) = in_collection {
+        candidates.extend(role_candidates(
+            namespace,
+            collection,
+            role,
+            playbook_dir,
+            inherited.collections_path(),
+        ));
+        if let Some(dir) = candidates.iter().find(|c| c.is_dir()) {
+            return Ok(FoundRole {
+                dir: dir.clone(),
+                name: format!("{namespace}.{collection}.{role}"),
+                collection: Some(format!("{namespace}.{collection}")),
+            });
+        }
+    }
+    let first_plain = candidates.len();
+    let direct = Path::new(name);
     if direct.is_absolute() || name.contains('/') {
         candidates.push(playbook_dir.join(direct));
     }
     candidates.push(playbook_dir.join("roles").join(name));
-    candidates.extend(roles_path.iter().map(|dir| dir.join(name)));
+    candidates.extend(inherited.roles_path().iter().map(|dir| dir.join(name)));
     candidates.push(playbook_dir.join(name));
-    candidates
-        .iter()
-        .find(|c| c.is_dir())
-        .cloned()
-        .ok_or_else(|| {
-            let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
-            format!(
-                "the role `{name}` was not found (looked in {})",
-                looked.join(", ")
-            )
-        })
+    if let Some(dir) = candidates[first_plain..].iter().find(|c| c.is_dir()) {
+        return Ok(FoundRole {
+            dir: dir.clone(),
+            name: name.to_string(),
+            collection: None,
+        });
+    }
+    let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+    Err(format!(
+        "the role `{name}` was not found (looked in {})",
+        looked.join(", ")
+    ))
 }
 
 /// `dir/main.yml`, `dir/main.yaml` or `dir/main`, or the named file for `tasks_from`.
@@ -187,8 +228,8 @@ pub(super) fn load_role(
             "roles and imports nest more than 16 deep at `{name}` (a cycle?)"
         ))]);
     }
-    let dir = find_role(name, inherited.playbook_dir(), inherited.roles_path())
-        .map_err(|e| vec![at.error(e)])?;
+    let found = find_role(name, inherited).map_err(|e| vec![at.error(e)])?;
+    let (dir, name) = (found.dir, found.name.as_str());
     let one = |e: Diagnostic| vec![e];
     static USES: AtomicU64 = AtomicU64::new(1);
     let role = Arc::new(Role {
@@ -201,13 +242,14 @@ pub(super) fn load_role(
         vars: Arc::new(
             vars_file(role_file(name, &dir, "vars", &files.vars, at).map_err(one)?).map_err(one)?,
         ),
-        magic: Arc::new(role_magic(name, &dir)),
+        magic: Arc::new(role_magic(name, &dir, found.collection.is_some())),
         key: role_key(&dir, files, at),
         allow_duplicates: match files.allow_duplicates {
             Some(allowed) => allowed,
             None => meta_allows_duplicates(&dir).map_err(one)?,
         },
         dir: dir.clone(),
+        collection: found.collection.clone(),
     });
     let mut loaded = LoadedRole {
         steps: Vec::new(),
@@ -217,7 +259,11 @@ pub(super) fn load_role(
     };
     for dependency in dependencies(&dir).map_err(one)? {
         let (dependency_name, dependency_inherits, dependency_files) =
-            super::role_steps::role_entry(&dependency, &inherited.deeper(), "dependencies")?;
+            super::role_steps::role_entry(
+                &dependency,
+                &inherited.deeper().in_collection(role.collection.clone()),
+                "dependencies",
+            )?;
         let mut nested = load_role(
             &dependency_name,
             &dependency_files,
@@ -227,9 +273,11 @@ pub(super) fn load_role(
         loaded.steps.append(&mut nested.steps);
         loaded.handlers.append(&mut nested.handlers);
         loaded.dependencies.append(&mut nested.dependencies);
-        loaded
-            .dependencies
-            .push(short_name(&dependency_name).to_string());
+        let known_as = match nested.roles.last() {
+            Some(found) if found.collection.is_some() => found.name.clone(),
+            _ => short_name(&dependency_name).to_string(),
+        };
+        loaded.dependencies.push(known_as);
         loaded.roles.append(&mut nested.roles);
     }
     loaded.roles.push(role.clone());

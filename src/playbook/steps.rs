@@ -25,6 +25,10 @@ pub struct Inherited {
     dir: PathBuf,
     playbook_dir: Arc<PathBuf>,
     roles_path: Arc<Vec<PathBuf>>,
+    collections_path: Arc<Vec<PathBuf>>,
+    /// The collection of the role being loaded, where its short role names
+    /// are looked for first.
+    collection: Option<String>,
     role: Option<Arc<Role>>,
     /// How deep imports and roles nest, to stop cycles.
     depth: usize,
@@ -59,13 +63,27 @@ pub struct Inherited {
 
 impl Inherited {
     /// What a play's own task lists start from.
-    pub fn root(playbook_dir: &Path, roles_path: &[PathBuf]) -> Self {
+    pub fn root(playbook_dir: &Path, roles_path: &[PathBuf], collections_path: &[PathBuf]) -> Self {
         Self {
             dir: playbook_dir.to_path_buf(),
             playbook_dir: Arc::new(playbook_dir.to_path_buf()),
             roles_path: Arc::new(roles_path.to_vec()),
+            collections_path: Arc::new(collections_path.to_vec()),
             ..Self::default()
         }
+    }
+
+    pub fn collections_path(&self) -> &[PathBuf] {
+        &self.collections_path
+    }
+
+    pub(super) fn collection(&self) -> Option<&str> {
+        self.collection.as_deref()
+    }
+
+    /// The same, loading what a role of `collection` names.
+    pub(super) fn in_collection(self, collection: Option<String>) -> Self {
+        Self { collection, ..self }
     }
 
     /// The role the tasks loaded now belong to.
@@ -95,6 +113,7 @@ impl Inherited {
     /// What the tasks of `role` (in `dir`) inherit.
     pub fn for_role(&self, role: Arc<Role>, dir: PathBuf) -> Self {
         Self {
+            collection: role.collection.clone(),
             role: Some(role),
             dir,
             depth: self.depth + 1,
