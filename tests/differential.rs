@@ -577,6 +577,29 @@ fn roles_of_a_collection_load_and_run_as_in_ansible() {
     );
 }
 
+#[test]
+fn uri_writes_dest_with_its_attributes_unless_not_modified_as_in_ansible() {
+    let served = tempfile::tempdir().expect("tmp");
+    std::fs::write(served.path().join("data.txt"), "served\n").expect("write");
+    let server = crate::support::HttpServer::serve(served.path());
+    let url = format!("url={}", server.url("data.txt"));
+    let (ours, theirs) = twin_run("uri-dest.yml", 1, &["-e", &url]);
+    assert_same_files(
+        &ours,
+        &theirs,
+        &["node1"],
+        &["opt/uri-data", "opt/uri-results"],
+    );
+    let mode = |lab: &Lab| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(lab.host_root("node1").join("opt/uri-data"))
+            .map(|m| m.permissions().mode() & 0o7777)
+            .ok()
+    };
+    assert_eq!(mode(&ours), mode(&theirs));
+    assert_eq!(mode(&ours), Some(0o640));
+}
+
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
 /// tool's own words for a refused connection.
 fn fatal_lines(output: &str) -> Vec<String> {

@@ -216,6 +216,7 @@ fn uri_reports_status_headers_and_json_and_writes_dest_once() {
     - uri:
         url: {url}
         dest: /opt/data.json
+        status_code: [200, 304]
 "#,
             missing = server.url("nope")
         ),

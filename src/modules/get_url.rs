@@ -109,6 +109,7 @@ impl StateModule for GetUrl {
                 follow_redirects: true,
                 credentials,
                 has_body: false,
+                modified_since: None,
             },
             dest: args.str("dest")?.unwrap_or_default(),
             checksum,

@@ -1,11 +1,15 @@
 //! `uri`: an HTTP request made with the host's `curl`, reporting status,
 //! headers (lower-cased, `-` as `_`, as Ansible) and, when asked or when the
-//! response is JSON, the content. Not a state module: it is `changed` only
-//! when it writes `dest` with new content.
+//! response is JSON, the content. Not a state module: as Ansible's, it is
+//! `changed` when it writes `dest`, which it asks for only if modified since
+//! `dest` was (a 304 leaves it alone).
 
 use minijinja::value::ValueKind;
 
-use super::utils::host::{file_info, require_tools, run_checked, write_file};
+use super::utils::host::{
+    Attributes, FILE_ATTRIBUTES, FileKind, apply_attributes, attribute_changes, file_info,
+    require_tools, run_checked, write_file,
+};
 use super::utils::http::{
     Request, curl_command, headers_arg, parse_headers, reason_phrase, secrets_document,
 };
@@ -36,6 +40,7 @@ static SPEC: ArgSpec = ArgSpec {
     ],
     aliases: &[("user", "url_username"), ("password", "url_password")],
     required: &["url"],
+    groups: &[&FILE_ATTRIBUTES],
     ..ArgSpec::EMPTY
 };
 
@@ -46,6 +51,8 @@ struct Call {
     status_codes: Vec<i64>,
     return_content: bool,
     dest: Option<String>,
+    /// `mode`, `owner`, `group` of `dest`.
+    attributes: Attributes,
     creates: Option<String>,
     removes: Option<String>,
 }
@@ -76,7 +83,7 @@ impl Module for Uri {
 }
 
 fn run_uri(args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError> {
-    let call = read_call(args)?;
+    let mut call = read_call(args)?;
     if ctx.check_mode {
         return Ok(Outcome::skipped(
             "remote module (uri) does not support check mode",
@@ -86,17 +93,31 @@ fn run_uri(args: &Args, ctx: &mut ModuleContext) -> Result<Outcome, ModuleError>
         return Ok(Outcome::ok().with_msg(skip.clone()).with("stdout", skip));
     }
     require_tools(ctx, "uri", &["curl"])?;
+    if let Some(dest) = &call.dest
+        && file_info(ctx, dest, true, false)?.kind == FileKind::File
+    {
+        // As Ansible: the server may answer 304, which fails the task
+        // unless `status_code` allows it.
+        call.request.modified_since = Some(dest.clone());
+    }
     let response = send(ctx, &call)?;
     let mut outcome = describe(&call, &response);
     if outcome.failed {
         return Ok(outcome);
     }
-    if let Some(dest) = &call.dest {
-        let current = file_info(ctx, dest, true, true)?;
-        if current.checksum.as_deref() != Some(&super::fetch::sha1_hex(&response.body)) {
-            write_file(ctx, dest, &response.body, None)?;
-            outcome.changed = true;
+    // As Ansible's uri: a 304 leaves `dest` alone; any other answer is
+    // written (changed, whatever it holds) and then gets `mode`/`owner`/`group`.
+    if let Some(dest) = &call.dest
+        && response.status != 304
+    {
+        write_file(ctx, dest, &response.body, None)?;
+        outcome.changed = true;
+        let written = file_info(ctx, dest, true, false)?;
+        if !attribute_changes(&call.attributes, &written)?.is_empty() {
+            apply_attributes(ctx, dest, &call.attributes, &written)?;
         }
+    }
+    if let Some(dest) = &call.dest {
         outcome = outcome.with("path", dest.as_str());
     }
     Ok(outcome)
@@ -151,11 +172,13 @@ fn read_call(args: &Args) -> Result<Call, ModuleError> {
             follow_redirects,
             credentials,
             has_body: body.is_some(),
+            modified_since: None,
         },
         body,
         status_codes,
         return_content: args.bool("return_content", false)?,
         dest: args.str("dest")?,
+        attributes: Attributes::from_args(args)?,
         creates: args.str("creates")?,
         removes: args.str("removes")?,
     })

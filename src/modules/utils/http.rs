@@ -17,6 +17,9 @@ pub(crate) struct Request {
     pub credentials: Option<(String, String)>,
     /// The body is fed through stdin (`--data-binary @-`).
     pub has_body: bool,
+    /// A file on the host whose modification time is sent as
+    /// `If-Modified-Since` (curl's `-z`), as Ansible's uri does for `dest`.
+    pub modified_since: Option<String>,
 }
 
 /// Where curl and wget find credentials and headers: a here-document on fd
@@ -50,6 +53,9 @@ pub(crate) fn curl_command(request: &Request) -> String {
     }
     if request.has_body {
         words.extend(["--data-binary".into(), "@-".into()]);
+    }
+    if let Some(path) = &request.modified_since {
+        words.extend(["-z".into(), shell_quote(path)]);
     }
     words.extend([
         "-D".into(),
