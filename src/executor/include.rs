@@ -44,6 +44,10 @@ impl Stage<'_> {
                 .map_err(IncludeLoadError::Failed)
                 .and_then(|vars| self.with_bodies(include, host, vars, &mut loaded));
             let planned = match planned {
+                Ok(host_passes) if !host_passes.is_empty() && !include.unloadable.is_empty() => {
+                    invalid.get_or_insert(include.unloadable.clone());
+                    continue;
+                }
                 Err(IncludeLoadError::Invalid(errors)) => {
                     invalid.get_or_insert(errors);
                     continue;

@@ -173,6 +173,10 @@ pub struct Include {
     /// `include_role` with `public: true`: the roles (dependencies first)
     /// whose defaults and vars the play sees once the include ran.
     pub publishes: Vec<std::sync::Arc<super::roles::Role>>,
+    /// Why the file or role it includes cannot run (an include with a
+    /// `when`, which Ansible reads only where it runs): if a host includes
+    /// it, the run ends with these errors.
+    pub unloadable: Vec<crate::source::Diagnostic>,
 }
 
 /// A handler: a task, or an `include_tasks` whose tasks run as handlers on

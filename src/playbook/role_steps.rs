@@ -8,7 +8,9 @@ use super::conditions::{boolean, scalar};
 use super::keywords;
 use super::model::{Block, Step};
 use super::role_handlers::RoleSource;
-use super::steps::{Inherited, include_step, own_keywords, written_as_key_values};
+use super::steps::{
+    Inherited, include_step, own_keywords, unloadable_include, written_as_key_values,
+};
 use crate::source::Diagnostic;
 use crate::yaml::Node;
 
@@ -109,7 +111,18 @@ pub(super) fn load_role_step(
         }
         inner = inner.nested(apply, &[]).map_err(one)?;
     }
-    let loaded = super::roles::load_role(&name, &files, spec, &inner)?;
+    let display = node
+        .get("name")
+        .and_then(Node::scalar_text)
+        .unwrap_or_else(|| format!("{keyword} : {name}"));
+    let loaded = match super::roles::load_role(&name, &files, spec, &inner) {
+        Ok(loaded) => loaded,
+        Err(errors) if dynamic && node.get("when").is_some() => {
+            let what = format!("the role {name}");
+            return unloadable_include(node, keyword, display, &what, errors, inherited);
+        }
+        Err(errors) => return Err(errors),
+    };
     let source = if dynamic {
         RoleSource::IncludeRole
     } else {
@@ -123,9 +136,7 @@ pub(super) fn load_role_step(
         let mut step = include_step(
             node,
             keyword,
-            node.get("name")
-                .and_then(Node::scalar_text)
-                .unwrap_or_else(|| format!("{keyword} : {name}")),
+            display,
             name.clone(),
             loaded.steps,
             inherited,

@@ -532,8 +532,14 @@ fn load_tasks_file(
         // file behind a `when` (another OS's tasks, often) that runbook
         // cannot run is a warning now, and the run's end if it is included.
         Err(errors) if !import && node.get("when").is_some() => {
-            inherited.defer_include(node, &file, &errors);
-            return dynamic_step(inner);
+            return unloadable_include(
+                node,
+                keyword,
+                shown_name(node, keyword),
+                &file,
+                errors,
+                inherited,
+            );
         }
         Err(errors) => return Err(errors),
     };
@@ -629,7 +635,34 @@ pub(super) fn include_step(
         loop_: None,
         loop_control: Default::default(),
         publishes: Vec::new(),
+        unloadable: Vec::new(),
     })))
+}
+
+/// An include with a `when` whose file or role (`what`) runbook cannot run:
+/// a warning for the play's start, and an include that ends the run if a
+/// host includes it, as Ansible's parser error would there.
+pub(super) fn unloadable_include(
+    node: &Node,
+    keyword: &str,
+    display: String,
+    what: &str,
+    errors: Vec<Diagnostic>,
+    inherited: &Inherited,
+) -> Result<Step, Vec<Diagnostic>> {
+    inherited.defer_include(node, what, &errors);
+    let mut step = include_step(
+        node,
+        keyword,
+        display,
+        what.to_string(),
+        Vec::new(),
+        inherited,
+    )?;
+    if let Step::Include(include) = &mut step {
+        include.unloadable = errors;
+    }
+    Ok(step)
 }
 
 const RAW_PARAMS: &str = "_raw_params";
