@@ -235,3 +235,48 @@ fn a_script_cut_off_never_runs() {
         Vec::<String>::new()
     );
 }
+
+/// Names of runbook's stdin staging files in the machine's /tmp (which the
+/// lab hosts share).
+fn staged_stdin_files() -> Vec<String> {
+    std::fs::read_dir("/tmp")
+        .expect("read /tmp")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".runbook-stdin."))
+        .collect()
+}
+
+#[test]
+fn a_command_whose_stdin_is_cut_off_never_runs() {
+    let lab = Lab::up(1);
+    let before = staged_stdin_files();
+    std::fs::create_dir_all(lab.project.join("files")).expect("files");
+    std::fs::write(lab.project.join("files/input.txt"), big_payload("input")).expect("input");
+    lab.project.file(
+        "site.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - shell: cat > /opt/got; echo ran > /opt/ran\n      args:\n        stdin: \"{{ lookup('file', 'input.txt') }}\"\n",
+    );
+    let mut play = start_play(&lab);
+    cut_mid_transfer(&lab, &mut play);
+    let (code, output) = finish(play);
+    wait_for_shells_to_end(&lab);
+    assert_ne!(code, 0, "{output}");
+    assert!(
+        !host_path(&lab, "/opt/ran").exists() && !host_path(&lab, "/opt/got").exists(),
+        "a command ran on part of its stdin\n{output}"
+    );
+    // Other tests' commands stage their input there too, for a moment.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let left = loop {
+        let left: Vec<String> = staged_stdin_files()
+            .into_iter()
+            .filter(|name| !before.contains(name))
+            .collect();
+        if left.is_empty() || Instant::now() > deadline {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(left, Vec::<String>::new());
+}

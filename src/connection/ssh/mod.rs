@@ -15,6 +15,7 @@ mod passphrase;
 mod proxy;
 mod session;
 mod shell;
+mod staged_stdin;
 
 #[cfg(test)]
 mod test_sshd;
