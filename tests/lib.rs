@@ -20,6 +20,7 @@ mod generated;
 mod gitops;
 mod host_limits;
 mod injection;
+mod interrupted_waits;
 mod inventory_cli;
 mod journal;
 mod junit;
