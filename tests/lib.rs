@@ -28,6 +28,7 @@ mod kv_syntax;
 mod lab_fleet;
 mod lab_runs;
 mod lint;
+mod local_limits;
 mod local_runs;
 mod modules_docker;
 mod modules_files;

@@ -4,6 +4,7 @@
 
 mod error;
 pub mod escalation;
+mod kept_output;
 mod limits;
 mod local;
 mod script_on_stdin;
@@ -110,13 +111,13 @@ pub fn shell_quote(text: &str) -> String {
 }
 
 /// Open a connection of the kind `spec` asks for, its commands bound by
-/// `limits` (the local connection runs on the controller and ignores them).
+/// `limits`.
 pub fn open(
     spec: &ConnectionSpec,
     limits: &CommandLimits,
 ) -> Result<Box<dyn Connection>, ConnectionError> {
     match spec.kind {
-        ConnectionKind::Local => Ok(Box::new(LocalConnection::new())),
+        ConnectionKind::Local => Ok(Box::new(LocalConnection::with_limits(limits.clone()))),
         ConnectionKind::Ssh => Ok(Box::new(ssh::SshConnection::connect(spec, limits.clone())?)),
     }
 }

@@ -22,8 +22,8 @@
 //! newline) safe inside the here-document. It needs `base64` and `cksum` on
 //! the host (coreutils and busybox have them).
 
-use super::kept_output::KeptOutput;
 use super::staged_stdin;
+use crate::connection::kept_output::KeptOutput;
 
 /// A fresh random marker: 32 lowercase hex digits.
 pub(super) fn new_marker() -> String {
