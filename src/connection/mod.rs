@@ -45,6 +45,24 @@ pub trait Connection: Send {
     /// the host could not be reached or the transport broke.
     fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError>;
 
+    /// [`Connection::run`] with stdin made of `prefix` then everything
+    /// `stream` yields, for input too large to hold in memory (a file being
+    /// uploaded). Connections that can send it piece by piece do; this
+    /// default reads it whole first. A stream that fails to read fails the
+    /// command before it starts.
+    fn run_streaming(
+        &mut self,
+        script: &str,
+        prefix: &[u8],
+        stream: &mut dyn std::io::Read,
+    ) -> Result<ExecOutput, ConnectionError> {
+        let mut input = prefix.to_vec();
+        stream
+            .read_to_end(&mut input)
+            .map_err(|e| ConnectionError::Local(format!("reading the input: {e}")))?;
+        self.run(script, Some(&input))
+    }
+
     /// Write `content` to `path` on the host with the given mode: into a
     /// temporary file beside it, checked against `content`'s length and
     /// checksum on the host, then renamed, so a reader never sees half a file

@@ -62,10 +62,28 @@ impl Cksum {
 /// `sh` that succeeds only when the file named by `"$<variable>"` holds
 /// exactly `content`, and otherwise says so on stderr.
 pub fn verify_received(variable: &str, content: &[u8]) -> String {
-    let expected = cksum_line(content);
+    verify_cksum(variable, &cksum_line(content))
+}
+
+/// [`verify_received`] against the `cksum` line `expected`.
+pub fn verify_cksum(variable: &str, expected: &str) -> String {
     format!(
         "{{ [ \"$(cksum < \"${variable}\")\" = '{expected}' ] || {{ echo \"the transfer was cut short: got $(cksum < \"${variable}\"), expected {expected} (cksum and length)\" >&2; false; }}; }}"
     )
+}
+
+/// The `cksum` line of everything `reader` yields, read a chunk at a time.
+pub fn cksum_of(reader: &mut impl std::io::Read) -> std::io::Result<String> {
+    let mut sum = Cksum::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match reader.read(&mut buffer) {
+            Ok(0) => return Ok(sum.line()),
+            Ok(count) => sum.update(&buffer[..count]),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
 }
 
 /// `trap` lines that remove the temporary file named by `"$<variable>"`

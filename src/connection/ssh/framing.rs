@@ -34,7 +34,7 @@ pub(super) fn new_marker() -> String {
 
 /// The bytes to write to the shell to run `script` with `stdin`.
 pub(super) fn frame(script: &str, stdin: Option<&[u8]>, marker: &str) -> Vec<u8> {
-    let quoted = format!("'{}'", script.replace('\'', r"'\''"));
+    let quoted = quote_script(script);
     match stdin {
         None => format!(
             "( eval {quoted} ) </dev/null; printf '%s %d\\n' {marker} $?; printf '%s\\n' {marker} >&2\n"
@@ -49,6 +49,11 @@ pub(super) fn frame(script: &str, stdin: Option<&[u8]>, marker: &str) -> Vec<u8>
             text
         }
     }
+}
+
+/// `script` as one single-quoted word for `eval`.
+pub(super) fn quote_script(script: &str) -> String {
+    format!("'{}'", script.replace('\'', r"'\''"))
 }
 
 /// What the shell prints before any command, to skip whatever the login shell's

@@ -9,9 +9,11 @@
 //! that runs it on that file only when its POSIX `cksum` (CRC-32 and
 //! length) is the one computed here. A connection broken in the data never
 //! delivers the command; one broken inside the group leaves a group the
-//! shell cannot parse, so none of it runs. The file is removed after the
-//! command, and by the persistent shell's `EXIT`/`HUP`/`PIPE` traps when
-//! the connection is lost first. No extra round trip: the check runs in the
+//! shell cannot parse, so none of it runs. The command reads the file
+//! through a descriptor opened before its name is removed, so the file is
+//! gone while the command runs (a command killed leaves nothing), and the
+//! persistent shell's `EXIT`/`HUP`/`PIPE` traps remove it when the
+//! connection is lost before. No extra round trip: the check runs in the
 //! same exchange, and the checksum is computed while the data is encoded.
 
 use base64::Engine;
@@ -78,7 +80,7 @@ impl Body {
             format!(
                 "{marker}\n\
                  {{ if [ $? = 0 ] && [ \"$(cksum < \"$__runbook_in\")\" = '{expected}' ]; \
-                 then ( eval {script_quoted} ) < \"$__runbook_in\"; \
+                 then {{ rm -f \"$__runbook_in\"; ( eval {script_quoted} ); }} < \"$__runbook_in\"; \
                  else echo \"runbook: the command's input did not arrive whole (got $(cksum < \"$__runbook_in\" 2>&1), expected {expected}: cksum and length); the command was not run\" >&2; (exit 125); fi; \
                  __runbook_rc=$?; rm -f \"$__runbook_in\"; trap - EXIT HUP INT TERM PIPE; \
                  printf '%s %d\\n' {marker} \"$__runbook_rc\"; printf '%s\\n' {marker} >&2; }}\n"
@@ -126,11 +128,12 @@ mod tests {
     }
 
     #[test]
-    fn the_input_arrives_byte_for_byte_and_its_file_is_removed() {
+    fn the_input_arrives_byte_for_byte_and_its_file_is_gone_while_the_command_runs() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let marker = new_marker();
         let input: Vec<u8> = (0..=255u8).cycle().take(10_000).chain(*b"\nEOF").collect();
-        let framed = frame("cat; exit 7", Some(&input), &marker);
+        // The staging file is already gone while the command runs.
+        let framed = frame("ls -A \"$TMPDIR\"; cat; exit 7", Some(&input), &marker);
         let output = sh(&framed, tmp.path());
         let mut out = StreamEnd::stdout(&marker, None);
         out.feed(&output.stdout);
