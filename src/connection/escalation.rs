@@ -506,6 +506,30 @@ mod tests {
     }
 
     #[test]
+    fn a_streamed_input_reaches_sudo_as_the_same_bytes_behind_the_password() {
+        let calls = Calls::default();
+        let mut escalating = Escalating::new(Box::new(FakeSudo {
+            asks: true,
+            calls: calls.clone(),
+        }));
+        escalating.escalate(Some(sudo("root", None, Some("pw"))));
+        escalating.limit_time(Some(5));
+        let mut stream: &[u8] = b"ta";
+        escalating
+            .run_streaming("cat > /f", b"da", &mut stream)
+            .expect("runs");
+        escalating.run("cat > /f", Some(b"data")).expect("runs");
+        let calls = calls.lock().expect("calls").clone();
+        assert_eq!(calls.len(), 3, "one probe, then the two commands");
+        assert_eq!(
+            calls[1], calls[2],
+            "streamed or not, the same command and stdin"
+        );
+        assert_eq!(calls[1].1, b"pw\n8\ncat > /fdata");
+        assert!(calls[1].0.contains("timeout -s KILL 5"), "{}", calls[1].0);
+    }
+
+    #[test]
     fn sudo_failures_get_ansibles_messages() {
         let failed = |stderr: &str| ExecOutput {
             rc: 1,
