@@ -16,6 +16,7 @@ mod control_flow;
 mod differential;
 mod error_contract;
 mod fetch_flat;
+mod fleet_agreement;
 mod generated;
 mod gitops;
 mod host_limits;
