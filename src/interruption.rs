@@ -56,3 +56,21 @@ pub fn stop_commands() -> bool {
     }
     SIGNALS.load(Ordering::SeqCst) > 1 || FIRST_SEEN.get().is_some_and(|at| at.elapsed() >= GRACE)
 }
+
+/// Sleep for `duration`, or less when a signal asks the run to end (the
+/// first one is enough: a wait is not work worth finishing). Whether the
+/// whole time passed.
+pub fn sleep(duration: Duration) -> bool {
+    const SLICE: Duration = Duration::from_millis(50);
+    let until = Instant::now() + duration;
+    loop {
+        if stop_scheduling() {
+            return false;
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        std::thread::sleep(left.min(SLICE));
+    }
+}

@@ -50,6 +50,45 @@ fn a_command_printing_hundreds_of_megabytes_is_kept_within_the_limit() {
     );
 }
 
+#[test]
+fn a_large_copy_to_four_hosts_is_streamed_from_disk_within_a_bound() {
+    const SIZE: usize = 128 << 20;
+    let lab = Lab::up(4);
+    let before = crate::transfer_interrupted::staged_stdin_files();
+    // Bytes that repeat only every 251, so no two chunks of it are alike.
+    let content: Vec<u8> = (0..SIZE).map(|i| (i % 251) as u8).collect();
+    std::fs::create_dir_all(lab.project.join("files")).expect("files");
+    std::fs::write(lab.project.join("files/big.bin"), &content).expect("source");
+    lab.project.file(
+        "site.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - copy: src=big.bin dest=/opt/big.bin mode=0640\n",
+    );
+    let (output, peak_kib) = lab
+        .project
+        .run_measuring_rss(&["play", "site.yml", "-i", "lab"]);
+    println!("peak RSS for a 128 MiB copy to 4 hosts: {peak_kib} KiB");
+    output.assert_code(0);
+    for host in &lab.hosts {
+        assert_eq!(
+            recap(&output)[host.as_str()],
+            Recap::new(1, 1, 0, 0, 0),
+            "{}",
+            output.all()
+        );
+        let placed = std::fs::read(lab.host_root(host).join("opt/big.bin")).expect("copied");
+        assert!(
+            placed == content,
+            "{host}: the copy differs from its source"
+        );
+    }
+    crate::transfer_interrupted::assert_no_staged_stdin_left(&before);
+    // Held in memory, the file cost about 2.5 times its size per host.
+    assert!(
+        peak_kib < HUNDRED_MB,
+        "peak RSS {peak_kib} KiB for a 128 MiB copy to 4 hosts"
+    );
+}
+
 /// Start `site.yml` on the lab, wait until node1 is inside the task that
 /// touches /opt/started, freeze node1 and return the finished run and how
 /// long after the freeze it ended.
@@ -230,6 +269,7 @@ fn a_second_interrupt_stops_the_commands_on_the_hosts_and_leaves_nothing_behind(
     - command: touch /opt/second
 "#,
         );
+    let staged_before = crate::transfer_interrupted::staged_stdin_files();
     let child = lab.project.spawn(&["play", "site.yml", "-i", "lab"]);
     wait_for(&lab.host_root("node1").join("opt/started"));
     assert_eq!(
@@ -273,6 +313,7 @@ fn a_second_interrupt_stops_the_commands_on_the_hosts_and_leaves_nothing_behind(
         .map(|entry| entry.path())
         .collect();
     assert!(temp.is_empty(), "temporary files left: {temp:?}");
+    crate::transfer_interrupted::assert_no_staged_stdin_left(&staged_before);
     assert!(!lab.host_root("node1").join("opt/second").exists());
 }
 

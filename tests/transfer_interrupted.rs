@@ -184,6 +184,7 @@ fn host_path(lab: &Lab, path: &str) -> PathBuf {
 #[test]
 fn a_copy_cut_off_keeps_the_original_and_leaves_no_temporary_file() {
     let lab = Lab::up(1);
+    let before = staged_stdin_files();
     let original = b"original content\n";
     std::fs::write(host_path(&lab, "/opt/big.bin"), original).expect("original");
     std::fs::create_dir_all(lab.project.join("files")).expect("files");
@@ -206,11 +207,13 @@ fn a_copy_cut_off_keeps_the_original_and_leaves_no_temporary_file() {
         temporary_files(&host_path(&lab, "/opt")),
         Vec::<String>::new()
     );
+    assert_no_staged_stdin_left(&before);
 }
 
 #[test]
 fn a_script_cut_off_never_runs() {
     let lab = Lab::up(1);
+    let before = staged_stdin_files();
     std::fs::create_dir_all(lab.project.join("files")).expect("files");
     let script = big_payload("#!/bin/sh\necho ran > /opt/ran");
     std::fs::write(lab.project.join("files/big.sh"), script).expect("script");
@@ -234,4 +237,56 @@ fn a_script_cut_off_never_runs() {
         temporary_files(&host_path(&lab, "/opt/scripts")),
         Vec::<String>::new()
     );
+    assert_no_staged_stdin_left(&before);
+}
+
+/// Names of runbook's stdin staging files in the machine's /tmp (which the
+/// lab hosts share).
+pub(crate) fn staged_stdin_files() -> Vec<String> {
+    std::fs::read_dir("/tmp")
+        .expect("read /tmp")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".runbook-stdin."))
+        .collect()
+}
+
+/// The host's shell, reparented once its sshd is gone, removes the staging
+/// file when its input ends; other tests' commands stage their input there
+/// too, for a moment.
+pub(crate) fn assert_no_staged_stdin_left(before: &[String]) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let left = loop {
+        let left: Vec<String> = staged_stdin_files()
+            .into_iter()
+            .filter(|name| !before.contains(name))
+            .collect();
+        if left.is_empty() || Instant::now() > deadline {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(left, Vec::<String>::new());
+}
+
+#[test]
+fn a_command_whose_stdin_is_cut_off_never_runs() {
+    let lab = Lab::up(1);
+    let before = staged_stdin_files();
+    std::fs::create_dir_all(lab.project.join("files")).expect("files");
+    std::fs::write(lab.project.join("files/input.txt"), big_payload("input")).expect("input");
+    lab.project.file(
+        "site.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - shell: cat > /opt/got; echo ran > /opt/ran\n      args:\n        stdin: \"{{ lookup('file', 'input.txt') }}\"\n",
+    );
+    let mut play = start_play(&lab);
+    cut_mid_transfer(&lab, &mut play);
+    let (code, output) = finish(play);
+    wait_for_shells_to_end(&lab);
+    assert_ne!(code, 0, "{output}");
+    assert!(
+        !host_path(&lab, "/opt/ran").exists() && !host_path(&lab, "/opt/got").exists(),
+        "a command ran on part of its stdin\n{output}"
+    );
+    assert_no_staged_stdin_left(&before);
 }

@@ -17,6 +17,7 @@
 //! one at all (`NOPASSWD` rules read nothing: the line would reach the script).
 
 use std::collections::HashMap;
+use std::io::Read;
 
 use super::script_on_stdin::{READ_SCRIPT, framed};
 use super::{Connection, ConnectionError, ExecOutput, shell_quote};
@@ -203,14 +204,40 @@ impl Escalating {
         self.active = escalation;
     }
 
+    /// Run through the program in between (sudo, su, timeout): it gets the
+    /// bootstrap; the framed script and the module's input follow on stdin.
+    fn run_in_between(&mut self, input: Input) -> Result<ExecOutput, ConnectionError> {
+        let command = match self.time_limit {
+            // coreutils' timeout kills the whole command, under become too.
+            Some(seconds) => format!(
+                "timeout -s KILL {seconds} /bin/sh -c {}",
+                shell_quote(READ_SCRIPT)
+            ),
+            None => READ_SCRIPT.to_string(),
+        };
+        let Some(how) = self.active.clone() else {
+            return input.send(self.inner.as_mut(), &command);
+        };
+        match how.method {
+            Method::Sudo => self.run_sudo(&how, &command, input),
+            Method::Su => {
+                let output = input.send(self.inner.as_mut(), &su_command(&how, &command))?;
+                if output.rc != 0 && output.stderr_text().contains(SU_NEEDS_ROOT) {
+                    return Err(ConnectionError::Become(SU_NEEDS_ROOT.into()));
+                }
+                Ok(output)
+            }
+        }
+    }
+
     fn run_sudo(
         &mut self,
         how: &Escalation,
         script: &str,
-        stdin: Option<&[u8]>,
+        input: Input,
     ) -> Result<ExecOutput, ConnectionError> {
         let Some(password) = &how.password else {
-            let output = self.inner.run(&sudo_command(how, script, None), stdin)?;
+            let output = input.send(self.inner.as_mut(), &sudo_command(how, script, None))?;
             return check_sudo(output, &self.prompt);
         };
         let key = how.probe_key();
@@ -223,13 +250,13 @@ impl Escalating {
             }
         };
         if asks == Asks::No {
-            let output = self.inner.run(&sudo_command(how, script, None), stdin)?;
+            let output = input.send(self.inner.as_mut(), &sudo_command(how, script, None))?;
             return check_sudo(output, &self.prompt);
         }
-        let mut input = password.line();
-        input.extend_from_slice(stdin.unwrap_or_default());
         let command = sudo_command(how, script, Some(&self.prompt));
-        let output = self.inner.run(&command, Some(&input))?;
+        let output = input
+            .after(password.line())
+            .send(self.inner.as_mut(), &command)?;
         check_sudo(output, &self.prompt)
     }
 
@@ -245,6 +272,40 @@ impl Escalating {
         Err(ConnectionError::Become(
             "sudo refused to run a command".into(),
         ))
+    }
+}
+
+/// What follows the bootstrap on stdin: in memory, or a prefix in memory
+/// and a stream sent piece by piece.
+enum Input<'a> {
+    Bytes(Vec<u8>),
+    Stream(Vec<u8>, &'a mut dyn Read),
+}
+
+impl Input<'_> {
+    /// `line` (sudo's password) before everything else.
+    fn after(self, mut line: Vec<u8>) -> Self {
+        match self {
+            Input::Bytes(bytes) => {
+                line.extend_from_slice(&bytes);
+                Input::Bytes(line)
+            }
+            Input::Stream(prefix, stream) => {
+                line.extend_from_slice(&prefix);
+                Input::Stream(line, stream)
+            }
+        }
+    }
+
+    fn send(
+        self,
+        inner: &mut dyn Connection,
+        command: &str,
+    ) -> Result<ExecOutput, ConnectionError> {
+        match self {
+            Input::Bytes(bytes) => inner.run(command, Some(&bytes)),
+            Input::Stream(prefix, stream) => inner.run_streaming(command, &prefix, stream),
+        }
     }
 }
 
@@ -282,29 +343,19 @@ impl Connection for Escalating {
         if self.active.is_none() && self.time_limit.is_none() {
             return self.inner.run(script, stdin);
         }
-        // The program in between gets the bootstrap; the script follows on stdin.
-        let command = match self.time_limit {
-            // coreutils' timeout kills the whole command, under become too.
-            Some(seconds) => format!(
-                "timeout -s KILL {seconds} /bin/sh -c {}",
-                shell_quote(READ_SCRIPT)
-            ),
-            None => READ_SCRIPT.to_string(),
-        };
-        let input = framed(script, stdin);
-        let Some(how) = self.active.clone() else {
-            return self.inner.run(&command, Some(&input));
-        };
-        match how.method {
-            Method::Sudo => self.run_sudo(&how, &command, Some(&input)),
-            Method::Su => {
-                let output = self.inner.run(&su_command(&how, &command), Some(&input))?;
-                if output.rc != 0 && output.stderr_text().contains(SU_NEEDS_ROOT) {
-                    return Err(ConnectionError::Become(SU_NEEDS_ROOT.into()));
-                }
-                Ok(output)
-            }
+        self.run_in_between(Input::Bytes(framed(script, stdin)))
+    }
+
+    fn run_streaming(
+        &mut self,
+        script: &str,
+        prefix: &[u8],
+        stream: &mut dyn Read,
+    ) -> Result<ExecOutput, ConnectionError> {
+        if self.active.is_none() && self.time_limit.is_none() {
+            return self.inner.run_streaming(script, prefix, stream);
         }
+        self.run_in_between(Input::Stream(framed(script, Some(prefix)), stream))
     }
 
     fn close(&mut self) {
@@ -452,6 +503,30 @@ mod tests {
                 "the script is not in argv: {command}"
             );
         }
+    }
+
+    #[test]
+    fn a_streamed_input_reaches_sudo_as_the_same_bytes_behind_the_password() {
+        let calls = Calls::default();
+        let mut escalating = Escalating::new(Box::new(FakeSudo {
+            asks: true,
+            calls: calls.clone(),
+        }));
+        escalating.escalate(Some(sudo("root", None, Some("pw"))));
+        escalating.limit_time(Some(5));
+        let mut stream: &[u8] = b"ta";
+        escalating
+            .run_streaming("cat > /f", b"da", &mut stream)
+            .expect("runs");
+        escalating.run("cat > /f", Some(b"data")).expect("runs");
+        let calls = calls.lock().expect("calls").clone();
+        assert_eq!(calls.len(), 3, "one probe, then the two commands");
+        assert_eq!(
+            calls[1], calls[2],
+            "streamed or not, the same command and stdin"
+        );
+        assert_eq!(calls[1].1, b"pw\n8\ncat > /fdata");
+        assert!(calls[1].0.contains("timeout -s KILL 5"), "{}", calls[1].0);
     }
 
     #[test]

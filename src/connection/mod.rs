@@ -4,6 +4,7 @@
 
 mod error;
 pub mod escalation;
+mod kept_output;
 mod limits;
 mod local;
 mod script_on_stdin;
@@ -43,6 +44,24 @@ pub trait Connection: Send {
     /// `stdin` is given. A non-zero exit status is an `Ok` result; `Err` means
     /// the host could not be reached or the transport broke.
     fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError>;
+
+    /// [`Connection::run`] with stdin made of `prefix` then everything
+    /// `stream` yields, for input too large to hold in memory (a file being
+    /// uploaded). Connections that can send it piece by piece do; this
+    /// default reads it whole first. A stream that fails to read fails the
+    /// command before it starts.
+    fn run_streaming(
+        &mut self,
+        script: &str,
+        prefix: &[u8],
+        stream: &mut dyn std::io::Read,
+    ) -> Result<ExecOutput, ConnectionError> {
+        let mut input = prefix.to_vec();
+        stream
+            .read_to_end(&mut input)
+            .map_err(|e| ConnectionError::Local(format!("reading the input: {e}")))?;
+        self.run(script, Some(&input))
+    }
 
     /// Write `content` to `path` on the host with the given mode: into a
     /// temporary file beside it, checked against `content`'s length and
@@ -110,13 +129,13 @@ pub fn shell_quote(text: &str) -> String {
 }
 
 /// Open a connection of the kind `spec` asks for, its commands bound by
-/// `limits` (the local connection runs on the controller and ignores them).
+/// `limits`.
 pub fn open(
     spec: &ConnectionSpec,
     limits: &CommandLimits,
 ) -> Result<Box<dyn Connection>, ConnectionError> {
     match spec.kind {
-        ConnectionKind::Local => Ok(Box::new(LocalConnection::new())),
+        ConnectionKind::Local => Ok(Box::new(LocalConnection::with_limits(limits.clone()))),
         ConnectionKind::Ssh => Ok(Box::new(ssh::SshConnection::connect(spec, limits.clone())?)),
     }
 }

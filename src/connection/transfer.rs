@@ -13,26 +13,77 @@ use crc::{CRC_32_CKSUM, Crc};
 /// The line POSIX `cksum` prints for `content` read from stdin:
 /// `<crc> <length>`.
 pub fn cksum_line(content: &[u8]) -> String {
-    let crc = Crc::<u32>::new(&CRC_32_CKSUM);
-    let mut digest = crc.digest();
-    digest.update(content);
-    // POSIX appends the length, least significant octet first, in as few
-    // octets as it takes.
-    let mut length = content.len() as u64;
-    while length > 0 {
-        digest.update(&[(length & 0xff) as u8]);
-        length >>= 8;
+    let mut sum = Cksum::new();
+    sum.update(content);
+    sum.line()
+}
+
+static CKSUM_CRC: Crc<u32> = Crc::<u32>::new(&CRC_32_CKSUM);
+
+/// POSIX `cksum` computed piece by piece, for content that is streamed.
+pub struct Cksum {
+    digest: crc::Digest<'static, u32>,
+    length: u64,
+}
+
+impl Default for Cksum {
+    fn default() -> Self {
+        Self::new()
     }
-    format!("{} {}", digest.finalize(), content.len())
+}
+
+impl Cksum {
+    pub fn new() -> Self {
+        Self {
+            digest: CKSUM_CRC.digest(),
+            length: 0,
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.digest.update(bytes);
+        self.length += bytes.len() as u64;
+    }
+
+    /// `<crc> <length>`, as `cksum` prints it.
+    pub fn line(self) -> String {
+        let Self { mut digest, length } = self;
+        // POSIX appends the length, least significant octet first, in as few
+        // octets as it takes.
+        let mut rest = length;
+        while rest > 0 {
+            digest.update(&[(rest & 0xff) as u8]);
+            rest >>= 8;
+        }
+        format!("{} {length}", digest.finalize())
+    }
 }
 
 /// `sh` that succeeds only when the file named by `"$<variable>"` holds
 /// exactly `content`, and otherwise says so on stderr.
 pub fn verify_received(variable: &str, content: &[u8]) -> String {
-    let expected = cksum_line(content);
+    verify_cksum(variable, &cksum_line(content))
+}
+
+/// [`verify_received`] against the `cksum` line `expected`.
+pub fn verify_cksum(variable: &str, expected: &str) -> String {
     format!(
         "{{ [ \"$(cksum < \"${variable}\")\" = '{expected}' ] || {{ echo \"the transfer was cut short: got $(cksum < \"${variable}\"), expected {expected} (cksum and length)\" >&2; false; }}; }}"
     )
+}
+
+/// The `cksum` line of everything `reader` yields, read a chunk at a time.
+pub fn cksum_of(reader: &mut impl std::io::Read) -> std::io::Result<String> {
+    let mut sum = Cksum::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match reader.read(&mut buffer) {
+            Ok(0) => return Ok(sum.line()),
+            Ok(count) => sum.update(&buffer[..count]),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
 }
 
 /// `trap` lines that remove the temporary file named by `"$<variable>"`

@@ -39,8 +39,20 @@ impl Module for Pause {
             )));
         }
         let start = SystemTime::now();
-        std::thread::sleep(Duration::from_secs_f64(seconds));
+        // Ctrl-C ends the wait at once; the run then stops as it does after
+        // any task that was running.
+        let whole = crate::interruption::sleep(Duration::from_secs_f64(seconds));
         let stop = SystemTime::now();
+        let stdout = if whole {
+            format!("Paused for {} seconds", trim_float(seconds))
+        } else {
+            let waited = stop.duration_since(start).unwrap_or_default().as_secs_f64();
+            format!(
+                "Paused for {} of {} seconds: interrupted",
+                trim_float((waited * 100.0).round() / 100.0),
+                trim_float(seconds)
+            )
+        };
         Ok(Outcome::ok()
             .with("start", timestamp(start))
             .with("stop", timestamp(stop))
@@ -49,10 +61,7 @@ impl Module for Pause {
                 delta(stop.duration_since(start).unwrap_or_default()),
             )
             .with("user_input", "")
-            .with(
-                "stdout",
-                format!("Paused for {} seconds", trim_float(seconds)),
-            )
+            .with("stdout", stdout)
             .with("echo", true))
     }
 }

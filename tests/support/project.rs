@@ -94,8 +94,13 @@ impl Project {
     }
 
     /// Run `runbook ARGS` and measure the peak resident memory of that
-    /// process (in KiB), from the kernel's accounting when it is reaped.
-    #[allow(clippy::zombie_processes, reason = "wait4 below reaps it")]
+    /// process (in KiB): its `VmHWM`, sampled every few milliseconds until
+    /// it exits (a high-water mark, so a later sample still sees an earlier
+    /// peak). Not `wait4`'s `ru_maxrss`: the child is spawned with
+    /// `CLONE_VM`, and at its `exec` the kernel records the high-water mark
+    /// of the memory it shared — this test process's, which grows with
+    /// every test run in it (a test holding a 128 MiB file made runbook
+    /// "peak" at 141 MB whatever it did).
     pub(crate) fn run_measuring_rss(&self, args: &[&str]) -> (Output, u64) {
         use std::io::Read;
         let mut child = self
@@ -111,26 +116,32 @@ impl Project {
             let _ = stdout_pipe.read_to_end(&mut text);
             text
         });
-        let mut stderr = Vec::new();
-        let _ = stderr_pipe.read_to_end(&mut stderr);
-        let stdout = stdout.join().expect("stdout reader");
-        let pid = libc::pid_t::try_from(child.id()).expect("pid");
-        let mut status = 0;
-        // SAFETY: zeroed rusage is valid; wait4 fills it for our own child.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        assert_eq!(reaped, pid, "wait4 on runbook");
-        let code = if libc::WIFEXITED(status) {
-            libc::WEXITSTATUS(status)
-        } else {
-            -1
+        let stderr = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = stderr_pipe.read_to_end(&mut text);
+            text
+        });
+        let status_file = format!("/proc/{}/status", child.id());
+        let mut peak_kib = 0;
+        let status = loop {
+            if let Some(hwm) = std::fs::read_to_string(&status_file)
+                .ok()
+                .and_then(|status| vm_hwm_kib(&status))
+            {
+                peak_kib = peak_kib.max(hwm);
+            }
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                break status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
         };
         let output = Output {
-            code,
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout.join().expect("stdout reader")).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr.join().expect("stderr reader")).into_owned(),
         };
-        (output, u64::try_from(usage.ru_maxrss).unwrap_or(0))
+        assert!(peak_kib > 0, "runbook's memory was never seen");
+        (output, peak_kib)
     }
 
     /// Start `runbook ARGS` without waiting for it.
@@ -259,4 +270,10 @@ impl Project {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
     }
+}
+
+/// `VmHWM:   12345 kB` of a `/proc/PID/status`.
+fn vm_hwm_kib(status: &str) -> Option<u64> {
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

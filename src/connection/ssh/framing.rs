@@ -14,17 +14,16 @@
 //! `MARK <status>\n` and the end of stderr is `MARK\n`, found anywhere in the
 //! byte stream, so output without a final newline comes back exactly.
 //!
-//! Input for the command goes in a quoted here-document of base64, decoded on
-//! the host: `base64 -d <<'MARK' | ( eval ... )`. The shell reads a
-//! here-document in full before it runs the line, so the input cannot be
-//! confused with the commands after it, and base64 makes any bytes (NUL, a
-//! line that equals the delimiter, no final newline) safe inside it. It needs
-//! `base64` on the host (coreutils and busybox have it).
+//! Input for the command goes first, as a quoted here-document of base64
+//! decoded on the host into a private file, and the command follows, run on
+//! that file only once its checksum matches (see `staged_stdin`): a
+//! connection broken mid-input never starts the command on part of it.
+//! base64 makes any bytes (NUL, a line that equals the delimiter, no final
+//! newline) safe inside the here-document. It needs `base64` and `cksum` on
+//! the host (coreutils and busybox have them).
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-
-use super::kept_output::KeptOutput;
+use super::staged_stdin;
+use crate::connection::kept_output::KeptOutput;
 
 /// A fresh random marker: 32 lowercase hex digits.
 pub(super) fn new_marker() -> String {
@@ -35,22 +34,26 @@ pub(super) fn new_marker() -> String {
 
 /// The bytes to write to the shell to run `script` with `stdin`.
 pub(super) fn frame(script: &str, stdin: Option<&[u8]>, marker: &str) -> Vec<u8> {
-    let quoted = format!("'{}'", script.replace('\'', r"'\''"));
-    let trailer = format!("; printf '%s %d\\n' {marker} $?; printf '%s\\n' {marker} >&2\n");
+    let quoted = quote_script(script);
     match stdin {
-        None => format!("( eval {quoted} ) </dev/null{trailer}").into_bytes(),
+        None => format!(
+            "( eval {quoted} ) </dev/null; printf '%s %d\\n' {marker} $?; printf '%s\\n' {marker} >&2\n"
+        )
+        .into_bytes(),
         Some(input) => {
-            let mut text = format!("base64 -d <<'{marker}' | ( eval {quoted} ){trailer}");
-            let encoded = STANDARD.encode(input);
-            for chunk in encoded.as_bytes().chunks(76) {
-                text.push_str(&String::from_utf8_lossy(chunk));
-                text.push('\n');
-            }
-            text.push_str(marker);
-            text.push('\n');
-            text.into_bytes()
+            let mut text = staged_stdin::head(marker).into_bytes();
+            text.reserve(input.len() / 3 * 4 + input.len() / 57 + 1024);
+            let mut body = staged_stdin::Body::new();
+            body.encode(input, &mut text);
+            body.finish(&quoted, marker, &mut text);
+            text
         }
     }
+}
+
+/// `script` as one single-quoted word for `eval`.
+pub(super) fn quote_script(script: &str) -> String {
+    format!("'{}'", script.replace('\'', r"'\''"))
 }
 
 /// What the shell prints before any command, to skip whatever the login shell's

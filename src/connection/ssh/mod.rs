@@ -9,12 +9,14 @@ mod admission;
 mod auth;
 mod config;
 mod framing;
-mod kept_output;
+
 mod known_hosts;
 mod passphrase;
 mod proxy;
+mod request;
 mod session;
 mod shell;
+mod staged_stdin;
 
 #[cfg(test)]
 mod test_sshd;
@@ -31,6 +33,7 @@ use ssh2::Session;
 
 use super::{CommandLimits, Connection, ConnectionError, ConnectionSpec, ExecOutput, Traffic};
 use proxy::ProxyProcess;
+use request::Stdin;
 use shell::{Outcome, Shell, Transport};
 
 const CLOSE_TIMEOUT_MS: u32 = 2_000;
@@ -164,7 +167,7 @@ impl Live {
         let saved = limits.output_limit();
         limits.bound_output(Some(PROBE_OUTPUT_LIMIT));
         let answered = matches!(
-            self.run(config, limits, ":", None),
+            self.run(config, limits, ":", Stdin::None),
             Ok(Outcome::Finished(_))
         );
         limits.bound_output(saved);
@@ -210,7 +213,7 @@ impl Live {
         config: &SshConfig,
         limits: &CommandLimits,
         script: &str,
-        stdin: Option<&[u8]>,
+        stdin: Stdin,
     ) -> Result<Outcome, ConnectionError> {
         let mut shell = match self.shell.take() {
             Some(shell) if !shell.has_ended() => shell,
@@ -232,11 +235,11 @@ impl Live {
     }
 }
 
-impl Connection for SshConnection {
+impl SshConnection {
     /// Run `script` on the persistent shell. If the script ends the shell
     /// itself (`kill $$`), the result has rc -1 and a note on stderr, and the
     /// next command gets a fresh shell on the same session.
-    fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError> {
+    fn send(&mut self, script: &str, stdin: Stdin) -> Result<ExecOutput, ConnectionError> {
         self.reopen_if_lost_while_idle();
         if self.live.is_none() {
             self.live = Some(open_live(&self.config, &self.limits)?);
@@ -269,6 +272,22 @@ impl Connection for SshConnection {
                 Err(error)
             }
         }
+    }
+}
+
+impl Connection for SshConnection {
+    fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError> {
+        self.send(script, stdin.into())
+    }
+
+    /// Sent as it is read: the controller holds one chunk of it at a time.
+    fn run_streaming(
+        &mut self,
+        script: &str,
+        prefix: &[u8],
+        stream: &mut dyn std::io::Read,
+    ) -> Result<ExecOutput, ConnectionError> {
+        self.send(script, Stdin::Stream(prefix, stream))
     }
 
     fn close(&mut self) {

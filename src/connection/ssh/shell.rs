@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use ssh2::{BlockDirections, Channel, Session};
 
 use super::framing::{self, StreamEnd};
+use super::request::{Request, Stdin};
 use crate::connection::{CommandLimits, ConnectionError, Dropped, ExecOutput};
 
 const READ_CHUNK: usize = 64 * 1024;
@@ -94,7 +95,8 @@ impl Shell {
         channel.exec("sh").map_err(lost)?;
         let mut shell = Self { channel, pid: None };
         let marker = framing::new_marker();
-        match shell.exchange(transport, &framing::sync_frame(&marker), &marker, None)? {
+        let sync = Request::whole(framing::sync_frame(&marker));
+        match shell.exchange(transport, sync, &marker, None)? {
             (Outcome::Finished(output), _) => {
                 shell.pid = Some(output.rc).filter(|pid| *pid > 1);
                 Ok(shell)
@@ -121,16 +123,12 @@ impl Shell {
         &mut self,
         transport: &Transport,
         script: &str,
-        stdin: Option<&[u8]>,
+        stdin: Stdin,
     ) -> Result<Outcome, ConnectionError> {
         let marker = framing::new_marker();
         let limit = transport.limits.output_limit();
-        let (outcome, dropped) = self.exchange(
-            transport,
-            &framing::frame(script, stdin, &marker),
-            &marker,
-            limit,
-        )?;
+        let request = Request::command(script, stdin, &marker);
+        let (outcome, dropped) = self.exchange(transport, request, &marker, limit)?;
         transport.limits.record_dropped(dropped);
         Ok(outcome)
     }
@@ -145,7 +143,7 @@ impl Shell {
     fn exchange(
         &mut self,
         transport: &Transport,
-        request: &[u8],
+        mut request: Request,
         marker: &str,
         limit: Option<usize>,
     ) -> Result<(Outcome, Dropped), ConnectionError> {
@@ -154,7 +152,7 @@ impl Shell {
         // After a failure the session stays non-blocking: it is about to be
         // dropped, and closing its channels must not wait on a host that
         // stopped answering.
-        let (stdout, stderr) = self.pump(transport, request, marker, limit)?;
+        let (stdout, stderr) = self.pump(transport, &mut request, marker, limit)?;
         transport.session.set_blocking(true);
         let rc = stdout.status();
         let dropped = Dropped {
@@ -181,21 +179,26 @@ impl Shell {
     fn pump(
         &mut self,
         transport: &Transport,
-        request: &[u8],
+        request: &mut Request,
         marker: &str,
         limit: Option<usize>,
     ) -> Result<(StreamEnd, StreamEnd), ConnectionError> {
         let mut stdout = StreamEnd::stdout(marker, limit);
         let mut stderr = StreamEnd::stderr(marker, limit);
-        let mut written = 0;
         let mut buffer = vec![0u8; READ_CHUNK];
         let mut silence = Silence::new();
         loop {
             let mut progress = false;
-            if written < request.len() {
-                match self.channel.write(&request[written..]) {
+            if !request.is_done() {
+                // A stream that cannot be read leaves the shell inside the
+                // input, before the command: the session is given up, and
+                // the host's shell, at the end of its input, runs nothing.
+                let pending = request
+                    .pending()
+                    .map_err(|error| lost("reading the input to send", &error))?;
+                match self.channel.write(pending) {
                     Ok(count) => {
-                        written += count;
+                        request.advance(count);
                         progress |= count > 0;
                     }
                     Err(error) if error.kind() == ErrorKind::WouldBlock => {}

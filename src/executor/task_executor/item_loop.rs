@@ -56,7 +56,8 @@ impl TaskExecutor<'_> {
             delegated_to = item_run.delegated_to;
             results.push(item_run.result);
             if let Some(pause) = control.pause.filter(|p| *p > 0.0 && index + 1 < length) {
-                std::thread::sleep(std::time::Duration::from_secs_f64(pause));
+                // Cut short by Ctrl-C, after which no further item starts.
+                crate::interruption::sleep(std::time::Duration::from_secs_f64(pause));
             }
         }
         ItemRun {

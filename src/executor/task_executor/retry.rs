@@ -42,7 +42,13 @@ impl TaskExecutor<'_> {
                         retries_left: total - attempt_number,
                         result: self.shown(&result),
                     });
-                    std::thread::sleep(std::time::Duration::from_secs_f64(delay));
+                    let delay = std::time::Duration::from_secs_f64(delay);
+                    if !crate::interruption::sleep(delay) {
+                        // Interrupted: no more attempts; the condition
+                        // never held, so the task failed.
+                        result.set_flag("failed", true);
+                        return (result, facts);
+                    }
                 }
             }
         }

@@ -6,7 +6,7 @@ mod remote_dir;
 
 use std::path::Path;
 
-use super::utils::copy_source::{LocalSource, read_local_source};
+use super::utils::copy_source::{LocalSource, read_local_source, streamed_file};
 use super::utils::host::FILE_ATTRIBUTES;
 use super::utils::host::{Attributes, parse_mode};
 use super::utils::local_source::find_local;
@@ -238,6 +238,15 @@ fn local_files(
     )
     .map_err(ModuleError::failed)?;
     let shown = found.display().to_string();
+    if let Some(mode) = streamed_file(&found, decrypt) {
+        let file = FileWant {
+            dest: dest.to_string(),
+            name: file_name(src),
+            payload: Payload::LocalFile(found),
+            source_mode: Some(mode),
+        };
+        return Ok((vec![file], Vec::new(), Some(shown)));
+    }
     match read_local_source(&found, decrypt).map_err(ModuleError::failed)? {
         LocalSource::File { content, mode } => {
             let file = FileWant {
@@ -277,13 +286,19 @@ fn check_checksum(args: &Args, files: &[FileWant]) -> Result<(), ModuleError> {
         return Ok(());
     };
     for file in files {
-        if let Payload::Bytes(bytes) = &file.payload {
-            let actual = placement::sha1_hex(bytes);
-            if !actual.eq_ignore_ascii_case(expected.trim()) {
-                return Err(ModuleError::failed(format!(
-                    "Copied file does not match the expected checksum. Transfer failed. (expected {expected}, got {actual})"
-                )));
+        let actual = match &file.payload {
+            Payload::Bytes(bytes) => Some(placement::sha1_hex(bytes)),
+            Payload::LocalFile(path) => {
+                Some(placement::sha1_of_file(path).map_err(ModuleError::failed)?)
             }
+            Payload::HostFile(_) => None,
+        };
+        if let Some(actual) = actual
+            && !actual.eq_ignore_ascii_case(expected.trim())
+        {
+            return Err(ModuleError::failed(format!(
+                "Copied file does not match the expected checksum. Transfer failed. (expected {expected}, got {actual})"
+            )));
         }
     }
     Ok(())

@@ -26,6 +26,30 @@ pub(crate) struct TreeFile {
     pub mode: u32,
 }
 
+/// Files at least this large are sent from disk as they are read, rather
+/// than read into memory for every host.
+pub(crate) const STREAM_FROM: u64 = 1 << 20;
+
+/// The mode of `path` when it is a file to send straight from disk: a
+/// regular file of [`STREAM_FROM`] bytes or more that needs no decrypting
+/// (a vaulted one is decrypted in memory).
+pub(crate) fn streamed_file(path: &Path, decrypt: bool) -> Option<u32> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() < STREAM_FROM {
+        return None;
+    }
+    if decrypt {
+        let header = crate::vault::HEADER.as_bytes();
+        let mut start = vec![0u8; header.len()];
+        let mut file = std::fs::File::open(path).ok()?;
+        if file.read_exact(&mut start).is_ok() && start == header {
+            return None;
+        }
+    }
+    Some(meta.permissions().mode() & 0o7777)
+}
+
 /// `decrypt`: vaulted files are decrypted in memory (copy's `decrypt: true`).
 pub(crate) fn read_local_source(path: &Path, decrypt: bool) -> Result<LocalSource, String> {
     let meta =

@@ -20,6 +20,9 @@ pub(crate) enum Payload {
     Bytes(Vec<u8>),
     /// A file on the host itself (`remote_src: true`).
     HostFile(String),
+    /// A large file on the controller, read in chunks whenever it is needed
+    /// (its checksum, the upload) so that no host's task holds it whole.
+    LocalFile(std::path::PathBuf),
 }
 
 /// One file to place.
@@ -80,6 +83,23 @@ pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
 }
 
 /// Look at every destination, in one round trip per file.
+/// SHA-1 of a controller file, read a chunk at a time.
+pub(crate) fn sha1_of_file(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let mut hasher = Sha1::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return Ok(hex::encode(hasher.finalize())),
+            Ok(count) => hasher.update(&buffer[..count]),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(cannot(error)),
+        }
+    }
+}
+
 pub(crate) fn inspect(
     want: &PlacementWant,
     ctx: &mut ModuleContext,
@@ -136,6 +156,7 @@ fn inspect_file(
     let new_checksum = match &file.payload {
         Payload::Bytes(bytes) => sha1_hex(bytes),
         Payload::HostFile(source) => host_checksum(ctx, source)?,
+        Payload::LocalFile(local) => sha1_of_file(local).map_err(ModuleError::failed)?,
     };
     if !info.exists() && !want.dirs.iter().any(|d| parent_of(&path) == d.as_str()) {
         check_parent(ctx, &path)?;
@@ -340,6 +361,7 @@ fn place_file(
         let fill = match &file.payload {
             Payload::Bytes(bytes) => Fill::Content(bytes),
             Payload::HostFile(source) => Fill::HostFile(source),
+            Payload::LocalFile(local) => Fill::LocalFile(local),
         };
         let options = WriteOptions {
             mode,

@@ -1,7 +1,7 @@
 use crate::connection::{shell_quote, transfer};
 use crate::modules::{ModuleContext, ModuleError};
 
-use super::run_checked;
+use super::{run_checked, run_checked_streaming};
 
 /// A file's content, or `None` when it does not exist.
 pub(crate) fn read_file(
@@ -52,6 +52,8 @@ pub(crate) enum Fill<'a> {
     Content(&'a [u8]),
     /// A file already on the host (`copy` with `remote_src`).
     HostFile(&'a str),
+    /// A file on the controller, sent as it is read (too large to hold).
+    LocalFile(&'a std::path::Path),
 }
 
 /// How [`write_file_with`] finishes the temporary file before the rename.
@@ -73,16 +75,47 @@ pub(crate) fn write_file_with(
     fill: Fill,
     options: &WriteOptions,
 ) -> Result<(), ModuleError> {
-    let script = write_script(path, fill, options);
-    let stdin = match fill {
-        Fill::Content(content) => Some(content),
-        Fill::HostFile(_) => None,
-    };
-    run_checked(ctx, &format!("writing {path}"), &script, stdin).map(|_| ())
+    let what = format!("writing {path}");
+    match fill {
+        Fill::Content(content) => {
+            let script = write_script(path, &received(content), options);
+            run_checked(ctx, &what, &script, Some(content)).map(|_| ())
+        }
+        Fill::HostFile(source) => {
+            let fill = format!("cat -- {} > \"$tmp\"", shell_quote(source));
+            run_checked(ctx, &what, &write_script(path, &fill, options), None).map(|_| ())
+        }
+        Fill::LocalFile(local) => {
+            // Read twice (its checksum first, for the script that checks
+            // it), so neither read holds more than a chunk of it.
+            let open = || {
+                std::fs::File::open(local).map_err(|e| {
+                    ModuleError::failed(format!("cannot read {}: {e}", local.display()))
+                })
+            };
+            let expected = transfer::cksum_of(&mut open()?).map_err(|e| {
+                ModuleError::failed(format!("cannot read {}: {e}", local.display()))
+            })?;
+            let fill = format!(
+                "cat > \"$tmp\" && {}",
+                transfer::verify_cksum("tmp", &expected)
+            );
+            let script = write_script(path, &fill, options);
+            run_checked_streaming(ctx, &what, &script, &mut open()?).map(|_| ())
+        }
+    }
 }
 
-/// The `sh` of [`write_file_with`]; a `Fill::Content` is read from stdin.
-fn write_script(path: &str, fill: Fill, options: &WriteOptions) -> String {
+/// The fill command for content from stdin, checked against `content`.
+fn received(content: &[u8]) -> String {
+    format!(
+        "cat > \"$tmp\" && {}",
+        transfer::verify_received("tmp", content)
+    )
+}
+
+/// The `sh` of [`write_file_with`]: `fill_command` fills `"$tmp"`.
+fn write_script(path: &str, fill_command: &str, options: &WriteOptions) -> String {
     let quoted = shell_quote(path);
     // The temporary file is created with its final mode when a umask can
     // give it, else private (077) until its mode is set; a new file without
@@ -101,15 +134,6 @@ fn write_script(path: &str, fill: Fill, options: &WriteOptions) -> String {
                 " && {{ [ ! -e {quoted} ] || {{ set -- $(stat -c '%a %u:%g' -- {quoted}) && chmod \"$1\" \"$tmp\" && chown \"$2\" \"$tmp\"; }}; }}"
             ),
         ),
-    };
-    let fill_command = match fill {
-        Fill::Content(content) => {
-            format!(
-                "cat > \"$tmp\" && {}",
-                transfer::verify_received("tmp", content)
-            )
-        }
-        Fill::HostFile(source) => format!("cat -- {} > \"$tmp\"", shell_quote(source)),
     };
     let validate = match &options.validate {
         Some(command) => format!(
@@ -139,7 +163,7 @@ pub(crate) fn backup_file(ctx: &mut ModuleContext, path: &str) -> Result<String,
 
 #[cfg(test)]
 mod tests {
-    use super::{Fill, WriteOptions, write_script};
+    use super::{WriteOptions, received, write_script};
     use crate::connection::{Connection, LocalConnection};
 
     /// A write whose input arrives cut short (what the host's `sh` runs when
@@ -153,7 +177,7 @@ mod tests {
         let content = vec![b'n'; 100_000];
         let script = write_script(
             &path.display().to_string(),
-            Fill::Content(&content),
+            &received(&content),
             &WriteOptions::default(),
         );
         let mut local = LocalConnection::new();

@@ -25,6 +25,22 @@ pub(crate) fn run_checked(
     stdin: Option<&[u8]>,
 ) -> Result<ExecOutput, ModuleError> {
     let output = ctx.connection()?.run(script, stdin)?;
+    checked(what, output)
+}
+
+/// [`run_checked`] with stdin read from `stream` as it is sent (a large
+/// local file: the controller never holds it whole).
+pub(crate) fn run_checked_streaming(
+    ctx: &mut crate::modules::ModuleContext,
+    what: &str,
+    script: &str,
+    stream: &mut dyn std::io::Read,
+) -> Result<ExecOutput, ModuleError> {
+    let output = ctx.connection()?.run_streaming(script, &[], stream)?;
+    checked(what, output)
+}
+
+fn checked(what: &str, output: ExecOutput) -> Result<ExecOutput, ModuleError> {
     if output.rc == 0 {
         Ok(output)
     } else {

@@ -1,0 +1,85 @@
+//! The first Ctrl-C ends a wait at once — a `pause`, the `delay` between
+//! `until` attempts — and the run then stops as after any running task:
+//! the recap, and ansible-playbook's exit code for an interrupted run.
+
+use std::time::{Duration, Instant};
+
+use crate::support::{Project, Recap, recap};
+
+/// Run `site.yml` on the local host `alpha`, interrupt it once its first
+/// task has touched `started` and the wait has begun, and return the
+/// finished run and how long it took after the interrupt.
+fn interrupt_the_wait(playbook: &str) -> (Project, crate::support::Output, Duration) {
+    let project = Project::local_with(playbook);
+    let started = project.join("started");
+    let child = project.spawn(&["play", "site.yml", "-i", "inventories/local"]);
+    let waiting = Instant::now();
+    while !started.exists() {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(60),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The wait starts a few milliseconds after the first task.
+    std::thread::sleep(Duration::from_millis(1000));
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let interrupted = Instant::now();
+    let output = Project::finish(child, Duration::from_secs(90));
+    (project, output, interrupted.elapsed())
+}
+
+#[test]
+fn ctrl_c_ends_a_pause_at_once_with_the_recap() {
+    let (project, output, took) = interrupt_the_wait(
+        r#"
+- hosts: alpha
+  gather_facts: false
+  tasks:
+    - command: touch started
+    - pause:
+        seconds: 60
+    - command: touch second
+"#,
+    );
+    println!("a 60 s pause interrupted ended the run after {took:?}");
+    output.assert_code(99);
+    assert_eq!(
+        recap(&output)["alpha"],
+        Recap::new(2, 1, 0, 0, 0),
+        "{}",
+        output.all()
+    );
+    assert!(took < Duration::from_secs(5), "ended {took:?} after Ctrl-C");
+    assert!(!project.join("second").exists(), "{}", output.all());
+}
+
+#[test]
+fn ctrl_c_ends_the_delay_between_until_attempts() {
+    let (project, output, took) = interrupt_the_wait(
+        r#"
+- hosts: alpha
+  gather_facts: false
+  tasks:
+    - command: touch started
+    - command: "false"
+      register: attempt
+      until: attempt.rc == 0
+      retries: 3
+      delay: 60
+    - command: touch second
+"#,
+    );
+    println!("a 60 s retry delay interrupted ended the run after {took:?}");
+    output.assert_code(99);
+    assert_eq!(
+        recap(&output)["alpha"],
+        Recap::new(1, 1, 0, 1, 0),
+        "{}",
+        output.all()
+    );
+    assert!(took < Duration::from_secs(5), "ended {took:?} after Ctrl-C");
+    assert!(!project.join("second").exists(), "{}", output.all());
+}
