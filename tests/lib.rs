@@ -51,3 +51,4 @@ mod shipped;
 mod snapshots;
 mod transfer_interrupted;
 mod vault;
+mod verbose;

@@ -237,6 +237,9 @@ impl Reporter for HumanReporter {
             Event::Question(_) => {}
             // Counts for measurement (--output json, the journal); Ansible shows none.
             Event::Traffic { .. } => {}
+            Event::SessionOpened(_) | Event::CommandSent(_) => {
+                super::connection_view::show(event, self.verbosity);
+            }
             Event::Recap { hosts } => {
                 self.print(&format!("\n{}", banner("PLAY RECAP")));
                 for (host, stats) in hosts {

@@ -4,6 +4,7 @@
 
 mod adhoc;
 mod banner;
+mod connection_view;
 mod diff_view;
 mod findings;
 mod human;

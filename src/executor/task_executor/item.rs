@@ -158,6 +158,7 @@ impl TaskExecutor<'_> {
             .collect();
         slot.escalate(call.escalation.clone());
         slot.limit_time(call.timeout);
+        slot.watch(&run.connection_trace, self.hides_output());
         let started = std::time::Instant::now();
         let mut module_ctx = ModuleContext {
             host,

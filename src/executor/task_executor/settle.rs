@@ -149,7 +149,7 @@ impl TaskExecutor<'_> {
 
     /// `no_log`; a template that gives no boolean hides the output too, so a
     /// mistake never shows what was meant to stay hidden.
-    fn hides_output(&self) -> bool {
+    pub(super) fn hides_output(&self) -> bool {
         let Some(template) = &self.task.no_log_template else {
             return self.task.no_log;
         };
