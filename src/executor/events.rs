@@ -39,6 +39,20 @@ pub struct HostResult {
     /// verbosity (`debug`, `assert`: Ansible's `_ansible_verbose_always`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shown_in_full: bool,
+    /// A failure a template caused, shown as a load-time error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ExplainedError>,
+}
+
+/// A template failure at its place: what went wrong, `file:line:col` of
+/// the expression, "did you mean …?", and the whole error as a load-time
+/// error is rendered (the line and a caret under the expression).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplainedError {
+    pub message: String,
+    pub location: String,
+    pub help: Option<String>,
+    pub rendered: String,
 }
 
 /// What the executor tells the reporter, in the order it happens. Events

@@ -4,7 +4,6 @@
 
 use super::super::context::Context;
 use super::super::escalation;
-use super::super::failure_text::{conditional_failure, template_failure};
 use super::super::result::TaskResult;
 use super::super::run::OMIT;
 use super::async_run::AsyncCall;
@@ -33,7 +32,7 @@ impl TaskExecutor<'_> {
             match self.run.templar.eval_condition(condition, &values) {
                 Ok(true) => {}
                 Ok(false) => return ItemRun::of(TaskResult::skipped_by(condition)),
-                Err(e) => return ItemRun::failed(conditional_failure(self.task, condition, &e)),
+                Err(e) => return ItemRun::failed(self.conditional_failure(condition, &e, &values)),
             }
         }
         let call = match self.prepare(&values) {
@@ -67,7 +66,7 @@ impl TaskExecutor<'_> {
                     .run
                     .templar
                     .render_str(target, vars)
-                    .map_err(|e| template_failure(self.task, &e))?;
+                    .map_err(|e| self.template_failure(&e, vars))?;
                 Some(crate::value::text(&name))
             }
             None => None,
@@ -251,7 +250,7 @@ impl TaskExecutor<'_> {
                 .run
                 .templar
                 .render_text(written, vars)
-                .map_err(|e| template_failure(self.task, &e))?;
+                .map_err(|e| self.template_failure(&e, vars))?;
             let text = text.trim();
             match variable {
                 "ansible_user" => spec.user = Some(text.to_string()),
@@ -292,7 +291,7 @@ impl TaskExecutor<'_> {
                 .run
                 .templar
                 .render_value(raw, vars)
-                .map_err(|e| template_failure(self.task, &e))?;
+                .map_err(|e| self.template_failure(&e, vars))?;
             if value.as_str() != Some(OMIT) {
                 rendered.insert(name.clone(), value);
             }
@@ -316,7 +315,7 @@ impl TaskExecutor<'_> {
                 .run
                 .templar
                 .render_value(entry, vars)
-                .map_err(|e| template_failure(self.task, &e))?;
+                .map_err(|e| self.template_failure(&e, vars))?;
             if rendered.kind() != minijinja::value::ValueKind::Map {
                 return Err(format!(
                     "module_defaults for `{}` must be a mapping of its arguments, got {rendered}",
@@ -356,7 +355,7 @@ impl TaskExecutor<'_> {
                 .run
                 .templar
                 .render_value(source, vars)
-                .map_err(|e| template_failure(self.task, &e))?;
+                .map_err(|e| self.template_failure(&e, vars))?;
             if rendered.kind() != minijinja::value::ValueKind::Map {
                 return Err(format!(
                     "environment must be a mapping of variable names to values, got {rendered}"

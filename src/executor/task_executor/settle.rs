@@ -208,6 +208,10 @@ impl TaskExecutor<'_> {
             result: self.shown(result),
             module: self.task.module.name().to_string(),
             shown_in_full: result.flag("_ansible_verbose_always"),
+            // Under no_log the task's own lines may hold what is hidden.
+            error: self
+                .take_explained()
+                .filter(|_| result.status() == Status::Failed && !self.hides_output()),
         }
     }
 
