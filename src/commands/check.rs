@@ -46,6 +46,8 @@ pub(super) fn check(
         cwd: request.cwd,
         roles_path: request.roles_path,
         known_variables: known,
+        tags: request.tags,
+        skip_tags: request.skip_tags,
     };
     let mut report = lint::check(&playbooks, &options);
     if request.strict {

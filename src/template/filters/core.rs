@@ -245,8 +245,8 @@ pub(super) fn type_name(value: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use crate::template::filters::test_support::{eval, render, render_err};
     use crate::template::TemplateErrorKind;
+    use crate::template::filters::test_support::{eval, render, render_err};
     use crate::value::Value;
 
     #[test]
