@@ -166,3 +166,120 @@ fn ask_pass_typed_on_the_terminal_logs_in() {
     );
     assert_eq!(shown, "SSH password: \npw | CHANGED | rc=0 | (stdout) in\n");
 }
+
+/// Without a terminal, `-k` reads the password from stdin after Ansible's
+/// warning, as ansible-playbook does (Python's getpass fallback).
+#[test]
+fn ask_pass_without_a_terminal_reads_stdin() {
+    let project = Project::new();
+    let server = start(&project);
+    inventory(&project, &server, "");
+    let output = project.run_without_terminal_with_input(
+        &[
+            "run",
+            "pw",
+            "-i",
+            "hosts.ini",
+            "--accept-new-host-keys",
+            "-k",
+            "-o",
+            "-a",
+            "echo in",
+        ],
+        format!("{PASSWORD}\n").as_bytes(),
+    );
+    assert_eq!(
+        transcript(&output),
+        "exit code: 0\n----- stdout -----\npw | CHANGED | rc=0 | (stdout) in\n----- stderr -----\n\
+         Warning: Password input may be echoed.\nSSH password: \n"
+    );
+}
+
+/// `-vvv` says which key the server refused before the password logged in.
+#[test]
+fn vvv_shows_the_refused_key_and_the_password_login() {
+    let project = Project::new();
+    let server = start(&project);
+    let key = project.join("no_key");
+    let keygen = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen");
+    assert!(keygen.success());
+    inventory(&project, &server, "ansible_password='correct horse'");
+    let output = project.run(&[
+        "run",
+        "pw",
+        "-i",
+        "hosts.ini",
+        "--accept-new-host-keys",
+        "-vvv",
+        "-a",
+        "true",
+    ]);
+    output.assert_code(0);
+    let auth: Vec<String> = output
+        .stdout
+        .lines()
+        .filter(|line| line.contains("not accepted") || line.contains("authenticated with"))
+        .map(|line| line.replace(&key.display().to_string(), "[KEY]"))
+        .map(|line| {
+            regex::Regex::new(r"\(\d+ms\)")
+                .expect("re")
+                .replace(&line, "([DURATION])")
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        auth,
+        [
+            "<pw> SSH: not accepted: [KEY] (Username/PublicKey combination invalid)",
+            "<pw> SSH: authenticated with password ([DURATION])"
+        ],
+        "{}",
+        output.all()
+    );
+    assert!(!output.all().contains(PASSWORD), "{}", output.all());
+}
+
+/// `-k` without a terminal against ansible-playbook `-k` (sshpass): the
+/// right password read from stdin logs in, a wrong one leaves the host
+/// unreachable; the same recaps and exit codes.
+#[test]
+fn ask_pass_from_stdin_behaves_as_in_ansible() {
+    let project = Project::new();
+    let server = start(&project);
+    inventory(&project, &server, "");
+    project.file(
+        "site.yml",
+        "- hosts: pw\n  gather_facts: false\n  tasks:\n    - raw: echo in\n",
+    );
+    for (typed, code) in [(PASSWORD, 0), ("guessed", 4)] {
+        let input = format!("{typed}\n");
+        let ours = project.run_without_terminal_with_input(
+            &[
+                "play",
+                "site.yml",
+                "-i",
+                "hosts.ini",
+                "-k",
+                "--accept-new-host-keys",
+            ],
+            input.as_bytes(),
+        );
+        let theirs = crate::support::ansible_playbook_without_terminal(
+            project.path(),
+            &["site.yml", "-i", "hosts.ini", "-k"],
+            input.as_bytes(),
+        );
+        let both = format!("--- runbook\n{}\n--- ansible\n{}", ours.all(), theirs.all());
+        assert_eq!((ours.code, theirs.code), (code, code), "{both}");
+        assert_eq!(
+            crate::support::recap(&ours),
+            crate::support::recap(&theirs),
+            "{both}"
+        );
+        assert!(!ours.all().contains(typed), "{both}");
+    }
+}

@@ -37,6 +37,7 @@ pub use listing::{
     ConfigSetting, GraphHost, GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline,
     RunLine, TaskOutline,
 };
+pub use messages::ask_on_stdin;
 pub use plan_gate::{Silent, WithRefusedHosts};
 pub use plan_recorder::PlanRecorder;
 pub use plan_view::{PlanFormat, plan_summary, render_plan};
