@@ -1,7 +1,8 @@
 //! SSH passwords end to end: a private sshd that takes only root's password
 //! (in a mount namespace of its own, where /etc/shadow is a copy with root's
 //! hash replaced: the machine's accounts are never touched), reached with
-//! `ansible_password` or with `-k` typed on a terminal.
+//! `ansible_password` or with `-k` typed on a terminal; and one that offers
+//! only keyboard-interactive, checked by PAM with a stack of its own.
 
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -23,7 +24,27 @@ impl Drop for PasswordSshd {
     }
 }
 
+/// How the private sshd checks root's password.
+#[derive(Clone, Copy, PartialEq)]
+enum Login {
+    /// `PasswordAuthentication`, sshd reading the shadow file itself.
+    Password,
+    /// Only `keyboard-interactive`, through PAM's pam_unix (what servers
+    /// that check passwords through PAM offer), with a PAM stack of its own.
+    KeyboardInteractivePam,
+}
+
+/// PAM for the test's sshd: the password checked by pam_unix against the
+/// namespace's shadow file; no session modules (pam_loginuid and the like
+/// need what a namespace does not have).
+const PAM_SSHD: &str = "auth required pam_unix.so\naccount required pam_unix.so\n\
+                        password required pam_deny.so\nsession required pam_permit.so\n";
+
 fn start(project: &Project) -> PasswordSshd {
+    start_with(project, Login::Password)
+}
+
+fn start_with(project: &Project, login: Login) -> PasswordSshd {
     let dir = project.join("sshd");
     std::fs::create_dir_all(&dir).expect("sshd dir");
     let host_key = dir.join("host_key");
@@ -38,28 +59,41 @@ fn start(project: &Project) -> PasswordSshd {
         .map(|address| address.port())
         .expect("a free port");
     let config = dir.join("sshd_config");
+    let methods = match login {
+        Login::Password => {
+            "UsePAM no\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\n"
+        }
+        Login::KeyboardInteractivePam => {
+            "UsePAM yes\nPasswordAuthentication no\nKbdInteractiveAuthentication yes\n"
+        }
+    };
     std::fs::write(
         &config,
         format!(
             "ListenAddress 127.0.0.1:{port}\nHostKey {}\nAuthorizedKeysFile none\nPidFile none\n\
-             UsePAM no\nPermitRootLogin yes\nPasswordAuthentication yes\nPubkeyAuthentication no\n\
-             KbdInteractiveAuthentication no\n",
+             PermitRootLogin yes\nPubkeyAuthentication no\n{methods}",
             host_key.display()
         ),
     )
     .expect("sshd_config");
+    let pam = dir.join("pam-sshd");
+    std::fs::write(&pam, PAM_SSHD).expect("pam config");
     let shadow = dir.join("shadow");
     std::fs::write(&shadow, shadow_with_root(PASSWORD)).expect("shadow");
     std::fs::create_dir_all("/run/sshd").expect("/run/sshd");
     let child = Command::new("unshare")
         .args(["--mount", "--propagation", "private", "sh", "-c"])
-        .arg("mount --bind \"$0\" /etc/shadow && exec /usr/sbin/sshd \"$@\"")
+        .arg(
+            "mount --bind \"$0\" /etc/shadow && mount --bind \"$1\" /etc/pam.d/sshd && \
+             shift && exec /usr/sbin/sshd \"$@\"",
+        )
         .arg(&shadow)
+        .arg(&pam)
         .args(["-D", "-e", "-f"])
         .arg(&config)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("sshd.log")).expect("sshd.log"))
         .spawn()
         .expect("unshare and /usr/sbin/sshd, as root");
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -282,4 +316,42 @@ fn ask_pass_from_stdin_behaves_as_in_ansible() {
         );
         assert!(!ours.all().contains(typed), "{both}");
     }
+}
+
+/// A server that offers only keyboard-interactive, its password checked by
+/// PAM (pam_unix against the namespace's shadow file): `ansible_password`
+/// answers its prompt, and a wrong one is refused without being shown.
+#[test]
+fn keyboard_interactive_through_pam_logs_in_with_ansible_password() {
+    let project = Project::new();
+    let server = start_with(&project, Login::KeyboardInteractivePam);
+    inventory(&project, &server, "ansible_password='correct horse'");
+    let output = project.run(&[
+        "run",
+        "pw",
+        "-i",
+        "hosts.ini",
+        "--accept-new-host-keys",
+        "-o",
+        "-a",
+        "echo in",
+    ]);
+    let log = std::fs::read_to_string(project.join("sshd/sshd.log")).unwrap_or_default();
+    assert_eq!(
+        transcript(&output),
+        "exit code: 0\n----- stdout -----\npw | CHANGED | rc=0 | (stdout) in\n----- stderr -----\n",
+        "sshd said:\n{log}"
+    );
+    assert!(
+        log.contains("Accepted keyboard-interactive/pam for root"),
+        "{log}"
+    );
+    inventory(&project, &server, "ansible_password=guessed");
+    let output = project.run(&["run", "pw", "-i", "hosts.ini", "-o", "-a", "echo in"]);
+    assert_eq!(
+        transcript(&output),
+        "exit code: 4\n----- stdout -----\n\
+         pw | UNREACHABLE!: authentication as root failed: tried the password (Authentication failed (keyboard-interactive))\n\
+         ----- stderr -----\n"
+    );
 }
