@@ -15,6 +15,7 @@ mod bench;
 mod control_flow;
 mod differential;
 mod error_contract;
+mod events_schema;
 mod fetch_flat;
 mod generated;
 mod gitops;
