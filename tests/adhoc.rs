@@ -342,7 +342,7 @@ fn tree_writes_each_hosts_result_as_json_and_skips_nothing_else() {
 }
 
 #[test]
-fn ask_pass_without_a_terminal_is_a_clear_error_before_any_host() {
+fn ask_pass_without_a_terminal_or_input_is_a_clear_error_before_any_host() {
     let project = project();
     for command in [
         &["run", "db01", "-i", "local", "-k", "-a", "touch touched"][..],
@@ -356,7 +356,8 @@ fn ask_pass_without_a_terminal_is_a_clear_error_before_any_host() {
         assert_eq!(
             crate::support::transcript(&output),
             "exit code: 5\n----- stdout -----\n----- stderr -----\n\
-             ERROR! -k/--ask-pass needs a terminal to ask on; set ansible_password (e.g. in a vault) instead\n",
+             Warning: Password input may be echoed.\nSSH password: \n\
+             ERROR! -k/--ask-pass: no terminal to ask on, and stdin ended before a password line; set ansible_password (e.g. in a vault) instead\n",
             "{command:?}"
         );
         assert!(

@@ -192,3 +192,102 @@ fn a_playbook_named_without_its_folder_is_found_as_play_finds_it() {
         missing.all()
     );
 }
+
+/// A play, a block, a task and a role's task each give a tag; `--tags`
+/// and `--skip-tags` values none of them has are errors, with the closest
+/// tag or the list of tags; Ansible's special tags are always fine.
+#[test]
+fn tags_no_task_has_are_errors() {
+    let project = Project::new();
+    project.file(
+        "site.yml",
+        r#"- hosts: all
+  tags: [base]
+  roles:
+    - web
+  tasks:
+    - name: deploy
+      debug: msg=hi
+      tags: deploy
+    - block:
+        - debug: msg=config
+      tags: [config]
+"#,
+    );
+    project.file(
+        "roles/web/tasks/main.yml",
+        "- debug: msg=web\n  tags: nginx\n",
+    );
+    let clean = project.run(&[
+        "check",
+        "site.yml",
+        "--tags",
+        "deploy,config,nginx,base,always,all,tagged",
+        "--skip-tags",
+        "never,untagged",
+    ]);
+    clean.assert_code(0);
+    assert_eq!(
+        clean.stdout,
+        "checked 1 playbook (2 files): no findings\n",
+        "{}",
+        clean.all()
+    );
+
+    let output = project.run(&["check", "site.yml", "-t", "deploi", "--skip-tags", "smoke"]);
+    assert_eq!(
+        crate::support::transcript(&output),
+        "exit code: 2\n----- stdout -----\n\
+error[unknown-tag]: `--tags deploi`: no play, role, block or task of the playbooks has this tag\n  --> site.yml\n  = help: did you mean `deploy`?\n\n\
+error[unknown-tag]: `--skip-tags smoke`: no play, role, block or task of the playbooks has this tag\n  --> site.yml\n  = help: the playbooks' tags: base, config, deploy, nginx\n\n\
+checked 1 playbook (2 files): 2 errors, 0 warnings\n----- stderr -----\n"
+    );
+}
+
+/// An include whose file name is a template is read only when the play
+/// runs: a tag it may hold is a warning, not an error.
+#[test]
+fn a_tag_may_hide_in_a_dynamic_include() {
+    let project = Project::new();
+    project.file(
+        "site.yml",
+        "- hosts: all\n  tasks:\n    - include_tasks: \"{{ which }}.yml\"\n",
+    );
+    let output = project.run(&["check", "site.yml", "-e", "which=x", "--tags", "deploy"]);
+    assert_eq!(
+        crate::support::transcript(&output),
+        "exit code: 0\n----- stdout -----\n\
+warning[unknown-tag]: `--tags deploy`: no play, role, block or task of the playbooks has this tag (a file included by a template name, read only when it runs, may have it)\n  --> site.yml\n  = help: the playbooks have no tags\n\n\
+checked 1 playbook (1 file): 0 errors, 1 warning\n----- stderr -----\n"
+    );
+}
+
+/// Without `-i`, the inventory ansible.cfg names defines variables for
+/// `check` as it does for `play`.
+#[test]
+fn check_reads_the_inventory_ansible_cfg_names() {
+    let project = Project::new();
+    project.file(
+        "site.yml",
+        "- hosts: all\n  tasks:\n    - debug: msg=\"{{ app_port }}\"\n",
+    );
+    project.file("inventories/prod", "web1 app_port=80\n");
+    let without = project.run(&["check", "site.yml"]);
+    without.assert_code(0);
+    assert!(
+        without
+            .stdout
+            .contains("warning[undefined-variable]: `app_port`"),
+        "{}",
+        without.all()
+    );
+    project.file("ansible.cfg", "[defaults]\ninventory = inventories/prod\n");
+    let with = project.run(&["check", "site.yml"]);
+    with.assert_code(0);
+    assert_eq!(
+        with.stdout,
+        "checked 1 playbook (1 file): no findings\n",
+        "{}",
+        with.all()
+    );
+}

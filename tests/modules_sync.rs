@@ -238,7 +238,7 @@ fn synchronize_pushes_and_delegates_as_ansible_does() {
 
 /// An inventory of node2 alone, reached through node1 as a jump host
 /// (`ProxyJump` in an ssh config given with `-F`, as a team's bastion is).
-fn behind_a_jump_host(lab: &Lab) -> String {
+pub(crate) fn behind_a_jump_host(lab: &Lab) -> String {
     let inventory =
         std::fs::read_to_string(lab.project.join("inventories/lab")).expect("inventory");
     let value = |prefix: &str| {

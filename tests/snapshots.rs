@@ -124,6 +124,51 @@ fn error_runtime() {
     snapshot_local(&project, "error_runtime", &output);
 }
 
+/// Template errors at run time, each at its expression with a caret and,
+/// where a close name exists, "did you mean …?": an undefined variable, an
+/// unknown filter, a syntax error, a type error, a failing filter, an
+/// unknown test in a template and in `when`.
+#[test]
+fn runtime_template_errors() {
+    let project = Project::local_with(
+        r#"- hosts: alpha
+  gather_facts: false
+  vars:
+    app_port: 80
+  tasks:
+    - name: undefined
+      debug:
+        msg: "{{ app_prot }}"
+      ignore_errors: true
+    - name: unknown filter
+      debug:
+        msg: "port {{ app_port | to_jsn }}"
+      ignore_errors: true
+    - name: syntax
+      debug:
+        msg: "{{ app_port | int( }}"
+      ignore_errors: true
+    - name: type
+      debug:
+        msg: "{{ 'a' + 1 }}"
+      ignore_errors: true
+    - name: filter error
+      debug:
+        msg: "{{ 'x' | from_json }}"
+      ignore_errors: true
+    - name: unknown test
+      debug:
+        msg: "{{ app_port is evn }}"
+      ignore_errors: true
+    - name: in a condition
+      debug: msg=hi
+      when: app_port is evn
+"#,
+    );
+    let output = project.run(&["play", "site.yml", "-i", "local"]);
+    snapshot_local(&project, "error_runtime_templates", &output);
+}
+
 /// A vaulted value that the password given does not open: the error at
 /// the value, before any host is touched.
 #[test]

@@ -559,6 +559,12 @@ pub struct CheckArgs {
     /// Variables the playbooks will be given (`k=v`, `@vars.yml`, JSON): they count as defined. Repeatable.
     #[arg(short = 'e', long = "extra-vars", value_name = "VARS")]
     pub extra_vars: Vec<String>,
+    /// Tags the playbooks will be run with: each one no play, role, block or task has is an error (comma-separated, repeatable).
+    #[arg(short = 't', long = "tags", value_name = "TAGS", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Tags the playbooks will be run without, checked as `--tags` are (comma-separated, repeatable).
+    #[arg(long = "skip-tags", value_name = "TAGS", value_delimiter = ',')]
+    pub skip_tags: Vec<String>,
     /// Where to find roles besides `roles/` beside the playbook (`:`-separated).
     #[arg(
         long = "roles-path",

@@ -19,6 +19,9 @@ pub struct CheckRequest {
     pub inventory: Vec<String>,
     /// Names given with `-e`.
     pub extra_var_names: BTreeSet<String>,
+    /// `--tags` and `--skip-tags`, checked against the playbooks' tags.
+    pub tags: Vec<String>,
+    pub skip_tags: Vec<String>,
     pub roles_path: Vec<PathBuf>,
     pub collections_path: Vec<PathBuf>,
     pub cwd: PathBuf,
@@ -35,6 +38,8 @@ pub fn check_request(
         strict,
         inventory,
         extra_vars,
+        tags,
+        skip_tags,
         roles_path,
         vault,
     } = args;
@@ -73,8 +78,18 @@ pub fn check_request(
         strict,
         inventory: super::settings::inventory_sources(&inventory, config),
         extra_var_names,
+        tags: without_empty(tags),
+        skip_tags: without_empty(skip_tags),
         roles_path,
         collections_path: config.paths_or_default(cfg::COLLECTIONS_PATHS),
         cwd: cwd.to_path_buf(),
     })
+}
+
+/// `--tags a,,b` names two tags, as for `play`.
+fn without_empty(tags: Vec<String>) -> Vec<String> {
+    tags.into_iter()
+        .map(|tag| tag.trim().to_string())
+        .filter(|tag| !tag.is_empty())
+        .collect()
 }

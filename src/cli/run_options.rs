@@ -172,12 +172,21 @@ fn ssh_password(ask: bool) -> Result<Option<Secret>, Diagnostic> {
     if !ask {
         return Ok(None);
     }
-    let answer = crate::terminal::ask("SSH password: ", false).ok_or_else(|| {
+    let answer = ask_password("SSH password: ").ok_or_else(|| {
         Diagnostic::options(
-            "-k/--ask-pass needs a terminal to ask on; set ansible_password (e.g. in a vault) instead",
+            "-k/--ask-pass: no terminal to ask on, and stdin ended before a password line; set ansible_password (e.g. in a vault) instead",
         )
     })?;
     Ok(Some(Secret::new(answer)))
+}
+
+/// On the terminal; without one, from stdin with a warning, as Ansible does.
+fn ask_password(prompt: &str) -> Option<String> {
+    if crate::terminal::available() {
+        crate::terminal::ask(prompt, false)
+    } else {
+        crate::report::ask_on_stdin(prompt)
+    }
 }
 
 /// `-b`, `--become-user`, `--become-method`; `-K` asks for the password now,
@@ -197,14 +206,16 @@ fn become_defaults(flags: BecomeFlags) -> Result<BecomeDefaults, Diagnostic> {
         } else {
             "BECOME password: "
         };
-        let answer = crate::terminal::ask(prompt, false).ok_or_else(|| {
-            Diagnostic::options(
-                "-K/--ask-become-pass needs a terminal to ask on; set ansible_become_password (e.g. in a vault) instead",
-            )
-        })?;
-        match flags.ssh_password {
-            Some(same) if answer.is_empty() => Some(same),
-            _ => Some(Secret::new(answer)),
+        // Without an answer (stdin ended), the SSH password still stands in.
+        match (ask_password(prompt), flags.ssh_password) {
+            (Some(answer), Some(same)) if answer.is_empty() => Some(same),
+            (None, Some(same)) => Some(same),
+            (Some(answer), _) => Some(Secret::new(answer)),
+            (None, None) => {
+                return Err(Diagnostic::options(
+                    "-K/--ask-become-pass: no terminal to ask on, and stdin ended before a password line; set ansible_become_password (e.g. in a vault) instead",
+                ));
+            }
         }
     } else {
         None

@@ -47,6 +47,8 @@ pub(super) fn check(
         roles_path: request.roles_path,
         collections_path: request.collections_path,
         known_variables: known,
+        tags: request.tags,
+        skip_tags: request.skip_tags,
     };
     let mut report = lint::check(&playbooks, &options);
     if request.strict {

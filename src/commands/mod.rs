@@ -82,9 +82,11 @@ fn reporter(command: &Command, output: settings::OutputSettings) -> Box<dyn Repo
     match (output.format, command) {
         (OutputFormat::Json, _) => Box::new(JsonReporter),
         (OutputFormat::Human, Command::Run(args)) if args.one_line => {
-            Box::new(AdhocReporter::one_line())
+            Box::new(AdhocReporter::one_line().with_verbosity(output.verbosity))
         }
-        (OutputFormat::Human, Command::Run(_)) => Box::new(AdhocReporter::new()),
+        (OutputFormat::Human, Command::Run(_)) => {
+            Box::new(AdhocReporter::new().with_verbosity(output.verbosity))
+        }
         (OutputFormat::Human, _) => Box::new(HumanReporter::new(output.verbosity)),
     }
 }

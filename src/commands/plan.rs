@@ -307,6 +307,7 @@ fn report_comparison(comparison: &Comparison, reporter: &mut dyn Reporter, recor
             result,
             module: "plan".into(),
             shown_in_full: false,
+            error: None,
         }));
     }
 }

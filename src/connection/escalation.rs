@@ -104,6 +104,11 @@ impl Escalation {
         self.flags.as_deref().unwrap_or(self.method.default_flags())
     }
 
+    /// `sudo root`: who the commands run as, and how (for `-vvv`).
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.exe(), self.user)
+    }
+
     /// What decides whether sudo asks for a password: everything but the script.
     fn probe_key(&self) -> String {
         format!("{}\0{}\0{}", self.exe(), self.flags(), self.user)

@@ -10,6 +10,7 @@ mod local;
 mod script_on_stdin;
 mod spec;
 pub mod ssh;
+mod trace;
 mod traffic;
 pub mod transfer;
 
@@ -18,6 +19,7 @@ pub use escalation::{Escalating, Escalation, Method as BecomeMethod, Secret};
 pub use limits::{CommandLimits, Dropped};
 pub use local::LocalConnection;
 pub use spec::{ConnectionDefaults, ConnectionKind, ConnectionSpec};
+pub use trace::{CommandSent, Note, SessionOpened, Trace, Traced};
 pub use traffic::Traffic;
 
 /// What a command printed and how it ended.
@@ -129,14 +131,19 @@ pub fn shell_quote(text: &str) -> String {
 }
 
 /// Open a connection of the kind `spec` asks for, its commands bound by
-/// `limits`.
+/// `limits`, telling `trace` of the SSH sessions it opens.
 pub fn open(
     spec: &ConnectionSpec,
     limits: &CommandLimits,
+    trace: &Trace,
 ) -> Result<Box<dyn Connection>, ConnectionError> {
     match spec.kind {
         ConnectionKind::Local => Ok(Box::new(LocalConnection::with_limits(limits.clone()))),
-        ConnectionKind::Ssh => Ok(Box::new(ssh::SshConnection::connect(spec, limits.clone())?)),
+        ConnectionKind::Ssh => Ok(Box::new(ssh::SshConnection::connect_traced(
+            spec,
+            limits.clone(),
+            trace.clone(),
+        )?)),
     }
 }
 

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::HostStats;
-use crate::connection::Traffic;
+use crate::connection::{CommandSent, Note, SessionOpened, Trace, Traffic};
 use crate::value::Value;
 
 /// How a task ended on a host.
@@ -39,6 +39,20 @@ pub struct HostResult {
     /// verbosity (`debug`, `assert`: Ansible's `_ansible_verbose_always`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shown_in_full: bool,
+    /// A failure a template caused, shown as a load-time error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ExplainedError>,
+}
+
+/// A template failure at its place: what went wrong, `file:line:col` of
+/// the expression, "did you mean …?", and the whole error as a load-time
+/// error is rendered (the line and a caret under the expression).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplainedError {
+    pub message: String,
+    pub location: String,
+    pub help: Option<String>,
+    pub rendered: String,
 }
 
 /// What the executor tells the reporter, in the order it happens. Events
@@ -106,6 +120,11 @@ pub enum Event {
     RetryFile {
         path: String,
     },
+    /// An SSH session was opened (`-vvv`).
+    SessionOpened(SessionOpened),
+    /// A command was sent to a host and answered (`-vvv`); its text is
+    /// left out under `no_log`, and values a vault revealed are masked.
+    CommandSent(CommandSent),
     /// What each host's connections cost (hosts reached over SSH, sorted),
     /// sent once the connections are closed, before the recap.
     Traffic {
@@ -114,6 +133,31 @@ pub enum Event {
     Recap {
         hosts: Vec<(String, HostStats)>,
     },
+}
+
+/// From `-vvv` on, connections note their sessions and commands as events
+/// (a vault's values masked in the command text before it leaves the core,
+/// so the journal never holds them either); below it they note nothing.
+pub(super) fn connection_trace(verbosity: u8, events: &std::sync::mpsc::Sender<Event>) -> Trace {
+    if verbosity < 3 {
+        return Trace::default();
+    }
+    let events = std::sync::Mutex::new(events.clone());
+    Trace::to(move |note| {
+        let event = match note {
+            Note::Opened(opened) => Event::SessionOpened(opened),
+            Note::Sent(mut sent) => {
+                sent.command = sent
+                    .command
+                    .map(|text| crate::vault::session::redact(&text).into_owned());
+                Event::CommandSent(sent)
+            }
+        };
+        if let Ok(events) = events.lock() {
+            // The reporter only goes away when the run is over.
+            let _ = events.send(event);
+        }
+    })
 }
 
 /// A question in the event stream, with the way back for its answer.

@@ -84,6 +84,7 @@ impl Stage<'_> {
                 result: result.value(),
                 module: include.keyword.clone(),
                 shown_in_full: false,
+                error: None,
             }));
             self.settle_include(host, &result, included);
         }

@@ -60,6 +60,8 @@ pub(super) struct Run {
     /// task's name once and keeps it, so later `serial` batches show the
     /// first batch's rendering.
     pub(super) rendered_names: std::sync::Mutex<std::collections::HashMap<(usize, String), String>>,
+    /// Where connections note their sessions and commands: on at `-vvv`.
+    pub(super) connection_trace: crate::connection::Trace,
 }
 
 impl Run {
@@ -70,6 +72,7 @@ impl Run {
         events: Sender<Event>,
     ) -> Result<Arc<Self>, Diagnostic> {
         let templar = Arc::new(Templar::new());
+        let connection_trace = super::events::connection_trace(options.verbosity, &events);
         let run = Arc::new_cyclic(|run: &std::sync::Weak<Self>| {
             let lookup: std::sync::Weak<dyn HostLookup> = run.clone();
             Self {
@@ -84,6 +87,7 @@ impl Run {
                 options,
                 playbook_dir,
                 hosts: HostTable::default(),
+                connection_trace,
                 events,
             }
         });

@@ -159,6 +159,7 @@ impl Stage<'_> {
                 result: result.value(),
                 module: "meta".into(),
                 shown_in_full: false,
+                error: None,
             }));
         };
         let ignores_when = matches!(

@@ -44,10 +44,12 @@ pub enum Code {
     DeprecatedKeyword,
     /// `when: "{{ x }}"`: templating delimiters in a condition.
     TemplatedCondition,
+    /// `--tags`/`--skip-tags` naming a tag nothing has.
+    UnknownTag,
 }
 
 impl Code {
-    pub const ALL: [Code; 10] = [
+    pub const ALL: [Code; 11] = [
         Code::Syntax,
         Code::UnquotedTemplate,
         Code::DuplicateKey,
@@ -58,6 +60,7 @@ impl Code {
         Code::NotifyWithoutHandler,
         Code::DeprecatedKeyword,
         Code::TemplatedCondition,
+        Code::UnknownTag,
     ];
 
     pub fn name(self) -> &'static str {
@@ -72,6 +75,7 @@ impl Code {
             Self::NotifyWithoutHandler => "notify-without-handler",
             Self::DeprecatedKeyword => "deprecated-keyword",
             Self::TemplatedCondition => "templated-condition",
+            Self::UnknownTag => "unknown-tag",
         }
     }
 }

@@ -20,6 +20,7 @@ mod structure;
 mod syntax;
 mod templated_conditions;
 mod undefined;
+mod unknown_tags;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -41,6 +42,9 @@ pub struct LintOptions {
     pub collections_path: Vec<PathBuf>,
     /// Variables defined outside the playbooks' own files (the inventory, `-e`).
     pub known_variables: BTreeSet<String>,
+    /// `--tags` and `--skip-tags`: each must be a tag the playbooks have.
+    pub tags: Vec<String>,
+    pub skip_tags: Vec<String>,
 }
 
 /// Check `playbooks`; every finding of every file, sorted by position.
@@ -52,13 +56,20 @@ pub fn check(playbooks: &[PathBuf], options: &LintOptions) -> LintReport {
     };
     let mut findings = Vec::new();
     let mut files = Sources::default();
+    let mut tags = unknown_tags::TagsSeen::default();
+    let mut all_loaded = true;
     for path in playbooks {
         if let Ok(file) = SourceFile::read(path) {
             files.add(&file);
         }
         match playbook::load(path, &load) {
-            Ok(book) => check_loaded(&book, options, &mut files, &mut findings),
+            Ok(book) => {
+                tags.add(&book);
+                check_loaded(&book, options, &mut files, &mut findings);
+            }
             Err(diagnostics) => {
+                // Its tags are unknown: a tag it has is no finding.
+                all_loaded = false;
                 for diagnostic in &diagnostics {
                     let mut finding = syntax::finding(diagnostic);
                     finding.file = Some(shown(path, &options.cwd));
@@ -69,6 +80,17 @@ pub fn check(playbooks: &[PathBuf], options: &LintOptions) -> LintReport {
                 }
             }
         }
+    }
+    if let (true, Some(first)) = (all_loaded, playbooks.first()) {
+        let first = shown(first, &options.cwd);
+        unknown_tags::check(&tags, "--tags", &options.tags, &first, &mut findings);
+        unknown_tags::check(
+            &tags,
+            "--skip-tags",
+            &options.skip_tags,
+            &first,
+            &mut findings,
+        );
     }
     let mut count = 0;
     for (_, tree) in files.files() {

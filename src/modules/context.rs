@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::connection::{
     self, CommandLimits, Connection, ConnectionError, ConnectionSpec, Escalating, Escalation,
-    Traffic,
+    Trace, Traced, Traffic,
 };
 use crate::template::Templar;
 use crate::value::Value;
@@ -13,9 +13,13 @@ use crate::value::Value;
 /// A host's connection, opened on first use and kept for the whole run.
 pub struct ConnectionSlot {
     spec: ConnectionSpec,
-    open: Option<Escalating>,
+    open: Option<Traced>,
     /// `become` for the task running now: every command goes through it.
     escalation: Option<Escalation>,
+    /// Where sessions and commands are noted (`-vvv`), and whether the
+    /// running task's `no_log` hides its commands' text.
+    trace: Trace,
+    hide_commands: bool,
     /// The task's `timeout:` in seconds.
     time_limit: Option<u64>,
     /// The controller's own deadline and output bound for the connection.
@@ -35,6 +39,8 @@ impl ConnectionSlot {
             spec,
             open: None,
             escalation: None,
+            trace: Trace::default(),
+            hide_commands: false,
             time_limit: None,
             limits: CommandLimits::default(),
             spent: Traffic::default(),
@@ -44,6 +50,13 @@ impl ConnectionSlot {
     /// Run the next commands as another user (`None`: as the login user).
     pub fn escalate(&mut self, escalation: Option<Escalation>) {
         self.escalation = escalation;
+    }
+
+    /// Note sessions and commands to `trace` from now on; the running
+    /// task's commands without their text when `hide_commands` (`no_log`).
+    pub fn watch(&mut self, trace: &Trace, hide_commands: bool) {
+        self.trace = trace.clone();
+        self.hide_commands = hide_commands;
     }
 
     /// Kill each command of the task running now after `seconds`.
@@ -74,10 +87,16 @@ impl ConnectionSlot {
     pub fn get(&mut self) -> Result<&mut dyn Connection, ConnectionError> {
         let mut connection = match self.open.take() {
             Some(open) => open,
-            None => Escalating::new(connection::open(&self.spec, &self.limits)?),
+            None => Traced::new(
+                Escalating::new(connection::open(&self.spec, &self.limits, &self.trace)?),
+                &self.spec.name,
+                self.trace.clone(),
+            ),
         };
-        connection.escalate(self.escalation.clone());
-        connection.limit_time(self.time_limit);
+        let become_user = self.escalation.as_ref().map(Escalation::describe);
+        connection.for_task(self.hide_commands, become_user);
+        connection.inner().escalate(self.escalation.clone());
+        connection.inner().limit_time(self.time_limit);
         Ok(self.open.insert(connection))
     }
 

@@ -12,16 +12,28 @@ const COMMAND_MODULES: &[&str] = &["command", "shell", "raw", "script"];
 /// `oneline` callback's lines.
 pub struct AdhocReporter {
     one_line: bool,
+    /// `-vvv` shows sessions and commands, as in a playbook run.
+    verbosity: u8,
 }
 
 impl AdhocReporter {
     pub fn new() -> Self {
-        Self { one_line: false }
+        Self {
+            one_line: false,
+            verbosity: 0,
+        }
     }
 
     /// `-o`/`--one-line`.
     pub fn one_line() -> Self {
-        Self { one_line: true }
+        Self {
+            one_line: true,
+            verbosity: 0,
+        }
+    }
+
+    pub fn with_verbosity(self, verbosity: u8) -> Self {
+        Self { verbosity, ..self }
     }
 }
 
@@ -105,6 +117,9 @@ impl Reporter for AdhocReporter {
                 }
             }
             Event::Warning { message } => self.warning(message),
+            Event::SessionOpened(_) | Event::CommandSent(_) => {
+                super::connection_view::show(event, self.verbosity);
+            }
             _ => {}
         }
     }

@@ -16,6 +16,9 @@ pub struct HumanReporter {
     /// hosts starting the same task one after another share its banner, as
     /// Ansible's default callback prints one per task, not per host.
     last_task: Option<(String, String)>,
+    /// The template error last shown under this task: hosts failing the
+    /// same way show it once, then only their `fatal:` lines.
+    last_explained: Option<String>,
 }
 
 impl HumanReporter {
@@ -24,11 +27,27 @@ impl HumanReporter {
             verbosity,
             free: false,
             last_task: None,
+            last_explained: None,
         }
     }
 
     fn print(&self, line: &str) {
         output::stdout_line(line);
+    }
+
+    /// A template failure at its place, as a load-time error is shown,
+    /// before the host's `fatal:` line.
+    fn explain(&mut self, result: &HostResult) {
+        let Some(error) = &result.error else { return };
+        if self.last_explained.as_ref() == Some(&error.rendered) {
+            return;
+        }
+        self.print(&format!(
+            "{} {}",
+            style::error().apply_to("ERROR!"),
+            error.rendered
+        ));
+        self.last_explained = Some(error.rendered.clone());
     }
 
     fn section(&self, title: &str) {
@@ -173,12 +192,16 @@ impl Reporter for HumanReporter {
                     return;
                 }
                 self.section(&task.0);
+                self.last_explained = None;
                 if self.verbosity >= 2 {
                     self.print(&format!("task path: {location}"));
                 }
                 self.last_task = Some(task);
             }
-            Event::ItemResult(result) => self.print(&self.host_line(result, true)),
+            Event::ItemResult(result) => {
+                self.explain(result);
+                self.print(&self.host_line(result, true));
+            }
             Event::HostResult(result) if is_loop_summary(result) => {
                 if result.ignored {
                     self.print(
@@ -202,7 +225,10 @@ impl Reporter for HumanReporter {
                         .to_string(),
                 );
             }
-            Event::HostResult(result) => self.print(&self.host_line(result, false)),
+            Event::HostResult(result) => {
+                self.explain(result);
+                self.print(&self.host_line(result, false));
+            }
             Event::Warning { message } => self.warning(message),
             Event::Retry {
                 host,
@@ -242,6 +268,9 @@ impl Reporter for HumanReporter {
             Event::Question(_) => {}
             // Counts for measurement (--output json, the journal); Ansible shows none.
             Event::Traffic { .. } => {}
+            Event::SessionOpened(_) | Event::CommandSent(_) => {
+                super::connection_view::show(event, self.verbosity);
+            }
             Event::Recap { hosts } => {
                 self.print(&format!("\n{}", banner("PLAY RECAP")));
                 for (host, stats) in hosts {

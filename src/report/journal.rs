@@ -142,6 +142,15 @@ impl Observer for JournalWriter {
             journal_line: "event",
             event,
         };
+        // What a vault revealed is masked here as on the terminal; that
+        // needs the line as text, so it is streamed only when nothing was revealed.
+        if crate::vault::session::revealed_any() {
+            if let Ok(text) = serde_json::to_string(&line) {
+                let text = crate::vault::session::redact(&text);
+                let _ = (&self.file).write_all(format!("{text}\n").as_bytes());
+            }
+            return;
+        }
         let mut out = std::io::BufWriter::new(&self.file);
         // Best effort, as every journal line.
         let _ = serde_json::to_writer(&mut out, &line)

@@ -38,3 +38,16 @@ pub(super) fn notice(message: &str) {
 pub(super) fn listing(listing: &Listing) {
     output::stdout(&render(listing));
 }
+
+/// A password asked without a terminal, as Ansible's `getpass` falls back:
+/// `Warning: Password input may be echoed.` and the prompt on stderr, then
+/// one line read from stdin. `None` when stdin ends before a line.
+pub fn ask_on_stdin(prompt: &str) -> Option<String> {
+    use std::io::BufRead;
+    output::stderr_text(&format!("Warning: Password input may be echoed.\n{prompt}"));
+    let mut line = String::new();
+    let read = std::io::stdin().lock().read_line(&mut line);
+    output::stderr_text("\n");
+    read.ok().filter(|n| *n > 0)?;
+    Some(line.trim_end_matches(['\n', '\r']).to_string())
+}

@@ -4,6 +4,7 @@
 
 mod adhoc;
 mod banner;
+mod connection_view;
 mod diff_view;
 mod findings;
 mod human;
@@ -36,6 +37,7 @@ pub use listing::{
     ConfigSetting, GraphHost, GroupTree, LabHostState, Listing, PlayOutline, PlaybookOutline,
     RunLine, TaskOutline,
 };
+pub use messages::ask_on_stdin;
 pub use plan_gate::{Silent, WithRefusedHosts};
 pub use plan_recorder::PlanRecorder;
 pub use plan_view::{PlanFormat, plan_summary, render_plan};

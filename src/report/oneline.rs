@@ -97,6 +97,7 @@ mod tests {
             result: Value::from(minijinja::value::Serde(json)),
             module: module.into(),
             shown_in_full: false,
+            error: None,
         }
     }
 

@@ -95,6 +95,12 @@ pub(super) fn stderr_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
+/// Text on stderr without a newline (a prompt); never logged.
+pub(super) fn stderr_text(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
 /// Bytes on stdout exactly as given (`runbook vault decrypt`/`view`: the
 /// cleartext is what was asked for).
 pub(super) fn stdout_bytes(bytes: &[u8]) {

@@ -178,6 +178,7 @@ mod tests {
             result: value,
             module: "template".into(),
             shown_in_full: false,
+            error: None,
         }
     }
 

@@ -40,6 +40,11 @@ pub(super) fn debug() -> Style {
     Style::new().color256(8)
 }
 
+/// Ansible's `COLOR_VERBOSE` (blue), for `-vvv` connection detail.
+pub(super) fn verbose() -> Style {
+    Style::new().blue()
+}
+
 pub(super) fn warning() -> Style {
     Style::new().magenta()
 }

@@ -13,6 +13,18 @@ use super::filters::MANDATORY_MARKER;
 pub struct TemplateError {
     pub kind: TemplateErrorKind,
     pub message: String,
+    /// The part of the template the error is about, as written (`app_prot`,
+    /// `x | to_jsn`), when minijinja says where; for pointing a caret at it.
+    pub expression: Option<String>,
+    /// A filter or test that does not exist, for "did you mean …?".
+    pub unknown: Option<Unknown>,
+}
+
+/// A name minijinja does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unknown {
+    Filter(String),
+    Test(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +44,9 @@ impl TemplateError {
         let name = name.into();
         Self {
             message: format!("'{name}' is undefined"),
+            expression: Some(name.clone()),
             kind: TemplateErrorKind::Undefined(name),
+            unknown: None,
         }
     }
 
@@ -40,18 +54,40 @@ impl TemplateError {
         Self {
             kind: TemplateErrorKind::Evaluation,
             message: message.into(),
+            expression: None,
+            unknown: None,
         }
     }
 
     /// Translate a minijinja error raised while compiling or running
-    /// `source`.
+    /// `source`, keeping the part of `source` it is about.
     pub(crate) fn from_minijinja(err: &minijinja::Error, source: &str) -> Self {
+        let mut error = Self::translated(err, source);
+        if error.expression.is_none() {
+            error.expression = err
+                .range()
+                .and_then(|range| source.get(range))
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(str::to_string);
+        }
+        error.unknown = match err.kind() {
+            ErrorKind::UnknownFilter => unknown_name(err).map(Unknown::Filter),
+            ErrorKind::UnknownTest => unknown_name(err).map(Unknown::Test),
+            _ => None,
+        };
+        error
+    }
+
+    fn translated(err: &minijinja::Error, source: &str) -> Self {
         match err.kind() {
             ErrorKind::UndefinedError if err.detail() == Some(MANDATORY_MARKER) => {
                 let name = filtered_name(err, source).unwrap_or_else(|| source.trim().to_string());
                 Self {
                     message: format!("Mandatory variable '{name}' not defined."),
+                    expression: Some(name.clone()),
                     kind: TemplateErrorKind::Undefined(name),
+                    unknown: None,
                 }
             }
             ErrorKind::UndefinedError => match undefined_name(err, source) {
@@ -64,11 +100,20 @@ impl TemplateError {
                 Self {
                     kind: TemplateErrorKind::Syntax { line },
                     message: format!("template syntax error on line {line}: {detail}"),
+                    expression: None,
+                    unknown: None,
                 }
             }
             _ => Self::evaluation(evaluation_message(err)),
         }
     }
+}
+
+/// `to_jsn` in minijinja's "filter to_jsn is unknown".
+fn unknown_name(err: &minijinja::Error) -> Option<String> {
+    let mut words = err.detail()?.split_whitespace();
+    words.next()?;
+    words.next().map(str::to_string)
 }
 
 /// The failing filter's own message when it has one: users wrote the

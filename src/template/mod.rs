@@ -9,6 +9,7 @@ mod error;
 mod filters;
 mod inner_error;
 mod jinja_tests;
+mod known_names;
 pub(crate) mod lookups;
 mod native;
 mod pyrandom;
@@ -20,7 +21,7 @@ mod trust;
 mod undeclared;
 mod version;
 
-pub use error::{TemplateError, TemplateErrorKind};
+pub use error::{TemplateError, TemplateErrorKind, Unknown};
 pub(crate) use filters::pyjson::{JsonStyle, dumps as python_json};
 pub use inner_error::{nesting, record_inner_error, take_inner_error};
 pub use lookups::take_warnings as take_lookup_warnings;

@@ -36,6 +36,13 @@ impl Templar {
         }
     }
 
+    /// Every filter name (for an unknown filter) or test name (for an
+    /// unknown test), for "did you mean …?".
+    pub fn known_names(&self, unknown: &super::Unknown) -> Vec<String> {
+        self.engine
+            .with_env(|env| super::known_names::of(env, unknown))
+    }
+
     /// Render a string. Text without template markers comes back as-is
     /// (unparsed); a string that is one `{{ expression }}` and nothing else
     /// yields the expression's own value (a list stays a list), as Ansible

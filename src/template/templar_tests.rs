@@ -23,6 +23,7 @@ fn undefined_name(result: Result<impl std::fmt::Debug, TemplateError>) -> String
         Err(TemplateError {
             kind: TemplateErrorKind::Undefined(name),
             message,
+            ..
         }) => {
             assert!(message.contains(&format!("'{name}'")), "{message}");
             name

@@ -113,6 +113,14 @@ pub fn reveal_lines(text: &str) {
     text.lines().map(str::trim).for_each(reveal);
 }
 
+/// Whether any value was revealed (so there is something to mask).
+pub fn revealed_any() -> bool {
+    !REVEALED
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .is_empty()
+}
+
 /// `text` with every revealed value replaced by [`MASK`].
 pub fn redact(text: &str) -> Cow<'_, str> {
     let revealed = REVEALED.read().unwrap_or_else(PoisonError::into_inner);

@@ -60,6 +60,39 @@ pub(crate) fn ansible_playbook(lab: &Lab, playbook: &Path, extra_args: &[&str]) 
     ansible_playbook_with(lab, &args)
 }
 
+/// ansible-playbook with `args` in `dir`, without a controlling terminal
+/// (setsid) and with `stdin` as its input: what `-k` reads there. No SSH
+/// connection sharing, so each run logs in afresh.
+pub(crate) fn ansible_playbook_without_terminal(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(program());
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_HOST_KEY_CHECKING", "False")
+        .env("ANSIBLE_SSH_ARGS", "-o ControlMaster=no")
+        .env("ANSIBLE_LOCAL_TEMP", dir.join(".ansible-local"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: setsid is async-signal-safe; the child only execs after it.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("ansible-playbook is needed for the differential tests (scripts/setup installs ansible-core): {e}"));
+    if let Some(mut pipe) = child.stdin.take() {
+        let _ = pipe.write_all(stdin);
+    }
+    captured(&child.wait_with_output().expect("ansible-playbook ran"))
+}
+
 /// ansible-playbook with exactly `args`, in the lab's project (where its
 /// ansible.cfg, if any, is found).
 pub(crate) fn ansible_playbook_with(lab: &Lab, args: &[&str]) -> Output {

@@ -15,7 +15,10 @@ mod recap;
 mod snapshot;
 mod venv;
 
-pub(crate) use ansible::{ansible_adhoc, ansible_playbook, ansible_playbook_with, ansible_vault};
+pub(crate) use ansible::{
+    ansible_adhoc, ansible_playbook, ansible_playbook_with, ansible_playbook_without_terminal,
+    ansible_vault,
+};
 pub(crate) use db_lab::{Account, DbLab};
 pub(crate) use http_server::HttpServer;
 pub(crate) use lab::Lab;

@@ -202,8 +202,18 @@ impl Project {
     /// [`Project::run_with_env`] with `stdin` as the program's input.
     /// `runbook ARGS` with no controlling terminal (setsid) and stdin closed.
     pub(crate) fn run_without_terminal(&self, args: &[&str]) -> Output {
+        self.run_without_terminal_with_input(args, b"")
+    }
+
+    /// `runbook ARGS` with no controlling terminal (setsid), `stdin` as its input.
+    pub(crate) fn run_without_terminal_with_input(&self, args: &[&str], stdin: &[u8]) -> Output {
+        use std::io::Write;
         use std::os::unix::process::CommandExt;
         let mut command = self.command(args, &[]);
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         // SAFETY: setsid is async-signal-safe; the child only execs after it.
         unsafe {
             command.pre_exec(|| {
@@ -211,7 +221,12 @@ impl Project {
                 Ok(())
             });
         }
-        let output = command.output().expect("run runbook");
+        let mut child = command.spawn().expect("run runbook");
+        if let Some(mut pipe) = child.stdin.take() {
+            // A child that never reads its input is no failure here.
+            let _ = pipe.write_all(stdin);
+        }
+        let output = child.wait_with_output().expect("run runbook");
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -15,29 +15,42 @@ use crate::connection::ConnectionError;
 /// The environment variable holding the passphrase of encrypted keys.
 pub const PASSPHRASE_ENV: &str = "RUNBOOK_SSH_KEY_PASSPHRASE";
 
+/// How a login went: the method that was accepted and what failed before it.
+pub(super) struct LoggedIn {
+    pub method: String,
+    pub tried: Vec<String>,
+}
+
 /// Authenticate `session` as `config.user`, or say what was tried.
-pub(super) fn authenticate(session: &Session, config: &SshConfig) -> Result<(), ConnectionError> {
+pub(super) fn authenticate(
+    session: &Session,
+    config: &SshConfig,
+) -> Result<LoggedIn, ConnectionError> {
     let mut tried = Vec::new();
+    let logged_in = |method: String, tried: Vec<String>| Ok(LoggedIn { method, tried });
     if let Some(socket) = &config.identity_agent {
         let wanted: Option<Vec<Vec<u8>>> = config.identities_only.then(|| {
             let files = config.identity_files.iter();
             files.filter_map(|key| public_blob(key)).collect()
         });
         match try_agent(session, socket, &config.user, wanted.as_deref()) {
-            Ok(true) => return Ok(()),
+            Ok(true) => {
+                let method = format!("publickey (ssh-agent {})", socket.display());
+                return logged_in(method, tried);
+            }
             Ok(false) => tried.push("the ssh-agent's keys".to_string()),
             Err(reason) => tried.push(format!("ssh-agent ({reason})")),
         }
     }
     for key in config.identity_files.iter().filter(|path| path.is_file()) {
         match try_key_file(session, &config.user, key) {
-            Ok(()) => return Ok(()),
+            Ok(()) => return logged_in(format!("publickey {}", key.display()), tried),
             Err(reason) => tried.push(format!("{} ({reason})", key.display())),
         }
     }
     if let Some(password) = &config.password {
         match try_password(session, &config.user, password.reveal()) {
-            Ok(()) => return Ok(()),
+            Ok(method) => return logged_in(method.to_string(), tried),
             Err(reason) => tried.push(format!("the password ({reason})")),
         }
     }
@@ -101,12 +114,12 @@ fn try_key_file(session: &Session, user: &str, key: &Path) -> Result<(), String>
 /// Password authentication, then keyboard-interactive answering every
 /// prompt with the password (servers that check passwords through PAM
 /// offer only that), as `ssh` driven by `sshpass` does for Ansible.
-fn try_password(session: &Session, user: &str, password: &str) -> Result<(), String> {
+fn try_password(session: &Session, user: &str, password: &str) -> Result<&'static str, String> {
     let methods = session.auth_methods(user).unwrap_or("password");
     let mut reasons = Vec::new();
     if methods.split(',').any(|m| m == "password") {
         match session.userauth_password(user, password) {
-            Ok(()) if session.authenticated() => return Ok(()),
+            Ok(()) if session.authenticated() => return Ok("password"),
             Ok(()) => reasons.push("not accepted".to_string()),
             Err(error) => reasons.push(error.message().to_string()),
         }
@@ -114,7 +127,7 @@ fn try_password(session: &Session, user: &str, password: &str) -> Result<(), Str
     if methods.split(',').any(|m| m == "keyboard-interactive") {
         let mut answer = PasswordPrompts(password);
         match session.userauth_keyboard_interactive(user, &mut answer) {
-            Ok(()) if session.authenticated() => return Ok(()),
+            Ok(()) if session.authenticated() => return Ok("keyboard-interactive"),
             Ok(()) => reasons.push("not accepted".to_string()),
             Err(error) => reasons.push(error.message().to_string()),
         }

@@ -71,6 +71,46 @@ pub struct SshConfig {
     pub password: Option<crate::connection::Secret>,
 }
 
+impl SshConfig {
+    /// The settings runbook acts on, as `Keyword value` (shown at `-vvv`).
+    pub(super) fn settings_shown(&self) -> Vec<String> {
+        let paths = |paths: &[PathBuf]| {
+            let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            shown.join(" ")
+        };
+        let policy = match self.host_key_policy {
+            HostKeyPolicy::Strict => "yes",
+            HostKeyPolicy::AcceptNew => "accept-new",
+        };
+        let mut shown = vec![
+            format!("IdentityFile {}", paths(&self.identity_files)),
+            format!(
+                "IdentitiesOnly {}",
+                if self.identities_only { "yes" } else { "no" }
+            ),
+            format!(
+                "IdentityAgent {}",
+                self.identity_agent
+                    .as_ref()
+                    .map_or_else(|| "none".to_string(), |p| p.display().to_string())
+            ),
+            format!("UserKnownHostsFile {}", paths(&self.user_known_hosts)),
+            format!("GlobalKnownHostsFile {}", paths(&self.global_known_hosts)),
+            format!("StrictHostKeyChecking {policy}"),
+            format!("ConnectTimeout {}", self.connect_timeout.as_secs()),
+            format!("ServerAliveInterval {}", self.server_alive_interval),
+            format!("ServerAliveCountMax {}", self.server_alive_count_max),
+        ];
+        if let Some(alias) = &self.host_key_alias {
+            shown.push(format!("HostKeyAlias {alias}"));
+        }
+        if self.password.is_some() {
+            shown.push("password: set (ansible_password or -k)".to_string());
+        }
+        shown
+    }
+}
+
 /// The settings `ssh -G` printed that runbook uses; `None`/empty when absent.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct SshG {

@@ -154,6 +154,20 @@ pub(super) fn verify(files: &[(PathBuf, Vec<Entry>)], name: &str, key: &[u8]) ->
     }
 }
 
+/// The file that lists `key` for `name` (the first, as `verify` found it).
+pub(super) fn listed_in<'a>(
+    files: &'a [(PathBuf, Vec<Entry>)],
+    name: &str,
+    key: &[u8],
+) -> Option<&'a PathBuf> {
+    files.iter().find_map(|(file, entries)| {
+        entries
+            .iter()
+            .any(|entry| !entry.revoked && entry.key == key && entry.hosts.matches(name))
+            .then_some(file)
+    })
+}
+
 /// The key types already recorded for `name`, so the key exchange can ask for
 /// them first (OpenSSH does the same).
 pub(super) fn known_key_types(files: &[(PathBuf, Vec<Entry>)], name: &str) -> Vec<String> {

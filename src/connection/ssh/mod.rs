@@ -31,6 +31,7 @@ use std::time::Instant;
 
 use ssh2::Session;
 
+use super::trace::{Note, SessionOpened, Trace};
 use super::{CommandLimits, Connection, ConnectionError, ConnectionSpec, ExecOutput, Traffic};
 use proxy::ProxyProcess;
 use request::Stdin;
@@ -49,6 +50,8 @@ pub struct SshConnection {
     live: Option<Live>,
     /// What the sessions closed so far cost; the open one counts its own.
     spent: Traffic,
+    /// Told of every session opened (`-vvv`).
+    trace: Trace,
 }
 
 /// The parts of an open connection. Field order is drop order: the shell's
@@ -70,14 +73,24 @@ impl SshConnection {
     /// and start the shell. Every command obeys `limits` as they stand when
     /// it runs.
     pub fn connect(spec: &ConnectionSpec, limits: CommandLimits) -> Result<Self, ConnectionError> {
+        Self::connect_traced(spec, limits, Trace::default())
+    }
+
+    /// As [`connect`](Self::connect), telling `trace` of every session opened.
+    pub fn connect_traced(
+        spec: &ConnectionSpec,
+        limits: CommandLimits,
+        trace: Trace,
+    ) -> Result<Self, ConnectionError> {
         let config = config::resolve(spec)?;
-        let live = open_live(&config, &limits)?;
+        let live = open_live(&config, &limits, &trace)?;
         Ok(Self {
             spec: spec.clone(),
             config,
             limits,
             live: Some(live),
             spent: Traffic::default(),
+            trace,
         })
     }
 
@@ -111,8 +124,14 @@ impl SshConnection {
     }
 }
 
-fn open_live(config: &SshConfig, limits: &CommandLimits) -> Result<Live, ConnectionError> {
+fn open_live(
+    config: &SshConfig,
+    limits: &CommandLimits,
+    trace: &Trace,
+) -> Result<Live, ConnectionError> {
+    let started = Instant::now();
     let opened = admission::with_admission(config, || session::open(config))?;
+    let (host_key, logged_in) = (opened.host_key, opened.logged_in);
     let mut live = Live {
         shell: None,
         session: opened.session,
@@ -128,6 +147,25 @@ fn open_live(config: &SshConfig, limits: &CommandLimits) -> Result<Live, Connect
             live.session.set_blocking(false);
             return Err(error);
         }
+    }
+    if trace.is_on() {
+        trace.note(Note::Opened(SessionOpened {
+            host: config.name.clone(),
+            user: config.user.clone(),
+            address: config.hostname.clone(),
+            port: config.port,
+            proxy: match &config.proxy {
+                Proxy::Direct => Vec::new(),
+                Proxy::Jump(hops) => hops.iter().map(|hop| format!("ProxyJump {hop}")).collect(),
+                Proxy::Command(command) => vec![format!("ProxyCommand {command}")],
+            },
+            settings: config.settings_shown(),
+            host_key: host_key.0,
+            host_key_source: host_key.1,
+            auth: logged_in.method,
+            tried: logged_in.tried,
+            millis: super::trace::millis(started.elapsed()),
+        }));
     }
     Ok(live)
 }
@@ -242,7 +280,7 @@ impl SshConnection {
     fn send(&mut self, script: &str, stdin: Stdin) -> Result<ExecOutput, ConnectionError> {
         self.reopen_if_lost_while_idle();
         if self.live.is_none() {
-            self.live = Some(open_live(&self.config, &self.limits)?);
+            self.live = Some(open_live(&self.config, &self.limits, &self.trace)?);
         }
         let Some(live) = self.live.as_mut() else {
             return Err(ConnectionError::Lost("not connected".to_string()));

@@ -44,6 +44,9 @@ pub(super) struct Opened {
     pub session: Session,
     pub socket: RawFd,
     pub proxy: Option<ProxyProcess>,
+    /// `TYPE SHA256:…` and where it was found (or that it was recorded).
+    pub host_key: (String, String),
+    pub logged_in: auth::LoggedIn,
 }
 
 /// Connect, verify the host and log in.
@@ -69,8 +72,8 @@ pub(super) fn open(config: &SshConfig) -> Result<Opened, ConnectionError> {
     session
         .handshake()
         .map_err(|e| handshake_error(config, proxy.as_ref(), &e))?;
-    check_host_key(&session, config, &known, &lookup)?;
-    auth::authenticate(&session, config)?;
+    let host_key = check_host_key(&session, config, &known, &lookup)?;
+    let logged_in = auth::authenticate(&session, config)?;
     if config.server_alive_interval > 0 {
         session.set_keepalive(true, config.server_alive_interval);
     }
@@ -78,6 +81,8 @@ pub(super) fn open(config: &SshConfig) -> Result<Opened, ConnectionError> {
         session,
         socket,
         proxy,
+        host_key,
+        logged_in,
     })
 }
 
@@ -161,13 +166,14 @@ fn lookup_name(config: &SshConfig) -> String {
 }
 
 /// Refuse unknown keys (unless the policy records them), changed keys and
-/// revoked keys; never accept silently.
+/// revoked keys; never accept silently. The key (`TYPE SHA256:…`) and where
+/// it was found when it is accepted.
 fn check_host_key(
     session: &Session,
     config: &SshConfig,
     known: &[(PathBuf, Vec<known_hosts::Entry>)],
     lookup: &str,
-) -> Result<(), ConnectionError> {
+) -> Result<(String, String), ConnectionError> {
     let Some((key, _)) = session.host_key() else {
         return Err(ConnectionError::Handshake {
             address: config.hostname.clone(),
@@ -175,8 +181,16 @@ fn check_host_key(
         });
     };
     let fingerprint = known_hosts::fingerprint(key);
+    let shown = format!(
+        "{} {fingerprint}",
+        known_hosts::blob_key_type(key).unwrap_or_else(|| "key".to_string())
+    );
     match known_hosts::verify(known, lookup, key) {
-        Verdict::Known => Ok(()),
+        Verdict::Known => {
+            let file = known_hosts::listed_in(known, lookup, key)
+                .map_or_else(String::new, |file| file.display().to_string());
+            Ok((shown, format!("known as {lookup} in {file}")))
+        }
         Verdict::Changed { file } => Err(ConnectionError::ChangedHostKey {
             host: config.name.clone(),
             address: lookup.to_string(),
@@ -189,7 +203,8 @@ fn check_host_key(
             known_hosts: file.display().to_string(),
         }),
         Verdict::Unknown if config.host_key_policy == HostKeyPolicy::AcceptNew => {
-            record_key(config, lookup, key)
+            let file = record_key(config, lookup, key)?;
+            Ok((shown, format!("new, recorded as {lookup} in {file}")))
         }
         Verdict::Unknown => Err(ConnectionError::UnknownHostKey {
             host: config.name.clone(),
@@ -200,7 +215,8 @@ fn check_host_key(
     }
 }
 
-fn record_key(config: &SshConfig, lookup: &str, key: &[u8]) -> Result<(), ConnectionError> {
+/// Append the key to the first UserKnownHostsFile; returns that file.
+fn record_key(config: &SshConfig, lookup: &str, key: &[u8]) -> Result<String, ConnectionError> {
     let file = config.user_known_hosts.first().ok_or_else(|| {
         ConnectionError::Config("no UserKnownHostsFile to record the host key in".to_string())
     })?;
@@ -216,7 +232,8 @@ fn record_key(config: &SshConfig, lookup: &str, key: &[u8]) -> Result<(), Connec
             "cannot record the host key in {}: {e}",
             file.display()
         ))
-    })
+    })?;
+    Ok(file.display().to_string())
 }
 
 fn handshake_error(

@@ -4,7 +4,6 @@
 
 use super::super::context::Context;
 use super::super::escalation;
-use super::super::failure_text::{conditional_failure, template_failure};
 use super::super::result::TaskResult;
 use super::super::run::OMIT;
 use super::async_run::AsyncCall;
@@ -33,7 +32,7 @@ impl TaskExecutor<'_> {
             match self.run.templar.eval_condition(condition, &values) {
                 Ok(true) => {}
                 Ok(false) => return ItemRun::of(TaskResult::skipped_by(condition)),
-                Err(e) => return ItemRun::failed(conditional_failure(self.task, condition, &e)),
+                Err(e) => return ItemRun::failed(self.conditional_failure(condition, &e, &values)),
             }
         }
         let call = match self.prepare(&values) {
@@ -91,7 +90,7 @@ impl TaskExecutor<'_> {
             Some(target) => {
                 let name = templar
                     .render_str(target, vars)
-                    .map_err(|e| template_failure(self.task, &e))?;
+                    .map_err(|e| self.template_failure(&e, vars))?;
                 Some(crate::value::text(&name))
             }
             None => None,
@@ -168,6 +167,7 @@ impl TaskExecutor<'_> {
             .collect();
         slot.escalate(call.escalation.clone());
         slot.limit_time(call.timeout);
+        slot.watch(&run.connection_trace, self.hides_output());
         let started = std::time::Instant::now();
         let mut module_ctx = ModuleContext {
             host,
@@ -260,7 +260,7 @@ impl TaskExecutor<'_> {
                 .run
                 .templar
                 .render_text(written, vars)
-                .map_err(|e| template_failure(self.task, &e))?;
+                .map_err(|e| self.template_failure(&e, vars))?;
             let text = text.trim();
             match variable {
                 "ansible_user" => spec.user = Some(text.to_string()),
@@ -301,7 +301,7 @@ impl TaskExecutor<'_> {
                 .run
                 .templar
                 .render_value(raw, vars)
-                .map_err(|e| template_failure(self.task, &e))?;
+                .map_err(|e| self.template_failure(&e, vars))?;
             if value.as_str() != Some(OMIT) {
                 rendered.insert(name.clone(), value);
             }
@@ -325,7 +325,7 @@ impl TaskExecutor<'_> {
                 .run
                 .templar
                 .render_value(entry, vars)
-                .map_err(|e| template_failure(self.task, &e))?;
+                .map_err(|e| self.template_failure(&e, vars))?;
             if rendered.kind() != minijinja::value::ValueKind::Map {
                 return Err(format!(
                     "module_defaults for `{}` must be a mapping of its arguments, got {rendered}",
@@ -365,7 +365,7 @@ impl TaskExecutor<'_> {
                 .run
                 .templar
                 .render_value(source, vars)
-                .map_err(|e| template_failure(self.task, &e))?;
+                .map_err(|e| self.template_failure(&e, vars))?;
             if rendered.kind() != minijinja::value::ValueKind::Map {
                 return Err(format!(
                     "environment must be a mapping of variable names to values, got {rendered}"

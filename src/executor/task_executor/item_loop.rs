@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use super::super::Event;
 use super::super::context::Context;
-use super::super::failure_text::template_failure;
 use super::super::loops::loop_items;
 use super::super::result::loop_result;
 use super::{ItemRun, TaskExecutor};
@@ -23,7 +22,7 @@ impl TaskExecutor<'_> {
             self.run
                 .templar
                 .render_value(template, &vars)
-                .map_err(|e| template_failure(self.task, &e))
+                .map_err(|e| self.template_failure(&e, &vars))
         }) {
             Ok(control) => control,
             Err(message) => return ItemRun::failed(message),
@@ -76,7 +75,7 @@ impl TaskExecutor<'_> {
             .run
             .templar
             .render_value(&spec.items, &vars)
-            .map_err(|e| template_failure(self.task, &e))?;
+            .map_err(|e| self.template_failure(&e, &vars))?;
         loop_items(
             spec.kind,
             rendered,

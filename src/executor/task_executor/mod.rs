@@ -5,6 +5,7 @@
 //! to be handed the run, the play, the task and the host again.
 
 mod async_run;
+mod explain;
 mod item;
 mod item_loop;
 pub(super) use item_loop::{loop_vars, shown_item};
@@ -60,6 +61,8 @@ pub(super) struct TaskExecutor<'a> {
     host: &'a str,
     /// The task's variables on this host.
     vars: Context,
+    /// A template failure shown at its place, for the result it caused.
+    explained: std::sync::Mutex<Option<super::events::ExplainedError>>,
 }
 
 impl<'a> TaskExecutor<'a> {
@@ -74,6 +77,7 @@ impl<'a> TaskExecutor<'a> {
             play,
             task,
             host,
+            explained: std::sync::Mutex::new(None),
         }
     }
 
@@ -122,7 +126,7 @@ impl<'a> TaskExecutor<'a> {
                 .run
                 .templar
                 .eval_condition(condition, &vars)
-                .map_err(|e| super::failure_text::conditional_failure(self.task, condition, &e))?;
+                .map_err(|e| self.conditional_failure(condition, &e, &vars))?;
             if !holds {
                 return Ok(false);
             }

@@ -149,7 +149,7 @@ impl TaskExecutor<'_> {
 
     /// `no_log`; a template that gives no boolean hides the output too, so a
     /// mistake never shows what was meant to stay hidden.
-    fn hides_output(&self) -> bool {
+    pub(super) fn hides_output(&self) -> bool {
         let Some(template) = &self.task.no_log_template else {
             return self.task.no_log;
         };
@@ -208,6 +208,10 @@ impl TaskExecutor<'_> {
             result: self.shown(result),
             module: self.task.module.name().to_string(),
             shown_in_full: result.flag("_ansible_verbose_always"),
+            // Under no_log the task's own lines may hold what is hidden.
+            error: self
+                .take_explained()
+                .filter(|_| result.status() == Status::Failed && !self.hides_output()),
         }
     }
 

@@ -245,8 +245,8 @@ pub(super) fn type_name(value: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use crate::template::TemplateErrorKind;
     use crate::template::filters::test_support::{eval, render, render_err};
-    use crate::template::{TemplateError, TemplateErrorKind};
     use crate::value::Value;
 
     #[test]
@@ -359,11 +359,11 @@ mod tests {
     fn mandatory_names_the_missing_variable() {
         let err = render_err("{{ db_password | mandatory }}");
         assert_eq!(
-            err,
-            TemplateError {
-                kind: TemplateErrorKind::Undefined("db_password".into()),
-                message: "Mandatory variable 'db_password' not defined.".into(),
-            }
+            (err.kind, err.message.as_str()),
+            (
+                TemplateErrorKind::Undefined("db_password".into()),
+                "Mandatory variable 'db_password' not defined."
+            )
         );
         let nested = render_err("x={{ config.db.password | mandatory }}");
         assert_eq!(
