@@ -135,13 +135,15 @@ impl Traced {
     }
 }
 
-impl Connection for Traced {
-    fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError> {
-        if !self.trace.is_on() {
-            return self.inner.run(script, stdin);
-        }
-        let started = Instant::now();
-        let result = self.inner.run(script, stdin);
+impl Traced {
+    /// Note `script`'s result (its stdin `stdin_bytes` long) when tracing.
+    fn noted(
+        &self,
+        script: &str,
+        stdin_bytes: u64,
+        started: Instant,
+        result: Result<ExecOutput, ConnectionError>,
+    ) -> Result<ExecOutput, ConnectionError> {
         let (rc, error, stdout_bytes, stderr_bytes) = match &result {
             Ok(output) => (
                 Some(output.rc),
@@ -159,11 +161,47 @@ impl Connection for Traced {
             error,
             millis: millis(started.elapsed()),
             script_bytes: script.len() as u64,
-            stdin_bytes: stdin.map_or(0, |bytes| bytes.len() as u64),
+            stdin_bytes,
             stdout_bytes,
             stderr_bytes,
         }));
         result
+    }
+}
+
+impl Connection for Traced {
+    fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError> {
+        if !self.trace.is_on() {
+            return self.inner.run(script, stdin);
+        }
+        let started = Instant::now();
+        let result = self.inner.run(script, stdin);
+        self.noted(
+            script,
+            stdin.map_or(0, |bytes| bytes.len() as u64),
+            started,
+            result,
+        )
+    }
+
+    // Passed on as a stream: the default would read a large upload whole.
+    fn run_streaming(
+        &mut self,
+        script: &str,
+        prefix: &[u8],
+        stream: &mut dyn std::io::Read,
+    ) -> Result<ExecOutput, ConnectionError> {
+        if !self.trace.is_on() {
+            return self.inner.run_streaming(script, prefix, stream);
+        }
+        let mut counted = CountingReader {
+            inner: stream,
+            bytes: 0,
+        };
+        let started = Instant::now();
+        let result = self.inner.run_streaming(script, prefix, &mut counted);
+        let stdin_bytes = prefix.len() as u64 + counted.bytes;
+        self.noted(script, stdin_bytes, started, result)
     }
 
     fn close(&mut self) {
@@ -172,5 +210,19 @@ impl Connection for Traced {
 
     fn traffic(&self) -> Traffic {
         self.inner.traffic()
+    }
+}
+
+/// A stream that counts what was read from it, for `-vvvv`'s byte counts.
+struct CountingReader<'a> {
+    inner: &'a mut dyn std::io::Read,
+    bytes: u64,
+}
+
+impl std::io::Read for CountingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.bytes += read as u64;
+        Ok(read)
     }
 }
