@@ -89,6 +89,58 @@ fn a_large_copy_to_four_hosts_is_streamed_from_disk_within_a_bound() {
     );
 }
 
+#[test]
+fn a_directory_copy_and_an_unarchive_of_large_files_are_streamed_within_a_bound() {
+    const SIZE: usize = 64 << 20;
+    let lab = Lab::up(2);
+    let content: Vec<u8> = (0..SIZE).map(|i| (i % 253) as u8).collect();
+    let files = lab.project.join("files");
+    std::fs::create_dir_all(files.join("tree/sub")).expect("tree");
+    std::fs::write(files.join("tree/sub/big.bin"), &content).expect("big");
+    std::fs::write(files.join("tree/small.txt"), "small\n").expect("small");
+    std::fs::create_dir_all(files.join("packed")).expect("packed");
+    std::fs::write(files.join("packed/payload.bin"), &content).expect("payload");
+    let tar = std::process::Command::new("tar")
+        .arg("-cf")
+        .arg(files.join("big.tar"))
+        .arg("-C")
+        .arg(files.join("packed"))
+        .arg("payload.bin")
+        .status()
+        .expect("tar");
+    assert!(tar.success());
+    lab.project.file(
+        "site.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - copy: src=tree dest=/opt/\n    - unarchive: src=big.tar dest=/srv\n",
+    );
+    let (output, peak_kib) = lab
+        .project
+        .run_measuring_rss(&["play", "site.yml", "-i", "lab"]);
+    println!("peak RSS for a 64 MiB tree copy and a 64 MiB unarchive on 2 hosts: {peak_kib} KiB");
+    output.assert_code(0);
+    for host in &lab.hosts {
+        assert_eq!(
+            recap(&output)[host.as_str()],
+            Recap::new(2, 2, 0, 0, 0),
+            "{}",
+            output.all()
+        );
+        let root = lab.host_root(host);
+        let copied = std::fs::read(root.join("opt/tree/sub/big.bin")).expect("copied");
+        assert!(copied == content, "{host}: the tree's large file differs");
+        assert_eq!(
+            std::fs::read_to_string(root.join("opt/tree/small.txt")).expect("small"),
+            "small\n"
+        );
+        let unpacked = std::fs::read(root.join("srv/payload.bin")).expect("unpacked");
+        assert!(unpacked == content, "{host}: the unpacked file differs");
+    }
+    assert!(
+        peak_kib < HUNDRED_MB,
+        "peak RSS {peak_kib} KiB for 64 MiB files on 2 hosts"
+    );
+}
+
 /// Start `site.yml` on the lab, wait until node1 is inside the task that
 /// touches /opt/started, freeze node1 and return the finished run and how
 /// long after the freeze it ended.

@@ -1,5 +1,5 @@
 //! The first Ctrl-C ends a wait at once — a `pause`, the `delay` between
-//! `until` attempts — and the run then stops as after any running task:
+//! `until` attempts, `wait_for_connection`'s delay — and the run then stops as after any running task:
 //! the recap, and ansible-playbook's exit code for an interrupted run.
 
 use std::time::{Duration, Instant};
@@ -77,6 +77,38 @@ fn ctrl_c_ends_the_delay_between_until_attempts() {
     assert_eq!(
         recap(&output)["alpha"],
         Recap::new(1, 1, 0, 1, 0),
+        "{}",
+        output.all()
+    );
+    assert!(took < Duration::from_secs(5), "ended {took:?} after Ctrl-C");
+    assert!(!project.join("second").exists(), "{}", output.all());
+}
+
+#[test]
+fn ctrl_c_ends_the_delay_of_wait_for_connection() {
+    let (project, output, took) = interrupt_the_wait(
+        r#"
+- hosts: alpha
+  gather_facts: false
+  tasks:
+    - command: touch started
+    - wait_for_connection:
+        delay: 60
+    - command: touch second
+"#,
+    );
+    println!("a 60 s wait_for_connection delay interrupted ended the run after {took:?}");
+    output.assert_code(99);
+    assert_eq!(
+        recap(&output)["alpha"],
+        Recap::new(1, 1, 0, 1, 0),
+        "{}",
+        output.all()
+    );
+    assert!(
+        output
+            .stdout
+            .contains("\"msg\": \"interrupted while waiting for the connection\""),
         "{}",
         output.all()
     );

@@ -36,8 +36,9 @@ enum Format {
 
 pub(super) struct Wanted {
     src: String,
-    /// The archive's bytes, when it comes from the controller.
-    local: Option<Vec<u8>>,
+    /// The archive on the controller, when it comes from there: sent from
+    /// disk as it is read (archives can be large).
+    local: Option<std::path::PathBuf>,
     dest: String,
     format: Format,
     creates: Option<String>,
@@ -83,9 +84,7 @@ impl StateModule for Unarchive {
                     std::path::Path::is_file,
                 )
                 .map_err(ModuleError::failed)?;
-                Some(std::fs::read(&path).map_err(|e| {
-                    ModuleError::failed(format!("cannot read {}: {e}", path.display()))
-                })?)
+                Some(path)
             };
         let format = if src.to_ascii_lowercase().ends_with(".zip") {
             Format::Zip
@@ -222,7 +221,15 @@ fn with_archive(
             shell_quote(&want.src)
         ),
     };
-    let output = ctx.connection()?.run(&script, want.local.as_deref())?;
+    let output = match &want.local {
+        Some(path) => {
+            let mut archive = std::fs::File::open(path).map_err(|e| {
+                ModuleError::failed(format!("cannot read {}: {e}", path.display()))
+            })?;
+            ctx.connection()?.run_streaming(&script, &[], &mut archive)?
+        }
+        None => ctx.connection()?.run(&script, None)?,
+    };
     if output.rc != 0 && (what != "reading" || output.stdout.is_empty()) {
         return Err(ModuleError::failed(format!(
             "{what} {} failed (rc={}): {}",

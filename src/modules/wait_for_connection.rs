@@ -60,7 +60,10 @@ impl Module for WaitForConnection {
             });
         }
         let start = Instant::now();
-        std::thread::sleep(Duration::from_secs(delay));
+        // Ctrl-C ends the waits at once (the run then stops).
+        if !crate::interruption::sleep(Duration::from_secs(delay)) {
+            return Ok(interrupted(start));
+        }
         let end = Instant::now() + Duration::from_secs(timeout);
         let previous = ctx
             .connection
@@ -75,7 +78,10 @@ impl Module for WaitForConnection {
                 }
                 Err(e) => {
                     error = e;
-                    std::thread::sleep(Duration::from_secs(sleep));
+                    if !crate::interruption::sleep(Duration::from_secs(sleep)) {
+                        ctx.connection.set_connect_timeout(previous);
+                        return Ok(interrupted(start));
+                    }
                 }
             }
         }
@@ -91,4 +97,13 @@ impl Module for WaitForConnection {
         }
         Ok(Outcome::ok().with("elapsed", elapsed))
     }
+}
+
+/// The wait was cut short by Ctrl-C: the connection was not confirmed.
+fn interrupted(start: Instant) -> Outcome {
+    let mut outcome = Outcome::failed("interrupted while waiting for the connection");
+    outcome
+        .data
+        .insert("elapsed".into(), Value::from(start.elapsed().as_secs()));
+    outcome
 }

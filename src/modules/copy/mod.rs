@@ -271,7 +271,10 @@ fn local_files(
                 .map(|f| FileWant {
                     dest: format!("{root}/{}", f.relative),
                     name: None,
-                    payload: Payload::Bytes(f.content),
+                    payload: match f.on_disk {
+                        Some(path) => Payload::LocalFile(path),
+                        None => Payload::Bytes(f.content),
+                    },
                     source_mode: Some(f.mode),
                 })
                 .collect();

@@ -22,7 +22,11 @@ pub(crate) enum LocalSource {
 pub(crate) struct TreeFile {
     /// Path below the copied directory, with `/` separators.
     pub relative: String,
+    /// Empty when the file is left `on_disk`.
     pub content: Vec<u8>,
+    /// A file too large to read into memory (see [`streamed_file`]): sent
+    /// from disk as it is read.
+    pub on_disk: Option<std::path::PathBuf>,
     pub mode: u32,
 }
 
@@ -104,11 +108,19 @@ fn walk(
         if meta.is_dir() {
             dirs.push(relative.clone());
             walk(&path, &relative, decrypt, dirs, files)?;
+        } else if let Some(mode) = streamed_file(&path, decrypt) {
+            files.push(TreeFile {
+                relative,
+                content: Vec::new(),
+                on_disk: Some(path),
+                mode,
+            });
         } else {
             let content = read_file(&path, decrypt)?;
             files.push(TreeFile {
                 relative,
                 content,
+                on_disk: None,
                 mode: meta.permissions().mode() & 0o7777,
             });
         }
@@ -134,5 +146,25 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|f| f.relative.as_str()).collect();
         assert_eq!(names, vec!["b/c/y.txt", "z.txt"]);
         assert_eq!(files[1].content, b"z");
+    }
+
+    #[test]
+    fn large_files_of_a_tree_stay_on_disk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let big = dir.path().join("big.bin");
+        std::fs::write(&big, vec![7u8; STREAM_FROM as usize]).expect("write");
+        std::fs::write(dir.path().join("small.txt"), "s").expect("write");
+        let LocalSource::Tree { files, .. } = read_local_source(dir.path(), true).expect("reads")
+        else {
+            panic!("a directory reads as a tree");
+        };
+        assert_eq!(
+            (files[0].content.len(), files[0].on_disk.as_deref()),
+            (0, Some(big.as_path()))
+        );
+        assert_eq!(
+            (files[1].content.as_slice(), files[1].on_disk.as_deref()),
+            (&b"s"[..], None)
+        );
     }
 }
