@@ -629,6 +629,21 @@ fn uri_writes_dest_with_its_attributes_unless_not_modified_as_in_ansible() {
     assert_eq!(mode(&ours), Some(0o640));
 }
 
+#[test]
+fn arguments_written_under_their_aliases_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("argument-aliases.yml", 1, &[]);
+    let files = [
+        "opt/aliases/conf",
+        "opt/aliases/settings.ini",
+        "opt/aliases/results",
+    ];
+    assert_same_files(&ours, &theirs, &["node1"], &files);
+    assert_eq!(
+        std::fs::read_to_string(ours.host_root("node1").join("opt/aliases/results")).ok(),
+        Some("8\n64\n['/opt/aliases/settings.ini']\n".to_string())
+    );
+}
+
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each
 /// tool's own words for a refused connection.
 fn fatal_lines(output: &str) -> Vec<String> {
