@@ -272,6 +272,35 @@ fn vaulted_group_vars_inline_values_and_templates_behave_as_in_ansible() {
 }
 
 #[test]
+fn mysql_user_tls_requires_behave_as_in_ansible() {
+    use crate::support::MariaDb;
+    let ours_db = MariaDb::start();
+    let theirs_db = MariaDb::start();
+    let ports = std::sync::Mutex::new(vec![theirs_db.port, ours_db.port]);
+    let (ours, theirs) = twin_run_after("mysql_user_tls.yml", 2, &[], |lab| {
+        let port = ports
+            .lock()
+            .expect("ports")
+            .pop()
+            .expect("a server per lab");
+        lab.project.file(
+            "inventories/group_vars/all.yml",
+            &format!("mysql_port: {port}\n"),
+        );
+    });
+    assert_same_files(&ours, &theirs, &["node1", "node2"], &["opt/tls-messages"]);
+    let accounts = "SELECT User, ssl_type, x509_issuer, x509_subject FROM mysql.user WHERE User LIKE 'tls%' ORDER BY User";
+    assert_eq!(ours_db.sql(accounts), theirs_db.sql(accounts));
+    assert_eq!(
+        std::fs::read_to_string(ours.host_root("node1").join("opt/tls-messages")).ok(),
+        Some(
+            "True User added\nFalse User unchanged\nTrue TLS requires updated\nTrue TLS requires updated\nFalse User unchanged\nTrue TLS requires updated\n"
+                .to_string()
+        )
+    );
+}
+
+#[test]
 fn mysql_db_creates_dumps_drops_and_imports_as_in_ansible() {
     use crate::support::MariaDb;
     // One server per lab, so the two runs never see each other's databases.
@@ -598,6 +627,21 @@ fn uri_writes_dest_with_its_attributes_unless_not_modified_as_in_ansible() {
     };
     assert_eq!(mode(&ours), mode(&theirs));
     assert_eq!(mode(&ours), Some(0o640));
+}
+
+#[test]
+fn arguments_written_under_their_aliases_behave_as_in_ansible() {
+    let (ours, theirs) = twin_run("argument-aliases.yml", 1, &[]);
+    let files = [
+        "opt/aliases/conf",
+        "opt/aliases/settings.ini",
+        "opt/aliases/results",
+    ];
+    assert_same_files(&ours, &theirs, &["node1"], &files);
+    assert_eq!(
+        std::fs::read_to_string(ours.host_root("node1").join("opt/aliases/results")).ok(),
+        Some("8\n64\n['/opt/aliases/settings.ini']\n".to_string())
+    );
 }
 
 /// Who failed how (`fatal: [node3]: UNREACHABLE!`): the messages are each

@@ -35,6 +35,7 @@ mod local_runs;
 mod modules_docker;
 mod modules_files;
 mod modules_mysql;
+mod modules_mysql_replication;
 mod modules_packages;
 mod modules_pip;
 mod modules_reboot;

@@ -353,8 +353,8 @@ fn bad_mysql_arguments_stop_the_run_before_any_host_is_touched() {
             "`mysql_db` needs name",
         ),
         (
-            "community.mysql.mysql_user: {name: u, priv: 'a.*:ALL', tls_requires: {}}",
-            "`mysql_user` has no argument `tls_requires`",
+            "community.mysql.mysql_user: {name: u, priv: 'a.*:ALL', resource_limits: {}}",
+            "`mysql_user` has no argument `resource_limits`",
         ),
         (
             "community.mysql.mysql_query: {login_db: app}",

@@ -32,6 +32,20 @@ impl Args {
         Self { values }
     }
 
+    /// The same arguments under their canonical names (an alias such as
+    /// `master_host` read as `primary_host`), for modules that read only those.
+    pub fn canonical(&self, spec: &super::ArgSpec) -> Self {
+        Self::new(
+            self.values
+                .iter()
+                .map(|(name, value)| {
+                    let canonical = spec.canonical(name).unwrap_or(name);
+                    (canonical.to_string(), value.clone())
+                })
+                .collect(),
+        )
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values
             .get(name)

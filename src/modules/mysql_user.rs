@@ -10,8 +10,8 @@ use minijinja::value::ValueKind;
 use sha1::{Digest, Sha1};
 
 use super::utils::mysql::{
-    Grants, LOGIN_ARGS, Login, Session, grants_from_lines, names_of, parse_priv, quote_identifier,
-    quote_string, split_priv_string,
+    Grants, LOGIN_ARGS, Login, Session, TlsRequires, grants_from_lines, names_of, parse_priv,
+    quote_identifier, quote_string, require_clause, split_priv_string,
 };
 use super::{ArgSpec, Args, Module, ModuleContext, ModuleError, Outcome};
 use crate::value::Value;
@@ -35,6 +35,7 @@ static SPEC: ArgSpec = ArgSpec {
         "plugin_hash_string",
         "plugin_auth_string",
         "column_case_sensitive",
+        "tls_requires",
     ],
     aliases: &[("user", "name")],
     groups: &[&LOGIN_ARGS],
@@ -58,6 +59,7 @@ struct Wanted {
     append: bool,
     update_password: bool,
     sql_log_bin: bool,
+    tls: Option<TlsRequires>,
 }
 
 /// One account as the server has it.
@@ -66,6 +68,7 @@ struct Account {
     plugin: String,
     authentication: String,
     grants: Grants,
+    tls: Option<TlsRequires>,
 }
 
 impl Module for MysqlUser {
@@ -104,8 +107,13 @@ impl Module for MysqlUser {
             let name = account_name(&want.user, &want.host);
             let identified = identified(&want, &session);
             password_changed = identified.is_some();
+            let require = want
+                .tls
+                .as_ref()
+                .map(|tls| format!(" {}", require_clause(Some(tls))))
+                .unwrap_or_default();
             statements.push(format!(
-                "CREATE USER {name}{}",
+                "CREATE USER {name}{}{require}",
                 identified.map(|i| format!(" {i}")).unwrap_or_default()
             ));
             if let Some(privileges) = &want.privileges {
@@ -131,9 +139,16 @@ impl Module for MysqlUser {
                     }
                     statements.extend(changes);
                 }
+                if account.tls != want.tls {
+                    statements.push(format!(
+                        "ALTER USER {name} {}",
+                        require_clause(want.tls.as_ref())
+                    ));
+                    what.push("TLS requires updated");
+                }
             }
-            what.dedup();
-            msg = if what.is_empty() { "User unchanged" } else { what[0] };
+            // As community.mysql, the last change names the result.
+            msg = what.last().copied().unwrap_or("User unchanged");
         }
         let mut outcome = Outcome::ok()
             .with("user", want.user.as_str())
@@ -214,6 +229,7 @@ fn wanted(args: &Args) -> Result<Wanted, ModuleError> {
         append: args.bool("append_privs", false)?,
         update_password,
         sql_log_bin: args.bool("sql_log_bin", true)?,
+        tls: TlsRequires::from_arg(args.get("tls_requires")).map_err(ModuleError::failed)?,
     })
 }
 
@@ -256,7 +272,7 @@ fn account_name(user: &str, host: &str) -> String {
 
 fn accounts(session: &Session, ctx: &mut ModuleContext, want: &Wanted) -> Result<Vec<Account>, ModuleError> {
     let mut sql = format!(
-        "SELECT Host AS host, plugin, authentication_string AS auth FROM mysql.user WHERE User = {}",
+        "SELECT Host AS host, plugin, authentication_string AS auth, ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = {}",
         quote_string(&want.user)
     );
     if !want.host_all {
@@ -273,6 +289,12 @@ fn accounts(session: &Session, ctx: &mut ModuleContext, want: &Wanted) -> Result
             plugin: cell("plugin"),
             authentication: cell("auth"),
             grants: Grants::new(),
+            tls: TlsRequires::from_account(
+                &cell("ssl_type"),
+                &cell("ssl_cipher"),
+                &cell("x509_issuer"),
+                &cell("x509_subject"),
+            ),
         });
     }
     if want.present && want.privileges.is_some() && !found.is_empty() {

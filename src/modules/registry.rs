@@ -65,6 +65,7 @@ macro_rules! every_module {
             mysql_db: mysql_db::MysqlDb;
             mysql_info: mysql_info::MysqlInfo;
             mysql_query: mysql_query::MysqlQuery;
+            mysql_replication: mysql_replication::MysqlReplication;
             mysql_user: mysql_user::MysqlUser;
             package: package::Package;
             pam_limits: Stateful(pam_limits::PamLimits);
@@ -122,7 +123,13 @@ const PARTIAL_COLLECTIONS: &[(&str, &[&str])] = &[
     ),
     (
         "community.mysql.",
-        &["mysql_db", "mysql_info", "mysql_query", "mysql_user"],
+        &[
+            "mysql_db",
+            "mysql_info",
+            "mysql_query",
+            "mysql_replication",
+            "mysql_user",
+        ],
     ),
     (
         "ansible.posix.",
@@ -197,7 +204,7 @@ mod tests {
             lookup("community.mysql.mysql_db").map(|m| m.name()),
             Some("mysql_db")
         );
-        assert!(lookup("community.mysql.mysql_replication").is_none());
+        assert!(lookup("community.mysql.mysql_role").is_none());
         assert_eq!(
             lookup("ansible.posix.authorized_key").map(|m| m.name()),
             Some("authorized_key")

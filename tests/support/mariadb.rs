@@ -19,6 +19,11 @@ const SERVER: &str = "/usr/sbin/mariadbd";
 impl MariaDb {
     /// Start a server with an empty datadir; root has no password.
     pub(crate) fn start() -> Self {
+        Self::start_with(&["--skip-log-bin"])
+    }
+
+    /// [`MariaDb::start`] with `options` (`--log-bin`, `--server-id=2`…).
+    pub(crate) fn start_with(options: &[&str]) -> Self {
         assert!(
             Path::new(SERVER).is_file(),
             "the mysql_* tests need MariaDB: run scripts/setup (it installs mariadb-server)"
@@ -73,8 +78,8 @@ impl MariaDb {
                 "--user=root",
                 "--bind-address=127.0.0.1",
                 "--innodb-buffer-pool-size=16M",
-                "--skip-log-bin",
             ])
+            .args(options)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

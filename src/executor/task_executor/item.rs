@@ -307,7 +307,9 @@ impl TaskExecutor<'_> {
             }
         }
         self.add_module_defaults(&mut rendered, vars)?;
-        Ok(Args::new(rendered))
+        // Modules read their arguments by their own names: an alias
+        // (`slurp: path=`, `systemd: service=`) is read as the name it stands for.
+        Ok(Args::new(rendered).canonical(self.task.module.spec()))
     }
 
     /// `module_defaults` for the arguments the task does not set (under

@@ -7,6 +7,7 @@ mod grants;
 mod login;
 mod quote;
 mod session;
+mod tls_requires;
 mod xml;
 
 pub(crate) use grants::{
@@ -15,4 +16,5 @@ pub(crate) use grants::{
 pub(crate) use login::{LOGIN_ARGS, Login};
 pub(crate) use quote::{QueryArgs, format_query, quote_identifier, quote_string};
 pub(crate) use session::{ServerVersion, Session, Tool};
+pub(crate) use tls_requires::{TlsRequires, require_clause};
 pub(crate) use xml::{ResultSet, Row};
