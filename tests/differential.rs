@@ -271,13 +271,16 @@ fn vaulted_group_vars_inline_values_and_templates_behave_as_in_ansible() {
     );
 }
 
-#[test]
-fn mysql_user_tls_requires_behave_as_in_ansible() {
+/// [`twin_run`] on two hosts with a MariaDB server per lab (its port as
+/// `mysql_port`), so the two runs never see each other's databases.
+fn twin_run_with_mariadb(
+    name: &str,
+) -> (Lab, Lab, crate::support::MariaDb, crate::support::MariaDb) {
     use crate::support::MariaDb;
     let ours_db = MariaDb::start();
     let theirs_db = MariaDb::start();
     let ports = std::sync::Mutex::new(vec![theirs_db.port, ours_db.port]);
-    let (ours, theirs) = twin_run_after("mysql_user_tls.yml", 2, &[], |lab| {
+    let (ours, theirs) = twin_run_after(name, 2, &[], |lab| {
         let port = ports
             .lock()
             .expect("ports")
@@ -288,6 +291,12 @@ fn mysql_user_tls_requires_behave_as_in_ansible() {
             &format!("mysql_port: {port}\n"),
         );
     });
+    (ours, theirs, ours_db, theirs_db)
+}
+
+#[test]
+fn mysql_user_tls_requires_behave_as_in_ansible() {
+    let (ours, theirs, ours_db, theirs_db) = twin_run_with_mariadb("mysql_user_tls.yml");
     assert_same_files(&ours, &theirs, &["node1", "node2"], &["opt/tls-messages"]);
     let accounts = "SELECT User, ssl_type, x509_issuer, x509_subject FROM mysql.user WHERE User LIKE 'tls%' ORDER BY User";
     assert_eq!(ours_db.sql(accounts), theirs_db.sql(accounts));
@@ -302,22 +311,7 @@ fn mysql_user_tls_requires_behave_as_in_ansible() {
 
 #[test]
 fn mysql_db_creates_dumps_drops_and_imports_as_in_ansible() {
-    use crate::support::MariaDb;
-    // One server per lab, so the two runs never see each other's databases.
-    let ours_db = MariaDb::start();
-    let theirs_db = MariaDb::start();
-    let ports = std::sync::Mutex::new(vec![theirs_db.port, ours_db.port]);
-    let (ours, theirs) = twin_run_after("mysql_db.yml", 2, &[], |lab| {
-        let port = ports
-            .lock()
-            .expect("ports")
-            .pop()
-            .expect("a server per lab");
-        lab.project.file(
-            "inventories/group_vars/all.yml",
-            &format!("mysql_port: {port}\n"),
-        );
-    });
+    let (ours, theirs, ours_db, theirs_db) = twin_run_with_mariadb("mysql_db.yml");
     let content = "SELECT id, HEX(s) FROM t ORDER BY id";
     for host in ["node1", "node2"] {
         let table = format!("USE app_{host}; {content}");
