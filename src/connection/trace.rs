@@ -5,6 +5,7 @@
 //! notes to a [`Trace`] the executor gives it, which turns them into events
 //! for the reporter. Without `-vvv` there is no trace and nothing is built.
 
+use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -135,14 +136,16 @@ impl Traced {
     }
 }
 
-impl Connection for Traced {
-    fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError> {
-        if !self.trace.is_on() {
-            return self.inner.run(script, stdin);
-        }
-        let started = Instant::now();
-        let result = self.inner.run(script, stdin);
-        let (rc, error, stdout_bytes, stderr_bytes) = match &result {
+impl Traced {
+    /// Note a command that ran (or broke) after `started`.
+    fn noted(
+        &self,
+        script: &str,
+        stdin_bytes: u64,
+        started: Instant,
+        result: &Result<ExecOutput, ConnectionError>,
+    ) {
+        let (rc, error, stdout_bytes, stderr_bytes) = match result {
             Ok(output) => (
                 Some(output.rc),
                 None,
@@ -159,10 +162,56 @@ impl Connection for Traced {
             error,
             millis: millis(started.elapsed()),
             script_bytes: script.len() as u64,
-            stdin_bytes: stdin.map_or(0, |bytes| bytes.len() as u64),
+            stdin_bytes,
             stdout_bytes,
             stderr_bytes,
         }));
+    }
+}
+
+/// Counts what a streamed input gave, for `-vvvv`.
+struct Counting<'a> {
+    inner: &'a mut dyn Read,
+    read: u64,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl Connection for Traced {
+    fn run(&mut self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, ConnectionError> {
+        if !self.trace.is_on() {
+            return self.inner.run(script, stdin);
+        }
+        let started = Instant::now();
+        let result = self.inner.run(script, stdin);
+        let stdin_bytes = stdin.map_or(0, |bytes| bytes.len() as u64);
+        self.noted(script, stdin_bytes, started, &result);
+        result
+    }
+
+    fn run_streaming(
+        &mut self,
+        script: &str,
+        prefix: &[u8],
+        stream: &mut dyn Read,
+    ) -> Result<ExecOutput, ConnectionError> {
+        if !self.trace.is_on() {
+            return self.inner.run_streaming(script, prefix, stream);
+        }
+        let started = Instant::now();
+        let mut counting = Counting {
+            inner: stream,
+            read: 0,
+        };
+        let result = self.inner.run_streaming(script, prefix, &mut counting);
+        let stdin_bytes = prefix.len() as u64 + counting.read;
+        self.noted(script, stdin_bytes, started, &result);
         result
     }
 
