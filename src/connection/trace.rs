@@ -5,6 +5,7 @@
 //! notes to a [`Trace`] the executor gives it, which turns them into events
 //! for the reporter. Without `-vvv` there is no trace and nothing is built.
 
+use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -136,15 +137,15 @@ impl Traced {
 }
 
 impl Traced {
-    /// Note `script`'s result (its stdin `stdin_bytes` long) when tracing.
+    /// Note a command that ran (or broke) after `started`.
     fn noted(
         &self,
         script: &str,
         stdin_bytes: u64,
         started: Instant,
-        result: Result<ExecOutput, ConnectionError>,
-    ) -> Result<ExecOutput, ConnectionError> {
-        let (rc, error, stdout_bytes, stderr_bytes) = match &result {
+        result: &Result<ExecOutput, ConnectionError>,
+    ) {
+        let (rc, error, stdout_bytes, stderr_bytes) = match result {
             Ok(output) => (
                 Some(output.rc),
                 None,
@@ -165,7 +166,20 @@ impl Traced {
             stdout_bytes,
             stderr_bytes,
         }));
-        result
+    }
+}
+
+/// Counts what a streamed input gave, for `-vvvv`.
+struct Counting<'a> {
+    inner: &'a mut dyn Read,
+    read: u64,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
     }
 }
 
@@ -176,32 +190,29 @@ impl Connection for Traced {
         }
         let started = Instant::now();
         let result = self.inner.run(script, stdin);
-        self.noted(
-            script,
-            stdin.map_or(0, |bytes| bytes.len() as u64),
-            started,
-            result,
-        )
+        let stdin_bytes = stdin.map_or(0, |bytes| bytes.len() as u64);
+        self.noted(script, stdin_bytes, started, &result);
+        result
     }
 
-    // Passed on as a stream: the default would read a large upload whole.
     fn run_streaming(
         &mut self,
         script: &str,
         prefix: &[u8],
-        stream: &mut dyn std::io::Read,
+        stream: &mut dyn Read,
     ) -> Result<ExecOutput, ConnectionError> {
         if !self.trace.is_on() {
             return self.inner.run_streaming(script, prefix, stream);
         }
-        let mut counted = CountingReader {
-            inner: stream,
-            bytes: 0,
-        };
         let started = Instant::now();
-        let result = self.inner.run_streaming(script, prefix, &mut counted);
-        let stdin_bytes = prefix.len() as u64 + counted.bytes;
-        self.noted(script, stdin_bytes, started, result)
+        let mut counting = Counting {
+            inner: stream,
+            read: 0,
+        };
+        let result = self.inner.run_streaming(script, prefix, &mut counting);
+        let stdin_bytes = prefix.len() as u64 + counting.read;
+        self.noted(script, stdin_bytes, started, &result);
+        result
     }
 
     fn close(&mut self) {
@@ -210,19 +221,5 @@ impl Connection for Traced {
 
     fn traffic(&self) -> Traffic {
         self.inner.traffic()
-    }
-}
-
-/// A stream that counts what was read from it, for `-vvvv`'s byte counts.
-struct CountingReader<'a> {
-    inner: &'a mut dyn std::io::Read,
-    bytes: u64,
-}
-
-impl std::io::Read for CountingReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.inner.read(buf)?;
-        self.bytes += read as u64;
-        Ok(read)
     }
 }
