@@ -9,7 +9,8 @@ use std::path::Path;
 use crate::support::{Lab, Project};
 
 /// ok, changed, failed, skipped, unreachable, rescued, a loop, an include,
-/// an `until` retry, an async job polled, a play with no hosts.
+/// an `until` retry, an async job polled (it outlives its first polls, so
+/// one sees it running), a play with no hosts.
 const PLAYBOOK: &str = r#"
 - hosts: lab
   gather_facts: false
@@ -48,7 +49,7 @@ const PLAYBOOK: &str = r#"
       delay: 0
       when: inventory_hostname == 'node1'
     - name: in the background
-      command: sleep 1
+      command: sleep 3
       async: 10
       poll: 1
       when: inventory_hostname == 'node1'
