@@ -20,6 +20,11 @@ pub fn note_signal() -> usize {
     SIGNALS.fetch_add(1, Ordering::SeqCst) + 1
 }
 
+/// How many signals arrived so far.
+pub fn signals() -> usize {
+    SIGNALS.load(Ordering::SeqCst)
+}
+
 /// Whether a run is going on (signals are then handled gracefully).
 pub fn run_is_active() -> bool {
     RUNNING.load(Ordering::SeqCst)

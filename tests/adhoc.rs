@@ -419,3 +419,33 @@ fn unreachable_one_line_and_tree_as_in_ansible() {
     };
     assert_eq!(file("ours"), file("theirs"), "{both}");
 }
+
+#[test]
+fn a_template_error_in_the_arguments_is_shown_under_the_text_as_typed() {
+    let output = project().run(&[
+        "run",
+        "db01",
+        "-i",
+        "local",
+        "-a",
+        "echo {{ inventory_hostnme }}",
+    ]);
+    output.assert_code(2);
+    assert_eq!(
+        output.stdout,
+        "\
+ERROR! 'inventory_hostnme' is undefined
+  --> <command line>:2:11
+  |
+2 |   echo {{ inventory_hostnme }}
+  |           ^^^^^^^^^^^^^^^^^
+  = help: did you mean `inventory_hostname`?
+db01 | FAILED! => {
+    \"changed\": false,
+    \"msg\": \"The task includes an option with an undefined variable or a template error. The error was: 'inventory_hostnme' is undefined\\n\\nThe error appears to be in '<command line>:1:1' (task 'command')\"
+}
+",
+        "{}",
+        output.all()
+    );
+}

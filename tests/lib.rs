@@ -30,6 +30,7 @@ mod kv_syntax;
 mod lab_fleet;
 mod lab_runs;
 mod lint;
+mod live_view;
 mod local_limits;
 mod local_runs;
 mod modules_docker;

@@ -1,8 +1,10 @@
 //! Ctrl-C and SIGTERM. Outside a run, the first ends runbook with Ansible's
 //! exit code 99. During a run, the first stops new tasks and lets running
 //! ones finish (see [`crate::interruption`]), the second stops the commands
-//! on the hosts, a third ends runbook at once. The handler writes to fd 2
-//! itself: a reporter cannot run in a signal handler.
+//! on the hosts, a third ends runbook at once. During a run the reporter
+//! says so (within a tenth of a second, listing who is still running);
+//! otherwise the handler writes to fd 2 itself: a reporter cannot run in a
+//! signal handler.
 
 use crate::interruption;
 use crate::source::ErrorKind;
@@ -22,11 +24,6 @@ extern "C" fn on_interrupt(_signal: libc::c_int) {
         say(b"\n[ERROR]: User interrupted execution\n");
         // SAFETY: _exit(2) is async-signal-safe.
         unsafe { libc::_exit(INTERRUPTED) };
-    }
-    if count == 1 {
-        say(b"\n[WARNING]: Interrupted: no new task will start; running tasks have 30 s to finish (interrupt again to stop them now)\n");
-    } else {
-        say(b"\n[WARNING]: Interrupted again: stopping the commands on the hosts\n");
     }
 }
 

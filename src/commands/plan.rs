@@ -259,6 +259,7 @@ fn report_comparison(comparison: &Comparison, reporter: &mut dyn Reporter, recor
         name: TASK.into(),
         location: comparison.plan.to_string(),
         handler: false,
+        hosts: comparison.hosts.len(),
     });
     for host in comparison.hosts {
         let drift = comparison

@@ -70,6 +70,21 @@ pub enum Event {
         name: String,
         location: String,
         handler: bool,
+        /// How many hosts run it (1 under `run_once`); 0 in journals
+        /// written before it was recorded.
+        #[serde(default)]
+        hosts: usize,
+    },
+    /// A host began running a task's module (each loop item, each `until`
+    /// attempt's first): what it runs, for the live view of hosts still
+    /// running and the list a Ctrl-C leaves.
+    HostStart {
+        host: String,
+        task: String,
+        location: String,
+        /// The module and a short summary of its arguments (`command: sleep
+        /// 600`); the module alone under `no_log`.
+        action: String,
     },
     /// Hosts that included the same file (or role), for one loop item
     /// when the include loops; their `HostResult`s came before.

@@ -34,6 +34,7 @@ impl Stage<'_> {
             name: include.name.clone(),
             location: include.span.location(),
             handler: self.handlers,
+            hosts: hosts.len(),
         });
         let mut passes: Vec<(String, Vec<Pass>)> = Vec::new();
         let mut loaded = HashMap::new();

@@ -142,13 +142,22 @@ impl Stage<'_> {
             self.play.fail_run(error);
             return Vec::new();
         }
+        let name = self.banner_name(task, &hosts[0]);
+        // Ansible shows the banner before it renders `run_once` (and warns).
+        let once_for_sure = task.run_once_template.is_none() && task.run_once;
+        let bypasses = BYPASS_HOST_LOOP.contains(&task.module.name());
         self.run.emit(Event::TaskStart {
-            name: self.banner_name(task, &hosts[0]),
+            name,
             location: task.span.location(),
             handler,
+            hosts: if once_for_sure || bypasses {
+                1
+            } else {
+                hosts.len()
+            },
         });
         let run_once = self.runs_once(task, &hosts[0]);
-        let once = run_once || BYPASS_HOST_LOOP.contains(&task.module.name());
+        let once = run_once || bypasses;
         let targets = if once { &hosts[..1] } else { hosts };
         let results: Mutex<Vec<(String, TaskRun)>> = Mutex::default();
         let throttle = match self.throttle(task, &hosts[0]) {

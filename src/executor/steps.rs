@@ -138,6 +138,7 @@ impl Stage<'_> {
                 name: meta.name.clone(),
                 location: meta.span.location(),
                 handler: self.handlers,
+                hosts: hosts.len(),
             })
         };
         let scope = Scope::play(self.play);

@@ -47,14 +47,22 @@ pub fn adhoc_task(module: &str, args: &str) -> Result<Task, crate::source::Diagn
     let json_object = trimmed.starts_with('{')
         && trimmed.ends_with('}')
         && serde_json::from_str::<serde_json::Value>(trimmed).is_ok_and(|v| v.is_object());
-    let value = if trimmed.is_empty() {
-        "null".to_string()
+    let module_key = serde_json::Value::from(module);
+    // A block scalar keeps the arguments on a line as typed, so an error in
+    // them is shown with a caret under the text the user wrote.
+    let verbatim = !args.starts_with(char::is_whitespace)
+        && !args.ends_with(char::is_whitespace)
+        && !args.contains('\r');
+    let text = if trimmed.is_empty() {
+        format!("{{{module_key}: null}}")
     } else if json_object {
-        trimmed.to_string()
+        format!("{{{module_key}: {trimmed}}}")
+    } else if verbatim {
+        let indented = args.lines().collect::<Vec<_>>().join("\n  ");
+        format!("{module_key}: |-\n  {indented}\n")
     } else {
-        serde_json::Value::from(args).to_string()
+        format!("{{{module_key}: {}}}", serde_json::Value::from(args))
     };
-    let text = format!("{{{}: {value}}}", serde_json::Value::from(module));
     let file = crate::source::SourceFile::new("<command line>", text);
     let node = crate::yaml::parse_str(file)?;
     task_loader::load_task(&node, task_loader::TaskRole::Task)

@@ -1,6 +1,7 @@
 //! The terminal view of `runbook run`, as Ansible's ad-hoc output:
 //! `host | CHANGED | rc=0 >>` and the command's output.
 
+use super::live::Live;
 use super::readable::{NOT_DUMPED, pretty, visible_fields};
 use super::{Reporter, output, style};
 use crate::executor::{Event, HostResult, Status};
@@ -14,6 +15,9 @@ pub struct AdhocReporter {
     one_line: bool,
     /// `-vvv` shows sessions and commands, as in a playbook run.
     verbosity: u8,
+    /// The template error shown last: hosts failing the same way show it once.
+    last_explained: Option<String>,
+    live: Live,
 }
 
 impl AdhocReporter {
@@ -21,6 +25,8 @@ impl AdhocReporter {
         Self {
             one_line: false,
             verbosity: 0,
+            last_explained: None,
+            live: Live::new(),
         }
     }
 
@@ -28,7 +34,7 @@ impl AdhocReporter {
     pub fn one_line() -> Self {
         Self {
             one_line: true,
-            verbosity: 0,
+            ..Self::new()
         }
     }
 
@@ -106,6 +112,7 @@ impl Reporter for AdhocReporter {
     fn event(&mut self, event: &Event) {
         match event {
             Event::HostResult(result) => {
+                super::messages::explain(result, &mut self.last_explained);
                 let style = style::for_status(result.status);
                 let lines = if self.one_line {
                     super::oneline::lines(result)
@@ -122,5 +129,15 @@ impl Reporter for AdhocReporter {
             }
             _ => {}
         }
+        self.live.event(event);
+    }
+
+    fn tick(&mut self) {
+        self.live.tick();
+    }
+
+    fn interrupted(&mut self, count: usize) {
+        let message = self.live.interruption(count);
+        self.warning(&message);
     }
 }

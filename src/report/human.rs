@@ -1,6 +1,10 @@
 //! The terminal view of a playbook run, laid out as ansible-playbook's.
 
+use indexmap::IndexMap;
+
 use super::banner::banner;
+use super::failure_summary::Failure;
+use super::live::Live;
 use super::readable::{
     compact, compact_map, debug_fields, is_debug, pretty, pretty_dump, shown_in_full, text_blocks,
 };
@@ -19,6 +23,10 @@ pub struct HumanReporter {
     /// The template error last shown under this task: hosts failing the
     /// same way show it once, then only their `fatal:` lines.
     last_explained: Option<String>,
+    live: Live,
+    /// Each host's last failure that counted (not ignored) and what it
+    /// ran, for the summary after the recap.
+    failures: IndexMap<String, Failure>,
 }
 
 impl HumanReporter {
@@ -28,6 +36,8 @@ impl HumanReporter {
             free: false,
             last_task: None,
             last_explained: None,
+            live: Live::new(),
+            failures: IndexMap::new(),
         }
     }
 
@@ -35,19 +45,9 @@ impl HumanReporter {
         output::stdout_line(line);
     }
 
-    /// A template failure at its place, as a load-time error is shown,
-    /// before the host's `fatal:` line.
+    /// A template failure at its place, before the host's `fatal:` line.
     fn explain(&mut self, result: &HostResult) {
-        let Some(error) = &result.error else { return };
-        if self.last_explained.as_ref() == Some(&error.rendered) {
-            return;
-        }
-        self.print(&format!(
-            "{} {}",
-            style::error().apply_to("ERROR!"),
-            error.rendered
-        ));
-        self.last_explained = Some(error.rendered.clone());
+        super::messages::explain(result, &mut self.last_explained);
     }
 
     fn section(&self, title: &str) {
@@ -175,6 +175,35 @@ fn is_loop_summary(result: &HostResult) -> bool {
 
 impl Reporter for HumanReporter {
     fn event(&mut self, event: &Event) {
+        self.show(event);
+        self.live.event(event);
+    }
+
+    fn tick(&mut self) {
+        self.live.tick();
+    }
+
+    fn interrupted(&mut self, count: usize) {
+        let message = self.live.interruption(count);
+        self.warning(&message);
+    }
+}
+
+impl HumanReporter {
+    fn show(&mut self, event: &Event) {
+        if let Event::HostResult(result) = event
+            && matches!(result.status, Status::Failed | Status::Unreachable)
+            && !result.ignored
+        {
+            let action = self.live.action_of(&result.host).map(str::to_string);
+            self.failures.insert(
+                result.host.clone(),
+                Failure {
+                    result: result.clone(),
+                    action,
+                },
+            );
+        }
         match event {
             Event::PlayStart { name, strategy, .. } => {
                 self.free = *strategy == "free";
@@ -185,6 +214,7 @@ impl Reporter for HumanReporter {
                 name,
                 handler,
                 location,
+                ..
             } => {
                 let kind = if *handler { "RUNNING HANDLER" } else { "TASK" };
                 let task = (format!("{kind} [{name}]"), location.clone());
@@ -264,6 +294,8 @@ impl Reporter for HumanReporter {
                 self.last_task = None;
             }
             Event::RetryFile { path } => self.print(&format!("\tto retry, use: --limit @{path}\n")),
+            // The live view's, below.
+            Event::HostStart { .. } => {}
             // Asked through `Reporter::ask`, never shown as an event.
             Event::Question(_) => {}
             // Counts for measurement (--output json, the journal); Ansible shows none.
@@ -280,6 +312,17 @@ impl Reporter for HumanReporter {
                     }));
                 }
                 self.print("");
+                // The hosts the recap counts as failed or unreachable (a
+                // rescued failure is not one).
+                let failures: Vec<&Failure> = hosts
+                    .iter()
+                    .filter(|(_, stats)| stats.failed > 0 || stats.unreachable > 0)
+                    .filter_map(|(host, _)| self.failures.get(host))
+                    .collect();
+                let summary = super::failure_summary::render(&failures);
+                if !summary.is_empty() {
+                    output::stdout(&format!("{summary}\n"));
+                }
             }
         }
     }

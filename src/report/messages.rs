@@ -31,6 +31,40 @@ pub(super) fn warning(message: &str) {
     );
 }
 
+/// What a Ctrl-C during a run does, with the hosts still running (one
+/// line each) after the first.
+pub(super) fn interrupted(count: usize, running: &[String]) -> String {
+    if count > 1 {
+        return "Interrupted again: stopping the commands on the hosts".to_string();
+    }
+    let grace = crate::interruption::GRACE.as_secs();
+    let mut message = format!(
+        "Interrupted: no new task will start; running tasks have {grace} s to finish (interrupt again to stop them now)"
+    );
+    if !running.is_empty() {
+        message.push_str(". Still running:");
+        for line in running {
+            message.push_str(&format!("\n  {line}"));
+        }
+    }
+    message
+}
+
+/// A template failure at its place, as a load-time error is shown; hosts
+/// failing the same way after it (`last` was shown last) show it once.
+pub(super) fn explain(result: &crate::executor::HostResult, last: &mut Option<String>) {
+    let Some(error) = &result.error else { return };
+    if last.as_ref() == Some(&error.rendered) {
+        return;
+    }
+    output::stdout_line(&format!(
+        "{} {}",
+        style::error().apply_to("ERROR!"),
+        error.rendered
+    ));
+    *last = Some(error.rendered.clone());
+}
+
 pub(super) fn notice(message: &str) {
     output::stdout_line(message);
 }

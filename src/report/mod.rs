@@ -6,12 +6,14 @@ mod adhoc;
 mod banner;
 mod connection_view;
 mod diff_view;
+mod failure_summary;
 mod findings;
 mod human;
 mod journal;
 mod json;
 mod junit;
 mod listing;
+mod live;
 mod messages;
 mod oneline;
 mod output;
@@ -95,6 +97,15 @@ pub trait Reporter {
 
     /// Ask the person at the terminal, after everything reported so far.
     fn ask(&mut self, question: &str, echo: bool) -> Option<String> {
-        crate::terminal::ask_on_terminal(question, echo)
+        output::with_live_hidden(|| crate::terminal::ask_on_terminal(question, echo))
     }
+
+    /// The `count`th Ctrl-C (or SIGTERM) of the run arrived.
+    fn interrupted(&mut self, count: usize) {
+        self.warning(&messages::interrupted(count, &[]));
+    }
+
+    /// Time passed without an event (about ten times a second while a run
+    /// is reported): for views that show time going by.
+    fn tick(&mut self) {}
 }

@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{ErrorKind, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Set once stdout's reader has gone. The command still runs to its end —
 /// closing a pager must not stop a rollout halfway — but prints no more.
@@ -15,6 +15,33 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// ansible.cfg's `log_path`: everything shown, also appended there.
 static LOG: OnceLock<Mutex<File>> = OnceLock::new();
+
+/// The live view's bars while they are drawn: what is printed clears them
+/// first and draws them again under it, so output scrolls above the bars.
+static LIVE: Mutex<Option<indicatif::MultiProgress>> = Mutex::new(None);
+
+pub(super) fn draw_live(bars: Option<indicatif::MultiProgress>) {
+    *LIVE.lock().unwrap_or_else(PoisonError::into_inner) = bars;
+}
+
+fn above_live(write: impl FnOnce()) {
+    let live = LIVE.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    match live {
+        Some(bars) => bars.suspend(write),
+        None => write(),
+    }
+}
+
+/// `ask` with the bars cleared, and not drawn again until it has its
+/// answer (a prompt must not be overdrawn while someone types).
+pub(super) fn with_live_hidden<R>(ask: impl FnOnce() -> R) -> R {
+    let live = LIVE.lock().unwrap_or_else(PoisonError::into_inner).take();
+    let Some(bars) = live else { return ask() };
+    let _ = bars.clear();
+    let answer = ask();
+    draw_live(Some(bars));
+    answer
+}
 
 /// Also log what is shown to `path`, as Ansible's `log_path` does. A log
 /// that cannot be opened is not an error (as in Ansible); it is said.
@@ -68,11 +95,13 @@ pub(super) fn stdout(text: &str) {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
-    let mut out = std::io::stdout().lock();
-    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
-    if written.is_err_and(|e| e.kind() == ErrorKind::BrokenPipe) {
-        STDOUT_CLOSED.store(true, Ordering::Relaxed);
-    }
+    above_live(|| {
+        let mut out = std::io::stdout().lock();
+        let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        if written.is_err_and(|e| e.kind() == ErrorKind::BrokenPipe) {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        }
+    });
 }
 
 /// One line on stdout.
@@ -92,7 +121,9 @@ pub(super) fn stderr_line(line: &str) {
             "ERROR"
         },
     );
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    above_live(|| {
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    });
 }
 
 /// Text on stderr without a newline (a prompt); never logged.

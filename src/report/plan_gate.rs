@@ -78,4 +78,12 @@ impl Reporter for WithRefusedHosts<'_> {
     fn ask(&mut self, question: &str, echo: bool) -> Option<String> {
         self.view.ask(question, echo)
     }
+
+    fn tick(&mut self) {
+        self.view.tick();
+    }
+
+    fn interrupted(&mut self, count: usize) {
+        self.view.interrupted(count);
+    }
 }

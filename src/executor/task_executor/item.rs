@@ -2,6 +2,7 @@
 //! `environment`, `delegate_to` and `become`, then the call on the host's
 //! connection (retried by `until`), with `changed_when`/`failed_when`.
 
+use super::super::Event;
 use super::super::context::Context;
 use super::super::escalation;
 use super::super::result::TaskResult;
@@ -167,7 +168,14 @@ impl TaskExecutor<'_> {
             .collect();
         slot.escalate(call.escalation.clone());
         slot.limit_time(call.timeout);
-        slot.watch(&run.connection_trace, self.hides_output());
+        let hidden = self.hides_output();
+        slot.watch(&run.connection_trace, hidden);
+        run.emit(Event::HostStart {
+            host: host.to_string(),
+            task: task.banner_name(),
+            location: task.span.location(),
+            action: super::action::summary(task.module.name(), &call.args, hidden),
+        });
         let started = std::time::Instant::now();
         let mut module_ctx = ModuleContext {
             host,

@@ -4,6 +4,7 @@
 //! methods of [`TaskExecutor`], one concern per file, so none of them has
 //! to be handed the run, the play, the task and the host again.
 
+mod action;
 mod async_run;
 mod explain;
 mod item;
