@@ -1,6 +1,7 @@
 //! The live view on a real terminal (tmux keeps one, and says what it
 //! shows): the host still running is named with what it runs, Ctrl-C lists
-//! it, and the recap and failure summary follow with exit code 99.
+//! it, and the recap and failure summary follow with exit code 99; the
+//! banners span the terminal's width, as Ansible's.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -139,7 +140,7 @@ o stop them now). Still running:
 fatal: [node2]: UNREACHABLE! => {\"changed\": false, \"msg\": \"connection lost: interrupted: the command
  was stopped on the host\", \"unreachable\": true}
 
-PLAY RECAP *********************************************************************
+PLAY RECAP *****************************************************************************************
 node1                      : ok=1    changed=1    unreachable=0    failed=0    skipped=0    rescued=
 0    ignored=0
 node2                      : ok=0    changed=0    unreachable=1    failed=0    skipped=0    rescued=
@@ -147,7 +148,7 @@ node2                      : ok=0    changed=0    unreachable=1    failed=0    s
 node3                      : ok=1    changed=1    unreachable=0    failed=0    skipped=0    rescued=
 0    ignored=0
 
-FAILURES ***********************************************************************
+FAILURES *******************************************************************************************
 node2: unreachable at TASK [Drain the queue] (site.yml:5:7)
     ran: shell: sleep 600
     msg: connection lost: interrupted: the command was stopped on the host

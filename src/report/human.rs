@@ -69,7 +69,7 @@ impl HumanReporter {
             Status::Failed if looped_item => format!(
                 "failed: [{target}]{item} => {}{}",
                 compact(&result.result),
-                text_blocks(&result.result)
+                text_blocks(&result.result, self.verbosity)
             ),
             // Ansible's callback cleans a failed `debug` as an ok one.
             Status::Failed if is_debug(&result.module) => format!(
@@ -79,12 +79,12 @@ impl HumanReporter {
             Status::Failed if shown_in_full(result) => format!(
                 "fatal: [{target}]: FAILED! => {}{}",
                 pretty_dump(&result.result),
-                text_blocks(&result.result)
+                text_blocks(&result.result, self.verbosity)
             ),
             Status::Failed => format!(
                 "fatal: [{target}]: FAILED! => {}{}",
                 compact(&result.result),
-                text_blocks(&result.result)
+                text_blocks(&result.result, self.verbosity)
             ),
             Status::Unreachable => format!(
                 "fatal: [{target}]: UNREACHABLE! => {}",
@@ -126,7 +126,7 @@ impl HumanReporter {
             return format!(
                 " => {}{}",
                 compact(&result.result),
-                text_blocks(&result.result)
+                text_blocks(&result.result, self.verbosity)
             );
         }
         String::new()

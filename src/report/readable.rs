@@ -175,8 +175,16 @@ impl serde_json::ser::Formatter for PythonFormatter {
     }
 }
 
-/// `STDOUT:` and `STDERR:` blocks for whichever of them has text.
-pub(super) fn text_blocks(result: &Value) -> String {
+/// Lines of a `STDOUT:`/`STDERR:` block shown whole below `-v`; longer
+/// ones keep their first and last lines around a note.
+const BLOCK_LINES: usize = 40;
+const BLOCK_HEAD: usize = 10;
+const BLOCK_TAIL: usize = 20;
+
+/// `STDOUT:` and `STDERR:` blocks for whichever of them has text; below
+/// `-v` a long one is cut to its first and last lines (`-v` shows all; the
+/// result `register` keeps is whole either way).
+pub(super) fn text_blocks(result: &Value, verbosity: u8) -> String {
     let mut out = String::new();
     for (key, title) in [("stdout", "STDOUT"), ("stderr", "STDERR")] {
         let text = result
@@ -185,10 +193,29 @@ pub(super) fn text_blocks(result: &Value) -> String {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         if !text.trim().is_empty() {
-            out.push_str(&format!("\n{title}:\n\n{}\n", text.trim_end_matches('\n')));
+            let text = text.trim_end_matches('\n');
+            let shown = if verbosity == 0 {
+                cut_long(text)
+            } else {
+                text.to_string()
+            };
+            out.push_str(&format!("\n{title}:\n\n{shown}\n"));
         }
     }
     out
+}
+
+fn cut_long(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= BLOCK_LINES {
+        return text.to_string();
+    }
+    let left_out = lines.len() - BLOCK_HEAD - BLOCK_TAIL;
+    format!(
+        "{}\n… {left_out} more lines (-v)\n{}",
+        lines[..BLOCK_HEAD].join("\n"),
+        lines[lines.len() - BLOCK_TAIL..].join("\n")
+    )
 }
 
 /// Ansible's 4-space-indented JSON, used for `debug` output.
@@ -207,6 +234,24 @@ fn pretty_map(json: &Json) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_output_keeps_its_first_and_last_lines_below_dash_v() {
+        let stdout: Vec<String> = (1..=100).map(|n| format!("line {n}")).collect();
+        let result = Value::from(minijinja::value::Serde(
+            serde_json::json!({"stdout": stdout.join("\n")}),
+        ));
+        let expected = format!(
+            "\nSTDOUT:\n\n{}\n… 70 more lines (-v)\n{}\n",
+            stdout[..10].join("\n"),
+            stdout[80..].join("\n")
+        );
+        assert_eq!(text_blocks(&result, 0), expected);
+        assert_eq!(
+            text_blocks(&result, 1),
+            format!("\nSTDOUT:\n\n{}\n", stdout.join("\n"))
+        );
+    }
 
     #[test]
     fn compact_json_reads_like_ansibles() {
