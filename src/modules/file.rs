@@ -5,8 +5,8 @@
 use super::utils::file_state::{Action, FileState, TimeSpec, action_for, kind_state, parse_time};
 use super::utils::host::FILE_ATTRIBUTES;
 use super::utils::host::{
-    Attributes, FileInfo, FileKind, Mode, apply_attributes, attribute_changes, file_info,
-    run_checked,
+    Attributes, FACTS_AFTER, FileInfo, FileKind, Mode, apply_attributes,
+    apply_attributes_and_stat, attribute_changes, facts_after, file_info, run_checked, then_stat,
 };
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
@@ -223,30 +223,37 @@ impl StateModule for File {
             have.link_matches,
             want.force,
         );
-        let created = perform(ctx, want, have.state, &action)?;
+        let follow = want.follow && have.state != FileState::Link;
+        let performed = perform(ctx, want, have.state, &action, follow)?;
         if have.state == FileState::Absent {
             return Ok(Outcome::ok()
                 .with("path", want.path.as_str())
                 .with("state", "absent"));
         }
-        let follow = want.follow && have.state != FileState::Link;
-        for dir in &created {
+        for dir in &performed.created {
             let now = file_info(ctx, dir, false, false)?;
             apply_attributes(ctx, dir, &want.attrs, &now)?;
         }
-        let now = file_info(ctx, &want.path, follow, false)?;
-        let mut touched = false;
+        // What inspecting saw holds when nothing was done to the path and
+        // it was looked at the same way (links are followed alike).
+        let unchanged = matches!(action, Action::Nothing)
+            && !matches!(have.state, FileState::Link | FileState::Hard);
+        let mut now = match performed.now {
+            Some(now) => now,
+            None if unchanged => have.info.clone(),
+            None => file_info(ctx, &want.path, follow, false)?,
+        };
         if !attribute_changes(&want.attrs, &now)?.is_empty() {
-            apply_attributes(ctx, &want.path, &want.attrs, &now)?;
-            touched = true;
+            now = apply_attributes_and_stat(ctx, &want.path, &want.attrs, &now, follow)?;
         }
+        let mut stale = false;
         if want.recurse && have.children_differ > 0 {
             apply_recursively(ctx, &want.path, &want.attrs)?;
-            touched = true;
+            stale = true;
         }
-        touched |= set_times(ctx, want, have)?;
+        stale |= set_times(ctx, want, have)?;
         // Stat again only when something changed the path since `now`.
-        let after = if touched {
+        let after = if stale {
             file_info(ctx, &want.path, follow, false)?
         } else {
             now
@@ -434,30 +441,50 @@ fn time_target(
         .map_err(|_| ModuleError::failed(format!("cannot read the time {stamp} on {}", ctx.host)))
 }
 
-/// Do what `action` says; returns the directories it created.
+/// What [`perform`] did.
+#[derive(Default)]
+struct Performed {
+    /// Directories it created above the path.
+    created: Vec<String>,
+    /// The path's facts afterwards (links followed as `follow` says), from
+    /// the same round trip; `None` when nothing ran or the path was removed.
+    now: Option<FileInfo>,
+}
+
+/// Do what `action` says.
 fn perform(
     ctx: &mut ModuleContext,
     want: &FileWant,
     state: FileState,
     action: &Action,
-) -> Result<Vec<String>, ModuleError> {
+    follow: bool,
+) -> Result<Performed, ModuleError> {
     let path = shell_quote(&want.path);
     let src = want.src.as_deref().map(shell_quote).unwrap_or_default();
+    let then_stat = then_stat(&want.path, follow);
     let script = match action {
-        Action::Nothing | Action::Fail(_) => return Ok(Vec::new()),
-        Action::Remove => format!("rm -rf -- {path}"),
+        Action::Nothing | Action::Fail(_) => return Ok(Performed::default()),
+        Action::Remove => {
+            let what = format!("setting {} to {}", want.path, state.as_str());
+            run_checked(ctx, &what, &format!("rm -rf -- {path}"), None)?;
+            return Ok(Performed::default());
+        }
         Action::Touch => format!("touch -- {path}"),
         Action::MakeDirectory => {
             let script = format!(
-                "p={path}\nwhile [ ! -e \"$p\" ] && [ ! -L \"$p\" ]; do printf '%s\\0' \"$p\"; p=$(dirname -- \"$p\"); done\nmkdir -p -- {path}"
+                "p={path}\nwhile [ ! -e \"$p\" ] && [ ! -L \"$p\" ]; do printf '%s\\0' \"$p\"; p=$(dirname -- \"$p\"); done\nmkdir -p -- {path}{then_stat}"
             );
             let output = run_checked(ctx, &format!("creating {}", want.path), &script, None)?;
-            return Ok(output
-                .stdout_text()
-                .split('\0')
-                .filter(|d| !d.is_empty() && *d != want.path)
-                .map(str::to_string)
-                .collect());
+            let text = output.stdout_text();
+            let listed = text.split(FACTS_AFTER).next().unwrap_or_default();
+            return Ok(Performed {
+                created: listed
+                    .split('\0')
+                    .filter(|d| !d.is_empty() && *d != want.path)
+                    .map(str::to_string)
+                    .collect(),
+                now: Some(facts_after(&want.path, &output, ctx.host)?),
+            });
         }
         Action::Link { replace } => {
             let flags = match (state, replace) {
@@ -469,13 +496,16 @@ fn perform(
             format!("ln {flags} -- {src} {path}")
         }
     };
-    run_checked(
+    let output = run_checked(
         ctx,
         &format!("setting {} to {}", want.path, state.as_str()),
-        &script,
+        &format!("{script}{then_stat}"),
         None,
     )?;
-    Ok(Vec::new())
+    Ok(Performed {
+        created: Vec::new(),
+        now: Some(facts_after(&want.path, &output, ctx.host)?),
+    })
 }
 
 fn apply_recursively(

@@ -136,8 +136,8 @@ impl Live {
         self.draw();
     }
 
-    /// Time passed without events: elapsed times grow, slow hosts get their
-    /// line, and a first Ctrl-C is answered with who is still running.
+    /// Time passed without events: elapsed times grow and slow hosts get
+    /// their line.
     pub(super) fn tick(&mut self) {
         self.draw();
     }

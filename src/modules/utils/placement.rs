@@ -6,8 +6,9 @@
 use sha1::{Digest, Sha1};
 
 use super::host::{
-    Attributes, FileInfo, FileKind, Fill, Mode, WriteOptions, apply_attributes, attribute_changes,
-    backup_file, file_info, read_file, run_checked, write_file_with,
+    Attributes, FileInfo, FileKind, Fill, Mode, WriteOptions, apply_attributes,
+    apply_attributes_and_stat, attribute_changes, backup_file, file_info, file_info_and_parent,
+    read_file, run_checked, write_file_and_stat,
 };
 use crate::connection::shell_quote;
 use crate::modules::{Changes, Diff, ModuleContext, ModuleError, Outcome};
@@ -138,15 +139,17 @@ fn inspect_file(
     file: &FileWant,
     ctx: &mut ModuleContext,
 ) -> Result<FileSeen, ModuleError> {
-    let mut info = file_info(ctx, &file.dest, true, true)?;
     let mut path = file.dest.clone();
+    let (mut info, mut parent_exists) =
+        file_info_and_parent(ctx, &path, true, true, Some(parent_of(&path)))?;
     let into_dir = info.kind == FileKind::Directory || (!info.exists() && path.ends_with('/'));
     if into_dir {
         let name = file.name.as_deref().ok_or_else(|| {
             ModuleError::failed(format!("can not use content with a dir as dest ({path})"))
         })?;
         path = format!("{}/{name}", path.trim_end_matches('/'));
-        info = file_info(ctx, &path, true, true)?;
+        (info, parent_exists) =
+            file_info_and_parent(ctx, &path, true, true, Some(parent_of(&path)))?;
     }
     if info.kind == FileKind::Directory {
         return Err(ModuleError::failed(format!(
@@ -158,8 +161,13 @@ fn inspect_file(
         Payload::HostFile(source) => host_checksum(ctx, source)?,
         Payload::LocalFile(local) => sha1_of_file(local).map_err(ModuleError::failed)?,
     };
-    if !info.exists() && !want.dirs.iter().any(|d| parent_of(&path) == d.as_str()) {
-        check_parent(ctx, &path)?;
+    // Ansible fails when the destination's directory does not exist (one
+    // the task creates first is there by then).
+    let parent = parent_of(&path);
+    if !parent_exists && !want.dirs.iter().any(|d| parent == d.as_str()) {
+        return Err(ModuleError::failed(format!(
+            "Destination directory {parent} does not exist"
+        )));
     }
     let before = if ctx.diff
         && info.exists()
@@ -183,21 +191,6 @@ fn parent_of(path: &str) -> &str {
         Some(("", _)) => "/",
         Some((parent, _)) => parent,
         None => ".",
-    }
-}
-
-/// Ansible fails when the destination's directory does not exist.
-fn check_parent(ctx: &mut ModuleContext, path: &str) -> Result<(), ModuleError> {
-    let parent = parent_of(path);
-    let output = ctx
-        .connection()?
-        .run(&format!("[ -d {} ]", shell_quote(parent)), None)?;
-    if output.rc == 0 {
-        Ok(())
-    } else {
-        Err(ModuleError::failed(format!(
-            "Destination directory {parent} does not exist"
-        )))
     }
 }
 
@@ -298,18 +291,25 @@ pub(crate) fn apply(
 ) -> Result<Outcome, ModuleError> {
     create_dirs(want, have, ctx)?;
     let mut outcome = Outcome::ok();
+    let mut after = None;
     for (file, seen) in want.files.iter().zip(&have.files) {
         if seen.info.exists() && !want.force {
+            after = Some(seen.info.clone());
             continue;
         }
-        if let Some(backup) = place_file(want, file, seen, ctx)? {
+        let placed = place_file(want, file, seen, ctx)?;
+        if let Some(backup) = placed.backup {
             outcome
                 .data
                 .insert("backup_file".into(), Value::from(backup));
         }
+        after = Some(placed.now);
     }
     if let [seen] = have.files.as_slice() {
-        let after = file_info(ctx, &seen.path, true, false)?;
+        let after = match after {
+            Some(known) => known,
+            None => file_info(ctx, &seen.path, true, false)?,
+        };
         outcome.data.extend(file_keys(&after, &seen.new_checksum));
     }
     Ok(outcome)
@@ -340,16 +340,25 @@ fn create_dirs(
     Ok(())
 }
 
+/// What placing one file did.
+struct Placed {
+    /// The backup's path, when one was made.
+    backup: Option<String>,
+    /// The file's facts now.
+    now: FileInfo,
+}
+
 /// Write one file if its content differs, then fix its attributes.
-/// Returns the backup's path when one was made.
 fn place_file(
     want: &PlacementWant,
     file: &FileWant,
     seen: &FileSeen,
     ctx: &mut ModuleContext,
-) -> Result<Option<String>, ModuleError> {
+) -> Result<Placed, ModuleError> {
     let attrs = effective_attrs(want, file);
     let mut backup = None;
+    // What inspecting saw holds until something is written.
+    let mut now = seen.info.clone();
     if seen.info.checksum.as_deref() != Some(seen.new_checksum.as_str()) {
         if want.backup && seen.info.exists() {
             backup = Some(backup_file(ctx, &seen.path)?);
@@ -367,19 +376,16 @@ fn place_file(
             mode,
             validate: want.validate.clone(),
         };
-        write_file_with(ctx, &seen.path, fill, &options)?;
+        now = write_file_and_stat(ctx, &seen.path, fill, &options)?;
     }
     let needs_attrs = matches!(attrs.mode, Some(Mode::Symbolic(_)))
         || attrs.owner.is_some()
         || attrs.group.is_some()
         || (seen.info.exists() && attrs.mode.is_some());
-    if needs_attrs {
-        let now = file_info(ctx, &seen.path, true, false)?;
-        if !attribute_changes(&attrs, &now)?.is_empty() {
-            apply_attributes(ctx, &seen.path, &attrs, &now)?;
-        }
+    if needs_attrs && !attribute_changes(&attrs, &now)?.is_empty() {
+        now = apply_attributes_and_stat(ctx, &seen.path, &attrs, &now, true)?;
     }
-    Ok(backup)
+    Ok(Placed { backup, now })
 }
 
 /// The result keys Ansible reports for a placed file.

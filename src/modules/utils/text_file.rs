@@ -4,8 +4,8 @@
 //! attributes) and Ansible's message when attributes changed too.
 
 use super::host::{
-    Attributes, FileInfo, FileKind, apply_attributes, attribute_changes, backup_file, file_info,
-    read_file, run_checked, write_file,
+    Attributes, FileInfo, FileKind, Fill, WriteOptions, apply_attributes, attribute_changes,
+    backup_file, file_info, file_info_and_content, run_checked, write_file, write_file_and_stat,
 };
 use super::text_edit::Edited;
 use crate::connection::shell_quote;
@@ -58,22 +58,30 @@ impl FileArgs {
 pub(crate) struct TextFile {
     pub info: FileInfo,
     pub content: Option<Vec<u8>>,
+    /// Whether the file's directory exists (a file that is there has one).
+    pub parent_exists: bool,
 }
 
-/// Read the file (following a symlink, as Ansible edits the link's target).
+/// Read the file (following a symlink, as Ansible edits the link's target)
+/// with its facts, in one round trip.
 pub(crate) fn inspect(ctx: &mut ModuleContext, path: &str) -> Result<TextFile, ModuleError> {
-    let info = file_info(ctx, path, true, false)?;
-    match info.kind {
-        FileKind::Absent => Ok(TextFile {
-            info,
-            content: None,
-        }),
-        FileKind::Directory => Err(ModuleError::failed(format!("Path {path} is a directory !"))),
-        _ => {
-            let content = read_file(ctx, path)?;
-            Ok(TextFile { info, content })
-        }
+    let found = file_info_and_content(ctx, path, parent_of(path))?;
+    if found.info.kind == FileKind::Directory {
+        return Err(ModuleError::failed(format!("Path {path} is a directory !")));
     }
+    Ok(TextFile {
+        info: found.info,
+        content: found.content,
+        parent_exists: found.parent_exists,
+    })
+}
+
+/// The directory a new file goes into; `None` for a name without one, or
+/// right under `/`.
+fn parent_of(path: &str) -> Option<&str> {
+    path.rsplit_once('/')
+        .map(|(parent, _)| parent)
+        .filter(|parent| !parent.is_empty())
 }
 
 /// Attribute changes wanted on an existing file, for `diff`.
@@ -110,21 +118,36 @@ pub(crate) fn write(
 ) -> Result<(Option<String>, bool), ModuleError> {
     let path = want.path.as_str();
     let mut backup = None;
+    // What inspecting saw holds until something is written.
+    let mut now = Some(have.info.clone());
     if let Some(content) = content {
         if have.content.is_none() {
-            make_parent(ctx, path)?;
+            if !have.parent_exists {
+                make_parent(ctx, path)?;
+            }
         } else if want.backup {
             backup = Some(backup_file(ctx, path)?);
         }
-        match &want.validate {
-            Some(command) => write_validated(ctx, path, content, command)?,
-            None => write_file(ctx, path, content, None)?,
-        }
+        now = match &want.validate {
+            Some(command) => {
+                write_validated(ctx, path, content, command)?;
+                None
+            }
+            None => Some(write_file_and_stat(
+                ctx,
+                path,
+                Fill::Content(content),
+                &WriteOptions::default(),
+            )?),
+        };
     }
     if want.attributes == Attributes::default() {
         return Ok((backup, false));
     }
-    let now = file_info(ctx, path, true, false)?;
+    let now = match now {
+        Some(now) => now,
+        None => file_info(ctx, path, true, false)?,
+    };
     let changed = !attribute_changes(&want.attributes, &now)?.is_empty();
     if changed {
         apply_attributes(ctx, path, &want.attributes, &now)?;
@@ -133,12 +156,9 @@ pub(crate) fn write(
 }
 
 fn make_parent(ctx: &mut ModuleContext, path: &str) -> Result<(), ModuleError> {
-    let Some((parent, _)) = path.rsplit_once('/') else {
+    let Some(parent) = parent_of(path) else {
         return Ok(());
     };
-    if parent.is_empty() {
-        return Ok(());
-    }
     let script = format!("mkdir -p -- {}", shell_quote(parent));
     run_checked(ctx, &format!("creating {parent}"), &script, None).map(|_| ())
 }

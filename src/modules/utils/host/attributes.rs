@@ -116,6 +116,35 @@ pub(crate) fn apply_attributes(
     want: &Attributes,
     current: &FileInfo,
 ) -> Result<(), ModuleError> {
+    let Some(script) = attributes_script(path, want, current)? else {
+        return Ok(());
+    };
+    run_checked(ctx, &format!("setting attributes of {path}"), &script, None).map(|_| ())
+}
+
+/// [`apply_attributes`], and the path's facts afterwards (following a link
+/// when `follow`) from the same round trip.
+pub(crate) fn apply_attributes_and_stat(
+    ctx: &mut ModuleContext,
+    path: &str,
+    want: &Attributes,
+    current: &FileInfo,
+    follow: bool,
+) -> Result<FileInfo, ModuleError> {
+    let Some(script) = attributes_script(path, want, current)? else {
+        return super::file_info(ctx, path, follow, false);
+    };
+    let script = format!("{script}{}", super::file_info::then_stat(path, follow));
+    let output = run_checked(ctx, &format!("setting attributes of {path}"), &script, None)?;
+    super::file_info::facts_after(path, &output, ctx.host)
+}
+
+/// The `chown`/`chmod` that give `path` the attributes `want` asks for.
+fn attributes_script(
+    path: &str,
+    want: &Attributes,
+    current: &FileInfo,
+) -> Result<Option<String>, ModuleError> {
     let quoted = shell_quote(path);
     let mut script = Vec::new();
     if let Some(spec) = want.chown_spec() {
@@ -127,16 +156,7 @@ pub(crate) fn apply_attributes(
             .map_err(ModuleError::failed)?;
         script.push(format!("chmod {target:o} -- {quoted}"));
     }
-    if script.is_empty() {
-        return Ok(());
-    }
-    run_checked(
-        ctx,
-        &format!("setting attributes of {path}"),
-        &script.join(" && "),
-        None,
-    )
-    .map(|_| ())
+    Ok((!script.is_empty()).then(|| script.join(" && ")))
 }
 
 #[cfg(test)]

@@ -51,7 +51,19 @@ pub(crate) fn file_info(
     follow: bool,
     checksum: bool,
 ) -> Result<FileInfo, ModuleError> {
-    let script = info_script(path, follow, checksum);
+    file_info_and_parent(ctx, path, follow, checksum, None).map(|(info, _)| info)
+}
+
+/// [`file_info`], and when `path` does not exist whether its directory
+/// `parent` does, in the same round trip (a path that exists has one).
+pub(crate) fn file_info_and_parent(
+    ctx: &mut ModuleContext,
+    path: &str,
+    follow: bool,
+    checksum: bool,
+    parent: Option<&str>,
+) -> Result<(FileInfo, bool), ModuleError> {
+    let script = info_script(path, follow, checksum, parent);
     let output = ctx.connection()?.run(&script, None)?;
     if output.rc == 127 {
         return Err(ModuleError::failed(format!(
@@ -59,16 +71,102 @@ pub(crate) fn file_info(
             ctx.host
         )));
     }
-    parse_info(path, &output.stdout_text()).ok_or_else(|| {
+    let text = output.stdout_text();
+    let info = parse_info(path, &text).ok_or_else(|| {
         ModuleError::failed(format!(
             "cannot read the state of {path} on {}: {}",
             ctx.host,
             output.stderr_text().trim()
         ))
+    })?;
+    let parent_exists = info.exists() || text.lines().nth(1) == Some("parent");
+    Ok((info, parent_exists))
+}
+
+/// A path's facts (following a link, no checksum), its content when it is
+/// no directory, and whether its directory exists, in one round trip.
+pub(crate) struct FileWithContent {
+    pub info: FileInfo,
+    pub content: Option<Vec<u8>>,
+    pub parent_exists: bool,
+}
+
+/// Marks where a file's content begins after its facts.
+const CONTENT: &str = "@runbook-content";
+
+pub(crate) fn file_info_and_content(
+    ctx: &mut ModuleContext,
+    path: &str,
+    parent: Option<&str>,
+) -> Result<FileWithContent, ModuleError> {
+    let script = format!(
+        "{}\nif [ -e \"$p\" ] && [ ! -d \"$p\" ]; then echo {CONTENT}; cat -- \"$p\" || exit 4; fi",
+        info_script(path, true, false, parent)
+    );
+    let output = ctx.connection()?.run(&script, None)?;
+    let cannot = |why: String| {
+        ModuleError::failed(format!(
+            "cannot read {path} on {}: {why}{}",
+            ctx.host,
+            output.stderr_text().trim()
+        ))
+    };
+    match output.rc {
+        0 => {}
+        127 => return Err(cannot("stat is not installed ".into())),
+        rc => return Err(cannot(format!("rc={rc}: "))),
+    }
+    let marker = format!("{CONTENT}\n");
+    let (facts, content) = match memchr::memmem::find(&output.stdout, marker.as_bytes()) {
+        Some(at) => (
+            &output.stdout[..at],
+            Some(output.stdout[at + marker.len()..].to_vec()),
+        ),
+        None => (&output.stdout[..], None),
+    };
+    let facts = String::from_utf8_lossy(facts);
+    let info = parse_info(path, &facts).ok_or_else(|| cannot(String::new()))?;
+    let parent_exists = info.exists() || facts.lines().nth(1) == Some("parent");
+    Ok(FileWithContent {
+        info,
+        content,
+        parent_exists,
     })
 }
 
-fn info_script(path: &str, follow: bool, checksum: bool) -> String {
+/// Marks where the facts a command prints after its work begin.
+pub(crate) const FACTS_AFTER: &str = "@runbook-facts-after";
+
+/// `sh` to append to a command (a `&&` chain) so that, once it succeeded,
+/// the same round trip prints `path`'s facts for [`facts_after`]; a failure
+/// ends the script with its status.
+pub(crate) fn then_stat(path: &str, follow: bool) -> String {
+    format!(
+        " || exit $?\necho {FACTS_AFTER}\n{}",
+        info_script(path, follow, false, None)
+    )
+}
+
+/// The facts [`then_stat`] printed.
+pub(crate) fn facts_after(
+    path: &str,
+    output: &crate::connection::ExecOutput,
+    host: &str,
+) -> Result<FileInfo, ModuleError> {
+    output
+        .stdout_text()
+        .split_once(&format!("{FACTS_AFTER}\n"))
+        .and_then(|(_, facts)| parse_info(path, facts))
+        .ok_or_else(|| {
+            ModuleError::failed(format!(
+                "cannot read the state of {path} on {host} after changing it: {}",
+                output.stderr_text().trim()
+            ))
+        })
+}
+
+/// The `sh` that prints what [`parse_info`] reads.
+fn info_script(path: &str, follow: bool, checksum: bool, parent: Option<&str>) -> String {
     let quoted = shell_quote(path);
     let follow_flag = if follow { "-L " } else { "" };
     let sum = if checksum {
@@ -76,8 +174,11 @@ fn info_script(path: &str, follow: bool, checksum: bool) -> String {
     } else {
         "echo"
     };
+    let parent = parent.map_or_else(String::new, |dir| {
+        format!("\n  [ -d {} ] && echo parent", shell_quote(dir))
+    });
     format!(
-        "p={quoted}\nif [ -e \"$p\" ] || [ -L \"$p\" ]; then\n  stat {follow_flag}-c '%F|%a|%u|%g|%U|%G|%s|%Y|%X' -- \"$p\" || exit 2\n  if [ -L \"$p\" ]; then readlink -- \"$p\"; else echo; fi\n  {sum}\nelse\n  echo absent\nfi"
+        "p={quoted}\nif [ -e \"$p\" ] || [ -L \"$p\" ]; then\n  stat {follow_flag}-c '%F|%a|%u|%g|%U|%G|%s|%Y|%X' -- \"$p\" || exit 2\n  if [ -L \"$p\" ]; then readlink -- \"$p\"; else echo; fi\n  {sum}\nelse\n  echo absent{parent}\nfi"
     )
 }
 

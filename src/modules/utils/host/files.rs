@@ -1,7 +1,9 @@
 use crate::connection::{shell_quote, transfer};
 use crate::modules::{ModuleContext, ModuleError};
 
+use super::file_info::{FileInfo, facts_after, then_stat};
 use super::{run_checked, run_checked_streaming};
+use crate::connection::ExecOutput;
 
 /// A file's content, or `None` when it does not exist.
 pub(crate) fn read_file(
@@ -75,15 +77,38 @@ pub(crate) fn write_file_with(
     fill: Fill,
     options: &WriteOptions,
 ) -> Result<(), ModuleError> {
+    write_then(ctx, path, fill, options, "").map(|_| ())
+}
+
+/// [`write_file_with`], and the written file's facts (following a link,
+/// without its checksum) from the same round trip.
+pub(crate) fn write_file_and_stat(
+    ctx: &mut ModuleContext,
+    path: &str,
+    fill: Fill,
+    options: &WriteOptions,
+) -> Result<FileInfo, ModuleError> {
+    let output = write_then(ctx, path, fill, options, &then_stat(path, true))?;
+    facts_after(path, &output, ctx.host)
+}
+
+/// The write, then `then` (more `sh`) once the file is in place.
+fn write_then(
+    ctx: &mut ModuleContext,
+    path: &str,
+    fill: Fill,
+    options: &WriteOptions,
+    then: &str,
+) -> Result<ExecOutput, ModuleError> {
     let what = format!("writing {path}");
+    let script = |fill: &str| format!("{}{then}", write_script(path, fill, options));
     match fill {
         Fill::Content(content) => {
-            let script = write_script(path, &received(content), options);
-            run_checked(ctx, &what, &script, Some(content)).map(|_| ())
+            run_checked(ctx, &what, &script(&received(content)), Some(content))
         }
         Fill::HostFile(source) => {
             let fill = format!("cat -- {} > \"$tmp\"", shell_quote(source));
-            run_checked(ctx, &what, &write_script(path, &fill, options), None).map(|_| ())
+            run_checked(ctx, &what, &script(&fill), None)
         }
         Fill::LocalFile(local) => {
             // Read twice (its checksum first, for the script that checks
@@ -100,8 +125,7 @@ pub(crate) fn write_file_with(
                 "cat > \"$tmp\" && {}",
                 transfer::verify_cksum("tmp", &expected)
             );
-            let script = write_script(path, &fill, options);
-            run_checked_streaming(ctx, &what, &script, &mut open()?).map(|_| ())
+            run_checked_streaming(ctx, &what, &script(&fill), &mut open()?)
         }
     }
 }

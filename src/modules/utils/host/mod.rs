@@ -8,9 +8,16 @@ mod files;
 mod mode;
 mod tools;
 
-pub(crate) use attributes::{Attributes, FILE_ATTRIBUTES, apply_attributes, attribute_changes};
-pub(crate) use file_info::{FileInfo, FileKind, file_info};
-pub(crate) use files::{Fill, WriteOptions, backup_file, read_file, write_file, write_file_with};
+pub(crate) use attributes::{
+    Attributes, FILE_ATTRIBUTES, apply_attributes, apply_attributes_and_stat, attribute_changes,
+};
+pub(crate) use file_info::{
+    FACTS_AFTER, FileInfo, FileKind, facts_after, file_info, file_info_and_content,
+    file_info_and_parent, then_stat,
+};
+pub(crate) use files::{
+    Fill, WriteOptions, backup_file, read_file, write_file, write_file_and_stat,
+};
 pub(crate) use mode::{Mode, parse_mode};
 pub(crate) use tools::require_tools;
 
