@@ -1697,3 +1697,147 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     files
 }
+
+#[test]
+fn jpom_migration_failed_packing_starts_the_old_server_again_and_a_second_run_moves_it() {
+    let lab = Lab::up(2);
+    jpom(&lab, &["lab/jpom-migrate.yml"], &[]).assert_code(0);
+    // The H2 database has grown: 512 KiB that do not compress, and the
+    // staging directory's file system holds 64 KiB (a full disk at packing).
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: Vec<u8> = (0..512 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    std::fs::write(
+        lab.host_root("node1")
+            .join("opt/jpom-server/data/db/Server.trace.db"),
+        noise,
+    )
+    .expect("data");
+    let mount =
+        "mkdir -p /var/lib/jpom-migrate && mount -t tmpfs -o size=64k tmpfs /var/lib/jpom-migrate";
+    lab.run(&["run", "node1", "-i", "lab", "-m", "shell", "-a", mount])
+        .assert_code(0);
+    let old_data = |lab: &Lab| {
+        let mut files = lab.snapshot("node1");
+        files.retain(|path, _| path.contains("opt/jpom-server"));
+        files
+    };
+    let before = old_data(&lab);
+
+    let output = jpom(&lab, &["jpom-migrate.yml"], &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "JPOM MIGRATION FAILED on the old host node1 at \\\"Pack data (without logs, data/temp, data/script_run_cache, data/build unless jpom_keep_build_data)\\\""
+        ) && output.stdout.contains("No space left on device")
+            && output.stdout.contains(
+                "The old container jpom-server runs again with its restart policy always (docker update --restart=always jpom-server && docker start jpom-server)."
+            )
+            && output
+                .stdout
+                .contains("Nothing was done on node2; fix the cause and run again."),
+        "{}",
+        output.all()
+    );
+    assert!(
+        !output.stdout.contains("What to clean up by hand"),
+        "{}",
+        output.all()
+    );
+    let summary = recap(&output);
+    assert_eq!(
+        (summary["node1"].failed, summary["node2"].failed),
+        (1, 0),
+        "{}",
+        output.all()
+    );
+
+    // The running version is intact: the old server runs with its policy,
+    // its data as it was, and nothing half-packed is left in the staging
+    // directory (or on the controller) to be taken for an archive later.
+    assert_old_server_runs(&lab);
+    assert_eq!(old_data(&lab), before, "the old host's data is untouched");
+    let staged = lab.run(&[
+        "run",
+        "node1",
+        "-i",
+        "lab",
+        "-m",
+        "shell",
+        "-a",
+        "ls -A /var/lib/jpom-migrate",
+    ]);
+    staged.assert_code(0);
+    assert!(
+        !staged.stdout.contains(".tar.gz") && !staged.stdout.contains(".runbook-archive"),
+        "{}",
+        staged.all()
+    );
+    assert!(!lab.project.join("inventories/jpom-transfer").exists());
+    let node1: Vec<String> = calls(&lab, "node1")
+        .into_iter()
+        .filter(|call| {
+            call.starts_with("docker stop")
+                || call.starts_with("docker start")
+                || call.starts_with("docker update")
+                || call.starts_with("docker run")
+        })
+        .collect();
+    assert_eq!(
+        node1[node1.len() - 4..],
+        [
+            "docker stop jpom-server",
+            "docker update --restart=no jpom-server",
+            "docker update --restart=always jpom-server",
+            "docker start jpom-server",
+        ],
+        "{node1:?}"
+    );
+    // The new host only pulled the image, in the checks before the stop.
+    assert_eq!(
+        calls(&lab, "node2"),
+        [
+            "docker version",
+            "docker inspect jpom-server",
+            "docker image inspect jpomdocker/jpom:2.11.0",
+            "docker pull jpomdocker/jpom:2.11.0",
+            "docker image inspect jpomdocker/jpom:2.11.0",
+        ]
+    );
+    assert!(!lab.host_root("node2").join("opt/jpom-server").exists());
+    assert!(!lab.host_root("node2").join("var/lib/jpom-migrate").exists());
+
+    // The cause fixed (room to pack), the next run migrates.
+    lab.run(&[
+        "run",
+        "node1",
+        "-i",
+        "lab",
+        "-m",
+        "shell",
+        "-a",
+        "umount /var/lib/jpom-migrate",
+    ])
+    .assert_code(0);
+    let again = jpom(&lab, &["jpom-migrate.yml"], &[]);
+    again.assert_code(0);
+    assert_eq!(
+        std::fs::read(
+            lab.host_root("node2")
+                .join("opt/jpom-server/data/db/Server.trace.db")
+        )
+        .expect("moved")
+        .len(),
+        512 * 1024
+    );
+    assert_eq!(
+        container_file(&lab, "node2", "jpom-server", "status").trim(),
+        "running"
+    );
+}

@@ -104,7 +104,7 @@ impl StateModule for Archive {
         let plan = plan(want, &expanded, &dirs).map_err(ModuleError::failed)?;
         require_tools(ctx, "archive", &[tool(&want.format, plan.archive)])?;
         let script = format!(
-            "w=$(mktemp -d) || exit 1\ntrap 'rm -rf \"$w\"' EXIT\n{build}\n{new}\nif [ -e {dest} ]; then {old}; else echo none; fi\n{list}",
+            "w=$(mktemp -d) || exit 1\ntrap 'rm -rf \"$w\"' EXIT\n{build} || exit\n{new}\nif [ -e {dest} ]; then {old}; else echo none; fi\n{list}",
             build = build_command(want, &plan, "$w/new"),
             new = fingerprint(want, &plan, "\"$w/new\""),
             dest = shell_quote(&plan.dest),
@@ -170,7 +170,7 @@ impl StateModule for Archive {
         if have.old_print.as_ref() != Some(&have.new_print) {
             let dest = shell_quote(&plan.dest);
             let script = format!(
-                "w=$(mktemp \"$(dirname -- {dest})/.runbook-archive.XXXXXX\") || exit 1\ntrap 'rm -f \"$w\"' EXIT\n{build}\nmv -f \"$w\" {dest} && trap - EXIT",
+                "w=$(mktemp \"$(dirname -- {dest})/.runbook-archive.XXXXXX\") || exit 1\ntrap 'rm -f \"$w\"' EXIT\n{build} || exit\nmv -f \"$w\" {dest} && trap - EXIT",
                 build = build_command(want, plan, "$w"),
             );
             run_checked(ctx, &format!("writing {}", plan.dest), &script, None)?;
