@@ -712,3 +712,80 @@ fn loonflow_failed_ddl_stops_before_the_switch_and_restores_the_database() {
     );
     assert_rolled_back(&lf, &rows, &site);
 }
+
+#[test]
+fn loonflow_rollback_stops_loudly_when_the_1_0_uwsgi_does_not_stop_in_time() {
+    let lf = Loonflow::with_new_venv("r0.3.24");
+    let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
+    // The 1.0 uwsgi (started in this run: it reads the knob then) never
+    // finishes its stop; 0.3's, started before, stops as usual.
+    lf.knob("uwsgi/knobs/stop_delay_ms", "3600000");
+    let started = std::time::Instant::now();
+    let output = lf.upgrade(&[
+        "-e",
+        "loonflow_stop_timeout=3",
+        "-e",
+        r#"{"loonflow_nginx_directives": ["uwsgi_read_timout 300"]}"#,
+    ]);
+    output.assert_code(2);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(300),
+        "the rollback did not hang: {:?}",
+        started.elapsed()
+    );
+    let uwsgi = lf.pid(UWSGI_PID);
+    let dumps: Vec<String> =
+        std::fs::read_dir(lf.lab.host_root("node1").join("opt/loonflow_backups"))
+            .expect("backups")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    assert!(
+        output.stdout.contains(&format!(
+            "ROLLBACK STOPPED: the 1.0 uwsgi (pid {uwsgi}) has not gone 3 s after uwsgi --stop; it still holds {}, where 0.3 must start. nginx still has the 0.3 site; the database is at 1.0 (ddl.sql/dml.py ran), not restored: the dump is /opt/loonflow_backups/{}; 0.3's web and tasks are stopped, and so are the callers. Once that uwsgi has gone (kill -9 {uwsgi} if it never does), finish the rollback by hand (docs/playbooks/loonflow-upgrade.md, Manual rollback).",
+            lf.address(8630),
+            dumps[0]
+        )),
+        "{}",
+        output.all()
+    );
+    assert!(
+        !output.stdout.contains("LOONFLOW UPGRADE FAILED"),
+        "the rollback stopped where it could not go on: {}",
+        output.all()
+    );
+    let summary = recap(&output);
+    assert_eq!(
+        (summary["node1"].failed, summary["node1"].rescued),
+        (1, 1),
+        "{}",
+        output.all()
+    );
+
+    // It stopped there: after 1.0's uwsgi --stop, nothing was started, the
+    // database was not touched under the live 1.0, the site is 0.3's again.
+    let calls = lf.harmful_calls("node1");
+    assert_eq!(
+        calls[calls.len() - 3..],
+        [
+            "dml.py loonflow".to_string(),
+            "uwsgi --ini /opt/loonflow-r1.0.14/uwsgi.ini".into(),
+            format!("uwsgi --stop {UWSGI_PID}"),
+        ],
+        "{calls:?}"
+    );
+    assert!(lf.alive(UWSGI_PID), "the 1.0 uwsgi was not killed");
+    assert!(!lf.alive(CELERY_PID), "no worker was started");
+    assert!(
+        lf.rows()
+            .ends_with("--\n1\talice\t0\n1\tbob\t1\n2\tbob\t1\n"),
+        "the database is at 1.0: {}",
+        lf.rows()
+    );
+    assert!(lf.exists("node1", "var/lib/loonflow-upgrade/dml.done"));
+    assert_eq!(lf.file("node1", "etc/nginx/conf.d/loonflow.conf"), site);
+    for caller in ["node2", "node3"] {
+        assert!(!lf.caller_active(caller), "{caller} is left stopped");
+    }
+}
