@@ -789,3 +789,102 @@ fn loonflow_rollback_stops_loudly_when_the_1_0_uwsgi_does_not_stop_in_time() {
         assert!(!lf.caller_active(caller), "{caller} is left stopped");
     }
 }
+
+#[test]
+fn loonflow_rollback_stops_loudly_when_the_1_0_worker_does_not_stop_in_time() {
+    let lf = Loonflow::with_new_venv("r0.3.24");
+    // node2's caller cannot start again (step 14 fails, after the switch).
+    let knob = lf
+        .lab
+        .host_root("node2")
+        .join("var/lib/runbook-shims/systemd-knobs/start_fails");
+    std::fs::create_dir_all(&knob).expect("knobs");
+    std::fs::write(knob.join("shutongflow.service"), "").expect("knob");
+    // Once the 1.0 worker runs, its tasks never end: its warm shutdown
+    // (read when the TERM arrives) never does. 0.3's stopped as usual.
+    let worker = lf
+        .lab
+        .host_root("node1")
+        .join("var/lib/runbook-shims/celery/worker@node1");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let started = std::time::Instant::now();
+    let output = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                if std::fs::read_to_string(&worker)
+                    .is_ok_and(|text| text.contains("directory=/opt/loonflow-r1.0.14\n"))
+                {
+                    lf.knob("celery/knobs/stop_delay_ms", "3600000");
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        });
+        let output = lf.upgrade(&["-e", "loonflow_stop_timeout=3"]);
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        output
+    });
+    output.assert_code(2);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(300),
+        "the rollback did not hang: {:?}",
+        started.elapsed()
+    );
+    let pid = lf.pid(CELERY_PID);
+    let dumps: Vec<String> =
+        std::fs::read_dir(lf.lab.host_root("node1").join("opt/loonflow_backups"))
+            .expect("backups")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    assert!(
+        output.stdout.contains(&format!(
+            "ROLLBACK STOPPED: celery multi stopwait did not return within 3 s: the 1.0 worker (pid {pid}) is still in its warm shutdown (its running tasks); nginx still serves 1.0 and the database is at 1.0 (the dump is /opt/loonflow_backups/{}); the callers are as \"14. Start the callers again\" left them. Once the worker has gone, finish the rollback by hand (docs/playbooks/loonflow-upgrade.md, Manual rollback).",
+            dumps[0]
+        )),
+        "{}",
+        output.all()
+    );
+    assert!(
+        output
+            .stdout
+            .contains("Failed to start shutongflow.service")
+            || output.stdout.contains("Job for shutongflow.service failed"),
+        "the cause is shown: {}",
+        output.all()
+    );
+    assert!(
+        !output.stdout.contains("LOONFLOW UPGRADE FAILED"),
+        "{}",
+        output.all()
+    );
+
+    // Nothing after the stopwait: 1.0 serves, its worker finishes, the
+    // database stays at 1.0 under it, nothing of 0.3 was started.
+    let calls = lf.harmful_calls("node1");
+    assert_eq!(
+        calls[calls.len() - 4..],
+        [
+            "uwsgi --ini /opt/loonflow-r1.0.14/uwsgi.ini".to_string(),
+            "nginx -s reload".into(),
+            format!("celery multi start {CELERY_ARGS}"),
+            format!("celery multi stopwait {CELERY_ARGS}"),
+        ],
+        "{calls:?}"
+    );
+    assert!(lf.alive(CELERY_PID), "the 1.0 worker was not killed");
+    assert!(lf.alive(UWSGI_PID), "1.0 still serves");
+    assert!(
+        lf.file("node1", "var/lib/runbook-shims/nginx/loaded")
+            .contains("alias /opt/loonflow-r1.0.14/media;")
+    );
+    assert!(
+        lf.rows()
+            .ends_with("--\n1\talice\t0\n1\tbob\t1\n2\tbob\t1\n"),
+        "the database is at 1.0: {}",
+        lf.rows()
+    );
+    assert!(!lf.caller_active("node2"), "node2's caller could not start");
+    assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/upgraded"));
+}
