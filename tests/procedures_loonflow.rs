@@ -888,3 +888,71 @@ fn loonflow_rollback_stops_loudly_when_the_1_0_worker_does_not_stop_in_time() {
     assert!(!lf.caller_active("node2"), "node2's caller could not start");
     assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/upgraded"));
 }
+
+#[test]
+fn loonflow_trial_address_taken_during_the_upgrade_is_refused_and_rolled_back() {
+    let lf = Loonflow::with_new_venv("r0.3.24");
+    let rows = lf.rows();
+    let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
+    let log = lf.lab.host_root("node1").join("var/log/runbook-shims.log");
+    let address = lf.address(9999);
+    // Free at the checks; once 0.3 is being stopped, another server takes
+    // the trial's address and answers 200 to anything (the probe would
+    // take it for the trial).
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let requests = std::sync::atomic::AtomicUsize::new(0);
+    let output = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            use std::io::{Read as _, Write as _};
+            while !std::fs::read_to_string(&log)
+                .is_ok_and(|text| text.contains("\tcelery\tmulti stopwait"))
+            {
+                if done.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            let listener = std::net::TcpListener::bind(address).expect("the trial's address");
+            listener.set_nonblocking(true).expect("nonblocking");
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        stream.set_nonblocking(false).expect("blocking");
+                        let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                        let mut buffer = [0u8; 1024];
+                        let read = stream.read(&mut buffer).unwrap_or(0);
+                        if buffer[..read].starts_with(b"GET ") {
+                            requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            let _ = stream.write_all(
+                                b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nanother server\n",
+                            );
+                        }
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        });
+        let output = lf.upgrade(&[]);
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        output
+    });
+    output.assert_code(2);
+    assert_failed_and_restored(
+        &output,
+        "Nothing has taken the trial's address since the checks",
+        &format!(
+            "something listens on {address} now (it was free at the checks), where the trial runserver must answer: it could not bind, and the probe would ask that server instead. Free it or set loonflow_trial_port"
+        ),
+    );
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the other server was never taken for the trial"
+    );
+    assert!(
+        !lf.exists("node1", "var/log/loonflow/runserver-trial.log"),
+        "no runserver was started"
+    );
+    assert_nothing_after_dml_but_the_restart(&lf, "the busy trial address");
+    assert_rolled_back(&lf, &rows, &site);
+}
