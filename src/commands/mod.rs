@@ -78,6 +78,15 @@ fn run_command(
 }
 
 /// The view for the command and its `--output`.
+/// What reading the inventory found worth saying (a file in an inventory
+/// directory that is no inventory, a group and a host of one name...), as
+/// Ansible's warnings before the run.
+fn warn_inventory(inventory: &crate::inventory::Inventory, reporter: &mut dyn Reporter) {
+    for warning in &inventory.warnings {
+        reporter.warning(&warning.to_string());
+    }
+}
+
 fn reporter(command: &Command, output: settings::OutputSettings) -> Box<dyn Reporter> {
     match (output.format, command) {
         (OutputFormat::Json, _) => Box::new(JsonReporter),

@@ -127,11 +127,36 @@ fn read_host_list(inventory: &mut Inventory, list: &str) {
 fn read_path(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
     if path.is_dir() {
         for entry in directory_entries(path)? {
-            read_path(inventory, &entry)?;
+            read_entry(inventory, &entry)?;
         }
         return Ok(());
     }
     read_file(inventory, path)
+}
+
+/// One entry of an inventory directory. A file no format can read (a
+/// LICENSE, a Makefile, notes without a suffix Ansible skips) is skipped
+/// with a warning, as Ansible's inventory manager does when every plugin
+/// refused it (`Unable to parse … as an inventory source`); what it read
+/// before the error stays, as in Ansible. A file named by `-i` itself still
+/// fails the run.
+fn read_entry(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
+    if path.is_dir() {
+        return read_path(inventory, path);
+    }
+    match read_file(inventory, path) {
+        Err(error) if error.kind == ErrorKind::Parse => {
+            let mut warning = error;
+            warning.message = format!(
+                "Unable to parse {} as an inventory source, skipped: {}",
+                path.display(),
+                warning.message
+            );
+            inventory.warnings.push(warning);
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 fn directory_entries(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
