@@ -366,3 +366,75 @@ fn an_inventory_directory_skips_what_is_no_inventory_as_ansible_does() {
     let named = project.run(&["inventory", "-i", "inventories/prod/LICENSE", "--list"]);
     assert_eq!(named.code, 4, "{}", named.all());
 }
+
+/// ansible.cfg's `inventory_ignore_patterns` and `[inventory]
+/// ignore_extensions` (which replaces the default list) decide what an
+/// inventory directory skips, in runbook as in ansible-inventory.
+#[test]
+fn ansible_cfg_ignore_lists_decide_what_an_inventory_directory_skips() {
+    let project = Project::new();
+    project
+        .file(
+            "ansible.cfg",
+            "[defaults]\ninventory_ignore_patterns = ^draft-, \\.example$\n[inventory]\nignore_extensions = .old, ~\n",
+        )
+        .file("inventories/prod/hosts", "[web]\nweb1\n")
+        .file("inventories/prod/draft-hosts", "[web]\ndraft1\n")
+        .file("inventories/prod/staging.example", "[web]\nexample1\n")
+        .file("inventories/prod/hosts.old", "[web]\nold1\n")
+        .file("inventories/prod/hosts~", "[web]\nold2\n")
+        // No longer on the extensions list: read, as Ansible reads them.
+        .file("inventories/prod/more.txt", "[web]\nweb9\n")
+        .file("inventories/prod/hosts.bak", "[web]\nbak1\n");
+    let ours = project.run(&["inventory", "-i", "inventories/prod", "--list"]);
+    let theirs = ansible_inventory(&project, &["-i", "inventories/prod", "--list"]);
+    assert_eq!(
+        (ours.code, theirs.code),
+        (0, 0),
+        "{}\n{}",
+        ours.all(),
+        theirs.all()
+    );
+    let json: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
+    assert_eq!(
+        json,
+        serde_json::from_str::<serde_json::Value>(&theirs.stdout).expect("JSON"),
+        "{}\n--- ansible-inventory\n{}",
+        ours.all(),
+        theirs.all()
+    );
+    assert_eq!(
+        json["web"]["hosts"],
+        serde_json::json!(["web1", "bak1", "web9"])
+    );
+
+    // The environment beats the file, as in Ansible.
+    let env = [
+        ("ANSIBLE_INVENTORY_IGNORE", ".old, ~, .bak, .txt"),
+        ("ANSIBLE_INVENTORY_IGNORE_REGEX", "^draft-"),
+    ];
+    let ours = project.run_with_env(&["inventory", "-i", "inventories/prod", "--list"], &env);
+    ours.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
+    assert_eq!(
+        json["web"]["hosts"],
+        serde_json::json!(["web1", "example1"]),
+        "{}",
+        ours.all()
+    );
+
+    // A pattern runbook cannot compile is an error naming the setting.
+    project.file(
+        "ansible.cfg",
+        "[defaults]\ninventory_ignore_patterns = ^(draft\n",
+    );
+    let refused = project.run(&["inventory", "-i", "inventories/prod", "--list"]);
+    assert_ne!(refused.code, 0, "{}", refused.all());
+    assert!(
+        refused
+            .stderr
+            .contains("inventory_ignore_patterns: `^(draft` is not a regular expression"),
+        "{}",
+        refused.all()
+    );
+}

@@ -40,6 +40,13 @@ pub fn dispatch(cli: Cli) -> ExitCode {
     for warning in config.warnings().iter().chain(&log_error) {
         reporter.warning(warning);
     }
+    match settings::inventory_ignores(&config) {
+        Ok(ignores) => crate::inventory::set_directory_ignores(ignores),
+        Err(error) => {
+            reporter.error(&error);
+            return ExitCode::of(&Err(error.into()));
+        }
+    }
     let result = run_command(cli.command, &cwd, &config, reporter.as_mut());
     if let Err(failure) = &result {
         for diagnostic in failure.diagnostics() {
