@@ -590,6 +590,87 @@ fn kwdb_offline_failed_upgrade_leaves_the_node_stopped_with_its_data() {
     );
 }
 
+#[test]
+fn kwdb_offline_backup_that_cannot_be_written_starts_the_old_version_again() {
+    let lab = Lab::up(1);
+    prepare(&lab, "kwdb-offline.yml", "node1", &[]);
+    // The store has grown past what the backup's file system holds.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let noise: Vec<u8> = (0..512 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    std::fs::write(
+        lab.host_root("node1").join("var/lib/kaiwudb/000042.sst"),
+        noise,
+    )
+    .expect("data");
+    let mount =
+        "mkdir -p /var/lib/kwdb-backups && mount -t tmpfs -o size=64k tmpfs /var/lib/kwdb-backups";
+    lab.run(&["run", "node1", "-i", "lab", "-m", "shell", "-a", mount])
+        .assert_code(0);
+    let before = harmful_calls(&lab, "node1").len();
+
+    let output = play(&lab, &["kwdb-offline.yml"], "node1", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "KWDB UPGRADE FAILED on node1 at \\\"Back up the data directory and configuration (the document's prerequisite)\\\""
+        ) && output.stdout.contains("No space left on device")
+            && output.stdout.contains(&format!(
+                "Nothing was upgraded: node1 still has {OLD} installed, running again. No backup was kept (it could not be written). Fix the cause and run again."
+            ))
+            && !output.stdout.contains("is STOPPED"),
+        "{}",
+        output.all()
+    );
+    // Stopped for the backup, started again: never upgraded.
+    assert_eq!(
+        harmful_calls(&lab, "node1")[before..],
+        ["systemctl stop kaiwudb", "systemctl start kaiwudb"]
+    );
+    assert!(running(&lab, "node1"));
+    assert_eq!(version(&lab, "node1"), OLD);
+    assert_kept(&lab, "node1");
+    let listed = lab.run(&[
+        "run",
+        "node1",
+        "-i",
+        "lab",
+        "-m",
+        "shell",
+        "-a",
+        "ls -A /var/lib/kwdb-backups",
+    ]);
+    listed.assert_code(0);
+    assert!(
+        !listed.stdout.contains("kwdb-node1") && !listed.stdout.contains(".runbook-archive"),
+        "no partial backup: {}",
+        listed.all()
+    );
+
+    // With room for the backup, the next run upgrades.
+    lab.run(&[
+        "run",
+        "node1",
+        "-i",
+        "lab",
+        "-m",
+        "shell",
+        "-a",
+        "umount /var/lib/kwdb-backups",
+    ])
+    .assert_code(0);
+    let again = play(&lab, &["kwdb-offline.yml"], "node1", &[]);
+    again.assert_code(0);
+    assert_eq!(version(&lab, "node1"), NEW);
+    assert_backup_taken(&lab, "node1");
+}
+
 /// `(time, "shim argv")` of every call on `host`.
 fn timed_calls(lab: &Lab, host: &str) -> Vec<(String, String)> {
     std::fs::read_to_string(lab.host_root(host).join("var/log/runbook-shims.log"))
