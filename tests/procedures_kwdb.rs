@@ -453,6 +453,69 @@ fn kwdb_rolling_failed_upgrade_leaves_the_node_stopped_and_stops_the_rollout() {
 }
 
 #[test]
+fn kwdb_rolling_backup_that_cannot_be_written_rejoins_the_old_node_and_stops_the_rollout() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
+    // node2's store has outgrown its backup file system.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: Vec<u8> = (0..512 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    std::fs::write(
+        lab.host_root("node2").join("var/lib/kaiwudb/000042.sst"),
+        noise,
+    )
+    .expect("data");
+    let mount =
+        "mkdir -p /var/lib/kwdb-backups && mount -t tmpfs -o size=64k tmpfs /var/lib/kwdb-backups";
+    lab.run(&["run", "node2", "-i", "lab", "-m", "shell", "-a", mount])
+        .assert_code(0);
+    let output = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "KWDB UPGRADE FAILED on node2 at \\\"Back up the data directory and configuration of the stopped node\\\""
+        ) && output.stdout.contains("No space left on device")
+            && output.stdout.contains(&format!(
+                "Nothing was upgraded on node2: it still has {OLD} installed, running again and live with every range fully replicated. No backup was kept (it could not be written)."
+            ))
+            && output.stdout.contains(&format!(
+                "The rollout stopped: the nodes after node2 were not touched and run {OLD}."
+            ))
+            && !output.stdout.contains("is STOPPED"),
+        "{}",
+        output.all()
+    );
+    let recap = recap(&output);
+    assert_eq!((recap["node2"].rescued, recap["node2"].failed), (1, 1));
+    assert_eq!(version(&lab, "node1"), NEW);
+    assert!(running(&lab, "node1"));
+    assert_eq!(version(&lab, "node2"), OLD);
+    assert!(running(&lab, "node2"), "the old version runs again");
+    assert_eq!(
+        harmful_calls(&lab, "node2"),
+        [
+            "systemctl start kaiwudb",
+            "systemctl stop kaiwudb",
+            "systemctl start kaiwudb"
+        ],
+        "stopped for the backup, started again, never upgraded"
+    );
+    assert_kept(&lab, "node2");
+    assert_eq!(version(&lab, "node3"), OLD);
+    assert_eq!(
+        harmful_calls(&lab, "node3"),
+        ["systemctl start kaiwudb"],
+        "node3 untouched"
+    );
+}
+
+#[test]
 fn kwdb_rolling_node_that_never_rejoins_is_stopped_and_the_rollout_ends() {
     let lab = Lab::up(3);
     prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
