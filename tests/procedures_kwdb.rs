@@ -838,6 +838,58 @@ fn kwdb_cluster_offline_failed_upgrade_on_one_node_starts_no_node() {
 }
 
 #[test]
+fn kwdb_cluster_offline_backup_that_cannot_be_written_starts_every_node_again_upgrading_none() {
+    let lab = single_replica_lab();
+    // node2's store has outgrown its backup file system.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: Vec<u8> = (0..512 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    std::fs::write(
+        lab.host_root("node2").join("var/lib/kaiwudb/000042.sst"),
+        noise,
+    )
+    .expect("data");
+    let mount =
+        "mkdir -p /var/lib/kwdb-backups && mount -t tmpfs -o size=64k tmpfs /var/lib/kwdb-backups";
+    lab.run(&["run", "node2", "-i", "lab", "-m", "shell", "-a", mount])
+        .assert_code(0);
+    let before: Vec<usize> = lab
+        .hosts
+        .iter()
+        .map(|host| harmful_calls(&lab, host).len())
+        .collect();
+    let output = play(&lab, &["kwdb-cluster-offline.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("KWDB UPGRADE FAILED: the backup could not be written on node2.\\nnode2: ")
+            && output.stdout.contains("No space left on device")
+            && output.stdout.contains(
+                "Nothing was upgraded: every node was started again on its old version and the cluster is live. No partial backup was kept. Fix the cause and run again."
+            ),
+        "{}",
+        output.all()
+    );
+    for (host, before) in lab.hosts.iter().zip(before) {
+        assert_eq!(
+            harmful_calls(&lab, host)[before..],
+            ["systemctl stop kaiwudb", "systemctl start kaiwudb"],
+            "{host}: stopped with the cluster, started again, never upgraded"
+        );
+        assert!(running(&lab, host), "{host} runs again");
+        assert_eq!(version(&lab, host), OLD, "{host}");
+        assert_kept(&lab, host);
+    }
+}
+
+#[test]
 fn kwdb_cluster_offline_refuses_before_anything_stops() {
     let lab = Lab::up(3);
     prepare(&lab, "kwdb-cluster-offline.yml", "lab", &[]);
