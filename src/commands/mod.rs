@@ -84,7 +84,6 @@ fn run_command(
     }
 }
 
-/// The view for the command and its `--output`.
 /// What reading the inventory found worth saying (a file in an inventory
 /// directory that is no inventory, a group and a host of one name...), as
 /// Ansible's warnings before the run.
@@ -94,6 +93,7 @@ fn warn_inventory(inventory: &crate::inventory::Inventory, reporter: &mut dyn Re
     }
 }
 
+/// The view for the command and its `--output`.
 fn reporter(command: &Command, output: settings::OutputSettings) -> Box<dyn Reporter> {
     match (output.format, command) {
         (OutputFormat::Json, _) => Box::new(JsonReporter),
