@@ -258,3 +258,183 @@ all:
     let empty = project.run(&["inventory", "-i", "hosts.ini", "--host", "loose", "-y"]);
     assert_eq!(empty.stdout, "{}\n");
 }
+
+/// An inventory directory as it lives in a repository: the inventories
+/// beside a README, retry files, editor and merge leftovers, a .git, a
+/// LICENSE and a Makefile. Ansible skips the names its
+/// inventory_ignore_extensions/IGNORED_ALWAYS cover, tries every plugin on
+/// the rest and skips (with a warning) what none can parse.
+#[test]
+fn an_inventory_directory_skips_what_is_no_inventory_as_ansible_does() {
+    let project = Project::new();
+    project
+        .file(
+            "inventories/prod/hosts",
+            "[web]\nweb1 ansible_host=10.0.0.1\n[prod:children]\nweb\n",
+        )
+        .file("inventories/prod/cache.ini", "[cache]\nredis1\n")
+        .file(
+            "inventories/prod/sub/db.yml",
+            "all:\n  children:\n    db:\n      hosts:\n        db1:\n          db_port: 26257\n",
+        )
+        .file("inventories/prod/group_vars/web.yml", "http_port: 8080\n")
+        .file(
+            "inventories/prod/README.md",
+            "# prod\n\nweb1 serves; see hosts.\n",
+        )
+        .file("inventories/prod/NOTES.txt", "web2 retired\n")
+        .file("inventories/prod/site.retry", "web1\n")
+        .file("inventories/prod/hosts.orig", "[web]\nold1\n")
+        .file("inventories/prod/hosts~", "[web]\nold2\n")
+        .file("inventories/prod/hosts.bak", "[web]\nold3\n")
+        .file("inventories/prod/.hosts.swp", "[web]\nold4\n")
+        .file("inventories/prod/ansible.cfg", "[defaults]\nforks = 50\n")
+        .file(
+            "inventories/prod/.git/config",
+            "[core]\n\trepositoryformatversion = 0\n",
+        )
+        .file("inventories/prod/.git/HEAD", "ref: refs/heads/main\n")
+        .file(
+            "inventories/prod/LICENSE",
+            "Copyright (c) 2026 Example Corp\nAll rights reserved.\n",
+        )
+        .file("inventories/prod/Makefile", "lint:\n\tyamllint .\n");
+    let ours = project.run(&["inventory", "-i", "inventories/prod", "--list"]);
+    let theirs = ansible_inventory(&project, &["-i", "inventories/prod", "--list"]);
+    assert_eq!(
+        (ours.code, theirs.code),
+        (0, 0),
+        "{}\n{}",
+        ours.all(),
+        theirs.all()
+    );
+    let json: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
+    assert_eq!(
+        json,
+        serde_json::from_str::<serde_json::Value>(&theirs.stdout).expect("JSON"),
+        "{}\n--- ansible-inventory\n{}",
+        ours.all(),
+        theirs.all()
+    );
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "_meta": {
+                "hostvars": {
+                    "db1": {"db_port": 26257},
+                    "web1": {"ansible_host": "10.0.0.1", "http_port": 8080},
+                },
+                "profile": "inventory_legacy",
+            },
+            "all": {"children": ["ungrouped", "db", "cache", "prod"]},
+            "cache": {"hosts": ["redis1"]},
+            "db": {"hosts": ["db1"]},
+            "prod": {"children": ["web"]},
+            "web": {"hosts": ["web1"]},
+        })
+    );
+    // Both say which files they could not read, and only those.
+    let skipped = |stderr: &str| -> Vec<String> {
+        stderr
+            .lines()
+            .filter_map(|line| {
+                let rest = line.split("Unable to parse ").nth(1)?;
+                let path = rest.split(" as an inventory source").next()?;
+                Some(path.rsplit('/').next().unwrap_or(path).to_string())
+            })
+            .collect()
+    };
+    assert_eq!(
+        skipped(&ours.stderr),
+        ["LICENSE", "Makefile"],
+        "{}",
+        ours.all()
+    );
+    assert_eq!(
+        skipped(&theirs.stderr),
+        ["LICENSE", "Makefile"],
+        "{}",
+        theirs.all()
+    );
+    assert!(
+        ours.stderr.contains("LICENSE:1:11"),
+        "the warning points at what could not be read: {}",
+        ours.all()
+    );
+
+    // A file named by -i itself is still an error.
+    let named = project.run(&["inventory", "-i", "inventories/prod/LICENSE", "--list"]);
+    assert_eq!(named.code, 4, "{}", named.all());
+}
+
+/// ansible.cfg's `inventory_ignore_patterns` and `[inventory]
+/// ignore_extensions` (which replaces the default list) decide what an
+/// inventory directory skips, in runbook as in ansible-inventory.
+#[test]
+fn ansible_cfg_ignore_lists_decide_what_an_inventory_directory_skips() {
+    let project = Project::new();
+    project
+        .file(
+            "ansible.cfg",
+            "[defaults]\ninventory_ignore_patterns = ^draft-, \\.example$\n[inventory]\nignore_extensions = .old, ~\n",
+        )
+        .file("inventories/prod/hosts", "[web]\nweb1\n")
+        .file("inventories/prod/draft-hosts", "[web]\ndraft1\n")
+        .file("inventories/prod/staging.example", "[web]\nexample1\n")
+        .file("inventories/prod/hosts.old", "[web]\nold1\n")
+        .file("inventories/prod/hosts~", "[web]\nold2\n")
+        // No longer on the extensions list: read, as Ansible reads them.
+        .file("inventories/prod/more.txt", "[web]\nweb9\n")
+        .file("inventories/prod/hosts.bak", "[web]\nbak1\n");
+    let ours = project.run(&["inventory", "-i", "inventories/prod", "--list"]);
+    let theirs = ansible_inventory(&project, &["-i", "inventories/prod", "--list"]);
+    assert_eq!(
+        (ours.code, theirs.code),
+        (0, 0),
+        "{}\n{}",
+        ours.all(),
+        theirs.all()
+    );
+    let json: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
+    assert_eq!(
+        json,
+        serde_json::from_str::<serde_json::Value>(&theirs.stdout).expect("JSON"),
+        "{}\n--- ansible-inventory\n{}",
+        ours.all(),
+        theirs.all()
+    );
+    assert_eq!(
+        json["web"]["hosts"],
+        serde_json::json!(["web1", "bak1", "web9"])
+    );
+
+    // The environment beats the file, as in Ansible.
+    let env = [
+        ("ANSIBLE_INVENTORY_IGNORE", ".old, ~, .bak, .txt"),
+        ("ANSIBLE_INVENTORY_IGNORE_REGEX", "^draft-"),
+    ];
+    let ours = project.run_with_env(&["inventory", "-i", "inventories/prod", "--list"], &env);
+    ours.assert_code(0);
+    let json: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
+    assert_eq!(
+        json["web"]["hosts"],
+        serde_json::json!(["web1", "example1"]),
+        "{}",
+        ours.all()
+    );
+
+    // A pattern runbook cannot compile is an error naming the setting.
+    project.file(
+        "ansible.cfg",
+        "[defaults]\ninventory_ignore_patterns = ^(draft\n",
+    );
+    let refused = project.run(&["inventory", "-i", "inventories/prod", "--list"]);
+    assert_ne!(refused.code, 0, "{}", refused.all());
+    assert!(
+        refused
+            .stderr
+            .contains("inventory_ignore_patterns: `^(draft` is not a regular expression"),
+        "{}",
+        refused.all()
+    );
+}

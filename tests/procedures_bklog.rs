@@ -242,7 +242,7 @@ fn bklog_upgrade_follows_the_document_is_idempotent_and_rolls_back_when_asked() 
         let check = bk.upgrade(&["--check"]);
         check.assert_code(0);
         assert!(
-            check.stdout.contains("node1 (4.6.1 -> 4.7.0): would unpack the release into /opt/bkce/releases/bklog-api/4.7.0, run check_migrate.py on its new migrations")
+            check.stdout.contains("node1 (4.6.1 -> 4.7.0): would unpack /opt/src/bklog-api-4.7.0.tgz (on the host) into /opt/bkce/releases/bklog-api/4.7.0, run check_migrate.py on its new migrations")
                 && check.stdout.contains("stop bklog-web then bklog-celery, deploy, install requirements.txt, migrate contenttypes, auth, admin, sessions then the rest, run createcachetable django_cache, start bklog-celery then bklog-web and verify"),
             "{}",
             check.all()
@@ -579,5 +579,99 @@ fn bklog_upgrade_refuses_unsupported_unhealthy_or_unconfirmed_hosts_with_nothing
         bk.status("node1").code,
         2,
         "status exits 3: rc 2 from the module"
+    );
+}
+
+/// The two other ways of getting the release the playbook offers: a git
+/// checkout on the host (node1) and an archive on the controller (node2),
+/// each predicted by --check, run, verified and idempotent.
+#[test]
+fn bklog_upgrade_from_a_git_checkout_and_from_an_archive_on_the_controller() {
+    let bk = BkLog::up(2, &[]);
+    // The release archive exists only on the controller.
+    let archive = bk.lab.project.join("releases/bklog-api-4.7.0.tgz");
+    std::fs::create_dir_all(archive.parent().expect("dir")).expect("releases");
+    std::fs::copy(
+        bk.lab
+            .host_root("node2")
+            .join("opt/src/bklog-api-4.7.0.tgz"),
+        &archive,
+    )
+    .expect("the archive");
+    std::fs::remove_file(
+        bk.lab
+            .host_root("node2")
+            .join("opt/src/bklog-api-4.7.0.tgz"),
+    )
+    .expect("off the host");
+    let controller = format!("bklog_archive={}", archive.display());
+    let modes: [(&str, Vec<&str>, String); 2] = [
+        (
+            "node1",
+            vec!["-e", "bklog_source=git", "-e", "bklog_git_repo=/opt/src/bklog.git"],
+            "node1 (4.6.1 -> 4.7.0): would check out /opt/src/bklog.git at 4.7.0 into /opt/bkce/releases/bklog-api/4.7.0, run check_migrate.py".to_string(),
+        ),
+        (
+            "node2",
+            vec!["-e", "bklog_archive_remote=false", "-e", &controller],
+            format!(
+                "node2 (4.6.1 -> 4.7.0): would unpack {} (from the controller) into /opt/bkce/releases/bklog-api/4.7.0, run check_migrate.py",
+                archive.display()
+            ),
+        ),
+    ];
+    for (host, vars, predicted) in &modes {
+        let mut args = vec!["-l", *host];
+        args.extend(vars.iter().copied());
+        let files = bk.files();
+        let rows = bk.rows(host);
+        let mut checked = args.clone();
+        checked.push("--check");
+        let check = bk.upgrade(&checked);
+        check.assert_code(0);
+        assert!(check.stdout.contains(predicted.as_str()), "{}", check.all());
+        assert_eq!(bk.files(), files, "{host}: --check changed files");
+        assert_eq!(bk.rows(host), rows, "{host}: --check changed the database");
+
+        let first = bk.upgrade(&args);
+        first.assert_code(0);
+        assert!(!first.all().contains(&bk.secret), "{}", first.all());
+        assert_eq!(
+            bk.calls(host),
+            concat(&[lab_calls("4.6.1"), upgrade_calls()]),
+            "{host}"
+        );
+        assert_eq!(bk.version(host), "4.7.0", "{host}");
+        let status = bk.status(host);
+        status.assert_code(0);
+        assert_eq!(
+            status.stdout.matches(" RUNNING ").count(),
+            3,
+            "{host}: {}",
+            status.stdout
+        );
+        assert_eq!(bk.backups(host).len(), 1, "{host}");
+        let second = bk.upgrade(&args);
+        second.assert_code(0);
+        assert_nothing_changed(&second);
+    }
+    // The git checkout is the release's tree; the archive left no copy of
+    // itself on node2.
+    assert_eq!(
+        bk.file("node1", "opt/bkce/releases/bklog-api/4.7.0/VERSION"),
+        "4.7.0\n"
+    );
+    assert!(
+        !bk.lab
+            .host_root("node2")
+            .join("opt/src/bklog-api-4.7.0.tgz")
+            .exists()
+    );
+    assert_eq!(
+        bk.file(
+            "node2",
+            "opt/bkce/releases/bklog-api/4.7.0/bklog/api/VERSION"
+        ),
+        "4.7.0\n"
     );
 }

@@ -453,6 +453,69 @@ fn kwdb_rolling_failed_upgrade_leaves_the_node_stopped_and_stops_the_rollout() {
 }
 
 #[test]
+fn kwdb_rolling_backup_that_cannot_be_written_rejoins_the_old_node_and_stops_the_rollout() {
+    let lab = Lab::up(3);
+    prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
+    // node2's store has outgrown its backup file system.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: Vec<u8> = (0..512 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    std::fs::write(
+        lab.host_root("node2").join("var/lib/kaiwudb/000042.sst"),
+        noise,
+    )
+    .expect("data");
+    let mount =
+        "mkdir -p /var/lib/kwdb-backups && mount -t tmpfs -o size=64k tmpfs /var/lib/kwdb-backups";
+    lab.run(&["run", "node2", "-i", "lab", "-m", "shell", "-a", mount])
+        .assert_code(0);
+    let output = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "KWDB UPGRADE FAILED on node2 at \\\"Back up the data directory and configuration of the stopped node\\\""
+        ) && output.stdout.contains("No space left on device")
+            && output.stdout.contains(&format!(
+                "Nothing was upgraded on node2: it still has {OLD} installed, running again and live with every range fully replicated. No backup was kept (it could not be written)."
+            ))
+            && output.stdout.contains(&format!(
+                "The rollout stopped: the nodes after node2 were not touched and run {OLD}."
+            ))
+            && !output.stdout.contains("is STOPPED"),
+        "{}",
+        output.all()
+    );
+    let recap = recap(&output);
+    assert_eq!((recap["node2"].rescued, recap["node2"].failed), (1, 1));
+    assert_eq!(version(&lab, "node1"), NEW);
+    assert!(running(&lab, "node1"));
+    assert_eq!(version(&lab, "node2"), OLD);
+    assert!(running(&lab, "node2"), "the old version runs again");
+    assert_eq!(
+        harmful_calls(&lab, "node2"),
+        [
+            "systemctl start kaiwudb",
+            "systemctl stop kaiwudb",
+            "systemctl start kaiwudb"
+        ],
+        "stopped for the backup, started again, never upgraded"
+    );
+    assert_kept(&lab, "node2");
+    assert_eq!(version(&lab, "node3"), OLD);
+    assert_eq!(
+        harmful_calls(&lab, "node3"),
+        ["systemctl start kaiwudb"],
+        "node3 untouched"
+    );
+}
+
+#[test]
 fn kwdb_rolling_node_that_never_rejoins_is_stopped_and_the_rollout_ends() {
     let lab = Lab::up(3);
     prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
@@ -590,6 +653,87 @@ fn kwdb_offline_failed_upgrade_leaves_the_node_stopped_with_its_data() {
     );
 }
 
+#[test]
+fn kwdb_offline_backup_that_cannot_be_written_starts_the_old_version_again() {
+    let lab = Lab::up(1);
+    prepare(&lab, "kwdb-offline.yml", "node1", &[]);
+    // The store has grown past what the backup's file system holds.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let noise: Vec<u8> = (0..512 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    std::fs::write(
+        lab.host_root("node1").join("var/lib/kaiwudb/000042.sst"),
+        noise,
+    )
+    .expect("data");
+    let mount =
+        "mkdir -p /var/lib/kwdb-backups && mount -t tmpfs -o size=64k tmpfs /var/lib/kwdb-backups";
+    lab.run(&["run", "node1", "-i", "lab", "-m", "shell", "-a", mount])
+        .assert_code(0);
+    let before = harmful_calls(&lab, "node1").len();
+
+    let output = play(&lab, &["kwdb-offline.yml"], "node1", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "KWDB UPGRADE FAILED on node1 at \\\"Back up the data directory and configuration (the document's prerequisite)\\\""
+        ) && output.stdout.contains("No space left on device")
+            && output.stdout.contains(&format!(
+                "Nothing was upgraded: node1 still has {OLD} installed, running again. No backup was kept (it could not be written). Fix the cause and run again."
+            ))
+            && !output.stdout.contains("is STOPPED"),
+        "{}",
+        output.all()
+    );
+    // Stopped for the backup, started again: never upgraded.
+    assert_eq!(
+        harmful_calls(&lab, "node1")[before..],
+        ["systemctl stop kaiwudb", "systemctl start kaiwudb"]
+    );
+    assert!(running(&lab, "node1"));
+    assert_eq!(version(&lab, "node1"), OLD);
+    assert_kept(&lab, "node1");
+    let listed = lab.run(&[
+        "run",
+        "node1",
+        "-i",
+        "lab",
+        "-m",
+        "shell",
+        "-a",
+        "ls -A /var/lib/kwdb-backups",
+    ]);
+    listed.assert_code(0);
+    assert!(
+        !listed.stdout.contains("kwdb-node1") && !listed.stdout.contains(".runbook-archive"),
+        "no partial backup: {}",
+        listed.all()
+    );
+
+    // With room for the backup, the next run upgrades.
+    lab.run(&[
+        "run",
+        "node1",
+        "-i",
+        "lab",
+        "-m",
+        "shell",
+        "-a",
+        "umount /var/lib/kwdb-backups",
+    ])
+    .assert_code(0);
+    let again = play(&lab, &["kwdb-offline.yml"], "node1", &[]);
+    again.assert_code(0);
+    assert_eq!(version(&lab, "node1"), NEW);
+    assert_backup_taken(&lab, "node1");
+}
+
 /// `(time, "shim argv")` of every call on `host`.
 fn timed_calls(lab: &Lab, host: &str) -> Vec<(String, String)> {
     std::fs::read_to_string(lab.host_root(host).join("var/log/runbook-shims.log"))
@@ -691,6 +835,58 @@ fn kwdb_cluster_offline_failed_upgrade_on_one_node_starts_no_node() {
     }
     assert_eq!(version(&lab, "node1"), NEW);
     assert_eq!(version(&lab, "node3"), NEW);
+}
+
+#[test]
+fn kwdb_cluster_offline_backup_that_cannot_be_written_starts_every_node_again_upgrading_none() {
+    let lab = single_replica_lab();
+    // node2's store has outgrown its backup file system.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: Vec<u8> = (0..512 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    std::fs::write(
+        lab.host_root("node2").join("var/lib/kaiwudb/000042.sst"),
+        noise,
+    )
+    .expect("data");
+    let mount =
+        "mkdir -p /var/lib/kwdb-backups && mount -t tmpfs -o size=64k tmpfs /var/lib/kwdb-backups";
+    lab.run(&["run", "node2", "-i", "lab", "-m", "shell", "-a", mount])
+        .assert_code(0);
+    let before: Vec<usize> = lab
+        .hosts
+        .iter()
+        .map(|host| harmful_calls(&lab, host).len())
+        .collect();
+    let output = play(&lab, &["kwdb-cluster-offline.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output
+            .stdout
+            .contains("KWDB UPGRADE FAILED: the backup could not be written on node2.\\nnode2: ")
+            && output.stdout.contains("No space left on device")
+            && output.stdout.contains(
+                "Nothing was upgraded: every node was started again on its old version and the cluster is live. No partial backup was kept. Fix the cause and run again."
+            ),
+        "{}",
+        output.all()
+    );
+    for (host, before) in lab.hosts.iter().zip(before) {
+        assert_eq!(
+            harmful_calls(&lab, host)[before..],
+            ["systemctl stop kaiwudb", "systemctl start kaiwudb"],
+            "{host}: stopped with the cluster, started again, never upgraded"
+        );
+        assert!(running(&lab, host), "{host} runs again");
+        assert_eq!(version(&lab, host), OLD, "{host}");
+        assert_kept(&lab, host);
+    }
 }
 
 #[test]
@@ -1696,4 +1892,148 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
         }
     }
     files
+}
+
+#[test]
+fn jpom_migration_failed_packing_starts_the_old_server_again_and_a_second_run_moves_it() {
+    let lab = Lab::up(2);
+    jpom(&lab, &["lab/jpom-migrate.yml"], &[]).assert_code(0);
+    // The H2 database has grown: 512 KiB that do not compress, and the
+    // staging directory's file system holds 64 KiB (a full disk at packing).
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: Vec<u8> = (0..512 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    std::fs::write(
+        lab.host_root("node1")
+            .join("opt/jpom-server/data/db/Server.trace.db"),
+        noise,
+    )
+    .expect("data");
+    let mount =
+        "mkdir -p /var/lib/jpom-migrate && mount -t tmpfs -o size=64k tmpfs /var/lib/jpom-migrate";
+    lab.run(&["run", "node1", "-i", "lab", "-m", "shell", "-a", mount])
+        .assert_code(0);
+    let old_data = |lab: &Lab| {
+        let mut files = lab.snapshot("node1");
+        files.retain(|path, _| path.contains("opt/jpom-server"));
+        files
+    };
+    let before = old_data(&lab);
+
+    let output = jpom(&lab, &["jpom-migrate.yml"], &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "JPOM MIGRATION FAILED on the old host node1 at \\\"Pack data (without logs, data/temp, data/script_run_cache, data/build unless jpom_keep_build_data)\\\""
+        ) && output.stdout.contains("No space left on device")
+            && output.stdout.contains(
+                "The old container jpom-server runs again with its restart policy always (docker update --restart=always jpom-server && docker start jpom-server)."
+            )
+            && output
+                .stdout
+                .contains("Nothing was done on node2; fix the cause and run again."),
+        "{}",
+        output.all()
+    );
+    assert!(
+        !output.stdout.contains("What to clean up by hand"),
+        "{}",
+        output.all()
+    );
+    let summary = recap(&output);
+    assert_eq!(
+        (summary["node1"].failed, summary["node2"].failed),
+        (1, 0),
+        "{}",
+        output.all()
+    );
+
+    // The running version is intact: the old server runs with its policy,
+    // its data as it was, and nothing half-packed is left in the staging
+    // directory (or on the controller) to be taken for an archive later.
+    assert_old_server_runs(&lab);
+    assert_eq!(old_data(&lab), before, "the old host's data is untouched");
+    let staged = lab.run(&[
+        "run",
+        "node1",
+        "-i",
+        "lab",
+        "-m",
+        "shell",
+        "-a",
+        "ls -A /var/lib/jpom-migrate",
+    ]);
+    staged.assert_code(0);
+    assert!(
+        !staged.stdout.contains(".tar.gz") && !staged.stdout.contains(".runbook-archive"),
+        "{}",
+        staged.all()
+    );
+    assert!(!lab.project.join("inventories/jpom-transfer").exists());
+    let node1: Vec<String> = calls(&lab, "node1")
+        .into_iter()
+        .filter(|call| {
+            call.starts_with("docker stop")
+                || call.starts_with("docker start")
+                || call.starts_with("docker update")
+                || call.starts_with("docker run")
+        })
+        .collect();
+    assert_eq!(
+        node1[node1.len() - 4..],
+        [
+            "docker stop jpom-server",
+            "docker update --restart=no jpom-server",
+            "docker update --restart=always jpom-server",
+            "docker start jpom-server",
+        ],
+        "{node1:?}"
+    );
+    // The new host only pulled the image, in the checks before the stop.
+    assert_eq!(
+        calls(&lab, "node2"),
+        [
+            "docker version",
+            "docker inspect jpom-server",
+            "docker image inspect jpomdocker/jpom:2.11.0",
+            "docker pull jpomdocker/jpom:2.11.0",
+            "docker image inspect jpomdocker/jpom:2.11.0",
+        ]
+    );
+    assert!(!lab.host_root("node2").join("opt/jpom-server").exists());
+    assert!(!lab.host_root("node2").join("var/lib/jpom-migrate").exists());
+
+    // The cause fixed (room to pack), the next run migrates.
+    lab.run(&[
+        "run",
+        "node1",
+        "-i",
+        "lab",
+        "-m",
+        "shell",
+        "-a",
+        "umount /var/lib/jpom-migrate",
+    ])
+    .assert_code(0);
+    let again = jpom(&lab, &["jpom-migrate.yml"], &[]);
+    again.assert_code(0);
+    assert_eq!(
+        std::fs::read(
+            lab.host_root("node2")
+                .join("opt/jpom-server/data/db/Server.trace.db")
+        )
+        .expect("moved")
+        .len(),
+        512 * 1024
+    );
+    assert_eq!(
+        container_file(&lab, "node2", "jpom-server", "status").trim(),
+        "running"
+    );
 }

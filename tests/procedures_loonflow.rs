@@ -712,3 +712,247 @@ fn loonflow_failed_ddl_stops_before_the_switch_and_restores_the_database() {
     );
     assert_rolled_back(&lf, &rows, &site);
 }
+
+#[test]
+fn loonflow_rollback_stops_loudly_when_the_1_0_uwsgi_does_not_stop_in_time() {
+    let lf = Loonflow::with_new_venv("r0.3.24");
+    let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
+    // The 1.0 uwsgi (started in this run: it reads the knob then) never
+    // finishes its stop; 0.3's, started before, stops as usual.
+    lf.knob("uwsgi/knobs/stop_delay_ms", "3600000");
+    let started = std::time::Instant::now();
+    let output = lf.upgrade(&[
+        "-e",
+        "loonflow_stop_timeout=3",
+        "-e",
+        r#"{"loonflow_nginx_directives": ["uwsgi_read_timout 300"]}"#,
+    ]);
+    output.assert_code(2);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(300),
+        "the rollback did not hang: {:?}",
+        started.elapsed()
+    );
+    let uwsgi = lf.pid(UWSGI_PID);
+    let dumps: Vec<String> =
+        std::fs::read_dir(lf.lab.host_root("node1").join("opt/loonflow_backups"))
+            .expect("backups")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    assert!(
+        output.stdout.contains(&format!(
+            "ROLLBACK STOPPED: the 1.0 uwsgi (pid {uwsgi}) has not gone 3 s after uwsgi --stop; it still holds {}, where 0.3 must start. nginx still has the 0.3 site; the database is at 1.0 (ddl.sql/dml.py ran), not restored: the dump is /opt/loonflow_backups/{}; 0.3's web and tasks are stopped, and so are the callers. Once that uwsgi has gone (kill -9 {uwsgi} if it never does), finish the rollback by hand (docs/playbooks/loonflow-upgrade.md, Manual rollback).",
+            lf.address(8630),
+            dumps[0]
+        )),
+        "{}",
+        output.all()
+    );
+    assert!(
+        !output.stdout.contains("LOONFLOW UPGRADE FAILED"),
+        "the rollback stopped where it could not go on: {}",
+        output.all()
+    );
+    let summary = recap(&output);
+    assert_eq!(
+        (summary["node1"].failed, summary["node1"].rescued),
+        (1, 1),
+        "{}",
+        output.all()
+    );
+
+    // It stopped there: after 1.0's uwsgi --stop, nothing was started, the
+    // database was not touched under the live 1.0, the site is 0.3's again.
+    let calls = lf.harmful_calls("node1");
+    assert_eq!(
+        calls[calls.len() - 3..],
+        [
+            "dml.py loonflow".to_string(),
+            "uwsgi --ini /opt/loonflow-r1.0.14/uwsgi.ini".into(),
+            format!("uwsgi --stop {UWSGI_PID}"),
+        ],
+        "{calls:?}"
+    );
+    assert!(lf.alive(UWSGI_PID), "the 1.0 uwsgi was not killed");
+    assert!(!lf.alive(CELERY_PID), "no worker was started");
+    assert!(
+        lf.rows()
+            .ends_with("--\n1\talice\t0\n1\tbob\t1\n2\tbob\t1\n"),
+        "the database is at 1.0: {}",
+        lf.rows()
+    );
+    assert!(lf.exists("node1", "var/lib/loonflow-upgrade/dml.done"));
+    assert_eq!(lf.file("node1", "etc/nginx/conf.d/loonflow.conf"), site);
+    for caller in ["node2", "node3"] {
+        assert!(!lf.caller_active(caller), "{caller} is left stopped");
+    }
+}
+
+#[test]
+fn loonflow_rollback_stops_loudly_when_the_1_0_worker_does_not_stop_in_time() {
+    let lf = Loonflow::with_new_venv("r0.3.24");
+    // node2's caller cannot start again (step 14 fails, after the switch).
+    let knob = lf
+        .lab
+        .host_root("node2")
+        .join("var/lib/runbook-shims/systemd-knobs/start_fails");
+    std::fs::create_dir_all(&knob).expect("knobs");
+    std::fs::write(knob.join("shutongflow.service"), "").expect("knob");
+    // Once the 1.0 worker runs, its tasks never end: its warm shutdown
+    // (read when the TERM arrives) never does. 0.3's stopped as usual.
+    let worker = lf
+        .lab
+        .host_root("node1")
+        .join("var/lib/runbook-shims/celery/worker@node1");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let started = std::time::Instant::now();
+    let output = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                if std::fs::read_to_string(&worker)
+                    .is_ok_and(|text| text.contains("directory=/opt/loonflow-r1.0.14\n"))
+                {
+                    lf.knob("celery/knobs/stop_delay_ms", "3600000");
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        });
+        let output = lf.upgrade(&["-e", "loonflow_stop_timeout=3"]);
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        output
+    });
+    output.assert_code(2);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(300),
+        "the rollback did not hang: {:?}",
+        started.elapsed()
+    );
+    let pid = lf.pid(CELERY_PID);
+    let dumps: Vec<String> =
+        std::fs::read_dir(lf.lab.host_root("node1").join("opt/loonflow_backups"))
+            .expect("backups")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    assert!(
+        output.stdout.contains(&format!(
+            "ROLLBACK STOPPED: celery multi stopwait did not return within 3 s: the 1.0 worker (pid {pid}) is still in its warm shutdown (its running tasks); nginx still serves 1.0 and the database is at 1.0 (the dump is /opt/loonflow_backups/{}); the callers are as \"14. Start the callers again\" left them. Once the worker has gone, finish the rollback by hand (docs/playbooks/loonflow-upgrade.md, Manual rollback).",
+            dumps[0]
+        )),
+        "{}",
+        output.all()
+    );
+    assert!(
+        output
+            .stdout
+            .contains("Failed to start shutongflow.service")
+            || output.stdout.contains("Job for shutongflow.service failed"),
+        "the cause is shown: {}",
+        output.all()
+    );
+    assert!(
+        !output.stdout.contains("LOONFLOW UPGRADE FAILED"),
+        "{}",
+        output.all()
+    );
+
+    // Nothing after the stopwait: 1.0 serves, its worker finishes, the
+    // database stays at 1.0 under it, nothing of 0.3 was started.
+    let calls = lf.harmful_calls("node1");
+    assert_eq!(
+        calls[calls.len() - 4..],
+        [
+            "uwsgi --ini /opt/loonflow-r1.0.14/uwsgi.ini".to_string(),
+            "nginx -s reload".into(),
+            format!("celery multi start {CELERY_ARGS}"),
+            format!("celery multi stopwait {CELERY_ARGS}"),
+        ],
+        "{calls:?}"
+    );
+    assert!(lf.alive(CELERY_PID), "the 1.0 worker was not killed");
+    assert!(lf.alive(UWSGI_PID), "1.0 still serves");
+    assert!(
+        lf.file("node1", "var/lib/runbook-shims/nginx/loaded")
+            .contains("alias /opt/loonflow-r1.0.14/media;")
+    );
+    assert!(
+        lf.rows()
+            .ends_with("--\n1\talice\t0\n1\tbob\t1\n2\tbob\t1\n"),
+        "the database is at 1.0: {}",
+        lf.rows()
+    );
+    assert!(!lf.caller_active("node2"), "node2's caller could not start");
+    assert!(!lf.exists("node1", "var/lib/loonflow-upgrade/upgraded"));
+}
+
+#[test]
+fn loonflow_trial_address_taken_during_the_upgrade_is_refused_and_rolled_back() {
+    let lf = Loonflow::with_new_venv("r0.3.24");
+    let rows = lf.rows();
+    let site = lf.file("node1", "etc/nginx/conf.d/loonflow.conf");
+    let log = lf.lab.host_root("node1").join("var/log/runbook-shims.log");
+    let address = lf.address(9999);
+    // Free at the checks; once 0.3 is being stopped, another server takes
+    // the trial's address and answers 200 to anything (the probe would
+    // take it for the trial).
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let requests = std::sync::atomic::AtomicUsize::new(0);
+    let output = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            use std::io::{Read as _, Write as _};
+            while !std::fs::read_to_string(&log)
+                .is_ok_and(|text| text.contains("\tcelery\tmulti stopwait"))
+            {
+                if done.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            let listener = std::net::TcpListener::bind(address).expect("the trial's address");
+            listener.set_nonblocking(true).expect("nonblocking");
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        stream.set_nonblocking(false).expect("blocking");
+                        let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                        let mut buffer = [0u8; 1024];
+                        let read = stream.read(&mut buffer).unwrap_or(0);
+                        if buffer[..read].starts_with(b"GET ") {
+                            requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            let _ = stream.write_all(
+                                b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nanother server\n",
+                            );
+                        }
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        });
+        let output = lf.upgrade(&[]);
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        output
+    });
+    output.assert_code(2);
+    assert_failed_and_restored(
+        &output,
+        "Nothing has taken the trial's address since the checks",
+        &format!(
+            "something listens on {address} now (it was free at the checks), where the trial runserver must answer: it could not bind, and the probe would ask that server instead. Free it or set loonflow_trial_port"
+        ),
+    );
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the other server was never taken for the trial"
+    );
+    assert!(
+        !lf.exists("node1", "var/log/loonflow/runserver-trial.log"),
+        "no runserver was started"
+    );
+    assert_nothing_after_dml_but_the_restart(&lf, "the busy trial address");
+    assert_rolled_back(&lf, &rows, &site);
+}

@@ -247,6 +247,37 @@ pub fn log_path(config: &AnsibleConfig) -> Option<PathBuf> {
     config.path(cfg::LOG_PATH)
 }
 
+/// What inventory directories skip: `inventory_ignore_extensions` (which
+/// replaces Ansible's default list when set) and `inventory_ignore_patterns`
+/// (regular expressions searched in each name).
+pub fn inventory_ignores(
+    config: &AnsibleConfig,
+) -> Result<crate::inventory::DirectoryIgnores, Diagnostic> {
+    let words = |text: String| -> Vec<String> {
+        text.split(',')
+            .map(|word| word.trim().trim_matches(['"', '\'']).to_string())
+            .filter(|word| !word.is_empty())
+            .collect()
+    };
+    let mut ignores = crate::inventory::DirectoryIgnores::default();
+    if let Some(extensions) = config.text(cfg::INVENTORY_IGNORE_EXTS) {
+        ignores.extensions = words(extensions);
+    }
+    if let Some(patterns) = config.text(cfg::INVENTORY_IGNORE_PATTERNS) {
+        ignores.patterns = words(patterns)
+            .iter()
+            .map(|pattern| {
+                regex::Regex::new(pattern).map_err(|error| {
+                    Diagnostic::options(format!(
+                        "inventory_ignore_patterns: `{pattern}` is not a regular expression runbook can use: {error}"
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(ignores)
+}
+
 /// The one resolution of the command line (see the precedence above).
 /// Errors are option errors: they name the flag at fault.
 pub fn resolve(

@@ -13,6 +13,7 @@ pub(super) fn inventory(
     reporter: &mut dyn Reporter,
 ) -> Result<Outcome, Failure> {
     let inventory = settings::inventory(&settings.sources, &settings.cwd)?;
+    super::warn_inventory(&inventory, reporter);
     let listing = match &settings.view {
         InventoryView::Host(host) if !inventory.hosts.contains_key(host) => {
             return Err(Diagnostic::runtime(format!("host {host} is not in the inventory")).into());

@@ -40,6 +40,13 @@ pub fn dispatch(cli: Cli) -> ExitCode {
     for warning in config.warnings().iter().chain(&log_error) {
         reporter.warning(warning);
     }
+    match settings::inventory_ignores(&config) {
+        Ok(ignores) => crate::inventory::set_directory_ignores(ignores),
+        Err(error) => {
+            reporter.error(&error);
+            return ExitCode::of(&Err(error.into()));
+        }
+    }
     let result = run_command(cli.command, &cwd, &config, reporter.as_mut());
     if let Err(failure) = &result {
         for diagnostic in failure.diagnostics() {
@@ -74,6 +81,15 @@ fn run_command(
         Settings::Check(request) => check::check(*request, reporter),
         Settings::Plan(settings) => plan::plan(*settings, reporter),
         Settings::Show(request) => show::show(&request, reporter),
+    }
+}
+
+/// What reading the inventory found worth saying (a file in an inventory
+/// directory that is no inventory, a group and a host of one name...), as
+/// Ansible's warnings before the run.
+fn warn_inventory(inventory: &crate::inventory::Inventory, reporter: &mut dyn Reporter) {
+    for warning in &inventory.warnings {
+        reporter.warning(&warning.to_string());
     }
 }
 

@@ -24,6 +24,7 @@ pub(super) fn plan(
     let PlanSettings { play, out } = settings;
     let playbooks = load_all(&play)?;
     let inventory = play_inventory(&play, &playbooks)?;
+    super::warn_inventory(&inventory, reporter);
     if let Some(limit) = &play.run.limit {
         check_limit(&inventory, limit)?;
     }

@@ -27,6 +27,7 @@ pub(super) fn play(
         return Ok(Outcome::Success);
     }
     let inventory = play_inventory(&settings, &playbooks)?;
+    super::warn_inventory(&inventory, reporter);
     if let Some(limit) = &settings.run.limit {
         check_limit(&inventory, limit)?;
     }

@@ -16,6 +16,7 @@ pub(super) fn run(settings: RunSettings, reporter: &mut dyn Reporter) -> Result<
         run,
     } = settings;
     let inventory = settings::inventory(&inventory, &cwd)?;
+    super::warn_inventory(&inventory, reporter);
     let selection = inventory
         .select(&pattern)
         .map_err(|e| e.with_kind(ErrorKind::Options))?;

@@ -90,6 +90,10 @@ settings! {
         ini [("defaults", "hash_behaviour")], env ["ANSIBLE_HASH_BEHAVIOUR"], Effect::OnlyDefault("replace");
     INVENTORY = "DEFAULT_HOST_LIST", PathList, default "/etc/ansible/hosts",
         ini [("defaults", "inventory")], env ["ANSIBLE_INVENTORY"], Effect::Applied;
+    INVENTORY_IGNORE_EXTS = "INVENTORY_IGNORE_EXTS", List, default ".pyc, .pyo, .swp, .bak, ~, .rpm, .md, .txt, .rst, .orig, .cfg, .retry",
+        ini [("defaults", "inventory_ignore_extensions"), ("inventory", "ignore_extensions")], env ["ANSIBLE_INVENTORY_IGNORE"], Effect::Applied;
+    INVENTORY_IGNORE_PATTERNS = "INVENTORY_IGNORE_PATTERNS", List, default "",
+        ini [("defaults", "inventory_ignore_patterns"), ("inventory", "ignore_patterns")], env ["ANSIBLE_INVENTORY_IGNORE_REGEX"], Effect::Applied;
     LOG_PATH = "DEFAULT_LOG_PATH", Path, default "",
         ini [("defaults", "log_path")], env ["ANSIBLE_LOG_PATH"], Effect::Applied;
     POLL_INTERVAL = "DEFAULT_POLL_INTERVAL", Int, default "15",

@@ -35,6 +35,7 @@ pub use literal::parse_value as parse_ini_value;
 pub use model::{DEFAULT_GROUP_PRIORITY, Group, Host, LOCALHOST_NAMES, Selection};
 pub use pattern::split_pattern;
 pub use range::{RangeError, expand as expand_host_range};
+pub use sources::{DirectoryIgnores, set_directory_ignores};
 pub use vars_dirs::VarsDir;
 
 use crate::source::{Diagnostic, SourceFile};

@@ -14,12 +14,43 @@ use super::{ini, script, yaml_format};
 use crate::source::{Diagnostic, ErrorKind, SourceFile};
 use crate::yaml::NodeKind;
 
-/// Suffixes Ansible skips inside an inventory directory
+/// Suffixes Ansible skips inside an inventory directory by default
 /// (`INVENTORY_IGNORE_EXTS`: `REJECT_EXTS` plus `.orig`, `.cfg`, `.retry`).
-const IGNORED_SUFFIXES: [&str; 12] = [
+pub(crate) const IGNORED_SUFFIXES: [&str; 12] = [
     ".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst", ".orig", ".cfg", ".retry",
 ];
 const IGNORED_NAMES: [&str; 3] = ["host_vars", "group_vars", "vars_plugins"];
+
+/// What an inventory directory's walk skips besides hidden names and
+/// `group_vars`/`host_vars`/`vars_plugins` (Ansible's IGNORED_ALWAYS):
+/// names ending in one of `extensions` (`inventory_ignore_extensions`) or
+/// matching one of `patterns` anywhere (`inventory_ignore_patterns`,
+/// Python's `re.search`).
+#[derive(Debug, Clone)]
+pub struct DirectoryIgnores {
+    pub extensions: Vec<String>,
+    pub patterns: Vec<regex::Regex>,
+}
+
+impl Default for DirectoryIgnores {
+    fn default() -> Self {
+        Self {
+            extensions: IGNORED_SUFFIXES.iter().map(|s| (*s).to_string()).collect(),
+            patterns: Vec::new(),
+        }
+    }
+}
+
+/// The ignores of this process's inventory walks, from ansible.cfg and the
+/// environment (set once, before any inventory is read).
+static DIRECTORY_IGNORES: std::sync::RwLock<Option<DirectoryIgnores>> =
+    std::sync::RwLock::new(None);
+
+pub fn set_directory_ignores(ignores: DirectoryIgnores) {
+    *DIRECTORY_IGNORES
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(ignores);
+}
 const YAML_EXTENSIONS: [&str; 3] = ["yml", "yaml", "json"];
 
 enum Resolved {
@@ -127,11 +158,36 @@ fn read_host_list(inventory: &mut Inventory, list: &str) {
 fn read_path(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
     if path.is_dir() {
         for entry in directory_entries(path)? {
-            read_path(inventory, &entry)?;
+            read_entry(inventory, &entry)?;
         }
         return Ok(());
     }
     read_file(inventory, path)
+}
+
+/// One entry of an inventory directory. A file no format can read (a
+/// LICENSE, a Makefile, notes without a suffix Ansible skips) is skipped
+/// with a warning, as Ansible's inventory manager does when every plugin
+/// refused it (`Unable to parse … as an inventory source`); what it read
+/// before the error stays, as in Ansible. A file named by `-i` itself still
+/// fails the run.
+fn read_entry(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {
+    if path.is_dir() {
+        return read_path(inventory, path);
+    }
+    match read_file(inventory, path) {
+        Err(error) if error.kind == ErrorKind::Parse => {
+            let mut warning = error;
+            warning.message = format!(
+                "Unable to parse {} as an inventory source, skipped: {}",
+                path.display(),
+                warning.message
+            );
+            inventory.warnings.push(warning);
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 fn directory_entries(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
@@ -151,9 +207,22 @@ fn directory_entries(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 }
 
 fn is_ignored(name: &str) -> bool {
-    name.starts_with('.')
-        || IGNORED_NAMES.contains(&name)
-        || IGNORED_SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
+    if name.starts_with('.') || IGNORED_NAMES.contains(&name) {
+        return true;
+    }
+    let configured = DIRECTORY_IGNORES
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match configured.as_ref() {
+        Some(ignores) => {
+            ignores
+                .extensions
+                .iter()
+                .any(|ext| name.ends_with(ext.as_str()))
+                || ignores.patterns.iter().any(|re| re.is_match(name))
+        }
+        None => IGNORED_SUFFIXES.iter().any(|suffix| name.ends_with(suffix)),
+    }
 }
 
 fn read_file(inventory: &mut Inventory, path: &Path) -> Result<(), Diagnostic> {

@@ -104,8 +104,9 @@ impl StateModule for Archive {
         let plan = plan(want, &expanded, &dirs).map_err(ModuleError::failed)?;
         require_tools(ctx, "archive", &[tool(&want.format, plan.archive)])?;
         let script = format!(
-            "w=$(mktemp -d) || exit 1\ntrap 'rm -rf \"$w\"' EXIT\n{build}\n{new}\nif [ -e {dest} ]; then {old}; else echo none; fi\n{list}",
+            "w=$(mktemp -d) || exit 1\ntrap 'rm -rf \"$w\"' EXIT\n{build}\n{done}\n{new}\nif [ -e {dest} ]; then {old}; else echo none; fi\n{list}",
             build = build_command(want, &plan, "$w/new"),
+            done = build_failed_exit(want, &plan),
             new = fingerprint(want, &plan, "\"$w/new\""),
             dest = shell_quote(&plan.dest),
             old = fingerprint(want, &plan, &shell_quote(&plan.dest)),
@@ -170,8 +171,9 @@ impl StateModule for Archive {
         if have.old_print.as_ref() != Some(&have.new_print) {
             let dest = shell_quote(&plan.dest);
             let script = format!(
-                "w=$(mktemp \"$(dirname -- {dest})/.runbook-archive.XXXXXX\") || exit 1\ntrap 'rm -f \"$w\"' EXIT\n{build}\nmv -f \"$w\" {dest} && trap - EXIT",
+                "w=$(mktemp \"$(dirname -- {dest})/.runbook-archive.XXXXXX\") || exit 1\ntrap 'rm -f \"$w\"' EXIT\n{build}\n{done}\nmv -f \"$w\" {dest} && trap - EXIT",
                 build = build_command(want, plan, "$w"),
+                done = build_failed_exit(want, plan),
             );
             run_checked(ctx, &format!("writing {}", plan.dest), &script, None)?;
         }
@@ -406,6 +408,20 @@ fn build_command(want: &Wanted, plan: &Plan, out: &str) -> String {
         "( {cd}; tar -c{flag}f {out} --sort=name{exclude} -- {} )",
         members.join(" ")
     )
+}
+
+/// Shell ending the script when the build failed (a full disk, an
+/// unreadable file), so its partial output is never taken for the archive.
+/// What each tool counts as a warning passes: GNU tar's 1 (a file changed
+/// while it was read, which Python's tarfile in Ansible's module does not
+/// notice either), gzip's and xz's 2.
+fn build_failed_exit(want: &Wanted, plan: &Plan) -> &'static str {
+    match (want.format.as_str(), plan.archive) {
+        ("zip", _) => "rc=$?; [ \"$rc\" -eq 0 ] || exit \"$rc\"",
+        (_, true) => "rc=$?; [ \"$rc\" -le 1 ] || exit \"$rc\"",
+        ("bz2", false) => "rc=$?; [ \"$rc\" -eq 0 ] || exit \"$rc\"",
+        _ => "rc=$?; [ \"$rc\" -ne 1 ] || exit \"$rc\"",
+    }
 }
 
 fn plan_source(plan: &Plan) -> String {

@@ -36,10 +36,14 @@ say() { [ "$quiet" = yes ] || printf '%s\n' "$*"; }
 not_found() { printf 'Unit %s could not be found.\n' "$1" >&2; }
 
 # kaiwudb fails to start once a failed upgrade removed its binaries, or
-# when a test sets the kwdb start_fails knob; the unit is then `failed`.
+# when a test sets the kwdb start_fails knob; any unit fails to start while
+# systemd-knobs/start_fails/UNIT exists. The unit is then `failed`.
 activate() {
-    if [ "$1" = kaiwudb.service ] && [ ! -e "$units_dir/$1/active" ] &&
-        { [ -e "$SHIM_STATE/kwdb/removed" ] || [ -e "$SHIM_STATE/kwdb/knobs/start_fails" ]; }; then
+    if [ ! -e "$units_dir/$1/active" ] && {
+        [ -e "$SHIM_STATE/systemd-knobs/start_fails/$1" ] ||
+        { [ "$1" = kaiwudb.service ] &&
+            { [ -e "$SHIM_STATE/kwdb/removed" ] || [ -e "$SHIM_STATE/kwdb/knobs/start_fails" ]; }; }
+    }; then
         : > "$units_dir/$1/failed"
         printf 'Job for %s failed because the control process exited with error code.\nSee "systemctl status %s" and "journalctl -xeu %s" for details.\n' "$1" "$1" "$1" >&2
         status=1

@@ -1,11 +1,13 @@
 #!/usr/bin/env python
 """Lab stand-in for loonflow's manage.py (Django): `check` imports the
-settings as Django does, `runserver ADDR:PORT` serves until stopped; each
+settings as Django does, `runserver ADDR:PORT` serves until stopped (an
+address in use: Django's `Error: That port is already in use.`, exit 1); each
 request reads the database the settings name (as the views do), so r1.0
 code on a 0.3 schema answers 500, and so does every request while the knob
 /var/lib/runbook-shims/loonflow/knobs/runserver_error exists (its text is
 the error: what a broken view or setting shows). The password goes to the
 client in an option file, never in argv."""
+import errno
 import http.server
 import importlib
 import os
@@ -72,8 +74,18 @@ def runserver(address):
             self.end_headers()
             self.wfile.write(body.encode())
 
-    server = http.server.HTTPServer((host or "127.0.0.1", int(port)), Handler)
+    # As Django's runserver: the banner first, then the bind; an address in
+    # use ends it with Django's words on stderr and exit status 1.
     print("Starting development server at http://%s/\nQuit the server with CONTROL-C." % address, flush=True)
+    try:
+        server = http.server.HTTPServer((host or "127.0.0.1", int(port)), Handler)
+    except OSError as error:
+        messages = {errno.EACCES: "You don't have permission to access that port.",
+                    errno.EADDRINUSE: "That port is already in use.",
+                    errno.EADDRNOTAVAIL: "That IP address can't be assigned to."}
+        sys.stderr.write("Error: %s\n" % messages.get(error.errno, error.strerror))
+        sys.stderr.flush()
+        os._exit(1)
     server.serve_forever()
 
 

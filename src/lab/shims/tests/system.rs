@@ -147,6 +147,37 @@ fn systemctl_tracks_a_units_life() {
 }
 
 #[test]
+fn a_unit_with_the_start_fails_knob_fails_to_start_as_systemd_reports_it() {
+    let host = Host::new();
+    let knobs = host
+        .root
+        .path()
+        .join("var/lib/runbook-shims/systemd-knobs/start_fails");
+    fs::create_dir_all(&knobs).expect("knobs");
+    fs::write(knobs.join("kaiwudb.service"), "").expect("knob");
+    let start = host.run(&["systemctl", "start", "kaiwudb"]);
+    assert_eq!(
+        (start.rc, start.stderr.as_str()),
+        (
+            1,
+            "Job for kaiwudb.service failed because the control process exited with error code.\nSee \"systemctl status kaiwudb.service\" and \"journalctl -xeu kaiwudb.service\" for details.\n"
+        )
+    );
+    assert_eq!(
+        host.run(&["systemctl", "is-active", "kaiwudb"]).stdout,
+        "failed\n"
+    );
+    // Stopping still works; the knob gone, it starts.
+    assert_eq!(host.run(&["systemctl", "stop", "kaiwudb"]).rc, 0);
+    fs::remove_file(knobs.join("kaiwudb.service")).expect("knob");
+    assert_eq!(host.run(&["systemctl", "start", "kaiwudb"]).rc, 0);
+    assert_eq!(
+        host.run(&["systemctl", "is-active", "kaiwudb"]).stdout,
+        "active\n"
+    );
+}
+
+#[test]
 fn systemctl_reports_unknown_units_like_systemd() {
     let host = Host::new();
     let status = host.run(&["systemctl", "status", "nosuch"]);
