@@ -9,7 +9,7 @@ mod admission;
 mod auth;
 mod config;
 mod framing;
-
+mod keys;
 mod known_hosts;
 mod passphrase;
 mod proxy;
