@@ -15,6 +15,7 @@ mod passphrase;
 mod proxy;
 mod request;
 mod session;
+mod shared_config;
 mod shell;
 mod staged_stdin;
 
