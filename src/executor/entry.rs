@@ -6,6 +6,7 @@ use std::sync::mpsc::Sender;
 use super::RunOptions;
 use super::play_runner::{PlayEnd, run_play};
 use super::run::{Run, RunSummary};
+use super::workers::Workers;
 use super::{Event, Question};
 use crate::inventory::Inventory;
 use crate::playbook::{Playbook, Task};
@@ -19,7 +20,7 @@ pub fn run_playbook(
     events: Sender<Event>,
 ) -> Result<RunSummary, Diagnostic> {
     let _questions = questions_through(&events);
-    let pool = worker_pool(options.forks)?;
+    let pool = Workers::new(options.forks);
     let run = Run::new(inventory, options, playbook.dir.clone(), events)?;
     for play in &playbook.plays {
         if crate::interruption::stop_scheduling()
@@ -81,20 +82,12 @@ pub fn run_adhoc(
     play.keywords.gather_facts = false;
     play.tasks = vec![crate::playbook::Step::Task(Box::new(task))];
     let _questions = questions_through(&events);
-    let pool = worker_pool(options.forks)?;
+    let pool = Workers::new(options.forks);
     let cwd = std::env::current_dir().unwrap_or_default();
     let run = Run::new(inventory, options, cwd, events)?;
     run_play(&run, &play, &pool)?;
     run.close_connections();
     Ok(run.summary())
-}
-
-fn worker_pool(forks: usize) -> Result<rayon::ThreadPool, Diagnostic> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(forks.max(1))
-        .thread_name(|i| format!("runbook-worker-{i}"))
-        .build()
-        .map_err(|e| Diagnostic::runtime(format!("cannot start {forks} workers: {e}")))
 }
 
 /// While the run lasts, questions (`--step`, `vars_prompt`, passphrases)

@@ -35,6 +35,7 @@ mod tags;
 mod task_executor;
 mod variables;
 mod vars_files;
+mod workers;
 
 pub use entry::{run_adhoc, run_playbook};
 pub use escalation::BecomeDefaults;

@@ -4,14 +4,13 @@
 
 use std::sync::Arc;
 
-use rayon::ThreadPool;
-
 use super::Event;
 use super::context::layer;
 use super::host_record::HostRecord;
 use super::play_ctx::{Batch, PlayCtx, PlayScope};
 use super::run::Run;
 use super::schedule::Stage;
+use super::workers::Workers;
 use crate::playbook::{BatchSize, HostOrder, Play, PlayKeywords, Strategy, Task};
 use crate::source::{Diagnostic, ErrorKind};
 use crate::value::{Value, VarMap};
@@ -25,7 +24,7 @@ pub(super) enum PlayEnd {
     EndPlaybook,
 }
 
-pub(super) fn run_play(run: &Run, play: &Play, pool: &ThreadPool) -> Result<PlayEnd, Diagnostic> {
+pub(super) fn run_play(run: &Run, play: &Play, pool: &Workers) -> Result<PlayEnd, Diagnostic> {
     for unreadable in &play.unreadable_includes {
         run.warn(unreadable.to_string());
     }
@@ -182,7 +181,7 @@ fn run_free(stage: &Stage, hosts: &[String]) {
     let play = stage.play.play;
     stage.pool.scope_fifo(|scope| {
         for host in hosts {
-            scope.spawn_fifo(move |_| {
+            scope.spawn_fifo(move || {
                 let one = std::slice::from_ref(host);
                 for section in [&play.pre_tasks, &play.tasks, &play.post_tasks] {
                     stage.run_steps(section, one);

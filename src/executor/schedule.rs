@@ -5,14 +5,13 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
-use rayon::ThreadPool;
-
 use super::Event;
 use super::Status;
 use super::play_ctx::PlayCtx;
 use super::run::Run;
 use super::task_executor::{TaskExecutor, TaskRun};
 use super::variables::Scope;
+use super::workers::Workers;
 use crate::playbook::Task;
 use crate::source::Diagnostic;
 use crate::value::VarMap;
@@ -26,7 +25,7 @@ const BYPASS_HOST_LOOP: &[&str] = &["add_host"];
 pub(super) struct Stage<'a> {
     pub run: &'a Run,
     pub play: &'a PlayCtx<'a>,
-    pub pool: &'a ThreadPool,
+    pub pool: &'a Workers,
     /// Running handlers: the tasks of an `include_tasks` handler are shown
     /// as `RUNNING HANDLER`.
     pub handlers: bool,
@@ -172,7 +171,7 @@ impl Stage<'_> {
             self.pool.scope_fifo(|scope| {
                 for host in wave {
                     let results = &results;
-                    scope.spawn_fifo(move |_| {
+                    scope.spawn_fifo(move || {
                         let outcome = self.guarded(task, host);
                         if let Ok(mut results) = results.lock() {
                             results.push((host.clone(), outcome));

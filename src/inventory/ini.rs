@@ -20,27 +20,62 @@
 //! with `#` or `;` are comments; on host lines `#` starts a comment anywhere
 //! outside quotes.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use indexmap::IndexMap;
-use regex::Regex;
 
 use super::Inventory;
-use super::address::split_port;
+use super::address::{is_word, split_port};
 use super::graph::UNGROUPED;
 use super::literal::parse_value;
 use super::range::{expand, has_range};
 use super::shlex::split;
 use crate::source::{Diagnostic, SourceFile, Span};
 
-static SECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$")
-        .unwrap_or_else(|e| unreachable!("invalid built-in regex: {e}"))
-});
-static GROUP_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([^:\]\s]+)\s*(?:#.*)?$")
-        .unwrap_or_else(|e| unreachable!("invalid built-in regex: {e}"))
-});
+/// `^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$`: a section's group and kind.
+/// Written out because compiling the pattern's Unicode classes cost more
+/// than reading a small inventory.
+fn section_header(text: &str) -> Option<(&str, Option<&str>)> {
+    let (name, rest) = group_name_prefix(text.strip_prefix('[')?)?;
+    let (kind, rest) = match rest.strip_prefix(':') {
+        Some(after) => {
+            let len = after.find(|c| !is_word(c)).unwrap_or(after.len());
+            if len == 0 {
+                return None;
+            }
+            (Some(&after[..len]), &after[len..])
+        }
+        None => (None, rest),
+    };
+    only_a_comment(rest.strip_prefix(']')?).then_some((name, kind))
+}
+
+/// `^([^:\]\s]+)\s*(?:#.*)?$`: a line of `[group:children]`. The name
+/// gives back a tail that starts a comment (`web#x` is `web`), as the
+/// pattern's backtracking does.
+fn child_group_name(text: &str) -> Option<&str> {
+    let (name, rest) = group_name_prefix(text)?;
+    if only_a_comment(rest) {
+        return Some(name);
+    }
+    let first = name.chars().next()?.len_utf8();
+    let shorter = name[first..].rfind('#')? + first;
+    (!rest.contains('\n')).then(|| &name[..shorter])
+}
+
+/// `[^:\]\s]+` at the start of `text`, and what follows it.
+fn group_name_prefix(text: &str) -> Option<(&str, &str)> {
+    let len = text
+        .find(|c: char| c == ':' || c == ']' || c.is_whitespace())
+        .unwrap_or(text.len());
+    (len > 0).then(|| text.split_at(len))
+}
+
+/// `\s*(?:#.*)?$`
+fn only_a_comment(rest: &str) -> bool {
+    let rest = rest.trim_start();
+    rest.is_empty() || (rest.starts_with('#') && !rest.contains('\n'))
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -112,9 +147,7 @@ impl IniParser<'_> {
     }
 
     fn line(&mut self, line: &Line) -> Result<(), Diagnostic> {
-        if let Some(captures) = SECTION.captures(line.text) {
-            let name = captures.get(1).map_or("", |m| m.as_str());
-            let kind = captures.get(2).map(|m| m.as_str());
+        if let Some((name, kind)) = section_header(line.text) {
             return self.section(line, name, kind);
         }
         if line.text.starts_with('[') && line.text.ends_with(']') {
@@ -270,13 +303,12 @@ impl IniParser<'_> {
     }
 
     fn children_line(&mut self, line: &Line) -> Result<(), Diagnostic> {
-        let Some(child) = GROUP_NAME.captures(line.text).and_then(|c| c.get(1)) else {
+        let Some(child) = child_group_name(line.text) else {
             return Err(Diagnostic::at(
                 format!("expected a group name, found `{}`", line.text),
                 &self.whole(line),
             ));
         };
-        let child = child.as_str();
         let span = self.span(line, 0, child.chars().count());
         if self.inventory.groups.contains_key(child) {
             let parent = self.group.clone();
@@ -330,6 +362,36 @@ impl OrHelp for Diagnostic {
             self
         } else {
             self.with_help(help)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use regex::Regex;
+
+    const FRAGMENTS: &[&str] = &[
+        "[", "]", ":", "web", "vars", "children", "é", "\u{663}", " ", "\t", "\n", "#", "# x", "-",
+        "_", "[a:vars]", "\u{2000}",
+    ];
+
+    // The patterns these functions replace, as the oracle.
+    proptest! {
+        #[test]
+        fn agrees_with_the_regular_expressions(
+            text in proptest::collection::vec(proptest::sample::select(FRAGMENTS), 0..7)
+                .prop_map(|parts| parts.concat())
+        ) {
+            let section = Regex::new(r"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$").expect("regex");
+            let expected = section.captures(&text).map(|c| {
+                (c.get(1).map_or("", |m| m.as_str()), c.get(2).map(|m| m.as_str()))
+            });
+            prop_assert_eq!(section_header(&text), expected);
+            let group = Regex::new(r"^([^:\]\s]+)\s*(?:#.*)?$").expect("regex");
+            let expected = group.captures(&text).and_then(|c| c.get(1)).map(|m| m.as_str());
+            prop_assert_eq!(child_group_name(&text), expected);
         }
     }
 }

@@ -15,7 +15,6 @@
 //! localhost when the inventory does not name it.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -25,15 +24,6 @@ use super::fnmatch::{has_wildcards, translate};
 use super::graph::ALL;
 use super::model::{LOCALHOST_NAMES, Selection};
 use crate::source::Diagnostic;
-
-static ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:[^\s:\[\]]|\[[^\]]*\])+")
-        .unwrap_or_else(|e| unreachable!("invalid built-in regex: {e}"))
-});
-static SUBSCRIPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(.+)\[(?:(-?[0-9]+)|([0-9]*)([:-])([0-9]*))\]$")
-        .unwrap_or_else(|e| unreachable!("invalid built-in regex: {e}"))
-});
 
 /// Which hosts of a matched list a subscript keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +40,7 @@ pub fn split_pattern(pattern: &str) -> Vec<String> {
     } else if is_single_address(pattern.trim()) {
         vec![pattern]
     } else {
-        ITEM.find_iter(pattern).map(|m| m.as_str()).collect()
+        items(pattern)
     };
     items
         .into_iter()
@@ -58,6 +48,34 @@ pub fn split_pattern(pattern: &str) -> Vec<String> {
         .filter(|item| !item.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// The matches of `(?:[^\s:\[\]]|\[[^\]]*\])+`, written out: compiling
+/// that pattern's Unicode class cost more than a small run's inventory.
+fn items(pattern: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(first) = pattern[at..].chars().next() {
+        let start = at;
+        while let Some(c) = pattern[at..].chars().next() {
+            if c == '[' {
+                match pattern[at + 1..].find(']') {
+                    Some(close) => at += close + 2,
+                    None => break,
+                }
+            } else if c.is_whitespace() || c == ':' || c == ']' {
+                break;
+            } else {
+                at += c.len_utf8();
+            }
+        }
+        if at > start {
+            found.push(&pattern[start..at]);
+        } else {
+            at += first.len_utf8();
+        }
+    }
+    found
 }
 
 /// Unions first, then intersections, then exclusions; `all` if no union.
@@ -202,28 +220,52 @@ fn last_line(text: &str) -> String {
     text.lines().last().unwrap_or(text).trim().to_string()
 }
 
+/// What a trailing subscript holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inside<'a> {
+    /// `-?[0-9]+`
+    Index(&'a str),
+    /// `[0-9]*`, `:` or `-`, `[0-9]*`
+    Slice(&'a str, &'a str),
+}
+
+/// `^(.+)\[(?:(-?[0-9]+)|([0-9]*)([:-])([0-9]*))\]$`: the expression and
+/// its subscript. Only the last `[` can open it, as nothing inside may be `[`.
+fn subscript(pattern: &str) -> Option<(&str, Inside<'_>)> {
+    let open = pattern.strip_suffix(']')?;
+    let (expression, inside) = open.rsplit_once('[')?;
+    if expression.is_empty() || expression.contains('\n') {
+        return None;
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = inside.strip_prefix('-').unwrap_or(inside);
+    if !unsigned.is_empty() && digits(unsigned) {
+        return Some((expression, Inside::Index(inside)));
+    }
+    let separator = inside.find(|c: char| !c.is_ascii_digit())?;
+    let (start, rest) = inside.split_at(separator);
+    let end = rest.strip_prefix([':', '-'])?;
+    digits(end).then_some((expression, Inside::Slice(start, end)))
+}
+
 fn split_subscript(pattern: &str) -> Result<(&str, Option<Subscript>), Diagnostic> {
     if pattern.starts_with('~') {
         return Ok((pattern, None));
     }
-    let Some(captures) = SUBSCRIPT.captures(pattern) else {
+    let Some((expression, inside)) = subscript(pattern) else {
         return Ok((pattern, None));
     };
-    let expression = captures.get(1).map_or(pattern, |m| m.as_str());
-    let number = |i: usize| {
-        captures
-            .get(i)
-            .map(|m| m.as_str())
-            .filter(|s| !s.is_empty())
-    };
     let invalid = || Diagnostic::new(format!("invalid subscript in host pattern `{pattern}`"));
-    if let Some(index) = number(2) {
-        return Ok((
-            expression,
-            Some(Subscript::Index(index.parse().map_err(|_| invalid())?)),
-        ));
-    }
-    let (start, end) = (number(3), number(5));
+    let (start, end) = match inside {
+        Inside::Index(index) => {
+            let index = index.parse().map_err(|_| invalid())?;
+            return Ok((expression, Some(Subscript::Index(index))));
+        }
+        Inside::Slice(start, end) => (
+            Some(start).filter(|s| !s.is_empty()),
+            Some(end).filter(|s| !s.is_empty()),
+        ),
+    };
     if start.is_none() && end.is_none() {
         return Err(invalid().with_help("give a start, an end or both, e.g. `[0:2]`"));
     }
@@ -267,6 +309,36 @@ fn apply_subscript(hosts: Vec<String>, subscript: Option<Subscript>) -> Option<V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    const FRAGMENTS: &[&str] = &[
+        "web", "[0]", "[-1]", "[1:3]", "[2:]", "[:3]", "[-]", "[1-2]", "[", "]", ":", "-", "1",
+        " ", "\n", "é", "\u{2000}", "!", "&", "~", "[a b]",
+    ];
+
+    // The patterns these functions replace, as the oracle.
+    proptest! {
+        #[test]
+        fn agrees_with_the_regular_expressions(
+            text in proptest::collection::vec(proptest::sample::select(FRAGMENTS), 0..6)
+                .prop_map(|parts| parts.concat())
+        ) {
+            let item = Regex::new(r"(?:[^\s:\[\]]|\[[^\]]*\])+").expect("regex");
+            let expected: Vec<&str> = item.find_iter(&text).map(|m| m.as_str()).collect();
+            prop_assert_eq!(items(&text), expected);
+            let subscript_re =
+                Regex::new(r"^(.+)\[(?:(-?[0-9]+)|([0-9]*)([:-])([0-9]*))\]$").expect("regex");
+            let expected = subscript_re.captures(&text).map(|c| {
+                let group = |i: usize| c.get(i).map(|m| m.as_str());
+                let inside = match group(2) {
+                    Some(index) => Inside::Index(index),
+                    None => Inside::Slice(group(3).unwrap_or(""), group(5).unwrap_or("")),
+                };
+                (group(1).unwrap_or(""), inside)
+            });
+            prop_assert_eq!(subscript(&text), expected);
+        }
+    }
 
     #[test]
     fn splitting_follows_ansible() {

@@ -11,8 +11,10 @@
 //! toward one sshd, and the connect timeout starts only once a handshake is
 //! admitted — time spent queued here is not time waiting on the network.
 
-use std::collections::HashMap;
-use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread::Thread;
 use std::time::Duration;
 
 use super::config::{Proxy, SshConfig};
@@ -30,16 +32,26 @@ const ATTEMPTS: u32 = 3;
 /// again at random so that hosts dropped together do not return together.
 const FIRST_PAUSE: Duration = Duration::from_millis(250);
 
-/// The controller's handshake queue.
-struct Admission {
-    state: Mutex<InFlight>,
-    freed: Condvar,
+/// The controller's handshake queue. A freed place goes to the first
+/// waiter that fits, and only that waiter is woken: with a thousand hosts
+/// queued, waking them all at every free place (a condition variable's
+/// `notify_all`) cost more CPU than the handshakes.
+fn admission() -> &'static Mutex<InFlight> {
+    static ADMISSION: OnceLock<Mutex<InFlight>> = OnceLock::new();
+    ADMISSION.get_or_init(|| Mutex::new(InFlight::default()))
 }
 
 #[derive(Default)]
 struct InFlight {
     total: usize,
     per_server: HashMap<String, usize>,
+    waiting: VecDeque<Waiter>,
+}
+
+struct Waiter {
+    server: String,
+    thread: Thread,
+    admitted: Arc<AtomicBool>,
 }
 
 impl InFlight {
@@ -47,23 +59,34 @@ impl InFlight {
         self.total < CONTROLLER_HANDSHAKES
             && self.per_server.get(server).copied().unwrap_or(0) < SERVER_HANDSHAKES
     }
+
+    fn take(&mut self, server: &str) {
+        self.total += 1;
+        *self.per_server.entry(server.to_string()).or_insert(0) += 1;
+    }
+
+    /// Admit waiters in the order they came while there is room for them.
+    fn admit_waiting(&mut self) {
+        let mut index = 0;
+        while index < self.waiting.len() && self.total < CONTROLLER_HANDSHAKES {
+            if !self.has_room_for(&self.waiting[index].server) {
+                index += 1;
+                continue;
+            }
+            let Some(waiter) = self.waiting.remove(index) else {
+                break;
+            };
+            self.take(&waiter.server);
+            waiter.admitted.store(true, Ordering::Release);
+            waiter.thread.unpark();
+        }
+    }
 }
 
-fn admission() -> &'static Admission {
-    static ADMISSION: OnceLock<Admission> = OnceLock::new();
-    ADMISSION.get_or_init(|| Admission {
-        state: Mutex::new(InFlight::default()),
-        freed: Condvar::new(),
-    })
-}
-
-fn lock(admission: &Admission) -> MutexGuard<'_, InFlight> {
+fn lock(admission: &Mutex<InFlight>) -> MutexGuard<'_, InFlight> {
     // The counts stay consistent even if a holder panicked: every change is
-    // one statement.
-    admission
-        .state
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
+    // made under the lock by code that does not panic.
+    admission.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// One admitted handshake; dropping it lets the next one in.
@@ -73,8 +96,7 @@ pub(super) struct Permit {
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        let admission = admission();
-        let mut state = lock(admission);
+        let mut state = lock(admission());
         state.total = state.total.saturating_sub(1);
         if let Some(count) = state.per_server.get_mut(&self.server) {
             *count = count.saturating_sub(1);
@@ -82,24 +104,26 @@ impl Drop for Permit {
                 state.per_server.remove(&self.server);
             }
         }
-        drop(state);
-        admission.freed.notify_all();
+        state.admit_waiting();
     }
 }
 
 /// Wait until a handshake toward `config`'s sshd may start.
 fn admit(config: &SshConfig) -> Permit {
     let server = first_server(config);
-    let admission = admission();
-    let mut state = lock(admission);
-    while !state.has_room_for(&server) {
-        state = admission
-            .freed
-            .wait(state)
-            .unwrap_or_else(PoisonError::into_inner);
+    let admitted = Arc::new(AtomicBool::new(false));
+    {
+        let mut state = lock(admission());
+        state.waiting.push_back(Waiter {
+            server: server.clone(),
+            thread: std::thread::current(),
+            admitted: Arc::clone(&admitted),
+        });
+        state.admit_waiting();
     }
-    state.total += 1;
-    *state.per_server.entry(server.clone()).or_insert(0) += 1;
+    while !admitted.load(Ordering::Acquire) {
+        std::thread::park();
+    }
     Permit { server }
 }
 

@@ -92,19 +92,28 @@ fn try_agent(
 }
 
 fn try_key_file(session: &Session, user: &str, key: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(key).map_err(|e| format!("unreadable: {e}"))?;
-    let passphrase = if is_encrypted(&text) {
-        let passphrase = super::passphrase::passphrase_for(key);
-        Some(
-            passphrase
-                .ok_or_else(|| format!("encrypted; set {PASSPHRASE_ENV} to its passphrase"))?,
-        )
-    } else {
-        None
+    let file = super::keys::load(key)?;
+    let result = match file.signer() {
+        Some(signer) => super::keys::userauth_signed(session, user, signer),
+        None => {
+            let passphrase =
+                if file.encrypted {
+                    let passphrase = super::passphrase::passphrase_for(key);
+                    Some(passphrase.ok_or_else(|| {
+                        format!("encrypted; set {PASSPHRASE_ENV} to its passphrase")
+                    })?)
+                } else {
+                    None
+                };
+            session.userauth_pubkey_memory(
+                user,
+                file.public_text.as_deref(),
+                &file.text,
+                passphrase.as_deref(),
+            )
+        }
     };
-    let public = public_key_path(key);
-    let public = public.is_file().then_some(public.as_path());
-    match session.userauth_pubkey_file(user, public, key, passphrase.as_deref()) {
+    match result {
         Ok(()) if session.authenticated() => Ok(()),
         Ok(()) => Err("not accepted".to_string()),
         Err(error) => Err(error.message().to_string()),
@@ -153,7 +162,7 @@ impl ssh2::KeyboardInteractivePrompt for PasswordPrompts<'_> {
 }
 
 /// `key.pub`, beside the private key.
-fn public_key_path(key: &Path) -> PathBuf {
+pub(super) fn public_key_path(key: &Path) -> PathBuf {
     let mut name = key.file_name().unwrap_or_default().to_os_string();
     name.push(".pub");
     key.with_file_name(name)

@@ -198,10 +198,13 @@ pub(super) fn resolve(spec: &ConnectionSpec) -> Result<SshConfig, ConnectionErro
 }
 
 fn run_ssh_g(spec: &ConnectionSpec) -> Result<Option<SshG>, ConnectionError> {
-    let output = Command::new("ssh")
-        .args(ssh_g_args(spec))
-        .stdin(Stdio::null())
-        .output();
+    let args = ssh_g_args(spec);
+    if let Some((_, options)) = args.split_last()
+        && let Some(output) = super::shared_config::output_for(options, &spec.address)
+    {
+        return Ok(Some(parse_ssh_g(&output)));
+    }
+    let output = Command::new("ssh").args(args).stdin(Stdio::null()).output();
     let output = match output {
         Ok(output) => output,
         Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),

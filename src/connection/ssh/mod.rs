@@ -9,12 +9,13 @@ mod admission;
 mod auth;
 mod config;
 mod framing;
-
+mod keys;
 mod known_hosts;
 mod passphrase;
 mod proxy;
 mod request;
 mod session;
+mod shared_config;
 mod shell;
 mod staged_stdin;
 

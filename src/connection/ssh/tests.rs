@@ -416,3 +416,42 @@ fn close_then_run_reconnects() {
     connection.close();
     assert_eq!(run(&mut connection, "echo again").1, "again\n");
 }
+
+#[test]
+fn two_sessions_with_one_key_file_read_it_once() {
+    let server = TestSshd::start();
+    server.trust();
+    let key = server.path("id_ed25519");
+    let mut first = connect(&server.spec());
+    let mut second = connect(&server.spec());
+    assert_eq!(run(&mut first, "echo one").1, "one\n");
+    assert_eq!(run(&mut second, "echo two").1, "two\n");
+    assert_eq!(super::keys::tests::reads_of(&key), 1);
+}
+
+#[test]
+fn ecdsa_keys_signed_here_and_keys_libssh2_parses_both_log_in() {
+    let server = TestSshd::start();
+    server.trust();
+    for kind in [
+        &["ecdsa", "-b", "256"][..],
+        &["ecdsa", "-b", "521"],
+        &["rsa", "-b", "2048"],
+    ] {
+        let key = server.path(&format!("id_{}", kind.join("_")));
+        let status = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-N", "", "-t"])
+            .args(kind)
+            .arg("-f")
+            .arg(&key)
+            .status()
+            .expect("ssh-keygen");
+        assert!(status.success());
+        let public = std::fs::read_to_string(format!("{}.pub", key.display())).expect("pub");
+        std::fs::write(server.path("authorized_keys"), public).expect("authorized_keys");
+        let mut spec = server.spec();
+        spec.private_key_file = Some(key);
+        let mut connection = connect(&spec);
+        assert_eq!(run(&mut connection, "echo in").1, "in\n", "{kind:?}");
+    }
+}

@@ -2,6 +2,8 @@
 //! `bytes_to_human`/`human_to_bytes` write and read them (`1.00 KB`,
 //! `'10M'`, bits with `isbits`).
 
+use std::sync::LazyLock;
+
 use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{Environment, Error};
 
@@ -111,8 +113,9 @@ pub(crate) fn parse_human(
     default_unit: Option<&str>,
     isbits: bool,
 ) -> Result<i64, String> {
-    let pattern = regex::Regex::new(r"^([0-9]*\.?[0-9]+)(?:\s*([A-Za-z]+))?\s*$")
-        .map_err(|e| e.to_string())?;
+    static PATTERN: LazyLock<Result<regex::Regex, regex::Error>> =
+        LazyLock::new(|| regex::Regex::new(r"^([0-9]*\.?[0-9]+)(?:\s*([A-Za-z]+))?\s*$"));
+    let pattern = PATTERN.as_ref().map_err(ToString::to_string)?;
     let captures = pattern
         .captures(text)
         .ok_or_else(|| format!("human_to_bytes() can't interpret following string: {text}"))?;

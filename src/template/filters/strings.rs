@@ -2,7 +2,7 @@
 //! `md5`, `sha1`, `urldecode`, `urlsplit`, `expandvars` and
 //! `from_yaml_all`.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{Environment, Error};
@@ -345,7 +345,9 @@ fn urlsplit(value: &Value, query: Option<String>) -> Result<Value, Error> {
 /// controller's environment; unknown names stay as written.
 fn expandvars(value: &Value) -> Result<String, Error> {
     let text = text_of(value)?;
-    let pattern = regex::Regex::new(r"\$(\w+|\{[^}]*\})").map_err(|e| failure(e.to_string()))?;
+    static PATTERN: LazyLock<Result<regex::Regex, regex::Error>> =
+        LazyLock::new(|| regex::Regex::new(r"\$(\w+|\{[^}]*\})"));
+    let pattern = PATTERN.as_ref().map_err(|e| failure(e.to_string()))?;
     Ok(pattern
         .replace_all(&text, |caps: &regex::Captures| {
             let whole = caps.get(0).map_or("", |m| m.as_str());

@@ -5,7 +5,10 @@
 //! `(?#...)` comments. What `regex` cannot do at all (look-around and
 //! backreferences) is refused with an error that says so.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::Hash;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 /// A pattern that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,8 +43,19 @@ impl fmt::Debug for PyRegex {
 }
 
 impl PyRegex {
-    /// A pattern searched in one line at a time (`re.search(line)`).
+    /// A pattern searched in one line at a time (`re.search(line)`),
+    /// compiled once per pattern for the run (a loop over many items or
+    /// hosts uses the same few).
     pub(crate) fn for_lines(pattern: &str) -> Result<Self, PyRegexError> {
+        static CACHE: Cache<String, PyRegex> = LazyLock::new(Mutex::default);
+        cached(&CACHE, pattern.to_string(), || {
+            Self::compile_for_lines(pattern)
+        })
+    }
+
+    fn compile_for_lines(pattern: &str) -> Result<Self, PyRegexError> {
+        #[cfg(test)]
+        tests::count_compile(pattern);
         let multiline = has_multiline_flag(pattern);
         let dollar = if multiline {
             Dollar::AsIs
@@ -96,7 +110,16 @@ impl PyTextRegex {
         Self::build(pattern, "(?s)")
     }
 
-    fn build(pattern: &str, flags: &str) -> Result<Self, PyRegexError> {
+    fn build(pattern: &str, flags: &'static str) -> Result<Self, PyRegexError> {
+        static CACHE: Cache<(&'static str, String), PyTextRegex> = LazyLock::new(Mutex::default);
+        cached(&CACHE, (flags, pattern.to_string()), || {
+            Self::compile(pattern, flags)
+        })
+    }
+
+    fn compile(pattern: &str, flags: &str) -> Result<Self, PyRegexError> {
+        #[cfg(test)]
+        tests::count_compile(pattern);
         let translated = format!("{flags}{}", translate(pattern, Dollar::AsIs)?);
         regex::Regex::new(&translated)
             .map(|regex| Self { regex })
@@ -110,6 +133,34 @@ impl PyTextRegex {
     pub(crate) fn group_names(&self) -> GroupNames {
         GroupNames::from_iter(self.regex.capture_names())
     }
+}
+
+/// Compiled patterns (and the errors of bad ones) by pattern.
+type Cache<K, V> = LazyLock<Mutex<HashMap<K, Result<V, PyRegexError>>>>;
+
+/// Patterns kept at once; past that the cache starts again.
+const CACHE_LIMIT: usize = 512;
+
+fn cached<K: Hash + Eq, V: Clone>(
+    cache: &Cache<K, V>,
+    key: K,
+    compile: impl FnOnce() -> Result<V, PyRegexError>,
+) -> Result<V, PyRegexError> {
+    // A poisoned cache still holds whole entries: each is one insertion.
+    if let Some(found) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        return found.clone();
+    }
+    let compiled = compile();
+    let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= CACHE_LIMIT {
+        cache.clear();
+    }
+    cache.insert(key, compiled.clone());
+    compiled
 }
 
 /// The groups of a pattern, to check a replacement's references.
@@ -279,6 +330,38 @@ fn error(pattern: &str, problem: &str) -> PyRegexError {
 
 #[cfg(test)]
 mod tests {
+    static COMPILES: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+
+    pub(super) fn count_compile(pattern: &str) {
+        let mut compiles = COMPILES.lock().unwrap_or_else(PoisonError::into_inner);
+        *compiles
+            .get_or_insert_with(HashMap::new)
+            .entry(pattern.to_string())
+            .or_default() += 1;
+    }
+
+    fn compiles_of(pattern: &str) -> usize {
+        let compiles = COMPILES.lock().unwrap_or_else(PoisonError::into_inner);
+        compiles
+            .as_ref()
+            .and_then(|c| c.get(pattern).copied())
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn each_pattern_is_compiled_once_however_often_it_is_used() {
+        for _ in 0..1000 {
+            assert!(PyRegex::for_lines("^cached line (\\d+)$").is_ok());
+            assert!(PyTextRegex::multiline("^cached text$").is_ok());
+            assert!(PyRegex::for_lines("cached (?<=bad)").is_err());
+        }
+        assert_eq!(compiles_of("^cached line (\\d+)$"), 1);
+        assert_eq!(compiles_of("^cached text$"), 1);
+        assert_eq!(compiles_of("cached (?<=bad)"), 1);
+        let line = PyRegex::for_lines("^cached line (\\d+)$").expect("regex");
+        assert!(line.is_match(b"cached line 42\n"));
+    }
+
     use super::*;
 
     fn line_match(pattern: &str, line: &[u8]) -> bool {
