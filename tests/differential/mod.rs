@@ -3,6 +3,8 @@
 //! and with ansible-playbook. CI installs ansible-core (scripts/setup);
 //! without it these tests fail and say so.
 
+mod templates;
+
 use std::path::Path;
 
 use crate::support::{Lab, Output, ansible_playbook, banner_lines, recap, result_blocks};
