@@ -226,25 +226,26 @@ type Expanded = (Vec<String>, Vec<String>, Vec<String>);
 
 /// Expand `path` and `exclude_path` globs on the host: the paths to pack
 /// (without the excluded ones), which of them are directories, and the
-/// literal paths that do not exist.
+/// literal paths that do not exist. Each name ends with a NUL, printed by
+/// `printf '%s'`: names may hold newlines, and `echo` would read backslashes.
 fn expand(ctx: &mut ModuleContext, want: &Wanted) -> Result<Expanded, ModuleError> {
     let mut script = String::new();
     for (tag, patterns) in [("P", &want.patterns), ("X", &want.exclude)] {
         for pattern in patterns {
             script.push_str(&format!(
-                "for f in {}; do if [ -d \"$f\" ]; then echo \"{tag}D $f\"; elif [ -e \"$f\" ] || [ -L \"$f\" ]; then echo \"{tag}F $f\"; else echo \"{tag}M $f\"; fi; done\n",
+                "for f in {}; do if [ -d \"$f\" ]; then k=D; elif [ -e \"$f\" ] || [ -L \"$f\" ]; then k=F; else k=M; fi; printf '{tag}%s %s\\0' \"$k\" \"$f\"; done\n",
                 glob_word(pattern)
             ));
         }
     }
     let output = run_checked(ctx, "expanding paths", &script, None)?;
     let text = output.stdout_text();
-    let excluded: Vec<&str> = text
-        .lines()
+    let entries = || text.split('\0').filter(|entry| !entry.is_empty());
+    let excluded: Vec<&str> = entries()
         .filter_map(|l| l.strip_prefix("XD ").or(l.strip_prefix("XF ")))
         .collect();
     let (mut found, mut dirs, mut missing) = (Vec::new(), Vec::new(), Vec::new());
-    for line in text.lines() {
+    for line in entries() {
         let (tag, path) = line.split_at(line.len().min(3));
         if excluded.contains(&path) {
             continue;
@@ -404,8 +405,9 @@ fn build_command(want: &Wanted, plan: &Plan, out: &str) -> String {
         .iter()
         .map(|e| format!(" {}", shell_quote(&format!("--exclude={e}"))))
         .collect();
+    // GNU tar reads backslash escapes in names unless told not to.
     format!(
-        "( {cd}; tar -c{flag}f {out} --sort=name{exclude} -- {} )",
+        "( {cd}; tar -c{flag}f {out} --sort=name --no-unquote{exclude} -- {} )",
         members.join(" ")
     )
 }
