@@ -31,9 +31,27 @@ fn interrupt_the_wait(playbook: &str) -> (Project, crate::support::Output, Durat
     (project, output, interrupted.elapsed())
 }
 
+/// [`interrupt_the_wait`], then what every interrupted wait must show: exit
+/// 99 within 5 s, the recap `expected` for alpha, and no later task run;
+/// the run's output, for what a test checks besides.
+fn assert_the_wait_ends_at_once(
+    what: &str,
+    playbook: &str,
+    expected: Recap,
+) -> crate::support::Output {
+    let (project, output, took) = interrupt_the_wait(playbook);
+    println!("{what} interrupted ended the run after {took:?}");
+    output.assert_code(99);
+    assert_eq!(recap(&output)["alpha"], expected, "{}", output.all());
+    assert!(took < Duration::from_secs(5), "ended {took:?} after Ctrl-C");
+    assert!(!project.join("second").exists(), "{}", output.all());
+    output
+}
+
 #[test]
 fn ctrl_c_ends_a_pause_at_once_with_the_recap() {
-    let (project, output, took) = interrupt_the_wait(
+    assert_the_wait_ends_at_once(
+        "a 60 s pause",
         r#"
 - hosts: alpha
   gather_facts: false
@@ -43,22 +61,14 @@ fn ctrl_c_ends_a_pause_at_once_with_the_recap() {
         seconds: 60
     - command: touch second
 "#,
-    );
-    println!("a 60 s pause interrupted ended the run after {took:?}");
-    output.assert_code(99);
-    assert_eq!(
-        recap(&output)["alpha"],
         Recap::new(2, 1, 0, 0, 0),
-        "{}",
-        output.all()
     );
-    assert!(took < Duration::from_secs(5), "ended {took:?} after Ctrl-C");
-    assert!(!project.join("second").exists(), "{}", output.all());
 }
 
 #[test]
 fn ctrl_c_ends_the_delay_between_until_attempts() {
-    let (project, output, took) = interrupt_the_wait(
+    assert_the_wait_ends_at_once(
+        "a 60 s retry delay",
         r#"
 - hosts: alpha
   gather_facts: false
@@ -71,22 +81,14 @@ fn ctrl_c_ends_the_delay_between_until_attempts() {
       delay: 60
     - command: touch second
 "#,
-    );
-    println!("a 60 s retry delay interrupted ended the run after {took:?}");
-    output.assert_code(99);
-    assert_eq!(
-        recap(&output)["alpha"],
         Recap::new(1, 1, 0, 1, 0),
-        "{}",
-        output.all()
     );
-    assert!(took < Duration::from_secs(5), "ended {took:?} after Ctrl-C");
-    assert!(!project.join("second").exists(), "{}", output.all());
 }
 
 #[test]
 fn ctrl_c_ends_the_delay_of_wait_for_connection() {
-    let (project, output, took) = interrupt_the_wait(
+    let output = assert_the_wait_ends_at_once(
+        "a 60 s wait_for_connection delay",
         r#"
 - hosts: alpha
   gather_facts: false
@@ -96,14 +98,7 @@ fn ctrl_c_ends_the_delay_of_wait_for_connection() {
         delay: 60
     - command: touch second
 "#,
-    );
-    println!("a 60 s wait_for_connection delay interrupted ended the run after {took:?}");
-    output.assert_code(99);
-    assert_eq!(
-        recap(&output)["alpha"],
         Recap::new(1, 1, 0, 1, 0),
-        "{}",
-        output.all()
     );
     assert!(
         output
@@ -112,6 +107,4 @@ fn ctrl_c_ends_the_delay_of_wait_for_connection() {
         "{}",
         output.all()
     );
-    assert!(took < Duration::from_secs(5), "ended {took:?} after Ctrl-C");
-    assert!(!project.join("second").exists(), "{}", output.all());
 }

@@ -67,6 +67,29 @@ fn ansible_inventory(project: &Project, args: &[&str]) -> crate::support::Output
     }
 }
 
+/// `inventory -i SOURCE --list` by runbook and by ansible-inventory: both
+/// succeed with the same JSON, which is returned with both runs.
+fn same_listing(
+    project: &Project,
+    source: &str,
+) -> (
+    serde_json::Value,
+    crate::support::Output,
+    crate::support::Output,
+) {
+    let ours = project.run(&["inventory", "-i", source, "--list"]);
+    let theirs = ansible_inventory(project, &["-i", source, "--list"]);
+    let both = format!("{}\n--- ansible-inventory\n{}", ours.all(), theirs.all());
+    assert_eq!((ours.code, theirs.code), (0, 0), "{both}");
+    let json: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
+    assert_eq!(
+        json,
+        serde_json::from_str::<serde_json::Value>(&theirs.stdout).expect("JSON"),
+        "{both}"
+    );
+    (json, ours, theirs)
+}
+
 fn executable(project: &Project, name: &str, script: &str) {
     use std::os::unix::fs::PermissionsExt;
     project.file(name, script);
@@ -104,13 +127,7 @@ esac
 "#,
     );
     for script in ["with_meta.sh", "per_host.sh"] {
-        let ours = project.run(&["inventory", "-i", script, "--list"]);
-        let theirs = ansible_inventory(&project, &["-i", script, "--list"]);
-        ours.assert_code(0);
-        assert_eq!(theirs.code, 0, "{}", theirs.all());
-        let ours: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
-        let theirs: serde_json::Value = serde_json::from_str(&theirs.stdout).expect("JSON");
-        assert_eq!(ours, theirs, "{script}");
+        same_listing(&project, script);
     }
 }
 
@@ -299,23 +316,7 @@ fn an_inventory_directory_skips_what_is_no_inventory_as_ansible_does() {
             "Copyright (c) 2026 Example Corp\nAll rights reserved.\n",
         )
         .file("inventories/prod/Makefile", "lint:\n\tyamllint .\n");
-    let ours = project.run(&["inventory", "-i", "inventories/prod", "--list"]);
-    let theirs = ansible_inventory(&project, &["-i", "inventories/prod", "--list"]);
-    assert_eq!(
-        (ours.code, theirs.code),
-        (0, 0),
-        "{}\n{}",
-        ours.all(),
-        theirs.all()
-    );
-    let json: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
-    assert_eq!(
-        json,
-        serde_json::from_str::<serde_json::Value>(&theirs.stdout).expect("JSON"),
-        "{}\n--- ansible-inventory\n{}",
-        ours.all(),
-        theirs.all()
-    );
+    let (json, ours, theirs) = same_listing(&project, "inventories/prod");
     assert_eq!(
         json,
         serde_json::json!({
@@ -386,23 +387,7 @@ fn ansible_cfg_ignore_lists_decide_what_an_inventory_directory_skips() {
         // No longer on the extensions list: read, as Ansible reads them.
         .file("inventories/prod/more.txt", "[web]\nweb9\n")
         .file("inventories/prod/hosts.bak", "[web]\nbak1\n");
-    let ours = project.run(&["inventory", "-i", "inventories/prod", "--list"]);
-    let theirs = ansible_inventory(&project, &["-i", "inventories/prod", "--list"]);
-    assert_eq!(
-        (ours.code, theirs.code),
-        (0, 0),
-        "{}\n{}",
-        ours.all(),
-        theirs.all()
-    );
-    let json: serde_json::Value = serde_json::from_str(&ours.stdout).expect("JSON");
-    assert_eq!(
-        json,
-        serde_json::from_str::<serde_json::Value>(&theirs.stdout).expect("JSON"),
-        "{}\n--- ansible-inventory\n{}",
-        ours.all(),
-        theirs.all()
-    );
+    let (json, ..) = same_listing(&project, "inventories/prod");
     assert_eq!(
         json["web"]["hosts"],
         serde_json::json!(["web1", "bak1", "web9"])

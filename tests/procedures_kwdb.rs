@@ -457,24 +457,11 @@ fn kwdb_rolling_backup_that_cannot_be_written_rejoins_the_old_node_and_stops_the
     let lab = Lab::up(3);
     prepare(&lab, "kwdb-rolling.yml", "lab", &[]);
     // node2's store has outgrown its backup file system.
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let noise: Vec<u8> = (0..512 * 1024)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed as u8
-        })
-        .collect();
-    std::fs::write(
-        lab.host_root("node2").join("var/lib/kaiwudb/000042.sst"),
-        noise,
-    )
-    .expect("data");
-    let mount =
-        "mkdir -p /var/lib/kwdb-backups && mount -t tmpfs -o size=64k tmpfs /var/lib/kwdb-backups";
-    lab.run(&["run", "node2", "-i", "lab", "-m", "shell", "-a", mount])
-        .assert_code(0);
+    lab.outgrow_disk(
+        "node2",
+        "/var/lib/kaiwudb/000042.sst",
+        "/var/lib/kwdb-backups",
+    );
     let output = play(&lab, &["kwdb-rolling.yml"], "lab", &[]);
     output.assert_code(2);
     assert!(
@@ -658,24 +645,11 @@ fn kwdb_offline_backup_that_cannot_be_written_starts_the_old_version_again() {
     let lab = Lab::up(1);
     prepare(&lab, "kwdb-offline.yml", "node1", &[]);
     // The store has grown past what the backup's file system holds.
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let noise: Vec<u8> = (0..512 * 1024)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed as u8
-        })
-        .collect();
-    std::fs::write(
-        lab.host_root("node1").join("var/lib/kaiwudb/000042.sst"),
-        noise,
-    )
-    .expect("data");
-    let mount =
-        "mkdir -p /var/lib/kwdb-backups && mount -t tmpfs -o size=64k tmpfs /var/lib/kwdb-backups";
-    lab.run(&["run", "node1", "-i", "lab", "-m", "shell", "-a", mount])
-        .assert_code(0);
+    lab.outgrow_disk(
+        "node1",
+        "/var/lib/kaiwudb/000042.sst",
+        "/var/lib/kwdb-backups",
+    );
     let before = harmful_calls(&lab, "node1").len();
 
     let output = play(&lab, &["kwdb-offline.yml"], "node1", &[]);
@@ -841,24 +815,11 @@ fn kwdb_cluster_offline_failed_upgrade_on_one_node_starts_no_node() {
 fn kwdb_cluster_offline_backup_that_cannot_be_written_starts_every_node_again_upgrading_none() {
     let lab = single_replica_lab();
     // node2's store has outgrown its backup file system.
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let noise: Vec<u8> = (0..512 * 1024)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed as u8
-        })
-        .collect();
-    std::fs::write(
-        lab.host_root("node2").join("var/lib/kaiwudb/000042.sst"),
-        noise,
-    )
-    .expect("data");
-    let mount =
-        "mkdir -p /var/lib/kwdb-backups && mount -t tmpfs -o size=64k tmpfs /var/lib/kwdb-backups";
-    lab.run(&["run", "node2", "-i", "lab", "-m", "shell", "-a", mount])
-        .assert_code(0);
+    lab.outgrow_disk(
+        "node2",
+        "/var/lib/kaiwudb/000042.sst",
+        "/var/lib/kwdb-backups",
+    );
     let before: Vec<usize> = lab
         .hosts
         .iter()
@@ -1900,25 +1861,11 @@ fn jpom_migration_failed_packing_starts_the_old_server_again_and_a_second_run_mo
     jpom(&lab, &["lab/jpom-migrate.yml"], &[]).assert_code(0);
     // The H2 database has grown: 512 KiB that do not compress, and the
     // staging directory's file system holds 64 KiB (a full disk at packing).
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let noise: Vec<u8> = (0..512 * 1024)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed as u8
-        })
-        .collect();
-    std::fs::write(
-        lab.host_root("node1")
-            .join("opt/jpom-server/data/db/Server.trace.db"),
-        noise,
-    )
-    .expect("data");
-    let mount =
-        "mkdir -p /var/lib/jpom-migrate && mount -t tmpfs -o size=64k tmpfs /var/lib/jpom-migrate";
-    lab.run(&["run", "node1", "-i", "lab", "-m", "shell", "-a", mount])
-        .assert_code(0);
+    lab.outgrow_disk(
+        "node1",
+        "/opt/jpom-server/data/db/Server.trace.db",
+        "/var/lib/jpom-migrate",
+    );
     let old_data = |lab: &Lab| {
         let mut files = lab.snapshot("node1");
         files.retain(|path, _| path.contains("opt/jpom-server"));

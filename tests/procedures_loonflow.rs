@@ -200,6 +200,18 @@ impl Loonflow {
             .is_ok()
     }
 
+    /// The name of the one dump the upgrade took in /opt/loonflow_backups.
+    fn the_one_dump(&self) -> String {
+        let dumps: Vec<String> =
+            std::fs::read_dir(self.lab.host_root("node1").join("opt/loonflow_backups"))
+                .expect("backups")
+                .flatten()
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .collect();
+        assert_eq!(dumps.len(), 1, "{dumps:?}");
+        dumps[0].clone()
+    }
+
     fn pid(&self, pidfile: &str) -> String {
         self.file("node1", pidfile.trim_start_matches('/'))
             .trim()
@@ -358,15 +370,9 @@ fn loonflow_upgrade_follows_the_document_and_is_idempotent() {
         rows.ends_with("--\n1\talice\t0\n1\tbob\t1\n2\tbob\t1\n"),
         "dml.py ran once: {rows}"
     );
-    let dumps: Vec<String> =
-        std::fs::read_dir(lf.lab.host_root("node1").join("opt/loonflow_backups"))
-            .expect("backups")
-            .flatten()
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .collect();
-    assert_eq!(dumps.len(), 1, "{dumps:?}");
-    assert!(dumps[0].starts_with("loonflow-r0.3.24-") && dumps[0].ends_with(".sql"));
-    let dump = lf.file("node1", &format!("opt/loonflow_backups/{}", dumps[0]));
+    let dump_name = lf.the_one_dump();
+    assert!(dump_name.starts_with("loonflow-r0.3.24-") && dump_name.ends_with(".sql"));
+    let dump = lf.file("node1", &format!("opt/loonflow_backups/{dump_name}"));
     assert!(
         dump.contains("`title_template`") && !dump.contains("is_workflow_admin"),
         "dumped before the DDL"
@@ -734,18 +740,12 @@ fn loonflow_rollback_stops_loudly_when_the_1_0_uwsgi_does_not_stop_in_time() {
         started.elapsed()
     );
     let uwsgi = lf.pid(UWSGI_PID);
-    let dumps: Vec<String> =
-        std::fs::read_dir(lf.lab.host_root("node1").join("opt/loonflow_backups"))
-            .expect("backups")
-            .flatten()
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .collect();
-    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    let dump_name = lf.the_one_dump();
     assert!(
         output.stdout.contains(&format!(
             "ROLLBACK STOPPED: the 1.0 uwsgi (pid {uwsgi}) has not gone 3 s after uwsgi --stop; it still holds {}, where 0.3 must start. nginx still has the 0.3 site; the database is at 1.0 (ddl.sql/dml.py ran), not restored: the dump is /opt/loonflow_backups/{}; 0.3's web and tasks are stopped, and so are the callers. Once that uwsgi has gone (kill -9 {uwsgi} if it never does), finish the rollback by hand (docs/playbooks/loonflow-upgrade.md, Manual rollback).",
             lf.address(8630),
-            dumps[0]
+            dump_name
         )),
         "{}",
         output.all()
@@ -831,17 +831,10 @@ fn loonflow_rollback_stops_loudly_when_the_1_0_worker_does_not_stop_in_time() {
         started.elapsed()
     );
     let pid = lf.pid(CELERY_PID);
-    let dumps: Vec<String> =
-        std::fs::read_dir(lf.lab.host_root("node1").join("opt/loonflow_backups"))
-            .expect("backups")
-            .flatten()
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .collect();
-    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    let dump_name = lf.the_one_dump();
     assert!(
         output.stdout.contains(&format!(
-            "ROLLBACK STOPPED: celery multi stopwait did not return within 3 s: the 1.0 worker (pid {pid}) is still in its warm shutdown (its running tasks); nginx still serves 1.0 and the database is at 1.0 (the dump is /opt/loonflow_backups/{}); the callers are as \"14. Start the callers again\" left them. Once the worker has gone, finish the rollback by hand (docs/playbooks/loonflow-upgrade.md, Manual rollback).",
-            dumps[0]
+            "ROLLBACK STOPPED: celery multi stopwait did not return within 3 s: the 1.0 worker (pid {pid}) is still in its warm shutdown (its running tasks); nginx still serves 1.0 and the database is at 1.0 (the dump is /opt/loonflow_backups/{dump_name}); the callers are as \"14. Start the callers again\" left them. Once the worker has gone, finish the rollback by hand (docs/playbooks/loonflow-upgrade.md, Manual rollback).",
         )),
         "{}",
         output.all()

@@ -243,6 +243,26 @@ impl Lab {
             unsafe { libc::kill(pid, libc::SIGCONT) };
         }
     }
+
+    /// A full disk on `host`: `data` (a path on the host) grows by 512 KiB
+    /// that do not compress, and `dir` becomes a 64 KiB file system, so
+    /// packing `data` into `dir` runs out of room.
+    pub(crate) fn outgrow_disk(&self, host: &str, data: &str, dir: &str) {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let noise: Vec<u8> = (0..512 * 1024)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect();
+        let file = self.host_root(host).join(data.trim_start_matches('/'));
+        std::fs::write(&file, noise).expect("data");
+        let mount = format!("mkdir -p {dir} && mount -t tmpfs -o size=64k tmpfs {dir}");
+        self.run(&["run", host, "-i", "lab", "-m", "shell", "-a", &mount])
+            .assert_code(0);
+    }
 }
 
 impl Drop for Lab {
