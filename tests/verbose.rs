@@ -133,3 +133,36 @@ fn vvvv_never_shows_a_no_log_secret_or_a_vaulted_value() {
         );
     }
 }
+
+/// A local host's session at `-vvv` is Ansible's line for its local
+/// connection, with the controller's user, and before its first command.
+#[test]
+fn vvv_shows_a_local_connection_as_ansible_does() {
+    let project = crate::support::Project::local_with(
+        "- hosts: alpha\n  gather_facts: false\n  tasks:\n    - command: \"true\"\n",
+    );
+    let ours = project.run(&["play", "site.yml", "-i", "inventories/local", "-vvv"]);
+    let theirs = crate::support::ansible_playbook_without_terminal(
+        project.path(),
+        &["site.yml", "-i", "inventories/local", "-vvv"],
+        b"",
+    );
+    let establish = |output: &Output| -> Vec<String> {
+        output
+            .stdout
+            .lines()
+            .filter(|line| line.contains("ESTABLISH"))
+            .map(str::to_string)
+            .collect()
+    };
+    let both = format!("--- runbook\n{}\n--- ansible\n{}", ours.all(), theirs.all());
+    assert_eq!(establish(&ours).len(), 1, "{both}");
+    assert_eq!(establish(&ours), establish(&theirs), "{both}");
+    let first_exec = ours.stdout.find("> EXEC").unwrap_or(0);
+    assert!(
+        ours.stdout
+            .find("ESTABLISH LOCAL")
+            .is_some_and(|at| at < first_exec),
+        "{both}"
+    );
+}

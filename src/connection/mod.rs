@@ -138,12 +138,60 @@ pub fn open(
     trace: &Trace,
 ) -> Result<Box<dyn Connection>, ConnectionError> {
     match spec.kind {
-        ConnectionKind::Local => Ok(Box::new(LocalConnection::with_limits(limits.clone()))),
+        ConnectionKind::Local => {
+            if trace.is_on() {
+                trace.note(Note::Opened(SessionOpened::local(
+                    &spec.name,
+                    controller_user(),
+                )));
+            }
+            Ok(Box::new(LocalConnection::with_limits(limits.clone())))
+        }
         ConnectionKind::Ssh => Ok(Box::new(ssh::SshConnection::connect_traced(
             spec,
             limits.clone(),
             trace.clone(),
         )?)),
+    }
+}
+
+/// Who runs runbook, as Python's `getpass.getuser()` names them for
+/// Ansible's local connection.
+fn controller_user() -> String {
+    ["LOGNAME", "USER", "LNAME", "USERNAME"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|name| !name.is_empty()))
+        .or_else(passwd_name)
+        .unwrap_or_else(|| {
+            // SAFETY: getuid(2) cannot fail.
+            format!("uid={}", unsafe { libc::getuid() })
+        })
+}
+
+/// The passwd entry's name of the process's user.
+fn passwd_name() -> Option<String> {
+    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: a zeroed passwd is a valid out-parameter; getpwuid_r writes
+    // only into it and `buffer`, whose length it is given, and the name is
+    // copied out while both live.
+    unsafe {
+        let mut entry: libc::passwd = std::mem::zeroed();
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(
+            libc::getuid(),
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut found,
+        );
+        if rc != 0 || found.is_null() || entry.pw_name.is_null() {
+            return None;
+        }
+        Some(
+            std::ffi::CStr::from_ptr(entry.pw_name)
+                .to_string_lossy()
+                .into_owned(),
+        )
     }
 }
 

@@ -13,9 +13,14 @@ use serde::{Deserialize, Serialize};
 
 use super::{Connection, ConnectionError, Escalating, ExecOutput, Traffic};
 
-/// An SSH session that was opened (at first use, or again after it was lost).
+/// A session that was opened (at first use, or again after it was lost):
+/// over SSH with everything below, or a local one (`ansible_connection=local`)
+/// of which only the host and the user mean anything.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionOpened {
+    /// `ssh` or `local`; journals written before it was recorded are SSH's.
+    #[serde(default = "ssh_transport")]
+    pub transport: String,
     /// The inventory name.
     pub host: String,
     pub user: String,
@@ -96,6 +101,30 @@ impl std::fmt::Debug for Trace {
         } else {
             "Trace(off)"
         })
+    }
+}
+
+fn ssh_transport() -> String {
+    "ssh".to_string()
+}
+
+impl SessionOpened {
+    /// A local session, as the controller's `user` runs it.
+    pub(super) fn local(host: &str, user: String) -> Self {
+        Self {
+            transport: "local".to_string(),
+            host: host.to_string(),
+            user,
+            address: String::new(),
+            port: 0,
+            proxy: Vec::new(),
+            settings: Vec::new(),
+            host_key: String::new(),
+            host_key_source: String::new(),
+            auth: String::new(),
+            tried: Vec::new(),
+            millis: 0,
+        }
     }
 }
 

@@ -29,6 +29,12 @@ pub(super) fn show(event: &Event, verbosity: u8) {
 /// The lines for a session that was opened.
 pub(super) fn session_lines(opened: &SessionOpened) -> Vec<String> {
     let host = &opened.host;
+    if opened.transport == "local" {
+        return vec![format!(
+            "<{host}> ESTABLISH LOCAL CONNECTION FOR USER: {}",
+            opened.user
+        )];
+    }
     let mut lines = vec![
         format!(
             "<{host}> ESTABLISH SSH CONNECTION FOR USER: {}",

@@ -151,6 +151,7 @@ fn open_live(
     }
     if trace.is_on() {
         trace.note(Note::Opened(SessionOpened {
+            transport: "ssh".to_string(),
             host: config.name.clone(),
             user: config.user.clone(),
             address: config.hostname.clone(),
