@@ -74,3 +74,39 @@ fn the_bench_runs_on_five_hosts_and_writes_its_json() {
         assert!(processes >= 1.0, "{text}");
     }
 }
+
+/// `--latency`: every host behind bench/delay_relay.py. The same round
+/// trips as on loopback, and each costs the link's round trip at least: the
+/// wall time of a run is more than its framed commands times 50 ms.
+#[test]
+fn the_bench_slows_every_link_with_latency() {
+    let work = tempfile::tempdir().expect("temporary directory");
+    let json = work.path().join("bench.json");
+    let output = std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/bench"))
+        .args(["--only", "runbook", "--latency", "50", "--json"])
+        .arg(&json)
+        .args(["2", "1"])
+        .env("RUNBOOK_BENCH_BINARY", env!("CARGO_BIN_EXE_runbook"))
+        .output()
+        .expect("scripts/bench");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("a 50 ms round trip to every host"),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(&json).expect("the JSON file");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    for median in report["medians"].as_array().expect("medians") {
+        let trips = median["round_trips_per_host"]
+            .as_f64()
+            .expect("round trips");
+        assert!((9.0..=13.0).contains(&trips), "{text}");
+        let wall = median["wall_s"].as_f64().expect("wall");
+        assert!(wall > trips * 0.050, "{text}");
+    }
+}
