@@ -1451,6 +1451,38 @@ fn kwdb_source_upgrade_failed_build_leaves_the_old_server_running_and_stops_the_
     );
 }
 
+#[test]
+fn kwdb_source_upgrade_backup_that_cannot_be_written_starts_the_old_server_again() {
+    let lab = Lab::up(2);
+    prepare(&lab, "kwdb-source-upgrade.yml", "lab", &[]);
+    lab.outgrow_disk("node1", "/var/lib/kaiwudb/000042.sst", "/var/lib/kwdb-backups");
+    let output = play(&lab, &["kwdb-source-upgrade.yml"], "lab", &[]);
+    output.assert_code(2);
+    assert!(
+        output.stdout.contains(
+            "KWDB SOURCE UPGRADE FAILED on node1 at \\\"Back up the store and the old installation\\\""
+        ) && output.stdout.contains(
+            "Nothing was upgraded: the old installation (2.2.0) is untouched and no backup was kept (it could not be written). The old server was started again with its command and is live."
+        ),
+        "{}",
+        output.all()
+    );
+    for host in &lab.hosts {
+        assert_eq!(
+            kwbase_servers(&lab, host),
+            [SOURCE_START],
+            "{host} runs its old server with its command"
+        );
+        assert_eq!(version(&lab, host), OLD, "{host}");
+    }
+    let left: Vec<_> = std::fs::read_dir(lab.host_root("node1").join("var/lib/kwdb-backups"))
+        .expect("backups")
+        .flatten()
+        .map(|entry| entry.file_name())
+        .collect();
+    assert!(left.is_empty(), "no half-written backup: {left:?}");
+}
+
 /// The old host's jpom server runs, with its restart policy `always`.
 fn assert_old_server_runs(lab: &Lab) {
     assert_eq!(
