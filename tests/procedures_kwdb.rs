@@ -1455,7 +1455,11 @@ fn kwdb_source_upgrade_failed_build_leaves_the_old_server_running_and_stops_the_
 fn kwdb_source_upgrade_backup_that_cannot_be_written_starts_the_old_server_again() {
     let lab = Lab::up(2);
     prepare(&lab, "kwdb-source-upgrade.yml", "lab", &[]);
-    lab.outgrow_disk("node1", "/var/lib/kaiwudb/000042.sst", "/var/lib/kwdb-backups");
+    lab.outgrow_disk(
+        "node1",
+        "/var/lib/kaiwudb/000042.sst",
+        "/var/lib/kwdb-backups",
+    );
     let output = play(&lab, &["kwdb-source-upgrade.yml"], "lab", &[]);
     output.assert_code(2);
     assert!(

@@ -201,8 +201,8 @@ impl Live {
         }
         let Some(bars) = &self.bars else { return };
         let (rows, columns) = console::Term::stderr().size();
-        // No line reaches the last column: a `^C` the terminal echoes there
-        // would wrap, and clearing the bars would then miss a line.
+        // No line reaches the last column: a line the terminal wraps is one
+        // more than the bars count, and clearing them would miss it.
         let fit = |text: String, indent: usize| {
             console::truncate_str(&text, usize::from(columns).saturating_sub(indent + 1), "…")
                 .into_owned()
