@@ -40,24 +40,33 @@ fn traffic_counts_each_framed_command_and_each_login() {
     );
 }
 
-#[test]
-fn the_bench_runs_on_five_hosts_and_writes_its_json() {
+/// `scripts/bench --only runbook OPTIONS --json FILE HOSTS 1`, which must
+/// succeed: its stdout and the JSON file's text.
+fn run_bench(options: &[&str], hosts: &str) -> (String, String) {
     let work = tempfile::tempdir().expect("temporary directory");
     let json = work.path().join("bench.json");
     let output = std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/bench"))
-        .args(["--only", "runbook", "--json"])
+        .args(["--only", "runbook"])
+        .args(options)
+        .arg("--json")
         .arg(&json)
-        .args(["5", "1"])
+        .args([hosts, "1"])
         .env("RUNBOOK_BENCH_BINARY", env!("CARGO_BIN_EXE_runbook"))
         .output()
         .expect("scripts/bench");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     let text = std::fs::read_to_string(&json).expect("the JSON file");
+    (stdout, text)
+}
+
+#[test]
+fn the_bench_runs_on_five_hosts_and_writes_its_json() {
+    let (_, text) = run_bench(&[], "5");
     let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(report["hosts"], 5, "{text}");
     let medians = report["medians"].as_array().expect("medians");
@@ -80,26 +89,11 @@ fn the_bench_runs_on_five_hosts_and_writes_its_json() {
 /// wall time of a run is more than its framed commands times 50 ms.
 #[test]
 fn the_bench_slows_every_link_with_latency() {
-    let work = tempfile::tempdir().expect("temporary directory");
-    let json = work.path().join("bench.json");
-    let output = std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/bench"))
-        .args(["--only", "runbook", "--latency", "50", "--json"])
-        .arg(&json)
-        .args(["2", "1"])
-        .env("RUNBOOK_BENCH_BINARY", env!("CARGO_BIN_EXE_runbook"))
-        .output()
-        .expect("scripts/bench");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (stdout, text) = run_bench(&["--latency", "50"], "2");
     assert!(
         stdout.contains("a 50 ms round trip to every host"),
         "{stdout}"
     );
-    let text = std::fs::read_to_string(&json).expect("the JSON file");
     let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     for median in report["medians"].as_array().expect("medians") {
         let trips = median["round_trips_per_host"]

@@ -1500,6 +1500,30 @@ fn assert_old_server_runs(lab: &Lab) {
     );
 }
 
+/// The old host's last container calls: stopped with its restart policy
+/// off, then the policy back and started again.
+fn assert_old_server_stopped_then_started_again(lab: &Lab) {
+    let node1: Vec<String> = calls(lab, "node1")
+        .into_iter()
+        .filter(|call| {
+            call.starts_with("docker stop")
+                || call.starts_with("docker start")
+                || call.starts_with("docker update")
+                || call.starts_with("docker run")
+        })
+        .collect();
+    assert_eq!(
+        node1[node1.len().saturating_sub(4)..],
+        [
+            "docker stop jpom-server",
+            "docker update --restart=no jpom-server",
+            "docker update --restart=always jpom-server",
+            "docker start jpom-server",
+        ],
+        "{node1:?}"
+    );
+}
+
 fn container_file(lab: &Lab, host: &str, name: &str, file: &str) -> String {
     std::fs::read_to_string(
         docker_state(lab, host)
@@ -1766,25 +1790,7 @@ fn jpom_migration_failure_on_the_old_host_after_the_stop_starts_it_again_and_lea
 
     // The old host: stopped, policy off, packed; then policy back, started.
     assert_old_server_runs(&lab);
-    let node1: Vec<String> = calls(&lab, "node1")
-        .into_iter()
-        .filter(|call| {
-            call.starts_with("docker stop")
-                || call.starts_with("docker start")
-                || call.starts_with("docker update")
-                || call.starts_with("docker run")
-        })
-        .collect();
-    assert_eq!(
-        node1[node1.len() - 4..],
-        [
-            "docker stop jpom-server",
-            "docker update --restart=no jpom-server",
-            "docker update --restart=always jpom-server",
-            "docker start jpom-server",
-        ],
-        "{node1:?}"
-    );
+    assert_old_server_stopped_then_started_again(&lab);
     assert!(
         lab.host_root("node1")
             .join("var/lib/jpom-migrate/data.tar.gz")
@@ -1959,25 +1965,7 @@ fn jpom_migration_failed_packing_starts_the_old_server_again_and_a_second_run_mo
         staged.all()
     );
     assert!(!lab.project.join("inventories/jpom-transfer").exists());
-    let node1: Vec<String> = calls(&lab, "node1")
-        .into_iter()
-        .filter(|call| {
-            call.starts_with("docker stop")
-                || call.starts_with("docker start")
-                || call.starts_with("docker update")
-                || call.starts_with("docker run")
-        })
-        .collect();
-    assert_eq!(
-        node1[node1.len() - 4..],
-        [
-            "docker stop jpom-server",
-            "docker update --restart=no jpom-server",
-            "docker update --restart=always jpom-server",
-            "docker start jpom-server",
-        ],
-        "{node1:?}"
-    );
+    assert_old_server_stopped_then_started_again(&lab);
     // The new host only pulled the image, in the checks before the stop.
     assert_eq!(
         calls(&lab, "node2"),
