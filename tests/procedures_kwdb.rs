@@ -1265,6 +1265,133 @@ fn kwdb_docker_compose_failed_verification_leaves_the_project_stopped_with_the_o
     }
 }
 
+/// The data archive cannot be written on `host` (after the stop, before the
+/// new image starts): the old version comes back exactly as it was.
+fn kwdb_docker_backup_that_cannot_be_written_starts_the_old_version(
+    host: &str,
+    container: &str,
+    restored: &str,
+) {
+    let lab = Lab::up(2);
+    prepare(&lab, "kwdb-docker.yml", "lab", &[]);
+    let compose = lab.host_root("node1").join("opt/kaiwudb");
+    let compose_file =
+        std::fs::read_to_string(compose.join("docker-compose.yml")).expect("compose");
+    let parameters = container_parameters(&lab, host, container);
+    let prepared = calls(&lab, host).len();
+    lab.outgrow_disk(host, "/var/lib/kaiwudb/000042.sst", "/var/lib/kwdb-backups");
+    let output = play(&lab, &["kwdb-docker.yml"], "lab", &[]);
+    output.assert_code(2);
+    let failed = format!(
+        "KWDB DOCKER UPGRADE FAILED on {host} at \\\"Archive the data of the stopped container\\\""
+    );
+    let nothing = format!(
+        "Nothing was upgraded: the new image never started, {restored} and the data was not touched. KWDB runs again on the old image and answers."
+    );
+    assert!(
+        output.stdout.contains(&failed) && output.stdout.contains(&nothing),
+        "{}",
+        output.all()
+    );
+
+    assert_eq!(
+        container_file(&lab, host, container, "status").trim(),
+        "running"
+    );
+    assert_eq!(
+        container_file(&lab, host, container, "image").trim(),
+        "kwdb/kwdb:2.2.0"
+    );
+    assert_eq!(
+        container_parameters(&lab, host, container),
+        parameters,
+        "{host}: its name, restart policy and every other parameter as before"
+    );
+    assert!(
+        image_tagged(&lab, host, "kwdb/kwdb:2.2.0"),
+        "the old image is kept"
+    );
+    let containers: Vec<String> = std::fs::read_dir(docker_state(&lab, host).join("containers"))
+        .expect("containers")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(containers, [container], "no new or set-aside container");
+    let left: Vec<_> = std::fs::read_dir(lab.host_root(host).join("var/lib/kwdb-backups"))
+        .expect("backups")
+        .flatten()
+        .map(|entry| entry.file_name())
+        .collect();
+    assert!(left.is_empty(), "no half-written archive: {left:?}");
+    if host == "node1" {
+        let mut names: Vec<String> = std::fs::read_dir(&compose)
+            .expect("dir")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["docker-compose.yml"], "the edit's backup dropped");
+        assert_eq!(
+            std::fs::read_to_string(compose.join("docker-compose.yml")).expect("compose"),
+            compose_file,
+            "the compose file as it was"
+        );
+        assert!(
+            calls(&lab, "node2")
+                .iter()
+                .all(|call| !call.starts_with("docker stop") && !call.starts_with("docker pull")),
+            "serial: 1 - node2 was not touched: {:?}",
+            calls(&lab, "node2")
+        );
+    } else {
+        let node: Vec<String> = calls(&lab, host)
+            .into_iter()
+            .skip(prepared)
+            .filter(|call| {
+                [
+                    "docker stop",
+                    "docker update",
+                    "docker rename",
+                    "docker start",
+                    "docker run",
+                ]
+                .iter()
+                .any(|verb| call.starts_with(verb))
+            })
+            .collect();
+        assert_eq!(
+            node,
+            [
+                "docker stop kwdb",
+                "docker update --restart=no kwdb",
+                "docker rename kwdb kwdb-before-2.2.1",
+                "docker rename kwdb-before-2.2.1 kwdb",
+                "docker update --restart=always kwdb",
+                "docker start kwdb",
+            ],
+            "{host}"
+        );
+    }
+}
+
+#[test]
+fn kwdb_docker_compose_backup_that_cannot_be_written_starts_the_old_version() {
+    kwdb_docker_backup_that_cannot_be_written_starts_the_old_version(
+        "node1",
+        "kaiwudb",
+        "the compose file names kwdb/kwdb:2.2.0 again",
+    );
+}
+
+#[test]
+fn kwdb_docker_run_backup_that_cannot_be_written_starts_the_old_container() {
+    kwdb_docker_backup_that_cannot_be_written_starts_the_old_version(
+        "node2",
+        "kwdb",
+        "the old container kwdb has its name and restart policy (always) back",
+    );
+}
+
 #[test]
 fn kwdb_docker_refuses_before_anything_stops_and_check_mode_changes_nothing() {
     let lab = Lab::up(2);
@@ -1575,6 +1702,17 @@ fn jpom_migration_moves_the_server_with_its_mounts_image_and_install_id() {
     ] {
         assert!(!new.join(dropped).exists(), "{dropped} not moved");
     }
+    // Through the controller's state directory, not the inventory's repository.
+    let transfer = lab.project.join(".state/runbook/jpom-transfer/node1");
+    let moved: Vec<String> = std::fs::read_dir(&transfer)
+        .expect("transfer directory")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(moved, ["conf.tar.gz", "data.tar.gz"]);
+    assert!(!lab.project.join("inventories/jpom-transfer").exists());
     let install = std::fs::read_to_string(new.join("data/INSTALL.json")).expect("INSTALL.json");
     assert!(
         install.contains("\"installId\":\"91c653b3e17c4021b486416e33d014c8\""),
