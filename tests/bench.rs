@@ -84,6 +84,36 @@ fn the_bench_runs_on_five_hosts_and_writes_its_json() {
     }
 }
 
+/// scripts/bench-chart draws the PNG of docs/performance.md from the JSON
+/// files of several fleet sizes: a 1080 × 660 picture.
+#[test]
+fn the_chart_draws_wall_time_against_hosts_from_the_json_files() {
+    let (_, five) = run_bench(&[], "5");
+    let work = tempfile::tempdir().expect("temporary directory");
+    let mut ten: serde_json::Value = serde_json::from_str(&five).expect("JSON");
+    ten["hosts"] = 10.into();
+    std::fs::write(work.path().join("5.json"), &five).expect("5.json");
+    std::fs::write(work.path().join("10.json"), ten.to_string()).expect("10.json");
+    let png = work.path().join("chart.png");
+    let output =
+        std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/bench-chart"))
+            .arg(&png)
+            .arg(work.path().join("5.json"))
+            .arg(work.path().join("10.json"))
+            .output()
+            .expect("scripts/bench-chart");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let picture = std::fs::read(&png).expect("the PNG");
+    assert_eq!(&picture[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+    let dimension =
+        |at: usize| u32::from_be_bytes(picture[at..at + 4].try_into().expect("4 bytes"));
+    assert_eq!((dimension(16), dimension(20)), (1080, 660));
+}
+
 /// `--latency`: every host behind bench/delay_relay.py. The same round
 /// trips as on loopback, and each costs the link's round trip at least: the
 /// wall time of a run is more than its framed commands times 50 ms.
