@@ -134,3 +134,43 @@ fn the_bench_slows_every_link_with_latency() {
         assert!(wall > trips * 0.050, "{text}");
     }
 }
+
+/// scripts/bench-load at a small size: the generated playbook and inventory
+/// load and validate (every command exits 0), and each figure is printed.
+#[test]
+fn the_load_bench_validates_its_generated_playbook_and_inventory() {
+    let output =
+        std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/bench-load"))
+            .args(["40", "300", "1"])
+            .env("RUNBOOK_BENCH_BINARY", env!("CARGO_BIN_EXE_runbook"))
+            .output()
+            .expect("scripts/bench-load");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let commands: Vec<&str> = stdout
+        .lines()
+        .skip(1)
+        .map(|line| line.split("  ").next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "runbook --version",
+            "play site.yml -i hosts.ini --syntax-check",
+            "play site.yml -i hosts.ini --list-hosts",
+            "play site.yml -i hosts.ini --list-tasks",
+        ],
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .next()
+            .is_some_and(|line| line.contains("a playbook of 40 tasks, an inventory of 300 hosts")),
+        "{stdout}"
+    );
+}
