@@ -40,6 +40,40 @@ fn traffic_counts_each_framed_command_and_each_login() {
     );
 }
 
+/// `creates:` is checked by the command's own script: a command behind it
+/// costs one round trip whether it runs (first run) or not (second).
+#[test]
+fn a_command_behind_creates_costs_one_round_trip() {
+    let lab = Lab::up(1);
+    lab.project.file(
+        "site.yml",
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: touch /opt/made creates=/opt/made\n",
+    );
+    for (run, changed) in [("first", 1), ("second", 0)] {
+        let output = lab.run(&["play", "site.yml", "-i", "lab", "--output", "json"]);
+        output.assert_code(0);
+        let events = output.events();
+        let traffic = events
+            .iter()
+            .find(|event| event["event"] == "traffic")
+            .expect("traffic");
+        assert_eq!(
+            traffic["hosts"],
+            serde_json::json!([["node1", {"round_trips": 2, "sessions": 1}]]),
+            "{run} run: the shell's start-up and the command\n{}",
+            output.stdout
+        );
+        let recap = events
+            .iter()
+            .find(|event| event["event"] == "recap")
+            .expect("recap");
+        assert_eq!(
+            recap["hosts"][0][1]["changed"], changed,
+            "{run} run: {recap}"
+        );
+    }
+}
+
 /// `scripts/bench --only runbook OPTIONS --json FILE HOSTS 1`, which must
 /// succeed: its stdout and the JSON file's text.
 fn run_bench(options: &[&str], hosts: &str) -> (String, String) {

@@ -57,7 +57,9 @@ fn command_run(args: &Args) -> Result<CommandRun, String> {
         .bool("expand_argument_vars", true)
         .map_err(|e| e.to_string())?;
     let words: Vec<String> = argv.iter().map(|arg| quote_arg(arg, expand)).collect();
-    let script = format!("{}\n{}", program_check(&words[0]), words.join(" "));
+    // `exec`: the program replaces the subshell the script runs in, one
+    // process on the host instead of two; the check above already found it.
+    let script = format!("{}\nexec {}", program_check(&words[0]), words.join(" "));
     let display: Value = argv.iter().map(|a| Value::from(a.as_str())).collect();
     CommandRun::from_args(args, display, script)
 }

@@ -56,7 +56,13 @@ fn shell_run(args: &Args) -> Result<CommandRun, String> {
         return Err("no command given".into());
     }
     let executable = args.str("executable").map_err(|e| e.to_string())?;
-    let script = wrap_in_shell(&line, executable.as_deref());
+    // `exec` of /bin/sh, which is always there: one process on the host
+    // instead of two. A given executable may be missing, and `exec` would
+    // change the shell's message about that.
+    let script = match executable.as_deref() {
+        None => format!("exec {}", wrap_in_shell(&line, None)),
+        Some(executable) => wrap_in_shell(&line, Some(executable)),
+    };
     CommandRun::from_args(args, Value::from(line), script)
 }
 

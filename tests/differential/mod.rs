@@ -96,6 +96,11 @@ fn core_modules_and_keywords_behave_as_in_ansible() {
 }
 
 #[test]
+fn creates_and_removes_guard_commands_as_in_ansible() {
+    twin_run("guarded-commands.yml", 2, &[]);
+}
+
+#[test]
 fn yaml_anchors_and_aliases_behave_as_in_ansible() {
     twin_run("aliases.yml", 1, &[]);
 }

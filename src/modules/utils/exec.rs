@@ -64,16 +64,98 @@ pub(crate) fn run_command(
     run: &CommandRun,
     ctx: &mut ModuleContext,
 ) -> Result<Outcome, ModuleError> {
-    if let Some(settled) = settled_without_running(run, ctx)? {
+    if ctx.check_mode
+        && let Some(settled) = settled_without_running(run, ctx)?
+    {
         return Ok(settled);
     }
-    let script = full_script(run, ctx.environment);
+    let guard = Guard::new(run);
+    let script = guard.script(run, ctx.environment);
     let started = SystemTime::now();
     let (output, dropped) = run_bounded(ctx, &script, run.stdin.as_deref())?;
+    if let Some(skip) = guard.skipped(run, &output) {
+        return Ok(skip);
+    }
     Ok(with_dropped(
         command_outcome(run, &output, started),
         dropped,
     ))
+}
+
+/// `creates`/`removes` checked by the command's own script, in the same
+/// round trip: once in the working directory (Ansible changes to `chdir`
+/// before it looks), a path that says the command already ran ends the
+/// script with a line on stderr that holds a fresh random nonce, which no
+/// command can print by chance.
+struct Guard {
+    /// `None` without `creates`/`removes`: the script is the command's alone.
+    nonce: Option<String>,
+}
+
+impl Guard {
+    fn new(run: &CommandRun) -> Self {
+        let nonce = (run.creates.is_some() || run.removes.is_some()).then(|| {
+            let mut bytes = [0u8; 16];
+            rand::fill(&mut bytes);
+            format!("@runbook-not-run-{}", hex::encode(bytes))
+        });
+        Self { nonce }
+    }
+
+    fn script(&self, run: &CommandRun, environment: &[(String, String)]) -> String {
+        let Some(nonce) = &self.nonce else {
+            return full_script(run, environment);
+        };
+        let mut checks = String::new();
+        if let Some(path) = &run.creates {
+            checks.push_str(&format!(
+                "if {}; then printf '%s\\n' '{} creates' >&2; exit 0; fi\n",
+                exists_test(path),
+                nonce
+            ));
+        }
+        if let Some(path) = &run.removes {
+            checks.push_str(&format!(
+                "if ! {}; then printf '%s\\n' '{} removes' >&2; exit 0; fi\n",
+                exists_test(path),
+                nonce
+            ));
+        }
+        with_prelude(run, environment, &checks)
+    }
+
+    /// The result of a run that the guard ended before the command.
+    fn skipped(&self, run: &CommandRun, output: &ExecOutput) -> Option<Outcome> {
+        let nonce = self.nonce.as_deref()?;
+        if output.rc != 0 {
+            return None;
+        }
+        let stderr = std::str::from_utf8(&output.stderr).ok()?;
+        let last_line = stderr.strip_suffix('\n')?.rsplit('\n').next()?;
+        match (last_line.strip_prefix(nonce)?, &run.creates, &run.removes) {
+            (" creates", Some(path), _) => Some(not_run(
+                run,
+                format!("Did not run command since '{path}' exists"),
+            )),
+            (" removes", _, Some(path)) => Some(not_run(
+                run,
+                format!("Did not run command since '{path}' does not exist"),
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// `sh` that succeeds when `path` (a glob) matches anything, with builtins only.
+fn exists_test(path: &str) -> String {
+    if path.contains(['*', '?', '[']) {
+        format!(
+            "{{ runbook_hit=; for runbook_path in {}; do [ -e \"$runbook_path\" ] && runbook_hit=1 && break; done; [ -n \"$runbook_hit\" ]; }}",
+            glob_word(path)
+        )
+    } else {
+        format!("[ -e {} ]", shell_quote(path))
+    }
 }
 
 /// The result when the command need not run: `creates`/`removes` say it
@@ -225,6 +307,11 @@ fn glob_word(pattern: &str) -> String {
 
 /// The command wrapped with its environment and working directory.
 pub(crate) fn full_script(run: &CommandRun, environment: &[(String, String)]) -> String {
+    with_prelude(run, environment, "")
+}
+
+/// The environment, the working directory, `between`, then the command.
+fn with_prelude(run: &CommandRun, environment: &[(String, String)], between: &str) -> String {
     let mut script = environment_prefix(environment);
     if let Some(dir) = &run.chdir {
         let quoted = shell_quote(dir);
@@ -233,6 +320,7 @@ pub(crate) fn full_script(run: &CommandRun, environment: &[(String, String)]) ->
             dir.replace(['"', '\\', '$', '`'], "_")
         ));
     }
+    script.push_str(between);
     script.push_str(&run.script);
     script
 }
