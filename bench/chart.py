@@ -4,7 +4,8 @@
     python chart.py OUT.png RESULT.json...
 
 One line per tool and kind of run (first: a fresh fleet, second: the
-idempotent run right after), at each size the median wall time of that file.
+idempotent run right after), at each size the median wall time; where two
+files measured the same tool at the same size, the first file named wins.
 """
 
 import json
@@ -35,7 +36,7 @@ def main(out, paths):
             if median.get("wall_s") is None:
                 continue
             key = (median["tool"], median["kind"])
-            series.setdefault(key, {})[document["hosts"]] = median["wall_s"]
+            series.setdefault(key, {}).setdefault(document["hosts"], median["wall_s"])
     if not series:
         sys.exit("no medians in " + ", ".join(paths))
 

@@ -206,7 +206,7 @@ fn supervisorctl_runs_programs_in_groups_as_supervisor_4_does() {
     fs::write(
         conf,
         "[program:worker]\ncommand=sleep 30\nstartsecs=0\n\n[group:app]\nprograms = web\n\n\
-         [program:web]\ncommand = sh -c \"sleep 30\"\nstartsecs = 1\n\n[program:crash]\ncommand=false\n",
+         [program:web]\ncommand = sh -c \"sleep 30\"\nstartsecs = 3\n\n[program:crash]\ncommand=false\n",
     )
     .expect("config");
     let run = |args: &[&str]| {
@@ -229,11 +229,18 @@ fn supervisorctl_runs_programs_in_groups_as_supervisor_4_does() {
         (0, "worker: ERROR (already started)\n")
     );
     // A group start waits startsecs; meanwhile the program is STARTING,
-    // which `status` does not count as stopped.
+    // which `status` does not count as stopped. Read once it left STOPPED
+    // (a loaded machine may take a while to get the start going).
     let (started, during) = std::thread::scope(|scope| {
         let start = scope.spawn(|| run(&["start", "app:*"]));
-        std::thread::sleep(std::time::Duration::from_millis(500));
-        let during = run(&["status", "app:web"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let during = loop {
+            let status = run(&["status", "app:web"]);
+            if !status.stdout.contains("STOPPED") || std::time::Instant::now() > deadline {
+                break status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
         (start.join().expect("start"), during)
     });
     assert_eq!(started.stdout, "app:web: started\n");
