@@ -6,7 +6,8 @@ use super::utils::file_state::{Action, FileState, TimeSpec, action_for, kind_sta
 use super::utils::host::FILE_ATTRIBUTES;
 use super::utils::host::{
     Attributes, FACTS_AFTER, FileInfo, FileKind, Mode, apply_attributes,
-    apply_attributes_and_stat, attribute_changes, facts_after, file_info, run_checked, then_stat,
+    PathWant, apply_attributes_and_stat, attribute_changes, facts_after, file_info, run_checked,
+    settle_path, then_stat,
 };
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
@@ -143,6 +144,52 @@ impl StateModule for File {
             link_matches,
             children_differ,
         })
+    }
+
+    /// A directory, or a mode on what is there, in one round trip; the
+    /// other states and arguments (links, times, owners, `recurse`...) are
+    /// inspected first.
+    fn settle_at_once(
+        &self,
+        want: &FileWant,
+        ctx: &mut ModuleContext,
+    ) -> Result<Option<(FileSeen, Outcome)>, ModuleError> {
+        let path_want = match want.state {
+            Some(FileState::Directory) => PathWant::Directory,
+            Some(FileState::File) => PathWant::NoDirectory,
+            None => PathWant::Anything,
+            Some(_) => return Ok(None),
+        };
+        let mode = match want.attrs.mode {
+            None => None,
+            Some(Mode::Octal(bits)) => Some(bits),
+            Some(_) => return Ok(None),
+        };
+        if !want.follow
+            || want.recurse
+            || want.src.is_some()
+            || want.mtime.is_some()
+            || want.atime.is_some()
+            || want.attrs.owner.is_some()
+            || want.attrs.group.is_some()
+        {
+            return Ok(None);
+        }
+        let settled = settle_path(ctx, &want.path, path_want, mode)?;
+        let state = resolve_state(want, &settled.before);
+        let outcome = match &settled.after {
+            Some(after) => result_keys(want, state, after),
+            None => Outcome::ok(),
+        };
+        let have = FileSeen {
+            info: settled.before,
+            state,
+            link_matches: false,
+            children_differ: 0,
+            mtime_target: None,
+            atime_target: None,
+        };
+        Ok(Some((have, outcome)))
     }
 
     fn diff(&self, want: &FileWant, have: &FileSeen) -> Result<Changes, ModuleError> {

@@ -182,7 +182,7 @@ fn info_script(path: &str, follow: bool, checksum: bool, parent: Option<&str>) -
     )
 }
 
-fn parse_info(path: &str, text: &str) -> Option<FileInfo> {
+pub(super) fn parse_info(path: &str, text: &str) -> Option<FileInfo> {
     let mut lines = text.lines();
     let first = lines.next()?;
     if first == "absent" {
