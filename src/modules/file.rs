@@ -6,7 +6,7 @@ use super::utils::file_state::{Action, FileState, TimeSpec, action_for, kind_sta
 use super::utils::host::FILE_ATTRIBUTES;
 use super::utils::host::{
     Attributes, FACTS_AFTER, FileInfo, FileKind, Mode, apply_attributes,
-    PathWant, apply_attributes_and_stat, attribute_changes, facts_after, file_info, run_checked,
+    PathWant, apply_attributes_and_stat, attribute_changes, facts_after, file_info, file_info_then, run_checked,
     settle_path, then_stat,
 };
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
@@ -125,11 +125,24 @@ impl StateModule for File {
                 want.state,
                 Some(FileState::Link | FileState::Hard | FileState::Absent)
             );
-        let info = file_info(ctx, &want.path, follow_link, false)?;
+        // Whether a link's source exists is asked with the facts, in case
+        // the link has to be made.
+        let may_link = matches!(
+            want.state,
+            None | Some(FileState::Link | FileState::Hard)
+        );
+        let (info, source_exists) = match &want.src {
+            Some(src) if may_link => {
+                let (info, printed) =
+                    file_info_then(ctx, &want.path, follow_link, &source_check(&want.path, src))?;
+                (info, printed.trim() == "present")
+            }
+            _ => (file_info(ctx, &want.path, follow_link, false)?, false),
+        };
         let state = resolve_state(want, &info);
         let link_matches = link_matches(ctx, want, state, &info)?;
         if matches!(state, FileState::Link | FileState::Hard) && !link_matches {
-            check_link_source(ctx, want, state)?;
+            check_link_source(want, state, source_exists)?;
         }
         let children_differ = if want.recurse && info.kind == FileKind::Directory {
             children_differ(ctx, &want.path, &want.attrs)?
@@ -385,25 +398,28 @@ fn link_matches(
     }
 }
 
-/// A symbolic link's source is read relative to the link's directory; a
-/// missing source is an error unless `force`; a hard link needs its source.
+/// `sh` printing `present` when a link's source exists, read relative to
+/// the link's directory as a symbolic link's is (the directory found here,
+/// not by `dirname` on the host).
+fn source_check(path: &str, src: &str) -> String {
+    format!(
+        "cd -- {} 2>/dev/null; [ -e {} ] && echo present",
+        shell_quote(&crate::connection::transfer::parent_dir(path)),
+        shell_quote(src)
+    )
+}
+
+/// A missing source is an error unless a symbolic link is `force`d; a hard
+/// link needs its source.
 fn check_link_source(
-    ctx: &mut ModuleContext,
     want: &FileWant,
     state: FileState,
+    source_exists: bool,
 ) -> Result<(), ModuleError> {
     let Some(src) = &want.src else {
         return Ok(());
     };
-    if state == FileState::Link && want.force {
-        return Ok(());
-    }
-    let script = format!(
-        "cd \"$(dirname -- {})\" 2>/dev/null; [ -e {} ]",
-        shell_quote(&want.path),
-        shell_quote(src)
-    );
-    if ctx.connection()?.run(&script, None)?.rc == 0 {
+    if (state == FileState::Link && want.force) || source_exists {
         return Ok(());
     }
     Err(ModuleError::failed(if state == FileState::Link {

@@ -12,13 +12,15 @@
 //!
 //! The only processes it starts on the host are `stat` (the destination's,
 //! when it exists; the temporary file's, for the facts of the new file),
-//! `sha1sum` (when the sizes match), `chmod`/`chown` (when a mode cannot
+//! `sha1sum` (when the sizes match and the file is too large, or not text,
+//! for `sh` to compare it itself), `chmod`/`chown` (when a mode cannot
 //! come from a umask, or an existing file's mode and owner must be kept)
 //! and `mv`. Everything else is `sh` builtins.
 
 use crate::connection::{inline_data, shell_quote, transfer};
 use crate::modules::{ModuleContext, ModuleError};
 
+use super::builtin_read::{BUILTIN_READ_MAX, read_whole};
 use super::file_info::{FileInfo, FileKind, parse_info};
 
 /// What should be at a path.
@@ -135,6 +137,17 @@ fn script(want: &WantedFile, set_content: &str, joined: Option<&str>) -> String 
             "if [ -n \"$w\" ]; then\n  o=$IFS; IFS='|'; set -f; set -- $t; set +f; IFS=$o\n  [ \"$2\" = \"$w\" ] || chmod \"$w\" \"$tmp\" || exit 1\n  [ \"$3:$4\" = \"$u\" ] || chown \"$u\" \"$tmp\" || exit 1\nfi\n".to_string(),
         ),
     };
+    // Same-sized small content is compared by `sh` itself, else by SHA-1.
+    let sha1 = "s=$(sha1sum < \"$p\") || exit 3\n    s=${s%% *}";
+    let compare = if size as u64 <= BUILTIN_READ_MAX {
+        format!(
+            "    if {}; then\n      [ \"$c\" != \"${}\" ] || s={sum}\n    else\n      {sha1}\n    fi\n",
+            read_whole("p", "7", "c"),
+            inline_data::variable("content"),
+        )
+    } else {
+        format!("    {sha1}\n")
+    };
     let mut name = [0u8; 8];
     rand::fill(&mut name);
     let temporary = hex::encode(name);
@@ -154,9 +167,7 @@ if [ -e \"$p\" ] || [ -L \"$p\" ]; then
   o=$IFS; IFS='|'; set -f; set -- $f; set +f; IFS=$o
   s=
   if [ {keep_going_flag} = 1 ] && [ \"$7\" = {size} ] && [ -f \"$p\" ] && [ -r \"$p\" ]; then
-    s=$(sha1sum < \"$p\") || exit 3
-    s=${{s%% *}}
-  fi
+{compare}  fi
   printf 'before\\n%s\\n\\n%s\\n' \"$f\" \"$s\"
 {keep_going}  if [ \"$s\" = {sum} ]; then
 {fix_mode}    exit 0

@@ -3,6 +3,7 @@
 //! modes and ownership, and a clear error when a tool is missing.
 
 mod attributes;
+mod builtin_read;
 mod conditional_write;
 mod file_info;
 mod files;
@@ -16,7 +17,7 @@ pub(crate) use attributes::{
 pub(crate) use conditional_write::{Settled, WantedFile, write_if_differs};
 pub(crate) use file_info::{
     FACTS_AFTER, FileInfo, FileKind, facts_after, file_info, file_info_and_content,
-    file_info_and_parent, then_stat,
+    file_info_and_parent, file_info_then, then_stat,
 };
 pub(crate) use files::{
     Fill, WriteOptions, backup_file, read_file, write_file, write_file_and_stat,
