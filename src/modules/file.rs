@@ -6,7 +6,7 @@ use super::utils::file_state::{Action, FileState, TimeSpec, action_for, kind_sta
 use super::utils::host::FILE_ATTRIBUTES;
 use super::utils::host::{
     Attributes, FACTS_AFTER, FileInfo, FileKind, Mode, apply_attributes,
-    PathWant, apply_attributes_and_stat, attribute_changes, facts_after, file_info, file_info_then, run_checked,
+    PathWant, apply_attributes_and_stat, attribute_changes, facts_after, file_info, file_info_then, run_checked, settle_link,
     settle_path, then_stat,
 };
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
@@ -159,33 +159,35 @@ impl StateModule for File {
         })
     }
 
-    /// A directory, or a mode on what is there, in one round trip; the
-    /// other states and arguments (links, times, owners, `recurse`...) are
-    /// inspected first.
+    /// A directory, a symbolic link, or a mode on what is there, in one
+    /// round trip; the other states and arguments (hard links, times,
+    /// owners, `recurse`...) are inspected first.
     fn settle_at_once(
         &self,
         want: &FileWant,
         ctx: &mut ModuleContext,
     ) -> Result<Option<(FileSeen, Outcome)>, ModuleError> {
-        let path_want = match want.state {
-            Some(FileState::Directory) => PathWant::Directory,
-            Some(FileState::File) => PathWant::NoDirectory,
-            None => PathWant::Anything,
-            Some(_) => return Ok(None),
+        if want.recurse
+            || want.mtime.is_some()
+            || want.atime.is_some()
+            || want.attrs.owner.is_some()
+            || want.attrs.group.is_some()
+        {
+            return Ok(None);
+        }
+        let path_want = match (want.state, &want.src) {
+            (Some(FileState::Link), Some(src)) => return settle_symlink(want, src, ctx).map(Some),
+            (Some(FileState::Directory), None) => PathWant::Directory,
+            (Some(FileState::File), None) => PathWant::NoDirectory,
+            (None, None) => PathWant::Anything,
+            _ => return Ok(None),
         };
         let mode = match want.attrs.mode {
             None => None,
             Some(Mode::Octal(bits)) => Some(bits),
             Some(_) => return Ok(None),
         };
-        if !want.follow
-            || want.recurse
-            || want.src.is_some()
-            || want.mtime.is_some()
-            || want.atime.is_some()
-            || want.attrs.owner.is_some()
-            || want.attrs.group.is_some()
-        {
+        if !want.follow {
             return Ok(None);
         }
         let settled = settle_path(ctx, &want.path, path_want, mode)?;
@@ -328,6 +330,36 @@ impl StateModule for File {
         }
         result_keys(want, have.state, &have.info)
     }
+}
+
+/// `state: link` in one round trip: what was there, and the link's facts
+/// when the script made it; a source missing without `force` fails the
+/// task as the inspection would have (the script did not link then).
+fn settle_symlink(
+    want: &FileWant,
+    src: &str,
+    ctx: &mut ModuleContext,
+) -> Result<(FileSeen, Outcome), ModuleError> {
+    let settled = settle_link(ctx, &want.path, src, want.force)?;
+    let state = FileState::Link;
+    let link_matches = settled.before.kind == FileKind::Link
+        && settled.before.link_target.as_deref() == Some(src);
+    if !link_matches {
+        check_link_source(want, state, settled.source_exists)?;
+    }
+    let outcome = match &settled.after {
+        Some(after) => result_keys(want, state, after),
+        None => Outcome::ok(),
+    };
+    let have = FileSeen {
+        info: settled.before,
+        state,
+        link_matches,
+        children_differ: 0,
+        mtime_target: None,
+        atime_target: None,
+    };
+    Ok((have, outcome))
 }
 
 fn without_trailing_slash(path: &str) -> String {

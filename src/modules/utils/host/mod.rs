@@ -8,6 +8,7 @@ mod conditional_write;
 mod file_info;
 mod files;
 mod mode;
+mod settle_link;
 mod settle_path;
 mod tools;
 
@@ -23,6 +24,7 @@ pub(crate) use files::{
     Fill, WriteOptions, backup_file, read_file, write_file, write_file_and_stat,
 };
 pub(crate) use mode::{Mode, parse_mode};
+pub(crate) use settle_link::settle_link;
 pub(crate) use settle_path::{PathWant, settle_path};
 pub(crate) use tools::require_tools;
 
