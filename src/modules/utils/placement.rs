@@ -320,6 +320,7 @@ pub(crate) fn settle_at_once(
         checksum: &new_checksum,
         mode,
         force: want.force,
+        read_existing: false,
     };
     let Some(settled) = write_if_differs(ctx, &wanted)? else {
         return Ok(None);
@@ -346,6 +347,7 @@ pub(crate) fn settle_at_once(
             path,
             before,
             after,
+            ..
         } => (path, *before, after),
     };
     let mut outcome = Outcome::ok();

@@ -37,6 +37,9 @@ pub(crate) struct WantedFile<'a> {
     pub mode: Option<u32>,
     /// Whether an existing file is replaced (`copy`'s `force`).
     pub force: bool,
+    /// Whether an existing file that is not replaced is read back (for an
+    /// edit of it, when the content sent was only for a missing file).
+    pub read_existing: bool,
 }
 
 /// What the script found and did.
@@ -49,11 +52,13 @@ pub(crate) enum Settled {
     /// The file does not exist and neither does its directory.
     NoParent { path: String },
     /// The file as found (its checksum only when the sizes matched) and,
-    /// when anything was changed, as it is now.
+    /// when anything was changed, as it is now; with `read_existing`, the
+    /// content of an existing file that was left alone.
     Done {
         path: String,
         before: Box<FileInfo>,
         after: Option<Box<FileInfo>>,
+        existing: Option<Vec<u8>>,
     },
 }
 
@@ -73,7 +78,15 @@ pub(crate) fn write_if_differs(
     let script = script(want, &set_content, joined.as_deref());
     let output = ctx.connection()?.run(&script, None)?;
     let path = joined.as_deref().unwrap_or(want.dest);
-    let stdout = output.stdout_text();
+    let marker = format!("{CONTENT}\n");
+    let (facts, existing) = match memchr::memmem::find(&output.stdout, marker.as_bytes()) {
+        Some(at) => (
+            &output.stdout[..at],
+            Some(output.stdout[at + marker.len()..].to_vec()),
+        ),
+        None => (&output.stdout[..], None),
+    };
+    let stdout = String::from_utf8_lossy(facts);
     if output.rc != 0 {
         let detail = output.stderr_text();
         let detail = detail.trim();
@@ -83,10 +96,25 @@ pub(crate) fn write_if_differs(
                 "cannot compute the SHA-1 of {path} on {}: {detail}",
                 ctx.host
             ),
+            5 => format!("cannot read {path} on {}: {detail}", ctx.host),
             rc => format!("writing {path} failed (rc={rc}): {detail}"),
         }));
     }
     parse(want, &stdout, joined.as_deref())
+        .map(|settled| match settled {
+            Settled::Done {
+                path,
+                before,
+                after,
+                ..
+            } => Settled::Done {
+                path,
+                before,
+                after,
+                existing,
+            },
+            other => other,
+        })
         .map(Some)
         .ok_or_else(|| {
             ModuleError::failed(format!(
@@ -99,6 +127,9 @@ pub(crate) fn write_if_differs(
 
 const STAT_FORMAT: &str = "'%F|%a|%u|%g|%U|%G|%s|%Y|%X'";
 
+/// Marks where an existing file's content begins after its facts.
+const CONTENT: &str = "@runbook-content";
+
 fn script(want: &WantedFile, set_content: &str, joined: Option<&str>) -> String {
     let into = match joined {
         Some(joined) => format!("p={}; at=joined", shell_quote(joined)),
@@ -110,7 +141,14 @@ fn script(want: &WantedFile, set_content: &str, joined: Option<&str>) -> String 
     } else {
         String::new()
     };
-    let keep_going = if want.force { "" } else { "  exit 0\n" };
+    let keep_going = match (want.force, want.read_existing) {
+        (true, _) => String::new(),
+        (false, false) => "  exit 0\n".to_string(),
+        (false, true) => format!(
+            "  echo {CONTENT}\n  if [ -f \"$p\" ] && [ -r \"$p\" ] && [ \"$7\" -le {BUILTIN_READ_MAX} ] && {}; then printf '%s' \"$c\"; else cat -- \"$p\" || exit 5; fi\n  exit 0\n",
+            read_whole("p", "7", "c")
+        ),
+    };
     let sum = want.checksum;
     let size = want.content.len();
     let fix_mode = match want.mode {
@@ -233,6 +271,7 @@ fn parse(want: &WantedFile, stdout: &str, joined: Option<&str>) -> Option<Settle
         path,
         before: Box::new(before),
         after: after.map(Box::new),
+        existing: None,
     })
 }
 
@@ -275,6 +314,7 @@ mod tests {
             checksum: &checksum,
             mode,
             force: true,
+            read_existing: false,
         };
         let joined = name.map(|name| format!("{}/{name}", dest.trim_end_matches('/')));
         let set = inline_data::assignment("content", content).expect("inline");
@@ -375,6 +415,7 @@ mod tests {
             checksum: &checksum,
             mode: None,
             force: true,
+            read_existing: false,
         };
         let set = inline_data::assignment("content", &content).expect("inline");
         let script = script(&want, &set, None);

@@ -98,6 +98,7 @@ pub(crate) fn write_file_and_stat(
             checksum: &checksum,
             mode: options.mode,
             force: true,
+            read_existing: false,
         };
         if let Some(settled) = write_if_differs(ctx, &wanted)? {
             return match settled {
