@@ -6,8 +6,8 @@
 //! script changes nothing the controller would not have changed.
 //!
 //! Processes on the host: `stat` of the path when it exists (and `readlink`
-//! when it is a link), `chmod` when the mode differs, or one `mkdir` for
-//! every missing directory and a `stat` of the new one.
+//! when it is a link), `chmod` when the mode differs, or one `mkdir -p` of
+//! all the missing directories and a `stat` of the new one.
 
 use crate::connection::shell_quote;
 use crate::modules::{ModuleContext, ModuleError};
@@ -82,15 +82,25 @@ fn script(path: &str, want: PathWant, mode: Option<u32>) -> String {
     let create = match want {
         PathWant::Directory => {
             // Directories a mode leaves unwritable get it once all exist.
+            // `-p`: another host or task may make one of them meanwhile.
             let make = match mode {
                 Some(mode) if mode & 0o300 == 0o300 => {
-                    format!("mkdir -m {mode:o} -- \"$@\" || exit 1")
+                    format!("mkdir -p -m {mode:o} -- \"$@\" || exit 1")
                 }
-                Some(mode) => format!("mkdir -- \"$@\" && chmod {mode:o} -- \"$@\" || exit 1"),
-                None => "mkdir -- \"$@\" || exit 1".to_string(),
+                Some(mode) => {
+                    format!("mkdir -p -- \"$@\" && chmod {mode:o} -- \"$@\" || exit 1")
+                }
+                None => "mkdir -p -- \"$@\" || exit 1".to_string(),
+            };
+            // One made meanwhile by someone else may have another mode.
+            let recheck = match mode {
+                Some(mode) => format!(
+                    "\n  o=$IFS; IFS='|'; set -f; set -- $f; set +f; IFS=$o\n  if [ \"$2\" != {mode:o} ]; then\n    chmod {mode:o} -- \"$p\" || exit 4\n    f=$(stat -L -c {STAT_FORMAT} -- \"$p\") || exit 2\n  fi"
+                ),
+                None => String::new(),
             };
             format!(
-                "  set --\n  q=$p\n  while [ ! -e \"$q\" ] && [ ! -L \"$q\" ]; do\n    set -- \"$q\" \"$@\"\n    case $q in */*) q=${{q%/*}}; q=${{q:-/}} ;; *) q=. ;; esac\n  done\n  {make}\n  f=$(stat -L -c {STAT_FORMAT} -- \"$p\") || exit 2\n  printf 'after\\n%s\\n\\n\\n' \"$f\"\n"
+                "  set --\n  q=$p\n  while [ ! -e \"$q\" ] && [ ! -L \"$q\" ]; do\n    set -- \"$q\" \"$@\"\n    case $q in */*) q=${{q%/*}}; q=${{q:-/}} ;; *) q=. ;; esac\n  done\n  {make}\n  f=$(stat -L -c {STAT_FORMAT} -- \"$p\") || exit 2{recheck}\n  printf 'after\\n%s\\n\\n\\n' \"$f\"\n"
             )
         }
         PathWant::NoDirectory | PathWant::Anything => String::new(),
