@@ -4,6 +4,7 @@
 
 mod error;
 pub mod escalation;
+pub mod inline_data;
 mod kept_output;
 mod limits;
 mod local;

@@ -185,7 +185,7 @@ impl Traced {
         };
         self.trace.note(Note::Sent(CommandSent {
             host: self.host.clone(),
-            command: (!self.hide_commands).then(|| script.to_string()),
+            command: (!self.hide_commands).then(|| super::inline_data::hidden(script).into_owned()),
             become_user: self.become_user.clone(),
             rc,
             error,

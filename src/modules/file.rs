@@ -6,7 +6,8 @@ use super::utils::file_state::{Action, FileState, TimeSpec, action_for, kind_sta
 use super::utils::host::FILE_ATTRIBUTES;
 use super::utils::host::{
     Attributes, FACTS_AFTER, FileInfo, FileKind, Mode, apply_attributes,
-    apply_attributes_and_stat, attribute_changes, facts_after, file_info, run_checked, then_stat,
+    PathWant, apply_attributes_and_stat, attribute_changes, facts_after, file_info, file_info_then, run_checked, settle_link,
+    settle_path, then_stat,
 };
 use super::{ArgSpec, Args, Changes, Diff, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::connection::shell_quote;
@@ -124,11 +125,24 @@ impl StateModule for File {
                 want.state,
                 Some(FileState::Link | FileState::Hard | FileState::Absent)
             );
-        let info = file_info(ctx, &want.path, follow_link, false)?;
+        // Whether a link's source exists is asked with the facts, in case
+        // the link has to be made.
+        let may_link = matches!(
+            want.state,
+            None | Some(FileState::Link | FileState::Hard)
+        );
+        let (info, source_exists) = match &want.src {
+            Some(src) if may_link => {
+                let (info, printed) =
+                    file_info_then(ctx, &want.path, follow_link, &source_check(&want.path, src))?;
+                (info, printed.trim() == "present")
+            }
+            _ => (file_info(ctx, &want.path, follow_link, false)?, false),
+        };
         let state = resolve_state(want, &info);
         let link_matches = link_matches(ctx, want, state, &info)?;
         if matches!(state, FileState::Link | FileState::Hard) && !link_matches {
-            check_link_source(ctx, want, state)?;
+            check_link_source(want, state, source_exists)?;
         }
         let children_differ = if want.recurse && info.kind == FileKind::Directory {
             children_differ(ctx, &want.path, &want.attrs)?
@@ -143,6 +157,54 @@ impl StateModule for File {
             link_matches,
             children_differ,
         })
+    }
+
+    /// A directory, a symbolic link, or a mode on what is there, in one
+    /// round trip; the other states and arguments (hard links, times,
+    /// owners, `recurse`...) are inspected first.
+    fn settle_at_once(
+        &self,
+        want: &FileWant,
+        ctx: &mut ModuleContext,
+    ) -> Result<Option<(FileSeen, Outcome)>, ModuleError> {
+        if want.recurse
+            || want.mtime.is_some()
+            || want.atime.is_some()
+            || want.attrs.owner.is_some()
+            || want.attrs.group.is_some()
+        {
+            return Ok(None);
+        }
+        let path_want = match (want.state, &want.src) {
+            (Some(FileState::Link), Some(src)) => return settle_symlink(want, src, ctx).map(Some),
+            (Some(FileState::Directory), None) => PathWant::Directory,
+            (Some(FileState::File), None) => PathWant::NoDirectory,
+            (None, None) => PathWant::Anything,
+            _ => return Ok(None),
+        };
+        let mode = match want.attrs.mode {
+            None => None,
+            Some(Mode::Octal(bits)) => Some(bits),
+            Some(_) => return Ok(None),
+        };
+        if !want.follow {
+            return Ok(None);
+        }
+        let settled = settle_path(ctx, &want.path, path_want, mode)?;
+        let state = resolve_state(want, &settled.before);
+        let outcome = match &settled.after {
+            Some(after) => result_keys(want, state, after),
+            None => Outcome::ok(),
+        };
+        let have = FileSeen {
+            info: settled.before,
+            state,
+            link_matches: false,
+            children_differ: 0,
+            mtime_target: None,
+            atime_target: None,
+        };
+        Ok(Some((have, outcome)))
     }
 
     fn diff(&self, want: &FileWant, have: &FileSeen) -> Result<Changes, ModuleError> {
@@ -270,6 +332,36 @@ impl StateModule for File {
     }
 }
 
+/// `state: link` in one round trip: what was there, and the link's facts
+/// when the script made it; a source missing without `force` fails the
+/// task as the inspection would have (the script did not link then).
+fn settle_symlink(
+    want: &FileWant,
+    src: &str,
+    ctx: &mut ModuleContext,
+) -> Result<(FileSeen, Outcome), ModuleError> {
+    let settled = settle_link(ctx, &want.path, src, want.force)?;
+    let state = FileState::Link;
+    let link_matches = settled.before.kind == FileKind::Link
+        && settled.before.link_target.as_deref() == Some(src);
+    if !link_matches {
+        check_link_source(want, state, settled.source_exists)?;
+    }
+    let outcome = match &settled.after {
+        Some(after) => result_keys(want, state, after),
+        None => Outcome::ok(),
+    };
+    let have = FileSeen {
+        info: settled.before,
+        state,
+        link_matches,
+        children_differ: 0,
+        mtime_target: None,
+        atime_target: None,
+    };
+    Ok((have, outcome))
+}
+
 fn without_trailing_slash(path: &str) -> String {
     match path.trim_end_matches('/') {
         "" => "/".to_string(),
@@ -338,25 +430,28 @@ fn link_matches(
     }
 }
 
-/// A symbolic link's source is read relative to the link's directory; a
-/// missing source is an error unless `force`; a hard link needs its source.
+/// `sh` printing `present` when a link's source exists, read relative to
+/// the link's directory as a symbolic link's is (the directory found here,
+/// not by `dirname` on the host).
+fn source_check(path: &str, src: &str) -> String {
+    format!(
+        "cd -- {} 2>/dev/null; [ -e {} ] && echo present",
+        shell_quote(&crate::connection::transfer::parent_dir(path)),
+        shell_quote(src)
+    )
+}
+
+/// A missing source is an error unless a symbolic link is `force`d; a hard
+/// link needs its source.
 fn check_link_source(
-    ctx: &mut ModuleContext,
     want: &FileWant,
     state: FileState,
+    source_exists: bool,
 ) -> Result<(), ModuleError> {
     let Some(src) = &want.src else {
         return Ok(());
     };
-    if state == FileState::Link && want.force {
-        return Ok(());
-    }
-    let script = format!(
-        "cd \"$(dirname -- {})\" 2>/dev/null; [ -e {} ]",
-        shell_quote(&want.path),
-        shell_quote(src)
-    );
-    if ctx.connection()?.run(&script, None)?.rc == 0 {
+    if (state == FileState::Link && want.force) || source_exists {
         return Ok(());
     }
     Err(ModuleError::failed(if state == FileState::Link {

@@ -5,7 +5,8 @@ use super::utils::host::FILE_ATTRIBUTES;
 use super::utils::text_edit::{
     Anchor, Edited, Finder, LineRemoval, LineWant, PyRegex, Template, remove_lines, set_line,
 };
-use super::utils::text_file::{self, FileArgs, TextFile};
+use super::utils::host::Attributes;
+use super::utils::text_file::{self, Created, FileArgs, TextFile};
 use super::{ArgSpec, Args, Changes, ModuleContext, ModuleError, Outcome, StateModule};
 use crate::value::Value;
 
@@ -93,24 +94,52 @@ impl StateModule for LineInFile {
     }
 
     fn inspect(&self, want: &Desired, ctx: &mut ModuleContext) -> Result<Observed, ModuleError> {
-        let file = text_file::inspect(ctx, &want.file.path)?;
-        let (edit, found) = match (&want.action, &file.content) {
-            (Action::Absent(_), None) => (unchanged(b"", "file not present"), None),
-            (Action::Absent(removal), Some(content)) => {
-                let (edit, found) = remove_lines(content, removal);
-                (edit, Some(found))
-            }
-            (Action::Present(_), None) if !want.create => {
-                return Err(ModuleError::failed(format!(
-                    "Destination {} does not exist !",
-                    want.file.path
-                )));
-            }
-            (Action::Present(line), content) => {
-                (set_line(content.as_deref().unwrap_or_default(), line), None)
-            }
+        observe(want, text_file::inspect(ctx, &want.file.path)?)
+    }
+
+    /// With `create`, a missing file is created with the line in the same
+    /// round trip that looks for it (its edit of nothing is known before);
+    /// a file that is there comes back with its content, edited and
+    /// written as after an inspection.
+    fn settle_at_once(
+        &self,
+        want: &Desired,
+        ctx: &mut ModuleContext,
+    ) -> Result<Option<(Observed, Outcome)>, ModuleError> {
+        let Action::Present(line) = &want.action else {
+            return Ok(None);
         };
-        Ok(Observed { file, edit, found })
+        if !want.create
+            || ctx.diff
+            || want.file.validate.is_some()
+            || want.file.attributes != Attributes::default()
+        {
+            return Ok(None);
+        }
+        let new_file = set_line(b"", line);
+        if !new_file.changed {
+            return Ok(None);
+        }
+        let have = match text_file::create_or_read(ctx, &want.file.path, &new_file.content)? {
+            None => return Ok(None),
+            Some(Created::New(file)) => {
+                let outcome = Outcome::ok().with_msg(text_file::message(&new_file.msg, false));
+                let have = Observed {
+                    file,
+                    edit: new_file,
+                    found: None,
+                };
+                return Ok(Some((have, outcome)));
+            }
+            Some(Created::Found(file)) => observe(want, file)?,
+        };
+        let changes = self.diff(want, &have)?;
+        let outcome = if changes.is_empty() {
+            Outcome::ok()
+        } else {
+            self.apply(want, &have, &changes, ctx)?
+        };
+        Ok(Some((have, outcome)))
     }
 
     fn diff(&self, want: &Desired, have: &Observed) -> Result<Changes, ModuleError> {
@@ -137,6 +166,27 @@ impl StateModule for LineInFile {
         }
         outcome
     }
+}
+
+/// The file as found and what the edit makes of it.
+fn observe(want: &Desired, file: TextFile) -> Result<Observed, ModuleError> {
+    let (edit, found) = match (&want.action, &file.content) {
+        (Action::Absent(_), None) => (unchanged(b"", "file not present"), None),
+        (Action::Absent(removal), Some(content)) => {
+            let (edit, found) = remove_lines(content, removal);
+            (edit, Some(found))
+        }
+        (Action::Present(_), None) if !want.create => {
+            return Err(ModuleError::failed(format!(
+                "Destination {} does not exist !",
+                want.file.path
+            )));
+        }
+        (Action::Present(line), content) => {
+            (set_line(content.as_deref().unwrap_or_default(), line), None)
+        }
+    };
+    Ok(Observed { file, edit, found })
 }
 
 fn unchanged(content: &[u8], msg: &str) -> Edited {

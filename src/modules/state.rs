@@ -39,6 +39,21 @@ pub trait StateModule: Send + Sync {
         ctx: &mut ModuleContext,
     ) -> Result<Outcome, ModuleError>;
 
+    /// Inspect and apply in one go, where the host itself can decide what
+    /// to change (a script that compares and writes only what differs):
+    /// what was found before any change, as [`StateModule::inspect`] would
+    /// have returned it, and the result keys [`StateModule::apply`] would
+    /// have. Never called in check mode; `None` when this task cannot be
+    /// settled so, and nothing was done.
+    fn settle_at_once(
+        &self,
+        want: &Self::Desired,
+        ctx: &mut ModuleContext,
+    ) -> Result<Option<(Self::Observed, Outcome)>, ModuleError> {
+        let _ = (want, ctx);
+        Ok(None)
+    }
+
     /// Result keys that describe the state (`dest`, `checksum`, `mode`...),
     /// reported whether or not anything changed.
     fn describe(&self, want: &Self::Desired, have: &Self::Observed) -> Outcome {
@@ -70,14 +85,26 @@ fn run_state<T: StateModule>(
     ctx: &mut ModuleContext,
 ) -> Result<Outcome, ModuleError> {
     let want = module.desired(args, ctx)?;
-    let have = module.inspect(&want, ctx)?;
+    let settled = if ctx.check_mode {
+        None
+    } else {
+        module.settle_at_once(&want, ctx)?
+    };
+    let (have, applied) = match settled {
+        Some((have, applied)) => (have, Some(applied)),
+        None => (module.inspect(&want, ctx)?, None),
+    };
     let changes = module.diff(&want, &have)?;
     let mut outcome = module.describe(&want, &have);
     if changes.is_empty() {
         return Ok(outcome);
     }
-    if !ctx.check_mode {
-        let applied = module.apply(&want, &have, &changes, ctx)?;
+    let applied = match applied {
+        Some(applied) => Some(applied),
+        None if !ctx.check_mode => Some(module.apply(&want, &have, &changes, ctx)?),
+        None => None,
+    };
+    if let Some(applied) = applied {
         outcome.data.extend(applied.data);
         outcome.facts.extend(applied.facts);
         if applied.msg.is_some() {

@@ -144,6 +144,14 @@ impl StateModule for Template {
         placement::inspect(want, ctx)
     }
 
+    fn settle_at_once(
+        &self,
+        want: &PlacementWant,
+        ctx: &mut ModuleContext,
+    ) -> Result<Option<(PlacementSeen, Outcome)>, ModuleError> {
+        placement::settle_at_once(want, ctx)
+    }
+
     fn diff(&self, want: &PlacementWant, have: &PlacementSeen) -> Result<Changes, ModuleError> {
         placement::diff(want, have)
     }

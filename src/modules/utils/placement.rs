@@ -6,9 +6,9 @@
 use sha1::{Digest, Sha1};
 
 use super::host::{
-    Attributes, FileInfo, FileKind, Fill, Mode, WriteOptions, apply_attributes,
-    apply_attributes_and_stat, attribute_changes, backup_file, file_info, file_info_and_parent,
-    read_file, run_checked, write_file_and_stat,
+    Attributes, FileInfo, FileKind, Fill, Mode, Settled, WantedFile, WriteOptions,
+    apply_attributes, apply_attributes_and_stat, attribute_changes, backup_file, file_info,
+    file_info_and_parent, read_file, run_checked, write_file_and_stat, write_if_differs,
 };
 use crate::connection::shell_quote;
 use crate::modules::{Changes, Diff, ModuleContext, ModuleError, Outcome};
@@ -280,6 +280,92 @@ fn effective_attrs(want: &PlacementWant, file: &FileWant) -> Attributes {
         attrs.mode = file.source_mode.map(Mode::Octal);
     }
     attrs
+}
+
+/// Inspect and write in one round trip (see `host::write_if_differs`) when
+/// the task is one file of content from the controller, without `--diff`
+/// (whose old content needs reading first), `backup`, `validate`, owner,
+/// group or a symbolic mode: what was found and the result keys of the
+/// placed file. `None`: nothing was done, inspect and apply instead.
+pub(crate) fn settle_at_once(
+    want: &PlacementWant,
+    ctx: &mut ModuleContext,
+) -> Result<Option<(PlacementSeen, Outcome)>, ModuleError> {
+    let [file] = want.files.as_slice() else {
+        return Ok(None);
+    };
+    let Payload::Bytes(content) = &file.payload else {
+        return Ok(None);
+    };
+    let attrs = effective_attrs(want, file);
+    let mode = match attrs.mode {
+        None => None,
+        Some(Mode::Octal(bits)) => Some(bits),
+        Some(_) => return Ok(None),
+    };
+    if ctx.diff
+        || !want.dirs.is_empty()
+        || want.backup
+        || want.validate.is_some()
+        || attrs.owner.is_some()
+        || attrs.group.is_some()
+    {
+        return Ok(None);
+    }
+    let new_checksum = sha1_hex(content);
+    let wanted = WantedFile {
+        dest: &file.dest,
+        name: file.name.as_deref(),
+        content,
+        checksum: &new_checksum,
+        mode,
+        force: want.force,
+        read_existing: false,
+    };
+    let Some(settled) = write_if_differs(ctx, &wanted)? else {
+        return Ok(None);
+    };
+    let (path, info, after) = match settled {
+        Settled::IntoDirectoryWithoutName => {
+            return Err(ModuleError::failed(format!(
+                "can not use content with a dir as dest ({})",
+                file.dest
+            )));
+        }
+        Settled::Directory { path } => {
+            return Err(ModuleError::failed(format!(
+                "{path} is a directory; cannot write a file there"
+            )));
+        }
+        Settled::NoParent { path } => {
+            return Err(ModuleError::failed(format!(
+                "Destination directory {} does not exist",
+                parent_of(&path)
+            )));
+        }
+        Settled::Done {
+            path,
+            before,
+            after,
+            ..
+        } => (path, *before, after),
+    };
+    let mut outcome = Outcome::ok();
+    if let Some(after) = after {
+        outcome.data.extend(file_keys(&after, &new_checksum));
+    }
+    let seen = FileSeen {
+        path,
+        info,
+        new_checksum,
+        before: None,
+    };
+    let have = PlacementSeen {
+        files: vec![seen],
+        missing_dirs: Vec::new(),
+        show_diff: false,
+    };
+    Ok(Some((have, outcome)))
 }
 
 /// Create directories, write files that differ, set attributes; returns the

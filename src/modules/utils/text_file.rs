@@ -4,8 +4,9 @@
 //! attributes) and Ansible's message when attributes changed too.
 
 use super::host::{
-    Attributes, FileInfo, FileKind, Fill, WriteOptions, apply_attributes, attribute_changes,
-    backup_file, file_info, file_info_and_content, run_checked, write_file, write_file_and_stat,
+    Attributes, FileInfo, FileKind, Fill, Settled, WantedFile, WriteOptions, apply_attributes,
+    attribute_changes, backup_file, file_info, file_info_and_content, run_checked, write_file,
+    write_file_and_stat, write_if_differs,
 };
 use super::text_edit::Edited;
 use crate::connection::shell_quote;
@@ -74,6 +75,56 @@ pub(crate) fn inspect(ctx: &mut ModuleContext, path: &str) -> Result<TextFile, M
         content: found.content,
         parent_exists: found.parent_exists,
     })
+}
+
+/// What [`create_or_read`] found.
+pub(crate) enum Created {
+    /// The file was missing and now has the content sent.
+    New(TextFile),
+    /// The file is there (and was left alone), with its content.
+    Found(TextFile),
+}
+
+/// Create the file with `content` when it is missing, else read it, in
+/// one round trip; `None` when that cannot be (the content cannot go
+/// inside a script, or the file's directory is missing): inspect instead.
+pub(crate) fn create_or_read(
+    ctx: &mut ModuleContext,
+    path: &str,
+    content: &[u8],
+) -> Result<Option<Created>, ModuleError> {
+    let checksum = crate::modules::utils::placement::sha1_hex(content);
+    let wanted = WantedFile {
+        dest: path,
+        name: None,
+        content,
+        checksum: &checksum,
+        mode: None,
+        force: false,
+        read_existing: true,
+    };
+    match write_if_differs(ctx, &wanted)? {
+        None | Some(Settled::NoParent { .. }) => Ok(None),
+        Some(Settled::Directory { .. } | Settled::IntoDirectoryWithoutName) => {
+            Err(ModuleError::failed(format!("Path {path} is a directory !")))
+        }
+        Some(Settled::Done {
+            before,
+            after: Some(_),
+            ..
+        }) => Ok(Some(Created::New(TextFile {
+            info: *before,
+            content: None,
+            parent_exists: true,
+        }))),
+        Some(Settled::Done {
+            before, existing, ..
+        }) => Ok(Some(Created::Found(TextFile {
+            info: *before,
+            content: existing,
+            parent_exists: true,
+        }))),
+    }
 }
 
 /// The directory a new file goes into; `None` for a name without one, or

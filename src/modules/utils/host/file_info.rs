@@ -1,3 +1,4 @@
+use super::builtin_read::{BUILTIN_READ_MAX, read_whole};
 use crate::connection::shell_quote;
 use crate::modules::{ModuleContext, ModuleError};
 
@@ -83,6 +84,40 @@ pub(crate) fn file_info_and_parent(
     Ok((info, parent_exists))
 }
 
+/// [`file_info`] (without a checksum), and what the `sh` of `then` printed,
+/// run after it in the same round trip.
+pub(crate) fn file_info_then(
+    ctx: &mut ModuleContext,
+    path: &str,
+    follow: bool,
+    then: &str,
+) -> Result<(FileInfo, String), ModuleError> {
+    let script = format!(
+        "{}\necho {THEN}\n{then}",
+        info_script(path, follow, false, None)
+    );
+    let output = ctx.connection()?.run(&script, None)?;
+    if output.rc == 127 {
+        return Err(ModuleError::failed(format!(
+            "stat is not installed on {}",
+            ctx.host
+        )));
+    }
+    let text = output.stdout_text();
+    let (facts, printed) = text.split_once(&format!("{THEN}\n")).unwrap_or((&text, ""));
+    let info = parse_info(path, facts).ok_or_else(|| {
+        ModuleError::failed(format!(
+            "cannot read the state of {path} on {}: {}",
+            ctx.host,
+            output.stderr_text().trim()
+        ))
+    })?;
+    Ok((info, printed.to_string()))
+}
+
+/// Marks where what [`file_info_then`] ran after the facts printed begins.
+const THEN: &str = "@runbook-then";
+
 /// A path's facts (following a link, no checksum), its content when it is
 /// no directory, and whether its directory exists, in one round trip.
 pub(crate) struct FileWithContent {
@@ -99,9 +134,11 @@ pub(crate) fn file_info_and_content(
     path: &str,
     parent: Option<&str>,
 ) -> Result<FileWithContent, ModuleError> {
+    // A small regular file is read by `sh` itself; others by `cat`.
     let script = format!(
-        "{}\nif [ -e \"$p\" ] && [ ! -d \"$p\" ]; then echo {CONTENT}; cat -- \"$p\" || exit 4; fi",
-        info_script(path, true, false, parent)
+        "{}\nif [ -e \"$p\" ] && [ ! -d \"$p\" ]; then\n  echo {CONTENT}\n  o=$IFS; IFS='|'; set -f; set -- $f; set +f; IFS=$o\n  if [ -f \"$p\" ] && [ -r \"$p\" ] && [ \"$7\" -le {BUILTIN_READ_MAX} ] && {}; then printf '%s' \"$c\"; else cat -- \"$p\" || exit 4; fi\nfi",
+        info_script(path, true, false, parent),
+        read_whole("p", "7", "c"),
     );
     let output = ctx.connection()?.run(&script, None)?;
     let cannot = |why: String| {
@@ -165,7 +202,8 @@ pub(crate) fn facts_after(
         })
 }
 
-/// The `sh` that prints what [`parse_info`] reads.
+/// The `sh` that prints what [`parse_info`] reads, leaving the `stat` line
+/// in `$f`.
 fn info_script(path: &str, follow: bool, checksum: bool, parent: Option<&str>) -> String {
     let quoted = shell_quote(path);
     let follow_flag = if follow { "-L " } else { "" };
@@ -178,11 +216,11 @@ fn info_script(path: &str, follow: bool, checksum: bool, parent: Option<&str>) -
         format!("\n  [ -d {} ] && echo parent", shell_quote(dir))
     });
     format!(
-        "p={quoted}\nif [ -e \"$p\" ] || [ -L \"$p\" ]; then\n  stat {follow_flag}-c '%F|%a|%u|%g|%U|%G|%s|%Y|%X' -- \"$p\" || exit 2\n  if [ -L \"$p\" ]; then readlink -- \"$p\"; else echo; fi\n  {sum}\nelse\n  echo absent{parent}\nfi"
+        "p={quoted}\nif [ -e \"$p\" ] || [ -L \"$p\" ]; then\n  f=$(stat {follow_flag}-c '%F|%a|%u|%g|%U|%G|%s|%Y|%X' -- \"$p\") || {{ r=$?; [ $r = 127 ] && exit 127; exit 2; }}\n  printf '%s\\n' \"$f\"\n  if [ -L \"$p\" ]; then readlink -- \"$p\"; else echo; fi\n  {sum}\nelse\n  echo absent{parent}\nfi"
     )
 }
 
-fn parse_info(path: &str, text: &str) -> Option<FileInfo> {
+pub(super) fn parse_info(path: &str, text: &str) -> Option<FileInfo> {
     let mut lines = text.lines();
     let first = lines.next()?;
     if first == "absent" {

@@ -1,6 +1,7 @@
-use crate::connection::{shell_quote, transfer};
+use crate::connection::{inline_data, shell_quote, transfer};
 use crate::modules::{ModuleContext, ModuleError};
 
+use super::conditional_write::{Settled, WantedFile, write_if_differs};
 use super::file_info::{FileInfo, facts_after, then_stat};
 use super::{run_checked, run_checked_streaming};
 use crate::connection::ExecOutput;
@@ -88,6 +89,30 @@ pub(crate) fn write_file_and_stat(
     fill: Fill,
     options: &WriteOptions,
 ) -> Result<FileInfo, ModuleError> {
+    if let (Fill::Content(content), None) = (fill, &options.validate) {
+        let checksum = hex::encode(<sha1::Sha1 as sha1::Digest>::digest(content));
+        let wanted = WantedFile {
+            dest: path,
+            name: None,
+            content,
+            checksum: &checksum,
+            mode: options.mode,
+            force: true,
+            read_existing: false,
+        };
+        if let Some(settled) = write_if_differs(ctx, &wanted)? {
+            return match settled {
+                Settled::Done { after, before, .. } => Ok(*after.unwrap_or(before)),
+                Settled::NoParent { .. } => Err(ModuleError::failed(format!(
+                    "writing {path} failed: its directory {} does not exist",
+                    transfer::parent_dir(path)
+                ))),
+                Settled::Directory { .. } | Settled::IntoDirectoryWithoutName => Err(
+                    ModuleError::failed(format!("writing {path} failed: it is a directory")),
+                ),
+            };
+        }
+    }
     let output = write_then(ctx, path, fill, options, &then_stat(path, true))?;
     facts_after(path, &output, ctx.host)
 }
@@ -103,9 +128,16 @@ fn write_then(
     let what = format!("writing {path}");
     let script = |fill: &str| format!("{}{then}", write_script(path, fill, options));
     match fill {
-        Fill::Content(content) => {
-            run_checked(ctx, &what, &script(&received(content)), Some(content))
-        }
+        Fill::Content(content) => match inline_data::assignment("content", content) {
+            Some(set) => {
+                let fill = format!(
+                    "printf '%s' \"${}\" > \"$tmp\"",
+                    inline_data::variable("content")
+                );
+                run_checked(ctx, &what, &format!("{set}\n{}", script(&fill)), None)
+            }
+            None => run_checked(ctx, &what, &script(&received(content)), Some(content)),
+        },
         Fill::HostFile(source) => {
             let fill = format!("cat -- {} > \"$tmp\"", shell_quote(source));
             run_checked(ctx, &what, &script(&fill), None)

@@ -3,22 +3,29 @@
 //! modes and ownership, and a clear error when a tool is missing.
 
 mod attributes;
+mod builtin_read;
+mod conditional_write;
 mod file_info;
 mod files;
 mod mode;
+mod settle_link;
+mod settle_path;
 mod tools;
 
 pub(crate) use attributes::{
     Attributes, FILE_ATTRIBUTES, apply_attributes, apply_attributes_and_stat, attribute_changes,
 };
+pub(crate) use conditional_write::{Settled, WantedFile, write_if_differs};
 pub(crate) use file_info::{
     FACTS_AFTER, FileInfo, FileKind, facts_after, file_info, file_info_and_content,
-    file_info_and_parent, then_stat,
+    file_info_and_parent, file_info_then, then_stat,
 };
 pub(crate) use files::{
     Fill, WriteOptions, backup_file, read_file, write_file, write_file_and_stat,
 };
 pub(crate) use mode::{Mode, parse_mode};
+pub(crate) use settle_link::settle_link;
+pub(crate) use settle_path::{PathWant, settle_path};
 pub(crate) use tools::require_tools;
 
 use crate::connection::ExecOutput;
