@@ -21,7 +21,7 @@ use crate::connection::{inline_data, shell_quote, transfer};
 use crate::modules::{ModuleContext, ModuleError};
 
 use super::builtin_read::{BUILTIN_READ_MAX, read_whole};
-use super::file_info::{FileInfo, FileKind, parse_info};
+use super::file_info::{FileInfo, FileKind, STAT_FORMAT, parse_info};
 
 /// What should be at a path.
 #[derive(Debug, Clone, Copy)]
@@ -124,8 +124,6 @@ pub(crate) fn write_if_differs(
             ))
         })
 }
-
-const STAT_FORMAT: &str = "'%F|%a|%u|%g|%U|%G|%s|%Y|%X'";
 
 /// Marks where an existing file's content begins after its facts.
 const CONTENT: &str = "@runbook-content";

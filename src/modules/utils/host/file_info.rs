@@ -216,9 +216,13 @@ fn info_script(path: &str, follow: bool, checksum: bool, parent: Option<&str>) -
         format!("\n  [ -d {} ] && echo parent", shell_quote(dir))
     });
     format!(
-        "p={quoted}\nif [ -e \"$p\" ] || [ -L \"$p\" ]; then\n  f=$(stat {follow_flag}-c '%F|%a|%u|%g|%U|%G|%s|%Y|%X' -- \"$p\") || {{ r=$?; [ $r = 127 ] && exit 127; exit 2; }}\n  printf '%s\\n' \"$f\"\n  if [ -L \"$p\" ]; then readlink -- \"$p\"; else echo; fi\n  {sum}\nelse\n  echo absent{parent}\nfi"
+        "p={quoted}\nif [ -e \"$p\" ] || [ -L \"$p\" ]; then\n  f=$(stat {follow_flag}-c {STAT_FORMAT} -- \"$p\") || {{ r=$?; [ $r = 127 ] && exit 127; exit 2; }}\n  printf '%s\\n' \"$f\"\n  if [ -L \"$p\" ]; then readlink -- \"$p\"; else echo; fi\n  {sum}\nelse\n  echo absent{parent}\nfi"
     )
 }
+
+/// The `stat -c` format every fact script prints and [`parse_info`] reads
+/// (quoted for `sh`).
+pub(super) const STAT_FORMAT: &str = "'%F|%a|%u|%g|%U|%G|%s|%Y|%X'";
 
 pub(super) fn parse_info(path: &str, text: &str) -> Option<FileInfo> {
     let mut lines = text.lines();

@@ -10,7 +10,8 @@
 use crate::connection::{shell_quote, transfer};
 use crate::modules::{ModuleContext, ModuleError};
 
-use super::file_info::{FileInfo, parse_info};
+use super::file_info::{FileInfo, STAT_FORMAT, parse_info};
+use super::settle_path::run_settling;
 
 /// What the script found and did.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,8 +23,6 @@ pub(crate) struct LinkSettled {
     pub after: Option<FileInfo>,
 }
 
-const STAT_FORMAT: &str = "'%F|%a|%u|%g|%U|%G|%s|%Y|%X'";
-
 /// Make `path` a symbolic link to `src` where it is not one already.
 pub(crate) fn settle_link(
     ctx: &mut ModuleContext,
@@ -31,29 +30,13 @@ pub(crate) fn settle_link(
     src: &str,
     force: bool,
 ) -> Result<LinkSettled, ModuleError> {
-    let output = ctx.connection()?.run(&script(path, src, force), None)?;
-    let detail = output.stderr_text();
-    let detail = detail.trim();
-    match output.rc {
-        0 => {}
-        2 => {
-            return Err(ModuleError::failed(format!(
-                "cannot read the state of {path} on {}: {detail}",
-                ctx.host
-            )));
-        }
-        rc => {
-            return Err(ModuleError::failed(format!(
-                "setting {path} to link failed (rc={rc}): {detail}"
-            )));
-        }
-    }
-    parse(path, src, &output.stdout_text()).ok_or_else(|| {
-        ModuleError::failed(format!(
-            "cannot read the state of {path} on {}: {detail}",
-            ctx.host
-        ))
-    })
+    run_settling(
+        ctx,
+        path,
+        &script(path, src, force),
+        &format!("setting {path} to link"),
+        |stdout| parse(path, src, stdout),
+    )
 }
 
 fn script(path: &str, src: &str, force: bool) -> String {

@@ -12,7 +12,7 @@
 use crate::connection::shell_quote;
 use crate::modules::{ModuleContext, ModuleError};
 
-use super::file_info::{FileInfo, parse_info};
+use super::file_info::{FileInfo, STAT_FORMAT, parse_info};
 
 /// What the path should be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +32,6 @@ pub(crate) struct PathSettled {
     pub after: Option<FileInfo>,
 }
 
-const STAT_FORMAT: &str = "'%F|%a|%u|%g|%U|%G|%s|%Y|%X'";
-
 /// Make `path` what `want` says with `mode` (on every directory created,
 /// too), in one round trip.
 pub(crate) fn settle_path(
@@ -42,29 +40,40 @@ pub(crate) fn settle_path(
     want: PathWant,
     mode: Option<u32>,
 ) -> Result<PathSettled, ModuleError> {
-    let output = ctx.connection()?.run(&script(path, want, mode), None)?;
+    run_settling(
+        ctx,
+        path,
+        &script(path, want, mode),
+        &format!("setting {path}"),
+        |stdout| parse(path, mode, stdout),
+    )
+}
+
+/// Run a settling script for `path`: exit 2 is a state it could not read,
+/// any other failure is `doing` failed; what it printed is `parse`d.
+pub(super) fn run_settling<T>(
+    ctx: &mut ModuleContext,
+    path: &str,
+    script: &str,
+    doing: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, ModuleError> {
+    let output = ctx.connection()?.run(script, None)?;
     let detail = output.stderr_text();
     let detail = detail.trim();
-    match output.rc {
-        0 => {}
-        2 => {
-            return Err(ModuleError::failed(format!(
-                "cannot read the state of {path} on {}: {detail}",
-                ctx.host
-            )));
-        }
-        rc => {
-            return Err(ModuleError::failed(format!(
-                "setting {path} failed (rc={rc}): {detail}"
-            )));
-        }
-    }
-    parse(path, mode, &output.stdout_text()).ok_or_else(|| {
+    let unreadable = || {
         ModuleError::failed(format!(
             "cannot read the state of {path} on {}: {detail}",
             ctx.host
         ))
-    })
+    };
+    match output.rc {
+        0 => parse(&output.stdout_text()).ok_or_else(unreadable),
+        2 => Err(unreadable()),
+        rc => Err(ModuleError::failed(format!(
+            "{doing} failed (rc={rc}): {detail}"
+        ))),
+    }
 }
 
 fn script(path: &str, want: PathWant, mode: Option<u32>) -> String {
