@@ -101,7 +101,8 @@ fn script(path: &str, want: PathWant, mode: Option<u32>) -> String {
                 }
                 None => "mkdir -p -- \"$@\" || exit 1".to_string(),
             };
-            // One made meanwhile by someone else may have another mode.
+            // One made meanwhile by someone else may have another mode; when
+            // it is the directory itself, nothing is left to make.
             let recheck = match mode {
                 Some(mode) => format!(
                     "\n  o=$IFS; IFS='|'; set -f; set -- $f; set +f; IFS=$o\n  if [ \"$2\" != {mode:o} ]; then\n    chmod {mode:o} -- \"$p\" || exit 4\n    f=$(stat -L -c {STAT_FORMAT} -- \"$p\") || exit 2\n  fi"
@@ -109,7 +110,7 @@ fn script(path: &str, want: PathWant, mode: Option<u32>) -> String {
                 None => String::new(),
             };
             format!(
-                "  set --\n  q=$p\n  while [ ! -e \"$q\" ] && [ ! -L \"$q\" ]; do\n    set -- \"$q\" \"$@\"\n    case $q in */*) q=${{q%/*}}; q=${{q:-/}} ;; *) q=. ;; esac\n  done\n  {make}\n  f=$(stat -L -c {STAT_FORMAT} -- \"$p\") || exit 2{recheck}\n  printf 'after\\n%s\\n\\n\\n' \"$f\"\n"
+                "  set --\n  q=$p\n  while [ ! -e \"$q\" ] && [ ! -L \"$q\" ]; do\n    set -- \"$q\" \"$@\"\n    case $q in */*) q=${{q%/*}}; q=${{q:-/}} ;; *) q=. ;; esac\n  done\n  [ $# = 0 ] || {{ {make}; }}\n  f=$(stat -L -c {STAT_FORMAT} -- \"$p\") || exit 2{recheck}\n  printf 'after\\n%s\\n\\n\\n' \"$f\"\n"
             )
         }
         PathWant::NoDirectory | PathWant::Anything => String::new(),
