@@ -192,19 +192,13 @@ impl StateModule for File {
         }
         let settled = settle_path(ctx, &want.path, path_want, mode)?;
         let state = resolve_state(want, &settled.before);
-        let outcome = match &settled.after {
-            Some(after) => result_keys(want, state, after),
-            None => Outcome::ok(),
-        };
-        let have = FileSeen {
-            info: settled.before,
+        Ok(Some(settled_at_once(
+            want,
             state,
-            link_matches: false,
-            children_differ: 0,
-            mtime_target: None,
-            atime_target: None,
-        };
-        Ok(Some((have, outcome)))
+            settled.before,
+            settled.after.as_ref(),
+            false,
+        )))
     }
 
     fn diff(&self, want: &FileWant, have: &FileSeen) -> Result<Changes, ModuleError> {
@@ -347,19 +341,37 @@ fn settle_symlink(
     if !link_matches {
         check_link_source(want, state, settled.source_exists)?;
     }
-    let outcome = match &settled.after {
+    Ok(settled_at_once(
+        want,
+        state,
+        settled.before,
+        settled.after.as_ref(),
+        link_matches,
+    ))
+}
+
+/// What one settling script found (`before`) and made (`after`, when it
+/// changed anything), as an inspection and the task's result.
+fn settled_at_once(
+    want: &FileWant,
+    state: FileState,
+    before: FileInfo,
+    after: Option<&FileInfo>,
+    link_matches: bool,
+) -> (FileSeen, Outcome) {
+    let outcome = match after {
         Some(after) => result_keys(want, state, after),
         None => Outcome::ok(),
     };
     let have = FileSeen {
-        info: settled.before,
+        info: before,
         state,
         link_matches,
         children_differ: 0,
         mtime_target: None,
         atime_target: None,
     };
-    Ok((have, outcome))
+    (have, outcome)
 }
 
 fn without_trailing_slash(path: &str) -> String {

@@ -65,21 +65,7 @@ pub(crate) fn file_info_and_parent(
     parent: Option<&str>,
 ) -> Result<(FileInfo, bool), ModuleError> {
     let script = info_script(path, follow, checksum, parent);
-    let output = ctx.connection()?.run(&script, None)?;
-    if output.rc == 127 {
-        return Err(ModuleError::failed(format!(
-            "stat is not installed on {}",
-            ctx.host
-        )));
-    }
-    let text = output.stdout_text();
-    let info = parse_info(path, &text).ok_or_else(|| {
-        ModuleError::failed(format!(
-            "cannot read the state of {path} on {}: {}",
-            ctx.host,
-            output.stderr_text().trim()
-        ))
-    })?;
+    let (info, text) = run_info_script(ctx, path, &script, None)?;
     let parent_exists = info.exists() || text.lines().nth(1) == Some("parent");
     Ok((info, parent_exists))
 }
@@ -96,7 +82,21 @@ pub(crate) fn file_info_then(
         "{}\necho {THEN}\n{then}",
         info_script(path, follow, false, None)
     );
-    let output = ctx.connection()?.run(&script, None)?;
+    let marker = format!("{THEN}\n");
+    let (info, text) = run_info_script(ctx, path, &script, Some(&marker))?;
+    let printed = text.split_once(&marker).map_or("", |(_, printed)| printed);
+    Ok((info, printed.to_string()))
+}
+
+/// Run a script that starts with [`info_script`]: the facts it printed
+/// (up to `facts_end`, when given), and the whole of its stdout.
+fn run_info_script(
+    ctx: &mut ModuleContext,
+    path: &str,
+    script: &str,
+    facts_end: Option<&str>,
+) -> Result<(FileInfo, String), ModuleError> {
+    let output = ctx.connection()?.run(script, None)?;
     if output.rc == 127 {
         return Err(ModuleError::failed(format!(
             "stat is not installed on {}",
@@ -104,7 +104,9 @@ pub(crate) fn file_info_then(
         )));
     }
     let text = output.stdout_text();
-    let (facts, printed) = text.split_once(&format!("{THEN}\n")).unwrap_or((&text, ""));
+    let facts = facts_end
+        .and_then(|end| text.split_once(end))
+        .map_or(text.as_str(), |(facts, _)| facts);
     let info = parse_info(path, facts).ok_or_else(|| {
         ModuleError::failed(format!(
             "cannot read the state of {path} on {}: {}",
@@ -112,7 +114,7 @@ pub(crate) fn file_info_then(
             output.stderr_text().trim()
         ))
     })?;
-    Ok((info, printed.to_string()))
+    Ok((info, text))
 }
 
 /// Marks where what [`file_info_then`] ran after the facts printed begins.
